@@ -1,0 +1,5 @@
+import type { FakeFactory } from './fake';
+import { createAvitoFake } from './avito';
+
+/** Every fake the sandbox serves. A new source adds its factory here. */
+export const fakeFactories: FakeFactory[] = [createAvitoFake];

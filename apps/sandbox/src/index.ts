@@ -1,0 +1,3 @@
+export { createSandbox, type Sandbox, type SandboxOptions } from './app';
+export { startSandbox, type RunningSandbox } from './server';
+export type { FaultRuleInput } from './faults';

@@ -1,0 +1,23 @@
+import { loadConfig } from '@datasync/config';
+import { createLogger } from '@datasync/logger';
+import { startSandbox } from './server';
+
+const config = loadConfig();
+const log = createLogger({ name: 'sandbox', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+const faults = config.SANDBOX_FAULTS ? (JSON.parse(config.SANDBOX_FAULTS) as unknown[]) : [];
+const sandbox = await startSandbox({
+  port: config.SANDBOX_PORT,
+  host: config.SANDBOX_HOST,
+  seed: config.SANDBOX_SEED,
+  log,
+  faults,
+});
+log.info({ url: sandbox.url, fakes: sandbox.fakes.map((f) => f.prefix) }, 'sandbox listening');
+
+const stop = async (signal: string) => {
+  log.info({ signal }, 'sandbox stopping');
+  await sandbox.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,48 @@
+import type { NextFunction, Request, Response } from 'express';
+
+export interface LoggedRequest {
+  at: number;
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  status: number;
+}
+
+/**
+ * Remembers the requests the fakes served, so tests can assert what a sync asked for (e.g. "an
+ * incremental pass makes one request per entity"). Capped; control endpoints are not logged.
+ */
+export class RequestLog {
+  private entries: LoggedRequest[] = [];
+  constructor(private readonly cap = 200_000) {}
+
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      if (req.path.includes('/_control')) return next();
+      const entry: LoggedRequest = {
+        at: Date.now(),
+        method: req.method,
+        path: req.originalUrl.split('?')[0] ?? '/',
+        query: { ...req.query },
+        status: 0,
+      };
+      res.on('finish', () => {
+        entry.status = res.statusCode;
+      });
+      res.on('close', () => {
+        if (entry.status === 0) entry.status = res.writableFinished ? res.statusCode : -1;
+      });
+      if (this.entries.length >= this.cap) this.entries.shift();
+      this.entries.push(entry);
+      next();
+    };
+  }
+
+  list(prefix = '/'): LoggedRequest[] {
+    return this.entries.filter((e) => e.path.startsWith(prefix));
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/**
+ * The one environment schema of DataSync. It is parsed once at start-up (`loadConfig`); every app
+ * takes the part it needs and passes it on as arguments. Nothing else reads `process.env`.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const positiveInt = z.coerce.number().int().positive();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_DIR: optionalString,
+  LOG_PRETTY: bool,
+
+  DATABASE_URL: z.string().min(1).default('postgresql://postgres@127.0.0.1:5432/datasync'),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  /** Every BullMQ and rate-limiter key starts with this, so several deployments can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+    .default('datasync'),
+
+  GATEWAY_PORT: port.default(3000),
+  /** Unset: 127.0.0.1 when there is no GATEWAY_API_KEY, else 0.0.0.0. */
+  GATEWAY_HOST: optionalString,
+  GATEWAY_API_KEY: optionalString,
+  GATEWAY_BODY_LIMIT: z.string().default('1mb'),
+  GATEWAY_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  PUBLIC_URL: optionalString,
+
+  SANDBOX_PORT: port.default(4010),
+  SANDBOX_HOST: z.string().default('127.0.0.1'),
+  SANDBOX_SEED: z.coerce.number().int().default(42),
+  /** JSON list of fault rules applied from start-up (see apps/sandbox/README.md). */
+  SANDBOX_FAULTS: optionalString,
+
+  WORKER_CONCURRENCY: positiveInt.default(2),
+  /** How long a job's lock lives without renewal; a killed worker's job is retaken after about this. */
+  WORKER_LOCK_MS: positiveInt.default(30_000),
+  WORKER_STALLED_INTERVAL_MS: positiveInt.default(15_000),
+  JOB_ATTEMPTS: positiveInt.default(3),
+  JOB_BACKOFF_MS: positiveInt.default(5_000),
+
+  HTTP_TIMEOUT_MS: positiveInt.default(30_000),
+  HTTP_RETRIES: z.coerce.number().int().min(0).default(5),
+  HTTP_RETRY_BASE_MS: positiveInt.default(500),
+  HTTP_RETRY_MAX_MS: positiveInt.default(60_000),
+
+  AVITO_BASE_URL: z.string().url().default('http://127.0.0.1:4010/avito'),
+  /** The unofficial surface bans fast clients: one request every 30 s by default (reference §6). */
+  AVITO_REQUESTS_PER_MINUTE: positiveInt.default(2),
+  AVITO_PAGE_SIZE: z.coerce.number().int().min(1).max(50).default(50),
+  AVITO_MAX_PAGES: positiveInt.default(100),
+  AVITO_MOBILE_KEY: z.string().default('af0deccbgcgidddjgnvljitntccdduijhdinfgjgfjir'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(`Invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Env {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  return parsed.data;
+}
+
+/** The upstream base URLs the sandbox serves, by variable name; `pnpm start` fills the unset ones. */
+export const sandboxUpstreams = {
+  AVITO_BASE_URL: '/avito',
+} as const;

@@ -1,0 +1,45 @@
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client';
+
+export { Prisma, PrismaClient } from './generated/client';
+export type * from './generated/models';
+export { RunState } from './generated/enums';
+
+export interface DbConfig {
+  url: string;
+  poolMax?: number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export interface Db {
+  prisma: PrismaClient;
+  /** The same connections Prisma uses, for bulk SQL (connector-kit's bulk writers). */
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database. `sslmode=require` (or verify-full) in the URL turns TLS on, as for a hosted
+ * PostgreSQL; Prisma and the bulk writers share one pg pool.
+ */
+export function createDb(config: DbConfig): Db {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolMax ?? 10,
+    application_name: config.applicationName ?? 'datasync',
+  });
+  // An idle client that loses its connection (Postgres restarted) must not crash the process;
+  // the pool replaces it and the next query reconnects.
+  pool.on('error', () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    pool,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => {});
+    },
+  };
+}
