@@ -1,9 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /** Where tests find PostgreSQL: TEST_DATABASE_URL's server, else the machine's local one. */
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'datasync_test_template';
+/** Databases of this checkout carry a hash of its path, so several checkouts can test at once. */
+const checkout = createHash('sha1')
+  .update(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'))
+  .digest('hex')
+  .slice(0, 8);
+export const TEMPLATE_DB = `datasync_tpl_${checkout}`;
+export const TEST_DB_PREFIX = `datasync_t_${checkout}_`;
 
 export function databaseUrl(name: string): string {
   const url = new URL(SERVER_URL);
@@ -29,7 +37,7 @@ export interface TestDatabase {
 
 /** A fresh, migrated database of its own for one test file. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `datasync_t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const name = `${TEST_DB_PREFIX}${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
   return {
     name,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adminQuery, TEMPLATE_DB, databaseUrl } from '../helpers/database';
+import { adminQuery, TEMPLATE_DB, TEST_DB_PREFIX, databaseUrl } from '../helpers/database';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,7 +18,7 @@ export default async function setup(): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   // Leftovers of interrupted runs.
-  const stale = await adminQuery(`SELECT datname FROM pg_database WHERE datname LIKE 'datasync_t_%'`);
+  const stale = await adminQuery(`SELECT datname FROM pg_database WHERE starts_with(datname, '${TEST_DB_PREFIX}')`);
   for (const row of stale.rows as { datname: string }[]) {
     await adminQuery(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`).catch(() => {});
   }
