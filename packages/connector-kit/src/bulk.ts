@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export interface Column {
+  name: string;
+  /** PostgreSQL type of the column, used to cast the parameter array (`bigint`, `text`, `jsonb` ...). */
+  type: string;
+}
+
+export interface UpsertSpec {
+  table: string;
+  columns: Column[];
+  /** The unique key the rows conflict on. */
+  conflict: string[];
+  /** Columns overwritten on conflict; default every non-key column. [] means DO NOTHING. */
+  update?: string[];
+  /** Leave a row alone when nothing in `update` changed (no dead tuples on an unchanged re-sync). */
+  skipUnchanged?: boolean;
+  /** Extra assignments on conflict, e.g. `last_seen_at = now()`. */
+  alsoSet?: string[];
+  returning?: string[];
+}
+
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const sqlCache = new Map<string, { text: string; name: string }>();
+
+function upsertSql(spec: UpsertSpec): { text: string; name: string } {
+  const cacheKey = JSON.stringify(spec);
+  const cached = sqlCache.get(cacheKey);
+  if (cached) return cached;
+  const cols = spec.columns.map((c) => ident(c.name)).join(', ');
+  const params = spec.columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
+  const update = spec.update ?? spec.columns.map((c) => c.name).filter((c) => !spec.conflict.includes(c));
+  const sets = [...update.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`), ...(spec.alsoSet ?? [])];
+  let onConflict = `ON CONFLICT (${spec.conflict.map(ident).join(', ')}) `;
+  if (sets.length === 0) onConflict += 'DO NOTHING';
+  else {
+    onConflict += `DO UPDATE SET ${sets.join(', ')}`;
+    if (spec.skipUnchanged && update.length > 0) {
+      const t = ident(spec.table);
+      onConflict += ` WHERE (${update.map((c) => `${t}.${ident(c)}`).join(', ')}) IS DISTINCT FROM (${update
+        .map((c) => `EXCLUDED.${ident(c)}`)
+        .join(', ')})`;
+    }
+  }
+  const returning = spec.returning?.length ? ` RETURNING ${spec.returning.map(ident).join(', ')}` : '';
+  const text = `INSERT INTO ${ident(spec.table)} (${cols}) SELECT * FROM unnest(${params}) ${onConflict}${returning}`;
+  const entry = { text, name: `bulk_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
+  sqlCache.set(cacheKey, entry);
+  return entry;
+}
+
+/**
+ * Writes a batch of rows in one statement: `INSERT … SELECT FROM unnest(arrays) ON CONFLICT …`,
+ * one array parameter per column (no parameter-count limit, one round trip, a prepared statement
+ * per shape). Rows repeating a key within the batch are folded, the last one winning, so Postgres
+ * never sees one row twice. Returns the rows RETURNING asked for (written or updated ones only).
+ */
+export async function bulkUpsert<R extends Record<string, unknown> = Record<string, unknown>>(
+  db: Queryable,
+  spec: UpsertSpec,
+  rows: readonly (readonly unknown[])[],
+): Promise<R[]> {
+  if (rows.length === 0) return [];
+  const keyIdx = spec.conflict.map((k) => spec.columns.findIndex((c) => c.name === k));
+  if (keyIdx.some((i) => i < 0)) throw new Error(`conflict columns of ${spec.table} must be among its columns`);
+  const byKey = new Map<string, readonly unknown[]>();
+  for (const row of rows) byKey.set(JSON.stringify(keyIdx.map((i) => row[i])), row);
+  const unique = [...byKey.values()];
+  const arrays = spec.columns.map((c, ci) =>
+    unique.map((row) => {
+      const v = row[ci];
+      if (v === undefined || v === null) return null;
+      if (c.type === 'jsonb' || c.type === 'json') return JSON.stringify(v);
+      if (typeof v === 'bigint') return v.toString();
+      return v;
+    }),
+  );
+  const { text, name } = upsertSql(spec);
+  const result = await db.query({ text, name, values: arrays });
+  return result.rows as R[];
+}
