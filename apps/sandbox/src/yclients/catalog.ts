@@ -154,7 +154,8 @@ export function generateCatalog(f: Faker, size: CatalogSize): Catalog {
   const staff: Staff[] = [];
   for (let i = 0; i < size.staff; i++) {
     const fired = i > 1 && f.number.int({ min: 0, max: 9 }) === 0;
-    const noPosition = i > 0 && f.number.int({ min: 0, max: 4 }) === 0;
+    // The last one always has no position, so `position: []` shows up in every company.
+    const noPosition = (i > 0 && f.number.int({ min: 0, max: 4 }) === 0) || (i > 0 && i === size.staff - 1);
     const rated = f.datatype.boolean();
     staff.push({
       id: 1_001_500 + o * 1000 + i,
