@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies read loosely in assertions */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@datasync/logger';
 import { startSandbox, type RunningSandbox } from '../src/index';
@@ -80,7 +81,7 @@ describe('avito fake', () => {
     await fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
     const r = await get('/avito/web/1/js/items?p=1', { 'x-sandbox-fault': JSON.stringify({ kind: 'truncate' }) });
     expect(() => JSON.parse(r.text)).toThrow();
-    const log = await (await fetch(`${sandbox.url}/_control/requests?prefix=/avito/web`)).json();
+    const log = (await (await fetch(`${sandbox.url}/_control/requests?prefix=/avito/web`)).json()) as { total: number };
     expect(log.total).toBe(1);
   });
 });
