@@ -1,0 +1,133 @@
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Fake, FakeContext } from '../fake';
+import { seededFaker } from '../random';
+import { dailyFacts } from './facts';
+import { DAY_COUNT, FIRST_DAY, MALFORMED_SHARE, generateDay, generateItResumeData, type Attempt, type Course } from './data';
+import { parseWindowParam, toWire } from './wire';
+
+/** The one partner the fake knows. The key is compared case-sensitively, as the real one is. */
+export const ITRESUME_CLIENT = { client: 'Sandboxschool', clientKey: 'SBX7Q2' } as const;
+export const STATISTICS_PATH = '/api/statistics';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * IT Resume's B2B statistics endpoint (shared/reference/itresume.md §5): every grader attempt of
+ * the partner's students in a window, one unpaged JSON array. Assumed where the reference is
+ * unconfirmed (see apps/sandbox/README.md): 403/400 bodies, inclusive `end`, ascending order.
+ */
+export function createItResumeFake(ctx: FakeContext): Fake {
+  let attempts: Attempt[] = [];
+  let users: { id: string; course: Course }[] = [];
+  let extra = seededFaker(ctx.seed + 1);
+
+  const reset = () => {
+    const data = generateItResumeData(seededFaker(ctx.seed));
+    attempts = data.attempts;
+    users = data.users;
+    extra = seededFaker(ctx.seed + 1);
+  };
+  reset();
+
+  ctx.faults.registerPreset('itresume.internal-error', {
+    status: 500,
+    body: '<h1>Server Error (500)</h1>',
+    contentType: 'text/html',
+  });
+  ctx.faults.registerPreset('itresume.bad-gateway', {
+    status: 502,
+    body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
+    contentType: 'text/html',
+  });
+
+  /** start <= created_at <= end, both in microseconds. */
+  const window = (start: number, end: number) => attempts.filter((a) => a.atMicros >= start && a.atMicros <= end);
+
+  type Parsed = { start: number; end: number } | { error: string };
+  const parseWindow = (req: Request): Parsed => {
+    const startText = str(req.query.start);
+    const endText = str(req.query.end);
+    if (!startText || !endText) return { error: 'start and end are required' };
+    const start = parseWindowParam(startText);
+    const end = parseWindowParam(endText);
+    if (start === undefined) return { error: `start: unsupported date format: ${startText}` };
+    if (end === undefined) return { error: `end: unsupported date format: ${endText}` };
+    return { start, end };
+  };
+
+  const router = express.Router();
+
+  router.get(STATISTICS_PATH, (req: Request, res: Response) => {
+    const client = str(req.query.client);
+    const clientKey = str(req.query.client_key);
+    if (!client || !clientKey || !str(req.query.start) || !str(req.query.end)) {
+      res.status(400).json({ detail: 'client, client_key, start and end are required' });
+      return;
+    }
+    if (client !== ITRESUME_CLIENT.client || clientKey !== ITRESUME_CLIENT.clientKey) {
+      res.status(403).json({ detail: 'invalid client' });
+      return;
+    }
+    const w = parseWindow(req);
+    if ('error' in w) {
+      res.status(400).json({ detail: w.error });
+      return;
+    }
+    res.json(res.locals.sandboxEmptyPage ? [] : window(w.start, w.end).map(toWire));
+  });
+
+  // Control: what a test needs to know without going through the endpoint's checks.
+  router.get('/_control/credentials', (_req: Request, res: Response) => {
+    res.json({ client: ITRESUME_CLIENT.client, client_key: ITRESUME_CLIENT.clientKey, path: STATISTICS_PATH });
+  });
+
+  router.get('/_control/days', (_req: Request, res: Response) => {
+    const facts = dailyFacts(attempts);
+    res.json({
+      firstDay: FIRST_DAY,
+      seededDays: DAY_COUNT,
+      malformedShare: MALFORMED_SHARE,
+      days: facts.map((d) => ({ date: d.date, served: d.served })),
+    });
+  });
+
+  router.get('/_control/attempts', (req: Request, res: Response) => {
+    const w = parseWindow(req);
+    if ('error' in w) {
+      res.status(400).json({ detail: w.error });
+      return;
+    }
+    const found = window(w.start, w.end);
+    res.json({
+      total: found.length,
+      items: found.map(toWire),
+      malformed: found.flatMap((a, index) => (a.defect ? [{ index, kind: a.defect }] : [])),
+    });
+  });
+
+  router.get('/_control/facts', (req: Request, res: Response) => {
+    const from = str(req.query.from) ?? str(req.query.date);
+    const to = str(req.query.to) ?? str(req.query.date);
+    const days = dailyFacts(attempts).filter((d) => (!from || d.date >= from) && (!to || d.date <= to));
+    res.json({ days });
+  });
+
+  const lateSchema = z.object({
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    count: z.number().int().min(1).max(10_000),
+  });
+  // Late data: well-formed attempts added to a day after a first load (reset() removes them).
+  router.post('/_control/attempts', express.json(), (req: Request, res: Response) => {
+    const body = lateSchema.safeParse(req.body);
+    if (!body.success || parseWindowParam(body.data.date) === undefined) {
+      res.status(400).json({ detail: 'expected {date: "YYYY-MM-DD", count: 1..10000}' });
+      return;
+    }
+    const added = generateDay(extra, body.data.date, users, body.data.count, false);
+    attempts = [...attempts, ...added].sort((a, b) => a.atMicros - b.atMicros);
+    res.status(201).json({ added: added.length, items: added.map(toWire) });
+  });
+
+  return { name: 'itresume', prefix: '/itresume', router, reset };
+}
