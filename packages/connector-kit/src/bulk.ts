@@ -67,7 +67,7 @@ export async function bulkUpsert<R extends Record<string, unknown> = Record<stri
   const keyIdx = spec.conflict.map((k) => spec.columns.findIndex((c) => c.name === k));
   if (keyIdx.some((i) => i < 0)) throw new Error(`conflict columns of ${spec.table} must be among its columns`);
   const byKey = new Map<string, readonly unknown[]>();
-  for (const row of rows) byKey.set(JSON.stringify(keyIdx.map((i) => row[i])), row);
+  for (const row of rows) byKey.set(keyIdx.map((i) => String(row[i])).join('\u0000'), row);
   const unique = [...byKey.values()];
   const arrays = spec.columns.map((c, ci) =>
     unique.map((row) => {

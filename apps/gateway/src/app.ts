@@ -1,0 +1,78 @@
+import express, { type Express, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import swaggerUi from 'swagger-ui-express';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Logger } from '@datasync/logger';
+import { requireApiKey } from './auth';
+import { errorHandler, NotFoundError } from './errors';
+import { openApiDocument } from './openapi';
+import type { GatewayDeps, Route } from './route';
+import { routes } from './routes';
+
+export interface GatewayOptions {
+  deps: GatewayDeps;
+  log: Logger;
+  apiKey?: string;
+  bodyLimit: string;
+  rateLimitPerMinute: number;
+  publicUrl?: string;
+}
+
+function mount(app: Express, route: Route, deps: GatewayDeps): void {
+  app[route.method](route.path, async (req: Request, res: Response) => {
+    const result = await route.handle({ query: req.query, params: req.params as Record<string, string>, body: req.body }, deps);
+    res.status(result.status ?? 200).json(result.body);
+  });
+}
+
+/** The gateway's Express app: validation, enqueueing, run status, dashboard, docs, health. */
+export function createGatewayApp(options: GatewayOptions): Express {
+  const { deps, log } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  if (options.apiKey) app.use(requireApiKey(options.apiKey));
+
+  // The dashboard and the docs page need their inline styles; the API gets helmet's full policy.
+  app.use(['/admin', '/docs'], helmet({ contentSecurityPolicy: false }));
+  app.use(/^\/(?!admin|docs).*/, helmet());
+  app.use(
+    '/api',
+    rateLimit({ windowMs: 60_000, limit: options.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false,
+      handler: (_req, res) => {
+        res.status(429).json({ status: 'too many requests', error: { code: 'rate_limited', message: 'Too many requests; slow down' } });
+      },
+    }),
+  );
+  app.use(express.json({ limit: options.bodyLimit }));
+
+  app.get('/ready', async (_req, res) => {
+    const status = await deps.ping();
+    res.status(status.redis && status.postgres ? 200 : 503).json({ status: status.redis && status.postgres ? 'ready' : 'not ready', ...status });
+  });
+
+  const document = openApiDocument(routes, options.publicUrl);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
+
+  const board = new ExpressAdapter();
+  board.setBasePath('/admin/queues');
+  createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: board });
+  app.use('/admin/queues', board.getRouter());
+
+  for (const route of routes) mount(app, route, deps);
+
+  app.use((req, _res, next) => next(new NotFoundError(`no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,83 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { z } from 'zod';
+import type { Logger } from '@datasync/logger';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An error with the HTTP status and stable code a client gets. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors?: FieldError[],
+    /** The `status` text of the body; the Avito contract fixes it to "bad request". */
+    readonly statusText?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class InvalidRequestError extends ApiError {
+  constructor(errors: FieldError[], message = 'The request is invalid') {
+    super(400, 'invalid_request', message, errors, 'bad request');
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(message: string) {
+    super(404, 'not_found', message, undefined, 'not found');
+  }
+}
+
+export class ServiceUnavailableError extends ApiError {
+  constructor(message: string) {
+    super(503, 'service_unavailable', message, undefined, 'unavailable');
+  }
+}
+
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((i) => ({ field: i.path.join('.') || '(request)', message: i.message }));
+}
+
+/** Parses with a zod schema or throws a 400 naming every bad field. */
+export function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new InvalidRequestError(fieldErrors(parsed.error));
+  return parsed.data;
+}
+
+/** The body every error answers: `{status, error: {code, message}, errors?}`. */
+export function errorBody(err: ApiError) {
+  return {
+    status: err.statusText ?? 'error',
+    error: { code: err.code, message: err.message },
+    ...(err.errors ? { errors: err.errors } : {}),
+  };
+}
+
+/** Express's last handler: every error becomes JSON; nothing unexpected leaks its details. */
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    let api: ApiError;
+    if (err instanceof ApiError) api = err;
+    else if (isBodyParserError(err)) {
+      api =
+        err.type === 'entity.too.large'
+          ? new ApiError(413, 'payload_too_large', 'The request body is too large')
+          : new InvalidRequestError([{ field: '(body)', message: 'is not valid JSON' }], 'The request body is not valid JSON');
+    } else {
+      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      api = new ApiError(500, 'internal_error', 'Something went wrong on our side');
+    }
+    if (res.headersSent) return;
+    res.status(api.status).json(errorBody(api));
+  };
+}
+
+function isBodyParserError(err: unknown): err is { type: string; status: number } {
+  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string' && 'status' in err;
+}

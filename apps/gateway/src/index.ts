@@ -1,0 +1,2 @@
+export { createGatewayApp, type GatewayOptions } from './app';
+export { startGateway, type RunningGateway } from './server';

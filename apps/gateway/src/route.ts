@@ -1,0 +1,35 @@
+import type pg from 'pg';
+import type { z } from 'zod';
+import type { QueueSet } from '@datasync/runs';
+
+/** What route handlers may use. Passed in, so handlers run in tests without Express. */
+export interface GatewayDeps {
+  pool: pg.Pool;
+  queues: QueueSet;
+  ping(): Promise<{ redis: boolean; postgres: boolean }>;
+}
+
+export interface RouteInput {
+  query: unknown;
+  params: Record<string, string>;
+  body: unknown;
+}
+
+export interface RouteResult {
+  status?: number;
+  body: unknown;
+}
+
+/** One HTTP route: how Express serves it and how the OpenAPI document describes it. */
+export interface Route {
+  method: 'get' | 'post' | 'delete';
+  /** Express path, e.g. `/api/runs/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  query?: z.ZodObject;
+  params?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handle(input: RouteInput, deps: GatewayDeps): Promise<RouteResult>;
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { submitRun } from '@datasync/runs';
+import { parseOr400 } from '../errors';
+import type { Route } from '../route';
+import { errorSchema, submittedSchema } from './schemas';
+
+const query = z.object({
+  user: z.string({ error: 'is required' }).regex(/^[0-9a-fA-F]{32}$/, 'must be the 32 hex characters of the seller hash from the profile URL'),
+});
+
+export const getAvitoUser: Route = {
+  method: 'get',
+  path: '/api/avito/user',
+  summary: "Sync a seller's listings by the user hash of their profile URL",
+  tag: 'avito',
+  query,
+  responses: {
+    200: { description: 'Run queued (or the identical run already queued or running)', schema: submittedSchema },
+    400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
+  },
+  async handle(input, deps) {
+    const { user } = parseOr400(query, input.query);
+    const { runId } = await submitRun(deps, 'avito', 'avito.user', { user: user.toLowerCase() });
+    return { body: { status: 'ok', parser_uuid: runId } };
+  },
+};

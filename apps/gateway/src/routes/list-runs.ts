@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { listRuns } from '@datasync/runs';
+import { sources } from '@datasync/queues';
+import { parseOr400 } from '../errors';
+import type { Route } from '../route';
+import { errorSchema, runSchema, runStateSchema } from './schemas';
+import { presentRun } from './get-run';
+
+const query = z.object({
+  source: z.enum(sources as [string, ...string[]], { error: `must be one of: ${sources.join(', ')}` }).optional(),
+  state: runStateSchema.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, 'must be a whole number from 1 to 200')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200'))
+    .optional(),
+  before: z.iso.datetime({ offset: true, error: 'must be an ISO date-time (the createdAt of the last run of a page)' }).optional(),
+});
+
+export const listRunsRoute: Route = {
+  method: 'get',
+  path: '/api/runs',
+  summary: 'Runs of every source, newest first, filtered by source and state',
+  tag: 'runs',
+  query,
+  responses: {
+    200: { description: 'Runs', schema: z.object({ runs: z.array(runSchema) }) },
+    400: { description: 'Invalid filter', schema: errorSchema },
+  },
+  async handle(input, deps) {
+    const q = parseOr400(query, input.query);
+    const runs = await listRuns(deps.pool, {
+      source: q.source,
+      state: q.state,
+      limit: q.limit ?? 50,
+      before: q.before ? new Date(q.before) : undefined,
+    });
+    return { body: { runs: runs.map(presentRun) } };
+  },
+};

@@ -1,0 +1,65 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { Env } from '@datasync/config';
+import { createDb } from '@datasync/db';
+import type { Logger } from '@datasync/logger';
+import { closeQueues, createQueues, createRedis } from '@datasync/runs';
+import { createGatewayApp } from './app';
+
+export interface RunningGateway {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Opens Postgres and Redis, serves the app, and closes everything on `close()`. */
+export async function startGateway(config: Env, log: Logger): Promise<RunningGateway> {
+  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-gateway' });
+  const redis = createRedis(config.REDIS_URL);
+  const queues = createQueues(redis, config.REDIS_PREFIX, {
+    attempts: config.JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS },
+  });
+  const app = createGatewayApp({
+    log,
+    apiKey: config.GATEWAY_API_KEY,
+    bodyLimit: config.GATEWAY_BODY_LIMIT,
+    rateLimitPerMinute: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
+    publicUrl: config.PUBLIC_URL,
+    deps: {
+      pool: db.pool,
+      queues,
+      async ping() {
+        const [redisOk, pgOk] = await Promise.all([
+          redis.ping().then((r) => r === 'PONG', () => false),
+          db.pool.query('SELECT 1').then(() => true, () => false),
+        ]);
+        return { redis: redisOk, postgres: pgOk };
+      },
+    },
+  });
+  const host = config.GATEWAY_HOST ?? (config.GATEWAY_API_KEY ? '0.0.0.0' : '127.0.0.1');
+  if (!config.GATEWAY_API_KEY) {
+    log.warn({ host }, 'GATEWAY_API_KEY is not set: the gateway accepts requests without a key and listens on 127.0.0.1 only unless GATEWAY_HOST says otherwise');
+  }
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.GATEWAY_PORT, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  return {
+    url,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await closeQueues(queues);
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { startAvitoWorker, type RunningAvitoWorker } from './worker';
+export { parseMobileItems, parsePrice } from './parse';

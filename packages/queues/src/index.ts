@@ -1,0 +1,54 @@
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+
+/**
+ * The one catalog of queues: names, job names, payload schemas and default job options, imported
+ * by the gateway (producer) and the workers (consumers). Payloads only ever gain optional fields,
+ * so jobs already queued still validate.
+ */
+
+export const avitoUserParams = z.object({
+  user: z.string().regex(/^[0-9a-f]{32}$/, 'must be the 32 lowercase hex characters of the seller hash'),
+});
+
+export const avitoRegionParams = z.object({
+  search: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  locationId: z.number().int().positive().max(2_147_483_647),
+  categoryId: z.number().int().positive().max(2_147_483_647),
+});
+
+export const defaultJobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+} satisfies JobsOptions;
+
+export const catalog = {
+  avito: {
+    queue: 'avito',
+    source: 'avito',
+    jobs: {
+      'avito.user': avitoUserParams,
+      'avito.region': avitoRegionParams,
+    },
+  },
+} as const;
+
+export type Catalog = typeof catalog;
+export type SourceName = keyof Catalog;
+export type JobName<S extends SourceName = SourceName> = keyof Catalog[S]['jobs'] & string;
+export type JobParams<S extends SourceName, J extends JobName<S>> = z.infer<
+  Catalog[S]['jobs'][J] extends z.ZodType ? Catalog[S]['jobs'][J] : never
+>;
+
+/** What every job carries: the run id is also the BullMQ job id. */
+export const jobEnvelope = z.object({ runId: z.string().uuid(), params: z.unknown() });
+export type JobEnvelope = z.infer<typeof jobEnvelope>;
+
+export function payloadSchema(source: SourceName, jobName: string): z.ZodType | undefined {
+  const jobs = catalog[source].jobs as Record<string, z.ZodType>;
+  return jobs[jobName];
+}
+
+export const sources = Object.keys(catalog) as SourceName[];

@@ -1,0 +1,4 @@
+export * from './redis';
+export * from './store';
+export * from './submit';
+export * from './worker';

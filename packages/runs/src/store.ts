@@ -1,0 +1,126 @@
+import type pg from 'pg';
+
+export type RunState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface RunRecord {
+  id: string;
+  source: string;
+  jobName: string;
+  params: unknown;
+  state: RunState;
+  progress: Record<string, unknown>;
+  counts: Record<string, number>;
+  checkpoint: unknown;
+  error: string | null;
+  attempts: number;
+  worker: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+const COLUMNS = `id, source, job_name AS "jobName", params, state, progress, counts, checkpoint, error, attempts,
+  worker, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+
+type Q = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export async function getRun(db: Q, id: string): Promise<RunRecord | undefined> {
+  const { rows } = await db.query({ name: 'run_get', text: `SELECT ${COLUMNS} FROM sync_runs WHERE id = $1`, values: [id] });
+  return rows[0] as RunRecord | undefined;
+}
+
+export interface RunFilter {
+  source?: string;
+  state?: RunState;
+  limit: number;
+  /** Only runs created before this one (paging, newest first). */
+  before?: Date;
+}
+
+export async function listRuns(db: Q, filter: RunFilter): Promise<RunRecord[]> {
+  const { rows } = await db.query({
+    text: `SELECT ${COLUMNS} FROM sync_runs
+           WHERE ($1::text IS NULL OR source = $1) AND ($2::run_state IS NULL OR state = $2)
+             AND ($3::timestamptz IS NULL OR created_at < $3)
+           ORDER BY created_at DESC, id DESC LIMIT $4`,
+    values: [filter.source ?? null, filter.state ?? null, filter.before ?? null, filter.limit],
+  });
+  return rows as RunRecord[];
+}
+
+/** Takes a queued (or retaken running) run; answers undefined when it is already finished. */
+export async function markRunning(db: Q, id: string, attempt: number, worker: string): Promise<RunRecord | undefined> {
+  const { rows } = await db.query({
+    name: 'run_start',
+    text: `UPDATE sync_runs SET state = 'running', attempts = $2, worker = $3,
+             started_at = COALESCE(started_at, now()), updated_at = now()
+           WHERE id = $1 AND state IN ('queued', 'running') RETURNING ${COLUMNS}`,
+    values: [id, attempt, worker],
+  });
+  return rows[0] as RunRecord | undefined;
+}
+
+export interface RunUpdate {
+  progress?: Record<string, unknown>;
+  counts?: Record<string, number>;
+  checkpoint?: unknown;
+}
+
+/** Saves progress, counts and checkpoint; inside the page's transaction when given its client. */
+export async function updateRun(db: Q, id: string, update: RunUpdate): Promise<void> {
+  await db.query({
+    name: 'run_update',
+    text: `UPDATE sync_runs SET progress = COALESCE($2::jsonb, progress), counts = COALESCE($3::jsonb, counts),
+             checkpoint = CASE WHEN $4::boolean THEN $5::jsonb ELSE checkpoint END, updated_at = now()
+           WHERE id = $1`,
+    values: [
+      id,
+      update.progress ? JSON.stringify(update.progress) : null,
+      update.counts ? JSON.stringify(update.counts) : null,
+      'checkpoint' in update,
+      update.checkpoint === undefined ? null : JSON.stringify(update.checkpoint),
+    ],
+  });
+}
+
+/** Ends a run and releases its dedup lock, in one transaction. */
+export async function finishRun(
+  pool: pg.Pool,
+  id: string,
+  outcome: { state: 'done' | 'failed'; error?: string; counts?: Record<string, number>; progress?: Record<string, unknown> },
+): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query({
+      name: 'run_finish',
+      text: `UPDATE sync_runs SET state = $2, error = $3, counts = COALESCE($4::jsonb, counts),
+               progress = COALESCE($5::jsonb, progress), finished_at = now(), updated_at = now()
+             WHERE id = $1 AND state IN ('queued', 'running')`,
+      values: [
+        id,
+        outcome.state,
+        outcome.error ?? null,
+        outcome.counts ? JSON.stringify(outcome.counts) : null,
+        outcome.progress ? JSON.stringify(outcome.progress) : null,
+      ],
+    });
+    await client.query({ name: 'run_unlock', text: 'DELETE FROM run_locks WHERE run_id = $1', values: [id] });
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Back to queued between attempts, with the error that will be retried. */
+export async function markRetrying(db: Q, id: string, error: string): Promise<void> {
+  await db.query({
+    name: 'run_retry',
+    text: `UPDATE sync_runs SET state = 'queued', error = $2, updated_at = now() WHERE id = $1 AND state = 'running'`,
+    values: [id, error],
+  });
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { v4 as uuidv4 } from 'uuid';
+import { catalog, defaultJobOptions, payloadSchema, sources, type SourceName } from '@datasync/queues';
+
+export type QueueSet = Record<SourceName, Queue>;
+
+/** One BullMQ Queue per source of the catalog, under the deployment's key prefix. */
+export function createQueues(connection: Redis, prefix: string, jobOptions: Partial<JobsOptions> = {}): QueueSet {
+  return Object.fromEntries(
+    sources.map((s) => [
+      s,
+      new Queue(catalog[s].queue, { connection, prefix, defaultJobOptions: { ...defaultJobOptions, ...jobOptions } }),
+    ]),
+  ) as QueueSet;
+}
+
+export async function closeQueues(queues: QueueSet): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}
+
+/** JSON with keys sorted at every level: equal parameters give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export class QueueUnavailableError extends Error {
+  readonly code = 'queue_unavailable';
+}
+
+export interface SubmitResult {
+  runId: string;
+  /** True when an identical run was already queued or running and its id is answered instead. */
+  deduplicated: boolean;
+}
+
+/**
+ * Starts a run: a `sync_runs` row and its dedup lock in one transaction, then a BullMQ job whose id
+ * is the run id. An identical sync already queued or running answers that run's id. If the job
+ * cannot be enqueued the row is removed again, so no run is left that nothing will process.
+ */
+export async function submitRun(
+  deps: { pool: pg.Pool; queues: QueueSet },
+  source: SourceName,
+  jobName: string,
+  rawParams: unknown,
+): Promise<SubmitResult> {
+  const schema = payloadSchema(source, jobName);
+  if (!schema) throw new Error(`no job ${jobName} in queue ${source}`);
+  const params = schema.parse(rawParams) as Record<string, unknown>;
+  const dedupKey = createHash('sha256').update(`${source}\n${jobName}\n${canonicalJson(params)}`).digest('hex');
+  const runId = uuidv4();
+
+  const client = await deps.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query({
+      name: 'run_insert',
+      text: `INSERT INTO sync_runs (id, source, job_name, params) VALUES ($1, $2, $3, $4)`,
+      values: [runId, source, jobName, JSON.stringify(params)],
+    });
+    const lock = await client.query({
+      name: 'run_lock',
+      text: `INSERT INTO run_locks (dedup_key, run_id) VALUES ($1, $2) ON CONFLICT (dedup_key) DO NOTHING RETURNING run_id`,
+      values: [dedupKey, runId],
+    });
+    if (lock.rowCount === 0) {
+      await client.query('ROLLBACK');
+      const existing = await client.query({
+        name: 'run_lock_get',
+        text: 'SELECT run_id FROM run_locks WHERE dedup_key = $1',
+        values: [dedupKey],
+      });
+      const id = (existing.rows[0] as { run_id: string } | undefined)?.run_id;
+      // The other run finished between our two statements: start a new one.
+      if (!id) return submitRun(deps, source, jobName, params);
+      return { runId: id, deduplicated: true };
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+
+  try {
+    await deps.queues[source].add(jobName, { runId, params }, { jobId: runId });
+  } catch (err) {
+    await deps.pool.query('DELETE FROM sync_runs WHERE id = $1', [runId]).catch(() => {});
+    throw new QueueUnavailableError(`could not enqueue the run: ${(err as Error).message}`);
+  }
+  return { runId, deduplicated: false };
+}
+
+/**
+ * Re-enqueues runs the database says are queued or running but whose job is gone from Redis (a
+ * gateway that died between commit and enqueue, a Redis that lost data). Job ids are run ids, so
+ * this never duplicates a job that exists.
+ */
+export async function requeueOrphans(
+  deps: { pool: pg.Pool; queues: QueueSet },
+  source: SourceName,
+  olderThanMs = 30_000,
+): Promise<number> {
+  const { rows } = await deps.pool.query(
+    `SELECT id, job_name, params FROM sync_runs
+     WHERE source = $1 AND state IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
+     ORDER BY created_at LIMIT 500`,
+    [source, olderThanMs],
+  );
+  let requeued = 0;
+  for (const row of rows as { id: string; job_name: string; params: unknown }[]) {
+    const queue = deps.queues[source];
+    const job = await queue.getJob(row.id);
+    if (job) {
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') continue;
+      if (state === 'completed' || state === 'failed') await job.remove().catch(() => {});
+    }
+    await queue.add(row.job_name, { runId: row.id, params: row.params }, { jobId: row.id });
+    requeued += 1;
+  }
+  return requeued;
+}

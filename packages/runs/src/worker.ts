@@ -1,0 +1,177 @@
+import os from 'node:os';
+import type pg from 'pg';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { UpstreamError } from '@datasync/connector-kit';
+import { jobLogger, type Logger } from '@datasync/logger';
+import { catalog, jobEnvelope, type SourceName } from '@datasync/queues';
+import { finishRun, markRetrying, markRunning, updateRun } from './store';
+
+type JobsOf<S extends SourceName> = (typeof catalog)[S]['jobs'];
+
+export interface RunContext<P> {
+  runId: string;
+  params: P;
+  /** 1 for the first try. */
+  attempt: number;
+  log: Logger;
+  pool: pg.Pool;
+  /** Where the previous attempt stopped (null on a fresh run). */
+  checkpoint: unknown;
+  /** Counts carried over from earlier attempts; `commitPage` adds to them. */
+  counts: Record<string, number>;
+  /**
+   * Writes one page: `write` runs in a transaction, and the run's counts, progress and checkpoint
+   * are saved in the same transaction, so a crash never leaves the checkpoint ahead of the data.
+   */
+  commitPage<T>(write: (tx: pg.PoolClient) => Promise<T>, update: PageUpdate | ((written: T) => PageUpdate)): Promise<T>;
+  /** Reports progress outside a page write (stage changes). */
+  progress(progress: Record<string, unknown>): Promise<void>;
+}
+
+export interface PageUpdate {
+  checkpoint: unknown;
+  progress?: Record<string, unknown>;
+  /** Added to the run's counts. */
+  added?: Record<string, number>;
+}
+
+export type Handler<P> = (ctx: RunContext<P>) => Promise<void>;
+export type Handlers<S extends SourceName> = { [J in keyof JobsOf<S>]: Handler<z.infer<JobsOf<S>[J] & z.ZodType>> };
+
+export interface RunWorkerOptions<S extends SourceName> {
+  source: S;
+  handlers: Handlers<S>;
+  connection: Redis;
+  prefix: string;
+  pool: pg.Pool;
+  log: Logger;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+export const workerName = `${os.hostname()}:${process.pid}`;
+
+/** Short, secret-free text for a run's `error`. */
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message.slice(0, 2000);
+  return String(err).slice(0, 2000);
+}
+
+/** Errors another attempt cannot fix: bad payloads, refused credentials, 4xx, blocks. */
+function isFinal(err: unknown): boolean {
+  if (err instanceof UnrecoverableError) return true;
+  if (err instanceof UpstreamError) return !err.retryable;
+  return false;
+}
+
+/**
+ * Consumes one source's queue: takes each job's run, calls the handler for its job name, and keeps
+ * `sync_runs` in step (running → done, or queued again between retries, or failed with a clear
+ * error once retries are spent or the error is final).
+ */
+export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<S>): Worker {
+  const def = catalog[options.source];
+
+  const process = async (job: Job): Promise<void> => {
+    const envelope = jobEnvelope.safeParse(job.data);
+    if (!envelope.success) throw new UnrecoverableError(`job ${job.id} has no valid run envelope`);
+    const { runId } = envelope.data;
+    const attempt = job.attemptsMade + 1;
+    const log = jobLogger(options.log, { queue: def.queue, jobId: runId, source: def.source, attempt });
+
+    const schema = (def.jobs as Record<string, z.ZodType>)[job.name];
+    const handler = (options.handlers as Record<string, Handler<unknown> | undefined>)[job.name];
+    const params = schema?.safeParse(envelope.data.params);
+    if (!schema || !handler || !params?.success) {
+      const error = !handler ? `no handler for job ${job.name}` : 'invalid job parameters';
+      await finishRun(options.pool, runId, { state: 'failed', error });
+      throw new UnrecoverableError(error);
+    }
+
+    const run = await markRunning(options.pool, runId, attempt, workerName);
+    if (!run) {
+      log.warn('run is already finished or unknown; skipping');
+      return;
+    }
+    const counts: Record<string, number> = { ...run.counts };
+    let progress: Record<string, unknown> = { ...run.progress };
+    const started = Date.now();
+    log.info({ params: params.data, resumeFrom: run.checkpoint ?? null }, 'run started');
+
+    const ctx: RunContext<unknown> = {
+      runId,
+      params: params.data,
+      attempt,
+      log,
+      pool: options.pool,
+      checkpoint: run.checkpoint,
+      counts,
+      async commitPage(write, update) {
+        const client = await options.pool.connect();
+        try {
+          await client.query('BEGIN');
+          const result = await write(client);
+          const u = typeof update === 'function' ? update(result) : update;
+          const nextCounts = { ...counts };
+          for (const [k, v] of Object.entries(u.added ?? {})) nextCounts[k] = (nextCounts[k] ?? 0) + v;
+          const nextProgress = u.progress ? { ...progress, ...u.progress } : progress;
+          await updateRun(client, runId, { checkpoint: u.checkpoint, counts: nextCounts, progress: nextProgress });
+          await client.query('COMMIT');
+          Object.assign(counts, nextCounts);
+          progress = nextProgress;
+          void job.updateProgress(progress).catch(() => {});
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        } finally {
+          client.release();
+        }
+      },
+      async progress(update) {
+        progress = { ...progress, ...update };
+        await updateRun(options.pool, runId, { progress });
+        void job.updateProgress(progress).catch(() => {});
+      },
+    };
+
+    try {
+      await handler(ctx);
+    } catch (err) {
+      const message = describe(err);
+      const attempts = job.opts.attempts ?? 1;
+      if (isFinal(err) || attempt >= attempts) {
+        log.error({ err: message, durationMs: Date.now() - started, counts }, 'run failed');
+        await finishRun(options.pool, runId, { state: 'failed', error: message, counts });
+        throw new UnrecoverableError(message);
+      }
+      log.warn({ err: message, durationMs: Date.now() - started }, 'run attempt failed; will retry');
+      await markRetrying(options.pool, runId, `attempt ${attempt} of ${attempts} failed: ${message}`);
+      throw err;
+    }
+    await finishRun(options.pool, runId, { state: 'done', counts });
+    log.info({ durationMs: Date.now() - started, counts }, 'run done');
+  };
+
+  const worker = new Worker(def.queue, process, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs,
+    maxStalledCount: 5,
+    autorun: true,
+  });
+  // A job failed outside the processor (stalled too often): the run must not stay "running".
+  worker.on('failed', (job, err) => {
+    if (!job?.id) return;
+    if (/stalled/i.test(err.message)) {
+      void finishRun(options.pool, job.id, { state: 'failed', error: describe(err) }).catch(() => {});
+    }
+  });
+  worker.on('error', (err) => options.log.error({ err: describe(err) }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Env } from '@datasync/config';
+import { startGateway, type RunningGateway } from '@datasync/gateway';
+import { createLogger } from '@datasync/logger';
+import { startAvitoWorker, type RunningAvitoWorker } from '@datasync/worker-avito';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Settings for a test stack: fast retries, short locks, its own Redis prefix, everything local. */
+export function testEnv(databaseUrl: string, sandboxUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `t-${randomUUID().slice(0, 8)}`,
+    GATEWAY_PORT: '0',
+    AVITO_BASE_URL: `${sandboxUrl}/avito`,
+    AVITO_REQUESTS_PER_MINUTE: '100000',
+    HTTP_TIMEOUT_MS: '5000',
+    HTTP_RETRIES: '4',
+    HTTP_RETRY_BASE_MS: '20',
+    HTTP_RETRY_MAX_MS: '300',
+    JOB_ATTEMPTS: '3',
+    JOB_BACKOFF_MS: '200',
+    WORKER_LOCK_MS: '2000',
+    WORKER_STALLED_INTERVAL_MS: '1000',
+    WORKER_CONCURRENCY: '2',
+    ...extra,
+  };
+}
+
+export interface Stack {
+  env: Record<string, string>;
+  config: Env;
+  gateway: RunningGateway;
+  /** The in-process worker, if started. */
+  worker?: RunningAvitoWorker;
+  close(): Promise<void>;
+}
+
+/** Gateway (and, unless told not to, an Avito worker) in this process, over real HTTP, Redis and Postgres. */
+export async function startStack(env: Record<string, string>, options: { worker?: boolean } = {}): Promise<Stack> {
+  const config = loadConfig(env);
+  const log = createLogger({ name: 'test', level: config.LOG_LEVEL });
+  const gateway = await startGateway(config, log);
+  const worker = options.worker === false ? undefined : await startAvitoWorker(config, log);
+  return {
+    env,
+    config,
+    gateway,
+    worker,
+    async close() {
+      await worker?.close();
+      await gateway.close();
+    },
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** JSON log lines the process printed so far. */
+  lines: Record<string, unknown>[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A real worker process (what `pnpm start` runs), with its JSON log captured. */
+export function spawnWorker(app: 'worker-avito', env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
+    cwd: path.join(root, 'apps', app),
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    for (const line of parts) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr!.on('data', () => {});
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    lines,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
