@@ -22,7 +22,7 @@ export async function* numberedPages<P>(
   let n = options.first;
   let pending: Promise<P> | undefined = fetchPage(n);
   try {
-    while (pending) {
+    while (pending !== undefined) {
       const page = await pending;
       pending = undefined;
       const done = options.isLast(page, n) || n >= last;
@@ -50,7 +50,7 @@ export async function* linkedPages<P>(
   let url: string | null | undefined = firstUrl;
   let pending: Promise<P> | undefined = fetchUrl(url);
   const seen = new Set<string>();
-  for (let n = 1; pending && url; n++) {
+  for (let n = 1; pending !== undefined && url; n++) {
     const page: P = await pending;
     seen.add(url);
     const next = nextOf(page);

@@ -1,0 +1,83 @@
+/**
+ * `pnpm start`: migrations, then the sandbox, the gateway and every worker against the local Redis
+ * and PostgreSQL (REDIS_URL and DATABASE_URL override them). Upstream base URLs that are not set
+ * point at the sandbox, so the product runs end to end with no credentials.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, sandboxUpstreams } from '@datasync/config';
+import { migrate } from './migrate';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const env: Record<string, string | undefined> = { ...process.env };
+const config = loadConfig(env);
+const sandboxUrl = `http://127.0.0.1:${config.SANDBOX_PORT}`;
+
+const usesSandbox: string[] = [];
+for (const [name, prefix] of Object.entries(sandboxUpstreams)) {
+  if (!env[name]) {
+    env[name] = `${sandboxUrl}${prefix}`;
+    usesSandbox.push(name);
+  }
+}
+// The sandbox does not ban; real Avito does (one request every 30 s by default).
+if (usesSandbox.includes('AVITO_BASE_URL')) env.AVITO_REQUESTS_PER_MINUTE ??= '600';
+
+const apps = [
+  { name: 'sandbox', dir: 'apps/sandbox', needed: usesSandbox.length > 0 },
+  { name: 'gateway', dir: 'apps/gateway', needed: true },
+  { name: 'worker-avito', dir: 'apps/worker-avito', needed: true },
+];
+
+await migrate(config.DATABASE_URL);
+
+const children: ChildProcess[] = [];
+for (const app of apps.filter((a) => a.needed)) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, app.dir, 'src/main.ts')], {
+    cwd: path.join(root, app.dir),
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${app.name} exited (${signal ?? code}); stopping everything`);
+      void stop(1);
+    }
+  });
+  children.push(child);
+}
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+  process.exit(code);
+}
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+const gateway = `http://127.0.0.1:${config.GATEWAY_PORT}`;
+for (let i = 0; i < 100; i++) {
+  const ok = await fetch(`${gateway}/health`).then((r) => r.ok, () => false);
+  if (ok) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+console.log(`
+DataSync is running.
+  API docs      ${gateway}/docs
+  Dashboard     ${gateway}/admin/queues
+  Runs          ${gateway}/api/runs
+  Try it        curl '${gateway}/api/avito/region?search=%D1%81%D0%BA%D0%BB%D0%B0%D0%B4'
+${usesSandbox.length ? `  Upstreams     ${usesSandbox.join(', ')} → sandbox at ${sandboxUrl}\n` : ''}Press Ctrl+C to stop.
+`);
