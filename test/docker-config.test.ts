@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- compose output is untyped YAML, checked field by field */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -85,7 +86,8 @@ const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito'];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
-  const svc = config.services;
+  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito', Service> &
+    Record<string, Service>;
 
   it('has exactly the expected services', () => {
     expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito']);
@@ -105,13 +107,13 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
   });
 
   it('the apps share one image built from docker/Dockerfile, run as their own command', () => {
-    const images = new Set(APPS.map((name) => svc[name].image));
+    const images = new Set(APPS.map((name) => svc[name]!.image));
     expect([...images]).toEqual(['datasync:local']);
     for (const name of APPS) {
-      expect(svc[name].build.dockerfile).toBe('docker/Dockerfile');
-      expect(path.resolve(root, 'docker', svc[name].build.context)).toBe(root);
-      expect(svc[name].environment.DATABASE_URL).toBe('postgresql://postgres:postgres@postgres:5432/datasync');
-      expect(svc[name].environment.REDIS_URL).toBe('redis://redis:6379');
+      expect(svc[name]!.build.dockerfile).toBe('docker/Dockerfile');
+      expect(path.resolve(root, 'docker', svc[name]!.build.context)).toBe(root);
+      expect(svc[name]!.environment.DATABASE_URL).toBe('postgresql://postgres:postgres@postgres:5432/datasync');
+      expect(svc[name]!.environment.REDIS_URL).toBe('redis://redis:6379');
     }
     expect(words(svc.gateway.command)).toBe('pnpm --filter @datasync/gateway start');
     expect(words(svc.sandbox.command)).toBe('pnpm --filter @datasync/sandbox start');
@@ -163,13 +165,13 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
       REDIS_PREFIX: 'staging',
       AVITO_BASE_URL: 'https://api.avito.ru',
     }).services;
-    expect(published(custom.gateway)).toEqual(['8080:3100']);
-    expect(String(custom.gateway.environment.GATEWAY_PORT)).toBe('3100');
-    expect(String(custom['worker-avito'].environment.WORKER_CONCURRENCY)).toBe('7');
-    expect(custom['worker-avito'].environment.AVITO_BASE_URL).toBe('https://api.avito.ru');
-    expect(custom.postgres.environment.POSTGRES_PASSWORD).toBe('s3cret');
-    expect(custom.migrate.environment.DATABASE_URL).toBe('postgresql://postgres:s3cret@postgres:5432/datasync');
-    expect(custom.gateway.environment.REDIS_PREFIX).toBe('staging');
+    expect(published(custom.gateway!)).toEqual(['8080:3100']);
+    expect(String(custom.gateway!.environment.GATEWAY_PORT)).toBe('3100');
+    expect(String(custom['worker-avito']!.environment.WORKER_CONCURRENCY)).toBe('7');
+    expect(custom['worker-avito']!.environment.AVITO_BASE_URL).toBe('https://api.avito.ru');
+    expect(custom.postgres!.environment.POSTGRES_PASSWORD).toBe('s3cret');
+    expect(custom.migrate!.environment.DATABASE_URL).toBe('postgresql://postgres:s3cret@postgres:5432/datasync');
+    expect(custom.gateway!.environment.REDIS_PREFIX).toBe('staging');
   });
 });
 
@@ -187,7 +189,7 @@ describe('docker/Dockerfile', () => {
 
   it('installs the tools it needs at run time at versions the root package.json pins', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-    const tools = dockerfile.match(/^ARG RUNTIME_TOOLS="([^"]+)"$/m)?.[1].split(/\s+/) ?? [];
+    const tools = dockerfile.match(/^ARG RUNTIME_TOOLS="([^"]+)"$/m)?.[1]?.split(/\s+/) ?? [];
     expect(tools).toEqual(expect.arrayContaining(['tsx', 'prisma']));
     for (const t of tools) expect({ ...pkg.dependencies, ...pkg.devDependencies }[t], t).toBeDefined();
   });
