@@ -46,7 +46,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox();
   control = sandboxControl(sandbox.url);
   // Only the gateway runs here; the workers are real processes.
-  stack = await startStack(testEnv(db.url, sandbox.url), { worker: false });
+  stack = await startStack(testEnv(db.url, sandbox.url), { workers: [] });
   sellers = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
 });
 afterAll(async () => {
@@ -103,7 +103,7 @@ describe('Avito worker processes', () => {
   });
 
   it('with GATEWAY_API_KEY set, every route but /health needs the key', async () => {
-    const keyed = await startStack({ ...stack.env, GATEWAY_API_KEY: 'test-key-0123456789' }, { worker: false });
+    const keyed = await startStack({ ...stack.env, GATEWAY_API_KEY: 'test-key-0123456789' }, { workers: [] });
     try {
       const get = (path: string, headers: Record<string, string> = {}) => fetch(`${keyed.gateway.url}${path}`, { headers });
       expect((await get('/health')).status).toBe(200);

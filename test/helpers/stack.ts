@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Env } from '@datasync/config';
 import { startGateway, type RunningGateway } from '@datasync/gateway';
-import { createLogger } from '@datasync/logger';
-import { startAvitoWorker, type RunningAvitoWorker } from '@datasync/worker-avito';
+import { createLogger, type Logger } from '@datasync/logger';
+import { startAvitoWorker } from '@datasync/worker-avito';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -33,28 +33,30 @@ export function testEnv(databaseUrl: string, sandboxUrl: string, extra: Record<s
   };
 }
 
+export type WorkerStarter = (config: Env, log: Logger) => Promise<{ close(): Promise<void> }>;
+
 export interface Stack {
   env: Record<string, string>;
   config: Env;
   gateway: RunningGateway;
-  /** The in-process worker, if started. */
-  worker?: RunningAvitoWorker;
   close(): Promise<void>;
 }
 
-/** Gateway (and, unless told not to, an Avito worker) in this process, over real HTTP, Redis and Postgres. */
-export async function startStack(env: Record<string, string>, options: { worker?: boolean } = {}): Promise<Stack> {
+/**
+ * The gateway and the given workers (default: the Avito worker; [] for none) in this process, over
+ * real HTTP, Redis and Postgres.
+ */
+export async function startStack(env: Record<string, string>, options: { workers?: WorkerStarter[] } = {}): Promise<Stack> {
   const config = loadConfig(env);
   const log = createLogger({ name: 'test', level: config.LOG_LEVEL });
   const gateway = await startGateway(config, log);
-  const worker = options.worker === false ? undefined : await startAvitoWorker(config, log);
+  const workers = await Promise.all((options.workers ?? [startAvitoWorker]).map((start) => start(config, log)));
   return {
     env,
     config,
     gateway,
-    worker,
     async close() {
-      await worker?.close();
+      await Promise.all(workers.map((w) => w.close()));
       await gateway.close();
     },
   };
@@ -68,7 +70,7 @@ export interface WorkerProcess {
 }
 
 /** A real worker process (what `pnpm start` runs), with its JSON log captured. */
-export function spawnWorker(app: 'worker-avito', env: Record<string, string>): WorkerProcess {
+export function spawnWorker(app: `worker-${string}`, env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
     cwd: path.join(root, 'apps', app),
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
