@@ -63,6 +63,14 @@ export function backoffDelay(retry: number, policy: RetryPolicy, error?: AxiosEr
   return Math.min(policy.maxMs, Math.max(jittered, retryAfter(error)));
 }
 
+/** The status a failure is counted under: the HTTP status, or the error code when the answer was unusable. */
+function failureStatus(err: AxiosError): number | string {
+  // axios also says ERR_BAD_RESPONSE for any 5xx; an unreadable body is one on a 2xx.
+  const unreadable = err.code === 'ERR_BAD_RESPONSE' && (err.response?.status ?? 200) < 300;
+  if (unreadable || err.code === 'ERR_UPSTREAM_CHALLENGE') return err.code!;
+  return err.response?.status ?? err.code ?? 'error';
+}
+
 const START = Symbol('start');
 type Timed = AxiosRequestConfig & { [START]?: number; 'axios-retry'?: { retryCount?: number } };
 
@@ -101,7 +109,7 @@ export class HttpClient {
         return res;
       },
       (err: AxiosError) => {
-        if (err.config) this.report(err.config, err.response?.status ?? err.code ?? 'error');
+        if (err.config) this.report(err.config, failureStatus(err));
         throw err;
       },
     );
@@ -121,7 +129,7 @@ export class HttpClient {
           upstream: options.upstream,
           method: (config.method ?? 'get').toUpperCase(),
           path: safePath(config.url),
-          status: err.response?.status ?? err.code ?? 'error',
+          status: failureStatus(err),
           durationMs: 0,
           retry,
         };
