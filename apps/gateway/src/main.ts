@@ -1,5 +1,5 @@
 import { loadConfig } from '@datasync/config';
-import { createLogger } from '@datasync/logger';
+import { closeOnSignals, createLogger } from '@datasync/logger';
 import { startGateway } from './server';
 
 const config = loadConfig();
@@ -7,13 +7,4 @@ const log = createLogger({ name: 'gateway', level: config.LOG_LEVEL, pretty: con
 const gateway = await startGateway(config, log);
 log.info({ url: gateway.url, dashboard: `${gateway.url}/admin/queues`, docs: `${gateway.url}/docs` }, 'gateway listening');
 
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'gateway stopping');
-  await gateway.close();
-  process.exit(0);
-};
-process.once('SIGINT', () => void stop('SIGINT'));
-process.once('SIGTERM', () => void stop('SIGTERM'));
+closeOnSignals(log, () => gateway.close());

@@ -1,5 +1,5 @@
 import { loadConfig } from '@datasync/config';
-import { createLogger } from '@datasync/logger';
+import { closeOnSignals, createLogger } from '@datasync/logger';
 import { startSandbox } from './server';
 
 const config = loadConfig();
@@ -14,10 +14,4 @@ const sandbox = await startSandbox({
 });
 log.info({ url: sandbox.url, fakes: sandbox.fakes.map((f) => f.prefix) }, 'sandbox listening');
 
-const stop = async (signal: string) => {
-  log.info({ signal }, 'sandbox stopping');
-  await sandbox.close();
-  process.exit(0);
-};
-process.once('SIGINT', () => void stop('SIGINT'));
-process.once('SIGTERM', () => void stop('SIGTERM'));
+closeOnSignals(log, () => sandbox.close());

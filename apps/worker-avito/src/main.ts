@@ -1,5 +1,5 @@
 import { loadConfig } from '@datasync/config';
-import { createLogger } from '@datasync/logger';
+import { closeOnSignals, createLogger } from '@datasync/logger';
 import { startAvitoWorker } from './worker';
 
 const config = loadConfig();
@@ -7,13 +7,4 @@ const log = createLogger({ name: 'worker-avito', level: config.LOG_LEVEL, pretty
 const worker = await startAvitoWorker(config, log);
 log.info({ upstream: config.AVITO_BASE_URL, concurrency: config.WORKER_CONCURRENCY }, 'avito worker consuming');
 
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'avito worker stopping: finishing the jobs in hand');
-  await worker.close();
-  process.exit(0);
-};
-process.once('SIGINT', () => void stop('SIGINT'));
-process.once('SIGTERM', () => void stop('SIGTERM'));
+closeOnSignals(log, () => worker.close());

@@ -43,3 +43,19 @@ export function createDb(config: DbConfig): Db {
     },
   };
 }
+
+/** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
+export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

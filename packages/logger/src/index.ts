@@ -64,3 +64,25 @@ export interface JobLogContext {
 export function jobLogger(base: Logger, ctx: JobLogContext): Logger {
   return base.child(ctx);
 }
+
+/**
+ * Closes an app once on SIGINT or SIGTERM (finishing work in hand), logging why, then exits.
+ * Every app's start-up file ends with this.
+ */
+export function closeOnSignals(log: Logger, close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    try {
+      await close();
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'error while stopping');
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

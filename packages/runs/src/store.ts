@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '@datasync/db';
 
 export type RunState = 'queued' | 'running' | 'done' | 'failed';
 
@@ -90,10 +91,8 @@ export async function finishRun(
   id: string,
   outcome: { state: 'done' | 'failed'; error?: string; counts?: Record<string, number>; progress?: Record<string, unknown> },
 ): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query({
+  await withTransaction(pool, async (tx) => {
+    await tx.query({
       name: 'run_finish',
       text: `UPDATE sync_runs SET state = $2, error = $3, counts = COALESCE($4::jsonb, counts),
                progress = COALESCE($5::jsonb, progress), finished_at = now(), updated_at = now()
@@ -106,14 +105,8 @@ export async function finishRun(
         outcome.progress ? JSON.stringify(outcome.progress) : null,
       ],
     });
-    await client.query({ name: 'run_unlock', text: 'DELETE FROM run_locks WHERE run_id = $1', values: [id] });
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    await tx.query({ name: 'run_unlock', text: 'DELETE FROM run_locks WHERE run_id = $1', values: [id] });
+  });
 }
 
 /** Back to queued between attempts, with the error that will be retried. */

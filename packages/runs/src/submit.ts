@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
+import { withTransaction } from '@datasync/db';
 import { catalog, defaultJobOptions, payloadSchema, sources, type SourceName } from '@datasync/queues';
 
 export type QueueSet = Record<SourceName, Queue>;
@@ -33,6 +34,9 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Rolls the new run back when an identical run holds the lock. */
+class LockHeld extends Error {}
+
 export class QueueUnavailableError extends Error {
   readonly code = 'queue_unavailable';
 }
@@ -60,38 +64,32 @@ export async function submitRun(
   const dedupKey = createHash('sha256').update(`${source}\n${jobName}\n${canonicalJson(params)}`).digest('hex');
   const runId = uuidv4();
 
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query({
+  // Inside the transaction: our lock, or the id of the identical run that holds it.
+  const holder = await withTransaction(deps.pool, async (tx) => {
+    await tx.query({
       name: 'run_insert',
       text: `INSERT INTO sync_runs (id, source, job_name, params) VALUES ($1, $2, $3, $4)`,
       values: [runId, source, jobName, JSON.stringify(params)],
     });
-    const lock = await client.query({
+    const lock = await tx.query({
       name: 'run_lock',
       text: `INSERT INTO run_locks (dedup_key, run_id) VALUES ($1, $2) ON CONFLICT (dedup_key) DO NOTHING RETURNING run_id`,
       values: [dedupKey, runId],
     });
-    if (lock.rowCount === 0) {
-      await client.query('ROLLBACK');
-      const existing = await client.query({
-        name: 'run_lock_get',
-        text: 'SELECT run_id FROM run_locks WHERE dedup_key = $1',
-        values: [dedupKey],
-      });
-      const id = (existing.rows[0] as { run_id: string } | undefined)?.run_id;
-      // The other run finished between our two statements: start a new one.
-      if (!id) return submitRun(deps, source, jobName, params);
-      return { runId: id, deduplicated: true };
-    }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    if (lock.rowCount === 1) return runId;
+    throw new LockHeld();
+  }).catch(async (err: unknown) => {
+    if (!(err instanceof LockHeld)) throw err;
+    const existing = await deps.pool.query({
+      name: 'run_lock_get',
+      text: 'SELECT run_id FROM run_locks WHERE dedup_key = $1',
+      values: [dedupKey],
+    });
+    return (existing.rows[0] as { run_id: string } | undefined)?.run_id;
+  });
+  // The other run finished between our two statements: start a new one.
+  if (holder === undefined) return submitRun(deps, source, jobName, params);
+  if (holder !== runId) return { runId: holder, deduplicated: true };
 
   try {
     await deps.queues[source].add(jobName, { runId, params }, { jobId: runId });

@@ -4,6 +4,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { UpstreamError } from '@datasync/connector-kit';
+import { withTransaction } from '@datasync/db';
 import { jobLogger, type Logger } from '@datasync/logger';
 import { catalog, jobEnvelope, type SourceName } from '@datasync/queues';
 import { finishRun, markRetrying, markRunning, updateRun } from './store';
@@ -110,26 +111,19 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
       checkpoint: run.checkpoint,
       counts,
       async commitPage(write, update) {
-        const client = await options.pool.connect();
-        try {
-          await client.query('BEGIN');
-          const result = await write(client);
-          const u = typeof update === 'function' ? update(result) : update;
-          const nextCounts = { ...counts };
-          for (const [k, v] of Object.entries(u.added ?? {})) nextCounts[k] = (nextCounts[k] ?? 0) + v;
-          const nextProgress = u.progress ? { ...progress, ...u.progress } : progress;
-          await updateRun(client, runId, { checkpoint: u.checkpoint, counts: nextCounts, progress: nextProgress });
-          await client.query('COMMIT');
-          Object.assign(counts, nextCounts);
-          progress = nextProgress;
-          void job.updateProgress(progress).catch(() => {});
-          return result;
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        } finally {
-          client.release();
-        }
+        const { result, nextCounts, nextProgress } = await withTransaction(options.pool, async (tx) => {
+          const written = await write(tx);
+          const u = typeof update === 'function' ? update(written) : update;
+          const counted = { ...counts };
+          for (const [k, v] of Object.entries(u.added ?? {})) counted[k] = (counted[k] ?? 0) + v;
+          const shown = u.progress ? { ...progress, ...u.progress } : progress;
+          await updateRun(tx, runId, { checkpoint: u.checkpoint, counts: counted, progress: shown });
+          return { result: written, nextCounts: counted, nextProgress: shown };
+        });
+        Object.assign(counts, nextCounts);
+        progress = nextProgress;
+        void job.updateProgress(progress).catch(() => {});
+        return result;
       },
       async progress(update) {
         progress = { ...progress, ...update };
