@@ -72,7 +72,7 @@ CREATE TABLE "datawiz_sale_products" (
 
 -- CreateTable
 CREATE TABLE "datawiz_sale_submissions" (
-    "id" UUID NOT NULL,
+    "id" UUID NOT NULL DEFAULT gen_random_uuid(),
     "outcome" TEXT NOT NULL,
     "http_status" INTEGER,
     "sale_ids" TEXT[],
