@@ -280,6 +280,20 @@ describe('Datawiz over the gateway', () => {
     expect((await control.requests('/datawiz/api/o/token/')).requests.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('ends equal to the source through 5xx, 429, an expired token and an empty page', async () => {
+    await control.addFault([
+      { path: '/datawiz/api/v1/products', kind: 'status', status: 503, every: 3 },
+      { path: '/datawiz/api/v1/sale', kind: 'status', preset: 'datawiz.throttled', skip: 1, times: 1, retryAfter: 0 },
+      { path: '/datawiz/api/v1/shops', kind: 'status', preset: 'datawiz.token-expired', times: 1 },
+      { path: '/datawiz/api/v1/sale', kind: 'empty', skip: 2, times: 1 },
+    ]);
+    const run = await sync();
+    expect(run.error).toBeNull();
+    expect(run.state).toBe('done');
+    expect(run.attempts).toBe(2);
+    expect(await stored()).toEqual(expected(await fakeData()));
+  });
+
   it('fails the run with a clear error when the credentials are not configured', async () => {
     const bare = await startStack(testEnv(db.url, sandbox.url), { workers: [startDatawizWorker] });
     try {

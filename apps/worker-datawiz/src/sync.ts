@@ -182,18 +182,16 @@ function parseRows<T>(schema: z.ZodType<T>, results: unknown[]): { rows: { row: 
 
 /**
  * One stage: every page of a collection through its `next` links, each page committed with the
- * checkpoint (the next URL), so a retry resumes after the last committed page. A stage that ends
- * with fewer rows than the upstream's `count` (an empty page mid-way) fails the attempt to retry.
+ * checkpoint (the next URL), so a retry resumes after the last committed page. An empty page
+ * mid-way, or a stage ending short of the upstream's `count`, fails the attempt to retry.
  */
 async function syncStage(ctx: RunContext<unknown>, client: DatawizClient, stage: Stage, resume: Checkpoint | null): Promise<void> {
   let seen = resume?.seen ?? 0;
   let pageNo = resume?.page ?? 0;
-  let count: number | undefined;
   if (resume?.next) ctx.log.info({ stage, page: pageNo + 1 }, 'resuming from checkpoint');
   await ctx.progress({ stage: COUNT_NAME[stage] });
   for await (const { page } of client.pages(stage, resume?.next ?? undefined)) {
     pageNo += 1;
-    count = page.count;
     const { rows, skipped } =
       stage === 'shops'
         ? parseRows(shopSchema, page.results)
@@ -201,6 +199,13 @@ async function syncStage(ctx: RunContext<unknown>, client: DatawizClient, stage:
           ? parseRows(productSchema, page.results)
           : parseRows(saleSchema, page.results);
     if (skipped.length) ctx.log.warn({ stage, page: pageNo, skipped: skipped.slice(0, 5) }, 'skipped malformed rows');
+    // An empty page mid-way, or a last page short of `count`: fail before committing, so the retry
+    // asks for this page again rather than resuming past it.
+    if ((page.results.length === 0 && page.next !== null) || (page.next === null && seen + page.results.length < page.count)) {
+      throw new UpstreamDataError(
+        `datawiz ${stage}/ page ${pageNo} listed ${page.results.length} rows (${seen + page.results.length} of the ${page.count} announced); retrying`,
+      );
+    }
     seen += page.results.length;
     const name = COUNT_NAME[stage];
     await ctx.commitPage(
@@ -216,9 +221,6 @@ async function syncStage(ctx: RunContext<unknown>, client: DatawizClient, stage:
       },
     );
     ctx.log.info({ stage, page: pageNo, rows: rows.length }, 'page saved');
-  }
-  if (count !== undefined && seen < count) {
-    throw new UpstreamDataError(`datawiz ${stage}/ listed ${seen} of the ${count} rows it announced; retrying`);
   }
 }
 
