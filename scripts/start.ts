@@ -28,6 +28,7 @@ const apps = [
   { name: 'sandbox', dir: 'apps/sandbox', needed: usesSandbox.length > 0 },
   { name: 'gateway', dir: 'apps/gateway', needed: true },
   { name: 'worker-avito', dir: 'apps/worker-avito', needed: true },
+  { name: 'worker-datawiz', dir: 'apps/worker-datawiz', needed: true },
 ];
 
 await migrate(config.DATABASE_URL);

@@ -82,15 +82,15 @@ const volumeTargets = (s: Service) =>
   (s.volumes ?? []).map((v: any) => (typeof v === 'string' ? v.split(':')[1] : v.target));
 
 const via = pickVia();
-const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito'];
+const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-datawiz'];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
-  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito', Service> &
+  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito' | 'worker-datawiz', Service> &
     Record<string, Service>;
 
   it('has exactly the expected services', () => {
-    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito']);
+    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-datawiz']);
   });
 
   it('postgres: postgres:15 with a volume and a pg_isready healthcheck', () => {
@@ -118,6 +118,7 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(words(svc.gateway.command)).toBe('pnpm --filter @datasync/gateway start');
     expect(words(svc.sandbox.command)).toBe('pnpm --filter @datasync/sandbox start');
     expect(words(svc['worker-avito'].command)).toBe('pnpm --filter @datasync/worker-avito start');
+    expect(words(svc['worker-datawiz'].command)).toBe('pnpm --filter @datasync/worker-datawiz start');
   });
 
   it('migrate: one-shot pnpm db:migrate after postgres is healthy', () => {
@@ -148,6 +149,16 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(w.ports ?? []).toEqual([]);
     expect(w.environment.AVITO_BASE_URL).toBe('http://sandbox:4010/avito');
     expect(String(w.environment.AVITO_REQUESTS_PER_MINUTE)).toBe('600');
+    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(healthcheckDisabled(w)).toBe(true);
+  });
+
+  it('worker-datawiz: scalable (no container_name, no host ports), talks to the sandbox; the gateway too', () => {
+    const w = svc['worker-datawiz'];
+    expect(w.container_name).toBeUndefined();
+    expect(w.ports ?? []).toEqual([]);
+    expect(w.environment.DATAWIZ_BASE_URL).toBe('http://sandbox:4010/datawiz');
+    expect(svc.gateway.environment.DATAWIZ_BASE_URL).toBe('http://sandbox:4010/datawiz');
     expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });

@@ -20,6 +20,7 @@ export function testEnv(databaseUrl: string, sandboxUrl: string, extra: Record<s
     GATEWAY_PORT: '0',
     AVITO_BASE_URL: `${sandboxUrl}/avito`,
     AVITO_REQUESTS_PER_MINUTE: '100000',
+    DATAWIZ_BASE_URL: `${sandboxUrl}/datawiz`,
     HTTP_TIMEOUT_MS: '5000',
     HTTP_RETRIES: '4',
     HTTP_RETRY_BASE_MS: '20',

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { z } from 'zod';
+import type { DatawizClient } from '@datasync/datawiz-client';
 import type { QueueSet } from '@datasync/runs';
 
 /** What route handlers may use. Passed in, so handlers run in tests without Express. */
@@ -7,6 +8,8 @@ export interface GatewayDeps {
   pool: pg.Pool;
   queues: QueueSet;
   ping(): Promise<{ redis: boolean; postgres: boolean }>;
+  /** The Datawiz API, for routes that call it synchronously (creating promotions). */
+  datawiz?: DatawizClient;
 }
 
 export interface RouteInput {

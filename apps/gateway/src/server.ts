@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { Env } from '@datasync/config';
+import { DatawizClient, datawizOptionsFromConfig } from '@datasync/datawiz-client';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { closeQueues, createQueues, createRedis } from '@datasync/runs';
@@ -29,6 +30,7 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
     deps: {
       pool: db.pool,
       queues,
+      datawiz: new DatawizClient(datawizOptionsFromConfig(config, log)),
       async ping() {
         const [redisOk, pgOk] = await Promise.all([
           redis.ping().then((r) => r === 'PONG', () => false),

@@ -62,6 +62,15 @@ export const envSchema = z.object({
   AVITO_PAGE_SIZE: z.coerce.number().int().min(1).max(50).default(50),
   AVITO_MAX_PAGES: positiveInt.default(100),
   AVITO_MOBILE_KEY: z.string().default('af0deccbgcgidddjgnvljitntccdduijhdinfgjgfjir'),
+
+  DATAWIZ_BASE_URL: z.string().url().default('http://127.0.0.1:4010/datawiz'),
+  /** OAuth2 password grant (secrets: never logged, never in job payloads or run params). */
+  DATAWIZ_CLIENT_ID: optionalString,
+  DATAWIZ_CLIENT_SECRET: optionalString,
+  DATAWIZ_USERNAME: optionalString,
+  DATAWIZ_PASSWORD: optionalString,
+  /** Rows per list page (the API caps page_size at 1000). */
+  DATAWIZ_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -85,4 +94,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** The upstream base URLs the sandbox serves, by variable name; `pnpm start` fills the unset ones. */
 export const sandboxUpstreams = {
   AVITO_BASE_URL: '/avito',
+  DATAWIZ_BASE_URL: '/datawiz',
 } as const;

@@ -33,6 +33,13 @@ export const catalog = {
       'avito.region': avitoRegionParams,
     },
   },
+  datawiz: {
+    queue: 'datawiz',
+    source: 'datawiz',
+    jobs: {
+      'datawiz.sync': z.object({}),
+    },
+  },
 } as const;
 
 export type Catalog = typeof catalog;

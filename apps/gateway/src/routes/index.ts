@@ -2,8 +2,10 @@ import type { Route } from '../route';
 import { getAvitoCheck } from './get-avito-check';
 import { getAvitoRegion } from './get-avito-region';
 import { getAvitoUser } from './get-avito-user';
+import { postDatawizSales } from './post-datawiz-sales';
+import { postDatawizSync } from './post-datawiz-sync';
 import { getRunRoute } from './get-run';
 import { listRunsRoute } from './list-runs';
 
 /** Every API route; the OpenAPI document is generated from this list. */
-export const routes: Route[] = [getAvitoUser, getAvitoRegion, getAvitoCheck, getRunRoute, listRunsRoute];
+export const routes: Route[] = [getAvitoUser, getAvitoRegion, getAvitoCheck, postDatawizSync, postDatawizSales, getRunRoute, listRunsRoute];

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { UpstreamAuthError, UpstreamError, UpstreamRequestError } from '@datasync/connector-kit';
+import { DatawizNotConfiguredError, drfFieldErrors, saleCounts, saleInputSchema, type SaleInput } from '@datasync/datawiz-client';
+import { ApiError, fieldErrors, InvalidRequestError, ServiceUnavailableError } from '../errors';
+import type { GatewayDeps, Route } from '../route';
+import { errorSchema } from './schemas';
+
+/** One promotion, or a list of up to 1000 (sent upstream as one batch: all or nothing). */
+const body = z.union([saleInputSchema, z.array(saleInputSchema).min(1, 'must hold at least one promotion').max(1000, 'must hold at most 1000 promotions')]);
+
+type Outcome = 'accepted' | 'rejected' | 'failed';
+
+async function record(
+  deps: GatewayDeps,
+  sales: SaleInput[],
+  outcome: Outcome,
+  details: { httpStatus?: number; response?: unknown; counts?: { inserted: number; updated: number }; error?: string },
+): Promise<void> {
+  await deps.pool.query({
+    name: 'datawiz_submission_insert',
+    text: `INSERT INTO datawiz_sale_submissions (outcome, http_status, sale_ids, request, response, inserted, updated, error)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    values: [
+      outcome,
+      details.httpStatus ?? null,
+      sales.map((s) => s.sale_id),
+      JSON.stringify(sales),
+      details.response === undefined ? null : JSON.stringify(details.response),
+      details.counts?.inserted ?? null,
+      details.counts?.updated ?? null,
+      details.error ?? null,
+    ],
+  });
+}
+
+/**
+ * Creates (or updates, on sale_id) Datawiz promotions: validated here with the API's own rules so a
+ * bad one never leaves, then POSTed as one JSON array to `sale/`. Answers Datawiz's counts; its
+ * field errors come back field by field (`1.name`, `0.products.2.product_id`).
+ */
+export const postDatawizSales: Route = {
+  method: 'post',
+  path: '/api/datawiz/sales',
+  summary: 'Create or update Datawiz promotions (one object or a list); answers {updated, inserted}',
+  tag: 'datawiz',
+  body,
+  responses: {
+    201: { description: 'Datawiz accepted every promotion', schema: saleCounts },
+    400: { description: 'Invalid promotions (checked here, or refused by Datawiz); nothing was written', schema: errorSchema },
+    502: { description: 'Datawiz was unreachable or refused our credentials', schema: errorSchema },
+    503: { description: 'Datawiz credentials are not configured', schema: errorSchema },
+  },
+  async handle(input, deps) {
+    const single = !Array.isArray(input.body);
+    const parsed = (single ? saleInputSchema : body).safeParse(input.body);
+    if (!parsed.success) throw new InvalidRequestError(fieldErrors(parsed.error), 'The promotions are invalid; nothing was sent to Datawiz');
+    const sales: SaleInput[] = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+
+    const client = deps.datawiz;
+    if (!client) throw new ServiceUnavailableError('Datawiz is not configured on this gateway');
+    try {
+      client.assertConfigured();
+    } catch (err) {
+      if (err instanceof DatawizNotConfiguredError) throw new ServiceUnavailableError(err.message);
+      throw err;
+    }
+
+    try {
+      const counts = await client.createSales(sales);
+      await record(deps, sales, 'accepted', { httpStatus: 201, response: counts, counts });
+      return { status: 201, body: counts };
+    } catch (err) {
+      if (err instanceof UpstreamRequestError && err.status === 400) {
+        await record(deps, sales, 'rejected', { httpStatus: 400, response: err.body, error: err.message });
+        const errors = drfFieldErrors(err.body).map((e) => ({ ...e, field: single ? e.field.replace(/^0\./, '') : e.field }));
+        throw new ApiError(400, 'upstream_rejected', 'Datawiz rejected the promotions; nothing was written', errors, 'bad request');
+      }
+      if (err instanceof UpstreamError) {
+        await record(deps, sales, 'failed', { httpStatus: err.status, error: err.message, response: err instanceof UpstreamRequestError ? err.body : undefined });
+        const code = err instanceof UpstreamAuthError ? 'upstream_auth_failed' : err.code;
+        throw new ApiError(502, code, err.message, undefined, 'upstream error');
+      }
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,2 @@
+export { startDatawizWorker, type RunningDatawizWorker } from './worker';
+export { datawizHandlers } from './sync';

@@ -1,0 +1,310 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import type { RunningSandbox } from '@datasync/sandbox';
+import { startDatawizWorker } from '@datasync/worker-datawiz';
+import {
+  createTestDatabase,
+  sandboxControl,
+  startStack,
+  startTestSandbox,
+  testEnv,
+  waitFor,
+  type Stack,
+  type TestDatabase,
+} from '../helpers';
+
+interface FakeSale {
+  sale_id: string;
+  name: string;
+  description: string;
+  date_from: string | null;
+  date_to: string | null;
+  shops: string[];
+  products: { product_id: string }[];
+}
+interface FakeShop {
+  shop_id: string;
+  format_id: string | null;
+  group_id: string | null;
+  name: string;
+  address: string;
+  open_date: string | null;
+  latitude: string | null;
+  longitude: string | null;
+}
+interface FakeProduct {
+  product_id: string;
+  name: string;
+  barcode: string;
+  active: boolean;
+  width: string | null;
+}
+interface FakeData {
+  counts: { sales: number; shops: number; products: number };
+  sales: FakeSale[];
+  shops: FakeShop[];
+  products: FakeProduct[];
+}
+interface Credentials {
+  client_id: string;
+  client_secret: string;
+  username: string;
+  password: string;
+}
+
+let db: TestDatabase;
+let sandbox: RunningSandbox;
+let stack: Stack;
+let pool: pg.Pool;
+let control: ReturnType<typeof sandboxControl>;
+
+const call = async (method: string, path: string, body?: unknown, gateway = stack) => {
+  const res = await fetch(`${gateway.gateway.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+/** Starts a sync and waits for its run to finish; answers the run. */
+async function sync(gateway = stack): Promise<any> {
+  const submitted = await call('POST', '/api/datawiz/sync', {}, gateway);
+  expect(submitted.status).toBe(200);
+  expect(submitted.body).toEqual({ status: 'ok', parser_uuid: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  return waitFor(
+    async () => {
+      const run = await call('GET', `/api/runs/${submitted.body.parser_uuid}`, undefined, gateway);
+      return run.body.state === 'done' || run.body.state === 'failed' ? run.body : undefined;
+    },
+    { timeoutMs: 30_000, what: 'the datawiz run to finish' },
+  );
+}
+
+const fakeData = () => control.get<FakeData>('/datawiz/_control/data');
+const clearRequests = () => fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
+
+/** Our tables in the fake's shape, for a whole-state comparison. */
+async function stored() {
+  const shops = await pool.query(
+    `SELECT shop_id, format_id, group_id, name, address, open_date::text AS open_date, latitude::text AS latitude, longitude::text AS longitude
+     FROM datawiz_shops ORDER BY shop_id`,
+  );
+  const products = await pool.query(`SELECT product_id, name, barcode, active, width::text AS width FROM datawiz_products ORDER BY product_id`);
+  const sales = await pool.query(
+    `SELECT s.sale_id, s.name, s.description, s.date_from::text AS date_from, s.date_to::text AS date_to,
+       COALESCE((SELECT array_agg(shop_id ORDER BY shop_id) FROM datawiz_sale_shops l WHERE l.sale_id = s.sale_id), '{}') AS shops,
+       COALESCE((SELECT array_agg(product_id ORDER BY position) FROM datawiz_sale_products l WHERE l.sale_id = s.sale_id), '{}') AS products
+     FROM datawiz_sales s ORDER BY s.sale_id`,
+  );
+  return { shops: shops.rows, products: products.rows, sales: sales.rows };
+}
+
+function expected(data: FakeData) {
+  const byId = <T>(rows: T[], key: (r: T) => string) => [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return {
+    shops: byId(data.shops, (s) => s.shop_id).map((s) => ({
+      shop_id: s.shop_id,
+      format_id: s.format_id,
+      group_id: s.group_id,
+      name: s.name,
+      address: s.address,
+      open_date: s.open_date,
+      latitude: s.latitude,
+      longitude: s.longitude,
+    })),
+    products: byId(data.products, (p) => p.product_id).map((p) => ({
+      product_id: p.product_id,
+      name: p.name,
+      barcode: p.barcode,
+      active: p.active,
+      width: p.width,
+    })),
+    sales: byId(data.sales, (s) => s.sale_id).map((s) => ({
+      sale_id: s.sale_id,
+      name: s.name,
+      description: s.description,
+      date_from: s.date_from,
+      date_to: s.date_to,
+      shops: [...s.shops].sort(),
+      products: s.products.map((p) => p.product_id),
+    })),
+  };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sandbox = await startTestSandbox();
+  control = sandboxControl(sandbox.url);
+  const creds = await control.get<Credentials>('/datawiz/_control/credentials');
+  stack = await startStack(
+    testEnv(db.url, sandbox.url, {
+      DATAWIZ_CLIENT_ID: creds.client_id,
+      DATAWIZ_CLIENT_SECRET: creds.client_secret,
+      DATAWIZ_USERNAME: creds.username,
+      DATAWIZ_PASSWORD: creds.password,
+      DATAWIZ_PAGE_SIZE: '25',
+    }),
+    { workers: [startDatawizWorker] },
+  );
+  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+});
+afterAll(async () => {
+  await stack?.close();
+  await pool?.end();
+  await sandbox?.close();
+  await db?.drop();
+});
+beforeEach(async () => {
+  await control.clearFaults();
+  await clearRequests();
+});
+
+describe('Datawiz over the gateway', () => {
+  it('syncs every page of shops, products and promotions into tables equal to the source', async () => {
+    const run = await sync();
+    expect(run.error).toBeNull();
+    expect(run).toMatchObject({ source: 'datawiz', jobName: 'datawiz.sync', state: 'done', params: {} });
+    const data = await fakeData();
+    expect(run.counts).toMatchObject({ shops: data.counts.shops, products: data.counts.products, sales: data.counts.sales });
+    expect(await stored()).toEqual(expected(data));
+
+    // Several pages of each, followed through `next` links with the bearer token.
+    const sales = (await control.requests('/datawiz/api/v1/sale')).requests.filter((r) => r.method === 'GET');
+    expect(sales.length).toBe(Math.ceil(data.counts.sales / 25));
+    expect(sales.every((r) => r.status === 200)).toBe(true);
+    expect(sales.some((r) => r.query.page === '5')).toBe(true);
+    expect((await control.requests('/datawiz/api/o/token/')).requests).toHaveLength(1);
+  });
+
+  it('refuses a promotion with an empty name locally: 400 field errors, nothing sent', async () => {
+    const bad = await call('POST', '/api/datawiz/sales', [{ sale_id: 'dw-local-1', name: '' }]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ field: '0.name', message: 'must not be blank' }]);
+    const single = await call('POST', '/api/datawiz/sales', { sale_id: 'x'.repeat(201), name: 'ok', date_from: '2025-13-01', shops: 'all' });
+    expect(single.status).toBe(400);
+    expect(single.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['date_from', 'sale_id', 'shops']);
+
+    const log = (await control.requests('/datawiz')).requests;
+    expect(log.filter((r) => r.method === 'POST')).toEqual([]);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM datawiz_sale_submissions');
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('creates a valid promotion in the source, stores the outcome, and the next sync brings it in', async () => {
+    const data = await fakeData();
+    const shops = [data.shops[0]!.shop_id, data.shops[3]!.shop_id];
+    const products = [data.products[5]!.product_id, data.products[1]!.product_id];
+    const sale = {
+      sale_id: 'dw-created-1',
+      name: 'Промо DataSync',
+      description: 'created through the gateway',
+      date_from: '2025-06-01',
+      date_to: '2025-06-30',
+      shops,
+      products: [products[0], { product_id: products[1] }],
+    };
+    const created = await call('POST', '/api/datawiz/sales', [sale]);
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ updated: 0, inserted: 1 });
+    const posts = (await control.requests('/datawiz/api/v1/sale')).requests.filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(1);
+
+    const inFake = (await fakeData()).sales.find((s) => s.sale_id === sale.sale_id);
+    expect(inFake).toMatchObject({ name: sale.name, shops: [...shops].sort((a, b) => Number(a) - Number(b)) });
+    const { rows: outcomes } = await pool.query('SELECT outcome, http_status, sale_ids, inserted, updated FROM datawiz_sale_submissions');
+    expect(outcomes).toEqual([{ outcome: 'accepted', http_status: 201, sale_ids: ['dw-created-1'], inserted: 1, updated: 0 }]);
+
+    // Sending it again updates it.
+    const again = await call('POST', '/api/datawiz/sales', { ...sale, name: 'Промо DataSync 2' });
+    expect(again.body).toEqual({ updated: 1, inserted: 0 });
+
+    const run = await sync();
+    expect(run.state).toBe('done');
+    const ours = (await stored()).sales.find((s) => s.sale_id === sale.sale_id);
+    expect(ours).toEqual({
+      sale_id: sale.sale_id,
+      name: 'Промо DataSync 2',
+      description: sale.description,
+      date_from: sale.date_from,
+      date_to: sale.date_to,
+      shops: [...shops].sort(),
+      products,
+    });
+    expect(await stored()).toEqual(expected(await fakeData()));
+  });
+
+  it("returns Datawiz's own field errors field by field and stores the rejection", async () => {
+    const data = await fakeData();
+    const res = await call('POST', '/api/datawiz/sales', [
+      { sale_id: 'dw-ok', name: 'fine', shops: [data.shops[0]!.shop_id] },
+      { sale_id: 'dw-bad', name: 'unknown links', shops: ['999999'], products: [data.products[0]!.product_id, 'no-such-product'] },
+    ]);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('upstream_rejected');
+    expect(res.body.errors).toEqual([
+      { field: '1.shops', message: 'Object with shop_id=999999 does not exist.' },
+      { field: '1.products.1.product_id', message: 'Object with product_id=no-such-product does not exist.' },
+    ]);
+    expect((await fakeData()).sales.some((s) => s.sale_id === 'dw-ok')).toBe(false);
+    const { rows } = await pool.query(`SELECT outcome, http_status FROM datawiz_sale_submissions WHERE 'dw-bad' = ANY(sale_ids)`);
+    expect(rows).toEqual([{ outcome: 'rejected', http_status: 400 }]);
+  });
+
+  it("a re-sync reflects a renamed promotion and a removed shop link, and logs in again after the token expired", async () => {
+    await sync();
+    const before = await fakeData();
+    const target = before.sales.find((s) => s.shops.length >= 2)!;
+    const dropped = target.shops[0]!;
+    await fetch(`${sandbox.url}/datawiz/_control/sales/${target.sale_id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Переименованная акция' }),
+    }).then((r) => expect(r.status).toBe(200));
+    await fetch(`${sandbox.url}/datawiz/_control/sales/${target.sale_id}/shops/${dropped}`, { method: 'DELETE' }).then((r) =>
+      expect(r.status).toBe(200),
+    );
+    await control.post('/datawiz/_control/expire-tokens');
+
+    const run = await sync();
+    expect(run.error).toBeNull();
+    expect(run.counts).toMatchObject({ removedShopLinks: 1, removedProductLinks: 0 });
+    const ours = (await stored()).sales.find((s) => s.sale_id === target.sale_id);
+    expect(ours.name).toBe('Переименованная акция');
+    expect(ours.shops).not.toContain(dropped);
+    expect(ours.shops).toHaveLength(target.shops.length - 1);
+    expect(await stored()).toEqual(expected(await fakeData()));
+    // The expired token was refused once, then one fresh login carried the sync on.
+    expect((await control.requests('/datawiz/api/v1')).requests.some((r) => r.status === 401)).toBe(true);
+    expect((await control.requests('/datawiz/api/o/token/')).requests.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('ends equal to the source through 5xx, 429, an expired token and an empty page', async () => {
+    await control.addFault([
+      { path: '/datawiz/api/v1/products', kind: 'status', status: 503, every: 3 },
+      { path: '/datawiz/api/v1/sale', kind: 'status', preset: 'datawiz.throttled', skip: 1, times: 1, retryAfter: 0 },
+      { path: '/datawiz/api/v1/shops', kind: 'status', preset: 'datawiz.token-expired', times: 1 },
+      { path: '/datawiz/api/v1/sale', kind: 'empty', skip: 2, times: 1 },
+    ]);
+    const run = await sync();
+    expect(run.error).toBeNull();
+    expect(run.state).toBe('done');
+    expect(run.attempts).toBe(2);
+    expect(await stored()).toEqual(expected(await fakeData()));
+  });
+
+  it('fails the run with a clear error when the credentials are not configured', async () => {
+    const bare = await startStack(testEnv(db.url, sandbox.url), { workers: [startDatawizWorker] });
+    try {
+      const run = await sync(bare);
+      expect(run.state).toBe('failed');
+      expect(run.error).toMatch(/DATAWIZ_CLIENT_ID is not configured/);
+      const res = await call('POST', '/api/datawiz/sales', { sale_id: 'n', name: 'n' }, bare);
+      expect(res.status).toBe(503);
+      expect(res.body.error.message).toMatch(/DATAWIZ_CLIENT_ID is not configured/);
+    } finally {
+      await bare.close();
+    }
+  });
+});
