@@ -33,8 +33,32 @@ const apps = [
 
 await migrate(config.DATABASE_URL);
 
+/**
+ * Against the sandbox, a source's credentials are the sandbox's seeded ones: fill in those that are
+ * not set, so every source runs end to end out of the box. Real credentials are never filled in.
+ */
+const sandboxCredentials: { baseUrl: string; path: string; env: Record<string, string> }[] = [
+  {
+    baseUrl: 'DATAWIZ_BASE_URL',
+    path: '/datawiz/_control/credentials',
+    env: { DATAWIZ_CLIENT_ID: 'client_id', DATAWIZ_CLIENT_SECRET: 'client_secret', DATAWIZ_USERNAME: 'username', DATAWIZ_PASSWORD: 'password' },
+  },
+];
+
+async function fillSandboxCredentials(): Promise<void> {
+  for (let i = 0; i < 100 && !(await fetch(`${sandboxUrl}/health`).then((r) => r.ok, () => false)); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const source of sandboxCredentials) {
+    if (!usesSandbox.includes(source.baseUrl)) continue;
+    const creds = (await (await fetch(`${sandboxUrl}${source.path}`)).json()) as Record<string, string>;
+    for (const [name, field] of Object.entries(source.env)) env[name] ??= creds[field];
+  }
+}
+
 const children: ChildProcess[] = [];
 for (const app of apps.filter((a) => a.needed)) {
+  if (app.name !== 'sandbox' && usesSandbox.length > 0 && children.length === 1) await fillSandboxCredentials();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, app.dir, 'src/main.ts')], {
     cwd: path.join(root, app.dir),
     env,
