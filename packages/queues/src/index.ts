@@ -17,6 +17,10 @@ export const avitoRegionParams = z.object({
   categoryId: z.number().int().positive().max(2_147_483_647),
 });
 
+export const yclientsSyncParams = z.object({
+  companyId: z.number().int().positive(),
+});
+
 export const defaultJobOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
@@ -31,6 +35,13 @@ export const catalog = {
     jobs: {
       'avito.user': avitoUserParams,
       'avito.region': avitoRegionParams,
+    },
+  },
+  yclients: {
+    queue: 'yclients',
+    source: 'yclients',
+    jobs: {
+      'yclients.sync': yclientsSyncParams,
     },
   },
 } as const;

@@ -4,6 +4,7 @@ import { getAvitoRegion } from './get-avito-region';
 import { getAvitoUser } from './get-avito-user';
 import { getRunRoute } from './get-run';
 import { listRunsRoute } from './list-runs';
+import { postYclientsSync } from './post-yclients-sync';
 
 /** Every API route; the OpenAPI document is generated from this list. */
-export const routes: Route[] = [getAvitoUser, getAvitoRegion, getAvitoCheck, getRunRoute, listRunsRoute];
+export const routes: Route[] = [getAvitoUser, getAvitoRegion, getAvitoCheck, postYclientsSync, getRunRoute, listRunsRoute];
