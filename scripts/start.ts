@@ -28,6 +28,9 @@ const apps = [
   { name: 'sandbox', dir: 'apps/sandbox', needed: usesSandbox.length > 0 },
   { name: 'gateway', dir: 'apps/gateway', needed: true },
   { name: 'worker-avito', dir: 'apps/worker-avito', needed: true },
+  // Without YCLIENTS_PARTNER_TOKEN (and a user token or login + password) a YClients run fails at once
+  // with "YCLIENTS_PARTNER_TOKEN is not configured"; the sandbox's are at GET /yclients/_control/credentials.
+  { name: 'worker-yclients', dir: 'apps/worker-yclients', needed: true },
 ];
 
 await migrate(config.DATABASE_URL);

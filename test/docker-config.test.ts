@@ -82,15 +82,15 @@ const volumeTargets = (s: Service) =>
   (s.volumes ?? []).map((v: any) => (typeof v === 'string' ? v.split(':')[1] : v.target));
 
 const via = pickVia();
-const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito'];
+const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-yclients'];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
-  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito', Service> &
+  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito' | 'worker-yclients', Service> &
     Record<string, Service>;
 
   it('has exactly the expected services', () => {
-    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito']);
+    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-yclients']);
   });
 
   it('postgres: postgres:15 with a volume and a pg_isready healthcheck', () => {
@@ -118,6 +118,7 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(words(svc.gateway.command)).toBe('pnpm --filter @datasync/gateway start');
     expect(words(svc.sandbox.command)).toBe('pnpm --filter @datasync/sandbox start');
     expect(words(svc['worker-avito'].command)).toBe('pnpm --filter @datasync/worker-avito start');
+    expect(words(svc['worker-yclients'].command)).toBe('pnpm --filter @datasync/worker-yclients start');
   });
 
   it('migrate: one-shot pnpm db:migrate after postgres is healthy', () => {
@@ -152,6 +153,16 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(healthcheckDisabled(w)).toBe(true);
   });
 
+  it('worker-yclients: scalable (no container_name, no host ports), talks to the sandbox, credentials from the environment', () => {
+    const w = svc['worker-yclients'];
+    expect(w.container_name).toBeUndefined();
+    expect(w.ports ?? []).toEqual([]);
+    expect(w.environment.YCLIENTS_BASE_URL).toBe('http://sandbox:4010/yclients/api/v1');
+    expect(w.environment.YCLIENTS_PARTNER_TOKEN ?? '').toBe('');
+    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(healthcheckDisabled(w)).toBe(true);
+  });
+
   it('no service has a container_name', () => {
     for (const [name, s] of Object.entries(svc)) expect(s.container_name, name).toBeUndefined();
   });
@@ -164,11 +175,13 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
       POSTGRES_PASSWORD: 's3cret',
       REDIS_PREFIX: 'staging',
       AVITO_BASE_URL: 'https://api.avito.ru',
+      YCLIENTS_PARTNER_TOKEN: 'partner-from-env',
     }).services;
     expect(published(custom.gateway!)).toEqual(['8080:3100']);
     expect(String(custom.gateway!.environment.GATEWAY_PORT)).toBe('3100');
     expect(String(custom['worker-avito']!.environment.WORKER_CONCURRENCY)).toBe('7');
     expect(custom['worker-avito']!.environment.AVITO_BASE_URL).toBe('https://api.avito.ru');
+    expect(custom['worker-yclients']!.environment.YCLIENTS_PARTNER_TOKEN).toBe('partner-from-env');
     expect(custom.postgres!.environment.POSTGRES_PASSWORD).toBe('s3cret');
     expect(custom.migrate!.environment.DATABASE_URL).toBe('postgresql://postgres:s3cret@postgres:5432/datasync');
     expect(custom.gateway!.environment.REDIS_PREFIX).toBe('staging');
