@@ -201,6 +201,24 @@ describe('YClients source', () => {
     }
   }, 120_000);
 
+  it('unstable transaction paging (ties on one date moving across page edges) still ends with exactly the source rows', async () => {
+    const company = (await control.post<{ id: number }>('/yclients/_control/companies', { clients: 50, records: 1000, historyShare: 0.3 })).id;
+    await control.post('/yclients/_control/quirks', { unstableTransactions: true });
+    try {
+      const r = await syncDone(company);
+      expect(r.counts.repairedDays).toBeGreaterThanOrEqual(1);
+      await expectEqualToSource(company);
+      const before = await fingerprint(company);
+      await syncDone(company);
+      expect(await fingerprint(company)).toEqual(before);
+      await control.post(`/yclients/_control/companies/${company}/transactions`, { position: 'end' });
+      await syncDone(company);
+      await expectEqualToSource(company);
+    } finally {
+      await control.post('/yclients/_control/quirks', { unstableTransactions: false });
+    }
+  }, 60_000);
+
   it('a 401 logs in again once; forbidden companies fail clearly', async () => {
     await control.addFault({ path: '/yclients/api/v1/records', kind: 'status', preset: 'yclients.unauthorized', times: 1 });
     await syncDone(176277);
@@ -209,6 +227,25 @@ describe('YClients source', () => {
     const r = await finished(body.parser_uuid as string);
     expect(r.state).toBe('failed');
     expect(r.error).toContain('403');
+  });
+
+  it('without credentials a run fails at once with a clear error, and no secret is ever in a run', async () => {
+    const bare = Object.fromEntries(Object.entries(env).filter(([k]) => !['YCLIENTS_PARTNER_TOKEN', 'YCLIENTS_LOGIN', 'YCLIENTS_PASSWORD'].includes(k)));
+    const noCreds = await startStack({ ...bare, REDIS_PREFIX: `${env.REDIS_PREFIX}-nocreds` }, { workers: [startYclientsWorker] });
+    try {
+      const { body } = await sync(176275, noCreds);
+      const r = await finished(body.parser_uuid as string, 30_000, noCreds);
+      expect(r.state).toBe('failed');
+      expect(r.error).toContain('YCLIENTS_PARTNER_TOKEN is not configured');
+      expect(r.attempts).toBe(1);
+    } finally {
+      await noCreds.close();
+    }
+    const runs = await q(`SELECT params::text || coalesce(error, '') || progress::text AS t FROM sync_runs WHERE source = 'yclients'`);
+    for (const { t } of runs) {
+      expect(t).not.toContain(env.YCLIENTS_PASSWORD);
+      expect(t).not.toContain(env.YCLIENTS_PARTNER_TOKEN);
+    }
   });
 
   it('a worker killed (SIGKILL) in the middle of records resumes from its checkpoint', async () => {

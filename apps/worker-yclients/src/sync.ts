@@ -167,9 +167,77 @@ interface PagedEntity {
   write(tx: Tx, rows: Row[]): Promise<void>;
   /** Tables holding the entity's rows, dependents first (deleted on a reset). */
   tables: string[];
+  /**
+   * Unstable paging (transactions, §9.2): the sort key whose ties move between requests. Rows
+   * sharing it with the saved row still verify the checkpoint, and tie groups that straddle a page
+   * edge are read again through narrow windows (`repair`).
+   */
+  tieKey?: (row: Row) => string | null;
+  repair?: (ctx: Ctx, keys: Set<string>) => Promise<void>;
 }
 
-function pagedEntities(t: YclientsTransport, c: number): PagedEntity[] {
+/** The exact `date` (ties are rows sharing it); repairs read the whole day it falls on. */
+const dateOf = (row: Row): string | null => stamp(row.date);
+
+/**
+ * Re-reads the days whose transactions straddled a page edge through windows that fit on one page
+ * (the day, else the day per cash register, else per register and sign), upserting what they hold.
+ * When the whole day fit on one page the stored day is made exactly equal to it.
+ */
+async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => string[], write: (tx: Tx, rows: Row[]) => Promise<void>, days: Set<string>) {
+  const c = ctx.params.companyId;
+  const size = t.pageSize;
+  for (const day of days) {
+    const all = await t.transactionsOfDay(c, day);
+    let rows = all.rows;
+    const exact = all.rows.length < size;
+    if (!exact) {
+      const found = new Map<string, Row>();
+      let complete = true;
+      for (const accountId of accountIds()) {
+        const byAccount = await t.transactionsOfDay(c, day, { accountId });
+        if (byAccount.rows.length < size) {
+          for (const r of byAccount.rows) found.set(String(r.id), r);
+          continue;
+        }
+        for (const balanceIs of [1, 2] as const) {
+          const bySign = await t.transactionsOfDay(c, day, { accountId, balanceIs });
+          if (bySign.rows.length >= size) complete = false;
+          for (const r of bySign.rows) found.set(String(r.id), r);
+        }
+      }
+      for (const r of all.rows) found.set(String(r.id), r);
+      rows = [...found.values()];
+      if (!complete) ctx.log.warn({ day }, 'transactions of one day and register exceed a page; the day may be incomplete');
+    }
+    const keep = withId(rows).map((r) => String(id(r.id)));
+    await ctx.commitPage(
+      async (tx) => {
+        await write(tx, rows);
+        if (exact) {
+          await tx.query(
+            `DELETE FROM yclients_transactions WHERE company_id = $1 AND date >= $2::date AND date < $2::date + 1 AND NOT (id = ANY($3::bigint[]))`,
+            [c, day, keep],
+          );
+        }
+      },
+      { checkpoint: { entity: 'transactions', repaired: day }, added: { repairedDays: 1 } },
+    );
+    ctx.log.info({ day, rows: rows.length, exact }, 'transactions of a page-edge day read again');
+  }
+}
+
+function pagedEntities(t: YclientsTransport, c: number, accountIds: () => string[]): PagedEntity[] {
+  const writeTransactions = async (tx: Tx, rows: Row[]) => {
+    rows = withId(rows);
+    const expenses = rows.flatMap((r) => {
+      const e = obj(r.expense);
+      const eid = id(e?.id);
+      return eid === null ? [] : [[c, eid, str(e?.title) ?? '']];
+    });
+    await bulkUpsert(tx, { table: EXPENSES.table, columns: EXPENSES.columns, conflict: ['company_id', 'id'], update: [] }, expenses);
+    await upsert(tx, TRANSACTIONS, rows.map((r) => transactionRow(c, r)));
+  };
   return [
     {
       name: 'clients',
@@ -229,18 +297,23 @@ function pagedEntities(t: YclientsTransport, c: number): PagedEntity[] {
       name: 'transactions',
       fetch: (p) => t.transactions(c, p),
       tables: [TRANSACTIONS.table],
-      async write(tx, rows) {
-        rows = withId(rows);
-        const expenses = rows.flatMap((r) => {
-          const e = obj(r.expense);
-          const eid = id(e?.id);
-          return eid === null ? [] : [[c, eid, str(e?.title) ?? '']];
-        });
-        await bulkUpsert(tx, { table: EXPENSES.table, columns: EXPENSES.columns, conflict: ['company_id', 'id'], update: [] }, expenses);
-        await upsert(tx, TRANSACTIONS, rows.map((r) => transactionRow(c, r)));
-      },
+      write: writeTransactions,
+      tieKey: dateOf,
+      repair: (ctx, dates) => repairDays(ctx, t, accountIds, writeTransactions, new Set([...dates].map((d) => d.slice(0, 10)))),
     },
   ];
+}
+
+/** For unstable paging: the row at our ordinal is another row of the saved row's tie group that we also hold. */
+async function sameTie(db: Queryable, companyId: number, e: PagedEntity, at: Row, lastId: string): Promise<boolean> {
+  const key = e.tieKey?.(at);
+  const atId = id(at.id);
+  if (!key || atId === null || e.name !== 'transactions') return false;
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM yclients_transactions WHERE company_id = $1 AND id = ANY($2::bigint[]) AND date = $3::timestamp`,
+    [companyId, [lastId, String(atId)], key],
+  );
+  return Number(rows[0]!.n) === 2;
 }
 
 async function readState(db: Queryable, companyId: number, entity: string): Promise<{ ordinal: number; lastId: string } | undefined> {
@@ -258,6 +331,16 @@ async function saveState(tx: Queryable, companyId: number, entity: string, ordin
      WHERE (sync_state.last_ordinal, sync_state.last_id) IS DISTINCT FROM (EXCLUDED.last_ordinal, EXCLUDED.last_id)`,
     [SOURCE, companyId, entity, ordinal, String(lastId ?? 0n)],
   );
+}
+
+/** Whether we hold transactions of this exact `date` that are not on this (first resumed) page: its tie group began on an earlier page. */
+async function straddles(db: Queryable, companyId: number, date: string, pageRows: Row[]): Promise<boolean> {
+  const ids = withId(pageRows).map((r) => String(id(r.id)));
+  const { rows } = await db.query(
+    `SELECT 1 FROM yclients_transactions WHERE company_id = $1 AND date = $2::timestamp AND NOT (id = ANY($3::bigint[])) LIMIT 1`,
+    [companyId, date, ids],
+  );
+  return rows.length > 0;
 }
 
 /** Deletes an entity's rows, its dependent rows and its state, in one transaction. */
@@ -285,14 +368,16 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
   const c = ctx.params.companyId;
   const state = await readState(ctx.pool, c, e.name);
   let first = 1;
+  let resumed = false;
   let prefetched: ListPage | undefined;
   if (state && state.ordinal > 0) {
     const page = Math.ceil(state.ordinal / size);
     const got = await e.fetch(page);
     const at = got.rows[(state.ordinal - 1) % size];
-    if (at && String(id(at.id) ?? 0n) === state.lastId) {
+    if (at && (String(id(at.id) ?? 0n) === state.lastId || (await sameTie(ctx.pool, c, e, at, state.lastId)))) {
       first = page;
       prefetched = got;
+      resumed = true;
       ctx.log.info({ entity: e.name, ordinal: state.ordinal, page }, 'checkpoint row still in place; continuing after it');
     } else {
       ctx.log.warn({ entity: e.name, ordinal: state.ordinal, page }, 'row at the saved ordinal changed; resetting the entity');
@@ -315,9 +400,17 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
     },
     { first, isLast: (p, n) => p.rows.length < size || (p.total !== undefined && n * size >= p.total) },
   );
+  const edges = new Set<string>();
+  let previousKey: string | null = null;
   for await (const { page, n } of pages) {
     total = page.total ?? total;
     if (page.rows.length === 0) break;
+    if (e.tieKey) {
+      const firstKey = e.tieKey(page.rows[0]!);
+      if (firstKey !== null && firstKey === previousKey) edges.add(firstKey);
+      if (n === first && n > 1 && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) edges.add(firstKey);
+      previousKey = e.tieKey(page.rows[page.rows.length - 1]!);
+    }
     const ordinal = (n - 1) * size + page.rows.length;
     const last = id(page.rows[page.rows.length - 1]!.id);
     rowsSeen = ordinal;
@@ -325,11 +418,15 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
     await ctx.commitPage(
       async (tx) => {
         await e.write(tx, page.rows);
-        await saveState(tx, c, e.name, ordinal, last);
+        // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
+        // row of a tie group may be another one each time).
+        if (!(state && resumed && ordinal === state.ordinal)) await saveState(tx, c, e.name, ordinal, last);
       },
       { checkpoint: { entity: e.name, page: n, ordinal }, progress: { entities: { ...progress } }, added: { [e.name]: page.rows.length, pages: 1 } },
     );
   }
+
+  if (e.repair && edges.size > 0) await e.repair(ctx, edges);
 
   const { rows } = await ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${e.tables[e.tables.length - 1]} WHERE company_id = $1`, [c]);
   const stored = Number(rows[0]!.n);
@@ -389,13 +486,15 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
   const categories = withId((await t.clientCategories(c)).rows).map((r) => [c, id(r.id), str(r.title) ?? '', str(r.color)]);
   await saveLists(ctx, 'client_categories', [{ table: CLIENT_CATEGORIES, rows: categories }], progress);
 
-  const [clients, records, transactions] = pagedEntities(t, c);
+  let accountIds: string[] = [];
+  const [clients, records, transactions] = pagedEntities(t, c, () => accountIds);
   await syncPaged(ctx, clients!, t.pageSize, progress);
   await ctx.progress({ stage: 'records' });
   await syncPaged(ctx, records!, t.pageSize, progress);
 
   await ctx.progress({ stage: 'transactions' });
   const [expenses, accounts] = await Promise.all([t.expenses(c), t.accounts(c)]);
+  accountIds = withId(accounts.rows).map((r) => String(id(r.id)));
   await saveLists(ctx, 'expense_categories', [{ table: EXPENSES, rows: withId(expenses.rows).map((r) => [c, id(r.id), str(r.title) ?? '']) }], progress);
   await saveLists(
     ctx,

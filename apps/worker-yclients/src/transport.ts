@@ -193,6 +193,18 @@ export class YclientsTransport {
     return this.list(`/records/${companyId}`, { page, count: this.options.pageSize, with_deleted: 1 });
   }
 
+  /** One day's transactions, optionally narrowed by cash register and sign (§9.2 mitigation); first page only. */
+  transactionsOfDay(companyId: number, day: string, filter: { accountId?: string; balanceIs?: 1 | 2 } = {}) {
+    return this.list(`/transactions/${companyId}`, {
+      page: 1,
+      count: this.options.pageSize,
+      start_date: day,
+      end_date: day,
+      ...(filter.accountId ? { account_id: filter.accountId } : {}),
+      ...(filter.balanceIs ? { balance_is: filter.balanceIs } : {}),
+    });
+  }
+
   transactions(companyId: number, page: number) {
     return this.list(`/transactions/${companyId}`, { page, count: this.options.pageSize });
   }
