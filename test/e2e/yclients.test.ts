@@ -182,9 +182,15 @@ describe('YClients source', () => {
     await expectEqualToSource(176275);
   });
 
-  it('several thousand clients and records: equal to the source', async () => {
-    await syncDone(176276);
-    await expectEqualToSource(176276);
+  it('several thousand clients and records: equal to the source, and a second pass is one request per paginated entity', async () => {
+    const company = (await control.post<{ id: number }>('/yclients/_control/companies', { clients: 3000, records: 3000 })).id;
+    const r = await syncDone(company);
+    expect(r.counts.clients).toBe(3000);
+    await expectEqualToSource(company);
+    await clearRequests();
+    await syncDone(company);
+    expect((await requestsTo('/clients/search')).length).toBe(1);
+    expect((await requestsTo('/records/')).length).toBe(1);
   }, 180_000);
 
   it('survives the rate limit and server faults', async () => {
