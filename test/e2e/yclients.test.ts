@@ -229,6 +229,13 @@ describe('YClients source', () => {
     await control.addFault({ path: '/yclients/api/v1/records', kind: 'status', preset: 'yclients.unauthorized', times: 1 });
     await syncDone(176277);
     await control.clearFaults();
+    // Refused again after the one fresh login: a clear, final failure.
+    await control.addFault({ path: '/yclients/api/v1/accounts', kind: 'status', preset: 'yclients.unauthorized' });
+    const refused = await finished((await sync(176277)).body.parser_uuid as string);
+    await control.clearFaults();
+    expect(refused.state).toBe('failed');
+    expect(refused.attempts).toBe(1);
+    expect(refused.error).toContain('401');
     const { body } = await sync(176280);
     const r = await finished(body.parser_uuid as string);
     expect(r.state).toBe('failed');
