@@ -156,6 +156,21 @@ describe('YClients source', () => {
     expect((await requestsTo('/transactions/')).length).toBe(1);
   });
 
+  it('"clients of category X" and "clients served by staff member Y" are index scans', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL enable_seqscan = off');
+      await client.query('ANALYZE yclients_client_category_links, yclients_record_staff');
+      const plan = async (sql: string) => ((await client.query(`EXPLAIN ${sql}`)).rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n');
+      expect(await plan('SELECT client_id FROM yclients_client_category_links WHERE company_id = 176275 AND category_id = 4')).toMatch(/Index (Only )?Scan (using|on) yclients_client_category_links_company_id_category_id_clien/);
+      expect(await plan('SELECT DISTINCT client_id FROM yclients_record_staff WHERE company_id = 176275 AND staff_id = 1001500')).toMatch(/Index (Only )?Scan (using|on) yclients_record_staff_company_id_staff_id_client_id_idx/);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+  });
+
   it('rows appended at the end are picked up incrementally', async () => {
     for (const entity of ['clients', 'records', 'transactions']) {
       await control.post(`/yclients/_control/companies/176275/${entity}`, { position: 'end' });
