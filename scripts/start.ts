@@ -29,6 +29,7 @@ const apps = [
   { name: 'gateway', dir: 'apps/gateway', needed: true },
   { name: 'worker-avito', dir: 'apps/worker-avito', needed: true },
   { name: 'worker-datawiz', dir: 'apps/worker-datawiz', needed: true },
+  { name: 'worker-yclients', dir: 'apps/worker-yclients', needed: true },
 ];
 
 await migrate(config.DATABASE_URL);
@@ -42,6 +43,11 @@ const sandboxCredentials: { baseUrl: string; path: string; env: Record<string, s
     baseUrl: 'DATAWIZ_BASE_URL',
     path: '/datawiz/_control/credentials',
     env: { DATAWIZ_CLIENT_ID: 'client_id', DATAWIZ_CLIENT_SECRET: 'client_secret', DATAWIZ_USERNAME: 'username', DATAWIZ_PASSWORD: 'password' },
+  },
+  {
+    baseUrl: 'YCLIENTS_BASE_URL',
+    path: '/yclients/_control/credentials',
+    env: { YCLIENTS_PARTNER_TOKEN: 'partnerToken', YCLIENTS_LOGIN: 'login', YCLIENTS_PASSWORD: 'password' },
   },
 ];
 

@@ -82,15 +82,15 @@ const volumeTargets = (s: Service) =>
   (s.volumes ?? []).map((v: any) => (typeof v === 'string' ? v.split(':')[1] : v.target));
 
 const via = pickVia();
-const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-datawiz'];
+const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-yclients'];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
-  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito' | 'worker-datawiz', Service> &
+  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito' | 'worker-datawiz' | 'worker-yclients', Service> &
     Record<string, Service>;
 
   it('has exactly the expected services', () => {
-    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-datawiz']);
+    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-yclients']);
   });
 
   it('postgres: postgres:15 with a volume and a pg_isready healthcheck', () => {
@@ -119,6 +119,7 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(words(svc.sandbox.command)).toBe('pnpm --filter @datasync/sandbox start');
     expect(words(svc['worker-avito'].command)).toBe('pnpm --filter @datasync/worker-avito start');
     expect(words(svc['worker-datawiz'].command)).toBe('pnpm --filter @datasync/worker-datawiz start');
+    expect(words(svc['worker-yclients'].command)).toBe('pnpm --filter @datasync/worker-yclients start');
   });
 
   it('migrate: one-shot pnpm db:migrate after postgres is healthy', () => {
@@ -149,6 +150,16 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(w.ports ?? []).toEqual([]);
     expect(w.environment.AVITO_BASE_URL).toBe('http://sandbox:4010/avito');
     expect(String(w.environment.AVITO_REQUESTS_PER_MINUTE)).toBe('600');
+    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(healthcheckDisabled(w)).toBe(true);
+  });
+
+  it('worker-yclients: scalable (no container_name, no host ports), talks to the sandbox, credentials from the environment', () => {
+    const w = svc['worker-yclients'];
+    expect(w.container_name).toBeUndefined();
+    expect(w.ports ?? []).toEqual([]);
+    expect(w.environment.YCLIENTS_BASE_URL).toBe('http://sandbox:4010/yclients/api/v1');
+    expect(w.environment.YCLIENTS_PARTNER_TOKEN ?? '').toBe('');
     expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });

@@ -71,6 +71,17 @@ export const envSchema = z.object({
   DATAWIZ_PASSWORD: optionalString,
   /** Rows per list page (the API caps page_size at 1000). */
   DATAWIZ_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  YCLIENTS_BASE_URL: z.string().url().default('http://127.0.0.1:4010/yclients/api/v1'),
+  /** Secrets: never logged, never put in job data or answers. A sync without a partner token fails clearly. */
+  YCLIENTS_PARTNER_TOKEN: optionalString,
+  /** A fixed user token; or YCLIENTS_LOGIN + YCLIENTS_PASSWORD to get one (and a fresh one after a 401). */
+  YCLIENTS_USER_TOKEN: optionalString,
+  YCLIENTS_LOGIN: optionalString,
+  YCLIENTS_PASSWORD: optionalString,
+  /** Budget shared by every worker process (reference §2.6: 5/s and 200/min per IP). */
+  YCLIENTS_REQUESTS_PER_SECOND: positiveInt.default(4),
+  YCLIENTS_REQUESTS_PER_MINUTE: positiveInt.default(180),
+  YCLIENTS_PAGE_SIZE: z.coerce.number().int().min(1).max(200).default(200),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -95,4 +106,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export const sandboxUpstreams = {
   AVITO_BASE_URL: '/avito',
   DATAWIZ_BASE_URL: '/datawiz',
+  YCLIENTS_BASE_URL: '/yclients/api/v1',
 } as const;

@@ -17,6 +17,10 @@ export const avitoRegionParams = z.object({
   categoryId: z.number().int().positive().max(2_147_483_647),
 });
 
+export const yclientsSyncParams = z.object({
+  companyId: z.number().int().positive(),
+});
+
 export const defaultJobOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
@@ -38,6 +42,13 @@ export const catalog = {
     source: 'datawiz',
     jobs: {
       'datawiz.sync': z.object({}),
+    },
+  },
+  yclients: {
+    queue: 'yclients',
+    source: 'yclients',
+    jobs: {
+      'yclients.sync': yclientsSyncParams,
     },
   },
 } as const;

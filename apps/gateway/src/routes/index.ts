@@ -6,6 +6,16 @@ import { postDatawizSales } from './post-datawiz-sales';
 import { postDatawizSync } from './post-datawiz-sync';
 import { getRunRoute } from './get-run';
 import { listRunsRoute } from './list-runs';
+import { postYclientsSync } from './post-yclients-sync';
 
 /** Every API route; the OpenAPI document is generated from this list. */
-export const routes: Route[] = [getAvitoUser, getAvitoRegion, getAvitoCheck, postDatawizSync, postDatawizSales, getRunRoute, listRunsRoute];
+export const routes: Route[] = [
+  getAvitoUser,
+  getAvitoRegion,
+  getAvitoCheck,
+  postYclientsSync,
+  postDatawizSync,
+  postDatawizSales,
+  getRunRoute,
+  listRunsRoute,
+];

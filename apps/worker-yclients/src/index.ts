@@ -1,0 +1,2 @@
+export { startYclientsWorker, type RunningYclientsWorker } from './worker';
+export { YclientsTransport } from './transport';

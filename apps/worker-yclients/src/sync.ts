@@ -1,0 +1,511 @@
+import type pg from 'pg';
+import { bulkUpsert, numberedPages, UpstreamDataError, type Column, type Queryable } from '@datasync/connector-kit';
+import type { Handlers, RunContext } from '@datasync/runs';
+import { bool, id, int, list, num, obj, stamp, str, type Row } from './parse';
+import type { ListPage, YclientsTransport } from './transport';
+
+export const SOURCE = 'yclients';
+type Ctx = RunContext<{ companyId: number }>;
+type Tx = pg.PoolClient;
+
+const col = (name: string, type: string): Column => ({ name, type });
+const B = 'bigint';
+
+/** Entity progress shown in GET /api/runs/:id as `progress.entities`. */
+type EntityProgress = Record<string, { state: 'running' | 'done' | 'reset'; rows: number; page?: number; total?: number | null }>;
+
+interface Table {
+  table: string;
+  columns: Column[];
+  /** Key columns after company_id. */
+  key: string[];
+}
+
+async function upsert(tx: Queryable, t: Table, rows: unknown[][]): Promise<void> {
+  await bulkUpsert(tx, { table: t.table, columns: t.columns, conflict: ['company_id', ...t.key], skipUnchanged: true }, rows);
+}
+
+/** Deletes the company's rows of `t` whose key is not among `rows` (a list saved whole). */
+async function deleteMissing(tx: Queryable, t: Table, companyId: number, rows: unknown[][], scope?: { column: string; ids: bigint[] }): Promise<void> {
+  const idx = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
+  const arrays = idx.map((i) => rows.map((r) => String(r[i] as bigint)));
+  const keys = t.key.map((k) => `"${k}"`).join(', ');
+  const params: unknown[] = [companyId, ...arrays];
+  let text = `DELETE FROM ${t.table} WHERE company_id = $1 AND (${keys}) NOT IN (SELECT * FROM unnest(${arrays.map((_, i) => `$${i + 2}::bigint[]`).join(', ')}))`;
+  if (scope) {
+    params.push(scope.ids.map(String));
+    text += ` AND "${scope.column}" = ANY($${params.length}::bigint[])`;
+  }
+  await tx.query(text, params);
+}
+
+// ---- tables --------------------------------------------------------------------------------------
+
+const POSITIONS: Table = { table: 'yclients_positions', key: ['id'], columns: [col('company_id', B), col('id', B), col('title', 'text')] };
+const STAFF: Table = {
+  table: 'yclients_staff',
+  key: ['id'],
+  columns: [
+    col('company_id', B), col('id', B), col('name', 'text'), col('specialization', 'text'), col('position_id', B), col('fired', 'boolean'),
+    col('hidden', 'boolean'), col('is_deleted', 'boolean'), col('user_id', B), col('raw', 'jsonb'),
+  ],
+};
+const SERVICES: Table = {
+  table: 'yclients_services',
+  key: ['id'],
+  columns: [
+    col('company_id', B), col('id', B), col('category_id', B), col('title', 'text'), col('price_min', 'numeric'), col('price_max', 'numeric'),
+    col('duration', 'int'), col('active', 'boolean'), col('raw', 'jsonb'),
+  ],
+};
+const SERVICE_STAFF: Table = {
+  table: 'yclients_service_staff',
+  key: ['service_id', 'staff_id'],
+  columns: [col('company_id', B), col('service_id', B), col('staff_id', B), col('seance_length', 'int'), col('price', 'numeric')],
+};
+const CLIENT_CATEGORIES: Table = {
+  table: 'yclients_client_categories',
+  key: ['id'],
+  columns: [col('company_id', B), col('id', B), col('title', 'text'), col('color', 'text')],
+};
+const CLIENTS: Table = {
+  table: 'yclients_clients',
+  key: ['id'],
+  columns: [
+    col('company_id', B), col('id', B), col('name', 'text'), col('surname', 'text'), col('patronymic', 'text'), col('phone', 'text'),
+    col('email', 'text'), col('card', 'text'), col('birth_date', 'text'), col('sex_id', 'int'), col('discount', 'numeric'),
+    col('importance_id', 'int'), col('balance', 'numeric'), col('spent', 'numeric'), col('paid', 'numeric'), col('visits', 'int'),
+    col('sms_check', 'boolean'), col('sms_not', 'boolean'), col('last_change_date', 'timestamptz'), col('custom_fields', 'jsonb'), col('raw', 'jsonb'),
+  ],
+};
+const CLIENT_LINKS: Table = {
+  table: 'yclients_client_category_links',
+  key: ['client_id', 'category_id'],
+  columns: [col('company_id', B), col('client_id', B), col('category_id', B)],
+};
+const RECORDS: Table = {
+  table: 'yclients_records',
+  key: ['id'],
+  columns: [
+    col('company_id', B), col('id', B), col('staff_id', B), col('client_id', B), col('datetime', 'timestamptz'), col('create_date', 'timestamptz'),
+    col('last_change_date', 'timestamptz'), col('length', 'int'), col('attendance', 'int'), col('confirmed', 'int'), col('online', 'boolean'),
+    col('deleted', 'boolean'), col('visit_id', B), col('activity_id', B), col('comment', 'text'), col('raw', 'jsonb'),
+  ],
+};
+const RECORD_SERVICES: Table = {
+  table: 'yclients_record_services',
+  key: ['record_id', 'service_id'],
+  columns: [
+    col('company_id', B), col('record_id', B), col('service_id', B), col('first_cost', 'numeric'), col('discount', 'numeric'),
+    col('cost', 'numeric'), col('amount', 'numeric'),
+  ],
+};
+const RECORD_STAFF: Table = {
+  table: 'yclients_record_staff',
+  key: ['record_id', 'staff_id'],
+  columns: [col('company_id', B), col('record_id', B), col('staff_id', B), col('client_id', B)],
+};
+const EXPENSES: Table = { table: 'yclients_expense_categories', key: ['id'], columns: [col('company_id', B), col('id', B), col('title', 'text')] };
+const ACCOUNTS: Table = {
+  table: 'yclients_accounts',
+  key: ['id'],
+  columns: [col('company_id', B), col('id', B), col('title', 'text'), col('type', 'int'), col('comment', 'text')],
+};
+const TRANSACTIONS: Table = {
+  table: 'yclients_transactions',
+  key: ['id'],
+  columns: [
+    col('company_id', B), col('id', B), col('document_id', B), col('date', 'timestamp'), col('amount', 'numeric'), col('comment', 'text'),
+    col('expense_id', B), col('account_id', B), col('client_id', B), col('master_id', B), col('supplier_id', B), col('record_id', B),
+    col('visit_id', B), col('sold_item_id', B), col('sold_item_type', 'text'), col('last_change_date', 'timestamptz'), col('raw', 'jsonb'),
+  ],
+};
+
+// ---- row mapping ---------------------------------------------------------------------------------
+
+const withId = (rows: Row[]) => rows.filter((r) => id(r.id) !== null);
+
+function staffRow(c: number, r: Row): unknown[] {
+  return [c, id(r.id), str(r.name) ?? '', str(r.specialization), id(obj(r.position)?.id), bool(r.fired) ?? false, bool(r.hidden) ?? false,
+    bool(r.is_deleted) ?? false, id(r.user_id), r];
+}
+function serviceRow(c: number, r: Row): unknown[] {
+  return [c, id(r.id), id(r.category_id), str(r.title) ?? '', num(r.price_min), num(r.price_max), int(r.duration), bool(r.active) ?? true, r];
+}
+function clientRow(c: number, r: Row): unknown[] {
+  const custom = obj(r.custom_fields) ?? {};
+  return [
+    c, id(r.id), str(r.name), str(r.surname), str(r.patronymic), str(r.phone), str(r.email), str(r.card), stamp(r.birth_date), int(r.sex_id),
+    num(r.discount), int(r.importance_id), num(r.balance), num(r.spent), num(r.paid), int(r.visits), bool(r.sms_check), bool(r.sms_not),
+    stamp(r.last_change_date), custom, r,
+  ];
+}
+function recordRow(c: number, r: Row): unknown[] {
+  // Record documents are not stored.
+  const { documents: _documents, ...raw } = r;
+  void _documents;
+  return [
+    c, id(r.id), id(r.staff_id), id(obj(r.client)?.id), stamp(r.datetime), stamp(r.create_date), stamp(r.last_change_date),
+    int(r.length ?? r.seance_length), int(r.attendance), int(r.confirmed), bool(r.online), bool(r.deleted) ?? false, id(r.visit_id),
+    id(r.activity_id), str(r.comment), raw,
+  ];
+}
+function transactionRow(c: number, r: Row): unknown[] {
+  return [
+    c, id(r.id), id(r.document_id), stamp(r.date), num(r.amount), str(r.comment), id(obj(r.expense)?.id), id(obj(r.account)?.id),
+    id(obj(r.client)?.id), id(obj(r.master)?.id), id(obj(r.supplier)?.id), id(r.record_id), id(r.visit_id), id(r.sold_item_id),
+    str(r.sold_item_type) || null, stamp(r.last_change_date), r,
+  ];
+}
+
+// ---- paginated entities --------------------------------------------------------------------------
+
+interface PagedEntity {
+  name: 'clients' | 'records' | 'transactions';
+  fetch(page: number): Promise<ListPage>;
+  /** Upserts one page's rows with their dependent rows. */
+  write(tx: Tx, rows: Row[]): Promise<void>;
+  /** Tables holding the entity's rows, dependents first (deleted on a reset). */
+  tables: string[];
+  /**
+   * Unstable paging (transactions, §9.2): the sort key whose ties move between requests. Rows
+   * sharing it with the saved row still verify the checkpoint, and tie groups that straddle a page
+   * edge are read again through narrow windows (`repair`).
+   */
+  tieKey?: (row: Row) => string | null;
+  repair?: (ctx: Ctx, keys: Set<string>) => Promise<void>;
+}
+
+/** The exact `date` (ties are rows sharing it); repairs read the whole day it falls on. */
+const dateOf = (row: Row): string | null => stamp(row.date);
+
+/**
+ * Re-reads the days whose transactions straddled a page edge through windows that fit on one page
+ * (the day, else the day per cash register, else per register and sign), upserting what they hold.
+ * When the whole day fit on one page the stored day is made exactly equal to it.
+ */
+async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => string[], write: (tx: Tx, rows: Row[]) => Promise<void>, days: Set<string>) {
+  const c = ctx.params.companyId;
+  const size = t.pageSize;
+  for (const day of days) {
+    const all = await t.transactionsOfDay(c, day);
+    let rows = all.rows;
+    const exact = all.rows.length < size;
+    if (!exact) {
+      const found = new Map<string, Row>();
+      let complete = true;
+      for (const accountId of accountIds()) {
+        const byAccount = await t.transactionsOfDay(c, day, { accountId });
+        if (byAccount.rows.length < size) {
+          for (const r of byAccount.rows) found.set(String(r.id), r);
+          continue;
+        }
+        for (const balanceIs of [1, 2] as const) {
+          const bySign = await t.transactionsOfDay(c, day, { accountId, balanceIs });
+          if (bySign.rows.length >= size) complete = false;
+          for (const r of bySign.rows) found.set(String(r.id), r);
+        }
+      }
+      for (const r of all.rows) found.set(String(r.id), r);
+      rows = [...found.values()];
+      if (!complete) ctx.log.warn({ day }, 'transactions of one day and register exceed a page; the day may be incomplete');
+    }
+    const keep = withId(rows).map((r) => String(id(r.id)));
+    await ctx.commitPage(
+      async (tx) => {
+        await write(tx, rows);
+        if (exact) {
+          await tx.query(
+            `DELETE FROM yclients_transactions WHERE company_id = $1 AND date >= $2::date AND date < $2::date + 1 AND NOT (id = ANY($3::bigint[]))`,
+            [c, day, keep],
+          );
+        }
+      },
+      { checkpoint: { entity: 'transactions', repaired: day }, added: { repairedDays: 1 } },
+    );
+    ctx.log.info({ day, rows: rows.length, exact }, 'transactions of a page-edge day read again');
+  }
+}
+
+function pagedEntities(t: YclientsTransport, c: number, accountIds: () => string[]): PagedEntity[] {
+  const writeTransactions = async (tx: Tx, rows: Row[]) => {
+    rows = withId(rows);
+    const expenses = rows.flatMap((r) => {
+      const e = obj(r.expense);
+      const eid = id(e?.id);
+      return eid === null ? [] : [[c, eid, str(e?.title) ?? '']];
+    });
+    await bulkUpsert(tx, { table: EXPENSES.table, columns: EXPENSES.columns, conflict: ['company_id', 'id'], update: [] }, expenses);
+    await upsert(tx, TRANSACTIONS, rows.map((r) => transactionRow(c, r)));
+  };
+  return [
+    {
+      name: 'clients',
+      fetch: (p) => t.clients(c, p),
+      tables: [CLIENT_LINKS.table, CLIENTS.table],
+      async write(tx, rows) {
+        rows = withId(rows);
+        await upsert(tx, CLIENTS, rows.map((r) => clientRow(c, r)));
+        const cats: unknown[][] = [];
+        const links: unknown[][] = [];
+        for (const r of rows) {
+          for (const cat of list(r.categories)) {
+            const o = obj(cat);
+            const catId = id(o ? o.id : cat);
+            if (catId === null) continue;
+            if (o) cats.push([c, catId, str(o.title) ?? '', str(o.color)]);
+            links.push([c, id(r.id), catId]);
+          }
+        }
+        // Categories the list did not name (deleted labels still on a client) are kept so links hold.
+        await bulkUpsert(tx, { table: CLIENT_CATEGORIES.table, columns: CLIENT_CATEGORIES.columns, conflict: ['company_id', 'id'], update: [] }, cats);
+        await tx.query(
+          `INSERT INTO yclients_client_categories (company_id, id, title) SELECT $1, x, '' FROM unnest($2::bigint[]) x ON CONFLICT DO NOTHING`,
+          [c, [...new Set(links.map((l) => String(l[2] as bigint)))]],
+        );
+        await upsert(tx, CLIENT_LINKS, links);
+        await deleteMissing(tx, CLIENT_LINKS, c, links, { column: 'client_id', ids: rows.map((r) => id(r.id)!) });
+      },
+    },
+    {
+      name: 'records',
+      fetch: (p) => t.records(c, p),
+      tables: [RECORD_SERVICES.table, RECORD_STAFF.table, RECORDS.table],
+      async write(tx, rows) {
+        rows = withId(rows);
+        await upsert(tx, RECORDS, rows.map((r) => recordRow(c, r)));
+        const services: unknown[][] = [];
+        const staff: unknown[][] = [];
+        for (const r of rows) {
+          for (const s of list(r.services)) {
+            const o = obj(s);
+            const sid = id(o?.id);
+            if (!o || sid === null) continue;
+            services.push([c, id(r.id), sid, num(o.first_cost), num(o.discount), num(o.cost), num(o.amount)]);
+          }
+          const staffId = id(r.staff_id) ?? id(obj(r.staff)?.id);
+          if (staffId !== null) staff.push([c, id(r.id), staffId, id(obj(r.client)?.id)]);
+        }
+        const scope = { column: 'record_id', ids: rows.map((r) => id(r.id)!) };
+        await upsert(tx, RECORD_SERVICES, services);
+        await deleteMissing(tx, RECORD_SERVICES, c, services, scope);
+        await upsert(tx, RECORD_STAFF, staff);
+        await deleteMissing(tx, RECORD_STAFF, c, staff, scope);
+      },
+    },
+    {
+      name: 'transactions',
+      fetch: (p) => t.transactions(c, p),
+      tables: [TRANSACTIONS.table],
+      write: writeTransactions,
+      tieKey: dateOf,
+      repair: (ctx, dates) => repairDays(ctx, t, accountIds, writeTransactions, new Set([...dates].map((d) => d.slice(0, 10)))),
+    },
+  ];
+}
+
+/** For unstable paging: the row at our ordinal is another row of the saved row's tie group that we also hold. */
+async function sameTie(db: Queryable, companyId: number, e: PagedEntity, at: Row, lastId: string): Promise<boolean> {
+  const key = e.tieKey?.(at);
+  const atId = id(at.id);
+  if (!key || atId === null || e.name !== 'transactions') return false;
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM yclients_transactions WHERE company_id = $1 AND id = ANY($2::bigint[]) AND date = $3::timestamp`,
+    [companyId, [lastId, String(atId)], key],
+  );
+  return Number(rows[0]!.n) === 2;
+}
+
+async function readState(db: Queryable, companyId: number, entity: string): Promise<{ ordinal: number; lastId: string } | undefined> {
+  const { rows } = await db.query<{ last_ordinal: number; last_id: string }>(
+    'SELECT last_ordinal, last_id::text AS last_id FROM sync_state WHERE source = $1 AND company_id = $2 AND entity = $3',
+    [SOURCE, companyId, entity],
+  );
+  return rows[0] ? { ordinal: rows[0].last_ordinal, lastId: rows[0].last_id } : undefined;
+}
+
+async function saveState(tx: Queryable, companyId: number, entity: string, ordinal: number, lastId: bigint | null): Promise<void> {
+  await tx.query(
+    `INSERT INTO sync_state (source, company_id, entity, last_ordinal, last_id, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+     ON CONFLICT (source, company_id, entity) DO UPDATE SET last_ordinal = EXCLUDED.last_ordinal, last_id = EXCLUDED.last_id, updated_at = now()
+     WHERE (sync_state.last_ordinal, sync_state.last_id) IS DISTINCT FROM (EXCLUDED.last_ordinal, EXCLUDED.last_id)`,
+    [SOURCE, companyId, entity, ordinal, String(lastId ?? 0n)],
+  );
+}
+
+/** Whether we hold transactions of this exact `date` that are not on this (first resumed) page: its tie group began on an earlier page. */
+async function straddles(db: Queryable, companyId: number, date: string, pageRows: Row[]): Promise<boolean> {
+  const ids = withId(pageRows).map((r) => String(id(r.id)));
+  const { rows } = await db.query(
+    `SELECT 1 FROM yclients_transactions WHERE company_id = $1 AND date = $2::timestamp AND NOT (id = ANY($3::bigint[])) LIMIT 1`,
+    [companyId, date, ids],
+  );
+  return rows.length > 0;
+}
+
+/** Deletes an entity's rows, its dependent rows and its state, in one transaction. */
+async function resetEntity(pool: pg.Pool, companyId: number, e: PagedEntity): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (const table of e.tables) await client.query(`DELETE FROM ${table} WHERE company_id = $1`, [companyId]);
+    await client.query('DELETE FROM sync_state WHERE source = $1 AND company_id = $2 AND entity = $3', [SOURCE, companyId, e.name]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * One paginated entity (issue steps 1–4): verify the row at our last ordinal still has our last id,
+ * then continue after it; otherwise delete the entity's rows and read it again from page 1. Each
+ * page is written with its sync_state row and the run checkpoint in one transaction.
+ */
+async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: EntityProgress): Promise<void> {
+  const c = ctx.params.companyId;
+  const state = await readState(ctx.pool, c, e.name);
+  let first = 1;
+  let resumed = false;
+  let prefetched: ListPage | undefined;
+  if (state && state.ordinal > 0) {
+    const page = Math.ceil(state.ordinal / size);
+    const got = await e.fetch(page);
+    const at = got.rows[(state.ordinal - 1) % size];
+    if (at && (String(id(at.id) ?? 0n) === state.lastId || (await sameTie(ctx.pool, c, e, at, state.lastId)))) {
+      first = page;
+      prefetched = got;
+      resumed = true;
+      ctx.log.info({ entity: e.name, ordinal: state.ordinal, page }, 'checkpoint row still in place; continuing after it');
+    } else {
+      ctx.log.warn({ entity: e.name, ordinal: state.ordinal, page }, 'row at the saved ordinal changed; resetting the entity');
+      await resetEntity(ctx.pool, c, e);
+      progress[e.name] = { state: 'reset', rows: 0 };
+      await ctx.progress({ entities: { ...progress } });
+    }
+  }
+
+  let total: number | undefined;
+  let rowsSeen = state && first > 1 ? (first - 1) * size : 0;
+  const pages = numberedPages(
+    (n) => {
+      if (n === first && prefetched) {
+        const p = prefetched;
+        prefetched = undefined;
+        return Promise.resolve(p);
+      }
+      return e.fetch(n);
+    },
+    { first, isLast: (p, n) => p.rows.length < size || (p.total !== undefined && n * size >= p.total) },
+  );
+  const edges = new Set<string>();
+  let previousKey: string | null = null;
+  for await (const { page, n } of pages) {
+    total = page.total ?? total;
+    if (page.rows.length === 0) break;
+    if (e.tieKey) {
+      const firstKey = e.tieKey(page.rows[0]!);
+      if (firstKey !== null && firstKey === previousKey) edges.add(firstKey);
+      if (n === first && n > 1 && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) edges.add(firstKey);
+      previousKey = e.tieKey(page.rows[page.rows.length - 1]!);
+    }
+    const ordinal = (n - 1) * size + page.rows.length;
+    const last = id(page.rows[page.rows.length - 1]!.id);
+    rowsSeen = ordinal;
+    progress[e.name] = { state: 'running', rows: ordinal, page: n, total: total ?? null };
+    await ctx.commitPage(
+      async (tx) => {
+        await e.write(tx, page.rows);
+        // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
+        // row of a tie group may be another one each time).
+        if (!(state && resumed && ordinal === state.ordinal)) await saveState(tx, c, e.name, ordinal, last);
+      },
+      { checkpoint: { entity: e.name, page: n, ordinal }, progress: { entities: { ...progress } }, added: { [e.name]: page.rows.length, pages: 1 } },
+    );
+  }
+
+  if (e.repair && edges.size > 0) await e.repair(ctx, edges);
+
+  const { rows } = await ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${e.tables[e.tables.length - 1]} WHERE company_id = $1`, [c]);
+  const stored = Number(rows[0]!.n);
+  progress[e.name] = { state: 'done', rows: stored, total: total ?? null };
+  await ctx.progress({ entities: { ...progress } });
+  if (total !== undefined && stored !== total) {
+    // Rows deleted before our checkpoint or pages that shifted under us: start the entity over next attempt.
+    await resetEntity(ctx.pool, c, e);
+    throw new UpstreamDataError(`yclients ${e.name}: ${stored} rows stored but the source counts ${total}; the entity is read again from page 1`);
+  }
+  ctx.log.info({ entity: e.name, stored, total: total ?? null, seen: rowsSeen }, 'entity synced');
+}
+
+/** A non-paginated list saved whole (upsert, delete what the source no longer lists) in one transaction. */
+async function saveLists(ctx: Ctx, name: string, parts: { table: Table; rows: unknown[][] }[], progress: EntityProgress): Promise<void> {
+  const c = ctx.params.companyId;
+  progress[name] = { state: 'done', rows: parts[0]!.rows.length };
+  await ctx.commitPage(
+    async (tx) => {
+      for (const p of parts) await upsert(tx, p.table, p.rows);
+      for (const p of [...parts].reverse()) await deleteMissing(tx, p.table, c, p.rows);
+    },
+    { checkpoint: { entity: name }, progress: { entities: { ...progress } }, added: { [name]: parts[0]!.rows.length } },
+  );
+}
+
+export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void> {
+  const c = ctx.params.companyId;
+  const progress: EntityProgress = {};
+  await ctx.progress({ stage: 'auth', entities: {} });
+  await t.authenticateIfNeeded();
+
+  await ctx.progress({ stage: 'staff' });
+  const [positions, staff] = await Promise.all([t.positions(c), t.staff(c)]);
+  const positionRows = withId(positions.rows).map((r) => [c, id(r.id), str(r.title) ?? '']);
+  // Positions named only on a staff member still count.
+  for (const s of staff.rows) {
+    const p = obj(s.position);
+    if (p && id(p.id) !== null && !positionRows.some((r) => r[1] === id(p.id))) positionRows.push([c, id(p.id), str(p.title) ?? '']);
+  }
+  await saveLists(ctx, 'positions', [{ table: POSITIONS, rows: positionRows }], progress);
+  await saveLists(ctx, 'staff', [{ table: STAFF, rows: withId(staff.rows).map((r) => staffRow(c, r)) }], progress);
+
+  await ctx.progress({ stage: 'services' });
+  const services = withId((await t.services(c)).rows);
+  const staffIds = new Set(withId(staff.rows).map((r) => String(id(r.id))));
+  const serviceStaff = services.flatMap((s) =>
+    list(s.staff).flatMap((x) => {
+      const o = obj(x);
+      const sid = id(o?.id);
+      return o && sid !== null && staffIds.has(String(sid)) ? [[c, id(s.id), sid, int(o.seance_length), num(o.price)]] : [];
+    }),
+  );
+  await saveLists(ctx, 'services', [{ table: SERVICES, rows: services.map((r) => serviceRow(c, r)) }, { table: SERVICE_STAFF, rows: serviceStaff }], progress);
+
+  await ctx.progress({ stage: 'clients' });
+  const categories = withId((await t.clientCategories(c)).rows).map((r) => [c, id(r.id), str(r.title) ?? '', str(r.color)]);
+  await saveLists(ctx, 'client_categories', [{ table: CLIENT_CATEGORIES, rows: categories }], progress);
+
+  let accountIds: string[] = [];
+  const [clients, records, transactions] = pagedEntities(t, c, () => accountIds);
+  await syncPaged(ctx, clients!, t.pageSize, progress);
+  await ctx.progress({ stage: 'records' });
+  await syncPaged(ctx, records!, t.pageSize, progress);
+
+  await ctx.progress({ stage: 'transactions' });
+  const [expenses, accounts] = await Promise.all([t.expenses(c), t.accounts(c)]);
+  accountIds = withId(accounts.rows).map((r) => String(id(r.id)));
+  await saveLists(ctx, 'expense_categories', [{ table: EXPENSES, rows: withId(expenses.rows).map((r) => [c, id(r.id), str(r.title) ?? '']) }], progress);
+  await saveLists(
+    ctx,
+    'accounts',
+    [{ table: ACCOUNTS, rows: withId(accounts.rows).map((r) => [c, id(r.id), str(r.title) ?? '', int(r.type), str(r.comment)]) }],
+    progress,
+  );
+  await syncPaged(ctx, transactions!, t.pageSize, progress);
+  await ctx.progress({ stage: 'done' });
+}
+
+export function yclientsHandlers(transport: YclientsTransport): Handlers<'yclients'> {
+  return { 'yclients.sync': (ctx) => syncCompany(ctx, transport) };
+}

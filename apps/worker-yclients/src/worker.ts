@@ -1,0 +1,73 @@
+import type { Env } from '@datasync/config';
+import { UpstreamRateLimiter } from '@datasync/connector-kit';
+import { createDb } from '@datasync/db';
+import type { Logger } from '@datasync/logger';
+import { closeQueues, createQueues, createRedis, createRunWorker, requeueOrphans } from '@datasync/runs';
+import { yclientsHandlers } from './sync';
+import { YclientsTransport } from './transport';
+
+export interface RunningYclientsWorker {
+  close(): Promise<void>;
+}
+
+/** Opens Postgres and Redis and consumes the `yclients` queue until `close()`. */
+export async function startYclientsWorker(config: Env, log: Logger): Promise<RunningYclientsWorker> {
+  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-worker-yclients' });
+  const redis = createRedis(config.REDIS_URL);
+  const transport = new YclientsTransport({
+    baseURL: config.YCLIENTS_BASE_URL,
+    credentials: {
+      partnerToken: config.YCLIENTS_PARTNER_TOKEN,
+      userToken: config.YCLIENTS_USER_TOKEN,
+      login: config.YCLIENTS_LOGIN,
+      password: config.YCLIENTS_PASSWORD,
+    },
+    pageSize: config.YCLIENTS_PAGE_SIZE,
+    timeoutMs: config.HTTP_TIMEOUT_MS,
+    retry: { retries: config.HTTP_RETRIES, baseMs: config.HTTP_RETRY_BASE_MS, maxMs: config.HTTP_RETRY_MAX_MS },
+    // One budget for every worker process: YClients limits per IP (reference §2.6).
+    limiter: new UpstreamRateLimiter(
+      'yclients',
+      [
+        { points: config.YCLIENTS_REQUESTS_PER_SECOND, durationSeconds: 1 },
+        { points: config.YCLIENTS_REQUESTS_PER_MINUTE, durationSeconds: 60 },
+      ],
+      { redis, prefix: `${config.REDIS_PREFIX}:yclients` },
+    ),
+    log,
+  });
+  const worker = createRunWorker({
+    source: 'yclients',
+    handlers: yclientsHandlers(transport),
+    connection: redis,
+    prefix: config.REDIS_PREFIX,
+    pool: db.pool,
+    log,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+  });
+  await worker.waitUntilReady();
+
+  const queues = createQueues(redis, config.REDIS_PREFIX);
+  const sweep = async () => {
+    const n = await requeueOrphans({ pool: db.pool, queues }, 'yclients', config.WORKER_LOCK_MS * 2).catch((err: Error) => {
+      log.warn({ err: err.message }, 'orphan sweep failed');
+      return 0;
+    });
+    if (n > 0) log.warn({ requeued: n }, 'requeued runs whose job was missing');
+  };
+  const timer = setInterval(() => void sweep(), 60_000);
+  timer.unref();
+  void sweep();
+
+  return {
+    async close() {
+      clearInterval(timer);
+      await worker.close();
+      await closeQueues(queues);
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
