@@ -23,11 +23,14 @@ for (const [name, prefix] of Object.entries(sandboxUpstreams)) {
 }
 // The sandbox does not ban; real Avito does (one request every 30 s by default).
 if (usesSandbox.includes('AVITO_BASE_URL')) env.AVITO_REQUESTS_PER_MINUTE ??= '600';
+// The IT Resume fake's published test credentials (GET /itresume/_control/credentials); not a secret.
+if (usesSandbox.includes('ITRESUME_BASE_URL')) env.ITRESUME_CLIENT_KEY ??= 'SBX7Q2';
 
 const apps = [
   { name: 'sandbox', dir: 'apps/sandbox', needed: usesSandbox.length > 0 },
   { name: 'gateway', dir: 'apps/gateway', needed: true },
   { name: 'worker-avito', dir: 'apps/worker-avito', needed: true },
+  { name: 'worker-itresume', dir: 'apps/worker-itresume', needed: true },
 ];
 
 await migrate(config.DATABASE_URL);

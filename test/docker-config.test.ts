@@ -82,7 +82,7 @@ const volumeTargets = (s: Service) =>
   (s.volumes ?? []).map((v: any) => (typeof v === 'string' ? v.split(':')[1] : v.target));
 
 const via = pickVia();
-const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito'];
+const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-itresume'];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
@@ -90,7 +90,7 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     Record<string, Service>;
 
   it('has exactly the expected services', () => {
-    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito']);
+    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-itresume']);
   });
 
   it('postgres: postgres:15 with a volume and a pg_isready healthcheck', () => {
@@ -118,6 +118,7 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(words(svc.gateway.command)).toBe('pnpm --filter @datasync/gateway start');
     expect(words(svc.sandbox.command)).toBe('pnpm --filter @datasync/sandbox start');
     expect(words(svc['worker-avito'].command)).toBe('pnpm --filter @datasync/worker-avito start');
+    expect(words(svc['worker-itresume']!.command)).toBe('pnpm --filter @datasync/worker-itresume start');
   });
 
   it('migrate: one-shot pnpm db:migrate after postgres is healthy', () => {
@@ -148,6 +149,16 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(w.ports ?? []).toEqual([]);
     expect(w.environment.AVITO_BASE_URL).toBe('http://sandbox:4010/avito');
     expect(String(w.environment.AVITO_REQUESTS_PER_MINUTE)).toBe('600');
+    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(healthcheckDisabled(w)).toBe(true);
+  });
+
+  it('worker-itresume: scalable (no container_name, no host ports), talks to the sandbox', () => {
+    const w = svc['worker-itresume']!;
+    expect(w.container_name).toBeUndefined();
+    expect(w.ports ?? []).toEqual([]);
+    expect(w.environment.ITRESUME_BASE_URL).toBe('http://sandbox:4010/itresume');
+    expect(w.environment.ITRESUME_TIMEZONE).toBe('Europe/Moscow');
     expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });

@@ -4,6 +4,7 @@ import { getAvitoRegion } from './get-avito-region';
 import { getAvitoUser } from './get-avito-user';
 import { getRunRoute } from './get-run';
 import { listRunsRoute } from './list-runs';
+import { postItResumeSync } from './post-itresume-sync';
 
 /** Every API route; the OpenAPI document is generated from this list. */
-export const routes: Route[] = [getAvitoUser, getAvitoRegion, getAvitoCheck, getRunRoute, listRunsRoute];
+export const routes: Route[] = [getAvitoUser, getAvitoRegion, getAvitoCheck, postItResumeSync, getRunRoute, listRunsRoute];

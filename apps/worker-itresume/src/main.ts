@@ -1,0 +1,19 @@
+import { loadConfig } from '@datasync/config';
+import { createLogger } from '@datasync/logger';
+import { startItResumeWorker } from './worker';
+
+const config = loadConfig();
+const log = createLogger({ name: 'worker-itresume', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+const worker = await startItResumeWorker(config, log);
+log.info({ upstream: config.ITRESUME_BASE_URL, concurrency: config.WORKER_CONCURRENCY }, 'itresume worker consuming');
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'itresume worker stopping: finishing the jobs in hand');
+  await worker.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));
