@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { dailyStats, parsePythonDict, startItResumeWorker, yesterdayIn, cronOf } from '@datasync/worker-itresume';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createLogger } from '@datasync/logger';
+import { dailyStats, parsePythonDict, startItResumeWorker, yesterdayIn, cronOf, SCHEDULE_QUEUE } from '@datasync/worker-itresume';
 import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
 
 interface Fact {
@@ -232,7 +235,19 @@ describe('IT Resume load', () => {
     expect((await api('POST', '/api/itresume/sync', { start: '2026-02-30', end: '2026-03-01' })).status).toBe(400);
   });
 
-  it('schedules the daily run once, in the configured zone', () => {
+  it('schedules the daily run once, in the configured zone, however many workers start', async () => {
+    const second = await startItResumeWorker(stack.config, createLogger({ name: 'second', level: 'silent' }));
+    const redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(SCHEDULE_QUEUE, { connection: redis, prefix: stack.config.REDIS_PREFIX });
+    try {
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers).toHaveLength(1);
+      expect(schedulers[0]).toMatchObject({ key: 'itresume-daily', pattern: '0 6 * * *', tz: 'Europe/Moscow' });
+    } finally {
+      await queue.close();
+      redis.disconnect();
+      await second.close();
+    }
     expect(cronOf('06:00')).toBe('0 6 * * *');
     expect(yesterdayIn('Europe/Moscow', new Date('2026-04-02T21:30:00Z'))).toBe('2026-04-02');
     expect(yesterdayIn('UTC', new Date('2026-04-02T21:30:00Z'))).toBe('2026-04-01');
