@@ -149,6 +149,9 @@ describe('IT Resume load', () => {
     const malformed = days.reduce((s, d) => s + d.malformed.total, 0);
     expect(await count()).toBe(wellFormed);
     expect(run.counts).toMatchObject({ fetched: wellFormed + malformed, valid: wellFormed, inserted: wellFormed, skipped: malformed, days: 2 });
+    const byKind: Record<string, number> = {};
+    for (const d of days) for (const [k, n] of Object.entries(d.malformed.byKind)) if (n > 0) byKind[`skipped_${k}`] = (byKind[`skipped_${k}`] ?? 0) + n;
+    expect(Object.fromEntries(Object.entries(run.counts as Record<string, number>).filter(([k]) => k.startsWith('skipped_')))).toEqual(byKind);
     expect(JSON.stringify(run.params)).not.toContain('SBX7Q2');
     expect(JSON.stringify(run)).not.toContain('SBX7Q2');
 
