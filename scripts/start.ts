@@ -23,6 +23,7 @@ for (const [name, prefix] of Object.entries(sandboxUpstreams)) {
 }
 // The sandbox does not ban; real Avito does (one request every 30 s by default).
 if (usesSandbox.includes('AVITO_BASE_URL')) env.AVITO_REQUESTS_PER_MINUTE ??= '600';
+// The IT Resume fake's published test credentials (GET /itresume/_control/credentials); not a secret.
 
 const apps = [
   { name: 'sandbox', dir: 'apps/sandbox', needed: usesSandbox.length > 0 },
@@ -30,6 +31,7 @@ const apps = [
   { name: 'worker-avito', dir: 'apps/worker-avito', needed: true },
   { name: 'worker-datawiz', dir: 'apps/worker-datawiz', needed: true },
   { name: 'worker-yclients', dir: 'apps/worker-yclients', needed: true },
+  { name: 'worker-itresume', dir: 'apps/worker-itresume', needed: true },
 ];
 
 await migrate(config.DATABASE_URL);
@@ -49,6 +51,7 @@ const sandboxCredentials: { baseUrl: string; path: string; env: Record<string, s
     path: '/yclients/_control/credentials',
     env: { YCLIENTS_PARTNER_TOKEN: 'partnerToken', YCLIENTS_LOGIN: 'login', YCLIENTS_PASSWORD: 'password' },
   },
+  { baseUrl: 'ITRESUME_BASE_URL', path: '/itresume/_control/credentials', env: { ITRESUME_CLIENT: 'client', ITRESUME_CLIENT_KEY: 'client_key' } },
 ];
 
 async function fillSandboxCredentials(): Promise<void> {

@@ -82,15 +82,15 @@ const volumeTargets = (s: Service) =>
   (s.volumes ?? []).map((v: any) => (typeof v === 'string' ? v.split(':')[1] : v.target));
 
 const via = pickVia();
-const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-yclients'];
+const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-yclients', 'worker-itresume'];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
-  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito' | 'worker-datawiz' | 'worker-yclients', Service> &
+  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito' | 'worker-datawiz' | 'worker-yclients' | 'worker-itresume', Service> &
     Record<string, Service>;
 
   it('has exactly the expected services', () => {
-    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-yclients']);
+    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-itresume', 'worker-yclients']);
   });
 
   it('postgres: postgres:15 with a volume and a pg_isready healthcheck', () => {
@@ -120,6 +120,7 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(words(svc['worker-avito'].command)).toBe('pnpm --filter @datasync/worker-avito start');
     expect(words(svc['worker-datawiz'].command)).toBe('pnpm --filter @datasync/worker-datawiz start');
     expect(words(svc['worker-yclients'].command)).toBe('pnpm --filter @datasync/worker-yclients start');
+    expect(words(svc['worker-itresume'].command)).toBe('pnpm --filter @datasync/worker-itresume start');
   });
 
   it('migrate: one-shot pnpm db:migrate after postgres is healthy', () => {
@@ -160,6 +161,16 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(w.ports ?? []).toEqual([]);
     expect(w.environment.YCLIENTS_BASE_URL).toBe('http://sandbox:4010/yclients/api/v1');
     expect(w.environment.YCLIENTS_PARTNER_TOKEN ?? '').toBe('');
+    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(healthcheckDisabled(w)).toBe(true);
+  });
+
+  it('worker-itresume: scalable (no container_name, no host ports), talks to the sandbox', () => {
+    const w = svc['worker-itresume']!;
+    expect(w.container_name).toBeUndefined();
+    expect(w.ports ?? []).toEqual([]);
+    expect(w.environment.ITRESUME_BASE_URL).toBe('http://sandbox:4010/itresume');
+    expect(w.environment.ITRESUME_TIMEZONE).toBe('Europe/Moscow');
     expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });

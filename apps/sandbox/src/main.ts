@@ -3,7 +3,7 @@ import { closeOnSignals, createLogger } from '@datasync/logger';
 import { startSandbox } from './server';
 
 const config = loadConfig();
-const log = createLogger({ name: 'sandbox', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+const log = createLogger({ name: 'sandbox', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, logDir: config.LOG_DIR });
 const faults = config.SANDBOX_FAULTS ? (JSON.parse(config.SANDBOX_FAULTS) as unknown[]) : [];
 const sandbox = await startSandbox({
   port: config.SANDBOX_PORT,

@@ -82,6 +82,44 @@ export const envSchema = z.object({
   YCLIENTS_REQUESTS_PER_SECOND: positiveInt.default(4),
   YCLIENTS_REQUESTS_PER_MINUTE: positiveInt.default(180),
   YCLIENTS_PAGE_SIZE: z.coerce.number().int().min(1).max(200).default(200),
+  ITRESUME_BASE_URL: z.string().url().default('http://127.0.0.1:4010/itresume'),
+  ITRESUME_CLIENT: z.string().default('Sandboxschool'),
+  /** Sent in the query string (the API's only auth); never logged, never in run params. */
+  ITRESUME_CLIENT_KEY: optionalString,
+  /** The zone whose "yesterday" the daily run loads. */
+  ITRESUME_TIMEZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone')
+    .default('Europe/Moscow'),
+  /** HH:MM in ITRESUME_TIMEZONE; empty disables the daily schedule. */
+  ITRESUME_DAILY_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$|^$/, 'must be HH:MM')
+    .default('06:00'),
+
+  /** Service-account key file (JSON). Unset: the Sheets export is skipped with a note. */
+  GOOGLE_SERVICE_ACCOUNT_FILE: optionalString,
+  GOOGLE_SHEETS_SPREADSHEET_ID: optionalString,
+  GOOGLE_SHEETS_SHEET_NAME: z.string().default('Daily'),
+  /** Overrides https://sheets.googleapis.com (the sandbox: http://127.0.0.1:4010/sheets). */
+  GOOGLE_SHEETS_BASE_URL: optionalString,
+
+  /** Unset: the email report is skipped with a note. */
+  SMTP_HOST: optionalString,
+  SMTP_PORT: port.default(587),
+  SMTP_USER: optionalString,
+  SMTP_PASSWORD: optionalString,
+  SMTP_SECURE: bool,
+  SMTP_FROM: z.string().default('DataSync <datasync@localhost>'),
+  /** Comma-separated addresses. */
+  REPORT_RECIPIENTS: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -107,4 +145,5 @@ export const sandboxUpstreams = {
   AVITO_BASE_URL: '/avito',
   DATAWIZ_BASE_URL: '/datawiz',
   YCLIENTS_BASE_URL: '/yclients/api/v1',
+  ITRESUME_BASE_URL: '/itresume',
 } as const;

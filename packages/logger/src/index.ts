@@ -1,4 +1,6 @@
-import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
+import type { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { pino, type Logger, type LoggerOptions, type DestinationStream, type TransportTargetOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -36,6 +38,31 @@ export interface LoggerConfig {
   pretty?: boolean;
   /** Extra stream (tests capture lines with it). */
   destination?: DestinationStream;
+  /**
+   * Also write the log to a file a day in this directory (pino-roll), keeping the last
+   * LOG_KEEP_DAYS files. Names: `<name>.YYYY-MM-DD.<n>.log` (pino-roll always adds the number).
+   */
+  logDir?: string;
+}
+
+/** How many daily files a log directory keeps (today's included). */
+export const LOG_KEEP_DAYS = 3;
+
+/**
+ * The pino-roll options of an app's daily log file: `<logDir>/<name>.YYYY-MM-DD.1.log`, a new
+ * file at local midnight, and at each roll every older file of that app beyond the last
+ * LOG_KEEP_DAYS removed (also those left by earlier processes: `removeOtherLogFiles`).
+ */
+export function rollOptions(logDir: string, name: string) {
+  return {
+    file: path.join(logDir, name),
+    frequency: 'daily' as const,
+    dateFormat: 'yyyy-MM-dd',
+    extension: '.log',
+    mkdir: true,
+    // pino-roll's count is the number of files kept *besides* the one being written.
+    limit: { count: LOG_KEEP_DAYS - 1, removeOtherLogFiles: true },
+  };
 }
 
 export function createLogger(config: LoggerConfig): Logger {
@@ -47,6 +74,14 @@ export function createLogger(config: LoggerConfig): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (config.destination) return pino(options, config.destination);
+  if (config.logDir) {
+    const level = options.level!;
+    const targets: TransportTargetOptions<Record<string, unknown>>[] = [
+      config.pretty ? { target: 'pino-pretty', level, options: { colorize: true } } : { target: 'pino/file', level, options: { destination: 1 } },
+      { target: 'pino-roll', level, options: rollOptions(config.logDir, config.name) },
+    ];
+    return pino(options, pino.transport({ targets }));
+  }
   if (config.pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
@@ -85,4 +120,34 @@ export function closeOnSignals(log: Logger, close: () => Promise<void>): void {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * Opens an app's daily log file in this thread (what the pino-roll transport does in its worker
+ * thread), e.g. to check the rotation under a fake clock.
+ */
+export async function openDailyLog(logDir: string, name: string): Promise<RollStream> {
+  // pino-roll ships no types: imported by a non-literal specifier and typed by RollStream below.
+  const specifier: string = 'pino-roll';
+  const mod = (await import(specifier)) as { default: (options: ReturnType<typeof rollOptions>) => Promise<RollStream> };
+  return mod.default(rollOptions(logDir, name));
+}
+
+/** The part of pino-roll's stream (a SonicBoom) DataSync uses. */
+export interface RollStream extends EventEmitter {
+  /** The file being written (null until opened: wait for 'ready'). */
+  file: string | null;
+  write(data: string): boolean;
+  end(): void;
+}
+
+/** Flushes and closes a logger's transport (its log files), e.g. before removing the log directory. */
+export async function closeLogger(log: Logger): Promise<void> {
+  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    | { end?: () => void; once?: (event: string, cb: () => void) => void; closed?: boolean }
+    | undefined;
+  if (!stream?.end || !stream.once || stream === process.stdout) return;
+  const closed = new Promise<void>((resolve) => stream.once!('close', resolve));
+  stream.end();
+  await closed;
 }

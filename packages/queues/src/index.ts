@@ -21,6 +21,22 @@ export const yclientsSyncParams = z.object({
   companyId: z.number().int().positive(),
 });
 
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a valid date');
+
+/** The longest window one IT Resume run loads (days, both ends included). */
+export const ITRESUME_MAX_DAYS = 92;
+
+export const itresumeSyncParams = z
+  .object({ start: isoDate, end: isoDate })
+  .refine((p) => p.start <= p.end, { message: 'start must not be after end', path: ['end'] })
+  .refine((p) => (Date.parse(p.end) - Date.parse(p.start)) / 86_400_000 + 1 <= ITRESUME_MAX_DAYS, {
+    message: `the window must be at most ${ITRESUME_MAX_DAYS} days`,
+    path: ['end'],
+  });
+
 export const defaultJobOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
@@ -49,6 +65,13 @@ export const catalog = {
     source: 'yclients',
     jobs: {
       'yclients.sync': yclientsSyncParams,
+    },
+  },
+  itresume: {
+    queue: 'itresume',
+    source: 'itresume',
+    jobs: {
+      'itresume.sync': itresumeSyncParams,
     },
   },
 } as const;

@@ -6,6 +6,7 @@ import { postDatawizSales } from './post-datawiz-sales';
 import { postDatawizSync } from './post-datawiz-sync';
 import { getRunRoute } from './get-run';
 import { listRunsRoute } from './list-runs';
+import { postItResumeSync } from './post-itresume-sync';
 import { postYclientsSync } from './post-yclients-sync';
 
 /** Every API route; the OpenAPI document is generated from this list. */
@@ -16,6 +17,7 @@ export const routes: Route[] = [
   postYclientsSync,
   postDatawizSync,
   postDatawizSales,
+  postItResumeSync,
   getRunRoute,
   listRunsRoute,
 ];

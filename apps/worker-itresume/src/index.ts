@@ -1,0 +1,5 @@
+export { startItResumeWorker, reportersOf, type RunningItResumeWorker } from './worker';
+export { parseAttempt, parsePythonDict, type Attempt } from './parse';
+export { dailyStats, type DailyStats } from './aggregates';
+export { exportDailyStats, SHEET_HEADER } from './sheets';
+export { yesterdayIn, cronOf, SCHEDULE_QUEUE, SCHEDULER_ID } from './schedule';

@@ -1,0 +1,53 @@
+import nodemailer from 'nodemailer';
+import type { Logger } from '@datasync/logger';
+import type { RunReport } from './sync';
+
+export interface SmtpOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  password?: string;
+  from: string;
+  recipients: string[];
+}
+
+export function renderReport(r: RunReport): { subject: string; text: string } {
+  const subject = `IT Resume load ${r.start === r.end ? r.start : `${r.start}..${r.end}`}: ${r.ok ? 'OK' : 'FAILED'}`;
+  const lines = [
+    `Run ${r.runId}: ${r.ok ? 'finished' : 'FAILED'}`,
+    ...(r.error ? [`Error: ${r.error}`] : []),
+    '',
+    `Fetched ${r.counts.fetched ?? 0}, valid ${r.counts.valid ?? 0}, new ${r.counts.inserted ?? 0}, skipped (malformed) ${r.counts.skipped ?? 0}`,
+    ...Object.entries(r.counts)
+      .filter(([k]) => k.startsWith('skipped_'))
+      .map(([k, v]) => `  ${k.slice('skipped_'.length)}: ${v}`),
+    '',
+    'date        attempts  successful  unique_users  run  submit  success_rate',
+    ...r.days.map(
+      (d) =>
+        `${d.date}  ${String(d.attempts).padStart(8)}  ${String(d.successful).padStart(10)}  ${String(d.uniqueUsers).padStart(12)}  ${String(d.runAttempts).padStart(3)}  ${String(d.submitAttempts).padStart(6)}  ${d.successRate === null ? '-' : `${(d.successRate * 100).toFixed(1)}%`}`,
+    ),
+    '',
+    ...Object.entries(r.steps).map(([k, v]) => `${k}: ${v}`),
+  ];
+  return { subject, text: lines.join('\n') };
+}
+
+export async function sendReport(options: SmtpOptions, report: RunReport, log: Logger): Promise<void> {
+  const transport = nodemailer.createTransport({
+    host: options.host,
+    port: options.port,
+    secure: options.secure,
+    auth: options.user ? { user: options.user, pass: options.password ?? '' } : undefined,
+    // A plain local relay (and the test server) offers no certificate.
+    tls: { rejectUnauthorized: options.secure },
+  });
+  try {
+    const { subject, text } = renderReport(report);
+    const info = await transport.sendMail({ from: options.from, to: options.recipients, subject, text });
+    log.info({ messageId: info.messageId, recipients: options.recipients.length }, 'report email sent');
+  } finally {
+    transport.close();
+  }
+}

@@ -1,0 +1,188 @@
+import type pg from 'pg';
+import { bulkUpsert } from '@datasync/connector-kit';
+import type { Logger } from '@datasync/logger';
+import type { Handlers, RunContext } from '@datasync/runs';
+import { dailyStats, type DailyStats } from './aggregates';
+import { parseAttempt, type Attempt, type SkipReason } from './parse';
+import type { ItResumeTransport } from './transport';
+
+/** Where a run stopped: every day before `nextDay` is committed. */
+interface Checkpoint {
+  nextDay: string;
+}
+
+export interface Reporters {
+  /** Writes the days' aggregates to Google Sheets; undefined when Sheets is not configured. */
+  exportSheet?(days: DailyStats[], log: Logger): Promise<void>;
+  /** Sends the report; undefined when SMTP is not configured. */
+  sendReport?(report: RunReport, log: Logger): Promise<void>;
+}
+
+export interface RunReport {
+  runId: string;
+  start: string;
+  end: string;
+  ok: boolean;
+  error?: string;
+  counts: Record<string, number>;
+  days: DailyStats[];
+  /** Step → 'done' | 'skipped (...)' | 'failed: ...'. */
+  steps: Record<string, string>;
+}
+
+const COLUMNS = [
+  { name: 'lti_user_id', type: 'text' },
+  { name: 'course_key', type: 'text' },
+  { name: 'lms_host', type: 'text' },
+  { name: 'task_id', type: 'text' },
+  { name: 'oauth_consumer_key', type: 'text' },
+  { name: 'lis_result_sourcedid', type: 'text' },
+  { name: 'lis_outcome_service_url', type: 'text' },
+  { name: 'is_correct', type: 'boolean' },
+  { name: 'attempt_type', type: 'text' },
+  { name: 'created_at', type: 'timestamptz' },
+  { name: 'run_id', type: 'uuid' },
+];
+
+/** The days of [start, end], both included (YYYY-MM-DD). */
+export function daysOf(start: string, end: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${start}T00:00:00Z`); t <= Date.parse(`${end}T00:00:00Z`); t += 86_400_000) {
+    out.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/** Inserts the attempts no earlier load stored (natural key, DO NOTHING); answers how many were new. */
+export async function writeAttempts(tx: pg.PoolClient, runId: string, attempts: Attempt[]): Promise<number> {
+  const inserted = await bulkUpsert(
+    tx,
+    {
+      table: 'itresume_attempts',
+      columns: COLUMNS,
+      conflict: ['lti_user_id', 'created_at', 'attempt_type', 'lis_result_sourcedid'],
+      update: [],
+      returning: ['id'],
+    },
+    attempts.map((a) => [
+      a.ltiUserId,
+      a.courseKey,
+      a.lmsHost,
+      a.taskId,
+      a.oauthConsumerKey,
+      a.lisResultSourcedid,
+      a.lisOutcomeServiceUrl,
+      a.isCorrect,
+      a.attemptType,
+      a.createdAt,
+      runId,
+    ]),
+  );
+  return inserted.length;
+}
+
+const ms = (since: number) => Date.now() - since;
+
+/** Loads the window day by day (one committed page per day), then exports and reports. */
+async function syncWindow(ctx: RunContext<{ start: string; end: string }>, transport: ItResumeTransport, reporters: Reporters): Promise<void> {
+  const { start, end } = ctx.params;
+  const steps: Record<string, string> = {};
+  const report = (ok: boolean, days: DailyStats[], error?: string): RunReport => ({
+    runId: ctx.runId,
+    start,
+    end,
+    ok,
+    error,
+    counts: { ...ctx.counts },
+    days,
+    steps,
+  });
+  try {
+    const resume = (ctx.checkpoint as Checkpoint | null)?.nextDay;
+    const days = daysOf(start, end).filter((d) => !resume || d >= resume);
+    if (resume) ctx.log.info({ day: resume }, 'resuming from checkpoint');
+    const loadStarted = Date.now();
+    ctx.log.info({ start, end, days: days.length }, 'load started');
+    for (const day of days) {
+      const t0 = Date.now();
+      ctx.log.info({ day }, 'download started');
+      const items = await transport.attempts(`${day} 00:00:00`, `${day} 23:59:59.999999`);
+      ctx.log.info({ day, items: items.length, ms: ms(t0) }, 'download finished');
+      const attempts: Attempt[] = [];
+      const skipped: Partial<Record<`skipped_${SkipReason}`, number>> = {};
+      items.forEach((item, index) => {
+        const parsed = parseAttempt(item);
+        if (parsed.ok) attempts.push(parsed.attempt);
+        else {
+          const key = `skipped_${parsed.reason}` as const;
+          skipped[key] = (skipped[key] ?? 0) + 1;
+          ctx.log.warn({ day, index, reason: parsed.reason, detail: parsed.detail }, 'skipped a malformed attempt');
+        }
+      });
+      const skippedTotal = items.length - attempts.length;
+      const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      const inserted = await ctx.commitPage(
+        (tx) => writeAttempts(tx, ctx.runId, attempts),
+        (n) => ({
+          checkpoint: { nextDay: next } satisfies Checkpoint,
+          progress: { stage: 'load', day },
+          added: { fetched: items.length, valid: attempts.length, inserted: n, skipped: skippedTotal, days: 1, ...skipped },
+        }),
+      );
+      ctx.log.info({ day, fetched: items.length, valid: attempts.length, inserted, skipped: skippedTotal, ms: ms(t0) }, 'day loaded');
+    }
+    ctx.log.info({ start, end, counts: ctx.counts, ms: ms(loadStarted) }, 'load finished');
+    steps.load = 'done';
+
+    const stats = await dailyStats(ctx.pool, start, end);
+    await runStep(ctx, steps, 'export', reporters.exportSheet && ((log) => reporters.exportSheet!(stats, log)), 'GOOGLE_SERVICE_ACCOUNT_FILE/GOOGLE_SHEETS_SPREADSHEET_ID not set');
+    await runStep(ctx, steps, 'email', reporters.sendReport && ((log) => reporters.sendReport!(report(true, stats), log)), 'SMTP_HOST/REPORT_RECIPIENTS not set');
+    await ctx.progress({ stage: 'done', steps });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (reporters.sendReport && steps.email === undefined) {
+      const days = await dailyStats(ctx.pool, start, end).catch(() => []);
+      await reporters.sendReport(report(false, days, `attempt ${ctx.attempt}: ${message}`), ctx.log).then(
+        () => ctx.log.info('failure report sent'),
+        (mailErr: Error) => ctx.log.error({ err: mailErr.message }, 'could not send the failure report'),
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * An export step: skipped with a note when not configured; a failure is logged and recorded in the
+ * run's progress but does not fail the load (the data is in the database; re-run to re-export).
+ */
+async function runStep(
+  ctx: RunContext<unknown>,
+  steps: Record<string, string>,
+  name: string,
+  step: ((log: Logger) => Promise<void>) | undefined,
+  notConfigured: string,
+): Promise<void> {
+  if (!step) {
+    steps[name] = `skipped (${notConfigured})`;
+    ctx.log.info({ step: name }, `${name} skipped: ${notConfigured}`);
+    await ctx.progress({ stage: name, steps });
+    return;
+  }
+  const t0 = Date.now();
+  ctx.log.info({ step: name }, `${name} started`);
+  try {
+    await step(ctx.log);
+    steps[name] = 'done';
+    ctx.log.info({ step: name, ms: ms(t0) }, `${name} finished`);
+  } catch (err) {
+    steps[name] = `failed: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`;
+    ctx.log.error({ step: name, err: steps[name], ms: ms(t0) }, `${name} failed`);
+  }
+  await ctx.progress({ stage: name, steps });
+}
+
+export function itresumeHandlers(transport: ItResumeTransport, reporters: Reporters): Handlers<'itresume'> {
+  return {
+    'itresume.sync': (ctx) => syncWindow(ctx, transport, reporters),
+  };
+}

@@ -1,0 +1,105 @@
+import type { Env } from '@datasync/config';
+import { createDb } from '@datasync/db';
+import type { Logger } from '@datasync/logger';
+import { closeQueues, createQueues, createRedis, createRunWorker, requeueOrphans } from '@datasync/runs';
+import { sendReport } from './mail';
+import { startDailySchedule } from './schedule';
+import { exportDailyStats } from './sheets';
+import { itresumeHandlers, type Reporters } from './sync';
+import { ItResumeTransport } from './transport';
+
+export interface RunningItResumeWorker {
+  close(): Promise<void>;
+}
+
+/** The optional steps: each is left out (and the run notes "skipped") when not configured. */
+export function reportersOf(config: Env): Reporters {
+  const reporters: Reporters = {};
+  if (config.GOOGLE_SERVICE_ACCOUNT_FILE && config.GOOGLE_SHEETS_SPREADSHEET_ID) {
+    const options = {
+      keyFile: config.GOOGLE_SERVICE_ACCOUNT_FILE,
+      spreadsheetId: config.GOOGLE_SHEETS_SPREADSHEET_ID,
+      sheetName: config.GOOGLE_SHEETS_SHEET_NAME,
+      baseUrl: config.GOOGLE_SHEETS_BASE_URL,
+    };
+    reporters.exportSheet = async (days, log) => {
+      await exportDailyStats(options, days, log);
+    };
+  }
+  const recipients = (config.REPORT_RECIPIENTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (config.SMTP_HOST && recipients.length > 0) {
+    const options = {
+      host: config.SMTP_HOST,
+      port: config.SMTP_PORT,
+      secure: config.SMTP_SECURE,
+      user: config.SMTP_USER,
+      password: config.SMTP_PASSWORD,
+      from: config.SMTP_FROM,
+      recipients,
+    };
+    reporters.sendReport = (report, log) => sendReport(options, report, log);
+  }
+  return reporters;
+}
+
+/** Opens Postgres and Redis, consumes the `itresume` queue and keeps the daily schedule, until `close()`. */
+export async function startItResumeWorker(config: Env, log: Logger): Promise<RunningItResumeWorker> {
+  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-worker-itresume' });
+  const redis = createRedis(config.REDIS_URL);
+  const transport = new ItResumeTransport({
+    baseURL: config.ITRESUME_BASE_URL,
+    client: config.ITRESUME_CLIENT,
+    clientKey: config.ITRESUME_CLIENT_KEY ?? '',
+    timeoutMs: config.HTTP_TIMEOUT_MS,
+    retry: { retries: config.HTTP_RETRIES, baseMs: config.HTTP_RETRY_BASE_MS, maxMs: config.HTTP_RETRY_MAX_MS },
+    log,
+  });
+  if (!config.ITRESUME_CLIENT_KEY) log.warn('ITRESUME_CLIENT_KEY is not set: IT Resume will refuse the requests');
+  const worker = createRunWorker({
+    source: 'itresume',
+    handlers: itresumeHandlers(transport, reportersOf(config)),
+    connection: redis,
+    prefix: config.REDIS_PREFIX,
+    pool: db.pool,
+    log,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+  });
+  await worker.waitUntilReady();
+
+  const queues = createQueues(redis, config.REDIS_PREFIX);
+  const schedule = await startDailySchedule({
+    connection: redis,
+    prefix: config.REDIS_PREFIX,
+    dailyAt: config.ITRESUME_DAILY_AT,
+    timeZone: config.ITRESUME_TIMEZONE,
+    pool: db.pool,
+    queues,
+    log,
+  });
+  const sweep = async () => {
+    const n = await requeueOrphans({ pool: db.pool, queues }, 'itresume', config.WORKER_LOCK_MS * 2).catch((err: Error) => {
+      log.warn({ err: err.message }, 'orphan sweep failed');
+      return 0;
+    });
+    if (n > 0) log.warn({ requeued: n }, 'requeued runs whose job was missing');
+  };
+  const timer = setInterval(() => void sweep(), 60_000);
+  timer.unref();
+  void sweep();
+
+  return {
+    async close() {
+      clearInterval(timer);
+      await schedule.close();
+      await worker.close();
+      await closeQueues(queues);
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
