@@ -2,7 +2,7 @@ import type { Env } from '@datasync/config';
 import { UpstreamRateLimiter } from '@datasync/connector-kit';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
-import { closeQueues, createQueues, createRedis, createRunWorker, requeueOrphans } from '@datasync/runs';
+import { createRedis, startSourceWorker } from '@datasync/runs';
 import { avitoHandlers } from './sync';
 import { AvitoTransport } from './transport';
 
@@ -27,37 +27,11 @@ export async function startAvitoWorker(config: Env, log: Logger): Promise<Runnin
     }),
     log,
   });
-  const worker = createRunWorker({
-    source: 'avito',
-    handlers: avitoHandlers(transport, config.AVITO_MAX_PAGES),
-    connection: redis,
-    prefix: config.REDIS_PREFIX,
-    pool: db.pool,
-    log,
-    concurrency: config.WORKER_CONCURRENCY,
-    lockDurationMs: config.WORKER_LOCK_MS,
-    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
-  });
-  await worker.waitUntilReady();
-
-  // Runs whose job vanished (a gateway that died mid-submit, a Redis that lost data) are enqueued again.
-  const queues = createQueues(redis, config.REDIS_PREFIX);
-  const sweep = async () => {
-    const n = await requeueOrphans({ pool: db.pool, queues }, 'avito', config.WORKER_LOCK_MS * 2).catch((err: Error) => {
-      log.warn({ err: err.message }, 'orphan sweep failed');
-      return 0;
-    });
-    if (n > 0) log.warn({ requeued: n }, 'requeued runs whose job was missing');
-  };
-  const timer = setInterval(() => void sweep(), 60_000);
-  timer.unref();
-  void sweep();
+  const running = await startSourceWorker({ source: 'avito', handlers: avitoHandlers(transport, config.AVITO_MAX_PAGES), config, redis, pool: db.pool, log });
 
   return {
     async close() {
-      clearInterval(timer);
-      await worker.close();
-      await closeQueues(queues);
+      await running.close();
       redis.disconnect();
       await db.close();
     },

@@ -1,7 +1,7 @@
 import type { Env } from '@datasync/config';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
-import { closeQueues, createQueues, createRedis, createRunWorker, requeueOrphans } from '@datasync/runs';
+import { createRedis, startSourceWorker } from '@datasync/runs';
 import { sendReport } from './mail';
 import { startDailySchedule } from './schedule';
 import { exportDailyStats } from './sheets';
@@ -58,20 +58,8 @@ export async function startItResumeWorker(config: Env, log: Logger): Promise<Run
     log,
   });
   if (!config.ITRESUME_CLIENT_KEY) log.warn('ITRESUME_CLIENT_KEY is not set: IT Resume will refuse the requests');
-  const worker = createRunWorker({
-    source: 'itresume',
-    handlers: itresumeHandlers(transport, reportersOf(config)),
-    connection: redis,
-    prefix: config.REDIS_PREFIX,
-    pool: db.pool,
-    log,
-    concurrency: config.WORKER_CONCURRENCY,
-    lockDurationMs: config.WORKER_LOCK_MS,
-    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
-  });
-  await worker.waitUntilReady();
-
-  const queues = createQueues(redis, config.REDIS_PREFIX);
+  const running = await startSourceWorker({ source: 'itresume', handlers: itresumeHandlers(transport, reportersOf(config)), config, redis, pool: db.pool, log });
+  const queues = running.queues;
   const schedule = await startDailySchedule({
     connection: redis,
     prefix: config.REDIS_PREFIX,
@@ -81,23 +69,10 @@ export async function startItResumeWorker(config: Env, log: Logger): Promise<Run
     queues,
     log,
   });
-  const sweep = async () => {
-    const n = await requeueOrphans({ pool: db.pool, queues }, 'itresume', config.WORKER_LOCK_MS * 2).catch((err: Error) => {
-      log.warn({ err: err.message }, 'orphan sweep failed');
-      return 0;
-    });
-    if (n > 0) log.warn({ requeued: n }, 'requeued runs whose job was missing');
-  };
-  const timer = setInterval(() => void sweep(), 60_000);
-  timer.unref();
-  void sweep();
-
   return {
     async close() {
-      clearInterval(timer);
       await schedule.close();
-      await worker.close();
-      await closeQueues(queues);
+      await running.close();
       redis.disconnect();
       await db.close();
     },

@@ -2,7 +2,7 @@ import type { Env } from '@datasync/config';
 import { UpstreamRateLimiter } from '@datasync/connector-kit';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
-import { closeQueues, createQueues, createRedis, createRunWorker, requeueOrphans } from '@datasync/runs';
+import { createRedis, startSourceWorker } from '@datasync/runs';
 import { yclientsHandlers } from './sync';
 import { YclientsTransport } from './transport';
 
@@ -36,36 +36,11 @@ export async function startYclientsWorker(config: Env, log: Logger): Promise<Run
     ),
     log,
   });
-  const worker = createRunWorker({
-    source: 'yclients',
-    handlers: yclientsHandlers(transport),
-    connection: redis,
-    prefix: config.REDIS_PREFIX,
-    pool: db.pool,
-    log,
-    concurrency: config.WORKER_CONCURRENCY,
-    lockDurationMs: config.WORKER_LOCK_MS,
-    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
-  });
-  await worker.waitUntilReady();
-
-  const queues = createQueues(redis, config.REDIS_PREFIX);
-  const sweep = async () => {
-    const n = await requeueOrphans({ pool: db.pool, queues }, 'yclients', config.WORKER_LOCK_MS * 2).catch((err: Error) => {
-      log.warn({ err: err.message }, 'orphan sweep failed');
-      return 0;
-    });
-    if (n > 0) log.warn({ requeued: n }, 'requeued runs whose job was missing');
-  };
-  const timer = setInterval(() => void sweep(), 60_000);
-  timer.unref();
-  void sweep();
+  const running = await startSourceWorker({ source: 'yclients', handlers: yclientsHandlers(transport), config, redis, pool: db.pool, log });
 
   return {
     async close() {
-      clearInterval(timer);
-      await worker.close();
-      await closeQueues(queues);
+      await running.close();
       redis.disconnect();
       await db.close();
     },

@@ -2,3 +2,4 @@ export * from './redis';
 export * from './store';
 export * from './submit';
 export * from './worker';
+export * from './service';

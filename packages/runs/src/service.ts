@@ -1,0 +1,72 @@
+import type pg from 'pg';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@datasync/logger';
+import type { SourceName } from '@datasync/queues';
+import { closeQueues, createQueues, requeueOrphans, type QueueSet } from './submit';
+import { createRunWorker, type Handlers } from './worker';
+
+/** The settings every worker app runs its queue with (a part of the config). */
+export interface WorkerSettings {
+  REDIS_PREFIX: string;
+  WORKER_CONCURRENCY: number;
+  WORKER_LOCK_MS: number;
+  WORKER_STALLED_INTERVAL_MS: number;
+}
+
+export interface RunningSourceWorker {
+  worker: Worker;
+  /** The catalog's queues, for apps that also enqueue (schedules). */
+  queues: QueueSet;
+  /** Stops taking jobs (finishing those in hand) and the sweep; the caller closes Redis and Postgres. */
+  close(): Promise<void>;
+}
+
+/**
+ * What every `apps/worker-<source>` runs: the source's run worker, plus a sweep every minute that
+ * re-enqueues runs whose job vanished (a gateway that died mid-submit, a Redis that lost data).
+ */
+export async function startSourceWorker<S extends SourceName>(options: {
+  source: S;
+  handlers: Handlers<S>;
+  config: WorkerSettings;
+  redis: Redis;
+  pool: pg.Pool;
+  log: Logger;
+}): Promise<RunningSourceWorker> {
+  const { config, log, pool } = options;
+  const worker = createRunWorker({
+    source: options.source,
+    handlers: options.handlers,
+    connection: options.redis,
+    prefix: config.REDIS_PREFIX,
+    pool,
+    log,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+  });
+  await worker.waitUntilReady();
+
+  const queues = createQueues(options.redis, config.REDIS_PREFIX);
+  const sweep = async () => {
+    const n = await requeueOrphans({ pool, queues }, options.source, config.WORKER_LOCK_MS * 2).catch((err: Error) => {
+      log.warn({ err: err.message }, 'orphan sweep failed');
+      return 0;
+    });
+    if (n > 0) log.warn({ requeued: n }, 'requeued runs whose job was missing');
+  };
+  const timer = setInterval(() => void sweep(), 60_000);
+  timer.unref();
+  void sweep();
+
+  return {
+    worker,
+    queues,
+    async close() {
+      clearInterval(timer);
+      await worker.close();
+      await closeQueues(queues);
+    },
+  };
+}
