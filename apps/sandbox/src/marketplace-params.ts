@@ -90,3 +90,7 @@ export function mskDayStart(v: unknown): number | undefined {
 }
 
 export const DAY = 24 * 3600_000;
+
+export type Body = Record<string, unknown>;
+/** A JSON body (or nested value) as an object; anything else as an empty one. */
+export const obj = (v: unknown): Body => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Body) : {});

@@ -1,13 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import {
-  HttpClient,
-  safePath,
-  UpstreamBlockedError,
-  UpstreamDataError,
-  type HttpClientOptions,
-  type UpstreamRateLimiter,
-} from '@datasync/connector-kit';
-import type { Logger } from '@datasync/logger';
+import { HttpClient, safePath, UpstreamBlockedError, type UpstreamConnection, UpstreamDataError } from '@datasync/connector-kit';
 
 /** Anti-bot answers of the unofficial surface (reference §6): retried with backoff, then a block. */
 const BLOCK_STATUSES = [403, 429, 439];
@@ -19,15 +11,9 @@ export interface MobilePage {
   lastStamp: number | undefined;
 }
 
-export interface AvitoTransportOptions {
-  baseURL: string;
+export interface AvitoTransportOptions extends UpstreamConnection {
   mobileKey: string;
   pageSize: number;
-  timeoutMs: number;
-  retry: HttpClientOptions['retry'];
-  limiter?: UpstreamRateLimiter;
-  log?: Logger;
-  onRequest?: HttpClientOptions['onRequest'];
 }
 
 /** A 200 that is not listing JSON: a challenge page, or the throttle/internal-error envelope. */
@@ -68,8 +54,7 @@ export class AvitoTransport {
           );
         }
         return undefined;
-      },
-    });
+      } });
   }
 
   get pageSize(): number {
@@ -78,8 +63,7 @@ export class AvitoTransport {
 
   async sellerPage(sellerHash: string, page: number): Promise<MobilePage> {
     const body = await this.http.get<{ status?: string; result?: { count?: number; items?: unknown[] } }>('/api/1/user/profile/items', {
-      params: { sellerId: sellerHash, page, limit: this.options.pageSize, display: 'grid' },
-    });
+      params: { sellerId: sellerHash, page, limit: this.options.pageSize, display: 'grid' } });
     if (!Array.isArray(body?.result?.items)) throw new UpstreamDataError('avito seller listings answered without result.items');
     return { items: body.result.items, total: body.result.count, lastStamp: undefined };
   }
@@ -98,9 +82,7 @@ export class AvitoTransport {
           lastStamp,
           sort: 'date',
           display: 'list',
-          presentationType: 'serp',
-        },
-      },
+          presentationType: 'serp' } },
     );
     if (!Array.isArray(body?.result?.items)) throw new UpstreamDataError('avito search answered without result.items');
     return { items: body.result.items, total: body.result.totalCount ?? body.result.mainCount, lastStamp: body.result.lastStamp };

@@ -1,5 +1,5 @@
 import type { Env } from '@datasync/config';
-import { UpstreamRateLimiter } from '@datasync/connector-kit';
+import { httpSettings, UpstreamRateLimiter } from '@datasync/connector-kit';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { createRedis, startSourceWorker } from '@datasync/runs';
@@ -18,8 +18,7 @@ export async function startAvitoWorker(config: Env, log: Logger): Promise<Runnin
     baseURL: config.AVITO_BASE_URL,
     mobileKey: config.AVITO_MOBILE_KEY,
     pageSize: config.AVITO_PAGE_SIZE,
-    timeoutMs: config.HTTP_TIMEOUT_MS,
-    retry: { retries: config.HTTP_RETRIES, baseMs: config.HTTP_RETRY_BASE_MS, maxMs: config.HTTP_RETRY_MAX_MS },
+    ...httpSettings(config),
     // One budget for every worker process: Avito bans by IP, not by process.
     limiter: new UpstreamRateLimiter('avito', [{ points: config.AVITO_REQUESTS_PER_MINUTE, durationSeconds: 60 }], {
       redis,

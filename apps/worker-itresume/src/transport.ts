@@ -1,13 +1,8 @@
-import { HttpClient, UpstreamDataError, type HttpClientOptions } from '@datasync/connector-kit';
-import type { Logger } from '@datasync/logger';
+import { HttpClient, type UpstreamConnection, UpstreamDataError } from '@datasync/connector-kit';
 
-export interface ItResumeTransportOptions {
-  baseURL: string;
+export interface ItResumeTransportOptions extends UpstreamConnection {
   client: string;
   clientKey: string;
-  timeoutMs: number;
-  retry: HttpClientOptions['retry'];
-  log?: Logger;
 }
 
 /**
@@ -24,15 +19,13 @@ export class ItResumeTransport {
       baseURL: options.baseURL,
       timeoutMs: options.timeoutMs,
       retry: options.retry,
-      log: options.log,
-    });
+      log: options.log });
   }
 
   /** Every attempt with `start <= created_at <= end` (UTC, `YYYY-MM-DD HH:MM:SS.ffffff`). */
   async attempts(start: string, end: string): Promise<unknown[]> {
     const body = await this.http.get<unknown>('/api/statistics', {
-      params: { client: this.options.client, client_key: this.options.clientKey, start, end },
-    });
+      params: { client: this.options.client, client_key: this.options.clientKey, start, end } });
     if (!Array.isArray(body)) throw new UpstreamDataError('itresume /api/statistics answered something other than a JSON array');
     return body;
   }

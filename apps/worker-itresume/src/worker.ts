@@ -7,6 +7,7 @@ import { startDailySchedule } from './schedule';
 import { exportDailyStats } from './sheets';
 import { itresumeHandlers, type Reporters } from './sync';
 import { ItResumeTransport } from './transport';
+import { httpSettings } from '@datasync/connector-kit';
 
 export interface RunningItResumeWorker {
   close(): Promise<void>;
@@ -53,8 +54,7 @@ export async function startItResumeWorker(config: Env, log: Logger): Promise<Run
     baseURL: config.ITRESUME_BASE_URL,
     client: config.ITRESUME_CLIENT,
     clientKey: config.ITRESUME_CLIENT_KEY ?? '',
-    timeoutMs: config.HTTP_TIMEOUT_MS,
-    retry: { retries: config.HTTP_RETRIES, baseMs: config.HTTP_RETRY_BASE_MS, maxMs: config.HTTP_RETRY_MAX_MS },
+    ...httpSettings(config),
     log,
   });
   if (!config.ITRESUME_CLIENT_KEY) log.warn('ITRESUME_CLIENT_KEY is not set: IT Resume will refuse the requests');

@@ -1,13 +1,4 @@
-import {
-  HttpClient,
-  UpstreamAuthError,
-  UpstreamDataError,
-  UpstreamRequestError,
-  safePath,
-  type HttpClientOptions,
-  type UpstreamRateLimiter,
-} from '@datasync/connector-kit';
-import type { Logger } from '@datasync/logger';
+import { HttpClient, safePath, UpstreamAuthError, type UpstreamConnection, UpstreamDataError, UpstreamRequestError } from '@datasync/connector-kit';
 
 /** Credentials from configuration; never logged, never put in job data. */
 export interface YclientsCredentials {
@@ -17,15 +8,9 @@ export interface YclientsCredentials {
   password?: string;
 }
 
-export interface YclientsTransportOptions {
-  baseURL: string;
+export interface YclientsTransportOptions extends UpstreamConnection {
   credentials: YclientsCredentials;
   pageSize: number;
-  timeoutMs: number;
-  retry: HttpClientOptions['retry'];
-  limiter?: UpstreamRateLimiter;
-  log?: Logger;
-  onRequest?: HttpClientOptions['onRequest'];
 }
 
 /** The v2 envelope (§2.4); `meta` is an object or `[]`. */
@@ -90,9 +75,7 @@ export class YclientsTransport {
           this.userToken = undefined;
           this.login = undefined;
           await this.user();
-        },
-      },
-    });
+        } } });
   }
 
   get pageSize(): number {
@@ -181,8 +164,7 @@ export class YclientsTransport {
         page_size: this.options.pageSize,
         fields: CLIENT_FIELDS,
         order_by: 'id',
-        order_by_direction: 'asc',
-      });
+        order_by_direction: 'asc' });
       return { rows: rowsOf(body, 'clients search'), total: totalOf(body) };
     } catch (err) {
       throw explain(err);
@@ -201,8 +183,7 @@ export class YclientsTransport {
       start_date: day,
       end_date: day,
       ...(filter.accountId ? { account_id: filter.accountId } : {}),
-      ...(filter.balanceIs ? { balance_is: filter.balanceIs } : {}),
-    });
+      ...(filter.balanceIs ? { balance_is: filter.balanceIs } : {}) });
   }
 
   transactions(companyId: number, page: number) {

@@ -1,5 +1,5 @@
 import type { Env } from '@datasync/config';
-import { UpstreamRateLimiter } from '@datasync/connector-kit';
+import { httpSettings, UpstreamRateLimiter } from '@datasync/connector-kit';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { createRedis, startSourceWorker } from '@datasync/runs';
@@ -23,8 +23,7 @@ export async function startYclientsWorker(config: Env, log: Logger): Promise<Run
       password: config.YCLIENTS_PASSWORD,
     },
     pageSize: config.YCLIENTS_PAGE_SIZE,
-    timeoutMs: config.HTTP_TIMEOUT_MS,
-    retry: { retries: config.HTTP_RETRIES, baseMs: config.HTTP_RETRY_BASE_MS, maxMs: config.HTTP_RETRY_MAX_MS },
+    ...httpSettings(config),
     // One budget for every worker process: YClients limits per IP (reference §2.6).
     limiter: new UpstreamRateLimiter(
       'yclients',

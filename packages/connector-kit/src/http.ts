@@ -199,3 +199,19 @@ export class HttpClient {
     return new UpstreamRequestError(`${what} rejected the request (${status})`, status, err.response?.data);
   }
 }
+
+/** What a connector's transport takes to reach its upstream; it adds its own options beside these. */
+export type UpstreamConnection = Pick<HttpClientOptions, 'baseURL' | 'timeoutMs' | 'retry' | 'limiter' | 'log' | 'onRequest'>;
+
+/** The timeout and retry policy of every upstream, from the HTTP_* settings of the config. */
+export function httpSettings(config: {
+  HTTP_TIMEOUT_MS: number;
+  HTTP_RETRIES: number;
+  HTTP_RETRY_BASE_MS: number;
+  HTTP_RETRY_MAX_MS: number;
+}): Pick<HttpClientOptions, 'timeoutMs' | 'retry'> {
+  return {
+    timeoutMs: config.HTTP_TIMEOUT_MS,
+    retry: { retries: config.HTTP_RETRIES, baseMs: config.HTTP_RETRY_BASE_MS, maxMs: config.HTTP_RETRY_MAX_MS },
+  };
+}

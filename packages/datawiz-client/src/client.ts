@@ -1,12 +1,5 @@
 import axios from 'axios';
-import {
-  HttpClient,
-  linkedPages,
-  UpstreamAuthError,
-  UpstreamDataError,
-  UpstreamUnavailableError,
-  type HttpClientOptions,
-} from '@datasync/connector-kit';
+import { HttpClient, httpSettings, linkedPages, UpstreamAuthError, type UpstreamConnection, UpstreamDataError, UpstreamUnavailableError } from '@datasync/connector-kit';
 import type { Logger } from '@datasync/logger';
 import { DatawizNotConfiguredError } from './errors';
 import { listPage, saleCounts, type ListPage, type SaleCounts, type SaleInput } from './schemas';
@@ -18,14 +11,8 @@ export interface DatawizCredentials {
   password?: string;
 }
 
-export interface DatawizClientOptions extends DatawizCredentials {
-  /** `http://host/datawiz`: the token endpoint is `/api/o/token/`, the API `/api/v1/`. */
-  baseURL: string;
+export interface DatawizClientOptions extends DatawizCredentials, UpstreamConnection {
   pageSize: number;
-  timeoutMs: number;
-  retry: HttpClientOptions['retry'];
-  log?: Logger;
-  onRequest?: HttpClientOptions['onRequest'];
 }
 
 export type DatawizCollection = 'sale' | 'shops' | 'products';
@@ -53,10 +40,8 @@ export function datawizOptionsFromConfig(
     username: config.DATAWIZ_USERNAME,
     password: config.DATAWIZ_PASSWORD,
     pageSize: config.DATAWIZ_PAGE_SIZE,
-    timeoutMs: config.HTTP_TIMEOUT_MS,
-    retry: { retries: config.HTTP_RETRIES, baseMs: config.HTTP_RETRY_BASE_MS, maxMs: config.HTTP_RETRY_MAX_MS },
-    log,
-  };
+    ...httpSettings(config),
+    log };
 }
 
 /**
@@ -86,9 +71,7 @@ export class DatawizClient {
         refresh: async () => {
           this.token = undefined;
           await this.getToken();
-        },
-      },
-    });
+        } } });
   }
 
   get pageSize(): number {
@@ -123,16 +106,14 @@ export class DatawizClient {
       client_id: this.options.clientId ?? '',
       client_secret: this.options.clientSecret ?? '',
       username: this.options.username ?? '',
-      password: this.options.password ?? '',
-    });
+      password: this.options.password ?? '' });
     const url = `${this.options.baseURL}/api/o/token/`;
     let res;
     try {
       res = await axios.post<unknown>(url, form.toString(), {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': 'DataSync/1.0' },
         timeout: this.options.timeoutMs,
-        validateStatus: () => true,
-      });
+        validateStatus: () => true });
     } catch (err) {
       throw new UpstreamUnavailableError(`datawiz POST /api/o/token/ failed (${(err as { code?: string }).code ?? 'network error'})`);
     }

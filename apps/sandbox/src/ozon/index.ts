@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import type { Fake, FakeContext } from '../fake';
 import { generateCatalog, type CatalogItem } from '../marketplace-catalog';
-import { decodeCursor, encodeCursor, intList, iso, parseTime, strList, toInt } from '../marketplace-params';
+import { type Body, decodeCursor, encodeCursor, intList, iso, obj, parseTime, strList, toInt } from '../marketplace-params';
 import { RateLimitSettings, SlidingWindow } from '../rate-limits';
 import {
   FINAL_STATUSES,
@@ -31,8 +31,6 @@ const STOCK_BATCH_MAX = 100;
 const STOCK_MAX = 1_000_000;
 const YEAR = 366 * 24 * 3600_000;
 
-type Body = Record<string, unknown>;
-const obj = (v: unknown): Body => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Body) : {});
 
 /** Ozon's error body: `{code, message, details}`; `code` follows gRPC (3 invalid, 5 not found, 8 exhausted). */
 const fail = (res: Response, http: number, code: number, message: string) => {

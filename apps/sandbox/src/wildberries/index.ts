@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { Fake, FakeContext } from '../fake';
 import { brandOf, generateCatalog, type CatalogItem } from '../marketplace-catalog';
-import { DAY, intList, iso, toInt } from '../marketplace-params';
+import { DAY, intList, iso, obj, toInt } from '../marketplace-params';
 import { RateLimitSettings, TokenBucket } from '../rate-limits';
 import {
   SUPPLIER_STATUSES,
@@ -28,8 +28,6 @@ export { WB_TOKENS, WB_WAREHOUSES } from './data';
 const STOCK_BATCH_MAX = 1000;
 const AMOUNT_MAX = 100_000;
 
-type Body = Record<string, unknown>;
-const obj = (v: unknown): Body => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Body) : {});
 
 /** Marketplace-method errors: `{code, message, data}`. */
 const fail = (res: Response, http: number, code: string, message: string) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Fake, FakeContext } from '../fake';
 import { sleep } from '../faults';
 import { generateCatalog, type CatalogItem } from '../marketplace-catalog';
-import { DAY, decodeCursor, encodeCursor, intList, listParam, mskDayStart, mskDmy, mskIso, parseTime, strList, toInt } from '../marketplace-params';
+import { DAY, decodeCursor, encodeCursor, intList, listParam, mskDayStart, mskDmy, mskIso, obj, parseTime, strList, toInt } from '../marketplace-params';
 import { RateLimitSettings, SlidingWindow } from '../rate-limits';
 import {
   DEFAULT_SUBSTATUS,
@@ -32,8 +32,6 @@ export { YM_BUSINESS, YM_CAMPAIGNS, YM_CREDENTIALS, YM_WAREHOUSES } from './data
 const STOCK_BATCH_MAX = 2000;
 const COUNT_MAX = 2_000_000_000;
 
-type Body = Record<string, unknown>;
-const obj = (v: unknown): Body => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Body) : {});
 
 /** YM's error envelope: `{status: "ERROR", errors: [{code, message}]}`. */
 const fail = (res: Response, http: number, code: string, message: string | string[]) => {
