@@ -3,12 +3,15 @@
  * (`prisma migrate deploy`, through the WebAssembly schema engine in prisma/engine).
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '@datasync/config';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Resolved like an import: the workspace's node_modules here, /opt/datasync/node_modules in the image.
+const prismaCli = path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build/index.js');
 
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
@@ -33,7 +36,7 @@ export async function migrate(url: string): Promise<void> {
     // A hosted database may not let us connect to `postgres`; it exists already then.
     console.warn(`could not check for the database (${err.message}); migrating anyway`);
   });
-  execFileSync(process.execPath, [path.join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy'], {
+  execFileSync(process.execPath, [prismaCli, 'migrate', 'deploy'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url },
     stdio: 'inherit',
