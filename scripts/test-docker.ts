@@ -10,6 +10,7 @@
  * host, the container's hostname); scales to 1 and back to 4, syncing each time; tears down and
  * checks no container, network or volume is left. Exits non-zero on any failure.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -60,17 +61,16 @@ const composeEnv: Record<string, string> = {
   LOG_LEVEL: 'info',
 };
 
+/** The Compose v2 plugin (`docker compose`) when installed, else the standalone `docker-compose` (1.29 here). */
+const composeCli: [string, string[]] = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 ? ['docker', ['compose']] : ['docker-compose', []];
+const composeArgs = (args: string[]) => [...composeCli[1], '-p', project, '--env-file', envFile, '-f', path.join(root, 'docker/compose.yml'), '-f', override, ...args];
 function compose(args: string[], opts: { quiet?: boolean } = {}): string {
-  const full = ['-p', project, '--env-file', envFile, '-f', path.join(root, 'docker/compose.yml'), '-f', override, ...args];
-  if (!opts.quiet) log(`docker-compose ${args.join(' ')}`);
-  return run('docker-compose', full, { cwd: root, env: composeEnv });
+  if (!opts.quiet) log(`compose ${args.join(' ')}`);
+  return run(composeCli[0], composeArgs(args), { cwd: root, env: composeEnv });
 }
 const composeLogged = (args: string[]) => {
-  log(`docker-compose ${args.join(' ')} (log: ${buildLog})`);
-  runLogged('docker-compose', ['-p', project, '--env-file', envFile, '-f', path.join(root, 'docker/compose.yml'), '-f', override, ...args], buildLog, {
-    cwd: root,
-    env: composeEnv,
-  });
+  log(`compose ${args.join(' ')} (log: ${buildLog})`);
+  runLogged(composeCli[0], composeArgs(args), buildLog, { cwd: root, env: composeEnv });
 };
 const hostPort = (service: string, port: number) => {
   const out = compose(['port', service, String(port)], { quiet: true }).trim();
@@ -109,22 +109,42 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
   }
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }
+/**
+ * GET/POST JSON. A network error (a connection reset while the machine is loaded) is retried twice;
+ * an HTTP error status is not. Every call here is safe to repeat: a repeated sync request gets the
+ * same run id back, a repeated company creation only adds a company nobody syncs.
+ */
 async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
-  // A referenced timer (AbortSignal.timeout's is not): a fetch stuck on a half-open connection to a
-  // starting container must neither hang nor let Node exit with the await unsettled.
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(new Error(`${url}: no answer in 30 s`)), 30_000);
-  const res = await fetch(url, { ...init, signal: ac.signal }).finally(() => clearTimeout(timer));
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} -> ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as T;
+  for (let attempt = 1; ; attempt++) {
+    // A referenced timer (AbortSignal.timeout's is not): a fetch stuck on a half-open connection to
+    // a starting container must neither hang nor let Node exit with the await unsettled.
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new Error('no answer in 30 s')), 30_000);
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, { ...init, signal: ac.signal });
+      text = await res.text();
+    } catch (err) {
+      const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      if (attempt < 3) {
+        await sleep(1000);
+        continue;
+      }
+      throw new Error(`${init?.method ?? 'GET'} ${url}: ${cause}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} -> ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  }
 }
 
 type Run = { id: string; state: string; error: unknown; worker: string | null; counts: Record<string, number> };
 
 async function main(): Promise<void> {
   await ensureEngine();
-  log(`engine: ${run('docker', ['version', '-f', 'server {{.Server.Version}}']).trim()}; ${run('docker-compose', ['version', '--short']).trim() && `docker-compose ${run('docker-compose', ['version', '--short']).trim()}`}`);
+  log(`engine ${run('docker', ['version', '-f', '{{.Server.Version}}']).trim()}; ${[composeCli[0], ...composeCli[1]].join(' ')} ${run(composeCli[0], [...composeCli[1], 'version', '--short']).trim()}`);
 
   // Base images named by docker/Dockerfile and docker/compose.yml (their defaults).
   await ensureBaseImages({ node: 'node:20-bookworm-slim', postgres: 'postgres:15', redis: 'redis:7' }, buildLog);
@@ -155,11 +175,11 @@ async function main(): Promise<void> {
     log(`down in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     const left = [
       ...run('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split('\n'),
-      ...run('docker', ['ps', '-aq', '--filter', `name=${project}_`]).split('\n'),
+      ...run('docker', ['ps', '-aq', '--filter', `name=${project}`]).split('\n'),
       ...run('docker', ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n'),
-      ...run('docker', ['network', 'ls', '-q', '--filter', `name=${project}_`]).split('\n'),
+      ...run('docker', ['network', 'ls', '-q', '--filter', `name=${project}`]).split('\n'),
       ...run('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n'),
-      ...run('docker', ['volume', 'ls', '-q', '--filter', `name=${project}_`]).split('\n'),
+      ...run('docker', ['volume', 'ls', '-q', '--filter', `name=${project}`]).split('\n'),
     ].filter(Boolean);
     check(left.length === 0, `containers, networks or volumes left after down: ${left.join(' ')}`);
     log('nothing left: no container, network or volume of the project');
