@@ -231,6 +231,13 @@ async function exercise(): Promise<void> {
     for (const id of companies) await expectEqualToSource(api, id);
     log(`database equals the sandbox for ${companies.length} companies (ids and checksums of clients, records, transactions, staff, services, accounts)`);
 
+    // The image's HEALTHCHECK (docker/healthcheck.mjs) reports the HTTP apps healthy.
+    for (const service of ['gateway', 'sandbox']) {
+      const id = compose(['ps', '-q', service], { quiet: true }).trim();
+      await waitFor(`${service} to be healthy`, async () => run('docker', ['inspect', '-f', '{{.State.Health.Status}}', id]).trim() === 'healthy' || undefined, 90_000);
+    }
+    log('gateway and sandbox report healthy (image HEALTHCHECK)');
+
     // Scale in: one replica left takes every job.
     compose(['up', '-d', '--no-build', '--scale', 'worker-yclients=1']);
     const one = containers('worker-yclients');
@@ -343,13 +350,24 @@ async function expectEqualToSource(api: { sandbox: string; db: pg.Pool }, compan
   }
 }
 
+// Interrupted (Ctrl-C, CI timeout): take the project down before going.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: taking project ${project} down`);
+    try {
+      compose(['down', '-v', '--remove-orphans', '--timeout', '5'], { quiet: true });
+    } finally {
+      process.exit(130);
+    }
+  });
+}
+
 try {
   await main();
   log(`PASSED in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  fs.rmSync(workDir, { recursive: true, force: true });
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
-  log(`FAILED after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  log(`FAILED after ${((Date.now() - started) / 1000).toFixed(0)} s (build log and compose files kept in ${workDir})`);
   process.exitCode = 1;
-} finally {
-  fs.rmSync(workDir, { recursive: true, force: true });
 }
