@@ -237,6 +237,12 @@ async function exercise(): Promise<void> {
       await waitFor(`${service} to be healthy`, async () => run('docker', ['inspect', '-f', '{{.State.Health.Status}}', id]).trim() === 'healthy' || undefined, 90_000);
     }
     log('gateway and sandbox report healthy (image HEALTHCHECK)');
+    // Every long-running service (each worker app in the image) is up and never crashed.
+    const ids = compose(['ps', '-q'], { quiet: true }).split('\n').filter(Boolean);
+    const states = run('docker', ['inspect', '-f', '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{.RestartCount}}', ...ids]).trim().split('\n');
+    const bad = states.filter((l) => !l.startsWith('migrate ') && !/ running 0$/.test(l));
+    check(bad.length === 0, `every service running, none restarted (not so: ${bad.join('; ')})`);
+    log(`${states.length - 1} containers running, none restarted: ${[...new Set(states.map((l) => l.split(' ')[0]).filter((n) => n !== 'migrate'))].join(', ')}`);
 
     // Scale in: one replica left takes every job.
     compose(['up', '-d', '--no-build', '--scale', 'worker-yclients=1']);
