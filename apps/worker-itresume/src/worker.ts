@@ -2,6 +2,7 @@ import type { Env } from '@datasync/config';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { createRedis, startSourceWorker } from '@datasync/runs';
+import { smtpFromConfig } from '@datasync/notifications';
 import { sendReport } from './mail';
 import { startDailySchedule } from './schedule';
 import { exportDailyStats } from './sheets';
@@ -31,16 +32,9 @@ export function reportersOf(config: Env): Reporters {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (config.SMTP_HOST && recipients.length > 0) {
-    const options = {
-      host: config.SMTP_HOST,
-      port: config.SMTP_PORT,
-      secure: config.SMTP_SECURE,
-      user: config.SMTP_USER,
-      password: config.SMTP_PASSWORD,
-      from: config.SMTP_FROM,
-      recipients,
-    };
+  const smtp = smtpFromConfig(config);
+  if (smtp && recipients.length > 0) {
+    const options = { ...smtp, recipients };
     reporters.sendReport = (report, log) => sendReport(options, report, log);
   }
   return reporters;

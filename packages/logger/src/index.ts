@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { pino, type Logger, type LoggerOptions, type DestinationStream, type TransportTargetOptions } from 'pino';
@@ -65,6 +66,35 @@ export function rollOptions(logDir: string, name: string) {
   };
 }
 
+/** Receives every finished (redacted) log line written while one run is in hand. */
+export type RunLogSink = (line: string) => void;
+
+const runContext = new AsyncLocalStorage<string>();
+const runSinks = new Map<string, RunLogSink>();
+
+/**
+ * Runs `work` as part of run `runId`: every line any logger of this process writes meanwhile (the
+ * job's own, and the HTTP client's retries deep in a connector) carries `runId` and, after pino's
+ * redaction, is handed to `sink` too. This is how a run's log is kept without secrets.
+ */
+export async function withRunLog<T>(runId: string, sink: RunLogSink, work: () => Promise<T>): Promise<T> {
+  runSinks.set(runId, sink);
+  try {
+    return await runContext.run(runId, work);
+  } finally {
+    runSinks.delete(runId);
+  }
+}
+
+const RUN_ID = /"runId":"([0-9a-f-]{36})"/;
+
+function tapRunLine(line: string): string {
+  if (runSinks.size === 0) return line;
+  const runId = RUN_ID.exec(line)?.[1];
+  if (runId) runSinks.get(runId)?.(line);
+  return line;
+}
+
 export function createLogger(config: LoggerConfig): Logger {
   const options: LoggerOptions = {
     name: config.name,
@@ -72,6 +102,11 @@ export function createLogger(config: LoggerConfig): Logger {
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: { app: config.name, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: () => {
+      const runId = runContext.getStore();
+      return runId ? { runId } : {};
+    },
+    hooks: { streamWrite: tapRunLine },
   };
   if (config.destination) return pino(options, config.destination);
   if (config.logDir) {

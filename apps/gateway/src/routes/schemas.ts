@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { notifyTarget, type NotifyTarget } from '@datasync/queues';
+import { parseOr400 } from '../errors';
 
 /** Query-string numbers: digits only (no signs, exponents or spaces), as an integer. */
 export const queryId = (label: string) =>
@@ -19,10 +21,13 @@ export const runSchema = z.object({
   params: z.unknown(),
   state: runStateSchema,
   progress: z.record(z.string(), z.unknown()),
+  /** 0–100 when the source's progress says how far it is, else null. */
+  percent: z.number().nullable(),
   counts: z.record(z.string(), z.number()),
   error: z.string().nullable(),
   attempts: z.number().int(),
   worker: z.string().nullable(),
+  scheduleId: z.string().uuid().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -36,3 +41,30 @@ export const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
+
+const withNotify = z.object({ notify: notifyTarget.optional() }).loose();
+
+/**
+ * A sync body's optional `notify: {webhookUrl?, email?}` (who hears when the run ends), taken
+ * apart from the source's own parameters; its errors are field errors like any other.
+ */
+export function takeNotify(body: unknown): { notify?: NotifyTarget[]; rest: unknown } {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !('notify' in body)) return { rest: body };
+  const { notify, ...rest } = parseOr400(withNotify, body);
+  return { notify: notify ? [notify] : undefined, rest };
+}
+
+export const notifyDoc = { notify: notifyTarget.optional() };
+
+/** The same for the Avito GET routes: `notifyWebhookUrl` and `notifyEmail` in the query string. */
+export const queryNotifyDoc = {
+  notifyWebhookUrl: notifyTarget.shape.webhookUrl,
+  notifyEmail: notifyTarget.shape.email,
+};
+const queryNotify = z.object(queryNotifyDoc).loose();
+
+export function takeQueryNotify(query: unknown): NotifyTarget[] | undefined {
+  const q = parseOr400(queryNotify, query ?? {});
+  if (q.notifyWebhookUrl === undefined && q.notifyEmail === undefined) return undefined;
+  return [{ webhookUrl: q.notifyWebhookUrl, email: q.notifyEmail }];
+}
