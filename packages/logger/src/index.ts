@@ -44,6 +44,8 @@ export interface LoggerConfig {
    * LOG_KEEP_DAYS files. Names: `<name>.YYYY-MM-DD.<n>.log` (pino-roll always adds the number).
    */
   logDir?: string;
+  /** The lowest level a run's own log keeps (GET /api/runs/:id/log), whatever `level` is. Default info. */
+  runLogLevel?: string;
 }
 
 /** How many daily files a log directory keeps (today's included). */
@@ -88,17 +90,25 @@ export async function withRunLog<T>(runId: string, sink: RunLogSink, work: () =>
 
 const RUN_ID = /"runId":"([0-9a-f-]{36})"/;
 
-function tapRunLine(line: string): string {
-  if (runSinks.size === 0) return line;
+function tapRunLine(line: string): void {
+  if (runSinks.size === 0) return;
   const runId = RUN_ID.exec(line)?.[1];
   if (runId) runSinks.get(runId)?.(line);
-  return line;
 }
 
+/** The stream a logger writes its own lines to (closed by closeLogger). */
+const OUTPUT = Symbol('datasync.output');
+
 export function createLogger(config: LoggerConfig): Logger {
+  const level = config.level ?? 'info';
+  const runLevel = config.runLogLevel ?? 'info';
+  // The logger serialises what either stream wants; each stream keeps only its own levels, so a
+  // run's log has its info lines even when the process logs only warnings (or nothing).
+  const rank = (l: string) => pino.levels.values[l] ?? Infinity;
+  const lowest = rank(runLevel) < rank(level) ? runLevel : level;
   const options: LoggerOptions = {
     name: config.name,
-    level: config.level ?? 'info',
+    level: lowest,
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: { app: config.name, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -106,21 +116,22 @@ export function createLogger(config: LoggerConfig): Logger {
       const runId = runContext.getStore();
       return runId ? { runId } : {};
     },
-    hooks: { streamWrite: tapRunLine },
   };
-  if (config.destination) return pino(options, config.destination);
-  if (config.logDir) {
-    const level = options.level!;
+  let output: DestinationStream;
+  if (config.destination) output = config.destination;
+  else if (config.logDir) {
     const targets: TransportTargetOptions<Record<string, unknown>>[] = [
       config.pretty ? { target: 'pino-pretty', level, options: { colorize: true } } : { target: 'pino/file', level, options: { destination: 1 } },
       { target: 'pino-roll', level, options: rollOptions(config.logDir, config.name) },
     ];
-    return pino(options, pino.transport({ targets }));
-  }
-  if (config.pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
-  }
-  return pino(options);
+    output = pino.transport({ targets });
+  } else if (config.pretty) output = pino.transport({ target: 'pino-pretty', options: { colorize: true } });
+  else output = pino.destination(1);
+  const streams: { level: string; stream: DestinationStream }[] = [{ level: runLevel, stream: { write: tapRunLine } }];
+  if (level !== 'silent') streams.push({ level, stream: output });
+  const log = pino(options, pino.multistream(streams));
+  (log as unknown as Record<symbol, unknown>)[OUTPUT] = output;
+  return log;
 }
 
 export interface JobLogContext {
@@ -178,7 +189,7 @@ export interface RollStream extends EventEmitter {
 
 /** Flushes and closes a logger's transport (its log files), e.g. before removing the log directory. */
 export async function closeLogger(log: Logger): Promise<void> {
-  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+  const stream = (log as unknown as Record<symbol, unknown>)[OUTPUT] as
     | { end?: () => void; once?: (event: string, cb: () => void) => void; closed?: boolean }
     | undefined;
   if (!stream?.end || !stream.once || stream === process.stdout) return;
