@@ -96,6 +96,17 @@ describe('schedules', () => {
     expect(await schedulers.getJobSchedulers()).toEqual([]);
   });
 
+  it('are documented in the OpenAPI document with the other operating routes', async () => {
+    const doc = (await api('GET', '/openapi.json')).body;
+    expect(Object.keys(doc.paths['/api/schedules'])).toEqual(['post', 'get']);
+    expect(Object.keys(doc.paths['/api/schedules/{id}'])).toEqual(['get', 'delete']);
+    expect(doc.paths['/api/schedules/{id}/resume'].post).toBeDefined();
+    expect(doc.paths['/api/runs'].post.requestBody).toBeDefined();
+    expect(doc.paths['/api/runs/{id}/log'].get).toBeDefined();
+    const body = doc.paths['/api/schedules'].post.requestBody.content['application/json'].schema;
+    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['source', 'params', 'everyMinutes', 'cron', 'timezone', 'notify']));
+  });
+
   it('fires on its interval exactly once per tick across two gateway processes, and survives restarts and a lost Redis', async () => {
     const created = await api('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: sellers[0] }, everyMinutes: 0.05 });
     expect(created.status).toBe(201);
