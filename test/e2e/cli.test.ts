@@ -74,6 +74,10 @@ describe('datasync command line', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/params\.user: must be the 32 lowercase hex characters/);
     expect((await datasync('sync', 'nowhere')).stderr).toMatch(/source: must be one of/);
+    // No SMTP on this gateway: an email target would never arrive, so it is refused.
+    const mail = await datasync('sync', 'avito.user', '--user', sellers[0]!, '--notify-email', 'ops@example.test');
+    expect(mail.code).toBe(2);
+    expect(mail.stderr).toMatch(/notify\.email: cannot be sent: SMTP_HOST is not set/);
   });
 
   it('adds, lists and removes schedules', async () => {

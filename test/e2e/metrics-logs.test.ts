@@ -69,6 +69,9 @@ describe('/metrics', () => {
     const res = await get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    // What Prometheus' `authorization: {credentials}` sends.
+    expect((await fetch(`${stack.gateway.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(200);
+    expect((await fetch(`${stack.gateway.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
   });
 
   it('counts runs, durations, records and upstream requests of a sync done in another process', async () => {

@@ -13,7 +13,7 @@ export interface GatewayDeps {
   redis: Redis;
   /** The `schedules` queue, whose job schedulers realise the schedules. */
   schedules: Queue;
-  settings: { redisPrefix: string; scheduleMinIntervalSeconds: number };
+  settings: { redisPrefix: string; scheduleMinIntervalSeconds: number; /** SMTP is configured: email targets can be delivered. */ emailEnabled: boolean };
   /** The Datawiz API, for routes that call it synchronously (creating promotions). */
   datawiz?: DatawizClient;
 }

@@ -56,7 +56,11 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
       queues,
       redis,
       schedules: schedules.queue,
-      settings: { redisPrefix: config.REDIS_PREFIX, scheduleMinIntervalSeconds: config.SCHEDULE_MIN_INTERVAL_SECONDS },
+      settings: {
+        redisPrefix: config.REDIS_PREFIX,
+        scheduleMinIntervalSeconds: config.SCHEDULE_MIN_INTERVAL_SECONDS,
+        emailEnabled: smtpFromConfig(config) !== undefined,
+      },
       datawiz: new DatawizClient(datawizOptionsFromConfig(config, log)),
       async ping() {
         const [redisOk, pgOk] = await Promise.all([

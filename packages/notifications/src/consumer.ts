@@ -81,13 +81,15 @@ export async function startNotificationConsumer(options: {
   const handle = async (job: Job) => {
     if (job.name === RUN_FINISHED_JOB) {
       const { runId } = z.object({ runId: z.string().uuid() }).parse(job.data);
-      const paused = await recordScheduledOutcome({ pool, queue: options.schedules }, runId, settings.maxConsecutiveFailures);
-      if (paused) log.warn({ scheduleId: paused.id, reason: paused.pausedReason }, 'schedule paused');
+      // Deliveries first (their job ids make a retry of this event add nothing), then the
+      // schedule's failure streak, the one step that must not run twice; nothing after it throws.
       const targets = await getRunNotify(pool, runId);
       for (const [i, t] of targets.entries()) {
         if (t.webhookUrl) await queue.add(WEBHOOK_JOB, { runId, target: i }, { ...deliveryOpts, jobId: `webhook-${runId}-${i}` });
         if (t.email) await queue.add(EMAIL_JOB, { runId, target: i }, { ...deliveryOpts, jobId: `email-${runId}-${i}` });
       }
+      const paused = await recordScheduledOutcome({ pool, queue: options.schedules }, runId, settings.maxConsecutiveFailures);
+      if (paused) log.warn({ scheduleId: paused.id, reason: paused.pausedReason }, 'schedule paused');
       return { deliveries: targets.length };
     }
     const { runId, target } = delivery.parse(job.data);

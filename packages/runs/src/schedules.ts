@@ -313,7 +313,8 @@ export async function recordScheduledOutcome(
     );
     return pause ? (rows[0] as ScheduleRecord) : undefined;
   });
-  if (paused) await deps.queue.removeJobScheduler(paused.id);
+  // Paused in the database already; if Redis fails here, the tick consumer and the reconcile remove it.
+  if (paused) await deps.queue.removeJobScheduler(paused.id).catch(() => undefined);
   return paused;
 }
 

@@ -36,7 +36,7 @@ export const getAvitoRegion: Route = {
   },
   async handle(input, deps) {
     const q = parseOr400(query, input.query);
-    const notify = takeQueryNotify(input.query);
+    const notify = takeQueryNotify(input.query, deps);
     const { runId } = await submitRun(deps, 'avito', 'avito.region', {
       search: q.search,
       locationId: q.locationId ?? ALL_RUSSIA,

@@ -21,7 +21,7 @@ export const getAvitoUser: Route = {
   },
   async handle(input, deps) {
     const { user } = parseOr400(query, input.query);
-    const notify = takeQueryNotify(input.query);
+    const notify = takeQueryNotify(input.query, deps);
     const { runId } = await submitRun(deps, 'avito', 'avito.user', { user: user.toLowerCase() }, { notify });
     return { body: { status: 'ok', parser_uuid: runId } };
   },

@@ -17,7 +17,7 @@ export const postDatawizSync: Route = {
     400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
   },
   async handle(input, deps) {
-    const { notify, rest } = takeNotify(input.body);
+    const { notify, rest } = takeNotify(input.body, deps);
     parseOr400(body, rest ?? {});
     const { runId } = await submitRun(deps, 'datawiz', 'datawiz.sync', {}, { notify });
     return { body: { status: 'ok', parser_uuid: runId } };

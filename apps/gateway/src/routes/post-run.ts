@@ -3,7 +3,7 @@ import { catalog, defaultJobName, notifyTarget, payloadSchema, sources, type Sou
 import { submitRun } from '@datasync/runs';
 import { InvalidRequestError, parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { errorSchema, submittedSchema } from './schemas';
+import { assertDeliverable, errorSchema, submittedSchema } from './schemas';
 
 const body = z
   .object({
@@ -31,6 +31,7 @@ export const postRun: Route = {
   },
   async handle(input, deps) {
     const b = parseOr400(body, input.body ?? {});
+    assertDeliverable(b.notify, deps, 'notify.email');
     const job = b.job ?? defaultJobName(b.source);
     const jobs = Object.keys(catalog[b.source].jobs);
     if (!job || !jobs.includes(job)) throw new InvalidRequestError([{ field: 'job', message: `must be one of: ${jobs.join(', ')}` }]);

@@ -1,7 +1,7 @@
 import { createSchedule, scheduleInputSchema } from '@datasync/runs';
 import { parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { errorSchema } from './schemas';
+import { assertDeliverable, errorSchema } from './schemas';
 import { presentSchedule, scheduleSchema } from './schedule-schemas';
 
 /** The documented body (the minimum interval is checked against the gateway's setting). */
@@ -20,6 +20,7 @@ export const postSchedule: Route = {
   },
   async handle(input, deps) {
     const body = parseOr400(scheduleInputSchema({ minIntervalSeconds: deps.settings.scheduleMinIntervalSeconds }), input.body ?? {});
+    assertDeliverable(body.notify, deps, 'notify.email');
     const schedule = await createSchedule({ pool: deps.pool, queue: deps.schedules }, body);
     return { status: 201, body: await presentSchedule(schedule, deps) };
   },

@@ -19,7 +19,7 @@ export const postYclientsSync: Route = {
     400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
   },
   async handle(input, deps) {
-    const { notify, rest } = takeNotify(input.body);
+    const { notify, rest } = takeNotify(input.body, deps);
     const { companyId } = parseOr400(body, rest ?? {});
     const { runId } = await submitRun(deps, 'yclients', 'yclients.sync', { companyId }, { notify });
     return { body: { status: 'ok', parser_uuid: runId } };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notifyTarget, type NotifyTarget } from '@datasync/queues';
-import { parseOr400 } from '../errors';
+import { InvalidRequestError, parseOr400 } from '../errors';
+import type { GatewayDeps } from '../route';
 
 /** Query-string numbers: digits only (no signs, exponents or spaces), as an integer. */
 export const queryId = (label: string) =>
@@ -48,10 +49,18 @@ const withNotify = z.object({ notify: notifyTarget.optional() }).loose();
  * A sync body's optional `notify: {webhookUrl?, email?}` (who hears when the run ends), taken
  * apart from the source's own parameters; its errors are field errors like any other.
  */
-export function takeNotify(body: unknown): { notify?: NotifyTarget[]; rest: unknown } {
+export function takeNotify(body: unknown, deps: GatewayDeps): { notify?: NotifyTarget[]; rest: unknown } {
   if (!body || typeof body !== 'object' || Array.isArray(body) || !('notify' in body)) return { rest: body };
   const { notify, ...rest } = parseOr400(withNotify, body);
+  assertDeliverable(notify, deps, 'notify.email');
   return { notify: notify ? [notify] : undefined, rest };
+}
+
+/** An email target on a gateway without SMTP would never arrive: refused up front. */
+export function assertDeliverable(target: NotifyTarget | undefined, deps: GatewayDeps, field: string): void {
+  if (target?.email && !deps.settings.emailEnabled) {
+    throw new InvalidRequestError([{ field, message: 'cannot be sent: SMTP_HOST is not set on this deployment' }]);
+  }
 }
 
 export const notifyDoc = { notify: notifyTarget.optional() };
@@ -63,8 +72,10 @@ export const queryNotifyDoc = {
 };
 const queryNotify = z.object(queryNotifyDoc).loose();
 
-export function takeQueryNotify(query: unknown): NotifyTarget[] | undefined {
+export function takeQueryNotify(query: unknown, deps: GatewayDeps): NotifyTarget[] | undefined {
   const q = parseOr400(queryNotify, query ?? {});
   if (q.notifyWebhookUrl === undefined && q.notifyEmail === undefined) return undefined;
-  return [{ webhookUrl: q.notifyWebhookUrl, email: q.notifyEmail }];
+  const target = { webhookUrl: q.notifyWebhookUrl, email: q.notifyEmail };
+  assertDeliverable(target, deps, 'notifyEmail');
+  return [target];
 }
