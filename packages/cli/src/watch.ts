@@ -1,7 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { GatewayClient, Run } from './client';
 
-const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+/** `listings 134, pages 27`: the run's counts as the source names them. */
+const countsText = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'nothing written yet';
 
 /** The stage a run reports, for the bar's label. */
 function stageOf(run: Run): string {
@@ -13,14 +14,14 @@ function stageOf(run: Run): string {
 
 /**
  * Follows a run until it ends, with a live progress bar on a terminal (percent when the source's
- * progress says it, records written and stage always); answers the ended run.
+ * progress says it, stage and counts always); answers the ended run.
  */
 export async function watchRun(client: GatewayClient, runId: string, options: { intervalMs?: number; out?: NodeJS.WriteStream } = {}): Promise<Run> {
   const out = options.out ?? process.stderr;
   const bar = new cliProgress.SingleBar(
     {
       stream: out,
-      format: ' {bar} {percentage}% | {state} | {stage} | {records} records',
+      format: ' {bar} {percentage}% | {state} | {stage} | {counts}',
       hideCursor: true,
       clearOnComplete: false,
       noTTYOutput: false,
@@ -30,7 +31,7 @@ export async function watchRun(client: GatewayClient, runId: string, options: { 
   let started = false;
   for (;;) {
     const run = await client.call<Run>('GET', `/api/runs/${runId}`);
-    const payload = { state: run.state, stage: stageOf(run), records: sum(run.counts) };
+    const payload = { state: run.state, stage: stageOf(run), counts: countsText(run.counts) };
     const value = run.state === 'done' ? 100 : (run.percent ?? 0);
     if (!started) {
       bar.start(100, value, payload);
