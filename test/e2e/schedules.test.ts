@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '@datasync/config';
 import { createLogger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
+import { closeQueues, createQueues, runScheduleTick } from '@datasync/runs';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { startAvitoWorker } from '@datasync/worker-avito';
 import {
@@ -150,6 +151,23 @@ describe('schedules', () => {
     expect(removed.body).toEqual({ status: 'deleted', id });
     expect(await schedulers.getJobSchedulers()).toEqual([]);
     expect((await api('GET', `/api/schedules/${id}`)).status).toBe(404);
+  });
+
+  it('makes one run of a tick even when the tick is delivered twice at once', async () => {
+    // A cron that will not fire during the test: the ticks are delivered by hand.
+    const { body } = await api('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: sellers[0] }, cron: '0 3 1 1 *' });
+    const queues = createQueues(redis, env.REDIS_PREFIX!);
+    try {
+      const deps = { pool, queues, queue: schedulers, log: createLogger({ name: 'tick', level: 'silent' }) };
+      const tick = new Date('2026-01-01T03:00:00Z');
+      const [a, b] = await Promise.all([runScheduleTick(deps, body.id, tick), runScheduleTick(deps, body.id, tick)]);
+      expect([a.outcome, b.outcome].sort()).toEqual(['duplicate', 'submitted']);
+      expect(a.runId).toBe(b.runId);
+      expect((await runsOf(body.id)).map((r) => r.id)).toEqual([a.runId]);
+    } finally {
+      await closeQueues(queues);
+      await api('DELETE', `/api/schedules/${body.id}`);
+    }
   });
 
   it('skips a tick while the previous run is still going instead of piling up a second', async () => {
