@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
@@ -33,6 +34,9 @@ export async function ensureDailySchedule(options: {
 }): Promise<void> {
   const { log } = options;
   const queue = schedulesQueue(options.connection, options.prefix);
+  // Before schedules existed, the daily run had a scheduler of its own: gone, so it fires once.
+  const legacy = new Queue('itresume-schedule', { connection: options.connection, prefix: options.prefix });
+  await legacy.removeJobScheduler('itresume-daily').finally(() => legacy.close());
   try {
     if (options.dailyAt) {
       const pattern = cronOf(options.dailyAt);
