@@ -46,6 +46,18 @@ async function sample(name: string, labels: Record<string, string>): Promise<num
   return 0;
 }
 
+/**
+ * The series reaches `expected` (workers add to the counters right after the run's row changes, so
+ * a scrape may come a moment before the last increment), and then is exactly that.
+ */
+async function expectSample(name: string, labels: Record<string, string>, expected: number): Promise<void> {
+  const seen = await waitFor(async () => {
+    const v = await sample(name, labels);
+    return v >= expected ? v : undefined;
+  }, { timeoutMs: 5_000, what: `${name} ${JSON.stringify(labels)} to reach ${expected}` }).catch(() => sample(name, labels));
+  expect(seen, `${name} ${JSON.stringify(labels)}`).toBe(expected);
+}
+
 beforeAll(async () => {
   db = await createTestDatabase();
   sandbox = await startTestSandbox();
@@ -87,13 +99,13 @@ describe('/metrics', () => {
     expect(run.state).toBe('done');
     const served = (await control.requests('/avito')).requests.filter((r) => r.status === 200).length;
 
-    expect(await sample('datasync_runs_total', { source: 'avito', outcome: 'done' })).toBe(before.done + 1);
-    expect(await sample('datasync_records_written_total', { source: 'avito', entity: 'listings' })).toBe(before.listings + run.counts.listings);
-    expect(await sample('datasync_records_written_total', { source: 'avito', entity: 'pages' })).toBe(before.pages + run.counts.pages);
+    await expectSample('datasync_runs_total', { source: 'avito', outcome: 'done' }, before.done + 1);
+    await expectSample('datasync_records_written_total', { source: 'avito', entity: 'listings' }, before.listings + run.counts.listings);
+    await expectSample('datasync_records_written_total', { source: 'avito', entity: 'pages' }, before.pages + run.counts.pages);
     expect(run.counts.pages).toBeGreaterThan(1);
-    expect(await sample('datasync_upstream_requests_total', { upstream: 'avito', status: '200' })).toBe(before.ok + served);
-    expect(await sample('datasync_run_duration_seconds_count', { source: 'avito', outcome: 'done' })).toBe(before.durations + 1);
-    expect(await sample('datasync_run_duration_seconds_bucket', { source: 'avito', outcome: 'done', le: '+Inf' })).toBe(before.durations + 1);
+    await expectSample('datasync_upstream_requests_total', { upstream: 'avito', status: '200' }, before.ok + served);
+    await expectSample('datasync_run_duration_seconds_count', { source: 'avito', outcome: 'done' }, before.durations + 1);
+    await expectSample('datasync_run_duration_seconds_bucket', { source: 'avito', outcome: 'done', le: '+Inf' }, before.durations + 1);
     const text = await (await get('/metrics')).text();
     expect(text).toMatch(/^datasync_queue_jobs\{queue="avito",state="waiting"\} \d+$/m);
     expect(text).toMatch(/^datasync_queue_jobs\{queue="schedules",state="delayed"\} \d+$/m);
@@ -104,12 +116,12 @@ describe('/metrics', () => {
     const failed = await sample('datasync_runs_total', { source: 'avito', outcome: 'failed' });
     await control.addFault({ path: '/avito/api/1/user', kind: 'status', status: 503, times: 2 });
     expect((await sync(sellers[1]!)).state).toBe('done');
-    expect(await sample('datasync_upstream_retries_total', { upstream: 'avito', status: '503' })).toBe(retried + 2);
+    await expectSample('datasync_upstream_retries_total', { upstream: 'avito', status: '503' }, retried + 2);
 
     await control.addFault({ path: '/avito/api/1/user', kind: 'status', status: 404 });
     expect((await sync(sellers[2]!)).state).toBe('failed');
     await control.clearFaults();
-    expect(await sample('datasync_runs_total', { source: 'avito', outcome: 'failed' })).toBe(failed + 1);
+    await expectSample('datasync_runs_total', { source: 'avito', outcome: 'failed' }, failed + 1);
   });
 });
 

@@ -208,7 +208,8 @@ describe('schedules', () => {
     }, { timeoutMs: 30_000, what: 'the schedule to pause' });
     expect(paused.pausedReason).toMatch(/^paused after 2 consecutive failed runs; last error: .*404/);
     expect(paused.nextRunAt).toBeNull();
-    expect(await schedulers.getJobSchedulers()).toEqual([]);
+    // Its scheduler is removed right after the pause is stored.
+    await waitFor(async () => ((await schedulers.getJobSchedulers()).length === 0 ? true : undefined), { what: 'the scheduler to go' });
     const failed = (await runsOf(id)).filter((r) => r.state === 'failed');
     expect(failed.length).toBeGreaterThanOrEqual(2);
 

@@ -14,7 +14,9 @@ const key = (prefix: string, runId: string) => `${prefix}:runlog:${runId}`;
  */
 export class RunLogStore {
   private readonly pending = new Map<string, string[]>();
-  private flushing: Promise<void> | undefined;
+  private scheduled = false;
+  /** The writes so far, in order: a flush resolves once every line handed in before it is stored. */
+  private written: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly redis: Redis,
@@ -28,25 +30,31 @@ export class RunLogStore {
       const lines = this.pending.get(runId) ?? [];
       lines.push(line.endsWith('\n') ? line.slice(0, -1) : line);
       this.pending.set(runId, lines);
-      this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
     };
   }
 
-  /** Writes what is pending (called when a run's attempt ends, so its last lines are there). */
-  async flush(): Promise<void> {
-    this.flushing = undefined;
-    if (this.pending.size === 0) return;
-    const batch = [...this.pending];
-    this.pending.clear();
-    const m = this.redis.multi();
-    for (const [runId, lines] of batch) {
-      const k = key(this.prefix, runId);
-      m.rpush(k, ...lines).ltrim(k, -this.settings.maxLines, -1).expire(k, this.settings.ttlSeconds);
+  /** Writes what is pending, after the writes before it (called before a run is marked ended). */
+  flush(): Promise<void> {
+    this.scheduled = false;
+    if (this.pending.size > 0) {
+      const batch = [...this.pending];
+      this.pending.clear();
+      const m = this.redis.multi();
+      for (const [runId, lines] of batch) {
+        const k = key(this.prefix, runId);
+        m.rpush(k, ...lines).ltrim(k, -this.settings.maxLines, -1).expire(k, this.settings.ttlSeconds);
+      }
+      // A log that cannot be stored must never fail the run.
+      this.written = this.written.then(() => m.exec()).then(
+        () => undefined,
+        () => undefined,
+      );
     }
-    await m.exec().then(
-      () => undefined,
-      () => undefined,
-    );
+    return this.written;
   }
 }
 

@@ -79,8 +79,11 @@ function isFinal(err: unknown): boolean {
 export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<S>): Worker {
   const def = catalog[options.source];
   const { lifecycle } = options;
-  const finish = async (runId: string, outcome: Parameters<typeof finishRun>[2]) =>
-    lifecycle.ended(runId, outcome.state, await finishRun(options.pool, runId, outcome));
+  // The run's log is written out before the run is seen to end, so a reader finds its last lines.
+  const finish = async (runId: string, outcome: Parameters<typeof finishRun>[2]) => {
+    await lifecycle.logs.flush();
+    await lifecycle.ended(runId, outcome.state, await finishRun(options.pool, runId, outcome));
+  };
 
   const process = async (job: Job): Promise<void> => {
     const envelope = jobEnvelope.safeParse(job.data);
