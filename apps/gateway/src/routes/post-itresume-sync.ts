@@ -2,7 +2,6 @@ import { itresumeSyncParams } from '@datasync/queues';
 import { submitRun } from '@datasync/runs';
 import { parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { z } from 'zod';
 import { errorSchema, notifyDoc, submittedSchema, takeNotify } from './schemas';
 
 /** Both dates are UTC calendar days, both included; one run loads them day by day. */
@@ -13,7 +12,7 @@ export const postItResumeSync: Route = {
   path: '/api/itresume/sync',
   summary: 'Load IT Resume attempts for a window of days (YYYY-MM-DD, both included, at most 92 days)',
   tag: 'itresume',
-  body: z.object({ start: z.string(), end: z.string(), ...notifyDoc }),
+  body: body.extend(notifyDoc),
   responses: {
     200: { description: 'Run queued (or the identical run already queued or running)', schema: submittedSchema },
     400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
