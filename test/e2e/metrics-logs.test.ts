@@ -109,6 +109,7 @@ describe('/metrics', () => {
     const text = await (await get('/metrics')).text();
     expect(text).toMatch(/^datasync_queue_jobs\{queue="avito",state="waiting"\} \d+$/m);
     expect(text).toMatch(/^datasync_queue_jobs\{queue="schedules",state="delayed"\} \d+$/m);
+    expect(text).toMatch(/^datasync_schedules\{state="paused"\} 0$/m);
   });
 
   it('counts retries and failed runs', async () => {

@@ -210,6 +210,7 @@ describe('schedules', () => {
     expect(paused.nextRunAt).toBeNull();
     // Its scheduler is removed right after the pause is stored.
     await waitFor(async () => ((await schedulers.getJobSchedulers()).length === 0 ? true : undefined), { what: 'the scheduler to go' });
+    expect(await (await fetch(`${gateways[1]!.url}/metrics`)).text()).toMatch(/^datasync_schedules\{state="paused"\} 1$/m);
     const failed = (await runsOf(id)).filter((r) => r.state === 'failed');
     expect(failed.length).toBeGreaterThanOrEqual(2);
 

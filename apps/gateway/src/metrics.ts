@@ -59,6 +59,7 @@ export function createGatewayMetrics(deps: { pool: pg.Pool; redis: Redis; prefix
   const requests = new Counter({ name: 'datasync_upstream_requests_total', help: 'Upstream HTTP requests by upstream and status (or error code)', labelNames: ['upstream', 'status'], registers: [registry] });
   const retries = new Counter({ name: 'datasync_upstream_retries_total', help: 'Upstream HTTP requests retried, by upstream and the status that caused it', labelNames: ['upstream', 'status'], registers: [registry] });
   const depth = new Gauge({ name: 'datasync_queue_jobs', help: 'Jobs per queue and state (waiting, active, delayed, failed)', labelNames: ['queue', 'state'], registers: [registry] });
+  const scheduleStates = new Gauge({ name: 'datasync_schedules', help: 'Schedules by state (a paused one stopped after failing runs)', labelNames: ['state'], registers: [registry] });
   const active = new Gauge({ name: 'datasync_runs_in_progress', help: 'Runs queued or running now, by source and state', labelNames: ['source', 'state'], registers: [registry] });
 
   const setCounter = <L extends string>(c: Counter<L>, rows: (Record<L, string> & { value: number })[], label: (r: Record<L, string>) => Record<L, string>) => {
@@ -68,11 +69,14 @@ export function createGatewayMetrics(deps: { pool: pg.Pool; redis: Redis; prefix
 
   return {
     async scrape() {
-      const [snapshot, counts, inProgress] = await Promise.all([
+      const [snapshot, counts, inProgress, schedules] = await Promise.all([
         readMetrics(deps.redis, deps.prefix),
         Promise.all(deps.queues.map(async (q) => [q.name, await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')] as const)),
         deps.pool.query<{ source: string; state: string; n: number }>(
           `SELECT source, state::text AS state, count(*)::int AS n FROM sync_runs WHERE state IN ('queued', 'running') GROUP BY 1, 2`,
+        ),
+        deps.pool.query<{ active: number; paused: number }>(
+          `SELECT count(*) FILTER (WHERE enabled)::int AS active, count(*) FILTER (WHERE NOT enabled)::int AS paused FROM schedules`,
         ),
       ]);
       setCounter(runs, snapshot.runs, (r) => ({ source: r.source, outcome: r.outcome }));
@@ -86,6 +90,8 @@ export function createGatewayMetrics(deps: { pool: pg.Pool; redis: Redis; prefix
         depth.set({ queue, state: 'waiting' }, (c.waiting ?? 0) + (c.prioritized ?? 0));
         for (const state of ['active', 'delayed', 'failed'] as const) depth.set({ queue, state }, c[state] ?? 0);
       }
+      scheduleStates.set({ state: 'active' }, schedules.rows[0]?.active ?? 0);
+      scheduleStates.set({ state: 'paused' }, schedules.rows[0]?.paused ?? 0);
       active.reset();
       for (const r of inProgress.rows) active.set({ source: r.source, state: r.state }, r.n);
       return { contentType: registry.contentType, body: await registry.metrics() };
