@@ -1,8 +1,7 @@
-import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
-import { submitRun, type QueueSet } from '@datasync/runs';
+import { startRunSchedules, type QueueSet, type RunningSchedules } from '@datasync/runs';
 
 export const SCHEDULE_QUEUE = 'itresume-schedule';
 export const SCHEDULER_ID = 'itresume-daily';
@@ -19,14 +18,11 @@ export function cronOf(dailyAt: string): string {
   return `${m} ${h} * * *`;
 }
 
-export interface DailySchedule {
-  close(): Promise<void>;
-}
+export type DailySchedule = RunningSchedules;
 
 /**
- * The daily trigger: a BullMQ job scheduler (upsert by a fixed id, so restarts and several worker
- * processes keep exactly one), whose jobs submit an `itresume.sync` run for yesterday in `timeZone`.
- * The run itself goes through submitRun like an API call (a `sync_runs` row, dedup, retries).
+ * The daily trigger (a run schedule of packages/runs): at `dailyAt` in `timeZone` it submits an
+ * `itresume.sync` run for yesterday in that zone. An empty `dailyAt` removes the schedule.
  */
 export async function startDailySchedule(options: {
   connection: Redis;
@@ -37,31 +33,20 @@ export async function startDailySchedule(options: {
   queues: QueueSet;
   log: Logger;
 }): Promise<DailySchedule> {
-  const { log } = options;
-  const queue = new Queue(SCHEDULE_QUEUE, { connection: options.connection, prefix: options.prefix });
-  if (options.dailyAt) {
-    const pattern = cronOf(options.dailyAt);
-    await queue.upsertJobScheduler(SCHEDULER_ID, { pattern, tz: options.timeZone }, { name: 'itresume.daily', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-    log.info({ pattern, tz: options.timeZone }, 'itresume daily schedule set');
-  } else {
-    await queue.removeJobScheduler(SCHEDULER_ID);
-    log.info('itresume daily schedule disabled (ITRESUME_DAILY_AT empty)');
-  }
-  const worker = new Worker(
-    SCHEDULE_QUEUE,
-    async () => {
-      const day = yesterdayIn(options.timeZone);
-      const { runId, deduplicated } = await submitRun({ pool: options.pool, queues: options.queues }, 'itresume', 'itresume.sync', { start: day, end: day });
-      log.info({ runId, day, deduplicated }, 'daily itresume run submitted');
-      return { runId };
-    },
-    { connection: options.connection, prefix: options.prefix, concurrency: 1 },
-  );
-  await worker.waitUntilReady();
-  return {
-    async close() {
-      await worker.close();
-      await queue.close();
-    },
-  };
+  return startRunSchedules({
+    ...options,
+    queue: SCHEDULE_QUEUE,
+    schedules: [
+      {
+        id: SCHEDULER_ID,
+        repeat: options.dailyAt ? { pattern: cronOf(options.dailyAt), tz: options.timeZone } : undefined,
+        source: 'itresume',
+        jobName: 'itresume.sync',
+        params: () => {
+          const day = yesterdayIn(options.timeZone);
+          return { start: day, end: day };
+        },
+      },
+    ],
+  });
 }

@@ -3,3 +3,4 @@ export * from './store';
 export * from './submit';
 export * from './worker';
 export * from './service';
+export * from './schedule';

@@ -27,6 +27,7 @@ CREATE TABLE "stock_levels" (
     "product_id" INTEGER NOT NULL,
     "on_hand" INTEGER NOT NULL DEFAULT 0,
     "reserved" INTEGER NOT NULL DEFAULT 0,
+    "counted_at" TIMESTAMPTZ(3),
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "stock_levels_pkey" PRIMARY KEY ("product_id")
