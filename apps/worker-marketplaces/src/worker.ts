@@ -87,15 +87,17 @@ export async function startMarketplacesWorker(config: Env, log: Logger): Promise
   const redis = createRedis(config.REDIS_URL);
   const connectors = createConnectors(config, log, redis);
   for (const m of MARKETPLACES) if (!connectors[m].configured) log.warn({ marketplace: m }, 'credentials are not configured: this marketplace is neither polled nor pushed');
-  let queues: QueueSet | undefined;
+  // The run worker owns the queues; the push request needs them once it is running.
+  const late: { queues?: QueueSet } = {};
   const handlers = marketplaceHandlers({
     connectors,
     poll: { overlapMs: config.MARKETPLACES_POLL_OVERLAP_MS, firstPollDays: config.MARKETPLACES_FIRST_POLL_DAYS },
     pushRetryMs: config.MARKETPLACES_PUSH_RETRY_MS,
-    requestPush: async () => (await submitRun({ pool: db.pool, queues: queues! }, 'marketplaces', 'marketplaces.push', {})).runId,
+    requestPush: async () => (await submitRun({ pool: db.pool, queues: late.queues! }, 'marketplaces', 'marketplaces.push', {})).runId,
   });
   const running = await startSourceWorker({ source: 'marketplaces', handlers, config, redis, pool: db.pool, log });
-  queues = running.queues;
+  const queues = running.queues;
+  late.queues = queues;
   const schedules = await startRunSchedules({
     connection: redis,
     prefix: config.REDIS_PREFIX,
