@@ -1,5 +1,6 @@
-import { HttpClient, UpstreamAuthError, type UpstreamConnection } from '@datasync/connector-kit';
+import type { HttpClient } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
+import { marketplaceClients, type MarketplaceConnection } from './http';
 import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
 
 /** Posting statuses (reference §2.3): held, gone, or neither. */
@@ -32,12 +33,11 @@ export function ozonStage(p: Pick<Posting, 'status' | 'cancellation'>): Stage {
   return 'other';
 }
 
-export interface OzonOptions extends UpstreamConnection {
+export interface OzonOptions extends MarketplaceConnection {
   clientId?: string;
   apiKey?: string;
   batchSize: number;
   /** A separate client for stock pushes, with the push budget (80 a minute). */
-  pushLimiter?: UpstreamConnection['limiter'];
 }
 
 /** Ozon Seller API (reference §2): every method POST, `Client-Id` + `Api-Key`. */
@@ -51,24 +51,7 @@ export class OzonConnector implements Connector {
   constructor(options: OzonOptions) {
     this.batchSize = options.batchSize;
     this.configured = Boolean(options.clientId && options.apiKey);
-    const client = (limiter: OzonOptions['limiter']) =>
-      new HttpClient({
-        upstream: 'ozon',
-        baseURL: options.baseURL,
-        timeoutMs: options.timeoutMs,
-        retry: options.retry,
-        limiter,
-        log: options.log,
-        onRequest: options.onRequest,
-        auth: {
-          apply: (config) => {
-            if (!options.clientId || !options.apiKey) throw new UpstreamAuthError('ozon: OZON_CLIENT_ID and OZON_API_KEY are not set');
-            config.headers = { ...(config.headers as Record<string, string> | undefined), 'Client-Id': options.clientId, 'Api-Key': options.apiKey };
-          },
-        },
-      });
-    this.http = client(options.limiter);
-    this.pushHttp = client(options.pushLimiter ?? options.limiter);
+    ({ http: this.http, pushHttp: this.pushHttp } = marketplaceClients('ozon', options, () => (options.clientId && options.apiKey ? { 'Client-Id': options.clientId, 'Api-Key': options.apiKey } : undefined), 'OZON_CLIENT_ID and OZON_API_KEY are not set'));
   }
 
   async warehouses(): Promise<WarehouseInfo[]> {

@@ -1,5 +1,6 @@
-import { HttpClient, UpstreamAuthError, UpstreamRequestError, type UpstreamConnection } from '@datasync/connector-kit';
+import { UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { OrderSnapshot, Stage } from '@datasync/stock-ledger';
+import { marketplaceClients, type MarketplaceConnection } from './http';
 import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
 
 const CANCELLED = new Set(['canceled', 'canceled_by_client', 'declined_by_client', 'defect']);
@@ -19,10 +20,9 @@ export function wbStage(supplierStatus: string, wbStatus: string): Stage {
 /** A Moscow calendar date (WB's report dates). */
 const moscowDate = (t: Date) => new Date(t.getTime() + 3 * 3600_000).toISOString().slice(0, 10);
 
-export interface WbOptions extends UpstreamConnection {
+export interface WbOptions extends MarketplaceConnection {
   token?: string;
   batchSize: number;
-  pushLimiter?: UpstreamConnection['limiter'];
 }
 
 interface Task {
@@ -47,24 +47,7 @@ export class WbConnector implements Connector {
   constructor(options: WbOptions) {
     this.batchSize = options.batchSize;
     this.configured = Boolean(options.token);
-    const client = (limiter: WbOptions['limiter']) =>
-      new HttpClient({
-        upstream: 'wb',
-        baseURL: options.baseURL,
-        timeoutMs: options.timeoutMs,
-        retry: options.retry,
-        limiter,
-        log: options.log,
-        onRequest: options.onRequest,
-        auth: {
-          apply: (config) => {
-            if (!options.token) throw new UpstreamAuthError('wb: WB_TOKEN is not set');
-            config.headers = { ...(config.headers as Record<string, string> | undefined), Authorization: options.token };
-          },
-        },
-      });
-    this.http = client(options.limiter);
-    this.pushHttp = client(options.pushLimiter ?? options.limiter);
+    ({ http: this.http, pushHttp: this.pushHttp } = marketplaceClients('wb', options, () => (options.token ? { Authorization: options.token } : undefined), 'WB_TOKEN is not set'));
   }
 
   async warehouses(): Promise<WarehouseInfo[]> {

@@ -1,5 +1,6 @@
-import { HttpClient, UpstreamAuthError, UpstreamDataError, UpstreamRequestError, type UpstreamConnection } from '@datasync/connector-kit';
+import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
+import { marketplaceClients, type MarketplaceConnection } from './http';
 import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
 
 const SHIPPED = new Set(['DELIVERY', 'PICKUP', 'DELIVERED', 'PARTIALLY_RETURNED', 'RETURNED']);
@@ -13,10 +14,9 @@ export function ymStage(status: string, substatus: string | null | undefined): S
   return 'other';
 }
 
-export interface YmOptions extends UpstreamConnection {
+export interface YmOptions extends MarketplaceConnection {
   apiKey?: string;
   batchSize: number;
-  pushLimiter?: UpstreamConnection['limiter'];
 }
 
 interface Paged {
@@ -38,24 +38,7 @@ export class YmConnector implements Connector {
   constructor(options: YmOptions) {
     this.batchSize = options.batchSize;
     this.configured = Boolean(options.apiKey);
-    const client = (limiter: YmOptions['limiter']) =>
-      new HttpClient({
-        upstream: 'ym',
-        baseURL: options.baseURL,
-        timeoutMs: options.timeoutMs,
-        retry: options.retry,
-        limiter,
-        log: options.log,
-        onRequest: options.onRequest,
-        auth: {
-          apply: (config) => {
-            if (!options.apiKey) throw new UpstreamAuthError('ym: YM_API_KEY is not set');
-            config.headers = { ...(config.headers as Record<string, string> | undefined), 'Api-Key': options.apiKey };
-          },
-        },
-      });
-    this.http = client(options.limiter);
-    this.pushHttp = client(options.pushLimiter ?? options.limiter);
+    ({ http: this.http, pushHttp: this.pushHttp } = marketplaceClients('ym', options, () => (options.apiKey ? { 'Api-Key': options.apiKey } : undefined), 'YM_API_KEY is not set'));
   }
 
   /** The cabinet and its campaigns (`GET /v2/campaigns`), read once per process. */
