@@ -58,6 +58,20 @@ describe('marketplaces: one stock ledger', () => {
     for (const o of reserves.body.orders) for (const i of o.items) ours.set(i.sku, (ours.get(i.sku) ?? 0) + i.quantity);
     expect(Object.fromEntries([...ours].filter(([, n]) => n > 0))).toEqual(Object.fromEntries([...fakeReserved].filter(([, n]) => n > 0)));
     expect(reserves.body.orders.length).toBeGreaterThan(0);
+    // Bad input is refused naming the field, and nothing is written.
+    const noReason = await mp.api('POST', '/api/marketplaces/products/DS-1010/adjustments', { delta: 3 });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.errors).toEqual([expect.objectContaining({ field: 'reason' })]);
+    const both = await mp.api('POST', '/api/marketplaces/products/DS-1010/adjustments', { delta: 3, onHand: 4, reason: 'x' });
+    expect(both.status).toBe(400);
+    const below = await mp.api('POST', '/api/marketplaces/products/DS-1010/adjustments', { delta: -1, reason: 'broken' });
+    expect(below.status).toBe(409);
+    expect(below.body.error.code).toBe('stock_below_zero');
+    expect((await mp.api('POST', '/api/marketplaces/products/NO-SUCH/adjustments', { delta: 1, reason: 'x' })).status).toBe(404);
+    expect((await mp.product('DS-1010')).movements.filter((m: any) => m.kind === 'adjustment')).toEqual([]);
+    const badPoll = await mp.api('POST', '/api/marketplaces/poll', { marketplace: 'amazon', kind: 'everything' });
+    expect(badPoll.status).toBe(400);
+    expect(badPoll.body.errors.map((e: any) => e.field).sort()).toEqual(['kind', 'marketplace']);
     // Bad filters are 400s naming the field.
     const bad = await mp.api('GET', '/api/marketplaces/orders?marketplace=amazon&limit=0');
     expect(bad.status).toBe(400);

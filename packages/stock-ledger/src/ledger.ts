@@ -271,6 +271,14 @@ export interface StockAdjustment {
   reason: string;
 }
 
+/** An adjustment that would leave less than nothing on hand; nothing was written. */
+export class StockBelowZeroError extends Error {
+  constructor(readonly onHand: number, readonly delta: number) {
+    super(`on hand is ${onHand}; removing ${-delta} would leave ${onHand + delta}`);
+    this.name = 'StockBelowZeroError';
+  }
+}
+
 export interface StockLevelRow {
   productId: number;
   onHand: number;
@@ -289,6 +297,7 @@ export async function adjustStock(pool: pg.Pool, a: StockAdjustment): Promise<St
     const { rows } = await tx.query<{ on_hand: number; reserved: number }>('SELECT on_hand, reserved FROM stock_levels WHERE product_id = $1 FOR UPDATE', [a.productId]);
     const current = rows[0]!;
     const delta = a.onHand !== undefined ? a.onHand - current.on_hand : (a.delta ?? 0);
+    if (current.on_hand + delta < 0) throw new StockBelowZeroError(current.on_hand, delta);
     let movementId: string | null = null;
     if (delta !== 0) {
       const inserted = await tx.query<{ id: string }>(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
-import { adjustStock, findProduct } from '@datasync/stock-ledger';
-import { NotFoundError, parseOr400 } from '../errors';
+import { adjustStock, findProduct, StockBelowZeroError } from '@datasync/stock-ledger';
+import { ApiError, NotFoundError, parseOr400 } from '../errors';
 import type { Route } from '../route';
 import { productSchema, skuParam } from './marketplace-schemas';
 import { errorSchema } from './schemas';
@@ -27,13 +27,19 @@ export const postMarketplaceAdjustment: Route = {
     200: { description: 'The product after the movement, and the push run', schema: z.object({ status: z.literal('ok'), product: productSchema, parser_uuid: z.string().uuid() }) },
     400: { description: 'Invalid input; nothing was changed', schema: errorSchema },
     404: { description: 'No such SKU', schema: errorSchema },
+    409: { description: 'The change would leave less than nothing on hand; nothing was changed', schema: errorSchema },
   },
   async handle(input, deps) {
     const { sku } = parseOr400(skuParam, input.params);
     const b = parseOr400(body, input.body ?? {});
     const product = await findProduct(deps.pool, sku);
     if (!product) throw new NotFoundError(`no product ${sku}`);
-    await adjustStock(deps.pool, { productId: product.id, delta: b.delta, onHand: b.onHand, reason: b.reason });
+    try {
+      await adjustStock(deps.pool, { productId: product.id, delta: b.delta, onHand: b.onHand, reason: b.reason });
+    } catch (err) {
+      if (err instanceof StockBelowZeroError) throw new ApiError(409, 'stock_below_zero', `${sku}: ${err.message}; nothing was changed`);
+      throw err;
+    }
     const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.push', {});
     const { id: _id, ...after } = (await findProduct(deps.pool, sku))!;
     return { body: { status: 'ok', product: after, parser_uuid: runId } };
