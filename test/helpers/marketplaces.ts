@@ -26,10 +26,10 @@ export async function marketplaceEnv(sandboxUrl: string): Promise<Record<string,
   };
 }
 
-/** A gateway + marketplaces worker stack with a JSON client of its API. */
-export async function startMarketplaceStack(databaseUrl: string, sandboxUrl: string, extra: Record<string, string> = {}) {
+/** A gateway (+ a marketplaces worker in this process unless told otherwise) with a JSON client of its API. */
+export async function startMarketplaceStack(databaseUrl: string, sandboxUrl: string, extra: Record<string, string> = {}, options: { inProcessWorker?: boolean } = {}) {
   const env = testEnv(databaseUrl, sandboxUrl, { ...(await marketplaceEnv(sandboxUrl)), ...extra });
-  const stack: Stack = await startStack(env, { workers: [startMarketplacesWorker] });
+  const stack: Stack = await startStack(env, { workers: options.inProcessWorker === false ? [] : [startMarketplacesWorker] });
   const key = env.GATEWAY_API_KEY;
   const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
     const res = await fetch(`${stack.gateway.url}${path}`, {
