@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createLogger } from '@datasync/logger';
-import { SCHEDULE_QUEUE, startMarketplacesWorker } from '@datasync/worker-marketplaces';
+import { opsQueues } from '@datasync/queues';
+import { MARKETPLACE_SCHEDULE_IDS, startMarketplacesWorker } from '@datasync/worker-marketplaces';
 import { createTestDatabase, sandboxControl, startTestSandbox, waitFor, type TestDatabase } from '../helpers';
 import { fakesReach, startMarketplaceStack, toldByFakes } from '../helpers/marketplaces';
 
@@ -151,19 +152,30 @@ describe('marketplaces: one stock ledger', () => {
     expect(Number(listed[0]!.query.next)).toBeGreaterThan(0);
   });
 
-  it('keeps one schedule per marketplace however many workers start', async () => {
+  it('keeps one schedule per marketplace however many workers start, visible at /api/schedules', async () => {
     const redis = new Redis(mp.stack.config.REDIS_URL, { maxRetriesPerRequest: null });
-    const second = await startMarketplacesWorker({ ...mp.stack.config, MARKETPLACES_POLL_INTERVAL_MS: 60_000 }, createLogger({ name: 'second', level: 'silent' }));
-    const third = await startMarketplacesWorker({ ...mp.stack.config, MARKETPLACES_POLL_INTERVAL_MS: 60_000 }, createLogger({ name: 'third', level: 'silent' }));
+    const config = { ...mp.stack.config, MARKETPLACES_POLL_INTERVAL_MS: 60_000 };
+    const [second, third] = await Promise.all([
+      startMarketplacesWorker(config, createLogger({ name: 'second', level: 'silent' })),
+      startMarketplacesWorker(config, createLogger({ name: 'third', level: 'silent' })),
+    ]);
+    const queue = new Queue(opsQueues.schedules, { connection: redis, prefix: mp.stack.config.REDIS_PREFIX });
     try {
-      const queue = new Queue(SCHEDULE_QUEUE, { connection: redis, prefix: mp.stack.config.REDIS_PREFIX });
+      const ids = MARKETPLACE_SCHEDULE_IDS;
       const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.map((s) => s.key).sort()).toEqual(['marketplaces-poll-ozon', 'marketplaces-poll-wb', 'marketplaces-poll-ym', 'marketplaces-push']);
-      expect(schedulers.find((s) => s.key === 'marketplaces-poll-ozon')?.every).toBe(60_000);
-      await queue.close();
+      // The catalogue refresh is off in this stack (interval 0); polls every minute, push every second.
+      expect(schedulers.map((s) => s.key).sort()).toEqual([ids['poll-ozon'], ids['poll-wb'], ids['poll-ym'], ids.push].sort());
+      expect(schedulers.find((s) => s.key === ids['poll-ozon'])?.every).toBe(60_000);
+      const { body } = await mp.api('GET', '/api/schedules');
+      const ours = body.schedules.filter((s: any) => s.source === 'marketplaces');
+      expect(ours).toHaveLength(4);
+      expect(ours.find((s: any) => s.id === ids['poll-wb'])).toMatchObject({ job: 'marketplaces.poll', params: { marketplace: 'wb' } });
     } finally {
+      await queue.close();
       await second.close();
       await third.close();
+      // Back to manual polls for the rest of this file.
+      await startMarketplacesWorker(mp.stack.config, createLogger({ name: 'reset', level: 'silent' })).then((w) => w.close());
       redis.disconnect();
     }
   });

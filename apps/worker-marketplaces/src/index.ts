@@ -1,4 +1,4 @@
-export { startMarketplacesWorker, createConnectors, marketplaceSchedules, SCHEDULE_QUEUE, type RunningMarketplacesWorker } from './worker';
+export { startMarketplacesWorker, createConnectors, marketplaceSchedules, MARKETPLACE_SCHEDULE_IDS, type RunningMarketplacesWorker } from './worker';
 export { mergeCatalogs, importCatalog } from './catalog';
 export { ozonStage } from './connectors/ozon';
 export { wbStage } from './connectors/wb';

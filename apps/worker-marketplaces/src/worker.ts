@@ -1,16 +1,17 @@
 import type { Env } from '@datasync/config';
 import { httpSettings, UpstreamRateLimiter, type RateLimit } from '@datasync/connector-kit';
 import { createDb } from '@datasync/db';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
-import { createRedis, startRunSchedules, startSourceWorker, submitRun, type QueueSet, type RunSchedule } from '@datasync/runs';
+import { createRedis, deleteSchedule, ensureSchedule, schedulesQueue, startSourceWorker, submitRun, type QueueSet } from '@datasync/runs';
 import { OzonConnector } from './connectors/ozon';
 import type { Connector } from './connectors/types';
 import { WbConnector } from './connectors/wb';
 import { YmConnector } from './connectors/ym';
 import { marketplaceHandlers } from './sync';
 
-export const SCHEDULE_QUEUE = 'marketplaces-schedule';
 
 export interface RunningMarketplacesWorker {
   close(): Promise<void>;
@@ -52,33 +53,71 @@ export function createConnectors(config: Env, log: Logger, redis?: ReturnType<ty
   };
 }
 
+/** The fixed ids of the schedules the worker keeps (visible and pausable at /api/schedules). */
+export const MARKETPLACE_SCHEDULE_IDS = {
+  'poll-ozon': 'c0ffee04-0000-4000-8000-000000000001',
+  'poll-wb': 'c0ffee04-0000-4000-8000-000000000002',
+  'poll-ym': 'c0ffee04-0000-4000-8000-000000000003',
+  push: 'c0ffee04-0000-4000-8000-000000000004',
+  catalog: 'c0ffee04-0000-4000-8000-000000000005',
+} as const;
+
+interface MarketplaceSchedule {
+  id: string;
+  name: string;
+  jobName: string;
+  params: Record<string, unknown>;
+  /** Undefined: the schedule is removed (interval 0, or no marketplace configured). */
+  everyMs?: number;
+}
+
 /** The timers: a poll per configured marketplace, a push, a catalogue refresh (each off when its interval is 0). */
-export function marketplaceSchedules(config: Env, connectors: Record<Marketplace, Connector>): RunSchedule[] {
-  const every = (ms: number) => (ms > 0 ? { everyMs: ms } : undefined);
+export function marketplaceSchedules(config: Env, connectors: Record<Marketplace, Connector>): MarketplaceSchedule[] {
+  const every = (ms: number) => (ms > 0 ? ms : undefined);
   const anyConfigured = MARKETPLACES.some((m) => connectors[m].configured);
   return [
     ...MARKETPLACES.map((m) => ({
-      id: `marketplaces-poll-${m}`,
-      repeat: connectors[m].configured ? every(config.MARKETPLACES_POLL_INTERVAL_MS) : undefined,
-      source: 'marketplaces' as const,
+      id: MARKETPLACE_SCHEDULE_IDS[`poll-${m}`],
+      name: `Marketplaces: poll ${m}`,
       jobName: 'marketplaces.poll',
-      params: () => ({ marketplace: m }),
+      params: { marketplace: m },
+      everyMs: connectors[m].configured ? every(config.MARKETPLACES_POLL_INTERVAL_MS) : undefined,
     })),
     {
-      id: 'marketplaces-push',
-      repeat: anyConfigured ? every(config.MARKETPLACES_PUSH_INTERVAL_MS) : undefined,
-      source: 'marketplaces',
+      id: MARKETPLACE_SCHEDULE_IDS.push,
+      name: 'Marketplaces: push stock',
       jobName: 'marketplaces.push',
-      params: () => ({}),
+      params: {},
+      everyMs: anyConfigured ? every(config.MARKETPLACES_PUSH_INTERVAL_MS) : undefined,
     },
     {
-      id: 'marketplaces-catalog',
-      repeat: anyConfigured ? every(config.MARKETPLACES_CATALOG_INTERVAL_MS) : undefined,
-      source: 'marketplaces',
+      id: MARKETPLACE_SCHEDULE_IDS.catalog,
+      name: 'Marketplaces: read catalogues',
       jobName: 'marketplaces.catalog',
-      params: () => ({}),
+      params: {},
+      everyMs: anyConfigured ? every(config.MARKETPLACES_CATALOG_INTERVAL_MS) : undefined,
     },
   ];
+}
+
+/**
+ * Brings the marketplaces' schedules in line with the configuration (ordinary schedules under fixed
+ * ids, whose ticks the gateways turn into runs; several workers starting keep one of each).
+ */
+async function ensureMarketplaceSchedules(options: { redis: Redis; prefix: string; pool: pg.Pool; log: Logger; schedules: MarketplaceSchedule[] }): Promise<void> {
+  const queue = schedulesQueue(options.redis, options.prefix);
+  try {
+    for (const s of options.schedules) {
+      if (s.everyMs === undefined) {
+        await deleteSchedule({ pool: options.pool, queue }, s.id);
+        continue;
+      }
+      await ensureSchedule({ pool: options.pool, queue }, { id: s.id, name: s.name, source: 'marketplaces', jobName: s.jobName, params: s.params, everyMs: s.everyMs });
+      options.log.info({ scheduleId: s.id, job: s.jobName, params: s.params, everyMs: s.everyMs }, 'marketplaces schedule set');
+    }
+  } finally {
+    await queue.close();
+  }
 }
 
 /** Opens Postgres and Redis, consumes the `marketplaces` queue and keeps the poll/push schedules, until `close()`. */
@@ -96,20 +135,10 @@ export async function startMarketplacesWorker(config: Env, log: Logger): Promise
     requestPush: async () => (await submitRun({ pool: db.pool, queues: late.queues! }, 'marketplaces', 'marketplaces.push', {})).runId,
   });
   const running = await startSourceWorker({ source: 'marketplaces', handlers, config, redis, pool: db.pool, log });
-  const queues = running.queues;
-  late.queues = queues;
-  const schedules = await startRunSchedules({
-    connection: redis,
-    prefix: config.REDIS_PREFIX,
-    queue: SCHEDULE_QUEUE,
-    pool: db.pool,
-    queues,
-    log,
-    schedules: marketplaceSchedules(config, connectors),
-  });
+  late.queues = running.queues;
+  await ensureMarketplaceSchedules({ redis, prefix: config.REDIS_PREFIX, pool: db.pool, log, schedules: marketplaceSchedules(config, connectors) });
   return {
     async close() {
-      await schedules.close();
       await running.close();
       redis.disconnect();
       await db.close();

@@ -14,6 +14,13 @@ import { listMarketplaceProducts } from './list-marketplace-products';
 import { listMarketplaceReturns } from './list-marketplace-returns';
 import { postMarketplaceAdjustment } from './post-marketplace-adjustment';
 import { postMarketplaceCatalog, postMarketplacePoll, postMarketplacePush } from './post-marketplace-runs';
+import { postRun } from './post-run';
+import { getRunLog } from './get-run-log';
+import { postSchedule } from './post-schedule';
+import { listSchedulesRoute } from './list-schedules';
+import { getScheduleRoute } from './get-schedule';
+import { deleteScheduleRoute } from './delete-schedule';
+import { postScheduleResume } from './post-schedule-resume';
 
 /** Every API route; the OpenAPI document is generated from this list. */
 export const routes: Route[] = [
@@ -33,6 +40,13 @@ export const routes: Route[] = [
   postMarketplacePoll,
   postMarketplacePush,
   postMarketplaceCatalog,
+  postRun,
   getRunRoute,
+  getRunLog,
   listRunsRoute,
+  postSchedule,
+  listSchedulesRoute,
+  getScheduleRoute,
+  deleteScheduleRoute,
+  postScheduleResume,
 ];
