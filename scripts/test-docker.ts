@@ -244,6 +244,12 @@ async function exercise(): Promise<void> {
     check(bad.length === 0, `every service running, none restarted (not so: ${bad.join('; ')})`);
     log(`${states.length - 1} containers running, none restarted: ${[...new Set(states.map((l) => l.split(' ')[0]).filter((n) => n !== 'migrate'))].join(', ')}`);
 
+    // The other worker apps of the image take jobs too: a marketplaces catalogue import.
+    const [catalog] = await runAll(api, '/api/marketplaces/catalog', [{}]);
+    const marketplaces = containers('worker-marketplaces');
+    check(marketplaces.some((w) => catalog?.worker?.startsWith(`${w.hostname}:`)), `the catalogue run was taken by worker-marketplaces (${catalog?.worker})`);
+    log(`marketplaces catalogue import done by ${marketplaces[0]?.name} (counts ${JSON.stringify(catalog?.counts)})`);
+
     // Scale in: one replica left takes every job.
     compose(['up', '-d', '--no-build', '--scale', 'worker-yclients=1']);
     const one = containers('worker-yclients');
@@ -288,13 +294,14 @@ async function newCompanies(sandbox: string, n: number): Promise<number[]> {
 }
 
 /** Submits a sync per company at once through the gateway; every run must end `done`. */
-async function syncAll(api: { gateway: string }, companies: number[]): Promise<Run[]> {
+const syncAll = (api: { gateway: string }, companies: number[]) =>
+  runAll(api, '/api/yclients/sync', companies.map((companyId) => ({ companyId })));
+
+/** POSTs each body to a gateway route that starts a run, all at once; every run must end `done`. */
+async function runAll(api: { gateway: string }, route: string, bodies: object[]): Promise<Run[]> {
   const headers = { 'content-type': 'application/json', 'x-api-key': apiKey };
   const ids = await Promise.all(
-    companies.map(async (companyId) => {
-      const body = await getJson<{ parser_uuid: string }>(`${api.gateway}/api/yclients/sync`, { method: 'POST', headers, body: JSON.stringify({ companyId }) });
-      return body.parser_uuid;
-    }),
+    bodies.map(async (b) => (await getJson<{ parser_uuid: string }>(`${api.gateway}${route}`, { method: 'POST', headers, body: JSON.stringify(b) })).parser_uuid),
   );
   const runs = await Promise.all(
     ids.map((id) =>
@@ -308,7 +315,7 @@ async function syncAll(api: { gateway: string }, companies: number[]): Promise<R
       ),
     ),
   );
-  for (const [i, r] of runs.entries()) check(r.state === 'done', `company ${companies[i]}: run ${r.id} is ${r.state} (${JSON.stringify(r.error)})`);
+  for (const [i, r] of runs.entries()) check(r.state === 'done', `${route} ${JSON.stringify(bodies[i])}: run ${r.id} is ${r.state} (${JSON.stringify(r.error)})`);
   return runs;
 }
 
