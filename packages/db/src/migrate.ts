@@ -4,12 +4,18 @@
  * `pnpm db:migrate`, `pnpm start` and `pnpm datasync migrate`.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /** The repository root: prisma.config.ts, prisma/ and the prisma CLI are there. */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/**
+ * The prisma CLI, resolved like an import from here upwards: the root's node_modules in a checkout,
+ * /opt/datasync/node_modules in the Docker image (where it is a runtime tool, not a workspace dependency).
+ */
+const prismaCli = () => path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build/index.js');
 
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
@@ -34,7 +40,7 @@ export async function migrate(url: string): Promise<void> {
     // A hosted database may not let us connect to `postgres`; it exists already then.
     console.warn(`could not check for the database (${err.message}); migrating anyway`);
   });
-  execFileSync(process.execPath, [path.join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy'], {
+  execFileSync(process.execPath, [prismaCli(), 'migrate', 'deploy'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url },
     stdio: 'inherit',
