@@ -2,3 +2,4 @@ export * from './database';
 export * from './wait';
 export * from './sandbox';
 export * from './stack';
+export * from './sources';
