@@ -3,3 +3,4 @@ export * from './wait';
 export * from './sandbox';
 export * from './stack';
 export * from './sources';
+export * from './redis';
