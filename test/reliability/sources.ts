@@ -41,6 +41,8 @@ export interface ReliabilitySource {
   start: WorkerStarter;
   /** Upstream path prefix of the paginated data requests. */
   dataPath: string;
+  /** Which logged requests are pages (path + query identify one) for counting repeats. */
+  isPage(r: { path: string; query: Record<string, unknown> }): boolean;
   /** The source logs in again once after a 401 (otherwise a 401 fails the run at once). */
   reauth: boolean;
   /** The source's fault preset for a refused credential, when it has one. */
@@ -51,8 +53,8 @@ export interface ReliabilitySource {
   env(control: Control, sandboxUrl: string): Promise<Record<string, string>>;
   /** The credential values that must never leak. */
   secrets(env: Record<string, string>): string[];
-  /** A fresh target (its rows absent from the database), and how to check it afterwards. */
-  prepare(control: Control, pool: pg.Pool): Promise<Target>;
+  /** A fresh target (its rows absent from the database), and how to check it afterwards; `large` lasts a few seconds under a delay. */
+  prepare(control: Control, pool: pg.Pool, options?: { large?: boolean }): Promise<Target>;
 }
 
 
@@ -61,6 +63,8 @@ export const yclients: ReliabilitySource = {
   app: 'worker-yclients',
   start: startYclientsWorker,
   dataPath: '/yclients/api/v1/',
+  // Client pages are POST bodies the request log does not keep; records and transactions page by query.
+  isPage: (r) => /\/records\/\d+$|\/transactions\/\d+$/.test(r.path) && !('start_date' in r.query),
   reauth: true,
   unauthorized: 'yclients.unauthorized',
   detectsEmptyPage: true,
@@ -77,8 +81,9 @@ export const yclients: ReliabilitySource = {
     };
   },
   secrets: (env) => [env.YCLIENTS_PARTNER_TOKEN!, env.YCLIENTS_PASSWORD!],
-  async prepare(control, pool) {
-    const company = (await control.post<{ id: number }>('/yclients/_control/companies', { clients: 180, records: 260 })).id;
+  async prepare(control, pool, options) {
+    const size = options?.large ? { clients: 300, records: 1500 } : { clients: 180, records: 260 };
+    const company = (await control.post<{ id: number }>('/yclients/_control/companies', size)).id;
     return {
       submit: { method: 'POST', path: '/api/yclients/sync', body: { companyId: company } },
       expectEqual: () => expectYclientsEqualToSource(pool, control, company),
@@ -91,6 +96,7 @@ export const avito: ReliabilitySource = {
   app: 'worker-avito',
   start: startAvitoWorker,
   dataPath: '/avito/api/1/user',
+  isPage: (r) => r.path.startsWith('/avito/api/1/user'),
   reauth: false,
   detectsEmptyPage: true,
   env: () => Promise.resolve({ AVITO_PAGE_SIZE: '10' }),
@@ -111,6 +117,7 @@ export const datawiz: ReliabilitySource = {
   app: 'worker-datawiz',
   start: startDatawizWorker,
   dataPath: '/datawiz/api/v1/',
+  isPage: (r) => r.path.startsWith('/datawiz/api/v1/'),
   reauth: true,
   unauthorized: 'datawiz.token-expired',
   detectsEmptyPage: true,
@@ -139,6 +146,7 @@ export const itresume: ReliabilitySource = {
   app: 'worker-itresume',
   start: startItResumeWorker,
   dataPath: '/itresume/api/statistics',
+  isPage: (r) => r.path === '/itresume/api/statistics',
   reauth: false,
   detectsEmptyPage: false,
   async env(control, sandboxUrl) {
