@@ -4,3 +4,4 @@ export * from './sandbox';
 export * from './stack';
 export * from './sources';
 export * from './redis';
+export * from './proxy';
