@@ -138,15 +138,22 @@ describe('Postgres connections dropped during writes', () => {
       const target = await yclients.prepare(control, pool, { large: true });
       await control.addFault({ path: yclients.dataPath, kind: 'delay', delayMs: 40 });
       const id = await api.submit(target.submit);
+      // Each time, catch the worker in the middle of a statement or a transaction, and kill its backend.
       let terminated = 0;
       for (const pages of [3, 8, 14]) {
         await pagesCommitted(id, pages);
-        const { rowCount } = await pool.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'datasync-worker-yclients'`,
+        terminated += await waitFor(
+          async () => {
+            const { rowCount } = await pool.query(
+              `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+               WHERE datname = current_database() AND application_name = 'datasync-worker-yclients' AND state IN ('active', 'idle in transaction')`,
+            );
+            return rowCount ? rowCount : undefined;
+          },
+          { what: 'a worker backend inside a write', intervalMs: 5, timeoutMs: 20_000 },
         );
-        terminated += rowCount ?? 0;
       }
-      expect(terminated).toBeGreaterThan(0);
+      expect(terminated).toBeGreaterThanOrEqual(3);
       await expectDoneOrRetryCompletes(id, target);
       await control.clearFaults();
     } finally {
