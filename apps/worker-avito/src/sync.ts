@@ -133,7 +133,13 @@ async function syncPages(
       (tx) => writePage(tx, ctx.runId, parsed.listings, position, extra),
       (linked) => ({
         checkpoint: { page: n, position: position + parsed.listings.length, lastStamp } satisfies Checkpoint,
-        progress: { page: n, listings: (ctx.counts.listings ?? 0) + linked, total: total ?? null },
+        progress: {
+          page: n,
+          listings: (ctx.counts.listings ?? 0) + linked,
+          total: total ?? null,
+          // Why the last malformed listing was skipped, shown with the run (its count is `counts.skipped`).
+          ...(parsed.skipped.length ? { lastSkipped: `page ${n}: ${parsed.skipped[0]}` } : {}),
+        },
         added: { pages: 1, listings: linked, skipped: parsed.skipped.length },
       }),
     );
