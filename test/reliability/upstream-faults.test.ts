@@ -98,11 +98,12 @@ describe.each(allSources.map((s) => [s.name, s] as const))('%s under upstream fa
   const cases = faults.filter((f) => f.rules(source) !== undefined);
   it.each(cases.map((f) => [f.name, f] as const))('%s', async (_fault, fault) => {
     const rules = fault.rules(source)!;
-    const target = await source.prepare(control, pool);
+    // `pnpm test:soak` runs every case on targets large enough to last seconds.
+    const target = await source.prepare(control, pool, { large: process.env.SOAK === '1' });
     const { ids } = (await control.addFault(rules)) as { ids: number[] };
     const started = Date.now();
     const id = await api.submit(target.submit);
-    const run = await api.finished(id, 45_000);
+    const run = await api.finished(id, 90_000);
     const active = ((await control.get<{ rules: { id: number; applied: number }[] }>('/_control/faults')).rules);
     await control.clearFaults();
 
@@ -122,5 +123,5 @@ describe.each(allSources.map((s) => [s.name, s] as const))('%s under upstream fa
       await target.expectEqual(id);
       await fault.check?.({ control, source, run });
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -16,12 +16,13 @@ import {
 import { avito, datawiz, gatewayClient, sourcesEnv, yclients, type Control, type ReliabilitySource } from './sources';
 
 /**
- * Real worker processes SIGKILLed at seeded random moments of one sync, three times: another
+ * Real worker processes SIGKILLed at seeded random moments of one sync, several times: another
  * process takes the job over within seconds (short lock and stalled-check intervals), resumes from
  * the checkpoint, repeats at most a few page requests per kill, and the result equals the source.
  */
 
-const KILLS = 3;
+/** 3 in `pnpm test`; `pnpm test:soak` kills 5 times (BullMQ's maxStalledCount: a 6th stall fails the run). */
+const KILLS = Number(process.env.WORKER_KILLS ?? 3);
 let db: TestDatabase;
 let sandbox: RunningSandbox;
 let stack: Stack;
@@ -125,7 +126,7 @@ describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLe
     const keys = pages.map((r) => `${r.path}?${JSON.stringify(r.query)}`);
     const repeated = keys.length - new Set(keys).size;
     expect(repeated, `${repeated} repeated of ${keys.length} pages after ${kills} kills (pickups ${pickups.join(', ')} ms)`).toBeLessThanOrEqual(4 * kills);
-    expect(new Set(keys).size).toBeGreaterThan(3 * kills);
+    expect(new Set(keys).size).toBeGreaterThan(Math.min(3 * kills, 12));
     console.log(`${source.name}: ${kills} kills, pickups ${pickups.join('/')} ms, ${repeated} of ${keys.length} page requests repeated`);
     await Promise.all([...workers.values()].map((w) => w.stop()));
   }, 120_000);
