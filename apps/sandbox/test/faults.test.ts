@@ -28,7 +28,7 @@ describe('corrupt fault', () => {
     expect(retyped.filter((r) => r.lti_user_id === 7)).toHaveLength(3);
   });
 
-  it('reaches nested fields (Avito's item wrappers)', async () => {
+  it('reaches nested fields (the item wrappers of Avito)', async () => {
     const sellers = (await (await fetch(`${sandbox.url}/avito/_control/sellers`)).json()) as { sellers: { hash: string }[] };
     const page = (await (
       await fetch(`${sandbox.url}/avito/api/1/user/profile/items?sellerId=${sellers.sellers[0]!.hash}&page=1&limit=10`, {
