@@ -1,23 +1,10 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@datasync/config';
 import { createLogger } from '@datasync/logger';
 import { closeQueues, createQueues } from '@datasync/runs';
-import type { RunningSandbox } from '@datasync/sandbox';
-import {
-  createTestDatabase,
-  expectYclientsEqualToSource,
-  sandboxControl,
-  startStack,
-  startTestSandbox,
-  testEnv,
-  waitFor,
-  type Stack,
-  type TestDatabase,
-} from '../helpers';
-import { allSources, gatewayClient, sourcesEnv, type Control, type Submit } from './sources';
+import { expectYclientsEqualToSource, waitFor } from '../helpers';
+import { allSources, gatewayClient, type Submit, useBench } from './sources';
 
 /**
  * Hundreds of sync requests at once across every source, through the gateway: identical ones
@@ -26,36 +13,16 @@ import { allSources, gatewayClient, sourcesEnv, type Control, type Submit } from
  */
 
 const COPIES = Number(process.env.LOAD_COPIES ?? 6);
-let db: TestDatabase;
-let sandbox: RunningSandbox;
-let stack: Stack;
-let pool: pg.Pool;
-let control: Control;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sandbox = await startTestSandbox();
-  control = sandboxControl(sandbox.url);
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  env = testEnv(db.url, sandbox.url, { ...(await sourcesEnv(control, sandbox.url)), GATEWAY_RATE_LIMIT_PER_MINUTE: '100000', WORKER_CONCURRENCY: '4' });
-  // Workers come later: every identical request of the burst then meets a run still queued.
-  stack = await startStack(env, { workers: [] });
-}, 60_000);
-afterAll(async () => {
-  await stack?.close();
-  await pool?.end();
-  await sandbox?.close();
-  await db?.drop();
-});
+// Workers come later: every identical request of the burst then meets a run still queued.
+const t = useBench({ env: () => ({ GATEWAY_RATE_LIMIT_PER_MINUTE: '100000', WORKER_CONCURRENCY: '4' }) });
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 describe('a burst of sync requests', () => {
   it(`hundreds at once (${COPIES} copies of each distinct sync, shuffled): deduplicated, all finished, the gateway responsive`, async () => {
-    const sellers = (await control.get<{ sellers: { hash: string }[] }>('/avito/_control/sellers')).sellers;
+    const sellers = (await t.control.get<{ sellers: { hash: string }[] }>('/avito/_control/sellers')).sellers;
     const companies: number[] = [];
-    for (let i = 0; i < 8; i++) companies.push((await control.post<{ id: number }>('/yclients/_control/companies', { clients: 30, records: 40 })).id);
+    for (let i = 0; i < 8; i++) companies.push((await t.control.post<{ id: number }>('/yclients/_control/companies', { clients: 30, records: 40 })).id);
     const distinct: Submit[] = [
       ...sellers.map((s) => ({ method: 'GET' as const, path: `/api/avito/user?user=${s.hash}` })),
       ...companies.map((companyId) => ({ method: 'POST' as const, path: '/api/yclients/sync', body: { companyId } })),
@@ -70,14 +37,14 @@ describe('a burst of sync requests', () => {
     }
     expect(burst.length).toBeGreaterThanOrEqual(250);
 
-    const api = gatewayClient(stack.gateway.url);
+    const api = gatewayClient(t.stack.gateway.url);
     const latencies: number[] = [];
     const healthStatuses = new Set<number>();
     let bursting = true;
     const probe = (async () => {
       while (bursting) {
         const t0 = performance.now();
-        const res = await fetch(`${stack.gateway.url}/health`);
+        const res = await fetch(`${t.stack.gateway.url}/health`);
         await res.arrayBuffer();
         latencies.push(performance.now() - t0);
         healthStatuses.add(res.status);
@@ -97,10 +64,10 @@ describe('a burst of sync requests', () => {
     expect([...idsByKey.values()].every((ids) => ids.size === 1)).toBe(true);
     const runIds = [...idsByKey.values()].map((ids) => [...ids][0]!);
     expect(new Set(runIds).size).toBe(distinct.length);
-    expect((await pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(distinct.length);
+    expect((await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(distinct.length);
     // One job per distinct sync, in its source's queue.
-    const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null });
-    const queues = createQueues(redis, env.REDIS_PREFIX!);
+    const redis = new Redis(t.env.REDIS_URL!, { maxRetriesPerRequest: null });
+    const queues = createQueues(redis, t.env.REDIS_PREFIX!);
     try {
       const waiting = await Promise.all(Object.values(queues).map((q) => q.getWaitingCount()));
       expect(waiting.reduce((a, b) => a + b, 0)).toBe(distinct.length);
@@ -118,20 +85,20 @@ describe('a burst of sync requests', () => {
 
     // Workers for every source: every run reaches an end, each once.
     const log = createLogger({ name: 'load', level: 'silent' });
-    const workers = await Promise.all(allSources.map((s) => s.start(loadConfig(env), log)));
+    const workers = await Promise.all(allSources.map((s) => s.start(loadConfig(t.env), log)));
     try {
       const ends = await waitFor(
         async () => {
-          const { rows } = await pool.query<{ state: string; n: number }>(`SELECT state::text, count(*)::int AS n FROM sync_runs GROUP BY state`);
+          const { rows } = await t.pool.query<{ state: string; n: number }>(`SELECT state::text, count(*)::int AS n FROM sync_runs GROUP BY state`);
           const by = Object.fromEntries(rows.map((r) => [r.state, r.n]));
           return (by.done ?? 0) + (by.failed ?? 0) === distinct.length ? by : undefined;
         },
         { timeoutMs: 120_000, intervalMs: 250, what: 'every run to finish' },
       );
-      const failed = await pool.query(`SELECT source, error FROM sync_runs WHERE state = 'failed'`);
+      const failed = await t.pool.query(`SELECT source, error FROM sync_runs WHERE state = 'failed'`);
       expect(failed.rows).toEqual([]);
       expect(ends.done).toBe(distinct.length);
-      for (const c of companies) await expectYclientsEqualToSource(pool, control, c);
+      for (const c of companies) await expectYclientsEqualToSource(t.pool, t.control, c);
     } finally {
       await Promise.all(workers.map((w) => w.close()));
     }

@@ -3,56 +3,27 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from '@datasync/sandbox';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startAvitoWorker } from '@datasync/worker-avito';
 import {
   createTestDatabase,
-  sandboxControl,
   spawnWorker,
   startRedisServer,
   startStack,
-  startTestSandbox,
-  testEnv,
   waitFor,
   type RedisServer,
   type Stack,
-  type TestDatabase,
   type WorkerProcess,
 } from '../helpers';
-import { allSources, gatewayClient, sourcesEnv, type Control } from './sources';
+import { allSources, gatewayClient, useBench } from './sources';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const API_KEY = 'reliability-key-3f9c2a7e51b04d68';
 
-let db: TestDatabase;
-let sandbox: RunningSandbox;
-let stack: Stack;
-let pool: pg.Pool;
-let control: Control;
-let env: Record<string, string>;
+const t = useBench({ env: () => ({ GATEWAY_API_KEY: API_KEY, GATEWAY_HOST: '127.0.0.1', GATEWAY_BODY_LIMIT: '16kb' }) });
 const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sandbox = await startTestSandbox();
-  control = sandboxControl(sandbox.url);
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  env = testEnv(db.url, sandbox.url, {
-    ...(await sourcesEnv(control, sandbox.url)),
-    GATEWAY_API_KEY: API_KEY,
-    GATEWAY_HOST: '127.0.0.1',
-    GATEWAY_BODY_LIMIT: '16kb',
-  });
-  stack = await startStack(env, { workers: [] });
-}, 60_000);
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-  await stack?.close();
-  await pool?.end();
-  await sandbox?.close();
-  await db?.drop();
 });
 
 /** Every path the gateway serves: its Express routes and mounted apps (Bull Board, docs), and the OpenAPI paths. */
@@ -78,15 +49,15 @@ async function everyPath(s: Stack): Promise<{ method: string; path: string }[]> 
 
 describe('who gets in', () => {
   it('with GATEWAY_API_KEY set, every route but /health refuses a request without the key, or with a wrong one', async () => {
-    const paths = await everyPath(stack);
+    const paths = await everyPath(t.stack);
     // The registry is really enumerated: every API route, the dashboard and the docs are in the list.
     expect(paths.map((p) => p.path)).toEqual(expect.arrayContaining(['/api/yclients/sync', '/api/runs', '/admin/queues/', '/docs/', '/openapi.json', '/ready']));
     expect(paths.length).toBeGreaterThanOrEqual(12);
-    const before = await pool.query('SELECT count(*)::int AS n FROM sync_runs');
+    const before = await t.pool.query('SELECT count(*)::int AS n FROM sync_runs');
     for (const { method, path: p } of paths) {
       const attempts: Record<string, string>[] = [{}, { 'x-api-key': 'wrong' }, { 'x-api-key': `${API_KEY}x` }, { authorization: `Basic ${Buffer.from(`admin:${API_KEY.slice(0, -1)}`).toString('base64')}` }, { 'x-api-key': 'k'.repeat(10_000) }];
       for (const headers of attempts) {
-        const res = await fetch(`${stack.gateway.url}${p}`, {
+        const res = await fetch(`${t.stack.gateway.url}${p}`, {
           method: method.toUpperCase(),
           headers: { ...headers, ...(method === 'get' ? {} : { 'content-type': 'application/json' }) },
           body: method === 'get' ? undefined : JSON.stringify({ companyId: 1, start: '2026-04-01', end: '2026-04-01' }),
@@ -95,12 +66,12 @@ describe('who gets in', () => {
         expect(res.headers.get('www-authenticate')).toMatch(/^Basic/);
       }
     }
-    expect((await pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(before.rows[0].n);
-    expect((await fetch(`${stack.gateway.url}/health`)).status).toBe(200);
+    expect((await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(before.rows[0].n);
+    expect((await fetch(`${t.stack.gateway.url}/health`)).status).toBe(200);
     // With the key (header, or basic auth password for a browser) the same routes answer.
-    const keyed = gatewayClient(stack.gateway.url, API_KEY);
+    const keyed = gatewayClient(t.stack.gateway.url, API_KEY);
     expect((await keyed.call('GET', '/api/runs')).status).toBe(200);
-    expect((await fetch(`${stack.gateway.url}/admin/queues/`, { headers: { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString('base64')}` } })).status).toBe(200);
+    expect((await fetch(`${t.stack.gateway.url}/admin/queues/`, { headers: { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString('base64')}` } })).status).toBe(200);
   });
 
   it('compares the key in constant time (crypto.timingSafeEqual over digests of equal length)', () => {
@@ -112,14 +83,14 @@ describe('who gets in', () => {
 });
 
 describe('limits and headers', () => {
-  const keyed = () => gatewayClient(stack.gateway.url, API_KEY);
+  const keyed = () => gatewayClient(t.stack.gateway.url, API_KEY);
 
   it('answers 413 to a body over GATEWAY_BODY_LIMIT, and queues nothing', async () => {
-    const before = (await pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n;
+    const before = (await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n;
     const res = await keyed().call('POST', '/api/yclients/sync', { companyId: 1, pad: 'x'.repeat(20_000) });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('payload_too_large');
-    expect((await pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(before);
+    expect((await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(before);
   });
 
   it("sends helmet's security headers on the API and the dashboard", async () => {
@@ -129,13 +100,13 @@ describe('limits and headers', () => {
     expect(api.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(api.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
     expect(api.headers.get('x-powered-by')).toBeNull();
-    const board = await fetch(`${stack.gateway.url}/admin/queues/`, { headers: { 'x-api-key': API_KEY } });
+    const board = await fetch(`${t.stack.gateway.url}/admin/queues/`, { headers: { 'x-api-key': API_KEY } });
     expect(board.headers.get('x-content-type-options')).toBe('nosniff');
     expect(board.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
 
   it('rate-limits /api per client with 429 and RateLimit headers, while /health keeps answering', async () => {
-    const limited = await startStack({ ...env, GATEWAY_RATE_LIMIT_PER_MINUTE: '15', REDIS_PREFIX: `${env.REDIS_PREFIX}-rl` }, { workers: [] });
+    const limited = await startStack({ ...t.env, GATEWAY_RATE_LIMIT_PER_MINUTE: '15', REDIS_PREFIX: `${t.env.REDIS_PREFIX}-rl` }, { workers: [] });
     try {
       const client = gatewayClient(limited.gateway.url, API_KEY);
       const statuses: number[] = [];
@@ -181,31 +152,31 @@ async function dumpRedis(url: string, prefix: string): Promise<string> {
 
 describe('credentials never leak', () => {
   it('after successful and auth-failed runs of every source, no credential is in logs, Redis, run records, errors or answers', async () => {
-    const ycreds = await control.get<{ userToken: string }>('/yclients/_control/credentials');
-    const secrets = [...allSources.flatMap((s) => s.secrets(env)), ycreds.userToken];
+    const ycreds = await t.control.get<{ userToken: string }>('/yclients/_control/credentials');
+    const secrets = [...allSources.flatMap((s) => s.secrets(t.env)), ycreds.userToken];
     expect(secrets.every((s) => typeof s === 'string' && s.length >= 6)).toBe(true);
-    for (const s of allSources) workers.push(spawnWorker(s.app, env, { logLevel: 'debug' }));
-    const api = gatewayClient(stack.gateway.url, API_KEY);
+    for (const s of allSources) workers.push(spawnWorker(s.app, t.env, { logLevel: 'debug' }));
+    const api = gatewayClient(t.stack.gateway.url, API_KEY);
 
     const runIds: string[] = [];
-    for (const s of allSources) runIds.push(await api.submit((await s.prepare(control, pool)).submit));
+    for (const s of allSources) runIds.push(await api.submit((await s.prepare(t.control, t.pool)).submit));
     const ok = await Promise.all(runIds.map((id) => api.finished(id)));
     expect(ok.map((r) => r.state)).toEqual(allSources.map(() => 'done'));
 
     // Refused credentials: on the data requests, and on Datawiz's token grant (whose body carries the secret).
-    await control.addFault(allSources.map((s) => ({ path: s.dataPath, kind: 'status', status: 401 })));
-    await control.post('/datawiz/_control/expire-tokens');
-    await control.addFault({ path: '/datawiz/api/o/token/', kind: 'status', status: 401, body: { error: 'invalid_client' } });
+    await t.control.addFault(allSources.map((s) => ({ path: s.dataPath, kind: 'status', status: 401 })));
+    await t.control.post('/datawiz/_control/expire-tokens');
+    await t.control.addFault({ path: '/datawiz/api/o/token/', kind: 'status', status: 401, body: { error: 'invalid_client' } });
     const failedIds: string[] = [];
-    for (const s of allSources) failedIds.push(await api.submit((await s.prepare(control, pool)).submit));
+    for (const s of allSources) failedIds.push(await api.submit((await s.prepare(t.control, t.pool)).submit));
     const failed = await Promise.all(failedIds.map((id) => api.finished(id)));
-    await control.clearFaults();
+    await t.control.clearFaults();
     expect(failed.map((r) => r.state)).toEqual(allSources.map(() => 'failed'));
 
     const corpora: Record<string, string> = {
       logs: workers.map((w) => w.output()).join('\n'),
-      redis: await dumpRedis(env.REDIS_URL!, env.REDIS_PREFIX!),
-      sync_runs: (await pool.query('SELECT row_to_json(r)::text AS t FROM sync_runs r')).rows.map((r) => r.t as string).join('\n'),
+      redis: await dumpRedis(t.env.REDIS_URL!, t.env.REDIS_PREFIX!),
+      sync_runs: (await t.pool.query('SELECT row_to_json(r)::text AS t FROM sync_runs r')).rows.map((r) => r.t as string).join('\n'),
       answers: [
         (await api.call('GET', '/api/runs?limit=100')).text,
         ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}`)).text))),
@@ -234,10 +205,10 @@ describe('several deployments on one Redis', () => {
   it('two stacks with different REDIS_PREFIX never see each other’s jobs, and every key carries its prefix', async () => {
     redis = await startRedisServer();
     const otherDb = await createTestDatabase();
-    const a = await startStack({ ...env, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-a', GATEWAY_API_KEY: '' }, { workers: [startAvitoWorker] });
-    const b = await startStack({ ...env, DATABASE_URL: otherDb.url, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-b', GATEWAY_API_KEY: '' }, { workers: [] });
+    const a = await startStack({ ...t.env, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-a', GATEWAY_API_KEY: '' }, { workers: [startAvitoWorker] });
+    const b = await startStack({ ...t.env, DATABASE_URL: otherDb.url, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-b', GATEWAY_API_KEY: '' }, { workers: [] });
     try {
-      const sellers = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
+      const sellers = (await t.control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
       const apiA = gatewayClient(a.gateway.url);
       const apiB = gatewayClient(b.gateway.url);
       const inB = await apiB.submit({ method: 'GET', path: `/api/avito/user?user=${sellers[1]!.hash}` });

@@ -1,17 +1,25 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and the sandbox, checked by the assertions */
-import type pg from 'pg';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { SourceName } from '@datasync/queues';
+import type { RunningSandbox } from '@datasync/sandbox';
 import { startAvitoWorker } from '@datasync/worker-avito';
 import { startDatawizWorker } from '@datasync/worker-datawiz';
 import { startItResumeWorker } from '@datasync/worker-itresume';
 import { startYclientsWorker } from '@datasync/worker-yclients';
 import {
+  createTestDatabase,
   expectAvitoEqualToSource,
   expectDatawizEqualToSource,
   expectItResumeEqualToSource,
   expectYclientsEqualToSource,
+  sandboxControl,
+  startStack,
+  startTestSandbox,
+  testEnv,
   waitFor,
-  type sandboxControl,
+  type Stack,
+  type TestDatabase,
   type WorkerStarter,
 } from '../helpers';
 
@@ -204,4 +212,47 @@ export function gatewayClient(url: string, apiKey?: string) {
         { timeoutMs, what: `run ${id} to finish`, intervalMs: 50 },
       ),
   };
+}
+
+/** What every reliability test file runs against: its own database, sandbox and gateway (plus workers). */
+export interface Bench {
+  db: TestDatabase;
+  sandbox: RunningSandbox;
+  pool: pg.Pool;
+  control: Control;
+  env: Record<string, string>;
+  stack: Stack;
+  api: ReturnType<typeof gatewayClient>;
+}
+
+/**
+ * Registers the file's beforeAll/afterAll: a test database, a sandbox, the settings of `sources`
+ * (all by default) plus `env`, and a gateway with `workers` in this process (none by default).
+ * The returned object is filled in before the first test.
+ */
+export function useBench(options: {
+  sources?: ReliabilitySource[];
+  env?: (b: { sandboxUrl: string; control: Control }) => Promise<Record<string, string>> | Record<string, string>;
+  workers?: WorkerStarter[];
+} = {}): Bench {
+  const bench = {} as Bench;
+  beforeAll(async () => {
+    bench.db = await createTestDatabase();
+    bench.sandbox = await startTestSandbox();
+    bench.control = sandboxControl(bench.sandbox.url);
+    bench.pool = new pg.Pool({ connectionString: bench.db.url, max: 3 });
+    bench.env = testEnv(bench.db.url, bench.sandbox.url, {
+      ...(await sourcesEnv(bench.control, bench.sandbox.url, options.sources)),
+      ...(await options.env?.({ sandboxUrl: bench.sandbox.url, control: bench.control })),
+    });
+    bench.stack = await startStack(bench.env, { workers: options.workers ?? [] });
+    bench.api = gatewayClient(bench.stack.gateway.url);
+  }, 60_000);
+  afterAll(async () => {
+    await bench.stack?.close();
+    await bench.pool?.end();
+    await bench.sandbox?.close();
+    await bench.db?.drop();
+  });
+  return bench;
 }

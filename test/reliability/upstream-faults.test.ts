@@ -1,9 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and the sandbox, checked by the assertions */
-import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from '@datasync/sandbox';
-import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
-import { allSources, gatewayClient, sourcesEnv, type Control, type ReliabilitySource } from './sources';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { allSources, type ReliabilitySource, useBench } from './sources';
 
 /**
  * Every upstream fault × every source: the sync ends `done` with the database equal to the source
@@ -17,7 +14,7 @@ interface FaultCase {
   rules(s: ReliabilitySource): Record<string, unknown>[] | undefined;
   /** Expect a clear failure instead of the source's data. */
   fails?(s: ReliabilitySource): boolean;
-  check?(ctx: { control: Control; source: ReliabilitySource; run: any }): Promise<void>;
+  check?(ctx: { source: ReliabilitySource; run: any }): Promise<void>;
 }
 
 const faults: FaultCase[] = [
@@ -26,9 +23,9 @@ const faults: FaultCase[] = [
   {
     name: '429 with Retry-After (honoured)',
     rules: (s) => [{ path: s.dataPath, kind: 'status', status: 429, retryAfter: 1, every: 3, times: 2 }],
-    async check({ control, source }) {
+    async check({ source }) {
       // The same request was asked again no sooner than Retry-After said.
-      const log = (await control.requests(source.dataPath)).requests as any[];
+      const log = (await t.control.requests(source.dataPath)).requests as any[];
       const limited = log.filter((r) => r.status === 429);
       expect(limited.length).toBe(2);
       for (const r of limited) {
@@ -62,36 +59,17 @@ const faults: FaultCase[] = [
   },
 ];
 
-let db: TestDatabase;
-let sandbox: RunningSandbox;
-let stack: Stack;
-let pool: pg.Pool;
-let control: Control;
-let api: ReturnType<typeof gatewayClient>;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sandbox = await startTestSandbox();
-  control = sandboxControl(sandbox.url);
-  pool = new pg.Pool({ connectionString: db.url, max: 3 });
-  const env = testEnv(db.url, sandbox.url, {
-    ...(await sourcesEnv(control, sandbox.url)),
+const t = useBench({
+  env: () => ({
     HTTP_TIMEOUT_MS: '800',
     // Above Retry-After: 1, so the header is honoured in full; the exponential backoff stays at 20 ms × 2^n.
     HTTP_RETRY_MAX_MS: '1500',
-  });
-  stack = await startStack(env, { workers: allSources.map((s) => s.start) });
-  api = gatewayClient(stack.gateway.url);
-}, 60_000);
-afterAll(async () => {
-  await stack?.close();
-  await pool?.end();
-  await sandbox?.close();
-  await db?.drop();
+  }),
+  workers: allSources.map((s) => s.start),
 });
 beforeEach(async () => {
-  await control.clearFaults();
-  await fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
+  await t.control.clearFaults();
+  await fetch(`${t.sandbox.url}/_control/requests`, { method: 'DELETE' });
 });
 
 describe.each(allSources.map((s) => [s.name, s] as const))('%s under upstream faults', (_name, source) => {
@@ -99,13 +77,13 @@ describe.each(allSources.map((s) => [s.name, s] as const))('%s under upstream fa
   it.each(cases.map((f) => [f.name, f] as const))('%s', async (_fault, fault) => {
     const rules = fault.rules(source)!;
     // `pnpm test:soak` runs every case on targets large enough to last seconds.
-    const target = await source.prepare(control, pool, { large: process.env.SOAK === '1' });
-    const { ids } = (await control.addFault(rules)) as { ids: number[] };
+    const target = await source.prepare(t.control, t.pool, { large: process.env.SOAK === '1' });
+    const { ids } = (await t.control.addFault(rules)) as { ids: number[] };
     const started = Date.now();
-    const id = await api.submit(target.submit);
-    const run = await api.finished(id, 90_000);
-    const active = ((await control.get<{ rules: { id: number; applied: number }[] }>('/_control/faults')).rules);
-    await control.clearFaults();
+    const id = await t.api.submit(target.submit);
+    const run = await t.api.finished(id, 90_000);
+    const active = ((await t.control.get<{ rules: { id: number; applied: number }[] }>('/_control/faults')).rules);
+    await t.control.clearFaults();
 
     // The fault really happened: each rule either retired after its last use or acted at least once.
     for (const ruleId of ids) {
@@ -121,7 +99,7 @@ describe.each(allSources.map((s) => [s.name, s] as const))('%s under upstream fa
       expect(run.error ?? null, JSON.stringify(run.error)).toBeNull();
       expect(run.state).toBe('done');
       await target.expectEqual(id);
-      await fault.check?.({ control, source, run });
+      await fault.check?.({ source, run });
     }
   }, 120_000);
 });

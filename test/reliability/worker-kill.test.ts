@@ -1,19 +1,6 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from '@datasync/sandbox';
-import {
-  createTestDatabase,
-  sandboxControl,
-  spawnWorker,
-  startStack,
-  startTestSandbox,
-  testEnv,
-  waitFor,
-  type Stack,
-  type TestDatabase,
-  type WorkerProcess,
-} from '../helpers';
-import { avito, datawiz, gatewayClient, sourcesEnv, yclients, type Control, type ReliabilitySource } from './sources';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnWorker, waitFor, type WorkerProcess } from '../helpers';
+import { avito, datawiz, gatewayClient, yclients, type ReliabilitySource, useBench } from './sources';
 
 /**
  * Real worker processes SIGKILLed at seeded random moments of one sync, several times: another
@@ -23,13 +10,11 @@ import { avito, datawiz, gatewayClient, sourcesEnv, yclients, type Control, type
 
 /** 3 in `pnpm test`; `pnpm test:soak` kills 5 times (BullMQ's maxStalledCount: a 6th stall fails the run). */
 const KILLS = Number(process.env.WORKER_KILLS ?? 3);
-let db: TestDatabase;
-let sandbox: RunningSandbox;
-let stack: Stack;
-let pool: pg.Pool;
-let control: Control;
-let env: Record<string, string>;
+const t = useBench({ sources: [yclients, avito, datawiz], env: () => ({ WORKER_CONCURRENCY: '1' }) });
 const spawned: WorkerProcess[] = [];
+afterAll(async () => {
+  await Promise.all(spawned.map((w) => w.stop('SIGKILL')));
+});
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 function random(seed: number) {
@@ -42,22 +27,6 @@ function random(seed: number) {
   };
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sandbox = await startTestSandbox();
-  control = sandboxControl(sandbox.url);
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  env = testEnv(db.url, sandbox.url, { ...(await sourcesEnv(control, sandbox.url, [yclients, avito, datawiz])), WORKER_CONCURRENCY: '1' });
-  stack = await startStack(env, { workers: [] });
-}, 60_000);
-afterAll(async () => {
-  await Promise.all(spawned.map((w) => w.stop('SIGKILL')));
-  await stack?.close();
-  await pool?.end();
-  await sandbox?.close();
-  await db?.drop();
-});
-
 const cases: { source: ReliabilitySource; delayMs: number }[] = [
   { source: yclients, delayMs: 60 },
   { source: avito, delayMs: 220 },
@@ -67,15 +36,15 @@ const cases: { source: ReliabilitySource; delayMs: number }[] = [
 describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLed mid-sync', (_name, { source, delayMs }) => {
   it(`is killed ${KILLS} times at random points and still ends equal to the source, resuming from its checkpoint`, async () => {
     const next = random(0x5eed + source.name.length);
-    const api = gatewayClient(stack.gateway.url);
-    const target = await source.prepare(control, pool, { large: true });
-    await control.clearFaults();
-    await control.addFault({ path: source.dataPath, kind: 'delay', delayMs });
-    await fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
+    const api = gatewayClient(t.stack.gateway.url);
+    const target = await source.prepare(t.control, t.pool, { large: true });
+    await t.control.clearFaults();
+    await t.control.addFault({ path: source.dataPath, kind: 'delay', delayMs });
+    await fetch(`${t.sandbox.url}/_control/requests`, { method: 'DELETE' });
 
     const workers = new Map<number, WorkerProcess>();
     const startOne = () => {
-      const w = spawnWorker(source.app, env);
+      const w = spawnWorker(source.app, t.env);
       spawned.push(w);
       workers.set(w.child.pid!, w);
       return w;
@@ -97,6 +66,8 @@ describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLe
       );
       await new Promise((r) => setTimeout(r, 200 + next() * 900));
       if ((await api.run(id)).state !== 'running') break;
+      // A replica is up (the replacement of the last kill may still be starting under load).
+      await Promise.all([...workers.values()].map(ready));
       const killedAt = Date.now();
       await workers.get(holder)!.stop('SIGKILL');
       workers.delete(holder);
@@ -106,14 +77,14 @@ describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLe
         async () => {
           const r = await api.run(id);
           const pid = Number(String(r.worker ?? '').split(':').pop());
-          return (r.state === 'running' && workers.has(pid)) || r.state === 'done' ? true : undefined;
+          return (r.state === 'running' && workers.has(pid)) || r.state === 'done' || r.state === 'failed' ? true : undefined;
         },
         { what: 'another worker to take the run over', timeoutMs: 15_000, intervalMs: 25 },
       );
       pickups.push(Date.now() - killedAt);
     }
     const run = await api.finished(id, 90_000);
-    await control.clearFaults();
+    await t.control.clearFaults();
     expect(run.error ?? null, JSON.stringify(run.error)).toBeNull();
     expect(run.state).toBe('done');
     expect(kills).toBeGreaterThanOrEqual(2);
@@ -122,7 +93,7 @@ describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLe
 
     // Resumed, not restarted: at most a few pages asked again per kill (the ones in flight, the
     // prefetched one, and the page that holds each finished entity's checkpoint row).
-    const pages = (await control.requests(source.dataPath)).requests.filter((r) => source.isPage(r) && r.status === 200);
+    const pages = (await t.control.requests(source.dataPath)).requests.filter((r) => source.isPage(r) && r.status === 200);
     const keys = pages.map((r) => `${r.path}?${JSON.stringify(r.query)}`);
     const repeated = keys.length - new Set(keys).size;
     expect(repeated, `${repeated} repeated of ${keys.length} pages after ${kills} kills (pickups ${pickups.join(', ')} ms)`).toBeLessThanOrEqual(4 * kills);
