@@ -111,7 +111,9 @@ console.log(`
 DataSync is running.
   API docs      ${gateway}/docs
   Dashboard     ${gateway}/admin/queues
-  Runs          ${gateway}/api/runs
+  Runs          ${gateway}/api/runs        (or: pnpm datasync runs)
+  Schedules     ${gateway}/api/schedules
+  Metrics       ${gateway}/metrics
   Try it        curl '${gateway}/api/avito/region?search=%D1%81%D0%BA%D0%BB%D0%B0%D0%B4'
 ${usesSandbox.length ? `  Upstreams     ${usesSandbox.join(', ')} → sandbox at ${sandboxUrl}\n` : ''}Press Ctrl+C to stop.
 `);

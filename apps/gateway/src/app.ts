@@ -8,6 +8,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Logger } from '@datasync/logger';
 import { requireApiKey } from './auth';
 import { errorHandler, NotFoundError } from './errors';
+import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { GatewayDeps, Route } from './route';
 import { routes } from './routes';
@@ -19,6 +20,7 @@ export interface GatewayOptions {
   bodyLimit: string;
   rateLimitPerMinute: number;
   publicUrl?: string;
+  metrics?: GatewayMetrics;
 }
 
 function mount(app: Express, route: Route, deps: GatewayDeps): void {
@@ -58,6 +60,16 @@ export function createGatewayApp(options: GatewayOptions): Express {
     const status = await deps.ping();
     res.status(status.redis && status.postgres ? 200 : 503).json({ status: status.redis && status.postgres ? 'ready' : 'not ready', ...status });
   });
+
+  // Behind the API key like everything but /health: queue names and counts are not public.
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await metrics.scrape();
+      res.setHeader('content-type', contentType);
+      res.send(body);
+    });
+  }
 
   const document = openApiDocument(routes, options.publicUrl);
   app.get('/openapi.json', (_req, res) => {

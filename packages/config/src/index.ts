@@ -122,6 +122,22 @@ export const envSchema = z.object({
   SMTP_FROM: z.string().default('DataSync <datasync@localhost>'),
   /** Comma-separated addresses. */
   REPORT_RECIPIENTS: optionalString,
+
+  /** The shortest interval a schedule may have (tests lower it to a second). */
+  SCHEDULE_MIN_INTERVAL_SECONDS: positiveInt.default(60),
+  /** A schedule whose runs failed this many times in a row is paused, with the reason shown. */
+  SCHEDULE_MAX_CONSECUTIVE_FAILURES: positiveInt.default(3),
+  /** Signs webhook bodies (HMAC-SHA256, `X-DataSync-Signature`); unset: webhooks go unsigned, with a warning. */
+  WEBHOOK_SECRET: optionalString,
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Attempts of one notification (webhook call or email), with exponential backoff from NOTIFY_BACKOFF_MS. */
+  NOTIFY_ATTEMPTS: positiveInt.default(8),
+  NOTIFY_BACKOFF_MS: positiveInt.default(2_000),
+  /** The last this many log lines of each run are kept (GET /api/runs/:id/log), for RUN_LOG_TTL_DAYS. */
+  RUN_LOG_MAX_LINES: positiveInt.default(1000),
+  RUN_LOG_TTL_DAYS: positiveInt.default(7),
+  /** The command line's gateway (default http://127.0.0.1:GATEWAY_PORT); it sends GATEWAY_API_KEY. */
+  GATEWAY_URL: optionalString.pipe(z.string().url('must be a URL').optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import axiosRetry, { isNetworkError, retryAfter } from 'axios-retry';
 import type { Logger } from '@datasync/logger';
@@ -55,6 +56,14 @@ export interface HttpClientOptions {
   onRequest?: (event: RequestEvent) => void;
   onRetry?: (event: RequestEvent & { delayMs: number }) => void;
 }
+
+/**
+ * Every HttpClient of the process also announces its requests here (`request`, `retry`, with a
+ * RequestEvent), whatever connector built it: @datasync/runs counts them for `/metrics`, so a new
+ * source is counted without wiring anything.
+ */
+export const upstreamEvents = new EventEmitter<{ request: [RequestEvent]; retry: [RequestEvent & { delayMs: number }] }>();
+upstreamEvents.setMaxListeners(50);
 
 /** Full-jitter exponential backoff, at least what Retry-After asks, capped. */
 export function backoffDelay(retry: number, policy: RetryPolicy, error?: AxiosError): number {
@@ -134,6 +143,7 @@ export class HttpClient {
           retry,
         };
         options.onRetry?.({ ...event, delayMs: 0 });
+        upstreamEvents.emit('retry', { ...event, delayMs: 0 });
         options.log?.warn({ ...event }, `${options.upstream} request failed, retrying`);
       },
     });
@@ -150,6 +160,7 @@ export class HttpClient {
       retry: (config as Timed)['axios-retry']?.retryCount ?? 0,
     };
     this.options.onRequest?.(event);
+    upstreamEvents.emit('request', event);
     this.options.log?.debug(event, 'upstream request');
   }
 

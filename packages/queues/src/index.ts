@@ -93,3 +93,36 @@ export function payloadSchema(source: SourceName, jobName: string): z.ZodType | 
 }
 
 export const sources = Object.keys(catalog) as SourceName[];
+
+/**
+ * Where a run's summary goes when it ends (per request or per schedule). Stored with the run in
+ * Postgres, never in job data: a webhook URL may itself be a secret (Slack-style URLs are).
+ */
+export const notifyTarget = z
+  .object({
+    webhookUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(2000, 'must be at most 2000 characters')
+      .optional(),
+    email: z.email({ error: 'must be an email address' }).max(320).optional(),
+  })
+  .strict()
+  .refine((n) => n.webhookUrl !== undefined || n.email !== undefined, { message: 'give webhookUrl, email or both' });
+export type NotifyTarget = z.infer<typeof notifyTarget>;
+
+/**
+ * Queues of DataSync itself (not of a source): schedule ticks, and the events and deliveries of
+ * notifications. Consumed by the gateway processes.
+ */
+export const opsQueues = {
+  /** One BullMQ job scheduler per schedule; each tick submits a run. */
+  schedules: 'schedules',
+  /** `run.finished` (one per ended run), `notify.webhook` and `notify.email` deliveries. */
+  notifications: 'notifications',
+} as const;
+
+/** The job name a source's runs use when the caller names only the source (its only job). */
+export function defaultJobName(source: SourceName): string | undefined {
+  const names = Object.keys(catalog[source].jobs);
+  return names.length === 1 ? names[0] : undefined;
+}

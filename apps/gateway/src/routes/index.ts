@@ -8,6 +8,13 @@ import { getRunRoute } from './get-run';
 import { listRunsRoute } from './list-runs';
 import { postItResumeSync } from './post-itresume-sync';
 import { postYclientsSync } from './post-yclients-sync';
+import { postRun } from './post-run';
+import { getRunLog } from './get-run-log';
+import { postSchedule } from './post-schedule';
+import { listSchedulesRoute } from './list-schedules';
+import { getScheduleRoute } from './get-schedule';
+import { deleteScheduleRoute } from './delete-schedule';
+import { postScheduleResume } from './post-schedule-resume';
 
 /** Every API route; the OpenAPI document is generated from this list. */
 export const routes: Route[] = [
@@ -18,6 +25,13 @@ export const routes: Route[] = [
   postDatawizSync,
   postDatawizSales,
   postItResumeSync,
+  postRun,
   getRunRoute,
+  getRunLog,
   listRunsRoute,
+  postSchedule,
+  listSchedulesRoute,
+  getScheduleRoute,
+  deleteScheduleRoute,
+  postScheduleResume,
 ];
