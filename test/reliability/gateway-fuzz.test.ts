@@ -244,7 +244,7 @@ describe('fuzzing every gateway route', () => {
       }),
       { numRuns: RUNS_PER_ROUTE, seed: Number(process.env.FUZZ_SEED ?? 20261123), endOnFailure: true },
     );
-    // The generator really produced invalid requests for this route.
-    expect(invalid).toBeGreaterThan(RUNS_PER_ROUTE / 10);
+    // The generator really produced invalid requests for a route that takes input (one that takes none ignores unknown query parameters).
+    if (route.params || route.query || route.body) expect(invalid).toBeGreaterThan(RUNS_PER_ROUTE / 10);
   }, 120_000);
 });

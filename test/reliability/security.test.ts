@@ -51,7 +51,7 @@ describe('who gets in', () => {
   it('with GATEWAY_API_KEY set, every route but /health refuses a request without the key, or with a wrong one', async () => {
     const paths = await everyPath(t.stack);
     // The registry is really enumerated: every API route, the dashboard and the docs are in the list.
-    expect(paths.map((p) => p.path)).toEqual(expect.arrayContaining(['/api/yclients/sync', '/api/runs', '/admin/queues/', '/docs/', '/openapi.json', '/ready']));
+    expect(paths.map((p) => p.path)).toEqual(expect.arrayContaining(['/api/yclients/sync', '/api/runs', '/admin/queues/', '/docs/', '/openapi.json', '/ready', '/metrics']));
     expect(paths.length).toBeGreaterThanOrEqual(12);
     const before = await t.pool.query('SELECT count(*)::int AS n FROM sync_runs');
     for (const { method, path: p } of paths) {
@@ -180,6 +180,8 @@ describe('credentials never leak', () => {
       answers: [
         (await api.call('GET', '/api/runs?limit=100')).text,
         ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}`)).text))),
+        // Each run's own log lines, as the API serves them.
+        ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}/log`)).text))),
         (await api.call('GET', '/admin/queues/api/queues?activeQueue=yclients&status=failed')).text,
         (await api.call('GET', '/admin/queues/api/queues?activeQueue=itresume&status=completed')).text,
       ].join('\n'),
