@@ -27,13 +27,14 @@ function random(seed: number) {
   };
 }
 
-const cases: { source: ReliabilitySource; delayMs: number }[] = [
-  { source: yclients, delayMs: 60 },
+const cases: { source: ReliabilitySource; delayMs: number; counts?: Record<string, number> }[] = [
+  // The run's counts are the source's sizes: rows re-read after a kill are not counted twice.
+  { source: yclients, delayMs: 60, counts: { clients: 300, records: 1500, staff: 12 } },
   { source: avito, delayMs: 220 },
-  { source: datawiz, delayMs: 150 },
+  { source: datawiz, delayMs: 150, counts: { shops: 30, products: 300, sales: 120 } },
 ];
 
-describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLed mid-sync', (_name, { source, delayMs }) => {
+describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLed mid-sync', (_name, { source, delayMs, counts }) => {
   it(`is killed ${KILLS} times at random points and still ends equal to the source, resuming from its checkpoint`, async () => {
     const next = random(0x5eed + source.name.length);
     const api = gatewayClient(t.stack.gateway.url);
@@ -80,7 +81,10 @@ describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLe
           return (r.state === 'running' && workers.has(pid)) || r.state === 'done' || r.state === 'failed' ? true : undefined;
         },
         { what: 'another worker to take the run over', timeoutMs: 15_000, intervalMs: 25 },
-      );
+      ).catch(async (err: Error) => {
+        console.log(JSON.stringify(await api.run(id)), [...workers.values()].map((w) => w.output().slice(-3000)).join('\n----\n'));
+        throw err;
+      });
       pickups.push(Date.now() - killedAt);
     }
     const run = await api.finished(id, 90_000);
@@ -90,6 +94,7 @@ describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLe
     expect(kills).toBeGreaterThanOrEqual(2);
     for (const ms of pickups) expect(ms).toBeLessThan(8_000);
     await target.expectEqual(id);
+    if (counts) expect(run.counts).toMatchObject(counts);
 
     // Resumed, not restarted: at most a few pages asked again per kill (the ones in flight, the
     // prefetched one, and the page that holds each finished entity's checkpoint row).
