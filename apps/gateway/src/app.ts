@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
@@ -81,6 +83,13 @@ export function createGatewayApp(options: GatewayOptions): Express {
   board.setBasePath('/admin/queues');
   createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: board });
   app.use('/admin/queues', board.getRouter());
+
+  // The stock page for a person managing marketplace stock: static HTML + JS over the REST API.
+  const web = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web');
+  app.get('/stock', (_req, res) => {
+    res.sendFile(path.join(web, 'stock.html'));
+  });
+  app.use('/stock', express.static(web, { index: false, fallthrough: true }));
 
   for (const route of routes) mount(app, route, deps);
 

@@ -37,6 +37,20 @@ export const itresumeSyncParams = z
     path: ['end'],
   });
 
+export const MARKETPLACES = ['ozon', 'wb', 'ym'] as const;
+export type Marketplace = (typeof MARKETPLACES)[number];
+const marketplace = z.enum(MARKETPLACES, { error: `must be one of: ${MARKETPLACES.join(', ')}` });
+
+export const marketplacePollParams = z.object({
+  marketplace,
+  /** orders (with reserves) or returns; both when left out. */
+  kind: z.enum(['orders', 'returns'], { error: 'must be orders or returns' }).optional(),
+});
+export const marketplacePushParams = z.object({
+  /** Only this marketplace; every one when left out. */
+  marketplace: marketplace.optional(),
+});
+
 export const defaultJobOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
@@ -65,6 +79,15 @@ export const catalog = {
     source: 'yclients',
     jobs: {
       'yclients.sync': yclientsSyncParams,
+    },
+  },
+  marketplaces: {
+    queue: 'marketplaces',
+    source: 'marketplaces',
+    jobs: {
+      'marketplaces.catalog': z.object({}),
+      'marketplaces.poll': marketplacePollParams,
+      'marketplaces.push': marketplacePushParams,
     },
   },
   itresume: {

@@ -370,19 +370,23 @@ export async function startScheduleConsumer(options: {
 }
 
 /**
- * A schedule DataSync itself keeps under a fixed id (IT Resume's daily load): created, or brought
- * in line with the configuration (timing, parameters), keeping a pause a person set. Several
- * processes may call it at once; there is still one row and one scheduler.
+ * A schedule DataSync itself keeps under a fixed id (IT Resume's daily load, the marketplaces' polls,
+ * push and catalogue refresh), on a cron or every N ms: created, or brought in line with the
+ * configuration (timing, parameters), keeping a pause a person set. Several processes may call it
+ * at once; there is still one row and one scheduler.
  */
 export async function ensureSchedule(
   deps: { pool: pg.Pool; queue: Queue },
-  s: { id: string; name: string; source: SourceName; jobName: string; params: Record<string, unknown>; cron: string; timezone: string },
+  s: { id: string; name: string; source: SourceName; jobName: string; params: Record<string, unknown> } & ({ cron: string; timezone: string } | { everyMs: number }),
 ): Promise<ScheduleRecord> {
+  const cron = 'cron' in s ? s.cron : null;
+  const everyMs = 'everyMs' in s ? s.everyMs : null;
+  const timezone = 'timezone' in s ? s.timezone : 'UTC';
   const { rows } = await deps.pool.query(
-    `INSERT INTO schedules (id, name, source, job_name, params, cron, timezone) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (id) DO UPDATE SET name = $2, source = $3, job_name = $4, params = $5, every_ms = NULL, cron = $6, timezone = $7, updated_at = now()
+    `INSERT INTO schedules (id, name, source, job_name, params, every_ms, cron, timezone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (id) DO UPDATE SET name = $2, source = $3, job_name = $4, params = $5, every_ms = $6, cron = $7, timezone = $8, updated_at = now()
      RETURNING ${COLUMNS}`,
-    [s.id, s.name, s.source, s.jobName, JSON.stringify(s.params), s.cron, s.timezone],
+    [s.id, s.name, s.source, s.jobName, JSON.stringify(s.params), everyMs, cron, timezone],
   );
   const schedule = rows[0] as ScheduleRecord;
   if (schedule.enabled) await realiseSchedule(deps.queue, schedule);
