@@ -15,12 +15,15 @@ import {
   type Stack,
   type WorkerProcess,
 } from '../helpers';
+import { marketplaceEnv } from '../helpers/marketplaces';
 import { allSources, gatewayClient, useBench } from './sources';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const API_KEY = 'reliability-key-3f9c2a7e51b04d68';
 
-const t = useBench({ env: () => ({ GATEWAY_API_KEY: API_KEY, GATEWAY_HOST: '127.0.0.1', GATEWAY_BODY_LIMIT: '16kb' }) });
+const t = useBench({
+  env: async ({ sandboxUrl }) => ({ ...(await marketplaceEnv(sandboxUrl)), GATEWAY_API_KEY: API_KEY, GATEWAY_HOST: '127.0.0.1', GATEWAY_BODY_LIMIT: '16kb' }),
+});
 const workers: WorkerProcess[] = [];
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop('SIGKILL')));
@@ -35,7 +38,7 @@ async function everyPath(s: Stack): Promise<{ method: string; path: string }[]> 
     if (layer.route) {
       for (const method of Object.keys(layer.route.methods as Record<string, boolean>)) found.set(`${method} ${layer.route.path}`, { method, path: fill(String(layer.route.path)) });
     } else if (typeof layer.rawPath === 'string' && layer.rawPath !== '/') {
-      found.set(`get ${layer.rawPath}`, { method: 'get', path: `${layer.rawPath}/` });
+      found.set(`mount ${layer.rawPath}`, { method: 'get', path: `${layer.rawPath}/` });
     }
   }
   const doc = (await gatewayClient(s.gateway.url, API_KEY).call('GET', '/openapi.json')).body;
@@ -51,7 +54,7 @@ describe('who gets in', () => {
   it('with GATEWAY_API_KEY set, every route but /health refuses a request without the key, or with a wrong one', async () => {
     const paths = await everyPath(t.stack);
     // The registry is really enumerated: every API route, the dashboard and the docs are in the list.
-    expect(paths.map((p) => p.path)).toEqual(expect.arrayContaining(['/api/yclients/sync', '/api/runs', '/admin/queues/', '/docs/', '/openapi.json', '/ready', '/metrics']));
+    expect(paths.map((p) => p.path)).toEqual(expect.arrayContaining(['/api/yclients/sync', '/api/runs', '/admin/queues/', '/docs/', '/openapi.json', '/ready', '/metrics', '/stock']));
     expect(paths.length).toBeGreaterThanOrEqual(12);
     const before = await t.pool.query('SELECT count(*)::int AS n FROM sync_runs');
     for (const { method, path: p } of paths) {
@@ -153,25 +156,31 @@ async function dumpRedis(url: string, prefix: string): Promise<string> {
 describe('credentials never leak', () => {
   it('after successful and auth-failed runs of every source, no credential is in logs, Redis, run records, errors or answers', async () => {
     const ycreds = await t.control.get<{ userToken: string }>('/yclients/_control/credentials');
-    const secrets = [...allSources.flatMap((s) => s.secrets(t.env)), ycreds.userToken];
+    const secrets = [...allSources.flatMap((s) => s.secrets(t.env)), ycreds.userToken, t.env.OZON_API_KEY!, t.env.WB_TOKEN!, t.env.YM_API_KEY!];
     expect(secrets.every((s) => typeof s === 'string' && s.length >= 6)).toBe(true);
-    for (const s of allSources) workers.push(spawnWorker(s.app, t.env, { logLevel: 'debug' }));
+    for (const app of [...allSources.map((s) => s.app), 'worker-marketplaces' as const]) workers.push(spawnWorker(app, t.env, { logLevel: 'debug' }));
     const api = gatewayClient(t.stack.gateway.url, API_KEY);
 
     const runIds: string[] = [];
     for (const s of allSources) runIds.push(await api.submit((await s.prepare(t.control, t.pool)).submit));
+    // Marketplaces: the catalog read from all three, then a poll of each.
+    const catalog = await api.submit({ method: 'POST', path: '/api/marketplaces/catalog', body: {} });
+    expect((await api.finished(catalog)).state).toBe('done');
+    runIds.push(catalog);
+    for (const marketplace of ['ozon', 'wb', 'ym']) runIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
     const ok = await Promise.all(runIds.map((id) => api.finished(id)));
-    expect(ok.map((r) => r.state)).toEqual(allSources.map(() => 'done'));
+    expect(ok.map((r) => r.state)).toEqual(runIds.map(() => 'done'));
 
     // Refused credentials: on the data requests, and on Datawiz's token grant (whose body carries the secret).
-    await t.control.addFault(allSources.map((s) => ({ path: s.dataPath, kind: 'status', status: 401 })));
+    await t.control.addFault([...allSources.map((s) => s.dataPath), '/ozon/', '/wb/', '/ym/'].map((path) => ({ path, kind: 'status', status: 401 })));
     await t.control.post('/datawiz/_control/expire-tokens');
     await t.control.addFault({ path: '/datawiz/api/o/token/', kind: 'status', status: 401, body: { error: 'invalid_client' } });
     const failedIds: string[] = [];
     for (const s of allSources) failedIds.push(await api.submit((await s.prepare(t.control, t.pool)).submit));
+    for (const marketplace of ['ozon', 'wb', 'ym']) failedIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
     const failed = await Promise.all(failedIds.map((id) => api.finished(id)));
     await t.control.clearFaults();
-    expect(failed.map((r) => r.state)).toEqual(allSources.map(() => 'failed'));
+    expect(failed.map((r) => r.state)).toEqual(failedIds.map(() => 'failed'));
 
     const corpora: Record<string, string> = {
       logs: workers.map((w) => w.output()).join('\n'),
