@@ -5,6 +5,9 @@ import type { RunningSandbox } from '@datasync/sandbox';
 import { startDatawizWorker } from '@datasync/worker-datawiz';
 import {
   createTestDatabase,
+  datawizExpected,
+  datawizStored,
+  type DatawizFakeData,
   sandboxControl,
   startStack,
   startTestSandbox,
@@ -14,38 +17,7 @@ import {
   type TestDatabase,
 } from '../helpers';
 
-interface FakeSale {
-  sale_id: string;
-  name: string;
-  description: string;
-  date_from: string | null;
-  date_to: string | null;
-  shops: string[];
-  products: { product_id: string }[];
-}
-interface FakeShop {
-  shop_id: string;
-  format_id: string | null;
-  group_id: string | null;
-  name: string;
-  address: string;
-  open_date: string | null;
-  latitude: string | null;
-  longitude: string | null;
-}
-interface FakeProduct {
-  product_id: string;
-  name: string;
-  barcode: string;
-  active: boolean;
-  width: string | null;
-}
-interface FakeData {
-  counts: { sales: number; shops: number; products: number };
-  sales: FakeSale[];
-  shops: FakeShop[];
-  products: FakeProduct[];
-}
+type FakeData = DatawizFakeData;
 interface Credentials {
   client_id: string;
   client_secret: string;
@@ -85,53 +57,8 @@ async function sync(gateway = stack): Promise<any> {
 const fakeData = () => control.get<FakeData>('/datawiz/_control/data');
 const clearRequests = () => fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
 
-/** Our tables in the fake's shape, for a whole-state comparison. */
-async function stored() {
-  const shops = await pool.query(
-    `SELECT shop_id, format_id, group_id, name, address, open_date::text AS open_date, latitude::text AS latitude, longitude::text AS longitude
-     FROM datawiz_shops ORDER BY shop_id`,
-  );
-  const products = await pool.query(`SELECT product_id, name, barcode, active, width::text AS width FROM datawiz_products ORDER BY product_id`);
-  const sales = await pool.query(
-    `SELECT s.sale_id, s.name, s.description, s.date_from::text AS date_from, s.date_to::text AS date_to,
-       COALESCE((SELECT array_agg(shop_id ORDER BY shop_id) FROM datawiz_sale_shops l WHERE l.sale_id = s.sale_id), '{}') AS shops,
-       COALESCE((SELECT array_agg(product_id ORDER BY position) FROM datawiz_sale_products l WHERE l.sale_id = s.sale_id), '{}') AS products
-     FROM datawiz_sales s ORDER BY s.sale_id`,
-  );
-  return { shops: shops.rows, products: products.rows, sales: sales.rows };
-}
-
-function expected(data: FakeData) {
-  const byId = <T>(rows: T[], key: (r: T) => string) => [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  return {
-    shops: byId(data.shops, (s) => s.shop_id).map((s) => ({
-      shop_id: s.shop_id,
-      format_id: s.format_id,
-      group_id: s.group_id,
-      name: s.name,
-      address: s.address,
-      open_date: s.open_date,
-      latitude: s.latitude,
-      longitude: s.longitude,
-    })),
-    products: byId(data.products, (p) => p.product_id).map((p) => ({
-      product_id: p.product_id,
-      name: p.name,
-      barcode: p.barcode,
-      active: p.active,
-      width: p.width,
-    })),
-    sales: byId(data.sales, (s) => s.sale_id).map((s) => ({
-      sale_id: s.sale_id,
-      name: s.name,
-      description: s.description,
-      date_from: s.date_from,
-      date_to: s.date_to,
-      shops: [...s.shops].sort(),
-      products: s.products.map((p) => p.product_id),
-    })),
-  };
-}
+const stored = () => datawizStored(pool);
+const expected = datawizExpected;
 
 beforeAll(async () => {
   db = await createTestDatabase();

@@ -5,6 +5,7 @@ import type { RunningSandbox } from '@datasync/sandbox';
 import { startYclientsWorker } from '@datasync/worker-yclients';
 import {
   createTestDatabase,
+  expectYclientsEqualToSource,
   sandboxControl,
   spawnWorker,
   startStack,
@@ -49,48 +50,8 @@ const syncDone = async (companyId: number) => {
   return r;
 };
 
-const source = async (companyId: number, entity: string): Promise<any[]> => {
-  const rows: any[] = [];
-  for (let offset = 0; ; offset += 5000) {
-    const page = await control.get<{ total: number; rows: any[] }>(`/yclients/_control/companies/${companyId}/source/${entity}?offset=${offset}&limit=5000`);
-    rows.push(...page.rows);
-    if (rows.length >= page.total || page.rows.length === 0) return rows;
-  }
-};
-const ids = (rows: { id: unknown }[]) => rows.map((r) => String(r.id)).sort();
 const q = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as any[];
-
-/** The stored rows equal the source, row for row, on the fields that identify and matter. */
-async function expectEqualToSource(companyId: number) {
-  const clients = await source(companyId, 'clients');
-  const stored = await q('SELECT id::text, name, phone, email FROM yclients_clients WHERE company_id = $1 ORDER BY id', [companyId]);
-  expect(stored.map((r) => r.id)).toEqual(ids(clients).sort((a, b) => Number(a) - Number(b)));
-  const byId = new Map(clients.map((c) => [String(c.id), c]));
-  for (const r of stored) expect([r.name, r.phone, r.email]).toEqual([byId.get(r.id).name, byId.get(r.id).phone, byId.get(r.id).email]);
-  const links = clients.reduce((n, c) => n + (Array.isArray(c.categories) ? c.categories.length : 0), 0);
-  expect(Number((await q('SELECT count(*) AS n FROM yclients_client_category_links WHERE company_id = $1', [companyId]))[0].n)).toBe(links);
-
-  const records = await source(companyId, 'records');
-  const storedRecords = await q('SELECT id::text, staff_id::text, deleted FROM yclients_records WHERE company_id = $1', [companyId]);
-  expect(ids(storedRecords)).toEqual(ids(records));
-  const recById = new Map(records.map((r) => [String(r.id), r]));
-  for (const r of storedRecords) {
-    expect(r.deleted).toBe(Boolean(recById.get(r.id).deleted));
-    expect(r.staff_id).toBe(String(recById.get(r.id).staff_id));
-  }
-  const services = records.reduce((n, r) => n + new Set((r.services as any[]).map((s) => s.id)).size, 0);
-  expect(Number((await q('SELECT count(*) AS n FROM yclients_record_services WHERE company_id = $1', [companyId]))[0].n)).toBe(services);
-
-  const transactions = await source(companyId, 'transactions');
-  const storedTx = await q('SELECT id::text, amount::float8 AS amount FROM yclients_transactions WHERE company_id = $1', [companyId]);
-  expect(ids(storedTx)).toEqual(ids(transactions));
-  const txById = new Map(transactions.map((t) => [String(t.id), t]));
-  for (const t of storedTx) expect(t.amount).toBe(Number(txById.get(t.id).amount));
-
-  expect(ids(await q('SELECT id FROM yclients_staff WHERE company_id = $1', [companyId]))).toEqual(ids(await source(companyId, 'staff')));
-  expect(ids(await q('SELECT id FROM yclients_services WHERE company_id = $1', [companyId]))).toEqual(ids(await source(companyId, 'services')));
-  expect(ids(await q('SELECT id FROM yclients_accounts WHERE company_id = $1', [companyId]))).toEqual(ids(await source(companyId, 'accounts')));
-}
+const expectEqualToSource = (companyId: number) => expectYclientsEqualToSource(pool, control, companyId);
 
 /** A fingerprint of every stored row version (xmin): equal fingerprints mean nothing was written. */
 async function fingerprint(companyId: number) {

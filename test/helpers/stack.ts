@@ -68,12 +68,14 @@ export interface WorkerProcess {
   child: ChildProcess;
   /** JSON log lines the process printed so far. */
   lines: Record<string, unknown>[];
+  /** Everything it printed (stdout and stderr), as text. */
+  output(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** A real worker process (what `pnpm start` runs), with its JSON log captured. */
-export function spawnWorker(app: `worker-${string}`, env: Record<string, string>): WorkerProcess {
-  return spawnApp(app, env);
+/** A real worker process (what `pnpm start` runs), with its JSON log captured (at `info`, unless told). */
+export function spawnWorker(app: `worker-${string}`, env: Record<string, string>, options: { logLevel?: string } = {}): WorkerProcess {
+  return spawnApp(app, env, options);
 }
 
 /** A real gateway process on a free port; answers once it listens, with its URL. */
@@ -86,16 +88,18 @@ export async function spawnGateway(env: Record<string, string>): Promise<WorkerP
   return { ...gateway, url: String(listening.url) };
 }
 
-/** Any app of apps/ as a real process, with its JSON log captured. */
-export function spawnApp(app: string, env: Record<string, string>): WorkerProcess {
+/** Any app of apps/ as a real process, with its JSON log captured (at `info`, unless told). */
+export function spawnApp(app: string, env: Record<string, string>, options: { logLevel?: string } = {}): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
     cwd: path.join(root, 'apps', app),
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...env, LOG_LEVEL: options.logLevel ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
   let buffer = '';
+  const chunks: string[] = [];
   child.stdout!.on('data', (chunk: Buffer) => {
+    chunks.push(chunk.toString());
     buffer += chunk.toString();
     const parts = buffer.split('\n');
     buffer = parts.pop() ?? '';
@@ -107,11 +111,12 @@ export function spawnApp(app: string, env: Record<string, string>): WorkerProces
       }
     }
   });
-  child.stderr!.on('data', () => {});
+  child.stderr!.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
     lines,
+    output: () => chunks.join(''),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

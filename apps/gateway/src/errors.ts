@@ -40,7 +40,12 @@ export class ServiceUnavailableError extends ApiError {
 }
 
 export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((i) => ({ field: i.path.join('.') || '(request)', message: i.message }));
+  return error.issues.flatMap((i) =>
+    // An unknown field is named itself, not its parent object.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ field: [...i.path, key === '' ? '""' : key].join('.'), message: 'is not a known field' }))
+      : [{ field: i.path.join('.') || '(request)', message: i.message }],
+  );
 }
 
 /** Parses with a zod schema or throws a 400 naming every bad field. */

@@ -15,6 +15,15 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** True when `check` resolves true within `ms`; false when it fails or hangs. */
+function answersWithin(check: Promise<boolean>, ms = 1000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([check.catch(() => false), late]).finally(() => clearTimeout(timer));
+}
+
 /** Opens Postgres and Redis, serves the app, and closes everything on `close()`. */
 export async function startGateway(config: Env, log: Logger): Promise<RunningGateway> {
   const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-gateway' });
@@ -63,9 +72,10 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
       },
       datawiz: new DatawizClient(datawizOptionsFromConfig(config, log)),
       async ping() {
+        // Commands wait for a reconnect (maxRetriesPerRequest: null): a dependency that does not answer within a second is down.
         const [redisOk, pgOk] = await Promise.all([
-          redis.ping().then((r) => r === 'PONG', () => false),
-          db.pool.query('SELECT 1').then(() => true, () => false),
+          answersWithin(redis.ping().then((r) => r === 'PONG')),
+          answersWithin(db.pool.query('SELECT 1').then(() => true)),
         ]);
         return { redis: redisOk, postgres: pgOk };
       },

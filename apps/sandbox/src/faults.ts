@@ -19,6 +19,7 @@ export const faultRuleSchema = z.object({
     'truncate', // answer normally but cut the body in half
     'invalid-json', // answer 200 with a body that is not JSON
     'empty', // answer the page with no items (fakes that page honour it)
+    'corrupt', // answer normally, but break `count` items of the page: `field` removed, or set to `value`
   ]),
   status: z.number().int().min(100).max(599).optional(),
   body: z.unknown().optional(),
@@ -28,6 +29,12 @@ export const faultRuleSchema = z.object({
   /** A named answer a fake registered (e.g. `avito.ip-block`). */
   preset: z.string().optional(),
   delayMs: z.number().int().min(0).max(600_000).optional(),
+  /** corrupt: the dot path inside an item (default `id`; Avito's wrappers: `value.id`). */
+  field: z.string().min(1).default('id'),
+  /** corrupt: the value to put there (JSON, any type); absent: the field is removed. */
+  value: z.unknown().optional(),
+  /** corrupt: how many items of the page (from the middle). */
+  count: z.number().int().min(1).default(1),
   /** Let this many matching requests through before the rule starts to act. */
   skip: z.number().int().min(0).default(0),
   /** Act on this many requests, then retire. Unset: forever. */
@@ -148,6 +155,19 @@ export class FaultInjector {
       case 'empty':
         res.locals.sandboxEmptyPage = true;
         return next();
+      case 'corrupt': {
+        // res.json ends in res.send with the JSON text, as do fakes that send JSON text themselves.
+        const send = res.send.bind(res);
+        res.send = (body?: unknown) => {
+          if (typeof body !== 'string') return send(body);
+          try {
+            return send(JSON.stringify(corruptItems(JSON.parse(body), rule)));
+          } catch {
+            return send(body);
+          }
+        };
+        return next();
+      }
       case 'status': {
         const preset = rule.preset ? this.presets.get(rule.preset) : undefined;
         const status = rule.status ?? preset?.status ?? 500;
@@ -161,6 +181,43 @@ export class FaultInjector {
       }
     }
   }
+}
+
+/** The page's item list: the longest array of objects in the body (`data`, `results`, `result.items`, the body itself). */
+function itemsOf(body: unknown): Record<string, unknown>[] | undefined {
+  let best: Record<string, unknown>[] | undefined;
+  const visit = (v: unknown, depth: number) => {
+    if (depth > 4 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      if (v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x)) && v.length > (best?.length ?? 0)) {
+        best = v as Record<string, unknown>[];
+      }
+      return;
+    }
+    for (const child of Object.values(v)) visit(child, depth + 1);
+  };
+  visit(body, 0);
+  return best;
+}
+
+/** The (freshly parsed) body with `rule.count` items from the middle of its page broken at `rule.field`. */
+function corruptItems(body: unknown, rule: FaultRule): unknown {
+  const items = itemsOf(body);
+  if (!items) return body;
+  const path = rule.field.split('.');
+  const from = Math.max(0, Math.floor(items.length / 2) - Math.floor(rule.count / 2));
+  for (const item of items.slice(from, from + rule.count)) {
+    let target: Record<string, unknown> | undefined = item;
+    for (const key of path.slice(0, -1)) {
+      const next: unknown = target?.[key];
+      target = next !== null && typeof next === 'object' ? (next as Record<string, unknown>) : undefined;
+    }
+    if (!target) continue;
+    const last = path[path.length - 1]!;
+    if (rule.value === undefined) delete target[last];
+    else target[last] = rule.value;
+  }
+  return body;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -123,11 +123,23 @@ async function syncPages(
   for await (const { page: { page, parsed }, n } of pages) {
     total = page.total ?? total;
     if (parsed.skipped.length) ctx.log.warn({ page: n, skipped: parsed.skipped.slice(0, 5) }, 'skipped malformed listings');
+    // A short page that leaves the result below the upstream's total (an empty page mid-way): fail
+    // before committing it, so the retry asks for this page again instead of resuming after it.
+    const accounted = (ctx.counts.listings ?? 0) + (ctx.counts.skipped ?? 0) + parsed.listings.length + parsed.skipped.length;
+    if (parsed.itemCount < transport.pageSize && total !== undefined && accounted < total && n < maxPages) {
+      throw new UpstreamDataError(`avito page ${n} listed ${parsed.itemCount} items, short of the ${total} announced; retrying`);
+    }
     const added = await ctx.commitPage(
       (tx) => writePage(tx, ctx.runId, parsed.listings, position, extra),
       (linked) => ({
         checkpoint: { page: n, position: position + parsed.listings.length, lastStamp } satisfies Checkpoint,
-        progress: { page: n, listings: (ctx.counts.listings ?? 0) + linked, total: total ?? null },
+        progress: {
+          page: n,
+          listings: (ctx.counts.listings ?? 0) + linked,
+          total: total ?? null,
+          // Why the last malformed listing was skipped, shown with the run (its count is `counts.skipped`).
+          ...(parsed.skipped.length ? { lastSkipped: `page ${n}: ${parsed.skipped[0]}` } : {}),
+        },
         added: { pages: 1, listings: linked, skipped: parsed.skipped.length },
       }),
     );
@@ -137,7 +149,7 @@ async function syncPages(
     if (added === 0 && parsed.itemCount > 0) break;
   }
   const found = ctx.counts.listings ?? 0;
-  if (total !== undefined && found < total && lastPage < maxPages) {
+  if (total !== undefined && found + (ctx.counts.skipped ?? 0) < total && lastPage < maxPages) {
     throw new UpstreamDataError(`avito listed ${found} of the ${total} listings it announced (page ${lastPage} ended early); retrying`);
   }
 }

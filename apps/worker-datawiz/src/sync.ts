@@ -216,7 +216,14 @@ async function syncStage(ctx: RunContext<unknown>, client: DatawizClient, stage:
       },
       {
         checkpoint: { stage, next: page.next, page: pageNo, seen } satisfies Checkpoint,
-        progress: { stage: name, page: pageNo, [name]: seen, [`${name}Total`]: page.count },
+        progress: {
+          stage: name,
+          page: pageNo,
+          [name]: seen,
+          [`${name}Total`]: page.count,
+          // Why the last malformed row was skipped, shown with the run (its count is `counts.skipped`).
+          ...(skipped.length ? { lastSkipped: `${stage} page ${pageNo}: ${skipped[0]}` } : {}),
+        },
         added: { pages: 1, [name]: rows.length, skipped: skipped.length },
       },
     );

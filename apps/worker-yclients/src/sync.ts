@@ -422,7 +422,13 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
         // row of a tie group may be another one each time).
         if (!(state && resumed && ordinal === state.ordinal)) await saveState(tx, c, e.name, ordinal, last);
       },
-      { checkpoint: { entity: e.name, page: n, ordinal }, progress: { entities: { ...progress } }, added: { [e.name]: page.rows.length, pages: 1 } },
+      {
+        checkpoint: { entity: e.name, page: n, ordinal },
+        progress: { entities: { ...progress } },
+        // Rows past the saved ordinal only: the page holding it was read before (a resume in this
+        // run must not count its rows twice).
+        added: { [e.name]: n === first && resumed && state ? ordinal - state.ordinal : page.rows.length, pages: 1 },
+      },
     );
   }
 
@@ -449,7 +455,8 @@ async function saveLists(ctx: Ctx, name: string, parts: { table: Table; rows: un
       for (const p of parts) await upsert(tx, p.table, p.rows);
       for (const p of [...parts].reverse()) await deleteMissing(tx, p.table, c, p.rows);
     },
-    { checkpoint: { entity: name }, progress: { entities: { ...progress } }, added: { [name]: parts[0]!.rows.length } },
+    // The list's size, also when an earlier attempt of this run already counted it.
+    { checkpoint: { entity: name }, progress: { entities: { ...progress } }, added: { [name]: parts[0]!.rows.length - (ctx.counts[name] ?? 0) } },
   );
 }
 

@@ -57,6 +57,8 @@ export const envSchema = z.object({
   /** How long a job's lock lives without renewal; a killed worker's job is retaken after about this. */
   WORKER_LOCK_MS: positiveInt.default(30_000),
   WORKER_STALLED_INTERVAL_MS: positiveInt.default(15_000),
+  /** How often a worker re-enqueues runs whose job vanished from Redis (a Redis that lost data). */
+  WORKER_ORPHAN_SWEEP_MS: positiveInt.default(60_000),
   JOB_ATTEMPTS: positiveInt.default(3),
   JOB_BACKOFF_MS: positiveInt.default(5_000),
 

@@ -33,6 +33,11 @@ export function createDb(config: DbConfig): Db {
   // An idle client that loses its connection (Postgres restarted) must not crash the process;
   // the pool replaces it and the next query reconnects.
   pool.on('error', () => {});
+  // The same for a client checked out between two statements of a transaction (a connection
+  // terminated, Postgres restarted): the next statement fails and the transaction rolls back.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

@@ -13,6 +13,8 @@ export interface WorkerSettings {
   WORKER_CONCURRENCY: number;
   WORKER_LOCK_MS: number;
   WORKER_STALLED_INTERVAL_MS: number;
+  /** Default one minute. */
+  WORKER_ORPHAN_SWEEP_MS?: number;
   RUN_LOG_MAX_LINES: number;
   RUN_LOG_TTL_DAYS: number;
 }
@@ -26,8 +28,9 @@ export interface RunningSourceWorker {
 }
 
 /**
- * What every `apps/worker-<source>` runs: the source's run worker, plus a sweep every minute that
- * re-enqueues runs whose job vanished (a gateway that died mid-submit, a Redis that lost data).
+ * What every `apps/worker-<source>` runs: the source's run worker, plus a sweep that
+ * re-enqueues runs whose job vanished (a gateway that died mid-submit, a Redis that lost data),
+ * every WORKER_ORPHAN_SWEEP_MS.
  */
 export async function startSourceWorker<S extends SourceName>(options: {
   source: S;
@@ -64,7 +67,7 @@ export async function startSourceWorker<S extends SourceName>(options: {
     });
     if (n > 0) log.warn({ requeued: n }, 'requeued runs whose job was missing');
   };
-  const timer = setInterval(() => void sweep(), 60_000);
+  const timer = setInterval(() => void sweep(), config.WORKER_ORPHAN_SWEEP_MS ?? 60_000);
   timer.unref();
   void sweep();
 

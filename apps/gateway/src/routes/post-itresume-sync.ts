@@ -5,7 +5,7 @@ import type { Route } from '../route';
 import { errorSchema, notifyDoc, submittedSchema, takeNotify } from './schemas';
 
 /** Both dates are UTC calendar days, both included; one run loads them day by day. */
-const body = itresumeSyncParams;
+const body = itresumeSyncParams.strict();
 
 export const postItResumeSync: Route = {
   method: 'post',

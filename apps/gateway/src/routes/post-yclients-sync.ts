@@ -4,7 +4,7 @@ import { parseOr400 } from '../errors';
 import type { Route } from '../route';
 import { errorSchema, notifyDoc, submittedSchema, takeNotify } from './schemas';
 
-const body = z.object({
+const body = z.strictObject({
   companyId: z.number({ error: 'is required and must be a number' }).int('must be an integer').positive('must be positive'),
 });
 

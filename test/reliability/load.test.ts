@@ -1,0 +1,106 @@
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '@datasync/config';
+import { createLogger } from '@datasync/logger';
+import { closeQueues, createQueues } from '@datasync/runs';
+import { expectYclientsEqualToSource, waitFor } from '../helpers';
+import { allSources, gatewayClient, type Submit, useBench } from './sources';
+
+/**
+ * Hundreds of sync requests at once across every source, through the gateway: identical ones
+ * share one run (and one job), every run ends done or failed once workers are there, and the
+ * gateway keeps answering /health quickly throughout the burst.
+ */
+
+const COPIES = Number(process.env.LOAD_COPIES ?? 6);
+// Workers come later: every identical request of the burst then meets a run still queued.
+const t = useBench({ env: () => ({ GATEWAY_RATE_LIMIT_PER_MINUTE: '100000', WORKER_CONCURRENCY: '4' }) });
+
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+describe('a burst of sync requests', () => {
+  it(`hundreds at once (${COPIES} copies of each distinct sync, shuffled): deduplicated, all finished, the gateway responsive`, async () => {
+    const sellers = (await t.control.get<{ sellers: { hash: string }[] }>('/avito/_control/sellers')).sellers;
+    const companies: number[] = [];
+    for (let i = 0; i < 8; i++) companies.push((await t.control.post<{ id: number }>('/yclients/_control/companies', { clients: 30, records: 40 })).id);
+    const distinct: Submit[] = [
+      ...sellers.map((s) => ({ method: 'GET' as const, path: `/api/avito/user?user=${s.hash}` })),
+      ...companies.map((companyId) => ({ method: 'POST' as const, path: '/api/yclients/sync', body: { companyId } })),
+      { method: 'POST', path: '/api/datawiz/sync', body: {} },
+      ...Array.from({ length: 10 }, (_, i) => ({ method: 'POST' as const, path: '/api/itresume/sync', body: { start: `2026-04-${String(i + 1).padStart(2, '0')}`, end: '2026-04-10' } })),
+    ];
+    const burst = distinct.flatMap((s) => Array.from({ length: COPIES }, () => s));
+    // A fixed shuffle, so copies of one sync arrive far apart and side by side with the others.
+    for (let i = burst.length - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [burst[i], burst[j]] = [burst[j]!, burst[i]!];
+    }
+    expect(burst.length).toBeGreaterThanOrEqual(250);
+
+    const api = gatewayClient(t.stack.gateway.url);
+    const latencies: number[] = [];
+    const healthStatuses = new Set<number>();
+    let bursting = true;
+    const probe = (async () => {
+      while (bursting) {
+        const t0 = performance.now();
+        const res = await fetch(`${t.stack.gateway.url}/health`);
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        healthStatuses.add(res.status);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const t0 = Date.now();
+    const answers = await Promise.all(burst.map(async (s) => ({ key: JSON.stringify(s), res: await api.call(s.method, s.path, s.body) })));
+    const burstMs = Date.now() - t0;
+    bursting = false;
+    await probe;
+
+    expect(answers.filter((a) => a.res.status !== 200).map((a) => `${a.res.status} ${a.res.text}`)).toEqual([]);
+    const idsByKey = new Map<string, Set<string>>();
+    for (const a of answers) idsByKey.set(a.key, (idsByKey.get(a.key) ?? new Set()).add(a.res.body.parser_uuid as string));
+    // Every copy of one sync got the same run; distinct syncs got distinct runs.
+    expect([...idsByKey.values()].every((ids) => ids.size === 1)).toBe(true);
+    const runIds = [...idsByKey.values()].map((ids) => [...ids][0]!);
+    expect(new Set(runIds).size).toBe(distinct.length);
+    expect((await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(distinct.length);
+    // One job per distinct sync, in its source's queue.
+    const redis = new Redis(t.env.REDIS_URL!, { maxRetriesPerRequest: null });
+    const queues = createQueues(redis, t.env.REDIS_PREFIX!);
+    try {
+      const waiting = await Promise.all(Object.values(queues).map((q) => q.getWaitingCount()));
+      expect(waiting.reduce((a, b) => a + b, 0)).toBe(distinct.length);
+    } finally {
+      await closeQueues(queues);
+      redis.disconnect();
+    }
+
+    // The gateway kept answering during the burst.
+    expect([...healthStatuses]).toEqual([200]);
+    expect(latencies.length).toBeGreaterThan(3);
+    const p95 = percentile(latencies, 95);
+    console.log(`burst of ${burst.length} requests (${distinct.length} distinct) in ${burstMs} ms; /health p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes`);
+    expect(p95).toBeLessThan(1000);
+
+    // Workers for every source: every run reaches an end, each once.
+    const log = createLogger({ name: 'load', level: 'silent' });
+    const workers = await Promise.all(allSources.map((s) => s.start(loadConfig(t.env), log)));
+    try {
+      const ends = await waitFor(
+        async () => {
+          const { rows } = await t.pool.query<{ state: string; n: number }>(`SELECT state::text, count(*)::int AS n FROM sync_runs GROUP BY state`);
+          const by = Object.fromEntries(rows.map((r) => [r.state, r.n]));
+          return (by.done ?? 0) + (by.failed ?? 0) === distinct.length ? by : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 250, what: 'every run to finish' },
+      );
+      const failed = await t.pool.query(`SELECT source, error FROM sync_runs WHERE state = 'failed'`);
+      expect(failed.rows).toEqual([]);
+      expect(ends.done).toBe(distinct.length);
+      for (const c of companies) await expectYclientsEqualToSource(t.pool, t.control, c);
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+  }, 180_000);
+});

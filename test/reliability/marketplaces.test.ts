@@ -1,0 +1,69 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and the fakes, checked by the assertions */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSandbox } from '@datasync/sandbox';
+import { createTestDatabase, sandboxControl, startTestSandbox, type TestDatabase } from '../helpers';
+import { startMarketplaceStack, toldByFakes } from '../helpers/marketplaces';
+
+/**
+ * Marketplace stock pushes under each marketplace's own rate-limit answers (Yandex Market's 420,
+ * with and without Retry-After; Ozon's and WB's 429), server errors and dropped connections: once
+ * the push run is done, every fake holds exactly the ledger's available stock for every SKU.
+ */
+
+let db: TestDatabase;
+let sandbox: RunningSandbox;
+let control: ReturnType<typeof sandboxControl>;
+let mp: Awaited<ReturnType<typeof startMarketplaceStack>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sandbox = await startTestSandbox();
+  control = sandboxControl(sandbox.url);
+  // Small batches for many requests; the real per-minute budgets (marketplaces-push.test.ts tests them) raised so rounds do not wait on them.
+  const budgets = Object.fromEntries(['OZON_RATE', 'OZON_STOCK_PUSH_RATE', 'WB_RATE', 'WB_STOCK_PUSH_RATE', 'YM_RATE', 'YM_STOCK_PUSH_RATE'].map((k) => [k, '10000/1']));
+  mp = await startMarketplaceStack(db.url, sandbox.url, { ...budgets, HTTP_RETRY_MAX_MS: '1500', OZON_STOCK_BATCH: '5', WB_STOCK_BATCH: '5', YM_STOCK_BATCH: '5' });
+  expect((await mp.run('/api/marketplaces/catalog')).state).toBe('done');
+}, 60_000);
+afterAll(async () => {
+  await mp?.stack.close();
+  await sandbox?.close();
+  await db?.drop();
+});
+
+const faults: [string, Record<string, unknown>[]][] = [
+  ['Yandex Market 420 (parallel limit), no Retry-After', [{ path: '/ym/', kind: 'status', preset: 'ym.parallel-limit', every: 2, times: 3 }]],
+  ['Yandex Market 420 with Retry-After', [{ path: '/ym/', kind: 'status', preset: 'ym.rate-limit', retryAfter: 1, times: 2 }]],
+  ['Ozon and Wildberries 429', [{ path: '/ozon/', kind: 'status', preset: 'ozon.rate-limit', every: 2, times: 3 }, { path: '/wb/', kind: 'status', preset: 'wb.rate-limit', times: 2 }]],
+  ['503 on a third of every marketplace request', [{ path: '/ozon/', kind: 'status', status: 503, probability: 0.3 }, { path: '/wb/', kind: 'status', status: 503, probability: 0.3 }, { path: '/ym/', kind: 'status', status: 503, probability: 0.3 }]],
+  ['connection resets and truncated answers', [{ path: '/ozon/', kind: 'reset', every: 3, times: 2 }, { path: '/ym/', kind: 'truncate', every: 2, times: 2 }, { path: '/wb/', kind: 'reset', times: 1 }]],
+];
+
+describe('marketplace stock pushes under faults', () => {
+  it.each(faults.map(([name, rules], i) => [name, rules, i] as const))('%s: every marketplace ends with the ledger’s stock', async (_name, rules, round) => {
+    const { ids } = (await control.addFault(rules)) as { ids: number[] };
+    const { body } = await mp.api('GET', '/api/marketplaces/products?limit=500');
+    expect(body.products.length).toBeGreaterThan(5);
+    for (const [i, p] of (body.products as any[]).entries()) {
+      const adjusted = await mp.api('POST', `/api/marketplaces/products/${p.sku}/adjustments`, { onHand: 20 + i + 7 * round, reason: `round ${round}` });
+      expect(adjusted.status).toBe(200);
+    }
+    const run = await mp.run('/api/marketplaces/push');
+    const active = (await control.get<{ rules: { id: number; applied: number }[] }>('/_control/faults')).rules;
+    await control.clearFaults();
+    expect(run.error ?? null, JSON.stringify(run.error)).toBeNull();
+    expect(run.state).toBe('done');
+    for (const id of ids) {
+      const rule = active.find((r) => r.id === id);
+      if (rule) expect(rule.applied, `rule ${id} acted`).toBeGreaterThan(0);
+    }
+    // Refused items are retried by later pushes; a fault-free push settles them, then every fake agrees.
+    expect((await mp.run('/api/marketplaces/push')).state).toBe('done');
+    const { body: after } = await mp.api('GET', '/api/marketplaces/products?limit=500');
+    for (const p of after.products as any[]) {
+      expect(p.available).toBe(Math.max(0, 20 + (body.products as any[]).findIndex((x) => x.sku === p.sku) + 7 * round - (p.reserved ?? 0)));
+      const told = await toldByFakes(sandbox.url, p.sku);
+      expect([...told.ozon, ...told.wb, ...told.ym].every((v) => v === p.available), `${p.sku}: ${JSON.stringify(told)} vs ${p.available}`).toBe(true);
+      expect(told.ozon.length + told.wb.length + told.ym.length).toBeGreaterThanOrEqual(3);
+    }
+  }, 90_000);
+});

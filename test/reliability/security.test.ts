@@ -1,0 +1,254 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, Express internals and Redis dumps, checked by the assertions */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startAvitoWorker } from '@datasync/worker-avito';
+import {
+  createTestDatabase,
+  spawnWorker,
+  startRedisServer,
+  startStack,
+  waitFor,
+  type RedisServer,
+  type Stack,
+  type WorkerProcess,
+} from '../helpers';
+import { marketplaceEnv } from '../helpers/marketplaces';
+import { allSources, gatewayClient, useBench } from './sources';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const API_KEY = 'reliability-key-3f9c2a7e51b04d68';
+
+const t = useBench({
+  env: async ({ sandboxUrl }) => ({ ...(await marketplaceEnv(sandboxUrl)), GATEWAY_API_KEY: API_KEY, GATEWAY_HOST: '127.0.0.1', GATEWAY_BODY_LIMIT: '16kb' }),
+});
+const workers: WorkerProcess[] = [];
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+});
+
+/** Every path the gateway serves: its Express routes and mounted apps (Bull Board, docs), and the OpenAPI paths. */
+async function everyPath(s: Stack): Promise<{ method: string; path: string }[]> {
+  const app = s.gateway.server.listeners('request')[0] as any;
+  const found = new Map<string, { method: string; path: string }>();
+  const fill = (p: string) => p.replace(/:(\w+)|\{(\w+)\}/g, '00000000-0000-4000-8000-000000000000');
+  for (const layer of app.router.stack as any[]) {
+    if (layer.route) {
+      for (const method of Object.keys(layer.route.methods as Record<string, boolean>)) found.set(`${method} ${layer.route.path}`, { method, path: fill(String(layer.route.path)) });
+    } else if (typeof layer.rawPath === 'string' && layer.rawPath !== '/') {
+      found.set(`mount ${layer.rawPath}`, { method: 'get', path: `${layer.rawPath}/` });
+    }
+  }
+  const doc = (await gatewayClient(s.gateway.url, API_KEY).call('GET', '/openapi.json')).body;
+  for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+    for (const method of Object.keys(ops)) found.set(`${method} ${p.replace(/\{(\w+)\}/g, ':$1')}`, { method, path: fill(p) });
+  }
+  // What Bull Board's page calls: the queue list with job data.
+  found.set('get /admin/queues/api/queues', { method: 'get', path: '/admin/queues/api/queues' });
+  return [...found.values()].filter((p) => p.path !== '/health');
+}
+
+describe('who gets in', () => {
+  it('with GATEWAY_API_KEY set, every route but /health refuses a request without the key, or with a wrong one', async () => {
+    const paths = await everyPath(t.stack);
+    // The registry is really enumerated: every API route, the dashboard and the docs are in the list.
+    expect(paths.map((p) => p.path)).toEqual(expect.arrayContaining(['/api/yclients/sync', '/api/runs', '/admin/queues/', '/docs/', '/openapi.json', '/ready', '/metrics', '/stock']));
+    expect(paths.length).toBeGreaterThanOrEqual(12);
+    const before = await t.pool.query('SELECT count(*)::int AS n FROM sync_runs');
+    for (const { method, path: p } of paths) {
+      const attempts: Record<string, string>[] = [{}, { 'x-api-key': 'wrong' }, { 'x-api-key': `${API_KEY}x` }, { authorization: `Basic ${Buffer.from(`admin:${API_KEY.slice(0, -1)}`).toString('base64')}` }, { 'x-api-key': 'k'.repeat(10_000) }];
+      for (const headers of attempts) {
+        const res = await fetch(`${t.stack.gateway.url}${p}`, {
+          method: method.toUpperCase(),
+          headers: { ...headers, ...(method === 'get' ? {} : { 'content-type': 'application/json' }) },
+          body: method === 'get' ? undefined : JSON.stringify({ companyId: 1, start: '2026-04-01', end: '2026-04-01' }),
+        });
+        expect(res.status, `${method} ${p} ${JSON.stringify(headers).slice(0, 40)}`).toBe(401);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Basic/);
+      }
+    }
+    expect((await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(before.rows[0].n);
+    expect((await fetch(`${t.stack.gateway.url}/health`)).status).toBe(200);
+    // With the key (header, or basic auth password for a browser) the same routes answer.
+    const keyed = gatewayClient(t.stack.gateway.url, API_KEY);
+    expect((await keyed.call('GET', '/api/runs')).status).toBe(200);
+    expect((await fetch(`${t.stack.gateway.url}/admin/queues/`, { headers: { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString('base64')}` } })).status).toBe(200);
+  });
+
+  it('compares the key in constant time (crypto.timingSafeEqual over digests of equal length)', () => {
+    const source = readFileSync(path.join(root, 'apps/gateway/src/auth.ts'), 'utf8');
+    expect(source).toMatch(/import \{[^}]*timingSafeEqual[^}]*\} from 'node:crypto'/);
+    expect(source).toMatch(/timingSafeEqual\(digest\(key\), expected\)/);
+    expect(source).not.toMatch(/key\s*===\s*apiKey|apiKey\s*===\s*key/);
+  });
+});
+
+describe('limits and headers', () => {
+  const keyed = () => gatewayClient(t.stack.gateway.url, API_KEY);
+
+  it('answers 413 to a body over GATEWAY_BODY_LIMIT, and queues nothing', async () => {
+    const before = (await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n;
+    const res = await keyed().call('POST', '/api/yclients/sync', { companyId: 1, pad: 'x'.repeat(20_000) });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+    expect((await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(before);
+  });
+
+  it("sends helmet's security headers on the API and the dashboard", async () => {
+    const api = await keyed().call('GET', '/api/runs');
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(api.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(api.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(api.headers.get('x-powered-by')).toBeNull();
+    const board = await fetch(`${t.stack.gateway.url}/admin/queues/`, { headers: { 'x-api-key': API_KEY } });
+    expect(board.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(board.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+
+  it('rate-limits /api per client with 429 and RateLimit headers, while /health keeps answering', async () => {
+    const limited = await startStack({ ...t.env, GATEWAY_RATE_LIMIT_PER_MINUTE: '15', REDIS_PREFIX: `${t.env.REDIS_PREFIX}-rl` }, { workers: [] });
+    try {
+      const client = gatewayClient(limited.gateway.url, API_KEY);
+      const statuses: number[] = [];
+      for (let i = 0; i < 25; i++) statuses.push((await client.call('GET', '/api/runs?limit=1')).status);
+      expect(statuses.slice(0, 15).every((s) => s === 200)).toBe(true);
+      expect(statuses.slice(15).every((s) => s === 429)).toBe(true);
+      const last = await client.call('GET', '/api/runs?limit=1');
+      expect(last.body.error.code).toBe('rate_limited');
+      expect(last.headers.get('ratelimit-policy') ?? last.headers.get('ratelimit')).toBeTruthy();
+      expect((await fetch(`${limited.gateway.url}/health`)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+/** Every key under the prefix with its whole value, as text. */
+async function dumpRedis(url: string, prefix: string): Promise<string> {
+  const redis = new Redis(url);
+  const out: string[] = [];
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const type = await redis.type(key);
+        let value: unknown;
+        if (type === 'string') value = await redis.get(key);
+        else if (type === 'hash') value = await redis.hgetall(key);
+        else if (type === 'list') value = await redis.lrange(key, 0, -1);
+        else if (type === 'set') value = await redis.smembers(key);
+        else if (type === 'zset') value = await redis.zrange(key, 0, -1, 'WITHSCORES');
+        else if (type === 'stream') value = await redis.xrange(key, '-', '+');
+        out.push(`${key} ${JSON.stringify(value)}`);
+      }
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return out.join('\n');
+}
+
+describe('credentials never leak', () => {
+  it('after successful and auth-failed runs of every source, no credential is in logs, Redis, run records, errors or answers', async () => {
+    const ycreds = await t.control.get<{ userToken: string }>('/yclients/_control/credentials');
+    const secrets = [...allSources.flatMap((s) => s.secrets(t.env)), ycreds.userToken, t.env.OZON_API_KEY!, t.env.WB_TOKEN!, t.env.YM_API_KEY!];
+    expect(secrets.every((s) => typeof s === 'string' && s.length >= 6)).toBe(true);
+    for (const app of [...allSources.map((s) => s.app), 'worker-marketplaces' as const]) workers.push(spawnWorker(app, t.env, { logLevel: 'debug' }));
+    const api = gatewayClient(t.stack.gateway.url, API_KEY);
+
+    const runIds: string[] = [];
+    for (const s of allSources) runIds.push(await api.submit((await s.prepare(t.control, t.pool)).submit));
+    // Marketplaces: the catalog read from all three, then a poll of each.
+    const catalog = await api.submit({ method: 'POST', path: '/api/marketplaces/catalog', body: {} });
+    expect((await api.finished(catalog)).state).toBe('done');
+    runIds.push(catalog);
+    for (const marketplace of ['ozon', 'wb', 'ym']) runIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
+    const ok = await Promise.all(runIds.map((id) => api.finished(id)));
+    expect(ok.map((r) => r.state)).toEqual(runIds.map(() => 'done'));
+
+    // Refused credentials: on the data requests, and on Datawiz's token grant (whose body carries the secret).
+    await t.control.addFault([...allSources.map((s) => s.dataPath), '/ozon/', '/wb/', '/ym/'].map((path) => ({ path, kind: 'status', status: 401 })));
+    await t.control.post('/datawiz/_control/expire-tokens');
+    await t.control.addFault({ path: '/datawiz/api/o/token/', kind: 'status', status: 401, body: { error: 'invalid_client' } });
+    const failedIds: string[] = [];
+    for (const s of allSources) failedIds.push(await api.submit((await s.prepare(t.control, t.pool)).submit));
+    for (const marketplace of ['ozon', 'wb', 'ym']) failedIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
+    const failed = await Promise.all(failedIds.map((id) => api.finished(id)));
+    await t.control.clearFaults();
+    expect(failed.map((r) => r.state)).toEqual(failedIds.map(() => 'failed'));
+
+    const corpora: Record<string, string> = {
+      logs: workers.map((w) => w.output()).join('\n'),
+      redis: await dumpRedis(t.env.REDIS_URL!, t.env.REDIS_PREFIX!),
+      sync_runs: (await t.pool.query('SELECT row_to_json(r)::text AS t FROM sync_runs r')).rows.map((r) => r.t as string).join('\n'),
+      answers: [
+        (await api.call('GET', '/api/runs?limit=100')).text,
+        ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}`)).text))),
+        // Each run's own log lines, as the API serves them.
+        ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}/log`)).text))),
+        (await api.call('GET', '/admin/queues/api/queues?activeQueue=yclients&status=failed')).text,
+        (await api.call('GET', '/admin/queues/api/queues?activeQueue=itresume&status=completed')).text,
+      ].join('\n'),
+    };
+    // The corpora hold what a leak would be in: run starts and failures, job data, errors.
+    expect(corpora.logs).toContain('run failed');
+    expect(corpora.logs).toContain('"upstream request"');
+    expect(corpora.redis).toContain(failedIds[0]);
+    expect(corpora.sync_runs).toContain('401');
+    expect(corpora.answers).toContain(failedIds[2]);
+    for (const [where, text] of Object.entries(corpora)) {
+      for (const secret of secrets) expect(text.includes(secret), `a credential (${secret.slice(0, 2)}…) in ${where}`).toBe(false);
+    }
+  }, 120_000);
+});
+
+describe('several deployments on one Redis', () => {
+  let redis: RedisServer;
+  afterAll(async () => {
+    await redis?.close();
+  });
+
+  it('two stacks with different REDIS_PREFIX never see each other’s jobs, and every key carries its prefix', async () => {
+    redis = await startRedisServer();
+    const otherDb = await createTestDatabase();
+    const a = await startStack({ ...t.env, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-a', GATEWAY_API_KEY: '' }, { workers: [startAvitoWorker] });
+    const b = await startStack({ ...t.env, DATABASE_URL: otherDb.url, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-b', GATEWAY_API_KEY: '' }, { workers: [] });
+    try {
+      const sellers = (await t.control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
+      const apiA = gatewayClient(a.gateway.url);
+      const apiB = gatewayClient(b.gateway.url);
+      const inB = await apiB.submit({ method: 'GET', path: `/api/avito/user?user=${sellers[1]!.hash}` });
+      const inA = await apiA.submit({ method: 'GET', path: `/api/avito/user?user=${sellers[3]!.hash}` });
+      expect((await apiA.finished(inA)).state).toBe('done');
+      // B has no worker: A's worker, on the same Redis, never took B's job.
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await apiB.run(inB)).state).toBe('queued');
+      const client = new Redis(redis.url);
+      try {
+        const keys = await client.keys('*');
+        expect(keys.some((k) => k.startsWith('deploy-a:'))).toBe(true);
+        expect(keys.some((k) => k.startsWith('deploy-b:') && k.includes(inB))).toBe(true);
+        expect(keys.filter((k) => !k.startsWith('deploy-a:') && !k.startsWith('deploy-b:'))).toEqual([]);
+        expect(keys.filter((k) => k.startsWith('deploy-a:') && k.includes(inB))).toEqual([]);
+      } finally {
+        client.disconnect();
+      }
+      // Once B runs a worker, its own job is done by it.
+      const bWorker = await startAvitoWorker(b.config, (await import('@datasync/logger')).createLogger({ name: 'b', level: 'silent' }));
+      try {
+        await waitFor(async () => ((await apiB.run(inB)).state === 'done' ? true : undefined), { what: 'B to run its own job' });
+      } finally {
+        await bWorker.close();
+      }
+    } finally {
+      await a.close();
+      await b.close();
+      await otherDb.drop();
+    }
+  });
+});

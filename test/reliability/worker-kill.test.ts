@@ -1,0 +1,109 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnWorker, waitFor, type WorkerProcess } from '../helpers';
+import { avito, datawiz, gatewayClient, yclients, type ReliabilitySource, useBench } from './sources';
+
+/**
+ * Real worker processes SIGKILLed at seeded random moments of one sync, several times: another
+ * process takes the job over within seconds (short lock and stalled-check intervals), resumes from
+ * the checkpoint, repeats at most a few page requests per kill, and the result equals the source.
+ */
+
+/** 3 in `pnpm test`; `pnpm test:soak` kills 5 times (BullMQ's maxStalledCount: a 6th stall fails the run). */
+const KILLS = Number(process.env.WORKER_KILLS ?? 3);
+const t = useBench({ sources: [yclients, avito, datawiz], env: () => ({ WORKER_CONCURRENCY: '1' }) });
+const spawned: WorkerProcess[] = [];
+afterAll(async () => {
+  await Promise.all(spawned.map((w) => w.stop('SIGKILL')));
+});
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const cases: { source: ReliabilitySource; delayMs: number; counts?: Record<string, number> }[] = [
+  // The run's counts are the source's sizes: rows re-read after a kill are not counted twice.
+  { source: yclients, delayMs: 60, counts: { clients: 300, records: 1500, staff: 12 } },
+  { source: avito, delayMs: 220 },
+  { source: datawiz, delayMs: 150, counts: { shops: 30, products: 300, sales: 120 } },
+];
+
+describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLed mid-sync', (_name, { source, delayMs, counts }) => {
+  it(`is killed ${KILLS} times at random points and still ends equal to the source, resuming from its checkpoint`, async () => {
+    const next = random(0x5eed + source.name.length);
+    const api = gatewayClient(t.stack.gateway.url);
+    const target = await source.prepare(t.control, t.pool, { large: true });
+    await t.control.clearFaults();
+    await t.control.addFault({ path: source.dataPath, kind: 'delay', delayMs });
+    await fetch(`${t.sandbox.url}/_control/requests`, { method: 'DELETE' });
+
+    const workers = new Map<number, WorkerProcess>();
+    const startOne = () => {
+      const w = spawnWorker(source.app, t.env);
+      spawned.push(w);
+      workers.set(w.child.pid!, w);
+      return w;
+    };
+    const ready = (w: WorkerProcess) => waitFor(() => (w.lines.some((l) => String(l.msg).endsWith('worker consuming')) ? true : undefined), { what: 'a worker to start' });
+    await Promise.all([ready(startOne()), ready(startOne())]);
+
+    const id = await api.submit(target.submit);
+    const pickups: number[] = [];
+    let kills = 0;
+    for (; kills < KILLS; kills++) {
+      const holder = await waitFor(
+        async () => {
+          const r = await api.run(id);
+          const pid = Number(String(r.worker ?? '').split(':').pop());
+          return r.state === 'running' && workers.has(pid) ? pid : undefined;
+        },
+        { what: 'a live worker to hold the run', timeoutMs: 30_000, intervalMs: 25 },
+      );
+      await new Promise((r) => setTimeout(r, 200 + next() * 900));
+      if ((await api.run(id)).state !== 'running') break;
+      // A replica is up (the replacement of the last kill may still be starting under load).
+      await Promise.all([...workers.values()].map(ready));
+      const killedAt = Date.now();
+      await workers.get(holder)!.stop('SIGKILL');
+      workers.delete(holder);
+      void ready(startOne());
+      // Taken over by a live process (after the dead one's lock expires), not after minutes.
+      await waitFor(
+        async () => {
+          const r = await api.run(id);
+          const pid = Number(String(r.worker ?? '').split(':').pop());
+          return (r.state === 'running' && workers.has(pid)) || r.state === 'done' || r.state === 'failed' ? true : undefined;
+        },
+        { what: 'another worker to take the run over', timeoutMs: 15_000, intervalMs: 25 },
+      ).catch(async (err: Error) => {
+        console.log(JSON.stringify(await api.run(id)), [...workers.values()].map((w) => w.output().slice(-3000)).join('\n----\n'));
+        throw err;
+      });
+      pickups.push(Date.now() - killedAt);
+    }
+    const run = await api.finished(id, 90_000);
+    await t.control.clearFaults();
+    expect(run.error ?? null, JSON.stringify(run.error)).toBeNull();
+    expect(run.state).toBe('done');
+    expect(kills).toBeGreaterThanOrEqual(2);
+    for (const ms of pickups) expect(ms).toBeLessThan(8_000);
+    await target.expectEqual(id);
+    if (counts) expect(run.counts).toMatchObject(counts);
+
+    // Resumed, not restarted: at most a few pages asked again per kill (the ones in flight, the
+    // prefetched one, and the page that holds each finished entity's checkpoint row).
+    const pages = (await t.control.requests(source.dataPath)).requests.filter((r) => source.isPage(r) && r.status === 200);
+    const keys = pages.map((r) => `${r.path}?${JSON.stringify(r.query)}`);
+    const repeated = keys.length - new Set(keys).size;
+    expect(repeated, `${repeated} repeated of ${keys.length} pages after ${kills} kills (pickups ${pickups.join(', ')} ms)`).toBeLessThanOrEqual(4 * kills);
+    expect(new Set(keys).size).toBeGreaterThan(Math.min(3 * kills, 12));
+    console.log(`${source.name}: ${kills} kills, pickups ${pickups.join('/')} ms, ${repeated} of ${keys.length} page requests repeated`);
+    await Promise.all([...workers.values()].map((w) => w.stop()));
+  }, 120_000);
+});
