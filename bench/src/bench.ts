@@ -96,9 +96,9 @@ export class Bench {
   }
 
   /** `n` yclients worker processes (what `pnpm start` runs), ready to take jobs. */
-  async startWorkers(n: number, extra: Record<string, string> = {}): Promise<AppProcess[]> {
+  async startWorkers(n: number, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AppProcess[]> {
     const workers = await Promise.all(
-      Array.from({ length: n }, () => startApp('worker-yclients', { ...this.env(extra), LOG_LEVEL: 'info' }, 'yclients worker consuming')),
+      Array.from({ length: n }, () => startApp('worker-yclients', { ...this.env(extra), LOG_LEVEL: 'info' }, 'yclients worker consuming', nodeArgs)),
     );
     this.processes.push(...workers);
     return workers;

@@ -36,8 +36,8 @@ export function peakRssMb(pid: number): number | undefined {
  * Runs `apps/<app>/src/main.ts` under tsx with the given environment and resolves once it logs a
  * line whose `msg` is `readyMsg` (its JSON log lines are read from stdout).
  */
-export async function startApp(app: string, env: Record<string, string>, readyMsg: string, timeoutMs = 60_000): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
+export async function startApp(app: string, env: Record<string, string>, readyMsg: string, nodeArgs: string[] = [], timeoutMs = 60_000): Promise<AppProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
     cwd: path.join(root, 'apps', app),
     env: { ...process.env, ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info', LOG_PRETTY: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -405,13 +405,15 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
   for await (const { page, n } of pages) {
     total = page.total ?? total;
     if (page.rows.length === 0) break;
+    const ordinal = (n - 1) * size + page.rows.length;
+    // The resumed page holds nothing we did not have: its page edge was settled by the pass that saved it.
+    const unchanged = resumed && state !== undefined && n === first && ordinal === state.ordinal;
     if (e.tieKey) {
       const firstKey = e.tieKey(page.rows[0]!);
       if (firstKey !== null && firstKey === previousKey) edges.add(firstKey);
-      if (n === first && n > 1 && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) edges.add(firstKey);
+      if (n === first && n > 1 && !unchanged && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) edges.add(firstKey);
       previousKey = e.tieKey(page.rows[page.rows.length - 1]!);
     }
-    const ordinal = (n - 1) * size + page.rows.length;
     const last = id(page.rows[page.rows.length - 1]!.id);
     rowsSeen = ordinal;
     progress[e.name] = { state: 'running', rows: ordinal, page: n, total: total ?? null };
@@ -420,7 +422,7 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
         await e.write(tx, page.rows);
         // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
         // row of a tie group may be another one each time).
-        if (!(state && resumed && ordinal === state.ordinal)) await saveState(tx, c, e.name, ordinal, last);
+        if (!unchanged) await saveState(tx, c, e.name, ordinal, last);
       },
       { checkpoint: { entity: e.name, page: n, ordinal }, progress: { entities: { ...progress } }, added: { [e.name]: page.rows.length, pages: 1 } },
     );
