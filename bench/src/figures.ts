@@ -3,8 +3,10 @@ import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { catalog, defaultJobOptions } from '@datasync/queues';
+import { closeQueues, createQueues, submitRun } from '@datasync/runs';
 import { copyBaseline, naiveBaseline } from './baselines';
 import type { Bench } from './bench';
+import { cpuSeconds } from './stack';
 
 /** Sizes of one bench run: the issue's (`full`) or tiny ones that only prove the scripts work (`smoke`). */
 export interface Sizes {
@@ -22,7 +24,7 @@ export const FULL: Sizes = {
   naiveRows: 8_000,
   rate: { clients: 4_000, records: 12_000, perSecond: 5, perMinute: 200 },
   submit: { requests: 4_000, connections: 32 },
-  scale: { companies: 8, clients: 1_500, records: 4_500, latencyMs: 50, processes: [1, 4] },
+  scale: { companies: 8, clients: 400, records: 1_200, latencyMs: 50, processes: [1, 4] },
   memory: { clients: 1_000, records: 1_000_000, seconds: 90 },
 };
 
@@ -157,7 +159,9 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
       requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ companyId: nextCompany++ }) }) }],
     });
   await hammer(Math.min(200, requests));
+  const cpuBefore = cpuSeconds(b.gateway.pid);
   const http = await hammer(requests);
+  const gatewayCpuMs = ((cpuSeconds(b.gateway.pid) - cpuBefore) * 1000) / Math.max(1, http['2xx']);
   const accepted = http['2xx'];
 
   const redis = new Redis(b.redisUrl, { maxRetriesPerRequest: null });
@@ -181,9 +185,26 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
     latencies.sort((x, y) => x - y);
     return { perSecond: amount / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
   };
+  // What the route does without HTTP: submitRun (sync_runs + run_locks in one transaction, then Queue.add).
+  const queues = createQueues(redis, `${b.prefix}-direct`);
+  const direct = async (amount: number) => {
+    let left = amount;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (left > 0) {
+          left -= 1;
+          await submitRun({ pool: b.pool, queues }, 'yclients', 'yclients.sync', { companyId: nextCompany++ });
+        }
+      }),
+    );
+    return amount / (Number(process.hrtime.bigint() - started) / 1e9);
+  };
   try {
     await rawAdd(Math.min(200, requests));
     const raw = await rawAdd(requests);
+    await direct(Math.min(200, requests));
+    const viaSubmitRun = await direct(requests);
     const httpRate = accepted / http.duration;
     return {
       id: 4,
@@ -193,14 +214,18 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
         { name: 'gateway latency p50 / p99', value: http.latency.p99, unit: `ms (p50 ${http.latency.p50})` },
         { name: 'raw Queue.add', value: round(raw.perSecond, 0), unit: 'jobs/s' },
         { name: 'raw add latency p99', value: round(raw.p99, 1), unit: `ms (p50 ${round(raw.p50, 1)})` },
+        { name: 'gateway CPU per accepted request', value: round(gatewayCpuMs, 2), unit: 'ms' },
+        { name: 'submitRun in process (no HTTP)', value: round(viaSubmitRun, 0), unit: 'runs/s' },
         { name: 'gateway / raw add', value: round(httpRate / raw.perSecond, 3), unit: '×', target: '≥ 0.50', ok: httpRate / raw.perSecond >= 0.5 },
+        { name: 'gateway / submitRun in process', value: round(httpRate / viaSubmitRun, 3), unit: '×' },
         { name: 'non-2xx answers', value: http.non2xx + http.errors, unit: 'req', target: '0', ok: http.non2xx + http.errors === 0 },
       ],
-      details: { http: { accepted, seconds: http.duration, latency: http.latency, non2xx: http.non2xx, errors: http.errors }, raw },
+      details: { http: { accepted, seconds: http.duration, latency: http.latency, non2xx: http.non2xx, errors: http.errors }, raw, submitRunPerSecond: viaSubmitRun, gatewayCpuMs },
     };
   } finally {
     await queue.obliterate({ force: true }).catch(() => {});
     await queue.close();
+    await closeQueues(queues);
     redis.disconnect();
   }
 }

@@ -32,6 +32,12 @@ export function peakRssMb(pid: number): number | undefined {
   }
 }
 
+/** CPU time (user + system) a live process has used, in seconds (Linux). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /**
  * Runs `apps/<app>/src/main.ts` under tsx with the given environment and resolves once it logs a
  * line whose `msg` is `readyMsg` (its JSON log lines are read from stdout).
