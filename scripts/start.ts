@@ -32,6 +32,7 @@ const apps = [
   { name: 'worker-datawiz', dir: 'apps/worker-datawiz', needed: true },
   { name: 'worker-yclients', dir: 'apps/worker-yclients', needed: true },
   { name: 'worker-itresume', dir: 'apps/worker-itresume', needed: true },
+  { name: 'worker-marketplaces', dir: 'apps/worker-marketplaces', needed: true },
 ];
 
 await migrate(config.DATABASE_URL);
@@ -52,7 +53,16 @@ const sandboxCredentials: { baseUrl: string; path: string; env: Record<string, s
     env: { YCLIENTS_PARTNER_TOKEN: 'partnerToken', YCLIENTS_LOGIN: 'login', YCLIENTS_PASSWORD: 'password' },
   },
   { baseUrl: 'ITRESUME_BASE_URL', path: '/itresume/_control/credentials', env: { ITRESUME_CLIENT: 'client', ITRESUME_CLIENT_KEY: 'client_key' } },
+  { baseUrl: 'OZON_BASE_URL', path: '/ozon/_control/credentials', env: { OZON_CLIENT_ID: 'Client-Id', OZON_API_KEY: 'Api-Key' } },
+  { baseUrl: 'WB_BASE_URL', path: '/wb/_control/credentials', env: { WB_TOKEN: 'tokens.full' } },
+  { baseUrl: 'YM_BASE_URL', path: '/ym/_control/credentials', env: { YM_API_KEY: 'Api-Key' } },
 ];
+
+/** A field of a credentials answer; `a.b` reads a nested one. */
+const field = (creds: unknown, name: string): string | undefined => {
+  const value = name.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), creds);
+  return typeof value === 'string' ? value : undefined;
+};
 
 async function fillSandboxCredentials(): Promise<void> {
   for (let i = 0; i < 100 && !(await fetch(`${sandboxUrl}/health`).then((r) => r.ok, () => false)); i++) {
@@ -60,8 +70,8 @@ async function fillSandboxCredentials(): Promise<void> {
   }
   for (const source of sandboxCredentials) {
     if (!usesSandbox.includes(source.baseUrl)) continue;
-    const creds = (await (await fetch(`${sandboxUrl}${source.path}`)).json()) as Record<string, string>;
-    for (const [name, field] of Object.entries(source.env)) env[name] ??= creds[field];
+    const creds: unknown = await (await fetch(`${sandboxUrl}${source.path}`)).json();
+    for (const [name, key] of Object.entries(source.env)) env[name] ??= field(creds, key);
   }
 }
 
@@ -111,7 +121,10 @@ console.log(`
 DataSync is running.
   API docs      ${gateway}/docs
   Dashboard     ${gateway}/admin/queues
-  Runs          ${gateway}/api/runs
+  Runs          ${gateway}/api/runs        (or: pnpm datasync runs)
+  Schedules     ${gateway}/api/schedules
+  Metrics       ${gateway}/metrics
+  Stock         ${gateway}/stock
   Try it        curl '${gateway}/api/avito/region?search=%D1%81%D0%BA%D0%BB%D0%B0%D0%B4'
 ${usesSandbox.length ? `  Upstreams     ${usesSandbox.join(', ')} → sandbox at ${sandboxUrl}\n` : ''}Press Ctrl+C to stop.
 `);

@@ -82,15 +82,15 @@ const volumeTargets = (s: Service) =>
   (s.volumes ?? []).map((v: any) => (typeof v === 'string' ? v.split(':')[1] : v.target));
 
 const via = pickVia();
-const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-yclients', 'worker-itresume'];
+const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-yclients', 'worker-itresume', 'worker-marketplaces'];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
-  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito' | 'worker-datawiz' | 'worker-yclients' | 'worker-itresume', Service> &
+  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito' | 'worker-datawiz' | 'worker-yclients' | 'worker-itresume' | 'worker-marketplaces', Service> &
     Record<string, Service>;
 
   it('has exactly the expected services', () => {
-    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-itresume', 'worker-yclients']);
+    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-itresume', 'worker-marketplaces', 'worker-yclients']);
   });
 
   it('postgres: postgres:15 with a volume and a pg_isready healthcheck', () => {
@@ -121,6 +121,7 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(words(svc['worker-datawiz'].command)).toBe('pnpm --filter @datasync/worker-datawiz start');
     expect(words(svc['worker-yclients'].command)).toBe('pnpm --filter @datasync/worker-yclients start');
     expect(words(svc['worker-itresume'].command)).toBe('pnpm --filter @datasync/worker-itresume start');
+    expect(words(svc['worker-marketplaces'].command)).toBe('pnpm --filter @datasync/worker-marketplaces start');
   });
 
   it('migrate: one-shot pnpm db:migrate after postgres is healthy', () => {
@@ -171,6 +172,20 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(w.ports ?? []).toEqual([]);
     expect(w.environment.ITRESUME_BASE_URL).toBe('http://sandbox:4010/itresume');
     expect(w.environment.ITRESUME_TIMEZONE).toBe('Europe/Moscow');
+    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(healthcheckDisabled(w)).toBe(true);
+  });
+
+  it('worker-marketplaces: scalable (no container_name, no host ports), talks to the three marketplace fakes', () => {
+    const w = svc['worker-marketplaces']!;
+    expect(w.container_name).toBeUndefined();
+    expect(w.ports ?? []).toEqual([]);
+    expect([w.environment.OZON_BASE_URL, w.environment.WB_BASE_URL, w.environment.YM_BASE_URL]).toEqual([
+      'http://sandbox:4010/ozon',
+      'http://sandbox:4010/wb',
+      'http://sandbox:4010/ym',
+    ]);
+    expect(w.environment.OZON_CLIENT_ID).toMatch(/^\d+$/);
     expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });

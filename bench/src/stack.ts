@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { migrate } from '../../scripts/migrate';
+import { migrate } from '@datasync/db/migrate';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

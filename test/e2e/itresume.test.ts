@@ -10,7 +10,9 @@ import type { RunningSandbox } from '@datasync/sandbox';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger } from '@datasync/logger';
-import { dailyStats, parsePythonDict, startItResumeWorker, yesterdayIn, cronOf, SCHEDULE_QUEUE } from '@datasync/worker-itresume';
+import { opsQueues } from '@datasync/queues';
+import { closeQueues, createQueues, runScheduleTick } from '@datasync/runs';
+import { dailyStats, parsePythonDict, startItResumeWorker, yesterdayIn, cronOf, DAILY_SCHEDULE_ID } from '@datasync/worker-itresume';
 import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
 
 interface Fact {
@@ -238,15 +240,28 @@ describe('IT Resume load', () => {
     expect((await api('POST', '/api/itresume/sync', { start: '2026-02-30', end: '2026-03-01' })).status).toBe(400);
   });
 
-  it('schedules the daily run once, in the configured zone, however many workers start', async () => {
+  it('schedules the daily run once, in the configured zone, however many workers start, and a tick loads yesterday there', async () => {
     const second = await startItResumeWorker(stack.config, createLogger({ name: 'second', level: 'silent' }));
     const redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue(SCHEDULE_QUEUE, { connection: redis, prefix: stack.config.REDIS_PREFIX });
+    const queue = new Queue(opsQueues.schedules, { connection: redis, prefix: stack.config.REDIS_PREFIX });
+    const queues = createQueues(redis, stack.config.REDIS_PREFIX);
     try {
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers).toHaveLength(1);
-      expect(schedulers[0]).toMatchObject({ key: 'itresume-daily', pattern: '0 6 * * *', tz: 'Europe/Moscow' });
+      expect(schedulers[0]).toMatchObject({ key: DAILY_SCHEDULE_ID, pattern: '0 6 * * *', tz: 'Europe/Moscow' });
+      const shown = await api('GET', `/api/schedules/${DAILY_SCHEDULE_ID}`);
+      expect(shown.body).toMatchObject({ state: 'active', job: 'itresume.sync', cron: '0 6 * * *', timezone: 'Europe/Moscow', params: { start: '{{yesterday}}' } });
+      // The tick of 06:00 in Moscow on April 2 (03:00 UTC) loads April 1.
+      const tick = await runScheduleTick(
+        { pool, queues, queue, log: createLogger({ name: 'tick', level: 'silent' }) },
+        DAILY_SCHEDULE_ID,
+        new Date('2026-04-02T03:00:00Z'),
+      );
+      expect(tick.outcome).toBe('submitted');
+      const run = await runToFinish(tick.runId!);
+      expect(run).toMatchObject({ state: 'done', jobName: 'itresume.sync', params: { start: '2026-04-01', end: '2026-04-01' }, scheduleId: DAILY_SCHEDULE_ID });
     } finally {
+      await closeQueues(queues);
       await queue.close();
       redis.disconnect();
       await second.close();

@@ -6,6 +6,7 @@ import { loadConfig, type Env } from '@datasync/config';
 import { startGateway, type RunningGateway } from '@datasync/gateway';
 import { createLogger, type Logger } from '@datasync/logger';
 import { startAvitoWorker } from '@datasync/worker-avito';
+import { waitFor } from './wait';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -72,6 +73,21 @@ export interface WorkerProcess {
 
 /** A real worker process (what `pnpm start` runs), with its JSON log captured. */
 export function spawnWorker(app: `worker-${string}`, env: Record<string, string>): WorkerProcess {
+  return spawnApp(app, env);
+}
+
+/** A real gateway process on a free port; answers once it listens, with its URL. */
+export async function spawnGateway(env: Record<string, string>): Promise<WorkerProcess & { url: string }> {
+  const gateway = spawnApp('gateway', { ...env, GATEWAY_PORT: '0' });
+  const listening = await waitFor(() => gateway.lines.find((l) => l.msg === 'gateway listening'), {
+    timeoutMs: 30_000,
+    what: 'the gateway process to listen',
+  });
+  return { ...gateway, url: String(listening.url) };
+}
+
+/** Any app of apps/ as a real process, with its JSON log captured. */
+export function spawnApp(app: string, env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
     cwd: path.join(root, 'apps', app),
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
@@ -8,6 +10,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Logger } from '@datasync/logger';
 import { requireApiKey } from './auth';
 import { errorHandler, NotFoundError } from './errors';
+import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { GatewayDeps, Route } from './route';
 import { routes } from './routes';
@@ -19,6 +22,7 @@ export interface GatewayOptions {
   bodyLimit: string;
   rateLimitPerMinute: number;
   publicUrl?: string;
+  metrics?: GatewayMetrics;
 }
 
 function mount(app: Express, route: Route, deps: GatewayDeps): void {
@@ -59,6 +63,16 @@ export function createGatewayApp(options: GatewayOptions): Express {
     res.status(status.redis && status.postgres ? 200 : 503).json({ status: status.redis && status.postgres ? 'ready' : 'not ready', ...status });
   });
 
+  // Behind the API key like everything but /health: queue names and counts are not public.
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await metrics.scrape();
+      res.setHeader('content-type', contentType);
+      res.send(body);
+    });
+  }
+
   const document = openApiDocument(routes, options.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -69,6 +83,13 @@ export function createGatewayApp(options: GatewayOptions): Express {
   board.setBasePath('/admin/queues');
   createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: board });
   app.use('/admin/queues', board.getRouter());
+
+  // The stock page for a person managing marketplace stock: static HTML + JS over the REST API.
+  const web = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web');
+  app.get('/stock', (_req, res) => {
+    res.sendFile(path.join(web, 'stock.html'));
+  });
+  app.use('/stock', express.static(web, { index: false, fallthrough: true }));
 
   for (const route of routes) mount(app, route, deps);
 

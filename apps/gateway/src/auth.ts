@@ -4,10 +4,15 @@ import { ApiError, errorBody } from './errors';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** The key from `X-API-Key`, or the password of HTTP basic auth (what a browser sends the dashboard). */
+/**
+ * The key from `X-API-Key`, `Authorization: Bearer <key>` (what Prometheus' `authorization`
+ * sends), or the password of HTTP basic auth (what a browser sends the dashboard).
+ */
 function presentedKey(req: Request): string | undefined {
   const header = req.header('x-api-key');
   if (header) return header;
+  const bearer = /^Bearer (.+)$/i.exec(req.header('authorization') ?? '');
+  if (bearer) return bearer[1];
   const basic = /^Basic (.+)$/i.exec(req.header('authorization') ?? '');
   if (!basic) return undefined;
   const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');

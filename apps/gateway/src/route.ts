@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { DatawizClient } from '@datasync/datawiz-client';
 import type { QueueSet } from '@datasync/runs';
@@ -8,6 +10,10 @@ export interface GatewayDeps {
   pool: pg.Pool;
   queues: QueueSet;
   ping(): Promise<{ redis: boolean; postgres: boolean }>;
+  redis: Redis;
+  /** The `schedules` queue, whose job schedulers realise the schedules. */
+  schedules: Queue;
+  settings: { redisPrefix: string; scheduleMinIntervalSeconds: number; /** SMTP is configured: email targets can be delivered. */ emailEnabled: boolean };
   /** The Datawiz API, for routes that call it synchronously (creating promotions). */
   datawiz?: DatawizClient;
 }

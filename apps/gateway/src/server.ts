@@ -4,8 +4,10 @@ import type { Env } from '@datasync/config';
 import { DatawizClient, datawizOptionsFromConfig } from '@datasync/datawiz-client';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
-import { closeQueues, createQueues, createRedis } from '@datasync/runs';
+import { smtpFromConfig, startNotificationConsumer } from '@datasync/notifications';
+import { closeQueues, countUpstreamRequests, createQueues, createRedis, MetricsRecorder, startScheduleConsumer } from '@datasync/runs';
 import { createGatewayApp } from './app';
+import { createGatewayMetrics } from './metrics';
 
 export interface RunningGateway {
   url: string;
@@ -21,7 +23,29 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
     attempts: config.JOB_ATTEMPTS,
     backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS },
   });
+  // Schedule ticks and run notifications are consumed by the gateways: BullMQ hands each tick
+  // or delivery to one of them, however many run.
+  const schedules = await startScheduleConsumer({ connection: redis, prefix: config.REDIS_PREFIX, pool: db.pool, queues, log });
+  const notifications = await startNotificationConsumer({
+    connection: redis,
+    prefix: config.REDIS_PREFIX,
+    pool: db.pool,
+    schedules: schedules.queue,
+    log,
+    settings: {
+      webhookSecret: config.WEBHOOK_SECRET,
+      webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      smtp: smtpFromConfig(config),
+      attempts: config.NOTIFY_ATTEMPTS,
+      backoffMs: config.NOTIFY_BACKOFF_MS,
+      maxConsecutiveFailures: config.SCHEDULE_MAX_CONSECUTIVE_FAILURES,
+    },
+  });
+  // The gateway's own upstream calls (Datawiz promotions) count too.
+  const releaseUpstream = countUpstreamRequests(new MetricsRecorder(redis, config.REDIS_PREFIX), config.REDIS_PREFIX);
+  const metrics = createGatewayMetrics({ pool: db.pool, redis, prefix: config.REDIS_PREFIX, queues: [...Object.values(queues), schedules.queue] });
   const app = createGatewayApp({
+    metrics,
     log,
     apiKey: config.GATEWAY_API_KEY,
     bodyLimit: config.GATEWAY_BODY_LIMIT,
@@ -30,6 +54,13 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
     deps: {
       pool: db.pool,
       queues,
+      redis,
+      schedules: schedules.queue,
+      settings: {
+        redisPrefix: config.REDIS_PREFIX,
+        scheduleMinIntervalSeconds: config.SCHEDULE_MIN_INTERVAL_SECONDS,
+        emailEnabled: smtpFromConfig(config) !== undefined,
+      },
       datawiz: new DatawizClient(datawizOptionsFromConfig(config, log)),
       async ping() {
         const [redisOk, pgOk] = await Promise.all([
@@ -59,6 +90,9 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await notifications.close();
+      await schedules.close();
+      releaseUpstream();
       await closeQueues(queues);
       redis.disconnect();
       await db.close();

@@ -2,4 +2,4 @@ export { startItResumeWorker, reportersOf, type RunningItResumeWorker } from './
 export { parseAttempt, parsePythonDict, type Attempt } from './parse';
 export { dailyStats, type DailyStats } from './aggregates';
 export { exportDailyStats, SHEET_HEADER } from './sheets';
-export { yesterdayIn, cronOf, SCHEDULE_QUEUE, SCHEDULER_ID } from './schedule';
+export { yesterdayIn, cronOf, DAILY_SCHEDULE_ID } from './schedule';

@@ -1,14 +1,8 @@
-import nodemailer from 'nodemailer';
 import type { Logger } from '@datasync/logger';
+import { sendMail, type SmtpSettings } from '@datasync/notifications';
 import type { RunReport } from './sync';
 
-export interface SmtpOptions {
-  host: string;
-  port: number;
-  secure: boolean;
-  user?: string;
-  password?: string;
-  from: string;
+export interface SmtpOptions extends SmtpSettings {
   recipients: string[];
 }
 
@@ -35,19 +29,5 @@ export function renderReport(r: RunReport): { subject: string; text: string } {
 }
 
 export async function sendReport(options: SmtpOptions, report: RunReport, log: Logger): Promise<void> {
-  const transport = nodemailer.createTransport({
-    host: options.host,
-    port: options.port,
-    secure: options.secure,
-    auth: options.user ? { user: options.user, pass: options.password ?? '' } : undefined,
-    // A plain local relay (and the test server) offers no certificate.
-    tls: { rejectUnauthorized: options.secure },
-  });
-  try {
-    const { subject, text } = renderReport(report);
-    const info = await transport.sendMail({ from: options.from, to: options.recipients, subject, text });
-    log.info({ messageId: info.messageId, recipients: options.recipients.length }, 'report email sent');
-  } finally {
-    transport.close();
-  }
+  await sendMail(options, { to: options.recipients, ...renderReport(report) }, log);
 }

@@ -1,16 +1,15 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
-import { submitRun, type QueueSet } from '@datasync/runs';
+import { dateIn, deleteSchedule, ensureSchedule, schedulesQueue } from '@datasync/runs';
 
-export const SCHEDULE_QUEUE = 'itresume-schedule';
-export const SCHEDULER_ID = 'itresume-daily';
+/** The daily load is an ordinary schedule (GET /api/schedules) under this fixed id. */
+export const DAILY_SCHEDULE_ID = 'c0ffee00-1d0e-4d1e-8a11-17e5a3e0da11';
 
 /** The calendar date before `now` in `timeZone` (YYYY-MM-DD). */
 export function yesterdayIn(timeZone: string, now = new Date()): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-  return new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return dateIn(timeZone, 1, now);
 }
 
 /** `HH:MM` → a 5-field cron pattern. */
@@ -19,49 +18,46 @@ export function cronOf(dailyAt: string): string {
   return `${m} ${h} * * *`;
 }
 
-export interface DailySchedule {
-  close(): Promise<void>;
-}
-
 /**
- * The daily trigger: a BullMQ job scheduler (upsert by a fixed id, so restarts and several worker
- * processes keep exactly one), whose jobs submit an `itresume.sync` run for yesterday in `timeZone`.
- * The run itself goes through submitRun like an API call (a `sync_runs` row, dedup, retries).
+ * The daily trigger: the schedule `DAILY_SCHEDULE_ID` (cron from ITRESUME_DAILY_AT in
+ * ITRESUME_TIMEZONE) loading `{start, end}` = `{{yesterday}}` in that zone, kept in line with the
+ * configuration at every start (several workers keep exactly one). Its ticks are consumed like
+ * every schedule's, by the gateways; an empty ITRESUME_DAILY_AT removes it.
  */
-export async function startDailySchedule(options: {
+export async function ensureDailySchedule(options: {
   connection: Redis;
   prefix: string;
   dailyAt: string;
   timeZone: string;
   pool: pg.Pool;
-  queues: QueueSet;
   log: Logger;
-}): Promise<DailySchedule> {
+}): Promise<void> {
   const { log } = options;
-  const queue = new Queue(SCHEDULE_QUEUE, { connection: options.connection, prefix: options.prefix });
-  if (options.dailyAt) {
-    const pattern = cronOf(options.dailyAt);
-    await queue.upsertJobScheduler(SCHEDULER_ID, { pattern, tz: options.timeZone }, { name: 'itresume.daily', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-    log.info({ pattern, tz: options.timeZone }, 'itresume daily schedule set');
-  } else {
-    await queue.removeJobScheduler(SCHEDULER_ID);
-    log.info('itresume daily schedule disabled (ITRESUME_DAILY_AT empty)');
+  const queue = schedulesQueue(options.connection, options.prefix);
+  // Before schedules existed, the daily run had a scheduler of its own: gone, so it fires once.
+  const legacy = new Queue('itresume-schedule', { connection: options.connection, prefix: options.prefix });
+  await legacy.removeJobScheduler('itresume-daily').finally(() => legacy.close());
+  try {
+    if (options.dailyAt) {
+      const pattern = cronOf(options.dailyAt);
+      await ensureSchedule(
+        { pool: options.pool, queue },
+        {
+          id: DAILY_SCHEDULE_ID,
+          name: 'IT Resume daily load',
+          source: 'itresume',
+          jobName: 'itresume.sync',
+          params: { start: '{{yesterday}}', end: '{{yesterday}}' },
+          cron: pattern,
+          timezone: options.timeZone,
+        },
+      );
+      log.info({ pattern, tz: options.timeZone, scheduleId: DAILY_SCHEDULE_ID }, 'itresume daily schedule set');
+    } else {
+      await deleteSchedule({ pool: options.pool, queue }, DAILY_SCHEDULE_ID);
+      log.info('itresume daily schedule disabled (ITRESUME_DAILY_AT empty)');
+    }
+  } finally {
+    await queue.close();
   }
-  const worker = new Worker(
-    SCHEDULE_QUEUE,
-    async () => {
-      const day = yesterdayIn(options.timeZone);
-      const { runId, deduplicated } = await submitRun({ pool: options.pool, queues: options.queues }, 'itresume', 'itresume.sync', { start: day, end: day });
-      log.info({ runId, day, deduplicated }, 'daily itresume run submitted');
-      return { runId };
-    },
-    { connection: options.connection, prefix: options.prefix, concurrency: 1 },
-  );
-  await worker.waitUntilReady();
-  return {
-    async close() {
-      await worker.close();
-      await queue.close();
-    },
-  };
 }

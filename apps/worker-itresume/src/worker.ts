@@ -2,8 +2,9 @@ import type { Env } from '@datasync/config';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { createRedis, startSourceWorker } from '@datasync/runs';
+import { smtpFromConfig } from '@datasync/notifications';
 import { sendReport } from './mail';
-import { startDailySchedule } from './schedule';
+import { ensureDailySchedule } from './schedule';
 import { exportDailyStats } from './sheets';
 import { itresumeHandlers, type Reporters } from './sync';
 import { ItResumeTransport } from './transport';
@@ -31,16 +32,9 @@ export function reportersOf(config: Env): Reporters {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (config.SMTP_HOST && recipients.length > 0) {
-    const options = {
-      host: config.SMTP_HOST,
-      port: config.SMTP_PORT,
-      secure: config.SMTP_SECURE,
-      user: config.SMTP_USER,
-      password: config.SMTP_PASSWORD,
-      from: config.SMTP_FROM,
-      recipients,
-    };
+  const smtp = smtpFromConfig(config);
+  if (smtp && recipients.length > 0) {
+    const options = { ...smtp, recipients };
     reporters.sendReport = (report, log) => sendReport(options, report, log);
   }
   return reporters;
@@ -59,19 +53,16 @@ export async function startItResumeWorker(config: Env, log: Logger): Promise<Run
   });
   if (!config.ITRESUME_CLIENT_KEY) log.warn('ITRESUME_CLIENT_KEY is not set: IT Resume will refuse the requests');
   const running = await startSourceWorker({ source: 'itresume', handlers: itresumeHandlers(transport, reportersOf(config)), config, redis, pool: db.pool, log });
-  const queues = running.queues;
-  const schedule = await startDailySchedule({
+  await ensureDailySchedule({
     connection: redis,
     prefix: config.REDIS_PREFIX,
     dailyAt: config.ITRESUME_DAILY_AT,
     timeZone: config.ITRESUME_TIMEZONE,
     pool: db.pool,
-    queues,
     log,
   });
   return {
     async close() {
-      await schedule.close();
       await running.close();
       redis.disconnect();
       await db.close();

@@ -14,6 +14,15 @@ const bool = z
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const positiveInt = z.coerce.number().int().positive();
+/** `<points>/<seconds>`, e.g. `80/60` for 80 requests a minute. */
+const rate = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must be <requests>/<seconds>, e.g. 80/60')
+  .transform((v) => {
+    const [points, durationSeconds] = v.split('/').map(Number) as [number, number];
+    return { points, durationSeconds };
+  })
+  .refine((r) => r.points > 0 && r.durationSeconds > 0, 'both numbers must be positive');
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -104,6 +113,39 @@ export const envSchema = z.object({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$|^$/, 'must be HH:MM')
     .default('06:00'),
 
+  OZON_BASE_URL: z.string().url().default('http://127.0.0.1:4010/ozon'),
+  /** Secrets: never logged, never put in job data or answers. */
+  OZON_CLIENT_ID: optionalString,
+  OZON_API_KEY: optionalString,
+  WB_BASE_URL: z.string().url().default('http://127.0.0.1:4010/wb'),
+  WB_TOKEN: optionalString,
+  YM_BASE_URL: z.string().url().default('http://127.0.0.1:4010/ym'),
+  YM_API_KEY: optionalString,
+  /** How often each marketplace is polled for orders, reserves and returns; 0 disables the schedule. */
+  MARKETPLACES_POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How often a push runs even without ledger changes (retries of failed items); 0 disables it. */
+  MARKETPLACES_PUSH_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How often the catalogue (products and warehouses) is read again from every marketplace; 0 disables it. */
+  MARKETPLACES_CATALOG_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** First wait before a failed push item is tried again; doubles per attempt, at most 10 minutes (Ozon: 30 s per pair). */
+  MARKETPLACES_PUSH_RETRY_MS: positiveInt.default(30_000),
+  /** Re-read this much before the last poll's cursor (reference §5.3). */
+  MARKETPLACES_POLL_OVERLAP_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+  /** The first poll of a marketplace looks this far back; orders already shipped or cancelled then are history and move no stock. */
+  MARKETPLACES_FIRST_POLL_DAYS: z.coerce.number().int().min(1).max(30).default(14),
+  /** Items per stock push request (reference §0: Ozon 100 pairs, WB 1000, YM 2000). */
+  OZON_STOCK_BATCH: z.coerce.number().int().min(1).max(100).default(100),
+  WB_STOCK_BATCH: z.coerce.number().int().min(1).max(1000).default(1000),
+  YM_STOCK_BATCH: z.coerce.number().int().min(1).max(2000).default(2000),
+  /** Request budgets as `<requests>/<seconds>`, shared by every worker process (reference §0, §5.4). */
+  OZON_RATE: rate.default({ points: 50, durationSeconds: 1 }),
+  OZON_STOCK_PUSH_RATE: rate.default({ points: 80, durationSeconds: 60 }),
+  WB_RATE: rate.default({ points: 300, durationSeconds: 60 }),
+  WB_STOCK_PUSH_RATE: rate.default({ points: 300, durationSeconds: 60 }),
+  YM_RATE: rate.default({ points: 100, durationSeconds: 60 }),
+  /** 100,000 SKUs a minute at 2000 a request. */
+  YM_STOCK_PUSH_RATE: rate.default({ points: 50, durationSeconds: 60 }),
+
   /** Service-account key file (JSON). Unset: the Sheets export is skipped with a note. */
   GOOGLE_SERVICE_ACCOUNT_FILE: optionalString,
   GOOGLE_SHEETS_SPREADSHEET_ID: optionalString,
@@ -120,6 +162,22 @@ export const envSchema = z.object({
   SMTP_FROM: z.string().default('DataSync <datasync@localhost>'),
   /** Comma-separated addresses. */
   REPORT_RECIPIENTS: optionalString,
+
+  /** The shortest interval a schedule may have (tests lower it to a second). */
+  SCHEDULE_MIN_INTERVAL_SECONDS: positiveInt.default(60),
+  /** A schedule whose runs failed this many times in a row is paused, with the reason shown. */
+  SCHEDULE_MAX_CONSECUTIVE_FAILURES: positiveInt.default(3),
+  /** Signs webhook bodies (HMAC-SHA256, `X-DataSync-Signature`); unset: webhooks go unsigned, with a warning. */
+  WEBHOOK_SECRET: optionalString,
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Attempts of one notification (webhook call or email), with exponential backoff from NOTIFY_BACKOFF_MS. */
+  NOTIFY_ATTEMPTS: positiveInt.default(8),
+  NOTIFY_BACKOFF_MS: positiveInt.default(2_000),
+  /** The last this many log lines of each run are kept (GET /api/runs/:id/log), for RUN_LOG_TTL_DAYS. */
+  RUN_LOG_MAX_LINES: positiveInt.default(1000),
+  RUN_LOG_TTL_DAYS: positiveInt.default(7),
+  /** The command line's gateway (default http://127.0.0.1:GATEWAY_PORT); it sends GATEWAY_API_KEY. */
+  GATEWAY_URL: optionalString.pipe(z.string().url('must be a URL').optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -146,4 +204,7 @@ export const sandboxUpstreams = {
   DATAWIZ_BASE_URL: '/datawiz',
   YCLIENTS_BASE_URL: '/yclients/api/v1',
   ITRESUME_BASE_URL: '/itresume',
+  OZON_BASE_URL: '/ozon',
+  WB_BASE_URL: '/wb',
+  YM_BASE_URL: '/ym',
 } as const;

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import axiosRetry, { isNetworkError, retryAfter } from 'axios-retry';
 import type { Logger } from '@datasync/logger';
@@ -56,11 +57,36 @@ export interface HttpClientOptions {
   onRetry?: (event: RequestEvent & { delayMs: number }) => void;
 }
 
-/** Full-jitter exponential backoff, at least what Retry-After asks, capped. */
+/**
+ * Every HttpClient of the process also announces its requests here (`request`, `retry`, with a
+ * RequestEvent), whatever connector built it: @datasync/runs counts them for `/metrics`, so a new
+ * source is counted without wiring anything.
+ */
+export const upstreamEvents = new EventEmitter<{ request: [RequestEvent]; retry: [RequestEvent & { delayMs: number }] }>();
+upstreamEvents.setMaxListeners(50);
+
+/**
+ * How long the upstream asked us to wait, in ms: `Retry-After` (seconds or a date), Wildberries'
+ * `X-Ratelimit-Retry` (seconds), Yandex Market's `X-RateLimit-Resource-Until` (a date, on its 420).
+ */
+export function retryAfterMs(error?: AxiosError, now = Date.now()): number {
+  const headers = error?.response?.headers as Record<string, unknown> | undefined;
+  let wait = retryAfter(error);
+  const wb = Number(headers?.['x-ratelimit-retry']);
+  if (Number.isFinite(wb) && wb > 0) wait = Math.max(wait, wb * 1000);
+  const until = headers?.['x-ratelimit-resource-until'];
+  if (error?.response?.status === 420 && typeof until === 'string') {
+    const at = Date.parse(until);
+    if (Number.isFinite(at)) wait = Math.max(wait, at - now);
+  }
+  return Math.max(0, wait);
+}
+
+/** Full-jitter exponential backoff, at least what the upstream's rate-limit headers ask, capped. */
 export function backoffDelay(retry: number, policy: RetryPolicy, error?: AxiosError): number {
   const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** (retry - 1));
   const jittered = exp / 2 + Math.random() * (exp / 2);
-  return Math.min(policy.maxMs, Math.max(jittered, retryAfter(error)));
+  return Math.min(policy.maxMs, Math.max(jittered, retryAfterMs(error)));
 }
 
 /** The status a failure is counted under: the HTTP status, or the error code when the answer was unusable. */
@@ -134,6 +160,7 @@ export class HttpClient {
           retry,
         };
         options.onRetry?.({ ...event, delayMs: 0 });
+        upstreamEvents.emit('retry', { ...event, delayMs: 0 });
         options.log?.warn({ ...event }, `${options.upstream} request failed, retrying`);
       },
     });
@@ -150,6 +177,7 @@ export class HttpClient {
       retry: (config as Timed)['axios-retry']?.retryCount ?? 0,
     };
     this.options.onRequest?.(event);
+    upstreamEvents.emit('request', event);
     this.options.log?.debug(event, 'upstream request');
   }
 
@@ -178,6 +206,10 @@ export class HttpClient {
 
   async post<T>(url: string, data?: unknown, config: AxiosRequestConfig = {}): Promise<T> {
     return (await this.request<T>({ ...config, method: 'POST', url, data })).data;
+  }
+
+  async put<T>(url: string, data?: unknown, config: AxiosRequestConfig = {}): Promise<T> {
+    return (await this.request<T>({ ...config, method: 'PUT', url, data })).data;
   }
 
   private toUpstreamError(err: unknown): Error {

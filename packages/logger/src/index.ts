@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { pino, type Logger, type LoggerOptions, type DestinationStream, type TransportTargetOptions } from 'pino';
@@ -43,6 +44,8 @@ export interface LoggerConfig {
    * LOG_KEEP_DAYS files. Names: `<name>.YYYY-MM-DD.<n>.log` (pino-roll always adds the number).
    */
   logDir?: string;
+  /** The lowest level a run's own log keeps (GET /api/runs/:id/log), whatever `level` is. Default info. */
+  runLogLevel?: string;
 }
 
 /** How many daily files a log directory keeps (today's included). */
@@ -65,27 +68,70 @@ export function rollOptions(logDir: string, name: string) {
   };
 }
 
+/** Receives every finished (redacted) log line written while one run is in hand. */
+export type RunLogSink = (line: string) => void;
+
+const runContext = new AsyncLocalStorage<string>();
+const runSinks = new Map<string, RunLogSink>();
+
+/**
+ * Runs `work` as part of run `runId`: every line any logger of this process writes meanwhile (the
+ * job's own, and the HTTP client's retries deep in a connector) carries `runId` and, after pino's
+ * redaction, is handed to `sink` too. This is how a run's log is kept without secrets.
+ */
+export async function withRunLog<T>(runId: string, sink: RunLogSink, work: () => Promise<T>): Promise<T> {
+  runSinks.set(runId, sink);
+  try {
+    return await runContext.run(runId, work);
+  } finally {
+    runSinks.delete(runId);
+  }
+}
+
+const RUN_ID = /"runId":"([0-9a-f-]{36})"/;
+
+function tapRunLine(line: string): void {
+  if (runSinks.size === 0) return;
+  const runId = RUN_ID.exec(line)?.[1];
+  if (runId) runSinks.get(runId)?.(line);
+}
+
+/** The stream a logger writes its own lines to (closed by closeLogger). */
+const OUTPUT = Symbol('datasync.output');
+
 export function createLogger(config: LoggerConfig): Logger {
+  const level = config.level ?? 'info';
+  const runLevel = config.runLogLevel ?? 'info';
+  // The logger serialises what either stream wants; each stream keeps only its own levels, so a
+  // run's log has its info lines even when the process logs only warnings (or nothing).
+  const rank = (l: string) => pino.levels.values[l] ?? Infinity;
+  const lowest = rank(runLevel) < rank(level) ? runLevel : level;
   const options: LoggerOptions = {
     name: config.name,
-    level: config.level ?? 'info',
+    level: lowest,
     redact: { paths: redactPaths, censor: '[redacted]' },
     base: { app: config.name, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: () => {
+      const runId = runContext.getStore();
+      return runId ? { runId } : {};
+    },
   };
-  if (config.destination) return pino(options, config.destination);
-  if (config.logDir) {
-    const level = options.level!;
+  let output: DestinationStream;
+  if (config.destination) output = config.destination;
+  else if (config.logDir) {
     const targets: TransportTargetOptions<Record<string, unknown>>[] = [
       config.pretty ? { target: 'pino-pretty', level, options: { colorize: true } } : { target: 'pino/file', level, options: { destination: 1 } },
       { target: 'pino-roll', level, options: rollOptions(config.logDir, config.name) },
     ];
-    return pino(options, pino.transport({ targets }));
-  }
-  if (config.pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
-  }
-  return pino(options);
+    output = pino.transport({ targets });
+  } else if (config.pretty) output = pino.transport({ target: 'pino-pretty', options: { colorize: true } });
+  else output = pino.destination(1);
+  const streams: { level: string; stream: DestinationStream }[] = [{ level: runLevel, stream: { write: tapRunLine } }];
+  if (level !== 'silent') streams.push({ level, stream: output });
+  const log = pino(options, pino.multistream(streams));
+  (log as unknown as Record<symbol, unknown>)[OUTPUT] = output;
+  return log;
 }
 
 export interface JobLogContext {
@@ -143,7 +189,7 @@ export interface RollStream extends EventEmitter {
 
 /** Flushes and closes a logger's transport (its log files), e.g. before removing the log directory. */
 export async function closeLogger(log: Logger): Promise<void> {
-  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+  const stream = (log as unknown as Record<symbol, unknown>)[OUTPUT] as
     | { end?: () => void; once?: (event: string, cb: () => void) => void; closed?: boolean }
     | undefined;
   if (!stream?.end || !stream.once || stream === process.stdout) return;

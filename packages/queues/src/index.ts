@@ -37,6 +37,20 @@ export const itresumeSyncParams = z
     path: ['end'],
   });
 
+export const MARKETPLACES = ['ozon', 'wb', 'ym'] as const;
+export type Marketplace = (typeof MARKETPLACES)[number];
+const marketplace = z.enum(MARKETPLACES, { error: `must be one of: ${MARKETPLACES.join(', ')}` });
+
+export const marketplacePollParams = z.object({
+  marketplace,
+  /** orders (with reserves) or returns; both when left out. */
+  kind: z.enum(['orders', 'returns'], { error: 'must be orders or returns' }).optional(),
+});
+export const marketplacePushParams = z.object({
+  /** Only this marketplace; every one when left out. */
+  marketplace: marketplace.optional(),
+});
+
 export const defaultJobOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
@@ -67,6 +81,15 @@ export const catalog = {
       'yclients.sync': yclientsSyncParams,
     },
   },
+  marketplaces: {
+    queue: 'marketplaces',
+    source: 'marketplaces',
+    jobs: {
+      'marketplaces.catalog': z.object({}),
+      'marketplaces.poll': marketplacePollParams,
+      'marketplaces.push': marketplacePushParams,
+    },
+  },
   itresume: {
     queue: 'itresume',
     source: 'itresume',
@@ -93,3 +116,36 @@ export function payloadSchema(source: SourceName, jobName: string): z.ZodType | 
 }
 
 export const sources = Object.keys(catalog) as SourceName[];
+
+/**
+ * Where a run's summary goes when it ends (per request or per schedule). Stored with the run in
+ * Postgres, never in job data: a webhook URL may itself be a secret (Slack-style URLs are).
+ */
+export const notifyTarget = z
+  .object({
+    webhookUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(2000, 'must be at most 2000 characters')
+      .optional(),
+    email: z.email({ error: 'must be an email address' }).max(320).optional(),
+  })
+  .strict()
+  .refine((n) => n.webhookUrl !== undefined || n.email !== undefined, { message: 'give webhookUrl, email or both' });
+export type NotifyTarget = z.infer<typeof notifyTarget>;
+
+/**
+ * Queues of DataSync itself (not of a source): schedule ticks, and the events and deliveries of
+ * notifications. Consumed by the gateway processes.
+ */
+export const opsQueues = {
+  /** One BullMQ job scheduler per schedule; each tick submits a run. */
+  schedules: 'schedules',
+  /** `run.finished` (one per ended run), `notify.webhook` and `notify.email` deliveries. */
+  notifications: 'notifications',
+} as const;
+
+/** The job name a source's runs use when the caller names only the source (its only job). */
+export function defaultJobName(source: SourceName): string | undefined {
+  const names = Object.keys(catalog[source].jobs);
+  return names.length === 1 ? names[0] : undefined;
+}

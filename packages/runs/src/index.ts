@@ -3,3 +3,8 @@ export * from './store';
 export * from './submit';
 export * from './worker';
 export * from './service';
+export * from './lifecycle';
+export * from './metrics';
+export * from './runlog';
+export * from './schedules';
+export * from './present';

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@datasync/logger';
 import type { SourceName } from '@datasync/queues';
 import { closeQueues, createQueues, requeueOrphans, type QueueSet } from './submit';
+import { RunLifecycle } from './lifecycle';
 import { createRunWorker, type Handlers } from './worker';
 
 /** The settings every worker app runs its queue with (a part of the config). */
@@ -12,6 +13,8 @@ export interface WorkerSettings {
   WORKER_CONCURRENCY: number;
   WORKER_LOCK_MS: number;
   WORKER_STALLED_INTERVAL_MS: number;
+  RUN_LOG_MAX_LINES: number;
+  RUN_LOG_TTL_DAYS: number;
 }
 
 export interface RunningSourceWorker {
@@ -35,7 +38,12 @@ export async function startSourceWorker<S extends SourceName>(options: {
   log: Logger;
 }): Promise<RunningSourceWorker> {
   const { config, log, pool } = options;
+  const lifecycle = new RunLifecycle(options.redis, config.REDIS_PREFIX, {
+    maxLines: config.RUN_LOG_MAX_LINES,
+    ttlSeconds: config.RUN_LOG_TTL_DAYS * 86_400,
+  });
   const worker = createRunWorker({
+    lifecycle,
     source: options.source,
     handlers: options.handlers,
     connection: options.redis,
@@ -67,6 +75,7 @@ export async function startSourceWorker<S extends SourceName>(options: {
       clearInterval(timer);
       await worker.close();
       await closeQueues(queues);
+      await lifecycle.close();
     },
   };
 }

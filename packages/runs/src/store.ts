@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '@datasync/db';
+import type { NotifyTarget } from '@datasync/queues';
 
 export type RunState = 'queued' | 'running' | 'done' | 'failed';
 
@@ -15,6 +16,8 @@ export interface RunRecord {
   error: string | null;
   attempts: number;
   worker: string | null;
+  /** The schedule that started it, if one did. */
+  scheduleId: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -22,7 +25,7 @@ export interface RunRecord {
 }
 
 const COLUMNS = `id, source, job_name AS "jobName", params, state, progress, counts, checkpoint, error, attempts,
-  worker, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+  worker, schedule_id AS "scheduleId", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
 
 type Q = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -48,6 +51,12 @@ export async function listRuns(db: Q, filter: RunFilter): Promise<RunRecord[]> {
     values: [filter.source ?? null, filter.state ?? null, filter.before ?? null, filter.limit],
   });
   return rows as RunRecord[];
+}
+
+/** Who hears about a run when it ends (kept apart from RunRecord: a webhook URL can be a secret). */
+export async function getRunNotify(db: Q, id: string): Promise<NotifyTarget[]> {
+  const { rows } = await db.query('SELECT notify FROM sync_runs WHERE id = $1', [id]);
+  return ((rows[0] as { notify: NotifyTarget[] } | undefined)?.notify ?? []);
 }
 
 /** Takes a queued (or retaken running) run; answers undefined when it is already finished. */
@@ -85,18 +94,28 @@ export async function updateRun(db: Q, id: string, update: RunUpdate): Promise<v
   });
 }
 
-/** Ends a run and releases its dedup lock, in one transaction. */
+export interface FinishedRun {
+  source: string;
+  /** From the first start (or from the submit, for a run that never started) to now. */
+  durationMs: number;
+}
+
+/**
+ * Ends a run and releases its dedup lock, in one transaction. Answers the ended run, or undefined
+ * when it had already ended (so a run's end is announced once).
+ */
 export async function finishRun(
   pool: pg.Pool,
   id: string,
   outcome: { state: 'done' | 'failed'; error?: string; counts?: Record<string, number>; progress?: Record<string, unknown> },
-): Promise<void> {
-  await withTransaction(pool, async (tx) => {
-    await tx.query({
+): Promise<FinishedRun | undefined> {
+  return withTransaction(pool, async (tx) => {
+    const { rows } = await tx.query({
       name: 'run_finish',
       text: `UPDATE sync_runs SET state = $2, error = $3, counts = COALESCE($4::jsonb, counts),
                progress = COALESCE($5::jsonb, progress), finished_at = now(), updated_at = now()
-             WHERE id = $1 AND state IN ('queued', 'running')`,
+             WHERE id = $1 AND state IN ('queued', 'running')
+             RETURNING source, (extract(epoch FROM finished_at - COALESCE(started_at, created_at)) * 1000)::float8 AS "durationMs"`,
       values: [
         id,
         outcome.state,
@@ -106,6 +125,7 @@ export async function finishRun(
       ],
     });
     await tx.query({ name: 'run_unlock', text: 'DELETE FROM run_locks WHERE run_id = $1', values: [id] });
+    return rows[0] as FinishedRun | undefined;
   });
 }
 

@@ -4,7 +4,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import { withTransaction } from '@datasync/db';
-import { catalog, defaultJobOptions, payloadSchema, sources, type SourceName } from '@datasync/queues';
+import { catalog, defaultJobOptions, payloadSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
 
 export type QueueSet = Record<SourceName, Queue>;
 
@@ -37,6 +37,9 @@ export function canonicalJson(value: unknown): string {
 /** Rolls the new run back when an identical run holds the lock. */
 class LockHeld extends Error {}
 
+/** Another gateway already made the run of this schedule tick. */
+class TickTaken extends Error {}
+
 export class QueueUnavailableError extends Error {
   readonly code = 'queue_unavailable';
 }
@@ -45,6 +48,15 @@ export interface SubmitResult {
   runId: string;
   /** True when an identical run was already queued or running and its id is answered instead. */
   deduplicated: boolean;
+  /** A schedule tick whose run another consumer had already made (then `runId` is that run). */
+  tickTaken?: boolean;
+}
+
+export interface SubmitOptions {
+  /** Who hears when the run ends; added to the identical run's list when deduplicated. */
+  notify?: NotifyTarget[];
+  /** The schedule tick this run belongs to: at most one run per (schedule, tick). */
+  schedule?: { id: string; tick: Date };
 }
 
 /**
@@ -57,6 +69,7 @@ export async function submitRun(
   source: SourceName,
   jobName: string,
   rawParams: unknown,
+  options: SubmitOptions = {},
 ): Promise<SubmitResult> {
   const schema = payloadSchema(source, jobName);
   if (!schema) throw new Error(`no job ${jobName} in queue ${source}`);
@@ -65,12 +78,15 @@ export async function submitRun(
   const runId = uuidv4();
 
   // Inside the transaction: our lock, or the id of the identical run that holds it.
+  const notify = JSON.stringify(options.notify ?? []);
   const holder = await withTransaction(deps.pool, async (tx) => {
-    await tx.query({
+    const inserted = await tx.query({
       name: 'run_insert',
-      text: `INSERT INTO sync_runs (id, source, job_name, params) VALUES ($1, $2, $3, $4)`,
-      values: [runId, source, jobName, JSON.stringify(params)],
+      text: `INSERT INTO sync_runs (id, source, job_name, params, notify, schedule_id, scheduled_for)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (schedule_id, scheduled_for) DO NOTHING`,
+      values: [runId, source, jobName, JSON.stringify(params), notify, options.schedule?.id ?? null, options.schedule?.tick ?? null],
     });
+    if (inserted.rowCount === 0) throw new TickTaken();
     const lock = await tx.query({
       name: 'run_lock',
       text: `INSERT INTO run_locks (dedup_key, run_id) VALUES ($1, $2) ON CONFLICT (dedup_key) DO NOTHING RETURNING run_id`,
@@ -79,16 +95,27 @@ export async function submitRun(
     if (lock.rowCount === 1) return runId;
     throw new LockHeld();
   }).catch(async (err: unknown) => {
+    if (err instanceof TickTaken) return { tickTaken: true as const };
     if (!(err instanceof LockHeld)) throw err;
+    // The identical run also tells these targets when it ends.
     const existing = await deps.pool.query({
-      name: 'run_lock_get',
-      text: 'SELECT run_id FROM run_locks WHERE dedup_key = $1',
-      values: [dedupKey],
+      name: 'run_lock_get_notify',
+      text: `WITH held AS (SELECT run_id FROM run_locks WHERE dedup_key = $1)
+             UPDATE sync_runs SET notify = (SELECT COALESCE(jsonb_agg(DISTINCT t), '[]') FROM jsonb_array_elements(notify || $2::jsonb) t)
+             FROM held WHERE id = held.run_id RETURNING id AS run_id`,
+      values: [dedupKey, notify],
     });
     return (existing.rows[0] as { run_id: string } | undefined)?.run_id;
   });
+  if (typeof holder === 'object') {
+    const { rows } = await deps.pool.query('SELECT id FROM sync_runs WHERE schedule_id = $1 AND scheduled_for = $2', [
+      options.schedule?.id,
+      options.schedule?.tick,
+    ]);
+    return { runId: (rows[0] as { id: string } | undefined)?.id ?? '', deduplicated: true, tickTaken: true };
+  }
   // The other run finished between our two statements: start a new one.
-  if (holder === undefined) return submitRun(deps, source, jobName, params);
+  if (holder === undefined) return submitRun(deps, source, jobName, params, options);
   if (holder !== runId) return { runId: holder, deduplicated: true };
 
   try {

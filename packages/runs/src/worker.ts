@@ -5,8 +5,9 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { UpstreamError } from '@datasync/connector-kit';
 import { withTransaction } from '@datasync/db';
-import { jobLogger, type Logger } from '@datasync/logger';
+import { jobLogger, withRunLog, type Logger } from '@datasync/logger';
 import { catalog, jobEnvelope, type SourceName } from '@datasync/queues';
+import type { RunLifecycle } from './lifecycle';
 import { finishRun, markRetrying, markRunning, updateRun } from './store';
 
 type JobsOf<S extends SourceName> = (typeof catalog)[S]['jobs'];
@@ -51,6 +52,8 @@ export interface RunWorkerOptions<S extends SourceName> {
   concurrency: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
+  /** Metrics, run logs and the end-of-run event. */
+  lifecycle: RunLifecycle;
 }
 
 export const workerName = `${os.hostname()}:${process.pid}`;
@@ -75,20 +78,36 @@ function isFinal(err: unknown): boolean {
  */
 export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<S>): Worker {
   const def = catalog[options.source];
+  const { lifecycle } = options;
+  // The run's log is written out before the run is seen to end, so a reader finds its last lines.
+  const finish = async (runId: string, outcome: Parameters<typeof finishRun>[2]) => {
+    await lifecycle.logs.flush();
+    await lifecycle.ended(runId, outcome.state, await finishRun(options.pool, runId, outcome));
+  };
 
   const process = async (job: Job): Promise<void> => {
     const envelope = jobEnvelope.safeParse(job.data);
     if (!envelope.success) throw new UnrecoverableError(`job ${job.id} has no valid run envelope`);
     const { runId } = envelope.data;
+    // Every line logged while this job is in hand also goes to the run's log (after redaction).
+    try {
+      await withRunLog(runId, lifecycle.logs.sink(runId), () => processRun(job, runId, envelope.data.params));
+    } finally {
+      await lifecycle.logs.flush();
+    }
+  };
+
+  const processRun = async (job: Job, runId: string, rawParams: unknown): Promise<void> => {
     const attempt = job.attemptsMade + 1;
     const log = jobLogger(options.log, { queue: def.queue, jobId: runId, source: def.source, attempt });
 
     const schema = (def.jobs as Record<string, z.ZodType>)[job.name];
     const handler = (options.handlers as Record<string, Handler<unknown> | undefined>)[job.name];
-    const params = schema?.safeParse(envelope.data.params);
+    const params = schema?.safeParse(rawParams);
     if (!schema || !handler || !params?.success) {
       const error = !handler ? `no handler for job ${job.name}` : 'invalid job parameters';
-      await finishRun(options.pool, runId, { state: 'failed', error });
+      log.error({ err: error }, 'run failed');
+      await finish(runId, { state: 'failed', error });
       throw new UnrecoverableError(error);
     }
 
@@ -111,17 +130,18 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
       checkpoint: run.checkpoint,
       counts,
       async commitPage(write, update) {
-        const { result, nextCounts, nextProgress } = await withTransaction(options.pool, async (tx) => {
+        const { result, nextCounts, nextProgress, added } = await withTransaction(options.pool, async (tx) => {
           const written = await write(tx);
           const u = typeof update === 'function' ? update(written) : update;
           const counted = { ...counts };
           for (const [k, v] of Object.entries(u.added ?? {})) counted[k] = (counted[k] ?? 0) + v;
           const shown = u.progress ? { ...progress, ...u.progress } : progress;
           await updateRun(tx, runId, { checkpoint: u.checkpoint, counts: counted, progress: shown });
-          return { result: written, nextCounts: counted, nextProgress: shown };
+          return { result: written, nextCounts: counted, nextProgress: shown, added: u.added };
         });
         Object.assign(counts, nextCounts);
         progress = nextProgress;
+        if (added) lifecycle.metrics.recordsWritten(def.source, added);
         void job.updateProgress(progress).catch(() => {});
         return result;
       },
@@ -139,15 +159,15 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
       const attempts = job.opts.attempts ?? 1;
       if (isFinal(err) || attempt >= attempts) {
         log.error({ err: message, durationMs: Date.now() - started, counts }, 'run failed');
-        await finishRun(options.pool, runId, { state: 'failed', error: message, counts });
+        await finish(runId, { state: 'failed', error: message, counts });
         throw new UnrecoverableError(message);
       }
       log.warn({ err: message, durationMs: Date.now() - started }, 'run attempt failed; will retry');
       await markRetrying(options.pool, runId, `attempt ${attempt} of ${attempts} failed: ${message}`);
       throw err;
     }
-    await finishRun(options.pool, runId, { state: 'done', counts });
     log.info({ durationMs: Date.now() - started, counts }, 'run done');
+    await finish(runId, { state: 'done', counts });
   };
 
   const worker = new Worker(def.queue, process, {
@@ -163,7 +183,7 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
   worker.on('failed', (job, err) => {
     if (!job?.id) return;
     if (/stalled/i.test(err.message)) {
-      void finishRun(options.pool, job.id, { state: 'failed', error: describe(err) }).catch(() => {});
+      void finish(job.id, { state: 'failed', error: describe(err) }).catch(() => {});
     }
   });
   worker.on('error', (err) => options.log.error({ err: describe(err) }, 'worker error'));

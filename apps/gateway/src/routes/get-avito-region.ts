@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
 import { parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { errorSchema, queryId, submittedSchema } from './schemas';
+import { errorSchema, queryId, queryNotifyDoc, submittedSchema, takeQueryNotify } from './schemas';
 
 export const ALL_RUSSIA = 621540;
 export const COMMERCIAL_REAL_ESTATE = 42;
@@ -29,18 +29,19 @@ export const getAvitoRegion: Route = {
   path: '/api/avito/region',
   summary: 'Sync a region search (text, location, category)',
   tag: 'avito',
-  query: query as unknown as z.ZodObject,
+  query: z.object({ ...(query as unknown as z.ZodObject).shape, ...queryNotifyDoc }),
   responses: {
     200: { description: 'Run queued (or the identical run already queued or running)', schema: submittedSchema },
     400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
   },
   async handle(input, deps) {
     const q = parseOr400(query, input.query);
+    const notify = takeQueryNotify(input.query, deps);
     const { runId } = await submitRun(deps, 'avito', 'avito.region', {
       search: q.search,
       locationId: q.locationId ?? ALL_RUSSIA,
       categoryId: q.categoryId ?? q.catedotyId ?? COMMERCIAL_REAL_ESTATE,
-    });
+    }, { notify });
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };

@@ -2,25 +2,27 @@ import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
 import { parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { errorSchema, submittedSchema } from './schemas';
+import { errorSchema, queryNotifyDoc, submittedSchema, takeQueryNotify } from './schemas';
 
 const query = z.object({
   user: z.string({ error: 'is required' }).regex(/^[0-9a-fA-F]{32}$/, 'must be the 32 hex characters of the seller hash from the profile URL'),
 });
+const queryDoc = query.extend(queryNotifyDoc);
 
 export const getAvitoUser: Route = {
   method: 'get',
   path: '/api/avito/user',
   summary: "Sync a seller's listings by the user hash of their profile URL",
   tag: 'avito',
-  query,
+  query: queryDoc,
   responses: {
     200: { description: 'Run queued (or the identical run already queued or running)', schema: submittedSchema },
     400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
   },
   async handle(input, deps) {
     const { user } = parseOr400(query, input.query);
-    const { runId } = await submitRun(deps, 'avito', 'avito.user', { user: user.toLowerCase() });
+    const notify = takeQueryNotify(input.query, deps);
+    const { runId } = await submitRun(deps, 'avito', 'avito.user', { user: user.toLowerCase() }, { notify });
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { listRuns } from '@datasync/runs';
+import { listRuns, presentRun } from '@datasync/runs';
 import { sources } from '@datasync/queues';
 import { parseOr400 } from '../errors';
 import type { Route } from '../route';
 import { errorSchema, runSchema, runStateSchema } from './schemas';
-import { presentRun } from './get-run';
 
 const query = z.object({
   source: z.enum(sources as [string, ...string[]], { error: `must be one of: ${sources.join(', ')}` }).optional(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
 import { parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { errorSchema, submittedSchema } from './schemas';
+import { errorSchema, notifyDoc, submittedSchema, takeNotify } from './schemas';
 
 const body = z.object({
   companyId: z.number({ error: 'is required and must be a number' }).int('must be an integer').positive('must be positive'),
@@ -13,14 +13,15 @@ export const postYclientsSync: Route = {
   path: '/api/yclients/sync',
   summary: 'Export a YClients company (staff, services, clients, records, transactions) into Postgres, incrementally',
   tag: 'yclients',
-  body,
+  body: body.extend(notifyDoc),
   responses: {
     200: { description: 'Run queued (or the identical run already queued or running)', schema: submittedSchema },
     400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
   },
   async handle(input, deps) {
-    const { companyId } = parseOr400(body, input.body ?? {});
-    const { runId } = await submitRun(deps, 'yclients', 'yclients.sync', { companyId });
+    const { notify, rest } = takeNotify(input.body, deps);
+    const { companyId } = parseOr400(body, rest ?? {});
+    const { runId } = await submitRun(deps, 'yclients', 'yclients.sync', { companyId }, { notify });
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { notifyTarget, type NotifyTarget } from '@datasync/queues';
+import { InvalidRequestError, parseOr400 } from '../errors';
+import type { GatewayDeps } from '../route';
 
 /** Query-string numbers: digits only (no signs, exponents or spaces), as an integer. */
 export const queryId = (label: string) =>
@@ -19,10 +22,13 @@ export const runSchema = z.object({
   params: z.unknown(),
   state: runStateSchema,
   progress: z.record(z.string(), z.unknown()),
+  /** 0–100 when the source's progress says how far it is, else null. */
+  percent: z.number().nullable(),
   counts: z.record(z.string(), z.number()),
   error: z.string().nullable(),
   attempts: z.number().int(),
   worker: z.string().nullable(),
+  scheduleId: z.string().uuid().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -36,3 +42,40 @@ export const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
+
+const withNotify = z.object({ notify: notifyTarget.optional() }).loose();
+
+/**
+ * A sync body's optional `notify: {webhookUrl?, email?}` (who hears when the run ends), taken
+ * apart from the source's own parameters; its errors are field errors like any other.
+ */
+export function takeNotify(body: unknown, deps: GatewayDeps): { notify?: NotifyTarget[]; rest: unknown } {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !('notify' in body)) return { rest: body };
+  const { notify, ...rest } = parseOr400(withNotify, body);
+  assertDeliverable(notify, deps, 'notify.email');
+  return { notify: notify ? [notify] : undefined, rest };
+}
+
+/** An email target on a gateway without SMTP would never arrive: refused up front. */
+export function assertDeliverable(target: NotifyTarget | undefined, deps: GatewayDeps, field: string): void {
+  if (target?.email && !deps.settings.emailEnabled) {
+    throw new InvalidRequestError([{ field, message: 'cannot be sent: SMTP_HOST is not set on this deployment' }]);
+  }
+}
+
+export const notifyDoc = { notify: notifyTarget.optional() };
+
+/** The same for the Avito GET routes: `notifyWebhookUrl` and `notifyEmail` in the query string. */
+export const queryNotifyDoc = {
+  notifyWebhookUrl: notifyTarget.shape.webhookUrl,
+  notifyEmail: notifyTarget.shape.email,
+};
+const queryNotify = z.object(queryNotifyDoc).loose();
+
+export function takeQueryNotify(query: unknown, deps: GatewayDeps): NotifyTarget[] | undefined {
+  const q = parseOr400(queryNotify, query ?? {});
+  if (q.notifyWebhookUrl === undefined && q.notifyEmail === undefined) return undefined;
+  const target = { webhookUrl: q.notifyWebhookUrl, email: q.notifyEmail };
+  assertDeliverable(target, deps, 'notifyEmail');
+  return [target];
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { findProduct, recentMovements } from '@datasync/stock-ledger';
+import { NotFoundError, parseOr400 } from '../errors';
+import type { Route } from '../route';
+import { productSchema, skuParam } from './marketplace-schemas';
+import { errorSchema } from './schemas';
+
+const movementSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  onHandDelta: z.number(),
+  reservedDelta: z.number(),
+  marketplace: z.string().nullable(),
+  orderId: z.string().nullable(),
+  returnId: z.string().nullable(),
+  reason: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const getMarketplaceProduct: Route = {
+  method: 'get',
+  path: '/api/marketplaces/products/:sku',
+  summary: 'One product: stock, what each marketplace was last told (with per-item push errors), and its latest ledger movements',
+  tag: 'marketplaces',
+  params: skuParam,
+  responses: {
+    200: { description: 'The product', schema: productSchema.extend({ movements: z.array(movementSchema) }) },
+    404: { description: 'No such SKU', schema: errorSchema },
+  },
+  async handle(input, deps) {
+    const { sku } = parseOr400(skuParam, input.params);
+    const product = await findProduct(deps.pool, sku);
+    if (!product) throw new NotFoundError(`no product ${sku}`);
+    const { id, ...shown } = product;
+    return { body: { ...shown, movements: await recentMovements(deps.pool, id) } };
+  },
+};

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { listProducts } from '@datasync/stock-ledger';
+import { parseOr400 } from '../errors';
+import type { Route } from '../route';
+import { limitSchema, productSchema } from './marketplace-schemas';
+import { errorSchema } from './schemas';
+
+const query = z.object({
+  search: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  limit: limitSchema(500, 100),
+  offset: z.string().regex(/^\d{1,7}$/, 'must be a whole number').transform(Number).default(0),
+});
+
+export const listMarketplaceProducts: Route = {
+  method: 'get',
+  path: '/api/marketplaces/products',
+  summary: 'Products (internal SKUs) with on-hand, reserved and available stock, and what each marketplace warehouse was last told',
+  tag: 'marketplaces',
+  query,
+  responses: {
+    200: { description: 'Products by SKU', schema: z.object({ total: z.number(), products: z.array(productSchema) }) },
+    400: { description: 'Invalid filter', schema: errorSchema },
+  },
+  async handle(input, deps) {
+    const q = parseOr400(query, input.query);
+    return { body: await listProducts(deps.pool, q) };
+  },
+};

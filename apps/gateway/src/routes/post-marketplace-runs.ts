@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { marketplacePollParams, marketplacePushParams } from '@datasync/queues';
+import { submitRun } from '@datasync/runs';
+import { parseOr400 } from '../errors';
+import type { Route } from '../route';
+import { errorSchema, submittedSchema } from './schemas';
+
+const responses = {
+  200: { description: 'Run queued (or the identical run already queued or running); follow it at /api/runs/{id}', schema: submittedSchema },
+  400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
+};
+
+export const postMarketplacePoll: Route = {
+  method: 'post',
+  path: '/api/marketplaces/poll',
+  summary: 'Poll one marketplace now for new orders, reserves and returns (kind: orders or returns; both when left out)',
+  tag: 'marketplaces',
+  body: marketplacePollParams,
+  responses,
+  async handle(input, deps) {
+    const params = parseOr400(marketplacePollParams, input.body ?? {});
+    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.poll', params);
+    return { body: { status: 'ok', parser_uuid: runId } };
+  },
+};
+
+export const postMarketplacePush: Route = {
+  method: 'post',
+  path: '/api/marketplaces/push',
+  summary: 'Push stock now: every value a marketplace does not have yet, and due retries of refused items',
+  tag: 'marketplaces',
+  body: marketplacePushParams,
+  responses,
+  async handle(input, deps) {
+    const params = parseOr400(marketplacePushParams, input.body ?? {});
+    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.push', params);
+    return { body: { status: 'ok', parser_uuid: runId } };
+  },
+};
+
+const empty = z.object({});
+export const postMarketplaceCatalog: Route = {
+  method: 'post',
+  path: '/api/marketplaces/catalog',
+  summary: 'Read the products and warehouses of every marketplace now (ids matched by seller article and barcode)',
+  tag: 'marketplaces',
+  body: empty,
+  responses,
+  async handle(input, deps) {
+    parseOr400(empty, input.body ?? {});
+    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.catalog', {});
+    return { body: { status: 'ok', parser_uuid: runId } };
+  },
+};

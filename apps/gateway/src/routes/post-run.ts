@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { catalog, defaultJobName, notifyTarget, payloadSchema, sources, type SourceName } from '@datasync/queues';
+import { submitRun } from '@datasync/runs';
+import { InvalidRequestError, parseOr400 } from '../errors';
+import type { Route } from '../route';
+import { assertDeliverable, errorSchema, submittedSchema } from './schemas';
+
+const body = z
+  .object({
+    source: z.enum(sources as [SourceName, ...SourceName[]], { error: `must be one of: ${sources.join(', ')}` }),
+    /** The job of the source (`avito.user`); may be left out when the source has one job. */
+    job: z.string().optional(),
+    params: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({}),
+    notify: notifyTarget.optional(),
+  })
+  .strict();
+
+/**
+ * Any sync of the catalog by source and job name, with its parameters checked by the catalog's
+ * schema: what the command line and other generic clients use. A new source is here at once.
+ */
+export const postRun: Route = {
+  method: 'post',
+  path: '/api/runs',
+  summary: 'Start a run of any source: {source, job?, params, notify?} (parameters as the job schema of the catalog)',
+  tag: 'runs',
+  body,
+  responses: {
+    200: { description: 'Run queued (or the identical run already queued or running)', schema: submittedSchema },
+    400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
+  },
+  async handle(input, deps) {
+    const b = parseOr400(body, input.body ?? {});
+    assertDeliverable(b.notify, deps, 'notify.email');
+    const job = b.job ?? defaultJobName(b.source);
+    const jobs = Object.keys(catalog[b.source].jobs);
+    if (!job || !jobs.includes(job)) throw new InvalidRequestError([{ field: 'job', message: `must be one of: ${jobs.join(', ')}` }]);
+    const params = payloadSchema(b.source, job)!.safeParse(b.params);
+    if (!params.success) {
+      throw new InvalidRequestError(params.error.issues.map((i) => ({ field: ['params', ...i.path].join('.'), message: i.message })));
+    }
+    const { runId } = await submitRun(deps, b.source, job, params.data, { notify: b.notify ? [b.notify] : undefined });
+    return { body: { status: 'ok', parser_uuid: runId } };
+  },
+};

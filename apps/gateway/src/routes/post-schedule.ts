@@ -1,0 +1,27 @@
+import { createSchedule, scheduleInputSchema } from '@datasync/runs';
+import { parseOr400 } from '../errors';
+import type { Route } from '../route';
+import { assertDeliverable, errorSchema } from './schemas';
+import { presentSchedule, scheduleSchema } from './schedule-schemas';
+
+/** The documented body (the minimum interval is checked against the gateway's setting). */
+const docBody = scheduleInputSchema({ minIntervalSeconds: 60 });
+
+export const postSchedule: Route = {
+  method: 'post',
+  path: '/api/schedules',
+  summary:
+    'Schedule a sync of any source: {source, job?, params, everyMinutes | cron + timezone, notify?}; params may use {{today}}, {{yesterday}}, {{daysAgo:N}}',
+  tag: 'schedules',
+  body: docBody,
+  responses: {
+    201: { description: 'The schedule, stored and realised', schema: scheduleSchema },
+    400: { description: 'Invalid schedule; nothing was stored', schema: errorSchema },
+  },
+  async handle(input, deps) {
+    const body = parseOr400(scheduleInputSchema({ minIntervalSeconds: deps.settings.scheduleMinIntervalSeconds }), input.body ?? {});
+    assertDeliverable(body.notify, deps, 'notify.email');
+    const schedule = await createSchedule({ pool: deps.pool, queue: deps.schedules }, body);
+    return { status: 201, body: await presentSchedule(schedule, deps) };
+  },
+};

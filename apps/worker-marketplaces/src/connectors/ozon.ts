@@ -1,0 +1,190 @@
+import type { HttpClient } from '@datasync/connector-kit';
+import type { Stage } from '@datasync/stock-ledger';
+import { marketplaceClients, type MarketplaceConnection } from './http';
+import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
+
+/** Posting statuses (reference §2.3): held, gone, or neither. */
+const RESERVED = new Set(['awaiting_registration', 'acceptance_in_progress', 'awaiting_approve', 'awaiting_packaging', 'awaiting_deliver']);
+const SHIPPED = new Set(['driver_pickup', 'delivering', 'delivered', 'sent_by_seller']);
+/** Per-item push errors that another try of the same value can fix. */
+const RETRYABLE = new Set(['TOO_MANY_REQUESTS']);
+
+interface Posting {
+  posting_number: string;
+  status: string;
+  substatus?: string;
+  in_process_at?: string;
+  delivery_method?: { warehouse_id?: number | string };
+  cancellation?: { cancelled_after_ship?: boolean };
+  products?: { sku: number | string; offer_id: string; quantity: number }[];
+}
+interface OzonReturn {
+  id: number | string;
+  posting_number: string;
+  product: { sku: number | string; offer_id: string; quantity: number };
+  logistic?: { return_date?: string | null };
+  visual?: { status?: { sys_name?: string }; change_moment?: string };
+}
+
+export function ozonStage(p: Pick<Posting, 'status' | 'cancellation'>): Stage {
+  if (RESERVED.has(p.status)) return 'reserved';
+  if (SHIPPED.has(p.status)) return 'shipped';
+  if (p.status === 'cancelled') return p.cancellation?.cancelled_after_ship ? 'cancelled_after_ship' : 'cancelled';
+  return 'other';
+}
+
+export interface OzonOptions extends MarketplaceConnection {
+  clientId?: string;
+  apiKey?: string;
+  batchSize: number;
+  /** A separate client for stock pushes, with the push budget (80 a minute). */
+}
+
+/** Ozon Seller API (reference §2): every method POST, `Client-Id` + `Api-Key`. */
+export class OzonConnector implements Connector {
+  readonly marketplace = 'ozon' as const;
+  readonly batchSize: number;
+  readonly configured: boolean;
+  private readonly http: HttpClient;
+  private readonly pushHttp: HttpClient;
+
+  constructor(options: OzonOptions) {
+    this.batchSize = options.batchSize;
+    this.configured = Boolean(options.clientId && options.apiKey);
+    ({ http: this.http, pushHttp: this.pushHttp } = marketplaceClients('ozon', options, () => (options.clientId && options.apiKey ? { 'Client-Id': options.clientId, 'Api-Key': options.apiKey } : undefined), 'OZON_CLIENT_ID and OZON_API_KEY are not set'));
+  }
+
+  async warehouses(): Promise<WarehouseInfo[]> {
+    const out: WarehouseInfo[] = [];
+    let cursor = '';
+    for (;;) {
+      const page = await this.http.post<{ warehouses?: { warehouse_id: number | string; name?: string; status?: string }[]; cursor?: string; has_next?: boolean }>(
+        '/v2/warehouse/list',
+        { limit: 200, cursor },
+      );
+      for (const w of page.warehouses ?? []) {
+        out.push({ warehouseId: String(w.warehouse_id), name: w.name ?? '', active: w.status === 'created', raw: w });
+      }
+      if (!page.has_next || !page.cursor) return out;
+      cursor = page.cursor;
+    }
+  }
+
+  async catalog(): Promise<CatalogEntry[]> {
+    const ids: (number | string)[] = [];
+    let lastId = '';
+    for (;;) {
+      const page = await this.http.post<{ result?: { items?: { product_id: number | string }[]; last_id?: string } }>('/v3/product/list', {
+        filter: { visibility: 'ALL' },
+        limit: 1000,
+        last_id: lastId,
+      });
+      const items = page.result?.items ?? [];
+      ids.push(...items.map((i) => i.product_id));
+      if (items.length < 1000 || !page.result?.last_id) break;
+      lastId = page.result.last_id;
+    }
+    const out: CatalogEntry[] = [];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const info = await this.http.post<{
+        items?: { id: number | string; offer_id: string; sku?: number | string; name?: string; barcodes?: string[]; sources?: { sku: number | string; source: string }[] }[];
+      }>('/v3/product/info/list', { product_id: ids.slice(i, i + 1000).map(String) });
+      for (const p of info.items ?? []) {
+        const fbs = p.sources?.find((s) => s.source === 'SDS' || s.source === 'FBS')?.sku ?? p.sku;
+        out.push({
+          sku: p.offer_id,
+          name: p.name ?? '',
+          barcodes: p.barcodes ?? [],
+          ozon: { offerId: p.offer_id, productId: String(p.id), sku: numberOrString(fbs) },
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Postings whose status changed since `since` (v4 list, cursor paging); `since`/`to` bound creation. */
+  async *orders(poll: OrdersPoll): AsyncGenerator<OrdersPage> {
+    const now = new Date();
+    const created = new Date(poll.since.getTime() - 90 * 86_400_000);
+    let cursor = '';
+    for (;;) {
+      const page = await this.http.post<{ postings?: Posting[]; has_next?: boolean; cursor?: string }>('/v4/posting/fbs/list', {
+        filter: {
+          since: created.toISOString(),
+          to: now.toISOString(),
+          last_changed_status_date: { from: poll.since.toISOString(), to: now.toISOString() },
+        },
+        limit: 100,
+        cursor,
+      });
+      const orders = (page.postings ?? []).map((p) => ({
+        orderId: p.posting_number,
+        status: p.status,
+        substatus: p.substatus ?? null,
+        stage: ozonStage(p),
+        warehouseId: numberOrString(p.delivery_method?.warehouse_id),
+        createdAt: p.in_process_at ? new Date(p.in_process_at) : null,
+        changedAt: now,
+        lines: (p.products ?? []).map((pr) => ({ lineId: String(pr.sku), marketplaceSku: pr.offer_id, quantity: pr.quantity })),
+        raw: p,
+      }));
+      const last = !page.has_next || !page.cursor;
+      yield { orders, cursor: last ? { since: now.toISOString() } : undefined };
+      if (last) return;
+      cursor = page.cursor!;
+    }
+  }
+
+  /** Returns whose status changed since `since` (`last_id` paging); restocked once received by the seller. */
+  async *returns(poll: { since: Date }): AsyncGenerator<ReturnsPage> {
+    const now = new Date();
+    let lastId = 0;
+    for (;;) {
+      const page = await this.http.post<{ returns?: OzonReturn[]; has_next?: boolean }>('/v1/returns/list', {
+        filter: { visual_status_change_moment: { time_from: poll.since.toISOString(), time_to: now.toISOString() } },
+        limit: 500,
+        last_id: lastId,
+      });
+      const list = page.returns ?? [];
+      const returns = list.map((r) => {
+        const status = r.visual?.status?.sys_name ?? 'unknown';
+        return {
+          returnId: String(r.id),
+          lineId: String(r.product.sku),
+          orderId: r.posting_number,
+          marketplaceSku: r.product.offer_id,
+          quantity: r.product.quantity,
+          restockQuantity: r.product.quantity,
+          status,
+          received: status === 'ReceivedBySeller',
+          createdAt: r.logistic?.return_date ? new Date(r.logistic.return_date) : null,
+          changedAt: r.visual?.change_moment ? new Date(r.visual.change_moment) : now,
+          raw: r,
+        };
+      });
+      const last = !page.has_next || list.length === 0;
+      yield { returns, cursor: last ? { since: now.toISOString() } : undefined };
+      if (last) return;
+      lastId = Number(list.at(-1)!.id);
+    }
+  }
+
+  /** `/v2/products/stocks`: at most 100 product-warehouse pairs; a result with errors per item. */
+  async push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]> {
+    const sendable = items.filter((i) => i.product.ozonOfferId && i.product.ozonProductId);
+    const body = {
+      stocks: sendable.map((i) => ({ offer_id: i.product.ozonOfferId, product_id: i.product.ozonProductId, stock: i.value, warehouse_id: warehouse.warehouseId })),
+    };
+    const res = sendable.length ? await this.pushHttp.post<{ result?: { offer_id?: string; updated?: boolean; errors?: { code: string; message: string }[] }[] }>('/v2/products/stocks', body) : { result: [] };
+    const byOffer = new Map((res.result ?? []).map((r) => [r.offer_id, r]));
+    return items.map((i): PushOutcome => {
+      const productId = i.product.productId;
+      if (!i.product.ozonOfferId || !i.product.ozonProductId) return { productId, ok: false, code: 'not_mapped', message: 'no Ozon offer_id/product_id for this SKU', retryable: false };
+      const r = byOffer.get(i.product.ozonOfferId);
+      if (!r) return { productId, ok: false, code: 'no_result', message: 'Ozon answered no result for this item', retryable: true };
+      const error = r.errors?.[0];
+      if (r.updated && !error) return { productId, ok: true };
+      return { productId, ok: false, code: error?.code ?? 'not_updated', message: error?.message ?? 'not updated', retryable: RETRYABLE.has(error?.code ?? '') };
+    });
+  }
+}

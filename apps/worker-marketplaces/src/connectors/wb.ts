@@ -1,0 +1,195 @@
+import { UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
+import type { OrderSnapshot, Stage } from '@datasync/stock-ledger';
+import { marketplaceClients, type MarketplaceConnection } from './http';
+import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
+
+const CANCELLED = new Set(['canceled', 'canceled_by_client', 'declined_by_client', 'defect']);
+/** Per-item push errors another try of the same value can fix. */
+const RETRYABLE = new Set(['StoreIsProcessing']);
+const DAY = 86_400_000;
+
+/** An assembly task's stage (reference §3.3): `supplierStatus` says where it is, `wbStatus` whether the buyer cancelled. */
+export function wbStage(supplierStatus: string, wbStatus: string): Stage {
+  const cancelled = supplierStatus === 'cancel' || CANCELLED.has(wbStatus);
+  if (supplierStatus === 'complete') return cancelled ? 'cancelled_after_ship' : 'shipped';
+  if (cancelled) return 'cancelled';
+  if (supplierStatus === 'new' || supplierStatus === 'confirm') return 'reserved';
+  return 'other';
+}
+
+/** A Moscow calendar date (WB's report dates). */
+const moscowDate = (t: Date) => new Date(t.getTime() + 3 * 3600_000).toISOString().slice(0, 10);
+
+export interface WbOptions extends MarketplaceConnection {
+  token?: string;
+  batchSize: number;
+}
+
+interface Task {
+  id: number;
+  chrtId: number;
+  warehouseId?: number;
+  createdAt?: string;
+}
+
+/**
+ * Wildberries (reference §3): one sub-path per API host (`/marketplace`, `/content`, `/analytics`),
+ * `Authorization: <token>`. A task is one unit; new tasks come by id (`next`), changes by asking the
+ * status of the tasks still open.
+ */
+export class WbConnector implements Connector {
+  readonly marketplace = 'wb' as const;
+  readonly batchSize: number;
+  readonly configured: boolean;
+  private readonly http: HttpClient;
+  private readonly pushHttp: HttpClient;
+
+  constructor(options: WbOptions) {
+    this.batchSize = options.batchSize;
+    this.configured = Boolean(options.token);
+    ({ http: this.http, pushHttp: this.pushHttp } = marketplaceClients('wb', options, () => (options.token ? { Authorization: options.token } : undefined), 'WB_TOKEN is not set'));
+  }
+
+  async warehouses(): Promise<WarehouseInfo[]> {
+    const list = await this.http.get<{ id: number; name?: string; isDeleting?: boolean; isProcessing?: boolean }[]>('/marketplace/api/v3/warehouses');
+    return (Array.isArray(list) ? list : []).map((w) => ({ warehouseId: String(w.id), name: w.name ?? '', active: !w.isDeleting && !w.isProcessing, raw: w }));
+  }
+
+  async catalog(): Promise<CatalogEntry[]> {
+    const out: CatalogEntry[] = [];
+    let cursor: { limit: number; updatedAt?: string; nmID?: number } = { limit: 100 };
+    for (;;) {
+      const page = await this.http.post<{
+        cards?: { nmID: number; vendorCode: string; title?: string; sizes?: { chrtID: number; techSize?: string; skus?: string[] }[] }[];
+        cursor?: { updatedAt?: string | null; nmID?: number | null; total?: number };
+      }>('/content/content/v2/get/cards/list', { settings: { cursor, filter: { withPhoto: -1 }, sort: { ascending: true } } });
+      for (const card of page.cards ?? []) {
+        for (const size of card.sizes ?? []) {
+          const techSize = size.techSize ?? '0';
+          out.push({
+            name: techSize === '0' || !techSize ? (card.title ?? '') : `${card.title ?? ''}, ${techSize}`,
+            barcodes: size.skus ?? [],
+            wb: { nmId: String(card.nmID), chrtId: String(size.chrtID), barcode: size.skus?.[0] ?? null, vendorCode: card.vendorCode, techSize },
+          });
+        }
+      }
+      const next = page.cursor;
+      if (!next || (next.total ?? 0) < cursor.limit || !next.updatedAt || next.nmID == null) return out;
+      cursor = { limit: 100, updatedAt: next.updatedAt, nmID: next.nmID };
+    }
+  }
+
+  /** New tasks after the last id seen, then the statuses of every task still open (new ones included). */
+  async *orders(poll: OrdersPoll): AsyncGenerator<OrdersPage> {
+    const now = new Date();
+    const saved = (poll.cursor as { next?: number } | undefined)?.next ?? 0;
+    const from = Math.max(Math.floor(poll.since.getTime() / 1000), Math.floor((now.getTime() - 30 * DAY) / 1000) + 60);
+    const fresh: Task[] = [];
+    let next = saved;
+    for (;;) {
+      const page = await this.http.get<{ next?: number; orders?: Task[] }>('/marketplace/api/v3/orders', {
+        params: { limit: 1000, next, dateFrom: from, dateTo: Math.floor(now.getTime() / 1000) },
+      });
+      const orders = page.orders ?? [];
+      if (orders.length === 0) break;
+      fresh.push(...orders);
+      next = orders.reduce((m, o) => Math.max(m, o.id), next);
+    }
+    const tasks = new Map<string, { marketplaceSku: string; task?: Task }>();
+    for (const o of poll.open) tasks.set(o.orderId, { marketplaceSku: o.marketplaceSku });
+    for (const t of fresh) tasks.set(String(t.id), { marketplaceSku: String(t.chrtId), task: t });
+    const ids = [...tasks.keys()];
+    if (ids.length === 0) {
+      yield { orders: [], cursor: { next } };
+      return;
+    }
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      const res = await this.http.post<{ orders?: { id: number; supplierStatus: string; wbStatus: string }[] }>('/marketplace/api/v3/orders/status', {
+        orders: chunk.map(Number),
+      });
+      const orders: OrderSnapshot[] = (res.orders ?? []).map((s) => {
+        const known = tasks.get(String(s.id))!;
+        return {
+          orderId: String(s.id),
+          status: s.supplierStatus,
+          substatus: s.wbStatus,
+          stage: wbStage(s.supplierStatus, s.wbStatus),
+          warehouseId: numberOrString(known.task?.warehouseId),
+          createdAt: known.task?.createdAt ? new Date(known.task.createdAt) : null,
+          changedAt: now,
+          lines: [{ lineId: '1', marketplaceSku: known.marketplaceSku, quantity: 1 }],
+          raw: { ...known.task, ...s },
+        };
+      });
+      const last = i + 1000 >= ids.length;
+      yield { orders, cursor: last ? { next } : undefined };
+    }
+  }
+
+  /** The goods-return report (seller analytics): a return is restocked once completed (back with the seller). */
+  async *returns(poll: { since: Date }): AsyncGenerator<ReturnsPage> {
+    const now = new Date();
+    const from = new Date(Math.max(poll.since.getTime() - DAY, now.getTime() - 30 * DAY));
+    const res = await this.http.get<{
+      report?: { shkId: number; orderId: number; barcode: string; status: string; orderDt?: string; completedDt?: string | null; readyToReturnDt?: string }[];
+    }>('/analytics/api/v1/analytics/goods-return', { params: { dateFrom: moscowDate(from), dateTo: moscowDate(now) } });
+    const returns = (res.report ?? []).map((g) => ({
+      returnId: String(g.shkId),
+      lineId: '1',
+      orderId: String(g.orderId),
+      marketplaceSku: g.barcode,
+      quantity: 1,
+      restockQuantity: 1,
+      status: g.completedDt ? `${g.status} (completed)` : g.status,
+      received: Boolean(g.completedDt),
+      createdAt: g.readyToReturnDt ? new Date(g.readyToReturnDt) : null,
+      changedAt: g.completedDt ? new Date(g.completedDt) : now,
+      raw: g,
+    }));
+    yield { returns, cursor: { since: now.toISOString() } };
+  }
+
+  /**
+   * `PUT /api/v3/stocks/{warehouseId}` (≤ 1000 items, 204). A 409 lists the refused items and applies
+   * nothing (assumed, see the sandbox README): the refused ones are recorded and the rest sent again.
+   */
+  async push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]> {
+    const outcomes = new Map<number, PushOutcome>();
+    let pending = items.filter((i) => {
+      if (i.product.wbChrtId) return true;
+      outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, code: 'not_mapped', message: 'no WB chrtId for this SKU', retryable: false });
+      return false;
+    });
+    for (let round = 0; pending.length > 0 && round < 3; round++) {
+      try {
+        await this.pushHttp.put(`/marketplace/api/v3/stocks/${warehouse.warehouseId}`, {
+          stocks: pending.map((i) => ({ chrtId: Number(i.product.wbChrtId), amount: i.value })),
+        });
+        for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: true });
+        pending = [];
+      } catch (err) {
+        if (!(err instanceof UpstreamRequestError) || err.status !== 409 || !Array.isArray(err.body)) throw err;
+        const refused = new Map<string, { code: string; message: string }>();
+        let all: { code: string; message: string } | undefined;
+        for (const e of err.body as { code?: string; message?: string; data?: { chrtId?: number }[] }[]) {
+          const code = e.code ?? 'Conflict';
+          if (RETRYABLE.has(code)) all = { code, message: e.message ?? code };
+          for (const d of e.data ?? []) if (d.chrtId !== undefined) refused.set(String(d.chrtId), { code, message: e.message ?? code });
+        }
+        if (all || refused.size === 0) {
+          const why = all ?? { code: 'Conflict', message: 'WB refused the batch' };
+          for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, ...why, retryable: Boolean(all) });
+          pending = [];
+          break;
+        }
+        pending = pending.filter((i) => {
+          const why = refused.get(i.product.wbChrtId!);
+          if (why) outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, ...why, retryable: RETRYABLE.has(why.code) });
+          return !why;
+        });
+      }
+    }
+    return items.map((i) => outcomes.get(i.product.productId) ?? { productId: i.product.productId, ok: false, code: 'not_sent', message: 'gave up after repeated refusals', retryable: true });
+  }
+}

@@ -1,0 +1,224 @@
+import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
+import type { Stage } from '@datasync/stock-ledger';
+import { marketplaceClients, type MarketplaceConnection } from './http';
+import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
+
+const SHIPPED = new Set(['DELIVERY', 'PICKUP', 'DELIVERED', 'PARTIALLY_RETURNED', 'RETURNED']);
+const RESERVED = new Set(['PLACING', 'RESERVED', 'UNPAID', 'PENDING', 'PROCESSING']);
+
+/** An order's stage (reference §4.3): PROCESSING/SHIPPED and later left the warehouse. */
+export function ymStage(status: string, substatus: string | null | undefined): Stage {
+  if (status === 'CANCELLED') return 'cancelled';
+  if (SHIPPED.has(status) || (status === 'PROCESSING' && substatus === 'SHIPPED')) return 'shipped';
+  if (RESERVED.has(status)) return 'reserved';
+  return 'other';
+}
+
+export interface YmOptions extends MarketplaceConnection {
+  apiKey?: string;
+  batchSize: number;
+}
+
+interface Paged {
+  paging?: { nextPageToken?: string };
+}
+
+/**
+ * Yandex Market Partner API (reference §4): `Api-Key`, page tokens, 420 for rate limits. Orders
+ * come per business (v1 list by update date), returns and stock pushes per campaign.
+ */
+export class YmConnector implements Connector {
+  readonly marketplace = 'ym' as const;
+  readonly batchSize: number;
+  readonly configured: boolean;
+  private readonly http: HttpClient;
+  private readonly pushHttp: HttpClient;
+  private business: Promise<{ businessId: string; campaignIds: string[] }> | undefined;
+
+  constructor(options: YmOptions) {
+    this.batchSize = options.batchSize;
+    this.configured = Boolean(options.apiKey);
+    ({ http: this.http, pushHttp: this.pushHttp } = marketplaceClients('ym', options, () => (options.apiKey ? { 'Api-Key': options.apiKey } : undefined), 'YM_API_KEY is not set'));
+  }
+
+  /** The cabinet and its campaigns (`GET /v2/campaigns`), read once per process. */
+  private cabinet(): Promise<{ businessId: string; campaignIds: string[] }> {
+    this.business ??= (async () => {
+      const campaigns: { id: number; business?: { id: number } }[] = [];
+      let token: string | undefined;
+      do {
+        const page = await this.http.get<Paged & { campaigns?: { id: number; business?: { id: number } }[] }>('/v2/campaigns', { params: { page_token: token } });
+        campaigns.push(...(page.campaigns ?? []));
+        token = page.paging?.nextPageToken;
+      } while (token);
+      const businessId = campaigns.find((c) => c.business?.id !== undefined)?.business?.id;
+      if (businessId === undefined) throw new UpstreamDataError('ym: GET /v2/campaigns named no business');
+      return { businessId: String(businessId), campaignIds: campaigns.map((c) => String(c.id)) };
+    })().catch((err: unknown) => {
+      this.business = undefined;
+      throw err;
+    });
+    return this.business;
+  }
+
+  async warehouses(): Promise<WarehouseInfo[]> {
+    const { businessId, campaignIds } = await this.cabinet();
+    const out: WarehouseInfo[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.http.post<{ result?: Paged & { warehouses?: { id: number; name?: string; campaignId?: number }[] } }>(
+        `/v2/businesses/${businessId}/warehouses`,
+        { campaignIds: campaignIds.map(Number) },
+        { params: { limit: 30, page_token: token } },
+      );
+      for (const w of page.result?.warehouses ?? []) {
+        if (w.campaignId === undefined) continue;
+        out.push({ warehouseId: String(w.id), name: w.name ?? '', campaignId: String(w.campaignId), active: true, raw: w });
+      }
+      token = page.result?.paging?.nextPageToken;
+    } while (token);
+    return out;
+  }
+
+  async catalog(): Promise<CatalogEntry[]> {
+    const { businessId } = await this.cabinet();
+    const out: CatalogEntry[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.http.post<{
+        result?: Paged & { offerMappings?: { offer: { offerId: string; name?: string; barcodes?: string[] }; mapping?: { marketSku?: number } }[] };
+      }>(`/v2/businesses/${businessId}/offer-mappings`, {}, { params: { limit: 100, page_token: token } });
+      for (const m of page.result?.offerMappings ?? []) {
+        out.push({
+          sku: m.offer.offerId,
+          name: m.offer.name ?? '',
+          barcodes: m.offer.barcodes ?? [],
+          ym: { offerId: m.offer.offerId, marketSku: numberOrString(m.mapping?.marketSku) },
+        });
+      }
+      token = page.result?.paging?.nextPageToken;
+    } while (token);
+    return out;
+  }
+
+  /** Orders updated since `since`, every campaign of the cabinet (`POST /v1/businesses/{id}/orders`). */
+  async *orders(poll: OrdersPoll): AsyncGenerator<OrdersPage> {
+    const { businessId } = await this.cabinet();
+    const now = new Date();
+    let token: string | undefined;
+    do {
+      const page = await this.http.post<
+        Paged & {
+          orders?: {
+            orderId: number;
+            status: string;
+            substatus?: string;
+            creationDate?: string;
+            updateDate?: string;
+            items?: { id: number; offerId: string; count: number }[];
+            delivery?: { warehouseId?: string };
+          }[];
+        }
+      >(`/v1/businesses/${businessId}/orders`, { dates: { updateDateFrom: poll.since.toISOString(), updateDateTo: now.toISOString() } }, { params: { limit: 50, page_token: token } });
+      token = page.paging?.nextPageToken;
+      const orders = (page.orders ?? []).map((o) => ({
+        orderId: String(o.orderId),
+        status: o.status,
+        substatus: o.substatus ?? null,
+        stage: ymStage(o.status, o.substatus),
+        warehouseId: o.delivery?.warehouseId ?? null,
+        createdAt: o.creationDate ? new Date(o.creationDate) : null,
+        changedAt: o.updateDate ? new Date(o.updateDate) : now,
+        lines: (o.items ?? []).map((i) => ({ lineId: String(i.id), marketplaceSku: i.offerId, quantity: i.count })),
+        raw: o,
+      }));
+      yield { orders, cursor: token ? undefined : { since: now.toISOString() } };
+    } while (token);
+  }
+
+  /** Returns updated since `since` per campaign; FIT units are restocked once the seller picked them up. */
+  async *returns(poll: { since: Date }): AsyncGenerator<ReturnsPage> {
+    const { campaignIds } = await this.cabinet();
+    const now = new Date();
+    const fromDate = new Date(poll.since.getTime() - 86_400_000).toISOString().slice(0, 10);
+    for (const [c, campaignId] of campaignIds.entries()) {
+      let token: string | undefined;
+      do {
+        const page = await this.http.get<{
+          result?: Paged & {
+            returns?: {
+              id: number;
+              orderId: number;
+              shipmentStatus?: string;
+              refundStatus?: string;
+              creationDate?: string;
+              updateDate?: string;
+              items?: { shopSku: string; count: number; instances?: { stockType?: string }[] }[];
+            }[];
+          };
+        }>(`/v2/campaigns/${campaignId}/returns`, { params: { fromDate, limit: 100, page_token: token } });
+        token = page.result?.paging?.nextPageToken;
+        const returns = (page.result?.returns ?? []).flatMap((r) =>
+          (r.items ?? []).map((i) => ({
+            returnId: String(r.id),
+            lineId: i.shopSku,
+            orderId: String(r.orderId),
+            marketplaceSku: i.shopSku,
+            quantity: i.count,
+            restockQuantity: i.instances ? i.instances.filter((x) => x.stockType === 'FIT').length : i.count,
+            status: r.shipmentStatus ?? 'UNKNOWN',
+            received: r.shipmentStatus === 'PICKED',
+            createdAt: r.creationDate ? new Date(r.creationDate) : null,
+            changedAt: r.updateDate ? new Date(r.updateDate) : now,
+            raw: r,
+          })),
+        );
+        const last = !token && c === campaignIds.length - 1;
+        yield { returns, cursor: last ? { since: now.toISOString() } : undefined };
+      } while (token);
+    }
+  }
+
+  /**
+   * `PUT /v2/campaigns/{campaignId}/offers/stocks` (≤ 2000 skus). The request is all or nothing:
+   * skus Market does not know (`OFFER_NOT_FOUND`) are recorded and the rest sent again.
+   */
+  async push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]> {
+    const outcomes = new Map<number, PushOutcome>();
+    const now = new Date().toISOString();
+    let pending = items.filter((i) => {
+      if (i.product.ymOfferId && warehouse.campaignId) return true;
+      outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, code: 'not_mapped', message: 'no YM offerId for this SKU', retryable: false });
+      return false;
+    });
+    for (let round = 0; pending.length > 0 && round < 3; round++) {
+      try {
+        await this.pushHttp.put(`/v2/campaigns/${warehouse.campaignId}/offers/stocks`, {
+          skus: pending.map((i) => ({ sku: i.product.ymOfferId, items: [{ count: i.value, updatedAt: now }] })),
+        });
+        for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: true });
+        pending = [];
+      } catch (err) {
+        if (!(err instanceof UpstreamRequestError) || err.status !== 400) throw err;
+        const errors = ((err.body as { errors?: { code?: string; message?: string }[] } | undefined)?.errors ?? []).map((e) => ({
+          code: e.code ?? 'BAD_REQUEST',
+          message: e.message ?? '',
+          sku: /'(.*)'/.exec(e.message ?? '')?.[1],
+        }));
+        const named = new Map(errors.filter((e) => e.sku !== undefined).map((e) => [e.sku!, e]));
+        const matched = pending.filter((i) => named.has(i.product.ymOfferId!));
+        if (matched.length === 0) {
+          const e = errors[0] ?? { code: 'BAD_REQUEST', message: 'Market rejected the batch' };
+          for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, code: e.code, message: e.message, retryable: false });
+          break;
+        }
+        for (const i of matched) {
+          const e = named.get(i.product.ymOfferId!)!;
+          outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, code: e.code, message: e.message, retryable: false });
+        }
+        pending = pending.filter((i) => !named.has(i.product.ymOfferId!));
+      }
+    }
+    return items.map((i) => outcomes.get(i.product.productId) ?? { productId: i.product.productId, ok: false, code: 'not_sent', message: 'gave up after repeated refusals', retryable: true });
+  }
+}

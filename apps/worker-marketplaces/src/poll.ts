@@ -1,0 +1,81 @@
+import type pg from 'pg';
+import type { Marketplace } from '@datasync/queues';
+import type { RunContext } from '@datasync/runs';
+import { applyOrders, applyReturns, loadResolver, type ApplyResult } from '@datasync/stock-ledger';
+import type { Connector, OrdersPage, ReturnsPage } from './connectors/types';
+
+export type PollKind = 'orders' | 'returns';
+
+export interface PollSettings {
+  overlapMs: number;
+  firstPollDays: number;
+}
+
+interface SavedCursor {
+  /** When the poll that saved it started: the next one asks from here minus the overlap. */
+  since: string;
+  /** The connector's own position (WB: the last task id). */
+  position?: unknown;
+}
+
+async function readCursor(db: pg.Pool, marketplace: Marketplace, kind: PollKind): Promise<SavedCursor | undefined> {
+  const { rows } = await db.query<{ cursor: SavedCursor }>('SELECT cursor FROM marketplace_cursors WHERE marketplace = $1 AND kind = $2', [marketplace, kind]);
+  return rows[0]?.cursor;
+}
+
+/**
+ * One poll of one kind: asks the marketplace for what changed since the saved cursor (minus an
+ * overlap), and writes each page (orders or returns, ledger movements, and, with the last page,
+ * the new cursor) in one transaction with the run's checkpoint. Returns the products whose stock moved.
+ */
+export async function pollKind(ctx: RunContext<unknown>, connector: Connector, kind: PollKind, settings: PollSettings): Promise<Set<number>> {
+  const marketplace = connector.marketplace;
+  const startedAt = new Date();
+  const saved = await readCursor(ctx.pool, marketplace, kind);
+  const baseline = saved === undefined;
+  const since = baseline ? new Date(startedAt.getTime() - settings.firstPollDays * 86_400_000) : new Date(Date.parse(saved.since) - settings.overlapMs);
+  const resolve = await loadResolver(ctx.pool, marketplace);
+  const changed = new Set<number>();
+  ctx.log.info({ marketplace, kind, since: since.toISOString(), baseline }, 'poll started');
+
+  let pages: AsyncGenerator<OrdersPage | ReturnsPage>;
+  if (kind === 'orders') {
+    const { rows: open } = await ctx.pool.query<{ orderId: string; marketplaceSku: string }>(
+      `SELECT o.order_id AS "orderId", i.marketplace_sku AS "marketplaceSku" FROM marketplace_orders o
+       JOIN marketplace_order_items i ON i.marketplace = o.marketplace AND i.order_id = o.order_id
+       WHERE o.marketplace = $1 AND o.stage = 'reserved'`,
+      [marketplace],
+    );
+    pages = connector.orders({ cursor: saved?.position, since, open });
+  } else {
+    pages = connector.returns({ cursor: saved?.position, since });
+  }
+
+  for await (const page of pages) {
+    const isOrders = 'orders' in page;
+    const size = isOrders ? page.orders.length : page.returns.length;
+    const next: SavedCursor | undefined = page.cursor === undefined ? undefined : { since: startedAt.toISOString(), position: page.cursor };
+    const result = await ctx.commitPage(
+      async (tx): Promise<ApplyResult> => {
+        const applied = isOrders
+          ? await applyOrders(tx, marketplace, page.orders, resolve, { baseline, runId: ctx.runId })
+          : await applyReturns(tx, marketplace, page.returns, resolve, { baseline, runId: ctx.runId });
+        if (next) {
+          await tx.query(
+            `INSERT INTO marketplace_cursors (marketplace, kind, cursor, updated_at) VALUES ($1, $2, $3, now())
+             ON CONFLICT (marketplace, kind) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
+            [marketplace, kind, JSON.stringify(next)],
+          );
+        }
+        return applied;
+      },
+      (applied) => ({
+        checkpoint: { marketplace, kind, cursor: next ?? saved ?? null },
+        progress: { [`${marketplace}.${kind}`]: next ? 'done' : 'paging' },
+        added: { [`${marketplace}.${kind}`]: size, movements: applied.movements, ...(applied.unmapped ? { unmapped: applied.unmapped } : {}) },
+      }),
+    );
+    for (const id of result.changed) changed.add(id);
+  }
+  return changed;
+}

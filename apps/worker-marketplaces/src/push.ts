@@ -1,0 +1,130 @@
+import type pg from 'pg';
+import type { Marketplace } from '@datasync/queues';
+import type { RunContext } from '@datasync/runs';
+import { refreshWarehouses } from './catalog';
+import type { Connector, PushItem, PushOutcome, WarehouseInfo } from './connectors/types';
+
+/** The product key each marketplace pushes by (a product without it is not pushed there). */
+const MAPPED: Record<Marketplace, string> = {
+  ozon: 'p.ozon_offer_id IS NOT NULL AND p.ozon_product_id IS NOT NULL',
+  wb: 'p.wb_chrt_id IS NOT NULL',
+  ym: 'p.ym_offer_id IS NOT NULL',
+};
+/** Rounds per run: each re-reads the ledger, so changes made while pushing go out in the same run. */
+const MAX_ROUNDS = 5;
+
+interface DueRow {
+  warehouse_id: string;
+  warehouse_name: string;
+  campaign_id: string | null;
+  product_id: number;
+  ozon_offer_id: string | null;
+  ozon_product_id: string | null;
+  wb_chrt_id: string | null;
+  ym_offer_id: string | null;
+  want: number;
+}
+
+/**
+ * Pairs (warehouse, counted product) whose wanted value — available = on hand − reserved, never
+ * below 0 — differs from what the warehouse was last told, leaving out a value that failed for
+ * good (tried again once the value changes) and failed items whose retry is not due yet.
+ */
+async function due(db: pg.Pool, marketplace: Marketplace): Promise<DueRow[]> {
+  const { rows } = await db.query<DueRow>(
+    `SELECT w.warehouse_id, w.name AS warehouse_name, w.campaign_id, p.id AS product_id, p.ozon_offer_id, p.ozon_product_id::text, p.wb_chrt_id::text, p.ym_offer_id,
+       GREATEST(0, l.on_hand - l.reserved) AS want
+     FROM marketplace_warehouses w
+     CROSS JOIN stock_levels l
+     JOIN marketplace_products p ON p.id = l.product_id
+     LEFT JOIN stock_pushes s ON s.marketplace = w.marketplace AND s.warehouse_id = w.warehouse_id AND s.product_id = p.id
+     WHERE w.marketplace = $1 AND w.active AND l.counted_at IS NOT NULL AND ${MAPPED[marketplace]}
+       AND s.pushed_value IS DISTINCT FROM GREATEST(0, l.on_hand - l.reserved)
+       AND NOT (s.error_code IS NOT NULL AND s.error_value = GREATEST(0, l.on_hand - l.reserved) AND (NOT s.retryable OR s.next_retry_at > now()))
+     ORDER BY w.warehouse_id, p.id`,
+    [marketplace],
+  );
+  return rows;
+}
+
+/** Saves what the marketplace accepted (the last-pushed cache) and what it refused, with the next retry. */
+async function record(tx: pg.PoolClient, marketplace: Marketplace, warehouseId: string, items: PushItem[], outcomes: PushOutcome[], retryMs: number): Promise<void> {
+  const value = new Map(items.map((i) => [i.product.productId, i.value]));
+  const ok = outcomes.filter((o) => o.ok);
+  const failed = outcomes.filter((o): o is Extract<PushOutcome, { ok: false }> => !o.ok);
+  if (ok.length > 0) {
+    await tx.query(
+      `INSERT INTO stock_pushes (marketplace, warehouse_id, product_id, pushed_value, pushed_at)
+       SELECT $1::text, $2::text, * , now() FROM unnest($3::int[], $4::int[])
+       ON CONFLICT (marketplace, warehouse_id, product_id) DO UPDATE SET pushed_value = EXCLUDED.pushed_value, pushed_at = now(),
+         error_code = NULL, error_message = NULL, error_value = NULL, retryable = false, attempts = 0, next_retry_at = NULL, errored_at = NULL`,
+      [marketplace, warehouseId, ok.map((o) => o.productId), ok.map((o) => value.get(o.productId)!)],
+    );
+  }
+  if (failed.length > 0) {
+    // attempts counts failures of the same value; the wait doubles with each, at most 10 minutes.
+    await tx.query(
+      `INSERT INTO stock_pushes AS s (marketplace, warehouse_id, product_id, error_code, error_message, error_value, retryable, attempts, next_retry_at, errored_at)
+       SELECT $1::text, $2::text, u.p, u.c, u.m, u.v, u.r, 1, now() + make_interval(secs => $8::float8 / 1000), now()
+       FROM unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::boolean[]) AS u(p, c, m, v, r)
+       ON CONFLICT (marketplace, warehouse_id, product_id) DO UPDATE SET error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
+         error_value = EXCLUDED.error_value, retryable = EXCLUDED.retryable, errored_at = now(),
+         attempts = CASE WHEN s.error_value IS NOT DISTINCT FROM EXCLUDED.error_value THEN s.attempts + 1 ELSE 1 END,
+         next_retry_at = now() + make_interval(secs => LEAST(600, $8::float8 / 1000 * power(2, CASE WHEN s.error_value IS NOT DISTINCT FROM EXCLUDED.error_value THEN s.attempts ELSE 0 END)))`,
+      [
+        marketplace,
+        warehouseId,
+        failed.map((o) => o.productId),
+        failed.map((o) => o.code),
+        failed.map((o) => o.message.slice(0, 500)),
+        failed.map((o) => value.get(o.productId)!),
+        failed.map((o) => o.retryable),
+        retryMs,
+      ],
+    );
+  }
+}
+
+/**
+ * Pushes one marketplace: every due pair, per warehouse, in batches of the marketplace's limit (the
+ * HTTP client keeps to its request budget and backs off on 429/420). Returns counts.
+ */
+export async function pushMarketplace(ctx: RunContext<unknown>, connector: Connector, retryMs: number): Promise<{ pushed: number; failed: number; requests: number }> {
+  const marketplace = connector.marketplace;
+  const { rows: known } = await ctx.pool.query('SELECT 1 FROM marketplace_warehouses WHERE marketplace = $1 LIMIT 1', [marketplace]);
+  if (known.length === 0) await refreshWarehouses(ctx.pool, connector);
+  const totals = { pushed: 0, failed: 0, requests: 0 };
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const rows = await due(ctx.pool, marketplace);
+    if (rows.length === 0) break;
+    const byWarehouse = new Map<string, { warehouse: WarehouseInfo; items: PushItem[] }>();
+    for (const r of rows) {
+      const entry = byWarehouse.get(r.warehouse_id) ?? {
+        warehouse: { warehouseId: r.warehouse_id, name: r.warehouse_name, campaignId: r.campaign_id ?? undefined, active: true, raw: {} },
+        items: [],
+      };
+      entry.items.push({
+        product: { productId: r.product_id, ozonOfferId: r.ozon_offer_id, ozonProductId: r.ozon_product_id, wbChrtId: r.wb_chrt_id, ymOfferId: r.ym_offer_id },
+        value: r.want,
+      });
+      byWarehouse.set(r.warehouse_id, entry);
+    }
+    for (const { warehouse, items } of byWarehouse.values()) {
+      for (let i = 0; i < items.length; i += connector.batchSize) {
+        const batch = items.slice(i, i + connector.batchSize);
+        const outcomes = await connector.push(warehouse, batch);
+        const pushed = outcomes.filter((o) => o.ok).length;
+        totals.requests += 1;
+        totals.pushed += pushed;
+        totals.failed += outcomes.length - pushed;
+        await ctx.commitPage((tx) => record(tx, marketplace, warehouse.warehouseId, batch, outcomes, retryMs), {
+          checkpoint: null,
+          progress: { [`${marketplace}.pushed`]: totals.pushed, [`${marketplace}.failed`]: totals.failed },
+          added: { [`${marketplace}.pushed`]: pushed, ...(outcomes.length > pushed ? { [`${marketplace}.failed`]: outcomes.length - pushed } : {}) },
+        });
+      }
+    }
+  }
+  ctx.log.info({ marketplace, ...totals }, 'stock pushed');
+  return totals;
+}

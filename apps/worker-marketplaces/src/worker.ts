@@ -1,0 +1,147 @@
+import type { Env } from '@datasync/config';
+import { httpSettings, UpstreamRateLimiter, type RateLimit } from '@datasync/connector-kit';
+import { createDb } from '@datasync/db';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Logger } from '@datasync/logger';
+import { MARKETPLACES, type Marketplace } from '@datasync/queues';
+import { createRedis, deleteSchedule, ensureSchedule, schedulesQueue, startSourceWorker, submitRun, type QueueSet } from '@datasync/runs';
+import { OzonConnector } from './connectors/ozon';
+import type { Connector } from './connectors/types';
+import { WbConnector } from './connectors/wb';
+import { YmConnector } from './connectors/ym';
+import { marketplaceHandlers } from './sync';
+
+
+export interface RunningMarketplacesWorker {
+  close(): Promise<void>;
+}
+
+/** The three marketplaces' connectors, each with a request budget and a push budget shared through Redis. */
+export function createConnectors(config: Env, log: Logger, redis?: ReturnType<typeof createRedis>): Record<Marketplace, Connector> {
+  const limiter = (key: string, limits: RateLimit[]) => new UpstreamRateLimiter(key, limits, { redis, prefix: `${config.REDIS_PREFIX}:${key}` });
+  const http = httpSettings(config);
+  return {
+    ozon: new OzonConnector({
+      baseURL: config.OZON_BASE_URL,
+      clientId: config.OZON_CLIENT_ID,
+      apiKey: config.OZON_API_KEY,
+      batchSize: config.OZON_STOCK_BATCH,
+      limiter: limiter('ozon', [config.OZON_RATE]),
+      pushLimiter: limiter('ozon-push', [config.OZON_STOCK_PUSH_RATE, config.OZON_RATE]),
+      ...http,
+      log,
+    }),
+    wb: new WbConnector({
+      baseURL: config.WB_BASE_URL,
+      token: config.WB_TOKEN,
+      batchSize: config.WB_STOCK_BATCH,
+      limiter: limiter('wb', [config.WB_RATE]),
+      pushLimiter: limiter('wb-push', [config.WB_STOCK_PUSH_RATE]),
+      ...http,
+      log,
+    }),
+    ym: new YmConnector({
+      baseURL: config.YM_BASE_URL,
+      apiKey: config.YM_API_KEY,
+      batchSize: config.YM_STOCK_BATCH,
+      limiter: limiter('ym', [config.YM_RATE]),
+      pushLimiter: limiter('ym-push', [config.YM_STOCK_PUSH_RATE]),
+      ...http,
+      log,
+    }),
+  };
+}
+
+/** The fixed ids of the schedules the worker keeps (visible and pausable at /api/schedules). */
+export const MARKETPLACE_SCHEDULE_IDS = {
+  'poll-ozon': 'c0ffee04-0000-4000-8000-000000000001',
+  'poll-wb': 'c0ffee04-0000-4000-8000-000000000002',
+  'poll-ym': 'c0ffee04-0000-4000-8000-000000000003',
+  push: 'c0ffee04-0000-4000-8000-000000000004',
+  catalog: 'c0ffee04-0000-4000-8000-000000000005',
+} as const;
+
+interface MarketplaceSchedule {
+  id: string;
+  name: string;
+  jobName: string;
+  params: Record<string, unknown>;
+  /** Undefined: the schedule is removed (interval 0, or no marketplace configured). */
+  everyMs?: number;
+}
+
+/** The timers: a poll per configured marketplace, a push, a catalogue refresh (each off when its interval is 0). */
+export function marketplaceSchedules(config: Env, connectors: Record<Marketplace, Connector>): MarketplaceSchedule[] {
+  const every = (ms: number) => (ms > 0 ? ms : undefined);
+  const anyConfigured = MARKETPLACES.some((m) => connectors[m].configured);
+  return [
+    ...MARKETPLACES.map((m) => ({
+      id: MARKETPLACE_SCHEDULE_IDS[`poll-${m}`],
+      name: `Marketplaces: poll ${m}`,
+      jobName: 'marketplaces.poll',
+      params: { marketplace: m },
+      everyMs: connectors[m].configured ? every(config.MARKETPLACES_POLL_INTERVAL_MS) : undefined,
+    })),
+    {
+      id: MARKETPLACE_SCHEDULE_IDS.push,
+      name: 'Marketplaces: push stock',
+      jobName: 'marketplaces.push',
+      params: {},
+      everyMs: anyConfigured ? every(config.MARKETPLACES_PUSH_INTERVAL_MS) : undefined,
+    },
+    {
+      id: MARKETPLACE_SCHEDULE_IDS.catalog,
+      name: 'Marketplaces: read catalogues',
+      jobName: 'marketplaces.catalog',
+      params: {},
+      everyMs: anyConfigured ? every(config.MARKETPLACES_CATALOG_INTERVAL_MS) : undefined,
+    },
+  ];
+}
+
+/**
+ * Brings the marketplaces' schedules in line with the configuration (ordinary schedules under fixed
+ * ids, whose ticks the gateways turn into runs; several workers starting keep one of each).
+ */
+async function ensureMarketplaceSchedules(options: { redis: Redis; prefix: string; pool: pg.Pool; log: Logger; schedules: MarketplaceSchedule[] }): Promise<void> {
+  const queue = schedulesQueue(options.redis, options.prefix);
+  try {
+    for (const s of options.schedules) {
+      if (s.everyMs === undefined) {
+        await deleteSchedule({ pool: options.pool, queue }, s.id);
+        continue;
+      }
+      await ensureSchedule({ pool: options.pool, queue }, { id: s.id, name: s.name, source: 'marketplaces', jobName: s.jobName, params: s.params, everyMs: s.everyMs });
+      options.log.info({ scheduleId: s.id, job: s.jobName, params: s.params, everyMs: s.everyMs }, 'marketplaces schedule set');
+    }
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Opens Postgres and Redis, consumes the `marketplaces` queue and keeps the poll/push schedules, until `close()`. */
+export async function startMarketplacesWorker(config: Env, log: Logger): Promise<RunningMarketplacesWorker> {
+  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-worker-marketplaces' });
+  const redis = createRedis(config.REDIS_URL);
+  const connectors = createConnectors(config, log, redis);
+  for (const m of MARKETPLACES) if (!connectors[m].configured) log.warn({ marketplace: m }, 'credentials are not configured: this marketplace is neither polled nor pushed');
+  // The run worker owns the queues; the push request needs them once it is running.
+  const late: { queues?: QueueSet } = {};
+  const handlers = marketplaceHandlers({
+    connectors,
+    poll: { overlapMs: config.MARKETPLACES_POLL_OVERLAP_MS, firstPollDays: config.MARKETPLACES_FIRST_POLL_DAYS },
+    pushRetryMs: config.MARKETPLACES_PUSH_RETRY_MS,
+    requestPush: async () => (await submitRun({ pool: db.pool, queues: late.queues! }, 'marketplaces', 'marketplaces.push', {})).runId,
+  });
+  const running = await startSourceWorker({ source: 'marketplaces', handlers, config, redis, pool: db.pool, log });
+  late.queues = running.queues;
+  await ensureMarketplaceSchedules({ redis, prefix: config.REDIS_PREFIX, pool: db.pool, log, schedules: marketplaceSchedules(config, connectors) });
+  return {
+    async close() {
+      await running.close();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { GatewayClient, ApiError, type Run } from './client';
+export { parseArgs, paramValue, target } from './args';
+export { watchRun } from './watch';

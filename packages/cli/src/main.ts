@@ -1,0 +1,165 @@
+/**
+ * `pnpm datasync <command>`: drives DataSync through the gateway's HTTP API (GATEWAY_URL,
+ * GATEWAY_API_KEY). Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.
+ */
+import { loadConfig } from '@datasync/config';
+import { parseArgs, paramValue, target } from './args';
+import { ApiError, GatewayClient, type Run } from './client';
+import { watchRun } from './watch';
+
+const USAGE = `usage: pnpm datasync <command>
+
+  sync <source>[.<job>] [--<param> <value> ...] [--params '<json>'] [--wait]
+       [--notify-webhook <url>] [--notify-email <address>]
+                     start a run (e.g. sync avito.user --user <hash> --wait; sync yclients --companyId 1)
+  runs [--source <s>] [--state <queued|running|done|failed>] [--limit <n>]
+  run <id> [--log]   one run as JSON (--log: its log lines)
+  schedules list
+  schedules add <source>[.<job>] (--every <minutes> | --cron '<expr>' [--tz <zone>]) [--name <n>]
+                [--<param> <value> ...] [--params '<json>'] [--notify-webhook <url>] [--notify-email <a>]
+  schedules rm <id>
+  schedules resume <id>
+  migrate            create the database if missing and apply migrations (DATABASE_URL)
+
+Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.`;
+
+const FLAGS = new Set(['wait', 'log', 'json', 'help']);
+/** Options of the command line itself; every other --option is a parameter of the job. */
+const OWN = new Set(['wait', 'log', 'json', 'help', 'params', 'notify-webhook', 'notify-email', 'every', 'cron', 'tz', 'name']);
+
+class UsageError extends Error {}
+
+function jobParams(options: Map<string, string | true>): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  const json = options.get('params');
+  if (typeof json === 'string') {
+    try {
+      Object.assign(params, JSON.parse(json) as object);
+    } catch {
+      throw new UsageError('--params must be a JSON object');
+    }
+  }
+  for (const [k, v] of options) if (!OWN.has(k)) params[k] = paramValue(v);
+  return params;
+}
+
+function notifyOf(options: Map<string, string | true>) {
+  const webhookUrl = options.get('notify-webhook');
+  const email = options.get('notify-email');
+  if (webhookUrl === undefined && email === undefined) return undefined;
+  return { ...(typeof webhookUrl === 'string' ? { webhookUrl } : {}), ...(typeof email === 'string' ? { email } : {}) };
+}
+
+const line = (run: Run) =>
+  `${run.id}  ${run.state.padEnd(7)}  ${run.jobName.padEnd(16)}  ${run.createdAt}  ${
+    run.durationMs === null ? '' : `${(run.durationMs / 1000).toFixed(1)}s`
+  }  ${run.error ?? JSON.stringify(run.counts)}`;
+
+async function main(argv: string[]): Promise<number> {
+  const config = loadConfig();
+  const client = new GatewayClient(config.GATEWAY_URL ?? `http://127.0.0.1:${config.GATEWAY_PORT}`, config.GATEWAY_API_KEY);
+  const { positional, options } = parseArgs(argv, FLAGS);
+  const [command, ...rest] = positional;
+  if (!command || options.has('help')) {
+    console.log(USAGE);
+    return options.has('help') ? 0 : 2;
+  }
+  const json = options.has('json');
+
+  switch (command) {
+    case 'sync': {
+      if (!rest[0]) throw new UsageError('sync needs a source, e.g. sync avito.user --user <hash>');
+      const submitted = await client.call<{ parser_uuid: string }>('POST', '/api/runs', {
+        ...target(rest[0]),
+        params: jobParams(options),
+        ...(notifyOf(options) ? { notify: notifyOf(options) } : {}),
+      });
+      const runId = submitted.parser_uuid;
+      console.log(runId);
+      if (!options.has('wait')) return 0;
+      const run = await watchRun(client, runId);
+      if (json) console.log(JSON.stringify(run, null, 2));
+      if (run.state === 'failed') {
+        console.error(`run ${run.id} failed: ${run.error ?? 'unknown error'}`);
+        return 1;
+      }
+      console.error(`run ${run.id} done in ${((run.durationMs ?? 0) / 1000).toFixed(1)} s: ${JSON.stringify(run.counts)}`);
+      return 0;
+    }
+    case 'runs': {
+      const q = new URLSearchParams();
+      for (const k of ['source', 'state', 'limit']) {
+        const v = options.get(k);
+        if (typeof v === 'string') q.set(k, v);
+      }
+      const { runs } = await client.call<{ runs: Run[] }>('GET', `/api/runs${q.size ? `?${q}` : ''}`);
+      if (json) console.log(JSON.stringify(runs, null, 2));
+      else for (const r of runs) console.log(line(r));
+      return 0;
+    }
+    case 'run': {
+      if (!rest[0]) throw new UsageError('run needs a run id');
+      if (options.has('log')) {
+        const { lines } = await client.call<{ lines: Record<string, unknown>[] }>('GET', `/api/runs/${rest[0]}/log`);
+        for (const l of lines) console.log(typeof l === 'string' ? l : JSON.stringify(l));
+        return 0;
+      }
+      const run = await client.call<Run>('GET', `/api/runs/${rest[0]}`);
+      console.log(JSON.stringify(run, null, 2));
+      return run.state === 'failed' ? 1 : 0;
+    }
+    case 'schedules': {
+      const [sub, arg] = rest;
+      if (sub === 'list' || sub === undefined) {
+        const { schedules } = await client.call<{ schedules: Record<string, unknown>[] }>('GET', '/api/schedules');
+        if (json) console.log(JSON.stringify(schedules, null, 2));
+        for (const s of json ? [] : schedules) {
+          const when = s.cron ? `cron '${String(s.cron)}' ${String(s.timezone)}` : `every ${String(s.everyMinutes)} min`;
+          console.log(`${String(s.id)}  ${String(s.state).padEnd(6)}  ${String(s.job).padEnd(16)}  ${when}  next ${String(s.nextRunAt ?? '-')}${s.pausedReason ? `  (${String(s.pausedReason)})` : ''}`);
+        }
+        return 0;
+      }
+      if (sub === 'add') {
+        if (!arg) throw new UsageError('schedules add needs a source, e.g. schedules add yclients --companyId 1 --every 60');
+        const every = options.get('every');
+        const cron = options.get('cron');
+        const tz = options.get('tz');
+        const name = options.get('name');
+        const body = {
+          ...target(arg),
+          params: jobParams(options),
+          ...(typeof every === 'string' ? { everyMinutes: Number(every) } : {}),
+          ...(typeof cron === 'string' ? { cron } : {}),
+          ...(typeof tz === 'string' ? { timezone: tz } : {}),
+          ...(typeof name === 'string' ? { name } : {}),
+          ...(notifyOf(options) ? { notify: notifyOf(options) } : {}),
+        };
+        const s = await client.call<{ id: string; nextRunAt: string | null }>('POST', '/api/schedules', body);
+        console.log(json ? JSON.stringify(s, null, 2) : `${s.id}  next run ${s.nextRunAt ?? '-'}`);
+        return 0;
+      }
+      if ((sub === 'rm' || sub === 'resume') && arg) {
+        const s = sub === 'rm' ? await client.call('DELETE', `/api/schedules/${arg}`) : await client.call('POST', `/api/schedules/${arg}/resume`);
+        console.log(JSON.stringify(s));
+        return 0;
+      }
+      throw new UsageError('schedules list | add <source> ... | rm <id> | resume <id>');
+    }
+    case 'migrate': {
+      const { migrate } = await import('@datasync/db/migrate');
+      await migrate(config.DATABASE_URL);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
+  else if (err instanceof ApiError) console.error(`error: ${err.message}`);
+  else console.error(`error: ${(err as Error).message}`);
+  process.exitCode = 2;
+}

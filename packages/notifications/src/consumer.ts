@@ -1,0 +1,132 @@
+import type pg from 'pg';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Logger } from '@datasync/logger';
+import { opsQueues } from '@datasync/queues';
+import { getRun, getRunNotify, presentRun, recordScheduledOutcome, RUN_FINISHED_JOB, type PresentedRun } from '@datasync/runs';
+import { sendMail, type SmtpSettings } from './mail';
+import { postWebhook } from './webhook';
+
+export const WEBHOOK_JOB = 'notify.webhook';
+export const EMAIL_JOB = 'notify.email';
+
+export interface NotificationSettings {
+  /** Signs webhook bodies; without it they go unsigned. */
+  webhookSecret?: string;
+  webhookTimeoutMs: number;
+  smtp?: SmtpSettings;
+  attempts: number;
+  backoffMs: number;
+  /** A schedule is paused after this many failed runs in a row. */
+  maxConsecutiveFailures: number;
+}
+
+/** What a webhook receives (and an email says): the event and the run as GET /api/runs/:id shows it. */
+export function runSummary(run: PresentedRun) {
+  return { event: `run.${run.state}`, run };
+}
+
+export function renderRunMail(run: PresentedRun): { subject: string; text: string } {
+  const ok = run.state === 'done';
+  const subject = `DataSync ${run.jobName}: ${ok ? 'done' : 'FAILED'} (run ${run.id.slice(0, 8)})`;
+  const lines = [
+    `Run ${run.id} of ${run.source} (${run.jobName}) ${ok ? 'finished' : 'FAILED'}.`,
+    ...(run.error ? [`Error: ${run.error}`] : []),
+    `Duration: ${run.durationMs === null ? '-' : `${(run.durationMs / 1000).toFixed(1)} s`}, attempts: ${run.attempts}`,
+    `Parameters: ${JSON.stringify(run.params)}`,
+    '',
+    'Records:',
+    ...Object.entries(run.counts).map(([k, v]) => `  ${k}: ${v}`),
+  ];
+  return { subject, text: lines.join('\n') };
+}
+
+const delivery = z.object({ runId: z.string().uuid(), target: z.number().int().min(0) });
+
+export interface NotificationConsumer {
+  close(): Promise<void>;
+}
+
+/**
+ * Consumes the `notifications` queue (in each gateway): a `run.finished` event updates the run's
+ * schedule (failure streak, pause) and fans out one delivery job per webhook and per email, each
+ * retried on its own with exponential backoff. Targets are read from Postgres at delivery time,
+ * so no URL or address ever sits in Redis.
+ */
+export async function startNotificationConsumer(options: {
+  connection: Redis;
+  prefix: string;
+  pool: pg.Pool;
+  /** The `schedules` queue, to remove the scheduler of a schedule it pauses. */
+  schedules: Queue;
+  settings: NotificationSettings;
+  log: Logger;
+}): Promise<NotificationConsumer> {
+  const { pool, settings, log } = options;
+  const queue = new Queue(opsQueues.notifications, { connection: options.connection, prefix: options.prefix });
+  const deliveryOpts = {
+    attempts: settings.attempts,
+    backoff: { type: 'exponential', delay: settings.backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+
+  const load = async (runId: string) => {
+    const run = await getRun(pool, runId);
+    if (!run) throw new UnrecoverableError(`run ${runId} no longer exists`);
+    return { run: presentRun(run), targets: await getRunNotify(pool, runId) };
+  };
+
+  const handle = async (job: Job) => {
+    if (job.name === RUN_FINISHED_JOB) {
+      const { runId } = z.object({ runId: z.string().uuid() }).parse(job.data);
+      // Deliveries first (their job ids make a retry of this event add nothing), then the
+      // schedule's failure streak, the one step that must not run twice; nothing after it throws.
+      const targets = await getRunNotify(pool, runId);
+      for (const [i, t] of targets.entries()) {
+        if (t.webhookUrl) await queue.add(WEBHOOK_JOB, { runId, target: i }, { ...deliveryOpts, jobId: `webhook-${runId}-${i}` });
+        if (t.email) await queue.add(EMAIL_JOB, { runId, target: i }, { ...deliveryOpts, jobId: `email-${runId}-${i}` });
+      }
+      const paused = await recordScheduledOutcome({ pool, queue: options.schedules }, runId, settings.maxConsecutiveFailures);
+      if (paused) log.warn({ scheduleId: paused.id, reason: paused.pausedReason }, 'schedule paused');
+      return { deliveries: targets.length };
+    }
+    const { runId, target } = delivery.parse(job.data);
+    const { run, targets } = await load(runId);
+    const t = targets[target];
+    const dlog = log.child({ runId, delivery: job.id, attempt: job.attemptsMade + 1 });
+    if (job.name === WEBHOOK_JOB && t?.webhookUrl) {
+      const summary = runSummary(run);
+      const status = await postWebhook(t.webhookUrl, { event: summary.event, deliveryId: job.id ?? runId, body: summary }, {
+        secret: settings.webhookSecret,
+        timeoutMs: settings.webhookTimeoutMs,
+      }).catch((err: Error) => {
+        dlog.warn({ err: err.message }, 'webhook delivery failed; will retry');
+        throw err;
+      });
+      dlog.info({ status, host: new URL(t.webhookUrl).host }, 'webhook delivered');
+      return { status };
+    }
+    if (job.name === EMAIL_JOB && t?.email) {
+      if (!settings.smtp) throw new UnrecoverableError('SMTP_HOST is not set: run notification emails cannot be sent');
+      await sendMail(settings.smtp, { to: [t.email], ...renderRunMail(run) }, dlog);
+      return { sent: true };
+    }
+    throw new UnrecoverableError(`nothing to deliver for ${job.name} ${job.id}`);
+  };
+
+  const worker = new Worker(opsQueues.notifications, handle, { connection: options.connection, prefix: options.prefix, concurrency: 8 });
+  worker.on('failed', (job, err) => {
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) log.error({ job: job.id, err: err.message }, 'notification given up');
+  });
+  worker.on('error', (err) => log.error({ err: err.message }, 'notification consumer error'));
+  await worker.waitUntilReady();
+  if (!settings.webhookSecret) log.warn('WEBHOOK_SECRET is not set: run webhooks are sent unsigned');
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './consumer';
+export * from './mail';
+export * from './webhook';

@@ -1,0 +1,180 @@
+import type pg from 'pg';
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export interface PushState {
+  marketplace: string;
+  warehouseId: string;
+  /** What the marketplace was last told (null: never). */
+  pushedValue: number | null;
+  pushedAt: string | null;
+  error: { code: string; message: string | null; value: number | null; retryable: boolean; attempts: number; nextRetryAt: string | null } | null;
+}
+
+export interface ProductView {
+  sku: string;
+  name: string;
+  barcode: string | null;
+  ids: {
+    ozon: { offerId: string | null; productId: string | null; sku: string | null };
+    wb: { nmId: string | null; chrtId: string | null; barcode: string | null; vendorCode: string | null };
+    ym: { offerId: string | null; marketSku: string | null };
+  };
+  onHand: number;
+  reserved: number;
+  /** on hand − open reserves; what every marketplace is told (never below 0). */
+  available: number;
+  /** Whether a person has set the stock yet; uncounted products are never pushed. */
+  counted: boolean;
+  pushes: PushState[];
+}
+
+const productSelect = `
+  SELECT p.id, p.sku, p.name, p.barcode, p.ozon_offer_id, p.ozon_product_id::text, p.ozon_sku::text, p.wb_nm_id::text, p.wb_chrt_id::text,
+    p.wb_barcode, p.wb_vendor_code, p.ym_offer_id, p.ym_market_sku::text,
+    COALESCE(l.on_hand, 0) AS on_hand, COALESCE(l.reserved, 0) AS reserved, l.counted_at,
+    COALESCE((SELECT json_agg(json_build_object('marketplace', s.marketplace, 'warehouseId', s.warehouse_id, 'pushedValue', s.pushed_value,
+        'pushedAt', s.pushed_at, 'error', CASE WHEN s.error_code IS NULL THEN NULL ELSE json_build_object('code', s.error_code,
+        'message', s.error_message, 'value', s.error_value, 'retryable', s.retryable, 'attempts', s.attempts, 'nextRetryAt', s.next_retry_at) END)
+        ORDER BY s.marketplace, s.warehouse_id)
+      FROM stock_pushes s JOIN marketplace_warehouses w ON w.marketplace = s.marketplace AND w.warehouse_id = s.warehouse_id AND w.active
+      WHERE s.product_id = p.id), '[]') AS pushes
+  FROM marketplace_products p LEFT JOIN stock_levels l ON l.product_id = p.id`;
+
+interface ProductRow {
+  id: number;
+  sku: string;
+  name: string;
+  barcode: string | null;
+  ozon_offer_id: string | null;
+  ozon_product_id: string | null;
+  ozon_sku: string | null;
+  wb_nm_id: string | null;
+  wb_chrt_id: string | null;
+  wb_barcode: string | null;
+  wb_vendor_code: string | null;
+  ym_offer_id: string | null;
+  ym_market_sku: string | null;
+  on_hand: number;
+  reserved: number;
+  counted_at: Date | null;
+  pushes: PushState[];
+}
+
+const present = (r: ProductRow): ProductView => ({
+  sku: r.sku,
+  name: r.name,
+  barcode: r.barcode,
+  ids: {
+    ozon: { offerId: r.ozon_offer_id, productId: r.ozon_product_id, sku: r.ozon_sku },
+    wb: { nmId: r.wb_nm_id, chrtId: r.wb_chrt_id, barcode: r.wb_barcode, vendorCode: r.wb_vendor_code },
+    ym: { offerId: r.ym_offer_id, marketSku: r.ym_market_sku },
+  },
+  onHand: r.on_hand,
+  reserved: r.reserved,
+  available: Math.max(0, r.on_hand - r.reserved),
+  counted: r.counted_at !== null,
+  pushes: r.pushes,
+});
+
+export async function listProducts(db: Queryable, q: { search?: string; limit: number; offset: number }): Promise<{ total: number; products: ProductView[] }> {
+  const where = `WHERE ($1::text IS NULL OR p.sku ILIKE '%' || $1 || '%' OR p.name ILIKE '%' || $1 || '%')`;
+  const [rows, total] = await Promise.all([
+    db.query<ProductRow>(`${productSelect} ${where} ORDER BY p.sku LIMIT $2 OFFSET $3`, [q.search ?? null, q.limit, q.offset]),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM marketplace_products p ${where}`, [q.search ?? null]),
+  ]);
+  return { total: total.rows[0]!.n, products: rows.rows.map(present) };
+}
+
+export async function findProduct(db: Queryable, sku: string): Promise<(ProductView & { id: number }) | undefined> {
+  const { rows } = await db.query<ProductRow>(`${productSelect} WHERE p.sku = $1`, [sku]);
+  return rows[0] ? { ...present(rows[0]), id: rows[0].id } : undefined;
+}
+
+export interface MovementView {
+  id: string;
+  kind: string;
+  onHandDelta: number;
+  reservedDelta: number;
+  marketplace: string | null;
+  orderId: string | null;
+  returnId: string | null;
+  reason: string | null;
+  createdAt: string;
+}
+
+export async function recentMovements(db: Queryable, productId: number, limit = 50): Promise<MovementView[]> {
+  const { rows } = await db.query<MovementView>(
+    `SELECT id::text, kind::text, on_hand_delta AS "onHandDelta", reserved_delta AS "reservedDelta", marketplace, order_id AS "orderId",
+       return_id AS "returnId", reason, to_json(created_at)#>>'{}' AS "createdAt"
+     FROM stock_movements WHERE product_id = $1 ORDER BY id DESC LIMIT $2`,
+    [productId, limit],
+  );
+  return rows;
+}
+
+export interface OrderFilter {
+  marketplace?: string;
+  stage?: string;
+  sku?: string;
+  since?: Date;
+  limit: number;
+}
+
+export interface OrderView {
+  marketplace: string;
+  orderId: string;
+  status: string;
+  substatus: string | null;
+  stage: string;
+  warehouseId: string | null;
+  createdAt: string | null;
+  changedAt: string | null;
+  items: { lineId: string; sku: string | null; marketplaceSku: string; quantity: number; ledgerState: string }[];
+}
+
+export async function listOrders(db: Queryable, f: OrderFilter): Promise<OrderView[]> {
+  const { rows } = await db.query<OrderView>(
+    `SELECT o.marketplace, o.order_id AS "orderId", o.status, o.substatus, o.stage, o.warehouse_id AS "warehouseId",
+       to_json(o.created_at)#>>'{}' AS "createdAt", to_json(o.changed_at)#>>'{}' AS "changedAt",
+       COALESCE((SELECT json_agg(json_build_object('lineId', i.line_id, 'sku', p.sku, 'marketplaceSku', i.marketplace_sku, 'quantity', i.quantity,
+           'ledgerState', i.ledger_state) ORDER BY i.line_id)
+         FROM marketplace_order_items i LEFT JOIN marketplace_products p ON p.id = i.product_id
+         WHERE i.marketplace = o.marketplace AND i.order_id = o.order_id), '[]') AS items
+     FROM marketplace_orders o
+     WHERE ($1::text IS NULL OR o.marketplace = $1) AND ($2::text IS NULL OR o.stage = $2)
+       AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM marketplace_order_items i JOIN marketplace_products p ON p.id = i.product_id
+             WHERE i.marketplace = o.marketplace AND i.order_id = o.order_id AND p.sku = $3))
+       AND ($4::timestamptz IS NULL OR o.changed_at >= $4)
+     ORDER BY o.changed_at DESC NULLS LAST, o.order_id DESC LIMIT $5`,
+    [f.marketplace ?? null, f.stage ?? null, f.sku ?? null, f.since ?? null, f.limit],
+  );
+  return rows;
+}
+
+export interface ReturnView {
+  marketplace: string;
+  returnId: string;
+  lineId: string;
+  orderId: string | null;
+  sku: string | null;
+  marketplaceSku: string;
+  quantity: number;
+  status: string;
+  restocked: boolean;
+  createdAt: string | null;
+  changedAt: string | null;
+}
+
+export async function listReturns(db: Queryable, f: { marketplace?: string; sku?: string; restocked?: boolean; since?: Date; limit: number }): Promise<ReturnView[]> {
+  const { rows } = await db.query<ReturnView>(
+    `SELECT r.marketplace, r.return_id AS "returnId", r.line_id AS "lineId", r.order_id AS "orderId", p.sku, r.marketplace_sku AS "marketplaceSku",
+       r.quantity, r.status, r.restocked, to_json(r.created_at)#>>'{}' AS "createdAt", to_json(r.changed_at)#>>'{}' AS "changedAt"
+     FROM marketplace_returns r LEFT JOIN marketplace_products p ON p.id = r.product_id
+     WHERE ($1::text IS NULL OR r.marketplace = $1) AND ($2::text IS NULL OR p.sku = $2) AND ($3::boolean IS NULL OR r.restocked = $3)
+       AND ($4::timestamptz IS NULL OR r.changed_at >= $4)
+     ORDER BY r.changed_at DESC NULLS LAST, r.return_id DESC LIMIT $5`,
+    [f.marketplace ?? null, f.sku ?? null, f.restocked ?? null, f.since ?? null, f.limit],
+  );
+  return rows;
+}
