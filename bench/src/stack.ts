@@ -120,13 +120,13 @@ export async function createBenchDatabase(): Promise<{ url: string; drop(): Prom
   };
 }
 
-/** Deletes every Redis key under `prefix:` (the bench's own prefix; nothing else is touched). */
+/** Deletes every Redis key whose name starts with the bench's own random prefix (nothing else is touched). */
 export async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl);
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length > 0) await redis.unlink(...keys);
     } while (cursor !== '0');
