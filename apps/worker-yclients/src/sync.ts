@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { bulkUpsert, numberedPages, UpstreamDataError, type Column, type Queryable } from '@datasync/connector-kit';
+import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError, type Column, type Queryable } from '@datasync/connector-kit';
 import type { Handlers, RunContext } from '@datasync/runs';
 import { bool, id, int, list, num, obj, stamp, str, type Row } from './parse';
 import type { ListPage, YclientsTransport } from './transport';
@@ -21,12 +21,22 @@ interface Table {
   key: string[];
 }
 
+const upsertSpec = (t: Table) => ({ table: t.table, columns: t.columns, conflict: ['company_id', ...t.key], skipUnchanged: true });
+
 async function upsert(tx: Queryable, t: Table, rows: unknown[][]): Promise<void> {
-  await bulkUpsert(tx, { table: t.table, columns: t.columns, conflict: ['company_id', ...t.key], skipUnchanged: true }, rows);
+  await bulkUpsert(tx, upsertSpec(t), rows);
 }
+
+/** A page's writes with every parameter built: made while the previous page is being written. */
+type PageWrite = (tx: Tx) => Promise<void>;
 
 /** Deletes the company's rows of `t` whose key is not among `rows` (a list saved whole). */
 async function deleteMissing(tx: Queryable, t: Table, companyId: number, rows: unknown[][], scope?: { column: string; ids: bigint[] }): Promise<void> {
+  const { text, params } = deleteMissingSql(t, companyId, rows, scope);
+  await tx.query(text, params);
+}
+
+function deleteMissingSql(t: Table, companyId: number, rows: unknown[][], scope?: { column: string; ids: bigint[] }): { text: string; params: unknown[] } {
   const idx = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
   const arrays = idx.map((i) => rows.map((r) => String(r[i] as bigint)));
   const keys = t.key.map((k) => `"${k}"`).join(', ');
@@ -36,7 +46,7 @@ async function deleteMissing(tx: Queryable, t: Table, companyId: number, rows: u
     params.push(scope.ids.map(String));
     text += ` AND "${scope.column}" = ANY($${params.length}::bigint[])`;
   }
-  await tx.query(text, params);
+  return { text, params };
 }
 
 // ---- tables --------------------------------------------------------------------------------------
@@ -163,8 +173,8 @@ function transactionRow(c: number, r: Row): unknown[] {
 interface PagedEntity {
   name: 'clients' | 'records' | 'transactions';
   fetch(page: number): Promise<ListPage>;
-  /** Upserts one page's rows with their dependent rows. */
-  write(tx: Tx, rows: Row[]): Promise<void>;
+  /** Builds the upsert of one page's rows with their dependent rows (no database access). */
+  prepare(rows: Row[]): PageWrite;
   /** Tables holding the entity's rows, dependents first (deleted on a reset). */
   tables: string[];
   /**
@@ -184,7 +194,7 @@ const dateOf = (row: Row): string | null => stamp(row.date);
  * (the day, else the day per cash register, else per register and sign), upserting what they hold.
  * When the whole day fit on one page the stored day is made exactly equal to it.
  */
-async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => string[], write: (tx: Tx, rows: Row[]) => Promise<void>, days: Set<string>) {
+async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => string[], prepare: (rows: Row[]) => PageWrite, days: Set<string>) {
   const c = ctx.params.companyId;
   const size = t.pageSize;
   for (const day of days) {
@@ -211,9 +221,10 @@ async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => stri
       if (!complete) ctx.log.warn({ day }, 'transactions of one day and register exceed a page; the day may be incomplete');
     }
     const keep = withId(rows).map((r) => String(id(r.id)));
+    const write = prepare(rows);
     await ctx.commitPage(
       async (tx) => {
-        await write(tx, rows);
+        await write(tx);
         if (exact) {
           await tx.query(
             `DELETE FROM yclients_transactions WHERE company_id = $1 AND date >= $2::date AND date < $2::date + 1 AND NOT (id = ANY($3::bigint[]))`,
@@ -228,24 +239,28 @@ async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => stri
 }
 
 function pagedEntities(t: YclientsTransport, c: number, accountIds: () => string[]): PagedEntity[] {
-  const writeTransactions = async (tx: Tx, rows: Row[]) => {
+  const prepareTransactions = (rows: Row[]): PageWrite => {
     rows = withId(rows);
     const expenses = rows.flatMap((r) => {
       const e = obj(r.expense);
       const eid = id(e?.id);
       return eid === null ? [] : [[c, eid, str(e?.title) ?? '']];
     });
-    await bulkUpsert(tx, { table: EXPENSES.table, columns: EXPENSES.columns, conflict: ['company_id', 'id'], update: [] }, expenses);
-    await upsert(tx, TRANSACTIONS, rows.map((r) => transactionRow(c, r)));
+    const writeExpenses = prepareUpsert({ table: EXPENSES.table, columns: EXPENSES.columns, conflict: ['company_id', 'id'], update: [] }, expenses);
+    const writeTransactions = prepareUpsert(upsertSpec(TRANSACTIONS), rows.map((r) => transactionRow(c, r)));
+    return async (tx) => {
+      await runUpsert(tx, writeExpenses);
+      await runUpsert(tx, writeTransactions);
+    };
   };
   return [
     {
       name: 'clients',
       fetch: (p) => t.clients(c, p),
       tables: [CLIENT_LINKS.table, CLIENTS.table],
-      async write(tx, rows) {
+      prepare(rows) {
         rows = withId(rows);
-        await upsert(tx, CLIENTS, rows.map((r) => clientRow(c, r)));
+        const writeClients = prepareUpsert(upsertSpec(CLIENTS), rows.map((r) => clientRow(c, r)));
         const cats: unknown[][] = [];
         const links: unknown[][] = [];
         for (const r of rows) {
@@ -257,23 +272,30 @@ function pagedEntities(t: YclientsTransport, c: number, accountIds: () => string
             links.push([c, id(r.id), catId]);
           }
         }
-        // Categories the list did not name (deleted labels still on a client) are kept so links hold.
-        await bulkUpsert(tx, { table: CLIENT_CATEGORIES.table, columns: CLIENT_CATEGORIES.columns, conflict: ['company_id', 'id'], update: [] }, cats);
-        await tx.query(
-          `INSERT INTO yclients_client_categories (company_id, id, title) SELECT $1, x, '' FROM unnest($2::bigint[]) x ON CONFLICT DO NOTHING`,
-          [c, [...new Set(links.map((l) => String(l[2] as bigint)))]],
-        );
-        await upsert(tx, CLIENT_LINKS, links);
-        await deleteMissing(tx, CLIENT_LINKS, c, links, { column: 'client_id', ids: rows.map((r) => id(r.id)!) });
+        const writeCats = prepareUpsert({ table: CLIENT_CATEGORIES.table, columns: CLIENT_CATEGORIES.columns, conflict: ['company_id', 'id'], update: [] }, cats);
+        const linkedCats = [...new Set(links.map((l) => String(l[2] as bigint)))];
+        const writeLinks = prepareUpsert(upsertSpec(CLIENT_LINKS), links);
+        const stale = deleteMissingSql(CLIENT_LINKS, c, links, { column: 'client_id', ids: rows.map((r) => id(r.id)!) });
+        return async (tx) => {
+          await runUpsert(tx, writeClients);
+          // Categories the list did not name (deleted labels still on a client) are kept so links hold.
+          await runUpsert(tx, writeCats);
+          await tx.query(
+            `INSERT INTO yclients_client_categories (company_id, id, title) SELECT $1, x, '' FROM unnest($2::bigint[]) x ON CONFLICT DO NOTHING`,
+            [c, linkedCats],
+          );
+          await runUpsert(tx, writeLinks);
+          await tx.query(stale.text, stale.params);
+        };
       },
     },
     {
       name: 'records',
       fetch: (p) => t.records(c, p),
       tables: [RECORD_SERVICES.table, RECORD_STAFF.table, RECORDS.table],
-      async write(tx, rows) {
+      prepare(rows) {
         rows = withId(rows);
-        await upsert(tx, RECORDS, rows.map((r) => recordRow(c, r)));
+        const writeRecords = prepareUpsert(upsertSpec(RECORDS), rows.map((r) => recordRow(c, r)));
         const services: unknown[][] = [];
         const staff: unknown[][] = [];
         for (const r of rows) {
@@ -287,19 +309,26 @@ function pagedEntities(t: YclientsTransport, c: number, accountIds: () => string
           if (staffId !== null) staff.push([c, id(r.id), staffId, id(obj(r.client)?.id)]);
         }
         const scope = { column: 'record_id', ids: rows.map((r) => id(r.id)!) };
-        await upsert(tx, RECORD_SERVICES, services);
-        await deleteMissing(tx, RECORD_SERVICES, c, services, scope);
-        await upsert(tx, RECORD_STAFF, staff);
-        await deleteMissing(tx, RECORD_STAFF, c, staff, scope);
+        const writeServices = prepareUpsert(upsertSpec(RECORD_SERVICES), services);
+        const staleServices = deleteMissingSql(RECORD_SERVICES, c, services, scope);
+        const writeStaff = prepareUpsert(upsertSpec(RECORD_STAFF), staff);
+        const staleStaff = deleteMissingSql(RECORD_STAFF, c, staff, scope);
+        return async (tx) => {
+          await runUpsert(tx, writeRecords);
+          await runUpsert(tx, writeServices);
+          await tx.query(staleServices.text, staleServices.params);
+          await runUpsert(tx, writeStaff);
+          await tx.query(staleStaff.text, staleStaff.params);
+        };
       },
     },
     {
       name: 'transactions',
       fetch: (p) => t.transactions(c, p),
       tables: [TRANSACTIONS.table],
-      write: writeTransactions,
+      prepare: prepareTransactions,
       tieKey: dateOf,
-      repair: (ctx, dates) => repairDays(ctx, t, accountIds, writeTransactions, new Set([...dates].map((d) => d.slice(0, 10)))),
+      repair: (ctx, dates) => repairDays(ctx, t, accountIds, prepareTransactions, new Set([...dates].map((d) => d.slice(0, 10)))),
     },
   ];
 }
@@ -389,14 +418,16 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
 
   let total: number | undefined;
   let rowsSeen = state && first > 1 ? (first - 1) * size : 0;
+  // Each page's statements are built as soon as it arrives, while the page before is being written.
+  const withWrite = (page: ListPage) => ({ ...page, write: e.prepare(page.rows) });
   const pages = numberedPages(
     (n) => {
       if (n === first && prefetched) {
         const p = prefetched;
         prefetched = undefined;
-        return Promise.resolve(p);
+        return Promise.resolve(withWrite(p));
       }
-      return e.fetch(n);
+      return e.fetch(n).then(withWrite);
     },
     { first, isLast: (p, n) => p.rows.length < size || (p.total !== undefined && n * size >= p.total) },
   );
@@ -405,22 +436,24 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
   for await (const { page, n } of pages) {
     total = page.total ?? total;
     if (page.rows.length === 0) break;
+    const ordinal = (n - 1) * size + page.rows.length;
+    // The resumed page holds nothing we did not have: its page edge was settled by the pass that saved it.
+    const unchanged = resumed && state !== undefined && n === first && ordinal === state.ordinal;
     if (e.tieKey) {
       const firstKey = e.tieKey(page.rows[0]!);
       if (firstKey !== null && firstKey === previousKey) edges.add(firstKey);
-      if (n === first && n > 1 && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) edges.add(firstKey);
+      if (n === first && n > 1 && !unchanged && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) edges.add(firstKey);
       previousKey = e.tieKey(page.rows[page.rows.length - 1]!);
     }
-    const ordinal = (n - 1) * size + page.rows.length;
     const last = id(page.rows[page.rows.length - 1]!.id);
     rowsSeen = ordinal;
     progress[e.name] = { state: 'running', rows: ordinal, page: n, total: total ?? null };
     await ctx.commitPage(
       async (tx) => {
-        await e.write(tx, page.rows);
+        await page.write(tx);
         // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
         // row of a tie group may be another one each time).
-        if (!(state && resumed && ordinal === state.ordinal)) await saveState(tx, c, e.name, ordinal, last);
+        if (!unchanged) await saveState(tx, c, e.name, ordinal, last);
       },
       {
         checkpoint: { entity: e.name, page: n, ordinal },

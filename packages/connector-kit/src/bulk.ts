@@ -52,6 +52,61 @@ function upsertSql(spec: UpsertSpec): { text: string; name: string } {
   return entry;
 }
 
+/** A Postgres array literal of text elements (`{"a","b",NULL}`), the form `$n::type[]` parses. */
+function arrayLiteral(values: unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    if (v === null || v === undefined) out += 'NULL';
+    else {
+      const text = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v);
+      out += `"${text.replace(/[\\"]/g, '\\$&')}"`;
+    }
+  }
+  return `${out}}`;
+}
+
+/** A bulk upsert with its parameters already serialized: build it while the previous batch is being written. */
+export interface PreparedUpsert {
+  text: string;
+  name: string;
+  values: string[];
+  rows: number;
+}
+
+/**
+ * Builds the statement and parameters of a bulk upsert (see `bulkUpsert`) without touching the
+ * database: rows folded by key, one array literal per column. Undefined when there are no rows.
+ */
+export function prepareUpsert(spec: UpsertSpec, rows: readonly (readonly unknown[])[]): PreparedUpsert | undefined {
+  if (rows.length === 0) return undefined;
+  const keyIdx = spec.conflict.map((k) => spec.columns.findIndex((c) => c.name === k));
+  if (keyIdx.some((i) => i < 0)) throw new Error(`conflict columns of ${spec.table} must be among its columns`);
+  const byKey = new Map<string, readonly unknown[]>();
+  for (const row of rows) byKey.set(keyIdx.length === 1 ? String(row[keyIdx[0]!]) : keyIdx.map((i) => String(row[i])).join('\u0000'), row);
+  const unique = byKey.size === rows.length ? rows : [...byKey.values()];
+  const values = spec.columns.map((c, ci) => {
+    const json = c.type === 'jsonb' || c.type === 'json';
+    return arrayLiteral(
+      unique.map((row) => {
+        const v = row[ci];
+        if (v === undefined || v === null) return null;
+        return json ? JSON.stringify(v) : v;
+      }),
+    );
+  });
+  const { text, name } = upsertSql(spec);
+  return { text, name, values, rows: unique.length };
+}
+
+/** Runs a prepared bulk upsert (one round trip); the rows RETURNING asked for. */
+export async function runUpsert<R extends Record<string, unknown> = Record<string, unknown>>(db: Queryable, prepared: PreparedUpsert | undefined): Promise<R[]> {
+  if (!prepared) return [];
+  const result = await db.query({ text: prepared.text, name: prepared.name, values: prepared.values });
+  return result.rows as R[];
+}
+
 /**
  * Writes a batch of rows in one statement: `INSERT … SELECT FROM unnest(arrays) ON CONFLICT …`,
  * one array parameter per column (no parameter-count limit, one round trip, a prepared statement
@@ -63,22 +118,5 @@ export async function bulkUpsert<R extends Record<string, unknown> = Record<stri
   spec: UpsertSpec,
   rows: readonly (readonly unknown[])[],
 ): Promise<R[]> {
-  if (rows.length === 0) return [];
-  const keyIdx = spec.conflict.map((k) => spec.columns.findIndex((c) => c.name === k));
-  if (keyIdx.some((i) => i < 0)) throw new Error(`conflict columns of ${spec.table} must be among its columns`);
-  const byKey = new Map<string, readonly unknown[]>();
-  for (const row of rows) byKey.set(keyIdx.map((i) => String(row[i])).join('\u0000'), row);
-  const unique = [...byKey.values()];
-  const arrays = spec.columns.map((c, ci) =>
-    unique.map((row) => {
-      const v = row[ci];
-      if (v === undefined || v === null) return null;
-      if (c.type === 'jsonb' || c.type === 'json') return JSON.stringify(v);
-      if (typeof v === 'bigint') return v.toString();
-      return v;
-    }),
-  );
-  const { text, name } = upsertSql(spec);
-  const result = await db.query({ text, name, values: arrays });
-  return result.rows as R[];
+  return runUpsert<R>(db, prepareUpsert(spec, rows));
 }

@@ -17,7 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
  */
 const prismaCli = () => path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build/index.js');
 
-export async function ensureDatabase(url: string): Promise<void> {
+export async function ensureDatabase(url: string, quiet = false): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
   const admin = new URL(url);
@@ -28,22 +28,23 @@ export async function ensureDatabase(url: string): Promise<void> {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) {
       await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
-      console.log(`created database ${name}`);
+      if (!quiet) console.log(`created database ${name}`);
     }
   } finally {
     await client.end();
   }
 }
 
-export async function migrate(url: string): Promise<void> {
-  await ensureDatabase(url).catch((err: Error) => {
+/** `quiet`: no output but errors (the bench's own databases). */
+export async function migrate(url: string, options: { quiet?: boolean } = {}): Promise<void> {
+  await ensureDatabase(url, options.quiet).catch((err: Error) => {
     // A hosted database may not let us connect to `postgres`; it exists already then.
     console.warn(`could not check for the database (${err.message}); migrating anyway`);
   });
   execFileSync(process.execPath, [prismaCli(), 'migrate', 'deploy'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url },
-    stdio: 'inherit',
+    stdio: options.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
   });
 }
 
