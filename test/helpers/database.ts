@@ -42,6 +42,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: databaseUrl(name),
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
+    drop: async () => {
+      // A pool's `end()` resolves before its sockets have closed; forcing the drop at that moment
+      // hands those closing clients an unhandled 57P01. Give them a moment to leave first.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await adminQuery(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${name}'`);
+        if ((rows[0] as { n: number }).n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
   };
 }

@@ -19,6 +19,8 @@ export function testEnv(databaseUrl: string, sandboxUrl: string, extra: Record<s
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `t-${randomUUID().slice(0, 8)}`,
     GATEWAY_PORT: '0',
+    // Tests poll run status in tight loops; the limiter itself is tested with its own low limit.
+    GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
     AVITO_BASE_URL: `${sandboxUrl}/avito`,
     AVITO_REQUESTS_PER_MINUTE: '100000',
     DATAWIZ_BASE_URL: `${sandboxUrl}/datawiz`,
