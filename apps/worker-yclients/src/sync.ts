@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError, type Column, type Queryable } from '@datasync/connector-kit';
 import type { Handlers, RunContext } from '@datasync/runs';
 import { bool, id, int, list, num, obj, stamp, str, type Row } from './parse';
+import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
 import type { ListPage, YclientsTransport } from './transport';
 
 export const SOURCE = 'yclients';
@@ -194,7 +195,7 @@ const dateOf = (row: Row): string | null => stamp(row.date);
  * (the day, else the day per cash register, else per register and sign), upserting what they hold.
  * When the whole day fit on one page the stored day is made exactly equal to it.
  */
-async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => string[], prepare: (rows: Row[]) => PageWrite, days: Set<string>) {
+async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => Promise<string[]>, prepare: (rows: Row[]) => PageWrite, days: Set<string>) {
   const c = ctx.params.companyId;
   const size = t.pageSize;
   for (const day of days) {
@@ -204,7 +205,7 @@ async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => stri
     if (!exact) {
       const found = new Map<string, Row>();
       let complete = true;
-      for (const accountId of accountIds()) {
+      for (const accountId of await accountIds()) {
         const byAccount = await t.transactionsOfDay(c, day, { accountId });
         if (byAccount.rows.length < size) {
           for (const r of byAccount.rows) found.set(String(r.id), r);
@@ -238,18 +239,29 @@ async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => stri
   }
 }
 
-function pagedEntities(t: YclientsTransport, c: number, accountIds: () => string[]): PagedEntity[] {
+function pagedEntities(t: YclientsTransport, c: number, accountIds: () => Promise<string[]>): PagedEntity[] {
   const prepareTransactions = (rows: Row[]): PageWrite => {
     rows = withId(rows);
-    const expenses = rows.flatMap((r) => {
+    // The payment article and cash register of each transaction (§8.2) are rows of their own that
+    // the transaction references: no list of articles is documented (§8.5), and a register may be
+    // one the register list does not hold.
+    const expenses: unknown[][] = [];
+    const accounts: unknown[][] = [];
+    for (const r of rows) {
       const e = obj(r.expense);
       const eid = id(e?.id);
-      return eid === null ? [] : [[c, eid, str(e?.title) ?? '']];
-    });
-    const writeExpenses = prepareUpsert({ table: EXPENSES.table, columns: EXPENSES.columns, conflict: ['company_id', 'id'], update: [] }, expenses);
+      if (eid !== null) expenses.push([c, eid, str(e?.title) ?? '']);
+      const a = obj(r.account);
+      const aid = id(a?.id);
+      if (aid !== null) accounts.push([c, aid, str(a?.title) ?? '', null, null]);
+    }
+    const writeExpenses = prepareUpsert({ ...upsertSpec(EXPENSES), update: ['title'] }, expenses);
+    // The register list (type, comment) is authoritative: a transaction only adds registers it lacks.
+    const writeAccounts = prepareUpsert({ table: ACCOUNTS.table, columns: ACCOUNTS.columns, conflict: ['company_id', 'id'], update: [] }, accounts);
     const writeTransactions = prepareUpsert(upsertSpec(TRANSACTIONS), rows.map((r) => transactionRow(c, r)));
     return async (tx) => {
       await runUpsert(tx, writeExpenses);
+      await runUpsert(tx, writeAccounts);
       await runUpsert(tx, writeTransactions);
     };
   };
@@ -496,12 +508,17 @@ async function saveLists(ctx: Ctx, name: string, parts: { table: Table; rows: un
 export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void> {
   const c = ctx.params.companyId;
   const progress: EntityProgress = {};
-  await ctx.progress({ stage: 'auth', entities: {} });
+  const notes: RunNote[] = [];
+  await ctx.progress({ stage: 'auth', entities: {}, notes: [] });
   await t.authenticateIfNeeded();
 
   await ctx.progress({ stage: 'staff' });
-  const [positions, staff] = await Promise.all([t.positions(c), t.staff(c)]);
-  const positionRows = withId(positions.rows).map((r) => [c, id(r.id), str(r.title) ?? '']);
+  // Positions are undocumented (§4.1 [obs]); staff members name theirs too.
+  const [positions, staff] = await Promise.all([
+    optionalLookup(ctx, notes, `GET /company/${c}/staff/positions/`, () => t.positions(c), 'positions come from the staff list alone'),
+    t.staff(c),
+  ]);
+  const positionRows = withId(positions?.rows ?? []).map((r) => [c, id(r.id), str(r.title) ?? '']);
   // Positions named only on a staff member still count.
   for (const s of staff.rows) {
     const p = obj(s.position);
@@ -526,23 +543,44 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
   const categories = withId((await t.clientCategories(c)).rows).map((r) => [c, id(r.id), str(r.title) ?? '', str(r.color)]);
   await saveLists(ctx, 'client_categories', [{ table: CLIENT_CATEGORIES, rows: categories }], progress);
 
-  let accountIds: string[] = [];
-  const [clients, records, transactions] = pagedEntities(t, c, () => accountIds);
+  let listedAccountIds: string[] | undefined;
+  // The registers a page-edge day is read again per: the list's, else those the stored transactions name.
+  const accountIds = async () =>
+    listedAccountIds ?? (await ctx.pool.query<{ id: string }>('SELECT id::text AS id FROM yclients_accounts WHERE company_id = $1', [c])).rows.map((r) => r.id);
+  const [clients, records, transactions] = pagedEntities(t, c, accountIds);
   await syncPaged(ctx, clients!, t.pageSize, progress);
   await ctx.progress({ stage: 'records' });
   await syncPaged(ctx, records!, t.pageSize, progress);
 
   await ctx.progress({ stage: 'transactions' });
-  const [expenses, accounts] = await Promise.all([t.expenses(c), t.accounts(c)]);
-  accountIds = withId(accounts.rows).map((r) => String(id(r.id)));
-  await saveLists(ctx, 'expense_categories', [{ table: EXPENSES, rows: withId(expenses.rows).map((r) => [c, id(r.id), str(r.title) ?? '']) }], progress);
-  await saveLists(
-    ctx,
-    'accounts',
-    [{ table: ACCOUNTS, rows: withId(accounts.rows).map((r) => [c, id(r.id), str(r.title) ?? '', int(r.type), str(r.comment)]) }],
-    progress,
-  );
+  const accounts = await optionalLookup(ctx, notes, `GET /accounts/${c}`, () => t.accounts(c), 'cash registers come from the transactions alone');
+  const listedAccounts = accounts && withId(accounts.rows).map((r) => [c, id(r.id), str(r.title) ?? '', int(r.type), str(r.comment)]);
+  listedAccountIds = listedAccounts?.map((r) => String(r[1] as bigint));
+  if (listedAccounts) {
+    // Upserted only: registers gone from the list are dropped after the transactions, once none references them.
+    progress.accounts = { state: 'done', rows: listedAccounts.length };
+    await ctx.commitPage((tx) => upsert(tx, ACCOUNTS, listedAccounts), { checkpoint: { entity: 'accounts' }, progress: { entities: { ...progress } } });
+  }
   await syncPaged(ctx, transactions!, t.pageSize, progress);
+  await ctx.commitPage(
+    async (tx) => {
+      await pruneDimensions(tx, c, listedAccountIds);
+      const { rows } = await tx.query<{ e: string; a: string }>(
+        `SELECT (SELECT count(*) FROM yclients_expense_categories WHERE company_id = $1) AS e, (SELECT count(*) FROM yclients_accounts WHERE company_id = $1) AS a`,
+        [c],
+      );
+      return { expenses: Number(rows[0]!.e), accounts: Number(rows[0]!.a) };
+    },
+    (n) => {
+      progress.expense_categories = { state: 'done', rows: n.expenses };
+      progress.accounts = { state: 'done', rows: n.accounts };
+      return {
+        checkpoint: { entity: 'dimensions' },
+        progress: { entities: { ...progress } },
+        added: { expense_categories: n.expenses - (ctx.counts.expense_categories ?? 0), accounts: n.accounts - (ctx.counts.accounts ?? 0) },
+      };
+    },
+  );
   await ctx.progress({ stage: 'done' });
 }
 

@@ -153,9 +153,6 @@ export class YclientsTransport {
   accounts(companyId: number) {
     return this.list(`/accounts/${companyId}`);
   }
-  expenses(companyId: number) {
-    return this.list(`/expenses/${companyId}`);
-  }
 
   async clients(companyId: number, page: number): Promise<ListPage> {
     try {

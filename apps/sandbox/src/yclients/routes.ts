@@ -315,11 +315,8 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
     const company = companyOf(state, req, res);
     if (company) ok(res, company.catalog.accounts);
   });
-  // Invented: the docs list no endpoint for payment articles (§8.5).
-  router.get('/expenses/:companyId', user, (req, res) => {
-    const company = companyOf(state, req, res);
-    if (company) ok(res, company.catalog.expenses);
-  });
+  // No `/expenses/{company_id}`: the docs list no endpoint for payment articles (§8.5), so like the
+  // real API this answers 404 (the catch-all below) and a connector must take them from transactions.
 
   router.use((_req, res) => fail(res, 404, MESSAGES.notFound));
   return router;
