@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
 import path from 'node:path';
+import { LOG_KEEP_DAYS, pruneLogFiles } from './retention';
 import { pino, type Logger, type LoggerOptions, type DestinationStream, type TransportTargetOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -48,8 +49,7 @@ export interface LoggerConfig {
   runLogLevel?: string;
 }
 
-/** How many daily files a log directory keeps (today's included). */
-export const LOG_KEEP_DAYS = 3;
+export { LOG_KEEP_DAYS, pruneLogFiles } from './retention';
 
 /**
  * The pino-roll options of an app's daily log file: `<logDir>/<name>.YYYY-MM-DD.1.log`, a new
@@ -98,6 +98,8 @@ function tapRunLine(line: string): void {
 
 /** The stream a logger writes its own lines to (closed by closeLogger). */
 const OUTPUT = Symbol('datasync.output');
+/** Where a logger writes its daily files (pruneLogs); child loggers inherit it through their prototype. */
+const LOG_FILES = Symbol('datasync.logFiles');
 
 export function createLogger(config: LoggerConfig): Logger {
   const level = config.level ?? 'info';
@@ -131,7 +133,30 @@ export function createLogger(config: LoggerConfig): Logger {
   if (level !== 'silent') streams.push({ level, stream: output });
   const log = pino(options, pino.multistream(streams));
   (log as unknown as Record<symbol, unknown>)[OUTPUT] = output;
+  if (config.logDir && !config.destination) {
+    (log as unknown as Record<symbol, unknown>)[LOG_FILES] = { logDir: config.logDir, name: config.name };
+    pruneOnce(config.logDir, config.name, log);
+  }
   return log;
+}
+
+function pruneOnce(logDir: string, name: string, log: Logger | undefined): void {
+  try {
+    const removed = pruneLogFiles(logDir, name);
+    if (removed.length > 0) log?.info({ removed, keepDays: LOG_KEEP_DAYS }, 'old log files removed');
+  } catch (err) {
+    // A log directory we cannot list or clean must not stop the app or its run.
+    log?.warn({ err, logDir }, 'could not prune old log files');
+  }
+}
+
+/**
+ * Removes the app's log files older than the last LOG_KEEP_DAYS days, when `log` (or the logger it
+ * is a child of) writes daily files; nothing otherwise. The workers call it at each run.
+ */
+export function pruneLogs(log: Logger): void {
+  const files = (log as unknown as Record<symbol, { logDir: string; name: string } | undefined>)[LOG_FILES];
+  if (files) pruneOnce(files.logDir, files.name, log);
 }
 
 export interface JobLogContext {

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { UpstreamError } from '@datasync/connector-kit';
 import { withTransaction } from '@datasync/db';
-import { jobLogger, withRunLog, type Logger } from '@datasync/logger';
+import { jobLogger, pruneLogs, withRunLog, type Logger } from '@datasync/logger';
 import { catalog, jobEnvelope, type SourceName } from '@datasync/queues';
 import type { RunLifecycle } from './lifecycle';
 import { finishRun, markRetrying, markRunning, updateRun } from './store';
@@ -100,6 +100,8 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
   const processRun = async (job: Job, runId: string, rawParams: unknown): Promise<void> => {
     const attempt = job.attemptsMade + 1;
     const log = jobLogger(options.log, { queue: def.queue, jobId: runId, source: def.source, attempt });
+    // Log retention at each run too: a worker that never sees midnight would otherwise keep every file.
+    pruneLogs(log);
 
     const schema = (def.jobs as Record<string, z.ZodType>)[job.name];
     const handler = (options.handlers as Record<string, Handler<unknown> | undefined>)[job.name];
