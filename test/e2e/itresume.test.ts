@@ -234,6 +234,36 @@ describe('IT Resume load', () => {
     }
   });
 
+  it('skips an attempt whose created_at is an impossible calendar date, counted with its reason, and keeps the day\'s good rows', async () => {
+    const day = '2026-04-09';
+    const added = await control.post<{ added: number; items: any[] }>('/itresume/_control/attempts', { date: day, count: 3, defect: 'impossible_date' });
+    // The fault is on the wire: the 31st of April, which Date.parse takes and PostgreSQL refuses.
+    expect(added.items.map((i) => String(i.created_at).slice(0, 10))).toEqual(['2026-04-31', '2026-04-31', '2026-04-31']);
+    expect(Number.isNaN(Date.parse(String(added.items[0].created_at).replace(' ', 'T') + 'Z'))).toBe(false);
+    const [truth] = await facts(day, day);
+    expect(truth!.malformed.byKind.impossible_date).toBe(3);
+
+    const run = await sync(day, day);
+    expect(run.error).toBeNull();
+    expect(run.state).toBe('done');
+    expect(run.counts.skipped_impossible_date).toBe(3);
+    expect(run.counts).toMatchObject({ fetched: truth!.served, valid: truth!.attempts, skipped: truth!.malformed.total });
+    // Every well-formed item of the day is stored (the impossible ones did not take the day down).
+    const served = await control.get<{ items: any[]; malformed: { index: number }[] }>(
+      `/itresume/_control/attempts?start=${encodeURIComponent(`${day} 00:00:00`)}&end=${encodeURIComponent(`${day} 23:59:59.999999`)}`,
+    );
+    const bad = new Set(served.malformed.map((m) => m.index));
+    const micros = (t: string) => (t.includes('.') ? t.padEnd(26, '0') : `${t}.000000`);
+    const expected = served.items.filter((_, i) => !bad.has(i)).map((it) => `${it.lti_user_id} ${micros(String(it.created_at))} ${it.attempt_type}`);
+    const stored = await pool.query<{ k: string }>(
+      `SELECT lti_user_id || ' ' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' ' || attempt_type AS k
+         FROM itresume_attempts WHERE created_at >= $1::timestamptz AND created_at < $1::timestamptz + interval '1 day'`,
+      [`${day} 00:00:00+00`],
+    );
+    expect(expected).toHaveLength(truth!.attempts);
+    expect(stored.rows.map((r) => r.k).sort()).toEqual(expected.sort());
+  });
+
   it('refuses bad windows with 400', async () => {
     expect((await api('POST', '/api/itresume/sync', { start: '2026-04-05', end: '2026-04-01' })).status).toBe(400);
     expect((await api('POST', '/api/itresume/sync', { start: '2026-01-01', end: '2026-12-31' })).status).toBe(400);

@@ -29,13 +29,26 @@ export type SkipReason =
   | 'bad_is_correct'
   | 'submit_null_correct'
   | 'run_with_correct'
-  | 'bad_created_at';
+  | 'bad_created_at'
+  | 'impossible_date';
 
 export type ParseResult = { ok: true; attempt: Attempt } | { ok: false; reason: SkipReason; detail: string };
 
 const USER_ID = /^[0-9a-f]{32}$/;
 const SOURCEDID = /^course-v1:([^:]+):(.+)-([0-9a-f]{32}):([^:]+)$/;
-const CREATED_AT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?$/;
+const CREATED_AT = /^((\d{4})-(\d{2})-(\d{2})) ((\d{2}):(\d{2}):(\d{2}))(\.\d{1,6})?$/;
+
+/**
+ * Whether the fields name a real instant. JavaScript's Date.parse is lenient (it takes
+ * `2026-11-31` and `2026-02-30`); PostgreSQL refuses them, and one such value would fail the whole
+ * day's insert. So the calendar is checked field by field (Gregorian, proleptic).
+ */
+export function isCalendarDateTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return day <= days;
+}
 
 /**
  * Parses a Python dict literal whose keys are strings and values strings or None, as
@@ -150,7 +163,9 @@ export function parseAttempt(item: unknown): ParseResult {
   if (type === 'run' && correct !== null) return fail('run_with_correct', 'a run with is_correct');
 
   const c = typeof o.created_at === 'string' ? CREATED_AT.exec(o.created_at) : null;
-  if (!c || Number.isNaN(Date.parse(`${c[1]}T${c[2]}Z`))) return fail('bad_created_at', 'created_at is not YYYY-MM-DD HH:MM:SS[.ffffff]');
+  if (!c) return fail('bad_created_at', 'created_at is not YYYY-MM-DD HH:MM:SS[.ffffff]');
+  const [y, mo, d, h, mi, sec] = [c[2], c[3], c[4], c[6], c[7], c[8]].map(Number) as [number, number, number, number, number, number];
+  if (!isCalendarDateTime(y, mo, d, h, mi, sec)) return fail('impossible_date', `created_at ${c[1]} ${c[5]} is not a real date and time`);
 
   return {
     ok: true,
@@ -164,7 +179,7 @@ export function parseAttempt(item: unknown): ParseResult {
       taskId: m[3]!,
       isCorrect: correct,
       attemptType: type,
-      createdAt: `${c[1]} ${c[2]}${c[3] ?? ''}+00`,
+      createdAt: `${c[1]} ${c[5]}${c[9] ?? ''}+00`,
     },
   };
 }

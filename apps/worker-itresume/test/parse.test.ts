@@ -54,6 +54,8 @@ describe('parseAttempt', () => {
     expect(ok({ attempt_type: 'submit', is_correct: 1 })?.isCorrect).toBe(true);
     expect(ok({ attempt_type: 'submit', is_correct: false })?.isCorrect).toBe(false);
     expect(ok({ created_at: '2023-05-31 09:16:11' })?.createdAt).toBe('2023-05-31 09:16:11+00');
+    expect(ok({ created_at: '2024-02-29 23:59:59.999999' })?.createdAt).toBe('2024-02-29 23:59:59.999999+00');
+    expect(ok({ created_at: '2000-02-29 00:00:00' })?.createdAt).toBe('2000-02-29 00:00:00+00');
   });
   it.each([
     [{ passback_params: null }, 'passback_null'],
@@ -65,6 +67,13 @@ describe('parseAttempt', () => {
     [{ attempt_type: 'run', is_correct: 0 }, 'run_with_correct'],
     [{ lti_user_id: 'a'.repeat(32) }, 'user_mismatch'],
     [{ created_at: '2023-05-31T09:16:11Z' }, 'bad_created_at'],
+    // Date.parse takes these; PostgreSQL does not.
+    [{ created_at: '2026-11-31 10:00:00' }, 'impossible_date'],
+    [{ created_at: '2026-02-29 10:00:00.5' }, 'impossible_date'],
+    [{ created_at: '2026-04-10 24:00:00' }, 'impossible_date'],
+    [{ created_at: '2026-04-10 10:60:00' }, 'impossible_date'],
+    [{ created_at: '2026-13-01 10:00:00' }, 'impossible_date'],
+    [{ created_at: '2026-00-10 10:00:00' }, 'impossible_date'],
   ])('skips %o as %s', (over, reason) => {
     const r = parseAttempt(item(over));
     expect(r.ok ? undefined : r.reason).toBe(reason);

@@ -11,7 +11,14 @@ export const DEFECTS = [
   'run_with_correct', // a run with is_correct: 0/1
   'user_mismatch', // lis_result_sourcedid ends with another user's id
 ] as const;
-export type Defect = (typeof DEFECTS)[number];
+/**
+ * Defects served only when a test asks (POST /_control/attempts `defect`), never seeded:
+ * `impossible_date`: created_at names a day its month does not have (`2026-04-31 10:00:00`), which
+ * JavaScript's Date.parse accepts and PostgreSQL refuses.
+ */
+export const REQUESTED_DEFECTS = ['impossible_date'] as const;
+export const ALL_DEFECTS = [...DEFECTS, ...REQUESTED_DEFECTS] as const;
+export type Defect = (typeof ALL_DEFECTS)[number];
 
 /**
  * One grader attempt as the fake knows it (the truth), before it is written in the API's shape.

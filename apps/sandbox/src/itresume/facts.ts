@@ -1,4 +1,4 @@
-import { DEFECTS, dateOfMicros, type Attempt, type Defect } from './data';
+import { ALL_DEFECTS, dateOfMicros, type Attempt, type Defect } from './data';
 
 /** Hand-checkable numbers for one UTC day, counting only well-formed items. */
 export interface DayFacts {
@@ -36,7 +36,7 @@ export function dailyFacts(attempts: Attempt[]): DayFacts[] {
         run: 0,
         submit: 0,
         served: 0,
-        malformed: { total: 0, byKind: Object.fromEntries(DEFECTS.map((d) => [d, 0])) as Record<Defect, number> },
+        malformed: { total: 0, byKind: Object.fromEntries(ALL_DEFECTS.map((d) => [d, 0])) as Record<Defect, number> },
         users: new Set(),
       };
       days.set(date, day);

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Fake, FakeContext } from '../fake';
 import { seededFaker } from '../random';
 import { dailyFacts } from './facts';
-import { DAY_COUNT, FIRST_DAY, MALFORMED_SHARE, generateDay, generateItResumeData, type Attempt, type Course } from './data';
-import { parseWindowParam, toWire } from './wire';
+import { DAY_COUNT, FIRST_DAY, MALFORMED_SHARE, REQUESTED_DEFECTS, generateDay, generateItResumeData, type Attempt, type Course } from './data';
+import { daysInMonth, parseWindowParam, toWire } from './wire';
 
 /** The one partner the fake knows. The key is compared case-sensitively, as the real one is. */
 export const ITRESUME_CLIENT = { client: 'Sandboxschool', clientKey: 'SBX7Q2' } as const;
@@ -116,15 +116,23 @@ export function createItResumeFake(ctx: FakeContext): Fake {
   const lateSchema = z.object({
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     count: z.number().int().min(1).max(10_000),
+    defect: z.enum(REQUESTED_DEFECTS).optional(),
   });
-  // Late data: well-formed attempts added to a day after a first load (reset() removes them).
+  // Late data: attempts added to a day after a first load (reset() removes them); well-formed, or
+  // all carrying `defect` (impossible_date: in a month shorter than 31 days, served as its 31st/29th/30th).
   router.post('/_control/attempts', express.json(), (req: Request, res: Response) => {
     const body = lateSchema.safeParse(req.body);
     if (!body.success || parseWindowParam(body.data.date) === undefined) {
-      res.status(400).json({ detail: 'expected {date: "YYYY-MM-DD", count: 1..10000}' });
+      res.status(400).json({ detail: 'expected {date: "YYYY-MM-DD", count: 1..10000, defect?: "impossible_date"}' });
+      return;
+    }
+    const [year, month] = body.data.date.split('-').map(Number) as [number, number];
+    if (body.data.defect === 'impossible_date' && daysInMonth(year, month) === 31) {
+      res.status(400).json({ detail: 'impossible_date needs a date in a month shorter than 31 days' });
       return;
     }
     const added = generateDay(extra, body.data.date, users, body.data.count, false);
+    if (body.data.defect) for (const a of added) a.defect = body.data.defect;
     attempts = [...attempts, ...added].sort((a, b) => a.atMicros - b.atMicros);
     res.status(201).json({ added: added.length, items: added.map(toWire) });
   });

@@ -96,6 +96,19 @@ export function toWire(a: Attempt): WireItem {
       break;
     case 'user_mismatch':
       break;
+    case 'impossible_date':
+      item.created_at = impossibleCreatedAt(item.created_at as string);
+      break;
   }
   return item;
+}
+
+/** Days in a month (1-based), Gregorian. */
+export const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/** The same time on the day after its month's last (`2026-04-31`); only for months shorter than 31 days. */
+export function impossibleCreatedAt(createdAt: string): string {
+  const year = Number(createdAt.slice(0, 4));
+  const month = Number(createdAt.slice(5, 7));
+  return `${createdAt.slice(0, 8)}${String(daysInMonth(year, month) + 1).padStart(2, '0')}${createdAt.slice(10)}`;
 }
