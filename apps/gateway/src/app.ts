@@ -9,6 +9,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Logger } from '@datasync/logger';
 import { requireApiKey } from './auth';
+import { bodyIssues } from './body-checks';
 import { errorHandler, InvalidRequestError, NotFoundError } from './errors';
 import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -25,23 +26,10 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
 }
 
-/** Where `value` holds a NUL character (PostgreSQL text and jsonb cannot store one), as field paths. */
-function nulFields(value: unknown, path: string[] = [], out: string[] = []): string[] {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) out.push(path.join('.') || '(request)');
-  } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) out.push([...path, k.replaceAll('\u0000', '\\0')].join('.'));
-      nulFields(v, [...path, k], out);
-    }
-  }
-  return out;
-}
-
 function mount(app: Express, route: Route, deps: GatewayDeps): void {
   app[route.method](route.path, async (req: Request, res: Response) => {
-    const nul = nulFields({ ...req.params, ...(req.query as object), ...(req.body !== null && typeof req.body === 'object' ? req.body : {}) });
-    if (nul.length) throw new InvalidRequestError(nul.map((field) => ({ field, message: 'must not contain a NUL character' })));
+    const issues = bodyIssues({ ...req.params, ...(req.query as object), ...(req.body !== null && typeof req.body === 'object' ? req.body : {}) });
+    if (issues.length) throw new InvalidRequestError(issues);
     const result = await route.handle({ query: req.query, params: req.params as Record<string, string>, body: req.body }, deps);
     res.status(result.status ?? 200).json(result.body);
   });

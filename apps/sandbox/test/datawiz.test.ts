@@ -278,7 +278,9 @@ describe('datawiz fake: formats, HEAD, OPTIONS, detail', () => {
     expect(fields.url).toEqual({ type: 'field', required: false, read_only: true, label: 'Url' });
     expect(fields.sale_id).toEqual({ type: 'string', required: true, read_only: false, label: 'Sale id', max_length: 200 });
     expect(fields.name).toEqual({ type: 'string', required: true, read_only: false, label: 'Name', max_length: 100 });
-    expect(fields.date_from).toMatchObject({ type: 'date', required: false });
+    // Required as the brief's field table has them.
+    for (const f of ['description', 'date_from', 'date_to', 'shops', 'products']) expect(fields[f], f).toMatchObject({ required: true });
+    expect(fields.date_from).toMatchObject({ type: 'date', required: true });
     expect(fields.products).toMatchObject({
       type: 'field',
       label: 'Products',
@@ -302,18 +304,19 @@ describe('datawiz fake: formats, HEAD, OPTIONS, detail', () => {
 });
 
 describe('datawiz fake: POST', () => {
-  it('inserts new sales and updates existing ones, answering 201 with counts', async () => {
+  it('inserts new sales and updates existing ones, answering the documented 200 {results: {updated, created}} (or the brief\'s form on request)', async () => {
     const source = await dump();
     const existing = source.sales[5] as SaleJson;
     const [shopA, shopB] = source.shops;
     const product = source.products[0];
-    const one = await post(`${API}/sale/`, { sale_id: 'new-1', name: 'Новая акция', shops: [shopA?.shop_id] });
-    expect([one.status, one.json()]).toEqual([201, { updated: 0, inserted: 1 }]);
+    const full = { description: '', date_from: '2025-03-01', date_to: '2025-03-31', shops: [shopA?.shop_id], products: [] };
+    const one = await post(`${API}/sale/`, { ...full, sale_id: 'new-1', name: 'Новая акция' });
+    expect([one.status, one.json()]).toEqual([200, { results: { updated: 0, created: 1 } }]);
     const many = await post(`${API}/sale/`, [
-      { sale_id: existing.sale_id, name: 'Переименована' },
-      { sale_id: 5000, name: 'Числовой id', date_from: '2025-01-01', date_to: '2025-01-31', shops: [shopB?.shop_id], products: [{ product_id: product?.product_id }] },
+      { ...existing, name: 'Переименована', products: existing.products.map((p) => ({ product_id: p.product_id })) },
+      { sale_id: 5000, name: 'Числовой id', description: '', date_from: '2025-01-01', date_to: '2025-01-31', shops: [shopB?.shop_id], products: [{ product_id: product?.product_id }] },
     ]);
-    expect([many.status, many.json()]).toEqual([201, { updated: 1, inserted: 1 }]);
+    expect([many.status, many.json()]).toEqual([200, { results: { updated: 1, created: 1 } }]);
 
     const updated = (await call(`${API}/sale/${existing.sale_id}/`)).json<SaleJson>();
     expect(updated).toEqual({ ...existing, name: 'Переименована' });
@@ -321,39 +324,48 @@ describe('datawiz fake: POST', () => {
     expect(created).toMatchObject({ sale_id: '5000', description: '', shops: [shopB?.shop_id], date_to: '2025-01-31' });
     expect(created.products.map((p) => p.product_id)).toEqual([product?.product_id]);
     expect((await dump()).counts.sales).toBe(122);
+
+    expect((await control('/create-answer', { method: 'POST', body: JSON.stringify({ form: 'brief' }) })).status).toBe(200);
+    const brief = await post(`${API}/sale/`, { ...full, sale_id: 'new-2', name: 'Ещё одна' });
+    expect([brief.status, brief.json()]).toEqual([201, { updated: 0, inserted: 1 }]);
+    expect((await control('/create-answer', { method: 'POST', body: JSON.stringify({ form: 'documented' }) })).status).toBe(200);
+
+    // A form body cannot carry the nested products list, which is required.
     const form = await call(`${API}/sale/`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `sale_id=form-1&name=${encodeURIComponent('Из формы')}&shops=${shopA?.shop_id}&shops=${shopB?.shop_id}`,
+      body: `sale_id=form-1&name=${encodeURIComponent('Из формы')}&description=&date_from=2025-01-01&date_to=2025-01-02&shops=${shopA?.shop_id}&shops=${shopB?.shop_id}`,
     });
-    expect([form.status, form.json()]).toEqual([201, { updated: 0, inserted: 1 }]);
-    expect((await call(`${API}/sale/form-1/`)).json<SaleJson>().shops).toEqual([shopA?.shop_id, shopB?.shop_id]);
+    expect([form.status, form.json()]).toEqual([400, { products: ['This field is required.'] }]);
   });
 
   it('answers per-field errors like DRF and writes nothing', async () => {
     const before = await dump();
+    const ok = { sale_id: 'x', name: 'n', description: '', date_from: '2025-01-01', date_to: '2025-01-02', shops: [], products: [] };
     const cases: [unknown, Json][] = [
-      [{}, { sale_id: ['This field is required.'], name: ['This field is required.'] }],
-      [{ sale_id: 'x', name: '   ' }, { name: ['This field may not be blank.'] }],
-      [{ sale_id: 'x', name: null }, { name: ['This field may not be null.'] }],
-      [{ sale_id: 's'.repeat(201), name: 'n'.repeat(101) }, {
+      [{}, Object.fromEntries(['sale_id', 'shops', 'name', 'description', 'date_from', 'date_to', 'products'].map((f) => [f, ['This field is required.']]))],
+      [{ ...ok, name: '   ' }, { name: ['This field may not be blank.'] }],
+      [{ ...ok, name: null }, { name: ['This field may not be null.'] }],
+      [{ ...ok, date_to: null }, { date_to: ['This field may not be null.'] }],
+      [{ ...ok, sale_id: 's'.repeat(201), name: 'n'.repeat(101) }, {
         sale_id: ['Ensure this field has no more than 200 characters.'],
         name: ['Ensure this field has no more than 100 characters.'],
       }],
-      [{ sale_id: 'x', name: 'n', date_from: '30.06.2018' }, { date_from: ['Date has wrong format. Use one of these formats instead: YYYY-MM-DD.'] }],
-      [{ sale_id: 'x', name: 'n', shops: '1' }, { shops: ['Expected a list of items but got type "str".'] }],
-      [{ sale_id: 'x', name: 'n', shops: ['no-such-shop'] }, { shops: ['Object with shop_id=no-such-shop does not exist.'] }],
-      [{ sale_id: 'x', name: 'n', products: [{}, { product_id: 'zz' }] }, {
+      [{ ...ok, date_from: '30.06.2018' }, { date_from: ['Date has wrong format. Use one of these formats instead: YYYY-MM-DD.'] }],
+      [{ ...ok, shops: '1' }, { shops: ['Expected a list of items but got type "str".'] }],
+      [{ ...ok, shops: ['no-such-shop'] }, { shops: ['Object with shop_id=no-such-shop does not exist.'] }],
+      [{ ...ok, products: [{}, { product_id: 'zz' }] }, {
         products: [{ product_id: ['This field is required.'] }, { product_id: ['Object with product_id=zz does not exist.'] }],
       }],
-      [{ sale_id: 'x', name: 'n', date_from: '2025-02-01', date_to: '2025-01-01' }, { non_field_errors: ['date_to must not be earlier than date_from.'] }],
+      [{ ...ok, products: { product_id: 'zz' } }, { products: { non_field_errors: ['Expected a list of items but got type "dict".'] } }],
+      [{ ...ok, date_from: '2025-02-01', date_to: '2025-01-01' }, { non_field_errors: ['date_to must not be earlier than date_from.'] }],
       ['just a string', { non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] }],
     ];
     for (const [body, errors] of cases) {
       const r = await post(`${API}/sale/`, body);
       expect([r.status, r.json()]).toEqual([400, errors]);
     }
-    const list = await post(`${API}/sale/`, [{ sale_id: 'ok', name: 'fine' }, { sale_id: 'bad' }, 7]);
+    const list = await post(`${API}/sale/`, [{ ...ok, sale_id: 'ok', name: 'fine' }, { ...ok, name: undefined, sale_id: 'bad' }, 7]);
     expect([list.status, list.json()]).toEqual([
       400,
       [{}, { name: ['This field is required.'] }, { non_field_errors: ['Invalid data. Expected a dictionary, but got int.'] }],

@@ -2,7 +2,8 @@ import axios from 'axios';
 import { HttpClient, httpSettings, linkedPages, UpstreamAuthError, type UpstreamConnection, UpstreamDataError, UpstreamUnavailableError } from '@datasync/connector-kit';
 import type { Logger } from '@datasync/logger';
 import { DatawizNotConfiguredError } from './errors';
-import { listPage, saleCounts, type ListPage, type SaleCounts, type SaleInput } from './schemas';
+import type { SaleInput } from './sale-input';
+import { listPage, saleCreateAnswer, type ListPage, type SaleCounts } from './schemas';
 
 export interface DatawizCredentials {
   clientId?: string;
@@ -145,12 +146,15 @@ export class DatawizClient {
     return linkedPages((url) => this.page(url), from ?? this.firstPageUrl(collection), (p) => p.next);
   }
 
-  /** POSTs promotions as one JSON array: `{updated, inserted}`, or UpstreamRequestError with DRF errors. */
+  /**
+   * POSTs promotions as one JSON array: `{updated, inserted}` read from either success form
+   * (saleCreateAnswer), or UpstreamRequestError with DRF errors.
+   */
   async createSales(sales: SaleInput[]): Promise<SaleCounts> {
     this.assertConfigured();
     const body = await this.http.post<unknown>('/api/v1/sale/', sales, { headers: { 'content-type': 'application/json' } });
-    const parsed = saleCounts.safeParse(body);
-    if (!parsed.success) throw new UpstreamDataError('datawiz POST sale/ answered without {updated, inserted}');
+    const parsed = saleCreateAnswer.safeParse(body);
+    if (!parsed.success) throw new UpstreamDataError('datawiz POST sale/ answered neither {results: {updated, created}} nor {updated, inserted}');
     return parsed.data;
   }
 }

@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { UpstreamAuthError, UpstreamError, UpstreamRequestError } from '@datasync/connector-kit';
-import { DatawizNotConfiguredError, drfFieldErrors, saleCounts, saleInputSchema, type SaleInput } from '@datasync/datawiz-client';
-import { ApiError, fieldErrors, InvalidRequestError, ServiceUnavailableError } from '../errors';
+import { DatawizNotConfiguredError, drfFieldErrors, MAX_SALES_PER_REQUEST, parseSales, saleCounts, saleInputSchema, type SaleInput } from '@datasync/datawiz-client';
+import { ApiError, InvalidRequestError, ServiceUnavailableError } from '../errors';
 import type { GatewayDeps, Route } from '../route';
 import { errorSchema } from './schemas';
 
-/** One promotion, or a list of up to 1000 (sent upstream as one batch: all or nothing). */
-const body = z.union([saleInputSchema, z.array(saleInputSchema).min(1, 'must hold at least one promotion').max(1000, 'must hold at most 1000 promotions')]);
+/**
+ * One promotion, or a list of up to 1000 (sent upstream as one batch: all or nothing). For the
+ * OpenAPI document only: the handler checks with parseSales, which names every field of every element.
+ */
+const body = z.union([saleInputSchema, z.array(saleInputSchema).min(1).max(MAX_SALES_PER_REQUEST)]);
+
+/** Reported field errors are capped: a list of 1000 bad promotions still answers a readable 400. */
+const MAX_REPORTED = 200;
 
 type Outcome = 'accepted' | 'rejected' | 'failed';
 
@@ -52,9 +58,13 @@ export const postDatawizSales: Route = {
   },
   async handle(input, deps) {
     const single = !Array.isArray(input.body);
-    const parsed = (single ? saleInputSchema : body).safeParse(input.body);
-    if (!parsed.success) throw new InvalidRequestError(fieldErrors(parsed.error), 'The promotions are invalid; nothing was sent to Datawiz');
-    const sales: SaleInput[] = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    const parsed = parseSales(input.body);
+    if (!parsed.ok) {
+      const shown = parsed.issues.slice(0, MAX_REPORTED);
+      if (parsed.issues.length > shown.length) shown.push({ field: '(request)', message: `${parsed.issues.length - shown.length} more errors not shown` });
+      throw new InvalidRequestError(shown, 'The promotions are invalid; nothing was sent to Datawiz');
+    }
+    const { sales } = parsed;
 
     const client = deps.datawiz;
     if (!client) throw new ServiceUnavailableError('Datawiz is not configured on this gateway');

@@ -49,7 +49,7 @@ function parseBody(req: Request, fields: Fields): Body {
   return { ok: false, status: 415, detail: `Unsupported media type "${contentType}" in request.` };
 }
 
-function collection<T extends object>(resource: Resource<T>): Collection {
+function collection<T extends object>(store: DatawizStore, resource: Resource<T>): Collection {
   const rowName = (row: T) => String((row as { name?: unknown }).name ?? '');
   const validate = (item: unknown): ObjectOutcome => {
     const outcome = validateObject(resource.fields, item);
@@ -78,7 +78,8 @@ function collection<T extends object>(resource: Resource<T>): Collection {
       }
       const counts = { updated: 0, inserted: 0 };
       for (const o of outcomes) if (o.ok) counts[upsert(resource, o.value)] += 1;
-      send(res, format, 201, counts, view);
+      if (store.createAnswer === 'brief') send(res, format, 201, counts, view);
+      else send(res, format, 200, { results: { updated: counts.updated, created: counts.inserted } }, view);
     },
     detail(req, res, format, view, id) {
       const row = resource.rows.get(id);
@@ -141,12 +142,12 @@ function viewOf(route: Route): View {
 
 /** Everything under `/api/v1`: routing, negotiation, bearer auth, then the view, as DRF orders them. */
 export function apiHandler(store: DatawizStore, tokens: TokenStore) {
-  const sales = collection(store.sales);
+  const sales = collection(store, store.sales);
   const collections = new Map<string, Collection>([
     ['sale', sales],
     ['sales', sales],
-    ['shops', collection(store.shops)],
-    ['products', collection(store.products)],
+    ['shops', collection(store, store.shops)],
+    ['products', collection(store, store.products)],
   ]);
 
   return (req: Request, res: Response): void => {

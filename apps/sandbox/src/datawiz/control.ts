@@ -82,6 +82,17 @@ export function controlRouter(store: DatawizStore, tokens: TokenStore, reset: ()
   router.delete('/sales/:saleId/shops/:shopId', unlink('shops', 'shopId'));
   router.delete('/sales/:saleId/products/:productId', unlink('products', 'productId'));
 
+  // The form a successful POST answers in (reset: documented).
+  router.post('/create-answer', (req, res) => {
+    const form = (req.body as { form?: unknown } | undefined)?.form;
+    if (form !== 'documented' && form !== 'brief') {
+      res.status(400).json({ error: 'expected {"form": "documented" | "brief"}' });
+      return;
+    }
+    store.createAnswer = form;
+    res.json({ form });
+  });
+
   router.post('/expire-tokens', (_req, res) => {
     res.json({ expired: tokens.expireAll() });
   });

@@ -26,10 +26,18 @@ export const ORDERING_FIELDS = ['name', 'identifier'] as const;
 
 const link = (api: string, path: string, id: string | null) => (id === null ? null : `${api}/${path}/${encodeURIComponent(id)}/`);
 
+/**
+ * How a successful POST answers: `documented` is the docs' `200 {"results": {"updated", "created"}}`
+ * (pythonAPI docs, every resource; reference §5.1); `brief` is the `201 {"updated", "inserted"}`
+ * of DataSync's brief, found in no Datawiz source (`POST /_control/create-answer`).
+ */
+export type CreateAnswer = 'documented' | 'brief';
+
 export class DatawizStore {
   readonly shops: Resource<Shop>;
   readonly products: Resource<Product>;
   readonly sales: Resource<Sale>;
+  createAnswer: CreateAnswer = 'documented';
 
   constructor(data: DatawizData) {
     const shopRows = new Map<string, Shop>();
@@ -149,14 +157,17 @@ export class DatawizStore {
       rows: new Map<string, Sale>(),
       fields: {
         url: { kind: 'link' },
+        // Required as the brief's field table and OPTIONS metadata have them (Datawiz's own docs
+        // mark description and shops optional; see apps/worker-datawiz/README.md).
         sale_id: { kind: 'string', required: true, maxLength: 200 },
-        shops: { kind: 'slug-list', slugName: 'shop_id', exists: (id) => shopRows.has(id) },
+        shops: { kind: 'slug-list', required: true, slugName: 'shop_id', exists: (id) => shopRows.has(id) },
         name: { kind: 'string', required: true, maxLength: 100 },
-        description: { kind: 'string', allowBlank: true },
-        date_from: { kind: 'date', allowNull: true },
-        date_to: { kind: 'date', allowNull: true },
+        description: { kind: 'string', required: true, allowBlank: true },
+        date_from: { kind: 'date', required: true },
+        date_to: { kind: 'date', required: true },
         products: {
           kind: 'nested-list',
+          required: true,
           children: {
             url: { kind: 'link' },
             product_id: { kind: 'slug', required: true, slugName: 'product_id', exists: (id) => productRows.has(id) },
@@ -203,6 +214,7 @@ export class DatawizStore {
     fill(this.shops, data.shops);
     fill(this.products, data.products);
     fill(this.sales, data.sales);
+    this.createAnswer = 'documented';
   }
 }
 
