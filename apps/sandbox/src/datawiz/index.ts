@@ -10,7 +10,8 @@ import { API_PATH, TOKEN_PATH } from './urls';
 
 /**
  * The Datawiz API (DRF collections behind OAuth2), per shared/reference/datawiz.md §8, with the
- * legacy `/sale/` shape DataSync's users know (`products[]`, POST answering `{updated, inserted}`).
+ * legacy `/sale/` shape DataSync's users know (`products[]`); POST answers the documented
+ * `{"results": {"updated", "created"}}` (or the brief's `{updated, inserted}` on request).
  * Assumptions are listed in apps/sandbox/README.md.
  */
 export function createDatawizFake(ctx: FakeContext): Fake {
