@@ -183,6 +183,14 @@ describe('itresume fake', () => {
     });
     expect(added.status).toBe(201);
     expect((await items(window)).length).toBe(first.length + 5);
+    // On request, attempts whose created_at is a day the month lacks (31-day months cannot have one).
+    const post = (body: unknown) => fetch(`${sandbox.url}/itresume/_control/attempts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const impossible = await post({ date: '2026-04-07', count: 2, defect: 'impossible_date' });
+    expect(impossible.status).toBe(201);
+    const served = await items(window);
+    expect(served.filter((i) => String(i.created_at).startsWith('2026-04-31 '))).toHaveLength(2);
+    expect((await post({ date: '2026-03-07', count: 1, defect: 'impossible_date' })).status).toBe(400);
+    expect((await post({ date: '2026-04-07', count: 1, defect: 'no-such-defect' })).status).toBe(400);
     await fetch(`${sandbox.url}/_control/reset`, { method: 'POST' });
     expect(await items(window)).toEqual(first);
   });

@@ -125,6 +125,9 @@ describe('yclients fake: envelope and catalog', () => {
     const accounts = await call(`/accounts/${SMALL}`);
     expect(accounts.body.meta).toEqual([]);
     expect(accounts.body.data.map((a) => a.type)).toEqual([0, 1, 1]);
+    // No list of payment articles is documented (§8.5): like the real API, there is none.
+    const expenses = await call(`/expenses/${SMALL}`);
+    expect([expenses.status, expenses.body]).toEqual([404, { success: false, data: null, meta: { message: 'Не найдено' } }]);
     const labels = await call(`/labels/${SMALL}/1`);
     expect(labels.body.data[0]).toMatchObject({ entity: '1', deleted: '0' });
     const single = await call<Row>(`/company/${SMALL}/staff/${staff.body.data[0]!.id}`);
