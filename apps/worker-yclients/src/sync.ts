@@ -543,10 +543,11 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
   const categories = withId((await t.clientCategories(c)).rows).map((r) => [c, id(r.id), str(r.title) ?? '', str(r.color)]);
   await saveLists(ctx, 'client_categories', [{ table: CLIENT_CATEGORIES, rows: categories }], progress);
 
-  let listedAccountIds: string[] | undefined;
+  // The register list's ids, once read (undefined while unread or when the lookup failed).
+  const registers: { listed?: string[] } = {};
   // The registers a page-edge day is read again per: the list's, else those the stored transactions name.
   const accountIds = async () =>
-    listedAccountIds ?? (await ctx.pool.query<{ id: string }>('SELECT id::text AS id FROM yclients_accounts WHERE company_id = $1', [c])).rows.map((r) => r.id);
+    registers.listed ?? (await ctx.pool.query<{ id: string }>('SELECT id::text AS id FROM yclients_accounts WHERE company_id = $1', [c])).rows.map((r) => r.id);
   const [clients, records, transactions] = pagedEntities(t, c, accountIds);
   await syncPaged(ctx, clients!, t.pageSize, progress);
   await ctx.progress({ stage: 'records' });
@@ -555,7 +556,7 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
   await ctx.progress({ stage: 'transactions' });
   const accounts = await optionalLookup(ctx, notes, `GET /accounts/${c}`, () => t.accounts(c), 'cash registers come from the transactions alone');
   const listedAccounts = accounts && withId(accounts.rows).map((r) => [c, id(r.id), str(r.title) ?? '', int(r.type), str(r.comment)]);
-  listedAccountIds = listedAccounts?.map((r) => String(r[1] as bigint));
+  registers.listed = listedAccounts?.map((r) => String(r[1] as bigint));
   if (listedAccounts) {
     // Upserted only: registers gone from the list are dropped after the transactions, once none references them.
     progress.accounts = { state: 'done', rows: listedAccounts.length };
@@ -564,7 +565,7 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
   await syncPaged(ctx, transactions!, t.pageSize, progress);
   await ctx.commitPage(
     async (tx) => {
-      await pruneDimensions(tx, c, listedAccountIds);
+      await pruneDimensions(tx, c, registers.listed);
       const { rows } = await tx.query<{ e: string; a: string }>(
         `SELECT (SELECT count(*) FROM yclients_expense_categories WHERE company_id = $1) AS e, (SELECT count(*) FROM yclients_accounts WHERE company_id = $1) AS a`,
         [c],
