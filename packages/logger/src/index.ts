@@ -42,7 +42,8 @@ export interface LoggerConfig {
   destination?: DestinationStream;
   /**
    * Also write the log to a file a day in this directory (pino-roll), keeping the last
-   * LOG_KEEP_DAYS files. Names: `<name>.YYYY-MM-DD.<n>.log` (pino-roll always adds the number).
+   * LOG_KEEP_DAYS days: older files are removed now (pruneLogFiles), at each run (pruneLogs) and
+   * at midnight (pino-roll). Names: `<name>.YYYY-MM-DD.<n>.log` (pino-roll always adds the number).
    */
   logDir?: string;
   /** The lowest level a run's own log keeps (GET /api/runs/:id/log), whatever `level` is. Default info. */
