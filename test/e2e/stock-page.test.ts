@@ -338,6 +338,8 @@ describe('the stock page, used as a seller would', () => {
     await page.locator('#order-sku').fill('');
     await nextRefreshes(1);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // The first screen, as a seller sees it on opening the page.
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-top.png') });
     const origin = new URL(mp.stack.gateway.url).origin;
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);

@@ -27,7 +27,7 @@ function displayCells(p, onHistory) {
         'td',
         { class: 'uncounted', colSpan: 4 },
         el('strong', {}, 'Not counted yet — never pushed.'),
-        ' Enter a counted quantity to start telling the marketplaces; until then they keep what they have.',
+        ' The marketplaces keep what they have until you enter a counted quantity.',
       ),
     );
     return cells;
