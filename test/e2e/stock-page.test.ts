@@ -284,6 +284,7 @@ describe('the stock page, used as a seller would', () => {
       rows.map((r) => [r.kind, signed(r.on_hand_delta), signed(r.reserved_delta), r.kind === 'adjustment' ? `“${r.reason}”` : `${NAMES[r.marketplace]} order ${r.order_id}`]),
     );
     expect(shown.slice(0, 2).map((r) => r[3])).toEqual(['“recount after the delivery”', '“count by a colleague”']);
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-history.png') });
     await page.keyboard.press('Escape');
     expect(await dialog.evaluate((d: any) => d.open)).toBe(false);
   });
@@ -339,7 +340,9 @@ describe('the stock page, used as a seller would', () => {
     await nextRefreshes(1);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     // The first screen, as a seller sees it on opening the page.
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-top.png') });
+    await row('DS-1005').screenshot({ path: SCREENSHOT.replace(/\.png$/, '-counted.png') });
     const origin = new URL(mp.stack.gateway.url).origin;
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);

@@ -4,8 +4,8 @@ import { api } from './api.js';
 import { el, timeEl } from './dom.js';
 
 const MODES = {
-  onHand: { option: 'Counted', placeholder: 'counted qty', label: 'Counted quantity of', min: 0 },
-  delta: { option: 'Change ±', placeholder: '± units', label: 'Units to add (or remove, negative) for', min: undefined },
+  onHand: { option: 'Counted', placeholder: 'qty', label: 'Counted quantity of', min: 0 },
+  delta: { option: '± units', placeholder: '±qty', label: 'Units to add (or remove, negative) for', min: undefined },
 };
 
 /**
@@ -16,7 +16,7 @@ export function adjustForm(row, onSaved) {
   const sku = row.product.sku;
   const mode = el('select', { name: 'mode', 'aria-label': `What to enter for ${sku}` }, Object.entries(MODES).map(([value, m]) => el('option', { value }, m.option)));
   const quantity = el('input', { name: 'quantity', type: 'number', step: 1, inputMode: 'numeric', autocomplete: 'off' });
-  const reason = el('input', { name: 'reason', type: 'text', maxLength: 500, autocomplete: 'off', placeholder: 'reason, e.g. stock take', 'aria-label': `Reason for ${sku}` });
+  const reason = el('input', { name: 'reason', type: 'text', maxLength: 500, autocomplete: 'off', placeholder: 'reason', 'aria-label': `Reason for ${sku}` });
   const save = el('button', { type: 'submit', class: 'primary' }, 'Save');
   const message = el('output', { class: 'row-msg', 'aria-live': 'polite' });
   const form = el('form', { class: 'adjust', 'data-sku': sku, noValidate: true }, el('div', { class: 'inputs' }, mode, quantity, reason, save), message);
