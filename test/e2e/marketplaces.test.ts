@@ -195,9 +195,10 @@ describe('marketplaces: one stock ledger', () => {
       await row.waitFor();
       expect(await page.locator('#products tbody tr').count()).toBe(18);
       expect(await page.locator('#orders tbody tr').count()).toBeGreaterThan(0);
-      expect(await row.locator('td.available').textContent()).toBe('—');
+      expect(await row.locator('td.on-hand').textContent()).toBe('not counted yet');
 
-      await row.locator('input[name=delta]').fill('12');
+      await row.locator('select[name=mode]').selectOption('delta');
+      await row.locator('input[name=quantity]').fill('12');
       await row.locator('input[name=reason]').fill('found in the back room');
       await row.locator('button[type=submit]').click();
       const product = await waitFor(async () => {
@@ -215,11 +216,11 @@ describe('marketplaces: one stock ledger', () => {
       expect(told.ym.every((v) => v === product.available)).toBe(true);
 
       // A bad adjustment is refused with the field's message, shown on the page.
-      await row.locator('input[name=delta]').fill('1');
+      await row.locator('input[name=quantity]').fill('1');
       await row.locator('input[name=reason]').fill('   ');
       await row.locator('button[type=submit]').click();
-      await page.locator('#status.error').waitFor();
-      expect(await page.locator('#status').textContent()).toContain('reason');
+      await row.locator('.row-msg[role=alert]').waitFor();
+      expect(await row.locator('.row-msg').textContent()).toContain('reason');
     } finally {
       await browser.close();
     }

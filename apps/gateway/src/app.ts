@@ -87,12 +87,13 @@ export function createGatewayApp(options: GatewayOptions): Express {
   createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: board });
   app.use('/admin/queues', board.getRouter());
 
-  // The stock page for a person managing marketplace stock: static HTML + JS over the REST API.
-  const web = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web');
+  // The stock page for a person managing marketplace stock: static HTML, CSS and JS modules over the
+  // REST API, all served from here (the page loads nothing from anywhere else).
+  const stockPage = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web', 'stock');
   app.get('/stock', (_req, res) => {
-    res.sendFile(path.join(web, 'stock.html'));
+    res.sendFile(path.join(stockPage, 'index.html'));
   });
-  app.use('/stock', express.static(web, { index: false, fallthrough: true }));
+  app.use('/stock', express.static(stockPage, { index: false, fallthrough: true }));
 
   for (const route of routes) mount(app, route, deps);
 

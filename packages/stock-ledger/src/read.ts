@@ -77,11 +77,17 @@ const present = (r: ProductRow): ProductView => ({
   pushes: r.pushes,
 });
 
-export async function listProducts(db: Queryable, q: { search?: string; limit: number; offset: number }): Promise<{ total: number; products: ProductView[] }> {
-  const where = `WHERE ($1::text IS NULL OR p.sku ILIKE '%' || $1 || '%' OR p.name ILIKE '%' || $1 || '%')`;
+/** `counted`: only products a person has counted (true) or never counted, and so never pushed (false). */
+export async function listProducts(
+  db: Queryable,
+  q: { search?: string; counted?: boolean; limit: number; offset: number },
+): Promise<{ total: number; products: ProductView[] }> {
+  const where = `WHERE ($1::text IS NULL OR p.sku ILIKE '%' || $1 || '%' OR p.name ILIKE '%' || $1 || '%')
+    AND ($2::boolean IS NULL OR (EXISTS (SELECT 1 FROM stock_levels c WHERE c.product_id = p.id AND c.counted_at IS NOT NULL)) = $2)`;
+  const filter = [q.search ?? null, q.counted ?? null];
   const [rows, total] = await Promise.all([
-    db.query<ProductRow>(`${productSelect} ${where} ORDER BY p.sku LIMIT $2 OFFSET $3`, [q.search ?? null, q.limit, q.offset]),
-    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM marketplace_products p ${where}`, [q.search ?? null]),
+    db.query<ProductRow>(`${productSelect} ${where} ORDER BY p.sku LIMIT $3 OFFSET $4`, [...filter, q.limit, q.offset]),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM marketplace_products p ${where}`, filter),
   ]);
   return { total: total.rows[0]!.n, products: rows.rows.map(present) };
 }
@@ -103,12 +109,32 @@ export interface MovementView {
   createdAt: string;
 }
 
-export async function recentMovements(db: Queryable, productId: number, limit = 50): Promise<MovementView[]> {
+/**
+ * A product's movements, newest first; `before` (a movement id) pages back through older ones. The
+ * order is by the table's bigint id (`m.id`): `ORDER BY id` would sort the text `id` column of the
+ * output, putting movement 62 after 100.
+ */
+export async function recentMovements(db: Queryable, productId: number, limit = 50, before?: string): Promise<MovementView[]> {
   const { rows } = await db.query<MovementView>(
     `SELECT id::text, kind::text, on_hand_delta AS "onHandDelta", reserved_delta AS "reservedDelta", marketplace, order_id AS "orderId",
        return_id AS "returnId", reason, to_json(created_at)#>>'{}' AS "createdAt"
-     FROM stock_movements WHERE product_id = $1 ORDER BY id DESC LIMIT $2`,
-    [productId, limit],
+     FROM stock_movements m WHERE product_id = $1 AND ($3::bigint IS NULL OR m.id < $3) ORDER BY m.id DESC LIMIT $2`,
+    [productId, limit, before ?? null],
+  );
+  return rows;
+}
+
+export interface WarehouseView {
+  marketplace: string;
+  warehouseId: string;
+  name: string;
+  /** Whether stock is pushed there (see MarketplaceWarehouse.active). */
+  active: boolean;
+}
+
+export async function listWarehouses(db: Queryable): Promise<WarehouseView[]> {
+  const { rows } = await db.query<WarehouseView>(
+    `SELECT marketplace, warehouse_id AS "warehouseId", name, active FROM marketplace_warehouses ORDER BY marketplace, warehouse_id`,
   );
   return rows;
 }

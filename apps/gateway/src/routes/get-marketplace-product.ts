@@ -5,7 +5,7 @@ import type { Route } from '../route';
 import { productSchema, skuParam } from './marketplace-schemas';
 import { errorSchema } from './schemas';
 
-const movementSchema = z.object({
+export const movementSchema = z.object({
   id: z.string(),
   kind: z.string(),
   onHandDelta: z.number(),

@@ -9,9 +9,11 @@ import { listRunsRoute } from './list-runs';
 import { postItResumeSync } from './post-itresume-sync';
 import { postYclientsSync } from './post-yclients-sync';
 import { getMarketplaceProduct } from './get-marketplace-product';
+import { listMarketplaceMovements } from './list-marketplace-movements';
 import { listMarketplaceOrders, listMarketplaceReserves } from './list-marketplace-orders';
 import { listMarketplaceProducts } from './list-marketplace-products';
 import { listMarketplaceReturns } from './list-marketplace-returns';
+import { listMarketplaceWarehouses } from './list-marketplace-warehouses';
 import { postMarketplaceAdjustment } from './post-marketplace-adjustment';
 import { postMarketplaceCatalog, postMarketplacePoll, postMarketplacePush } from './post-marketplace-runs';
 import { postRun } from './post-run';
@@ -33,10 +35,12 @@ export const routes: Route[] = [
   postItResumeSync,
   listMarketplaceProducts,
   getMarketplaceProduct,
+  listMarketplaceMovements,
   postMarketplaceAdjustment,
   listMarketplaceOrders,
   listMarketplaceReserves,
   listMarketplaceReturns,
+  listMarketplaceWarehouses,
   postMarketplacePoll,
   postMarketplacePush,
   postMarketplaceCatalog,

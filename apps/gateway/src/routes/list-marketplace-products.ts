@@ -7,6 +7,7 @@ import { errorSchema } from './schemas';
 
 const query = z.object({
   search: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  counted: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
   limit: limitSchema(500, 100),
   offset: z.string().regex(/^\d{1,7}$/, 'must be a whole number').transform(Number).default(0),
 });

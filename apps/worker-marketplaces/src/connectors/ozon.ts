@@ -124,7 +124,9 @@ export class OzonConnector implements Connector {
         stage: ozonStage(p),
         warehouseId: numberOrString(p.delivery_method?.warehouse_id),
         createdAt: p.in_process_at ? new Date(p.in_process_at) : null,
-        changedAt: now,
+        // Ozon gives no status-change time: a posting still in its first status got it when it was
+        // created; for any other, the time this poll saw it (the ledger keeps it until the status moves).
+        changedAt: p.status === 'awaiting_packaging' && p.in_process_at ? new Date(p.in_process_at) : now,
         lines: (p.products ?? []).map((pr) => ({ lineId: String(pr.sku), marketplaceSku: pr.offer_id, quantity: pr.quantity })),
         raw: p,
       }));

@@ -117,7 +117,9 @@ export class WbConnector implements Connector {
           stage: wbStage(s.supplierStatus, s.wbStatus),
           warehouseId: numberOrString(known.task?.warehouseId),
           createdAt: known.task?.createdAt ? new Date(known.task.createdAt) : null,
-          changedAt: now,
+          // WB gives no status-change time: a task still `new` got that status when it was created;
+          // for any other, the time this poll saw it (the ledger keeps it until the status moves).
+          changedAt: s.supplierStatus === 'new' && known.task?.createdAt ? new Date(known.task.createdAt) : now,
           lines: [{ lineId: '1', marketplaceSku: known.marketplaceSku, quantity: 1 }],
           raw: { ...known.task, ...s },
         };
