@@ -75,6 +75,10 @@ export function createGatewayApp(options: GatewayOptions): Express {
       store: new RedisWindowStore(options.limiter.redis, `${keys}rate:`),
       // Redis unreachable: serve unthrottled rather than refuse everyone (the API needs Redis anyway).
       passOnStoreError: true,
+      logger: {
+        error: (err, message) => log.warn({ err: err instanceof Error ? err.message : String(err) }, message ?? 'rate limiter error'),
+        warn: (err, message) => log.warn({ err: err instanceof Error ? err.message : String(err) }, message ?? 'rate limiter warning'),
+      },
       // X-Forwarded-For from a peer that is not a configured proxy is ignored on purpose.
       validate: { xForwardedForHeader: false },
       handler: (_req, res) => {
