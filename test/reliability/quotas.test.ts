@@ -91,7 +91,7 @@ describe('quotas', () => {
     expect(after.status).toBe(200);
   });
 
-  it('RUN_MAX_QUEUED_PER_SOURCE under a burst: 40 distinct syncs at once queue at least 5 and at most 5 + the submissions in flight (DATABASE_POOL_MAX, 10)', async () => {
+  it('RUN_MAX_QUEUED_PER_SOURCE under a burst: 40 distinct syncs at once queue at least 5 and at most 5 + the submissions in flight (DATABASE_POOL_MAX, 10); a schedule tick then is refused', async () => {
     const users = Array.from({ length: 40 }, (_, i) => `${'b'.repeat(24)}${String(i).padStart(8, '0')}`);
     const answers = await Promise.all(users.map((user) => api().call('GET', `/api/avito/user?user=${user}`)));
     const accepted = answers.filter((a) => a.status === 200).map((a) => a.body.parser_uuid as string);
@@ -100,5 +100,17 @@ describe('quotas', () => {
     expect(accepted.length).toBeLessThan(5 + 10);
     const rows = (await t.pool.query(`SELECT id FROM sync_runs WHERE source = 'avito'`)).rows.map((r) => r.id as string);
     expect(new Set(rows)).toEqual(new Set(accepted));
+
+    // A schedule's tick while the queue is full starts nothing and says so (an interval ticks at once).
+    const schedule = await api().call('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: 'c'.repeat(32) }, everyMinutes: 1 });
+    expect(schedule.status).toBe(201);
+    const shown = await waitFor(async () => {
+      const s = (await api().call('GET', `/api/schedules/${schedule.body.id}`)).body;
+      return s.lastTickOutcome ? s : undefined;
+    }, { what: 'the first tick' });
+    expect(shown.lastTickOutcome).toBe('refused');
+    expect(shown.lastRunId).toBeNull();
+    expect((await t.pool.query('SELECT id FROM sync_runs WHERE schedule_id = $1', [schedule.body.id])).rows).toEqual([]);
+    expect((await api().call('DELETE', `/api/schedules/${schedule.body.id}`)).status).toBe(200);
   });
 });
