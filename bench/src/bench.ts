@@ -83,6 +83,8 @@ export class Bench {
       YCLIENTS_REQUESTS_PER_SECOND: '100000',
       YCLIENTS_REQUESTS_PER_MINUTE: '6000000',
       GATEWAY_RATE_LIMIT_PER_MINUTE: '100000000',
+      // Figure 4 queues thousands of distinct runs no worker takes.
+      RUN_MAX_QUEUED_PER_SOURCE: '1000000',
       WORKER_CONCURRENCY: '2',
       ...extra,
     };

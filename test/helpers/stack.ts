@@ -21,6 +21,8 @@ export function testEnv(databaseUrl: string, sandboxUrl: string, extra: Record<s
     GATEWAY_PORT: '0',
     // Tests poll run status in tight loops; the limiter itself is tested with its own low limit.
     GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
+    // Tests probe every route with wrong keys; the wrong-key limit is tested with its default.
+    GATEWAY_AUTH_FAILURES_PER_MINUTE: '1000000',
     AVITO_BASE_URL: `${sandboxUrl}/avito`,
     AVITO_REQUESTS_PER_MINUTE: '100000',
     DATAWIZ_BASE_URL: `${sandboxUrl}/datawiz`,

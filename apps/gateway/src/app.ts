@@ -8,12 +8,15 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Logger } from '@datasync/logger';
+import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth';
 import { bodyIssues } from './body-checks';
 import { errorHandler, InvalidRequestError, NotFoundError } from './errors';
+import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
 import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { GatewayDeps, Route } from './route';
+import { RedisWindowStore } from './rate-limit-store';
 import { routes } from './routes';
 
 export interface GatewayOptions {
@@ -21,7 +24,15 @@ export interface GatewayOptions {
   log: Logger;
   apiKey?: string;
   bodyLimit: string;
+  /** Depth, list length and string length a JSON body may have (checked before any validation). */
+  jsonBounds: JsonBounds;
   rateLimitPerMinute: number;
+  /** Wrong API keys a client may present a minute (GATEWAY_AUTH_FAILURES_PER_MINUTE). */
+  authFailuresPerMinute: number;
+  /** GATEWAY_TRUST_PROXY: the proxies whose X-Forwarded-For is believed; unset, none. */
+  trustProxy?: string;
+  /** Where the rate limiters count (shared by every gateway of the deployment), under `<REDIS_PREFIX>:gateway:`. */
+  limiter: { redis: Redis; prefix: string };
   publicUrl?: string;
   metrics?: GatewayMetrics;
 }
@@ -40,13 +51,21 @@ export function createGatewayApp(options: GatewayOptions): Express {
   const { deps, log } = options;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // A client is its TCP peer unless the peer is a configured proxy: a forged X-Forwarded-For from
+  // anyone else must not give a client a fresh rate-limit bucket.
+  app.set('trust proxy', options.trustProxy ?? false);
   app.set('query parser', 'simple');
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  if (options.apiKey) app.use(requireApiKey(options.apiKey));
+  const keys = `${options.limiter.prefix}:gateway:`;
+  if (options.apiKey) {
+    // Wrong keys are counted before anything else answers, so guessing is limited too.
+    const failures = new RedisWindowStore(options.limiter.redis, `${keys}auth-failures:`);
+    failures.windowMs = 60_000;
+    app.use(requireApiKey(options.apiKey, { store: failures, limit: options.authFailuresPerMinute, log }));
+  }
 
   // The dashboard and the docs page need their inline styles; the API gets helmet's full policy.
   app.use(['/admin', '/docs'], helmet({ contentSecurityPolicy: false }));
@@ -54,12 +73,27 @@ export function createGatewayApp(options: GatewayOptions): Express {
   app.use(
     '/api',
     rateLimit({ windowMs: 60_000, limit: options.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false,
+      store: new RedisWindowStore(options.limiter.redis, `${keys}rate:`),
+      // Redis unreachable: serve unthrottled rather than refuse everyone (the API needs Redis anyway).
+      passOnStoreError: true,
+      logger: {
+        error: (err, message) => log.warn({ err: err instanceof Error ? err.message : String(err) }, message ?? 'rate limiter error'),
+        warn: (err, message) => log.warn({ err: err instanceof Error ? err.message : String(err) }, message ?? 'rate limiter warning'),
+      },
+      // X-Forwarded-For from a peer that is not a configured proxy is ignored on purpose.
+      validate: { xForwardedForHeader: false },
       handler: (_req, res) => {
         res.status(429).json({ status: 'too many requests', error: { code: 'rate_limited', message: 'Too many requests; slow down' } });
       },
     }),
   );
   app.use(express.json({ limit: options.bodyLimit }));
+  // Before zod, the NUL check or anything else walks the body: a body nested thousands deep or with
+  // a million-item list is a 400 naming the field, not a stack overflow or a minute of CPU.
+  app.use((req, _res, next) => {
+    const violation = boundsViolation(req.body, options.jsonBounds);
+    next(violation ? new InvalidRequestError([violation], 'The request body is nested too deeply or holds too much') : undefined);
+  });
 
   app.get('/ready', async (_req, res) => {
     const status = await deps.ping();

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '@datasync/logger';
+import { QuotaExceededError } from '@datasync/runs';
 
 export interface FieldError {
   field: string;
@@ -69,6 +70,7 @@ export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     let api: ApiError;
     if (err instanceof ApiError) api = err;
+    else if (err instanceof QuotaExceededError) api = new ApiError(429, err.code, err.message, undefined, 'too many requests');
     else if (isBodyParserError(err)) {
       api =
         err.type === 'entity.too.large'

@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { DatawizClient } from '@datasync/datawiz-client';
-import type { QueueSet } from '@datasync/runs';
+import type { QueueSet, Quotas } from '@datasync/runs';
 
 /** What route handlers may use. Passed in, so handlers run in tests without Express. */
 export interface GatewayDeps {
@@ -13,7 +13,16 @@ export interface GatewayDeps {
   redis: Redis;
   /** The `schedules` queue, whose job schedulers realise the schedules. */
   schedules: Queue;
-  settings: { redisPrefix: string; scheduleMinIntervalSeconds: number; /** SMTP is configured: email targets can be delivered. */ emailEnabled: boolean };
+  settings: {
+    redisPrefix: string;
+    scheduleMinIntervalSeconds: number;
+    /** SCHEDULE_MAX_PER_SOURCE. */
+    scheduleMaxPerSource: number;
+    /** SMTP is configured: email targets can be delivered. */
+    emailEnabled: boolean;
+  };
+  /** Held by every run a request starts (`submitRun` reads it from these deps). */
+  quotas: Quotas;
   /** The Datawiz API, for routes that call it synchronously (creating promotions). */
   datawiz?: DatawizClient;
 }

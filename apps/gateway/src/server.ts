@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import { Redis } from 'ioredis';
 import type { Env } from '@datasync/config';
 import { DatawizClient, datawizOptionsFromConfig } from '@datasync/datawiz-client';
 import { createDb } from '@datasync/db';
@@ -34,7 +35,8 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
   });
   // Schedule ticks and run notifications are consumed by the gateways: BullMQ hands each tick
   // or delivery to one of them, however many run.
-  const schedules = await startScheduleConsumer({ connection: redis, prefix: config.REDIS_PREFIX, pool: db.pool, queues, log });
+  const quotas = { maxQueuedRunsPerSource: config.RUN_MAX_QUEUED_PER_SOURCE };
+  const schedules = await startScheduleConsumer({ connection: redis, prefix: config.REDIS_PREFIX, pool: db.pool, queues, log, quotas });
   const notifications = await startNotificationConsumer({
     connection: redis,
     prefix: config.REDIS_PREFIX,
@@ -53,21 +55,31 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
   // The gateway's own upstream calls (Datawiz promotions) count too.
   const releaseUpstream = countUpstreamRequests(new MetricsRecorder(redis, config.REDIS_PREFIX), config.REDIS_PREFIX);
   const metrics = createGatewayMetrics({ pool: db.pool, redis, prefix: config.REDIS_PREFIX, queues: [...Object.values(queues), schedules.queue] });
+  // The rate limiters' own connection: a command fails after one reconnect attempt instead of
+  // waiting for Redis, so an outage lets requests through instead of holding them.
+  const limiterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+  limiterRedis.on('error', () => undefined);
   const app = createGatewayApp({
+    limiter: { redis: limiterRedis, prefix: config.REDIS_PREFIX },
     metrics,
     log,
     apiKey: config.GATEWAY_API_KEY,
     bodyLimit: config.GATEWAY_BODY_LIMIT,
     rateLimitPerMinute: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: config.GATEWAY_AUTH_FAILURES_PER_MINUTE,
+    trustProxy: config.GATEWAY_TRUST_PROXY,
+    jsonBounds: { maxDepth: config.GATEWAY_JSON_MAX_DEPTH, maxItems: config.GATEWAY_JSON_MAX_ITEMS, maxString: config.GATEWAY_JSON_MAX_STRING },
     publicUrl: config.PUBLIC_URL,
     deps: {
       pool: db.pool,
       queues,
       redis,
       schedules: schedules.queue,
+      quotas,
       settings: {
         redisPrefix: config.REDIS_PREFIX,
         scheduleMinIntervalSeconds: config.SCHEDULE_MIN_INTERVAL_SECONDS,
+        scheduleMaxPerSource: config.SCHEDULE_MAX_PER_SOURCE,
         emailEnabled: smtpFromConfig(config) !== undefined,
       },
       datawiz: new DatawizClient(datawizOptionsFromConfig(config, log)),
@@ -105,6 +117,7 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
       releaseUpstream();
       await closeQueues(queues);
       redis.disconnect();
+      limiterRedis.disconnect();
       await db.close();
     },
   };

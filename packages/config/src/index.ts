@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -24,6 +25,17 @@ const rate = z
   })
   .refine((r) => r.points > 0 && r.durationSeconds > 0, 'both numbers must be positive');
 
+/** The largest value an `int4` column (e.g. `schedules.every_ms`) holds. */
+const INT4_MAX = 2_147_483_647;
+/** Express `trust proxy` keywords (proxy-addr): the address ranges they stand for. */
+const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyEntry = (entry: string) => {
+  if (PROXY_KEYWORDS.includes(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  if (extra !== undefined || !address || !isIP(address)) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128));
+};
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -44,7 +56,33 @@ export const envSchema = z.object({
   GATEWAY_HOST: optionalString,
   GATEWAY_API_KEY: optionalString,
   GATEWAY_BODY_LIMIT: z.string().default('1mb'),
+  /** Requests a minute per client to /api, counted in Redis so every gateway of the deployment shares it. */
   GATEWAY_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  /**
+   * Wrong API keys a client may present in a minute; past it, every request from that client is
+   * answered 429 until the minute is over, even with the right key (else guessing would go on).
+   */
+  GATEWAY_AUTH_FAILURES_PER_MINUTE: positiveInt.default(10),
+  /**
+   * The proxies whose `X-Forwarded-For` is believed (comma-separated addresses, CIDR ranges, or
+   * loopback / linklocal / uniquelocal). Unset: none; a client is its TCP peer, so a forged header
+   * cannot give it a fresh rate-limit bucket.
+   */
+  GATEWAY_TRUST_PROXY: optionalString.pipe(
+    z
+      .string()
+      .refine(
+        (v) => v.split(',').every((e) => isProxyEntry(e.trim())),
+        'must be a comma-separated list of IP addresses, CIDR ranges, or loopback / linklocal / uniquelocal',
+      )
+      .optional(),
+  ),
+  /** A JSON body may nest objects and lists this deep; refused (400 naming the field) before any validation. */
+  GATEWAY_JSON_MAX_DEPTH: positiveInt.default(32),
+  /** Items of one JSON list (or fields of one object): generous, as a Datawiz promotion may list tens of thousands of products. */
+  GATEWAY_JSON_MAX_ITEMS: positiveInt.default(100_000),
+  /** Characters of one JSON string. */
+  GATEWAY_JSON_MAX_STRING: positiveInt.default(100_000),
   PUBLIC_URL: optionalString,
 
   SANDBOX_PORT: port.default(4010),
@@ -124,11 +162,11 @@ export const envSchema = z.object({
   YM_BASE_URL: z.string().url().default('http://127.0.0.1:4010/ym'),
   YM_API_KEY: optionalString,
   /** How often each marketplace is polled for orders, reserves and returns; 0 disables the schedule. */
-  MARKETPLACES_POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  MARKETPLACES_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(60_000),
   /** How often a push runs even without ledger changes (retries of failed items); 0 disables it. */
-  MARKETPLACES_PUSH_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  MARKETPLACES_PUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(60_000),
   /** How often the catalogue (products and warehouses) is read again from every marketplace; 0 disables it. */
-  MARKETPLACES_CATALOG_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  MARKETPLACES_CATALOG_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(3_600_000),
   /** First wait before a failed push item is tried again; doubles per attempt, at most 10 minutes (Ozon: 30 s per pair). */
   MARKETPLACES_PUSH_RETRY_MS: positiveInt.default(30_000),
   /** Re-read this much before the last poll's cursor (reference §5.3). */
@@ -167,6 +205,13 @@ export const envSchema = z.object({
 
   /** The shortest interval a schedule may have (tests lower it to a second). */
   SCHEDULE_MIN_INTERVAL_SECONDS: positiveInt.default(60),
+  /** Schedules one source may have (the ones DataSync keeps itself included); one more is refused with 429. */
+  SCHEDULE_MAX_PER_SOURCE: positiveInt.default(100),
+  /**
+   * Runs of one source that may wait in the queue (state `queued`) at once; a request for one more
+   * distinct run is refused with 429 (asking again for a run already queued still answers it).
+   */
+  RUN_MAX_QUEUED_PER_SOURCE: positiveInt.default(1000),
   /** A schedule whose runs failed this many times in a row is paused, with the reason shown. */
   SCHEDULE_MAX_CONSECUTIVE_FAILURES: positiveInt.default(3),
   /** Signs webhook bodies (HMAC-SHA256, `X-DataSync-Signature`); unset: webhooks go unsigned, with a warning. */

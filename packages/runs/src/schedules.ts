@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { Queue, Worker, type Job } from 'bullmq';
-import cronParser from 'cron-parser';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { withTransaction } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { catalog, defaultJobName, notifyTarget, opsQueues, payloadSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
+import { nonStandardCron, smallestCronGapMs } from './cron';
+import { QuotaExceededError, quotaLockSql, type Quotas } from './quota';
 import { submitRun, type QueueSet } from './submit';
 
 /**
@@ -55,17 +56,24 @@ export function resolveParams(params: unknown, timeZone: string, now = new Date(
   return params;
 }
 
-/** The gap between a cron expression's next two times (ms), or an error message. */
-function cronGapMs(cron: string, tz: string): number | string {
+/** Why `cron` cannot be a schedule (not standard, invalid, or firing more often than `minSeconds`), or undefined. */
+function cronProblem(cron: string, minSeconds: number): string | undefined {
+  const nonStandard = nonStandardCron(cron);
+  if (nonStandard) return nonStandard;
+  let gap: number;
   try {
-    const it = cronParser.parseExpression(cron, { tz, currentDate: new Date() });
-    const a = it.next().getTime();
-    const b = it.next().getTime();
-    return b - a;
+    gap = smallestCronGapMs(cron);
   } catch (err) {
     return `is not a valid cron expression (${(err as Error).message})`;
   }
+  if (gap < minSeconds * 1000) {
+    return `fires ${gap / 1000} s apart at the closest, more often than every ${minSeconds} s (SCHEDULE_MIN_INTERVAL_SECONDS)`;
+  }
+  return undefined;
 }
+
+/** `every_ms` is an int4: the longest interval it holds, in whole minutes (about 24.8 days). */
+export const MAX_EVERY_MINUTES = Math.floor(2_147_483_647 / 60_000);
 
 /** The body of `POST /api/schedules`; checks the parameters against the catalog's job schema. */
 export function scheduleInputSchema(options: { minIntervalSeconds: number }) {
@@ -76,7 +84,11 @@ export function scheduleInputSchema(options: { minIntervalSeconds: number }) {
       source: z.enum(sources as [SourceName, ...SourceName[]], { error: `must be one of: ${sources.join(', ')}` }),
       job: z.string().optional(),
       params: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({}),
-      everyMinutes: z.number({ error: 'must be a number of minutes' }).positive('must be positive').max(527_040, 'must be at most a year').optional(),
+      everyMinutes: z
+        .number({ error: 'must be a number of minutes' })
+        .positive('must be positive')
+        .max(MAX_EVERY_MINUTES, `must be at most ${MAX_EVERY_MINUTES} (about 24 days); use cron for longer intervals`)
+        .optional(),
       cron: z.string().trim().min(1).max(200).optional(),
       timezone: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone (e.g. Europe/Moscow)'),
       notify: notifyTarget.optional(),
@@ -87,10 +99,9 @@ export function scheduleInputSchema(options: { minIntervalSeconds: number }) {
         ctx.addIssue({ code: 'custom', path: ['everyMinutes'], message: 'give exactly one of everyMinutes and cron' });
       } else if (s.everyMinutes !== undefined && s.everyMinutes * 60 < min) {
         ctx.addIssue({ code: 'custom', path: ['everyMinutes'], message: `must be at least ${min / 60} (SCHEDULE_MIN_INTERVAL_SECONDS=${min})` });
-      } else if (s.cron !== undefined && isTimeZone(s.timezone)) {
-        const gap = cronGapMs(s.cron, s.timezone);
-        if (typeof gap === 'string') ctx.addIssue({ code: 'custom', path: ['cron'], message: gap });
-        else if (gap < min * 1000) ctx.addIssue({ code: 'custom', path: ['cron'], message: `fires more often than every ${min} s (SCHEDULE_MIN_INTERVAL_SECONDS)` });
+      } else if (s.cron !== undefined) {
+        const problem = cronProblem(s.cron, min);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem });
       }
       const job = s.job ?? defaultJobName(s.source);
       const jobs = Object.keys(catalog[s.source].jobs);
@@ -146,24 +157,45 @@ export async function realiseSchedule(queue: Queue, s: ScheduleRecord): Promise<
   });
 }
 
-/** Stores a validated schedule, then realises it; if Redis refuses, the row is removed again. */
-export async function createSchedule(deps: { pool: pg.Pool; queue: Queue }, input: ScheduleInput): Promise<ScheduleRecord> {
-  const { rows } = await deps.pool.query(
-    `INSERT INTO schedules (id, name, source, job_name, params, every_ms, cron, timezone, notify)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-    [
-      randomUUID(),
-      input.name ?? null,
-      input.source,
-      input.job ?? defaultJobName(input.source),
-      JSON.stringify(input.params),
-      input.everyMinutes === undefined ? null : Math.round(input.everyMinutes * 60_000),
-      input.cron ?? null,
-      input.timezone,
-      JSON.stringify(input.notify ? [input.notify] : []),
-    ],
-  );
-  const schedule = rows[0] as ScheduleRecord;
+/**
+ * Stores a validated schedule, then realises it; if Redis refuses, the row is removed again. With
+ * `maxPerSource`, a source that has that many schedules already gets none more (QuotaExceededError).
+ */
+export async function createSchedule(
+  deps: { pool: pg.Pool; queue: Queue },
+  input: ScheduleInput,
+  options: { maxPerSource?: number } = {},
+): Promise<ScheduleRecord> {
+  const schedule = await withTransaction(deps.pool, async (tx) => {
+    const max = options.maxPerSource;
+    if (max !== undefined) {
+      await tx.query(quotaLockSql, [`datasync.schedules:${input.source}`]);
+      const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM schedules WHERE source = $1', [input.source]);
+      if (rows[0]!.n >= max) {
+        throw new QuotaExceededError(
+          `${input.source} already has ${rows[0]!.n} schedules, the most SCHEDULE_MAX_PER_SOURCE allows (${max}); nothing was stored, delete one first`,
+          'SCHEDULE_MAX_PER_SOURCE',
+          max,
+        );
+      }
+    }
+    const { rows } = await tx.query(
+      `INSERT INTO schedules (id, name, source, job_name, params, every_ms, cron, timezone, notify)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+      [
+        randomUUID(),
+        input.name ?? null,
+        input.source,
+        input.job ?? defaultJobName(input.source),
+        JSON.stringify(input.params),
+        input.everyMinutes === undefined ? null : Math.round(input.everyMinutes * 60_000),
+        input.cron ?? null,
+        input.timezone,
+        JSON.stringify(input.notify ? [input.notify] : []),
+      ],
+    );
+    return rows[0] as ScheduleRecord;
+  });
   try {
     await realiseSchedule(deps.queue, schedule);
   } catch (err) {
@@ -247,11 +279,11 @@ function tickOf(job: Job): Date {
   return new Date(millis ? Number(millis) : (job.opts.prevMillis ?? job.timestamp));
 }
 
-export type TickOutcome = 'submitted' | 'skipped' | 'duplicate' | 'gone' | 'invalid';
+export type TickOutcome = 'submitted' | 'skipped' | 'refused' | 'duplicate' | 'gone' | 'invalid';
 
 /** Turns one tick into a run (or records why not). */
 export async function runScheduleTick(
-  deps: { pool: pg.Pool; queues: QueueSet; queue: Queue; log: Logger },
+  deps: { pool: pg.Pool; queues: QueueSet; queue: Queue; log: Logger; quotas?: Quotas },
   scheduleId: string,
   tick: Date,
 ): Promise<{ outcome: TickOutcome; runId?: string }> {
@@ -267,7 +299,16 @@ export async function runScheduleTick(
     log.error('schedule parameters no longer valid; tick ignored');
     return { outcome: 'invalid' };
   }
-  const result = await submitRun(deps, s.source, s.jobName, params.data, { notify: s.notify, schedule: { id: s.id, tick } });
+  let result: Awaited<ReturnType<typeof submitRun>>;
+  try {
+    result = await submitRun(deps, s.source, s.jobName, params.data, { notify: s.notify, schedule: { id: s.id, tick } });
+  } catch (err) {
+    if (!(err instanceof QuotaExceededError)) throw err;
+    // The source's queue is full: this tick starts nothing (retrying it would only add to the pile).
+    await deps.pool.query(`UPDATE schedules SET last_tick_at = $2, last_tick_outcome = 'refused' WHERE id = $1`, [s.id, tick]);
+    log.warn({ reason: err.message }, 'schedule tick refused: the source has as many runs queued as allowed');
+    return { outcome: 'refused' };
+  }
   if (result.tickTaken) {
     log.info({ runId: result.runId }, 'schedule tick already handled');
     return { outcome: 'duplicate', runId: result.runId };
@@ -334,10 +375,12 @@ export async function startScheduleConsumer(options: {
   queues: QueueSet;
   log: Logger;
   reconcileEveryMs?: number;
+  /** Quotas the ticks' runs are held to, as the API's. */
+  quotas?: Quotas;
 }): Promise<ScheduleConsumer> {
   const { log } = options;
   const queue = schedulesQueue(options.connection, options.prefix);
-  const deps = { pool: options.pool, queues: options.queues, queue, log };
+  const deps = { pool: options.pool, queues: options.queues, queue, log, quotas: options.quotas };
   const reconcile = async () => {
     const r = await reconcileSchedules(deps).catch((err: Error) => {
       log.warn({ err: err.message }, 'schedule reconcile failed');

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import { withTransaction } from '@datasync/db';
 import { catalog, defaultJobOptions, payloadSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
+import { QuotaExceededError, type Quotas } from './quota';
 
 export type QueueSet = Record<SourceName, Queue>;
 
@@ -65,7 +66,8 @@ export interface SubmitOptions {
  * cannot be enqueued the row is removed again, so no run is left that nothing will process.
  */
 export async function submitRun(
-  deps: { pool: pg.Pool; queues: QueueSet },
+  /** With `quotas`, a new run is refused (QuotaExceededError) when its source has as many queued as allowed. */
+  deps: { pool: pg.Pool; queues: QueueSet; quotas?: Quotas },
   source: SourceName,
   jobName: string,
   rawParams: unknown,
@@ -92,8 +94,28 @@ export async function submitRun(
       text: `INSERT INTO run_locks (dedup_key, run_id) VALUES ($1, $2) ON CONFLICT (dedup_key) DO NOTHING RETURNING run_id`,
       values: [dedupKey, runId],
     });
-    if (lock.rowCount === 1) return runId;
-    throw new LockHeld();
+    if (lock.rowCount !== 1) throw new LockHeld();
+    // Only a new run counts against the quota (an identical request still answers the queued run).
+    // Not serialised per source: a lock held to COMMIT cut submissions to a fifth (measured), so
+    // requests in flight at the same instant may each take the last place; sequential ones never.
+    const max = deps.quotas?.maxQueuedRunsPerSource;
+    if (max !== undefined) {
+      const { rows } = await tx.query<{ n: number }>({
+        name: 'run_quota_count',
+        // Bounded: a full queue costs max + 1 index entries, not the whole backlog.
+        text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM sync_runs WHERE source = $1 AND state = 'queued' LIMIT $2) q`,
+        values: [source, max + 1],
+      });
+      // The count includes the row just inserted.
+      if (rows[0]!.n > max) {
+        throw new QuotaExceededError(
+          `${source} already has ${max} runs queued, the most RUN_MAX_QUEUED_PER_SOURCE allows; nothing was queued, try again once some have started`,
+          'RUN_MAX_QUEUED_PER_SOURCE',
+          max,
+        );
+      }
+    }
+    return runId;
   }).catch(async (err: unknown) => {
     if (err instanceof TickTaken) return { tickTaken: true as const };
     if (!(err instanceof LockHeld)) throw err;

@@ -279,6 +279,17 @@ export class StockBelowZeroError extends Error {
   }
 }
 
+/** The most on hand a SKU can hold: `stock_levels.on_hand` is an int4. */
+export const MAX_ON_HAND = 2_147_483_647;
+
+/** An adjustment that would take on hand past MAX_ON_HAND; nothing was written. */
+export class StockAboveLimitError extends Error {
+  constructor(readonly onHand: number, readonly delta: number) {
+    super(`on hand is ${onHand}; adding ${delta} would make ${onHand + delta}, more than the ${MAX_ON_HAND} a SKU can hold`);
+    this.name = 'StockAboveLimitError';
+  }
+}
+
 export interface StockLevelRow {
   productId: number;
   onHand: number;
@@ -298,6 +309,7 @@ export async function adjustStock(pool: pg.Pool, a: StockAdjustment): Promise<St
     const current = rows[0]!;
     const delta = a.onHand !== undefined ? a.onHand - current.on_hand : (a.delta ?? 0);
     if (current.on_hand + delta < 0) throw new StockBelowZeroError(current.on_hand, delta);
+    if (current.on_hand + delta > MAX_ON_HAND) throw new StockAboveLimitError(current.on_hand, delta);
     let movementId: string | null = null;
     if (delta !== 0) {
       const inserted = await tx.query<{ id: string }>(

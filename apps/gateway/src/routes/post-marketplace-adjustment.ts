@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
-import { adjustStock, findProduct, StockBelowZeroError } from '@datasync/stock-ledger';
-import { ApiError, NotFoundError, parseOr400 } from '../errors';
+import { adjustStock, findProduct, StockAboveLimitError, StockBelowZeroError } from '@datasync/stock-ledger';
+import { ApiError, InvalidRequestError, NotFoundError, parseOr400 } from '../errors';
 import type { Route } from '../route';
 import { productSchema, skuParam } from './marketplace-schemas';
 import { errorSchema } from './schemas';
@@ -25,7 +25,7 @@ export const postMarketplaceAdjustment: Route = {
   body,
   responses: {
     200: { description: 'The product after the movement, and the push run', schema: z.object({ status: z.literal('ok'), product: productSchema, parser_uuid: z.string().uuid() }) },
-    400: { description: 'Invalid input; nothing was changed', schema: errorSchema },
+    400: { description: 'Invalid input, or a delta that would take on hand past 2,147,483,647; nothing was changed', schema: errorSchema },
     404: { description: 'No such SKU', schema: errorSchema },
     409: { description: 'The change would leave less than nothing on hand; nothing was changed', schema: errorSchema },
   },
@@ -38,9 +38,11 @@ export const postMarketplaceAdjustment: Route = {
       await adjustStock(deps.pool, { productId: product.id, delta: b.delta, onHand: b.onHand, reason: b.reason });
     } catch (err) {
       if (err instanceof StockBelowZeroError) throw new ApiError(409, 'stock_below_zero', `${sku}: ${err.message}; nothing was changed`);
+      if (err instanceof StockAboveLimitError) throw new InvalidRequestError([{ field: 'delta', message: `${err.message}; nothing was changed` }]);
       throw err;
     }
-    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.push', {});
+    // The movement is stored: its push is DataSync's own follow-up (as after a poll), not held to the queue quota.
+    const { runId } = await submitRun({ pool: deps.pool, queues: deps.queues }, 'marketplaces', 'marketplaces.push', {});
     const { id: _id, ...after } = (await findProduct(deps.pool, sku))!;
     return { body: { status: 'ok', product: after, parser_uuid: runId } };
   },

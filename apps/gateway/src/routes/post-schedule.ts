@@ -17,11 +17,12 @@ export const postSchedule: Route = {
   responses: {
     201: { description: 'The schedule, stored and realised', schema: scheduleSchema },
     400: { description: 'Invalid schedule; nothing was stored', schema: errorSchema },
+    429: { description: 'The source has SCHEDULE_MAX_PER_SOURCE schedules already; nothing was stored', schema: errorSchema },
   },
   async handle(input, deps) {
     const body = parseOr400(scheduleInputSchema({ minIntervalSeconds: deps.settings.scheduleMinIntervalSeconds }), input.body ?? {});
     assertDeliverable(body.notify, deps, 'notify.email');
-    const schedule = await createSchedule({ pool: deps.pool, queue: deps.schedules }, body);
+    const schedule = await createSchedule({ pool: deps.pool, queue: deps.schedules }, body, { maxPerSource: deps.settings.scheduleMaxPerSource });
     return { status: 201, body: await presentSchedule(schedule, deps) };
   },
 };
