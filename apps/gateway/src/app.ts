@@ -10,7 +10,6 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Logger } from '@datasync/logger';
 import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth';
-import { bodyIssues } from './body-checks';
 import { errorHandler, InvalidRequestError, NotFoundError } from './errors';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
 import type { GatewayMetrics } from './metrics';
@@ -39,8 +38,8 @@ export interface GatewayOptions {
 
 function mount(app: Express, route: Route, deps: GatewayDeps): void {
   app[route.method](route.path, async (req: Request, res: Response) => {
-    const issues = bodyIssues({ ...req.params, ...(req.query as object), ...(req.body !== null && typeof req.body === 'object' ? req.body : {}) });
-    if (issues.length) throw new InvalidRequestError(issues);
+    const nul = nulFields({ ...req.params, ...(req.query as object), ...(req.body !== null && typeof req.body === 'object' ? req.body : {}) });
+    if (nul.length) throw new InvalidRequestError(nul.map((field) => ({ field, message: 'must not contain a NUL character' })));
     const result = await route.handle({ query: req.query, params: req.params as Record<string, string>, body: req.body }, deps);
     res.status(result.status ?? 200).json(result.body);
   });
