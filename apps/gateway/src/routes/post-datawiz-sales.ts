@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UpstreamAuthError, UpstreamError, UpstreamRequestError } from '@datasync/connector-kit';
 import { DatawizNotConfiguredError, drfFieldErrors, saleCounts, saleInputSchema, type SaleInput } from '@datasync/datawiz-client';
-import { ApiError, fieldErrors, InvalidRequestError, ServiceUnavailableError } from '../errors';
+import { ApiError, fieldErrors, InvalidRequestError, safeParseInput, ServiceUnavailableError } from '../errors';
 import type { GatewayDeps, Route } from '../route';
 import { errorSchema } from './schemas';
 
@@ -52,7 +52,7 @@ export const postDatawizSales: Route = {
   },
   async handle(input, deps) {
     const single = !Array.isArray(input.body);
-    const parsed = (single ? saleInputSchema : body).safeParse(input.body);
+    const parsed = safeParseInput(single ? saleInputSchema : body, input.body);
     if (!parsed.success) throw new InvalidRequestError(fieldErrors(parsed.error), 'The promotions are invalid; nothing was sent to Datawiz');
     const sales: SaleInput[] = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
 
