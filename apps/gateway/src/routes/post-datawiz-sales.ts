@@ -6,7 +6,8 @@ import type { GatewayDeps, Route } from '../route';
 import { errorSchema } from './schemas';
 
 /** One promotion, or a list of up to 1000 (sent upstream as one batch: all or nothing). */
-const body = z.union([saleInputSchema, z.array(saleInputSchema).min(1, 'must hold at least one promotion').max(1000, 'must hold at most 1000 promotions')]);
+const list = z.array(saleInputSchema).min(1, 'must hold at least one promotion').max(1000, 'must hold at most 1000 promotions');
+const body = z.union([saleInputSchema, list]);
 
 type Outcome = 'accepted' | 'rejected' | 'failed';
 
@@ -52,7 +53,7 @@ export const postDatawizSales: Route = {
   },
   async handle(input, deps) {
     const single = !Array.isArray(input.body);
-    const parsed = safeParseInput(single ? saleInputSchema : body, input.body);
+    const parsed = safeParseInput(single ? saleInputSchema : list, input.body);
     if (!parsed.success) throw new InvalidRequestError(fieldErrors(parsed.error), 'The promotions are invalid; nothing was sent to Datawiz');
     const sales: SaleInput[] = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
 
