@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, waitFor, type TestDatabase } from '../helpers';
-import { alive, listening, processTree, startPnpmStart, waitUntilRunning, type PnpmStart } from '../helpers/pnpm-start';
+import { alive, deleteRedisPrefix, listening, processTree, startPnpmStart, waitUntilRunning, type PnpmStart } from '../helpers/pnpm-start';
 import { commandPlaceholders, matchPattern, readmeExamples, type Bindings, type Example } from '../helpers/readme';
 
 /**
@@ -29,6 +29,7 @@ let db: TestDatabase;
 let stack: PnpmStart;
 let tree: number[] = [];
 const bindings: Bindings = new Map();
+const prefix = `t-${Math.random().toString(16).slice(2, 10)}`;
 
 /** The README's addresses, pointed at this test's ports. */
 const localise = (text: string) =>
@@ -49,7 +50,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   stack = await startPnpmStart({
     DATABASE_URL: db.url,
-    REDIS_PREFIX: `t-${Math.random().toString(16).slice(2, 10)}`,
+    REDIS_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     // The examples poll; the limiter has its own test.
     GATEWAY_RATE_LIMIT_PER_MINUTE: '100000',
@@ -69,6 +70,7 @@ afterAll(async () => {
     await stack.exited;
   }
   for (const pid of alive(tree)) process.kill(pid, 'SIGKILL');
+  await deleteRedisPrefix(prefix);
   await db?.drop();
 });
 

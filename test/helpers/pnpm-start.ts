@@ -111,3 +111,20 @@ export function listening(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/** Deletes every Redis key a stack with `prefix` left behind (BullMQ queues, limiters, metrics, run logs). */
+export async function deleteRedisPrefix(prefix: string, url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
