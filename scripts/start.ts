@@ -8,9 +8,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, sandboxUpstreams } from '@datasync/config';
 import { migrate } from './migrate';
+import { checkPorts } from './start/ports';
+import { onStopRequest } from './start/signals';
+import { useSandboxOutputs } from './start/sandbox-outputs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env: Record<string, string | undefined> = { ...process.env };
+// The sandbox's mail catcher; its own port, checked with the others below.
+env.SANDBOX_SMTP_PORT ??= '2525';
 const config = loadConfig(env);
 const sandboxUrl = `http://127.0.0.1:${config.SANDBOX_PORT}`;
 
@@ -24,6 +29,7 @@ for (const [name, prefix] of Object.entries(sandboxUpstreams)) {
 // The sandbox does not ban; real Avito does (one request every 30 s by default).
 if (usesSandbox.includes('AVITO_BASE_URL')) env.AVITO_REQUESTS_PER_MINUTE ??= '600';
 // The IT Resume fake's published test credentials (GET /itresume/_control/credentials); not a secret.
+if (usesSandbox.length > 0) useSandboxOutputs(env, config.SANDBOX_SMTP_PORT ?? 2525);
 
 const apps = [
   { name: 'sandbox', dir: 'apps/sandbox', needed: usesSandbox.length > 0 },
@@ -35,7 +41,34 @@ const apps = [
   { name: 'worker-marketplaces', dir: 'apps/worker-marketplaces', needed: true },
 ];
 
-await migrate(config.DATABASE_URL);
+// Stop requests are heard from the first moment: a Ctrl+C during migrations leaves nothing behind.
+let stopping = false;
+const children: ChildProcess[] = [];
+onStopRequest((why) => void stop(0, why));
+
+const portProblem = await checkPorts([
+  { variable: 'GATEWAY_PORT', port: config.GATEWAY_PORT, host: config.GATEWAY_HOST ?? (config.GATEWAY_API_KEY ? '0.0.0.0' : '127.0.0.1'), what: 'the gateway' },
+  ...(apps[0]!.needed
+    ? [
+        { variable: 'SANDBOX_PORT', port: config.SANDBOX_PORT, host: config.SANDBOX_HOST, what: 'the sandbox' },
+        { variable: 'SANDBOX_SMTP_PORT', port: config.SANDBOX_SMTP_PORT ?? 2525, host: config.SANDBOX_HOST, what: "the sandbox's mail catcher" },
+      ]
+    : []),
+]);
+if (portProblem) {
+  console.error(portProblem);
+  process.exit(1);
+}
+
+try {
+  await migrate(config.DATABASE_URL);
+} catch (err) {
+  // Stopped mid-migration: the signal reached prisma's process too; say so without a stack trace.
+  const signal = (err as { signal?: string }).signal;
+  if (!signal) throw err;
+  console.error(`stopped during migrations (${signal})`);
+  process.exit(1);
+}
 
 /**
  * Against the sandbox, a source's credentials are the sandbox's seeded ones: fill in those that are
@@ -65,19 +98,20 @@ const field = (creds: unknown, name: string): string | undefined => {
 };
 
 async function fillSandboxCredentials(): Promise<void> {
-  for (let i = 0; i < 100 && !(await fetch(`${sandboxUrl}/health`).then((r) => r.ok, () => false)); i++) {
+  for (let i = 0; i < 100 && !stopping && !(await fetch(`${sandboxUrl}/health`).then((r) => r.ok, () => false)); i++) {
     await new Promise((r) => setTimeout(r, 200));
   }
   for (const source of sandboxCredentials) {
+    if (stopping) return;
     if (!usesSandbox.includes(source.baseUrl)) continue;
     const creds: unknown = await (await fetch(`${sandboxUrl}${source.path}`)).json();
     for (const [name, key] of Object.entries(source.env)) env[name] ??= field(creds, key);
   }
 }
 
-const children: ChildProcess[] = [];
 for (const app of apps.filter((a) => a.needed)) {
   if (app.name !== 'sandbox' && usesSandbox.length > 0 && children.length === 1) await fillSandboxCredentials();
+  if (stopping) break;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, app.dir, 'src/main.ts')], {
     cwd: path.join(root, app.dir),
     env,
@@ -92,32 +126,40 @@ for (const app of apps.filter((a) => a.needed)) {
   children.push(child);
 }
 
-let stopping = false;
-async function stop(code: number): Promise<void> {
+/** Every service gets SIGTERM and time to close; one that hangs is killed after 15 s. */
+async function stop(code: number, why?: string): Promise<void> {
+  const STOP_GRACE_MS = 15_000;
   if (stopping) return;
   stopping = true;
+  if (why) console.error(`stopping DataSync (${why})`);
   await Promise.all(
     children.map(
       (c) =>
         new Promise<void>((resolve) => {
           if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
+          const hung = setTimeout(() => c.kill('SIGKILL'), STOP_GRACE_MS);
+          c.once('exit', () => {
+            clearTimeout(hung);
+            resolve();
+          });
           c.kill('SIGTERM');
         }),
     ),
   );
   process.exit(code);
 }
-process.once('SIGINT', () => void stop(0));
-process.once('SIGTERM', () => void stop(0));
 
 const gateway = `http://127.0.0.1:${config.GATEWAY_PORT}`;
-for (let i = 0; i < 100; i++) {
-  const ok = await fetch(`${gateway}/health`).then((r) => r.ok, () => false);
-  if (ok) break;
-  await new Promise((r) => setTimeout(r, 200));
+let healthy = false;
+for (let i = 0; i < 300 && !stopping && !healthy; i++) {
+  healthy = await fetch(`${gateway}/health`).then((r) => r.ok, () => false);
+  if (!healthy) await new Promise((r) => setTimeout(r, 200));
 }
-console.log(`
+if (!healthy && !stopping) {
+  console.error(`the gateway did not answer ${gateway}/health within a minute; stopping everything`);
+  void stop(1);
+}
+if (healthy && !stopping) console.log(`
 DataSync is running.
   API docs      ${gateway}/docs
   Dashboard     ${gateway}/admin/queues

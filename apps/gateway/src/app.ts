@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { z } from 'zod';
 import { rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
 import { createBullBoard } from '@bull-board/api';
@@ -12,6 +13,7 @@ import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth';
 import { errorHandler, InvalidRequestError, NotFoundError } from './errors';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
+import { userMessage } from './messages';
 import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { GatewayDeps, Route } from './route';
@@ -48,6 +50,9 @@ function mount(app: Express, route: Route, deps: GatewayDeps): void {
 /** The gateway's Express app: validation, enqueueing, run status, dashboard, docs, health. */
 export function createGatewayApp(options: GatewayOptions): Express {
   const { deps, log } = options;
+  // Words a user reads in every validation error of this process, nested parses included (a
+  // schedule's job parameters); a schema's own message still wins.
+  z.config({ customError: userMessage });
   const app = express();
   app.disable('x-powered-by');
   // A client is its TCP peer unless the peer is a configured proxy: a forged X-Forwarded-For from

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '@datasync/logger';
 import { QuotaExceededError } from '@datasync/runs';
+import { userMessage } from './messages';
 
 export interface FieldError {
   field: string;
@@ -49,9 +50,14 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
   );
 }
 
+/** Parses request input, with messages a user reads where the schema has none of its own. */
+export function safeParseInput<T extends z.ZodType>(schema: T, value: unknown) {
+  return schema.safeParse(value, { error: userMessage });
+}
+
 /** Parses with a zod schema or throws a 400 naming every bad field. */
 export function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const parsed = schema.safeParse(value);
+  const parsed = safeParseInput(schema, value);
   if (!parsed.success) throw new InvalidRequestError(fieldErrors(parsed.error));
   return parsed.data;
 }

@@ -8,6 +8,7 @@ import type { Logger } from '@datasync/logger';
 import { smtpFromConfig, startNotificationConsumer } from '@datasync/notifications';
 import { closeQueues, countUpstreamRequests, createQueues, createRedis, MetricsRecorder, startScheduleConsumer } from '@datasync/runs';
 import { createGatewayApp } from './app';
+import { answerParserErrors } from './client-error';
 import { createGatewayMetrics } from './metrics';
 
 export interface RunningGateway {
@@ -98,6 +99,7 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
     log.warn({ host }, 'GATEWAY_API_KEY is not set: the gateway accepts requests without a key and listens on 127.0.0.1 only unless GATEWAY_HOST says otherwise');
   }
   const server = createServer(app);
+  answerParserErrors(server, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.GATEWAY_PORT, host, resolve);

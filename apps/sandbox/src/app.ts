@@ -5,12 +5,16 @@ import { FaultInjector, faultRuleSchema } from './faults';
 import { RequestLog } from './requests';
 import type { Fake } from './fake';
 import { fakeFactories } from './fakes';
+import { MailCatcher } from './catchers/mail';
+import { WebhookCatcher } from './catchers/webhooks';
 
 export interface SandboxOptions {
   seed: number;
   log: Logger;
   /** Fault rules active from the start (SANDBOX_FAULTS). */
   faults?: unknown[];
+  /** The secret webhook signatures are checked with (WEBHOOK_SECRET); unset: not checked. */
+  webhookSecret?: string;
 }
 
 export interface Sandbox {
@@ -18,6 +22,10 @@ export interface Sandbox {
   faults: FaultInjector;
   requests: RequestLog;
   fakes: Fake[];
+  /** Keeps the mail DataSync sends (its SMTP server is started by `startSandbox`). */
+  mail: MailCatcher;
+  /** Keeps the webhooks DataSync posts to `/hooks/…`. */
+  webhooks: WebhookCatcher;
 }
 
 /**
@@ -34,6 +42,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   for (const rule of options.faults ?? []) faults.add(faultRuleSchema.parse(rule));
 
   const fakes = fakeFactories.map((make) => make({ seed: options.seed, faults, log: options.log }));
+  const mail = new MailCatcher(options.log);
+  const webhooks = new WebhookCatcher(options.webhookSecret);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', fakes: fakes.map((f) => ({ name: f.name, prefix: f.prefix })) });
@@ -70,9 +80,15 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     faults.clear();
     requests.clear();
     for (const fake of fakes) fake.reset();
+    mail.clear();
+    webhooks.clear();
     res.status(204).end();
   });
   app.use('/_control', control);
+
+  // DataSync's own outputs land here (not upstreams: no faults, not in the request log).
+  app.use('/mail', mail.router);
+  app.use('/hooks', webhooks.router);
 
   app.use(requests.middleware());
   app.use(faults.middleware());
@@ -85,5 +101,5 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     options.log.error({ err }, 'sandbox handler failed');
     if (!res.headersSent) res.status(500).json({ error: 'sandbox internal error' });
   });
-  return { app, faults, requests, fakes };
+  return { app, faults, requests, fakes, mail, webhooks };
 }

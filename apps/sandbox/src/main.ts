@@ -11,7 +11,9 @@ const sandbox = await startSandbox({
   seed: config.SANDBOX_SEED,
   log,
   faults,
+  smtpPort: config.SANDBOX_SMTP_PORT,
+  webhookSecret: config.WEBHOOK_SECRET,
 });
-log.info({ url: sandbox.url, fakes: sandbox.fakes.map((f) => f.prefix) }, 'sandbox listening');
+log.info({ url: sandbox.url, smtpPort: sandbox.smtpPort, fakes: sandbox.fakes.map((f) => f.prefix) }, 'sandbox listening');
 
 closeOnSignals(log, () => sandbox.close());

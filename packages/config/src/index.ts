@@ -88,6 +88,8 @@ export const envSchema = z.object({
   SANDBOX_PORT: port.default(4010),
   SANDBOX_HOST: z.string().default('127.0.0.1'),
   SANDBOX_SEED: z.coerce.number().int().default(42),
+  /** The sandbox's mail catcher (an SMTP server keeping what it receives, listed at /mail); `pnpm start` sets 2525. Unset: none. */
+  SANDBOX_SMTP_PORT: port.optional(),
   /** JSON list of fault rules applied from start-up (see apps/sandbox/README.md). */
   SANDBOX_FAULTS: optionalString,
 

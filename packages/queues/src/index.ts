@@ -115,6 +115,16 @@ export function payloadSchema(source: SourceName, jobName: string): z.ZodType | 
   return jobs[jobName];
 }
 
+/**
+ * The job's parameters as a request gives them: the same schema, with unknown fields refused (a
+ * misspelt `companyID` is named rather than dropped). Workers keep `payloadSchema`, which lets
+ * fields added later pass through jobs already queued.
+ */
+export function requestParamsSchema(source: SourceName, jobName: string): z.ZodType | undefined {
+  const schema = payloadSchema(source, jobName);
+  return schema instanceof z.ZodObject ? schema.strict() : schema;
+}
+
 export const sources = Object.keys(catalog) as SourceName[];
 
 /**

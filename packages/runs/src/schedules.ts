@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { withTransaction } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
-import { catalog, defaultJobName, notifyTarget, opsQueues, payloadSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
+import { catalog, defaultJobName, notifyTarget, opsQueues, payloadSchema, requestParamsSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
 import { nonStandardCron, smallestCronGapMs } from './cron';
 import { QuotaExceededError, quotaLockSql, type Quotas } from './quota';
 import { submitRun, type QueueSet } from './submit';
@@ -109,9 +109,14 @@ export function scheduleInputSchema(options: { minIntervalSeconds: number }) {
         ctx.addIssue({ code: 'custom', path: ['job'], message: `must be one of: ${jobs.join(', ')}` });
         return;
       }
-      const parsed = payloadSchema(s.source, job)!.safeParse(resolveParams(s.params, isTimeZone(s.timezone) ? s.timezone : 'UTC'));
+      const parsed = requestParamsSchema(s.source, job)!.safeParse(resolveParams(s.params, isTimeZone(s.timezone) ? s.timezone : 'UTC'));
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...issue.path.map(String)], message: issue.message });
+        for (const issue of parsed.error.issues) {
+          const path = ['params', ...issue.path.map(String)];
+          // An unknown field is named itself, as everywhere else.
+          if (issue.code === 'unrecognized_keys') for (const key of issue.keys) ctx.addIssue({ code: 'custom', path: [...path, key], message: 'is not a known field' });
+          else ctx.addIssue({ code: 'custom', path, message: issue.message });
+        }
       }
     });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getRun } from '@datasync/runs';
-import { fieldErrors } from '../errors';
+import { fieldErrors, safeParseInput } from '../errors';
 import type { Route } from '../route';
 import { runIdSchema } from './schemas';
 
@@ -25,7 +25,7 @@ export const getAvitoCheck: Route = {
     400: { description: 'Malformed or unknown uuid', schema: checkSchema },
   },
   async handle(input, deps) {
-    const parsed = query.safeParse(input.query);
+    const parsed = safeParseInput(query, input.query);
     if (!parsed.success) return { status: 400, body: { status: 'Bad request', errors: fieldErrors(parsed.error) } };
     const run = await getRun(deps.pool, parsed.data.uuid);
     if (!run || run.source !== 'avito') {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { catalog, defaultJobName, notifyTarget, payloadSchema, sources, type SourceName } from '@datasync/queues';
+import { catalog, defaultJobName, notifyTarget, requestParamsSchema, sources, type SourceName } from '@datasync/queues';
 import { submitRun } from '@datasync/runs';
-import { InvalidRequestError, parseOr400 } from '../errors';
+import { fieldErrors, InvalidRequestError, parseOr400, safeParseInput } from '../errors';
 import type { Route } from '../route';
 import { assertDeliverable, errorSchema, submittedSchema } from './schemas';
 
@@ -35,9 +35,10 @@ export const postRun: Route = {
     const job = b.job ?? defaultJobName(b.source);
     const jobs = Object.keys(catalog[b.source].jobs);
     if (!job || !jobs.includes(job)) throw new InvalidRequestError([{ field: 'job', message: `must be one of: ${jobs.join(', ')}` }]);
-    const params = payloadSchema(b.source, job)!.safeParse(b.params);
+    const params = safeParseInput(requestParamsSchema(b.source, job)!, b.params);
     if (!params.success) {
-      throw new InvalidRequestError(params.error.issues.map((i) => ({ field: ['params', ...i.path].join('.'), message: i.message })));
+      // Every problem at once, unknown fields by name: `params.companyID` and `params.companyId`.
+      throw new InvalidRequestError(fieldErrors(params.error).map((e) => ({ ...e, field: e.field === '(request)' ? 'params' : `params.${e.field}` })));
     }
     const { runId } = await submitRun(deps, b.source, job, params.data, { notify: b.notify ? [b.notify] : undefined });
     return { body: { status: 'ok', parser_uuid: runId } };

@@ -5,7 +5,7 @@ import type { Route } from '../route';
 import { errorSchema, notifyDoc, submittedSchema, takeNotify } from './schemas';
 
 const body = z.strictObject({
-  companyId: z.number({ error: 'is required and must be a number' }).int('must be an integer').positive('must be positive'),
+  companyId: z.number().int('must be an integer').positive('must be positive'),
 });
 
 export const postYclientsSync: Route = {
