@@ -4,11 +4,10 @@ import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
 import type { Logger } from '@datasync/logger';
 import { requireApiKey } from './auth';
+import { mountDashboard } from './dashboard';
 import { errorHandler, InvalidRequestError, NotFoundError } from './errors';
 import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -23,6 +22,8 @@ export interface GatewayOptions {
   rateLimitPerMinute: number;
   publicUrl?: string;
   metrics?: GatewayMetrics;
+  /** Queues Bull Board shows besides the sources' (`schedules`, `notifications`). */
+  opsQueues?: Queue[];
 }
 
 /** Where `value` holds a NUL character (PostgreSQL text and jsonb cannot store one), as field paths. */
@@ -94,10 +95,7 @@ export function createGatewayApp(options: GatewayOptions): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
 
-  const board = new ExpressAdapter();
-  board.setBasePath('/admin/queues');
-  createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: board });
-  app.use('/admin/queues', board.getRouter());
+  mountDashboard(app, [...Object.values(deps.queues), ...(options.opsQueues ?? [])]);
 
   // The stock page for a person managing marketplace stock: static HTML + JS over the REST API.
   const web = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web');

@@ -60,6 +60,7 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
     bodyLimit: config.GATEWAY_BODY_LIMIT,
     rateLimitPerMinute: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
     publicUrl: config.PUBLIC_URL,
+    opsQueues: [schedules.queue, notifications.queue],
     deps: {
       pool: db.pool,
       queues,

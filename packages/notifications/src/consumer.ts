@@ -45,6 +45,8 @@ export function renderRunMail(run: PresentedRun): { subject: string; text: strin
 const delivery = z.object({ runId: z.string().uuid(), target: z.number().int().min(0) });
 
 export interface NotificationConsumer {
+  /** The `notifications` queue (its events and deliveries), e.g. for the dashboard. */
+  queue: Queue;
   close(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startNotificationConsumer(options: {
   await worker.waitUntilReady();
   if (!settings.webhookSecret) log.warn('WEBHOOK_SECRET is not set: run webhooks are sent unsigned');
   return {
+    queue,
     async close() {
       await worker.close();
       await queue.close();
