@@ -8,10 +8,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, sandboxUpstreams } from '@datasync/config';
 import { migrate } from './migrate';
+import { createTerminal } from './terminal';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env: Record<string, string | undefined> = { ...process.env };
 const config = loadConfig(env);
+// The apps write JSON; this terminal shows it as human lines unless LOG_PRETTY=false (scripts/terminal.ts).
+const terminal = createTerminal({ pretty: env.LOG_PRETTY === undefined || config.LOG_PRETTY, colors: process.stdout.isTTY === true });
+env.LOG_PRETTY = 'false';
 const sandboxUrl = `http://127.0.0.1:${config.SANDBOX_PORT}`;
 
 const usesSandbox: string[] = [];
@@ -35,7 +39,9 @@ const apps = [
   { name: 'worker-marketplaces', dir: 'apps/worker-marketplaces', needed: true },
 ];
 
-await migrate(config.DATABASE_URL);
+// Prisma's 25-line report is for `pnpm db:migrate`; here one line says the database is ready (errors still show).
+await migrate(config.DATABASE_URL, { quiet: true });
+console.log(`database ${new URL(config.DATABASE_URL).pathname.slice(1)} is migrated`);
 
 /**
  * Against the sandbox, a source's credentials are the sandbox's seeded ones: fill in those that are
@@ -81,8 +87,10 @@ for (const app of apps.filter((a) => a.needed)) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, app.dir, 'src/main.ts')], {
     cwd: path.join(root, app.dir),
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  terminal.attach(app.name, child.stdout!, process.stdout);
+  terminal.attach(app.name, child.stderr!, process.stderr);
   child.once('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${app.name} exited (${signal ?? code}); stopping everything`);
@@ -112,11 +120,12 @@ process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
 
 const gateway = `http://127.0.0.1:${config.GATEWAY_PORT}`;
-for (let i = 0; i < 100; i++) {
-  const ok = await fetch(`${gateway}/health`).then((r) => r.ok, () => false);
-  if (ok) break;
-  await new Promise((r) => setTimeout(r, 200));
-}
+// The banner comes last: after every app has said it is up (their start-up lines above it).
+const late = await terminal.ready(
+  apps.filter((a) => a.needed).map((a) => a.name),
+  120_000,
+);
+if (late.length) console.error(`not up after 120 s: ${late.join(', ')}`);
 console.log(`
 DataSync is running.
   API docs      ${gateway}/docs

@@ -281,7 +281,8 @@ export async function runScheduleTick(
     [s.id, tick, outcome, result.runId],
   );
   if (outcome === 'skipped') log.warn({ runId: result.runId }, 'schedule tick skipped: the previous run is still queued or running');
-  else log.info({ runId: result.runId }, 'schedule tick submitted a run');
+  // Routine (a poller ticks every minute): the run's own lines say what it did.
+  else log.debug({ runId: result.runId }, 'schedule tick submitted a run');
   return { outcome, runId: result.runId };
 }
 
