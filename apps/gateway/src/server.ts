@@ -28,10 +28,12 @@ function answersWithin(check: Promise<boolean>, ms = 1000): Promise<boolean> {
 export async function startGateway(config: Env, log: Logger): Promise<RunningGateway> {
   const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-gateway' });
   const redis = createRedis(config.REDIS_URL);
-  const queues = createQueues(redis, config.REDIS_PREFIX, {
-    attempts: config.JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS },
-  });
+  const queues = createQueues(
+    redis,
+    config.REDIS_PREFIX,
+    { attempts: config.JOB_ATTEMPTS, backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS } },
+    log,
+  );
   // Schedule ticks and run notifications are consumed by the gateways: BullMQ hands each tick
   // or delivery to one of them, however many run.
   const schedules = await startScheduleConsumer({ connection: redis, prefix: config.REDIS_PREFIX, pool: db.pool, queues, log });

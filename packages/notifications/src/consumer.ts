@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
-import { getRun, getRunNotify, presentRun, recordScheduledOutcome, RUN_FINISHED_JOB, type PresentedRun } from '@datasync/runs';
+import { getRun, getRunNotify, onRedisError, presentRun, recordScheduledOutcome, RUN_FINISHED_JOB, type PresentedRun } from '@datasync/runs';
 import { sendMail, type SmtpSettings } from './mail';
 import { postWebhook } from './webhook';
 
@@ -67,6 +67,7 @@ export async function startNotificationConsumer(options: {
 }): Promise<NotificationConsumer> {
   const { pool, settings, log } = options;
   const queue = new Queue(opsQueues.notifications, { connection: options.connection, prefix: options.prefix });
+  queue.on('error', onRedisError(log, 'queue notifications'));
   const deliveryOpts = {
     attempts: settings.attempts,
     backoff: { type: 'exponential', delay: settings.backoffMs },
@@ -122,7 +123,7 @@ export async function startNotificationConsumer(options: {
   worker.on('failed', (job, err) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) log.error({ job: job.id, err: err.message }, 'notification given up');
   });
-  worker.on('error', (err) => log.error({ err: err.message }, 'notification consumer error'));
+  worker.on('error', onRedisError(log, 'notification consumer'));
   await worker.waitUntilReady();
   if (!settings.webhookSecret) log.warn('WEBHOOK_SECRET is not set: run webhooks are sent unsigned');
   return {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { withTransaction } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { catalog, defaultJobName, notifyTarget, opsQueues, payloadSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
+import { onRedisError } from './redis-errors';
 import { submitRun, type QueueSet } from './submit';
 
 /**
@@ -132,8 +133,10 @@ const COLUMNS = `id, name, source, job_name AS "jobName", params, every_ms AS "e
   last_tick_outcome AS "lastTickOutcome", last_run_id AS "lastRunId", skipped_ticks AS "skippedTicks",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-export function schedulesQueue(connection: Redis, prefix: string): Queue {
-  return new Queue(opsQueues.schedules, { connection, prefix });
+export function schedulesQueue(connection: Redis, prefix: string, log?: Logger): Queue {
+  const queue = new Queue(opsQueues.schedules, { connection, prefix });
+  queue.on('error', onRedisError(log, 'queue schedules'));
+  return queue;
 }
 
 /** The BullMQ job scheduler of a schedule: created, or changed in place (same id), never doubled. */
@@ -337,7 +340,7 @@ export async function startScheduleConsumer(options: {
   reconcileEveryMs?: number;
 }): Promise<ScheduleConsumer> {
   const { log } = options;
-  const queue = schedulesQueue(options.connection, options.prefix);
+  const queue = schedulesQueue(options.connection, options.prefix, log);
   const deps = { pool: options.pool, queues: options.queues, queue, log };
   const reconcile = async () => {
     const r = await reconcileSchedules(deps).catch((err: Error) => {
@@ -358,7 +361,7 @@ export async function startScheduleConsumer(options: {
     },
     { connection: options.connection, prefix: options.prefix, concurrency: 4 },
   );
-  worker.on('error', (err) => log.error({ err: err.message }, 'schedule consumer error'));
+  worker.on('error', onRedisError(log, 'schedule consumer'));
   await worker.waitUntilReady();
   return {
     queue,

@@ -8,6 +8,7 @@ import { withTransaction } from '@datasync/db';
 import { jobLogger, withRunLog, type Logger } from '@datasync/logger';
 import { catalog, jobEnvelope, type SourceName } from '@datasync/queues';
 import type { RunLifecycle } from './lifecycle';
+import { onRedisError } from './redis-errors';
 import { finishRun, isIdleRun, markRetrying, markRunning, updateRun } from './store';
 
 type JobsOf<S extends SourceName> = (typeof catalog)[S]['jobs'];
@@ -196,6 +197,6 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
       void finish(job.id, { state: 'failed', error: describe(err) }).catch(() => {});
     }
   });
-  worker.on('error', (err) => options.log.error({ err: describe(err) }, 'worker error'));
+  worker.on('error', onRedisError(options.log, `${def.source} worker`));
   return worker;
 }
