@@ -152,11 +152,16 @@ function standInNode(name: string, logFile: string): void {
   }
 }
 
-/** Where this machine's global npm (and corepack) live: next to the running node, else `npm root -g`. */
+/**
+ * Where this machine's global npm (and corepack) live: next to the running node, else where the
+ * `npm` on PATH is installed (a Node from scripts/node/ensure-node.sh has no npm of its own).
+ */
 function globalNodeModules(): string {
   const beside = path.resolve(path.dirname(fs.realpathSync(process.execPath)), '../lib/node_modules');
   if (fs.existsSync(path.join(beside, 'npm'))) return beside;
-  return execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
+  const npm = fs.realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim());
+  // <global>/npm/bin/npm-cli.js
+  return path.resolve(path.dirname(npm), '../..');
 }
 
 /**

@@ -114,7 +114,7 @@ describe('datasync command line', () => {
 
   it('sync --wait shows one bar over the whole run: never back, below 100 until done, on each entity in turn', async () => {
     // Each page a little slow, so the bar is sampled inside every entity.
-    await control.addFault({ path: '/yclients/api/v1', kind: 'delay', delayMs: 400 });
+    await control.addFault({ path: '/yclients/api/v1', kind: 'delay', delayMs: 600 });
     const { code, stdout, stderr } = await datasync('sync', 'yclients', '--companyId', '176275', '--wait');
     await control.clearFaults();
     expect(code, stderr).toBe(0);
