@@ -22,7 +22,7 @@ export interface Terminal {
 
 export function createTerminal(options: { pretty: boolean; colors: boolean }): Terminal {
   const pretty = options.pretty
-    ? prettyFactory({ colorize: options.colors, translateTime: 'SYS:HH:MM:ss', ignore: IGNORED, singleLine: true })
+    ? prettyFactory({ colorize: options.colors, translateTime: 'SYS:HH:MM:ss', ignore: IGNORED, singleLine: true, errorLikeObjectKeys: [] })
     : undefined;
   const up = new Set<string>();
   const waiters = new Set<() => void>();

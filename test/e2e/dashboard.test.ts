@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { catalog, opsQueues, sources } from '@datasync/queues';
-import { createTestDatabase, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
+import { createTestDatabase, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
 
 /** Bull Board as a person opens it: every queue listed, and nothing fetched from anywhere but the gateway. */
 const KEY = 'dashboard-key-0123456789';
@@ -42,9 +42,13 @@ describe('queue dashboard (/admin/queues)', () => {
     // Queue names as the catalog and the ops queues define them (not as the dashboard code lists them).
     const expected = [...sources.map((s) => catalog[s].queue), opsQueues.schedules, opsQueues.notifications];
     expect(expected).toHaveLength(7);
-    await page.waitForFunction((names) => names.every((n) => document.body.innerText.includes(n)), expected, { timeout: 20_000 });
+    await waitFor(async () => {
+      const text = await page.locator('body').innerText();
+      return expected.every((n) => text.includes(n)) ? true : undefined;
+    }, { timeoutMs: 20_000, what: 'every queue on the page' });
     // The overview's queue cards link to each queue's page: one per queue, no more.
-    const linked = await page.$$eval('a[href*="queue/"]', (as) => as.map((a) => decodeURIComponent(new URL((a as HTMLAnchorElement).href).pathname.split('/queue/')[1] ?? '')));
+    const hrefs = await Promise.all((await page.locator('a[href*="queue/"]').all()).map((a) => a.getAttribute('href')));
+    const linked = hrefs.map((h) => decodeURIComponent(new URL(h!, stack.gateway.url).pathname.split('/queue/')[1] ?? ''));
     expect(new Set(linked)).toEqual(new Set(expected));
     await page.waitForLoadState('networkidle');
 
