@@ -88,10 +88,13 @@ afterAll(async () => {
 describe('run lists: manual runs are not buried under the pollers', () => {
   it('GET /api/runs leaves out scheduled runs that found nothing, filters by trigger, and idle=true shows everything', async () => {
     // Runs created before `cut` and all ended: a snapshot that no later poll changes.
+    // (the pollers keep adding runs: wait for one after the manual runs and everything before it ended)
     const cut = await waitFor(async () => {
       const runs = await allRuns();
-      const last = runs.at(-3)!.createdAt;
-      return runs.filter((r) => r.createdAt < last).every((r) => r.state === 'done' || r.state === 'failed') ? last : undefined;
+      const last = runs.at(-1)!.createdAt;
+      const earlier = runs.filter((r) => r.createdAt < last);
+      const ended = earlier.every((r) => r.state === 'done' || r.state === 'failed');
+      return ended && manual.every((id) => earlier.some((r) => r.id === id)) ? last : undefined;
     });
     const before = (await allRuns()).filter((r) => r.createdAt < cut);
     const list = async (query: string) => {
@@ -108,7 +111,8 @@ describe('run lists: manual runs are not buried under the pollers', () => {
     expect(ids(await list('&trigger=manual'))).toEqual(ids(before.filter((r) => !r.scheduled)));
     expect(ids(await list('&trigger=schedule'))).toEqual(ids(before.filter((r) => r.scheduled && !idle.includes(r))));
     expect(ids(await list('&trigger=schedule&idle=true'))).toEqual(ids(before.filter((r) => r.scheduled)));
-    for (const id of manual) expect(ids(await list('&trigger=manual')).has(id)).toBe(true);
+    const manualListed = ids(await list('&trigger=manual'));
+    for (const id of manual) expect(manualListed.has(id), JSON.stringify({ id, row: (await allRuns()).find((r) => r.id === id), cut })).toBe(true);
 
     // Each run says who started it and whether it was idle.
     const shown = new Map((await list('&idle=true')).map((r) => [r.id, r]));
