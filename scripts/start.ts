@@ -11,12 +11,16 @@ import { migrate } from './migrate';
 import { checkPorts } from './start/ports';
 import { onStopRequest } from './start/signals';
 import { useSandboxOutputs } from './start/sandbox-outputs';
+import { createTerminal } from './terminal';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env: Record<string, string | undefined> = { ...process.env };
 // The sandbox's mail catcher; its own port, checked with the others below.
 env.SANDBOX_SMTP_PORT ??= '2525';
 const config = loadConfig(env);
+// The apps write JSON; this terminal shows it as human lines unless LOG_PRETTY=false (scripts/terminal.ts).
+const terminal = createTerminal({ pretty: env.LOG_PRETTY === undefined || config.LOG_PRETTY, colors: process.stdout.isTTY === true });
+env.LOG_PRETTY = 'false';
 const sandboxUrl = `http://127.0.0.1:${config.SANDBOX_PORT}`;
 
 const usesSandbox: string[] = [];
@@ -61,7 +65,9 @@ if (portProblem) {
 }
 
 try {
-  await migrate(config.DATABASE_URL);
+  // Prisma's 25-line report is for `pnpm db:migrate`; here one line says the database is ready (errors still show).
+  await migrate(config.DATABASE_URL, { quiet: true });
+  console.log(`database ${new URL(config.DATABASE_URL).pathname.slice(1)} is migrated`);
 } catch (err) {
   // Stopped mid-migration: the signal reached prisma's process too; say so without a stack trace.
   const signal = (err as { signal?: string }).signal;
@@ -115,8 +121,10 @@ for (const app of apps.filter((a) => a.needed)) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, app.dir, 'src/main.ts')], {
     cwd: path.join(root, app.dir),
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  terminal.attach(app.name, child.stdout!, process.stdout);
+  terminal.attach(app.name, child.stderr!, process.stderr);
   child.once('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${app.name} exited (${signal ?? code}); stopping everything`);
@@ -150,6 +158,13 @@ async function stop(code: number, why?: string): Promise<void> {
 }
 
 const gateway = `http://127.0.0.1:${config.GATEWAY_PORT}`;
+// The banner comes last: after every app has said it is up (their start-up lines above it), and
+// only once the gateway answers.
+const late = await terminal.ready(
+  apps.filter((a) => a.needed).map((a) => a.name),
+  120_000,
+);
+if (late.length && !stopping) console.error(`not up after 120 s: ${late.join(', ')}`);
 let healthy = false;
 for (let i = 0; i < 300 && !stopping && !healthy; i++) {
   healthy = await fetch(`${gateway}/health`).then((r) => r.ok, () => false);

@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   log(`engine ${run('docker', ['version', '-f', '{{.Server.Version}}']).trim()}; ${[composeCli[0], ...composeCli[1]].join(' ')} ${run(composeCli[0], [...composeCli[1], 'version', '--short']).trim()}`);
 
   // Base images named by docker/Dockerfile and docker/compose.yml (their defaults).
-  await ensureBaseImages({ node: 'node:20-bookworm-slim', postgres: 'postgres:15', redis: 'redis:7' }, buildLog);
+  await ensureBaseImages({ node: 'node:24-bookworm-slim', postgres: 'postgres:15', redis: 'redis:7' }, buildLog);
 
   // The build trusts the machine's CA bundle through the Dockerfile's own CA_CERT_FILE argument.
   if (fs.existsSync(hostCaBundle)) {

@@ -226,8 +226,8 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
 describe('docker/Dockerfile', () => {
   const dockerfile = fs.readFileSync(path.join(root, 'docker/Dockerfile'), 'utf8');
 
-  it('is multi-stage on node:20-bookworm-slim, runs as non-root, with a CA build argument', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+  it('is multi-stage on node:24-bookworm-slim, runs as non-root, with a CA build argument', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^ARG CA_CERT_FILE=/m);

@@ -1,6 +1,7 @@
-# Stand-in for node:20-bookworm-slim, built by `pnpm test:docker` only when that image can be neither
+# Stand-in for node:24-bookworm-slim, built by `pnpm test:docker` only when that image can be neither
 # found locally nor pulled. Context (prepared by scripts/docker-standins.ts): node/ = this machine's
-# Node installation (bin/node, lib/node_modules/{npm,corepack}), ca-certificates.crt = its CA bundle.
+# Node 24 (bin/node: the running node when it is 24, else scripts/node/ensure-node.sh's from the npm
+# registry) and its global npm and corepack (lib/node_modules/), ca-certificates.crt = its CA bundle.
 FROM debian:bookworm-slim
 COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY node/ /usr/local/

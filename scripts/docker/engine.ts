@@ -3,7 +3,7 @@
  * and make sure the base images the project's Dockerfile and compose file name exist, standing
  * them in locally when no registry can be reached (see docker/standin/README.md).
  */
-import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,14 +114,29 @@ function debianMirror(): string {
   return 'http://deb.debian.org/debian';
 }
 
-/** node:20-… from this machine's Node (binary, npm, corepack) on the Debian stand-in, trusting its CA bundle. */
+/**
+ * The node binary for a `node:<major>-…` stand-in: the running one when it is that major, otherwise
+ * the one scripts/node/ensure-node.sh installs from the npm registry (package node-linux-<arch>).
+ */
+function nodeBinaryFor(name: string): string {
+  const major = /^node:(\d+)/.exec(name)?.[1];
+  if (!major) throw new Error(`${name} names no Node major`);
+  if (process.versions.node.split('.')[0] === major) return fs.realpathSync(process.execPath);
+  const wanted = fs.readFileSync(path.join(root, '.node-version'), 'utf8').trim();
+  if (wanted !== major) throw new Error(`${name} asks for Node ${major} but .node-version says ${wanted}`);
+  const bin = execFileSync(path.join(root, 'scripts/node/ensure-node.sh'), { encoding: 'utf8' }).trim();
+  return path.join(bin, 'node');
+}
+
+/**
+ * node:<major>-… on the Debian stand-in: that major's node binary (nodeBinaryFor), this machine's
+ * global npm and corepack (npm's own JavaScript, which runs on any supported Node), its CA bundle.
+ */
 function standInNode(name: string, logFile: string): void {
   const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'datasync-node-'));
   try {
-    const nodeBin = fs.realpathSync(process.execPath);
-    const major = process.versions.node.split('.')[0];
-    if (!name.includes(`:${major}`)) throw new Error(`${name} asks for another Node major than this machine's ${process.version}`);
-    const globalModules = path.resolve(path.dirname(nodeBin), '../lib/node_modules');
+    const nodeBin = nodeBinaryFor(name);
+    const globalModules = globalNodeModules();
     fs.mkdirSync(path.join(ctx, 'node/bin'), { recursive: true });
     fs.mkdirSync(path.join(ctx, 'node/lib/node_modules'), { recursive: true });
     fs.copyFileSync(nodeBin, path.join(ctx, 'node/bin/node'));
@@ -135,6 +150,18 @@ function standInNode(name: string, logFile: string): void {
   } finally {
     fs.rmSync(ctx, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where this machine's global npm (and corepack) live: next to the running node, else where the
+ * `npm` on PATH is installed (a Node from scripts/node/ensure-node.sh has no npm of its own).
+ */
+function globalNodeModules(): string {
+  const beside = path.resolve(path.dirname(fs.realpathSync(process.execPath)), '../lib/node_modules');
+  if (fs.existsSync(path.join(beside, 'npm'))) return beside;
+  const npm = fs.realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim());
+  // <global>/npm/bin/npm-cli.js
+  return path.resolve(path.dirname(npm), '../..');
 }
 
 /**

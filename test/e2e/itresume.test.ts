@@ -156,6 +156,12 @@ describe('IT Resume load', () => {
     expect(Object.fromEntries(Object.entries(run.counts as Record<string, number>).filter(([k]) => k.startsWith('skipped_')))).toEqual(byKind);
     expect(JSON.stringify(run.params)).not.toContain('SBX7Q2');
     expect(JSON.stringify(run)).not.toContain('SBX7Q2');
+    // The malformed items are one warning in the run's log, counted by reason, not a line each.
+    const log = (await api('GET', `/api/runs/${run.id}/log`)).body as { lines: { level: number; msg: string; total?: number; byReason?: Record<string, number> }[] };
+    const warnings = log.lines.filter((l) => l.level === 40);
+    expect(warnings.map((w) => w.msg)).toEqual([expect.stringMatching(/^skipped malformed attempts: \d+ \(/)]);
+    expect(warnings[0]).toMatchObject({ total: malformed });
+    expect(Object.fromEntries(Object.entries(warnings[0]!.byReason!).map(([k, n]) => [`skipped_${k}`, n]))).toEqual(byKind);
 
     // Parsed columns agree with the served items.
     const served = await control.get<{ items: any[]; malformed: { index: number }[] }>(

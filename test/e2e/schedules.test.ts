@@ -58,7 +58,8 @@ beforeAll(async () => {
   redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null });
   schedulers = new Queue(opsQueues.schedules, { connection: redis, prefix: env.REDIS_PREFIX });
   // Two gateway processes consume the ticks; the worker runs in this process.
-  gateways.push(await spawnGateway(env), await spawnGateway(env));
+  // At debug: each tick's submission is a debug line (routine for the pollers).
+  gateways.push(await spawnGateway(env, { logLevel: 'debug' }), await spawnGateway(env, { logLevel: 'debug' }));
   worker = await startAvitoWorker(loadConfig(env), createLogger({ name: 'worker', level: 'silent' }));
   const all = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
   sellers = all.filter((s) => s.active > 0).sort((a, b) => a.active - b.active).slice(0, 3).map((s) => s.hash);
@@ -142,7 +143,7 @@ describe('schedules', () => {
     await schedulers.removeJobScheduler(id);
     const old = gateways.shift()!;
     await old.stop();
-    gateways.push(await spawnGateway(env));
+    gateways.push(await spawnGateway(env, { logLevel: 'debug' }));
     expect((await schedulers.getJobSchedulers()).map((s) => s.key)).toEqual([id]);
     const before = (await runsOf(id)).length;
     await waitFor(async () => ((await runsOf(id)).length > before ? true : undefined), { timeoutMs: 20_000, what: 'a tick after the restart' });

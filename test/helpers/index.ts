@@ -5,3 +5,4 @@ export * from './stack';
 export * from './sources';
 export * from './redis';
 export * from './proxy';
+export * from './redis-keys';

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Env } from '@datasync/config';
 import { startGateway, type RunningGateway } from '@datasync/gateway';
 import { createLogger, type Logger } from '@datasync/logger';
 import { startAvitoWorker } from '@datasync/worker-avito';
+import { testPrefix, TEST_REDIS_URL } from './redis-keys';
 import { waitFor } from './wait';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -16,8 +16,9 @@ export function testEnv(databaseUrl: string, sandboxUrl: string, extra: Record<s
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: `t-${randomUUID().slice(0, 8)}`,
+    REDIS_URL: TEST_REDIS_URL,
+    // Its keys are removed after the test file (test/setup/per-file.ts), and by the global teardown.
+    REDIS_PREFIX: testPrefix(),
     GATEWAY_PORT: '0',
     // Tests poll run status in tight loops; the limiter itself is tested with its own low limit.
     GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -83,8 +84,8 @@ export function spawnWorker(app: `worker-${string}`, env: Record<string, string>
 }
 
 /** A real gateway process on a free port; answers once it listens, with its URL. */
-export async function spawnGateway(env: Record<string, string>): Promise<WorkerProcess & { url: string }> {
-  const gateway = spawnApp('gateway', { ...env, GATEWAY_PORT: '0' });
+export async function spawnGateway(env: Record<string, string>, options: { logLevel?: string } = {}): Promise<WorkerProcess & { url: string }> {
+  const gateway = spawnApp('gateway', { ...env, GATEWAY_PORT: '0' }, options);
   const listening = await waitFor(() => gateway.lines.find((l) => l.msg === 'gateway listening'), {
     timeoutMs: 30_000,
     what: 'the gateway process to listen',

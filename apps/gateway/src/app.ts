@@ -5,12 +5,11 @@ import helmet from 'helmet';
 import { z } from 'zod';
 import { rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
 import type { Logger } from '@datasync/logger';
 import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth';
+import { mountDashboard } from './dashboard';
 import { errorHandler, InvalidRequestError, NotFoundError } from './errors';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
 import { userMessage } from './messages';
@@ -36,6 +35,8 @@ export interface GatewayOptions {
   limiter: { redis: Redis; prefix: string };
   publicUrl?: string;
   metrics?: GatewayMetrics;
+  /** Queues Bull Board shows besides the sources' (`schedules`, `notifications`). */
+  opsQueues?: Queue[];
 }
 
 function mount(app: Express, route: Route, deps: GatewayDeps): void {
@@ -120,10 +121,7 @@ export function createGatewayApp(options: GatewayOptions): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
 
-  const board = new ExpressAdapter();
-  board.setBasePath('/admin/queues');
-  createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: board });
-  app.use('/admin/queues', board.getRouter());
+  mountDashboard(app, [...Object.values(deps.queues), ...(options.opsQueues ?? [])]);
 
   // The stock page for a person managing marketplace stock: static HTML, CSS and JS modules over the
   // REST API, all served from here (the page loads nothing from anywhere else).

@@ -30,10 +30,12 @@ function answersWithin(check: Promise<boolean>, ms = 1000): Promise<boolean> {
 export async function startGateway(config: Env, log: Logger): Promise<RunningGateway> {
   const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-gateway' });
   const redis = createRedis(config.REDIS_URL);
-  const queues = createQueues(redis, config.REDIS_PREFIX, {
-    attempts: config.JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS },
-  });
+  const queues = createQueues(
+    redis,
+    config.REDIS_PREFIX,
+    { attempts: config.JOB_ATTEMPTS, backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS } },
+    log,
+  );
   // Schedule ticks and run notifications are consumed by the gateways: BullMQ hands each tick
   // or delivery to one of them, however many run.
   const quotas = { maxQueuedRunsPerSource: config.RUN_MAX_QUEUED_PER_SOURCE };
@@ -71,6 +73,7 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
     trustProxy: config.GATEWAY_TRUST_PROXY,
     jsonBounds: { maxDepth: config.GATEWAY_JSON_MAX_DEPTH, maxItems: config.GATEWAY_JSON_MAX_ITEMS, maxString: config.GATEWAY_JSON_MAX_STRING },
     publicUrl: config.PUBLIC_URL,
+    opsQueues: [schedules.queue, notifications.queue],
     deps: {
       pool: db.pool,
       queues,

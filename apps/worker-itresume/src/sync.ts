@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { bulkUpsert } from '@datasync/connector-kit';
-import type { Logger } from '@datasync/logger';
+import { WarningTally, type Logger } from '@datasync/logger';
 import type { Handlers, RunContext } from '@datasync/runs';
 import { dailyStats, type DailyStats } from './aggregates';
 import { parseAttempt, type Attempt, type SkipReason } from './parse';
@@ -103,11 +103,13 @@ async function syncWindow(ctx: RunContext<{ start: string; end: string }>, trans
     if (resume) ctx.log.info({ day: resume }, 'resuming from checkpoint');
     const loadStarted = Date.now();
     ctx.log.info({ start, end, days: days.length }, 'load started');
+    // One warning per run with the count per reason, not one per malformed item.
+    const malformed = new WarningTally(ctx.log, 'skipped malformed attempts');
     for (const day of days) {
       const t0 = Date.now();
-      ctx.log.info({ day }, 'download started');
+      ctx.log.debug({ day }, 'download started');
       const items = await transport.attempts(`${day} 00:00:00`, `${day} 23:59:59.999999`);
-      ctx.log.info({ day, items: items.length, ms: ms(t0) }, 'download finished');
+      ctx.log.debug({ day, items: items.length, ms: ms(t0) }, 'download finished');
       const attempts: Attempt[] = [];
       const skipped: Partial<Record<`skipped_${SkipReason}`, number>> = {};
       items.forEach((item, index) => {
@@ -116,7 +118,7 @@ async function syncWindow(ctx: RunContext<{ start: string; end: string }>, trans
         else {
           const key = `skipped_${parsed.reason}` as const;
           skipped[key] = (skipped[key] ?? 0) + 1;
-          ctx.log.warn({ day, index, reason: parsed.reason, detail: parsed.detail }, 'skipped a malformed attempt');
+          malformed.note(parsed.reason, { day, index, detail: parsed.detail });
         }
       });
       const skippedTotal = items.length - attempts.length;
@@ -131,6 +133,7 @@ async function syncWindow(ctx: RunContext<{ start: string; end: string }>, trans
       );
       ctx.log.info({ day, fetched: items.length, valid: attempts.length, inserted, skipped: skippedTotal, ms: ms(t0) }, 'day loaded');
     }
+    malformed.flush({ start, end });
     ctx.log.info({ start, end, counts: ctx.counts, ms: ms(loadStarted) }, 'load finished');
     steps.load = 'done';
 

@@ -36,7 +36,7 @@ export async function pollKind(ctx: RunContext<unknown>, connector: Connector, k
   const since = baseline ? new Date(startedAt.getTime() - settings.firstPollDays * 86_400_000) : new Date(Date.parse(saved.since) - settings.overlapMs);
   const resolve = await loadResolver(ctx.pool, marketplace);
   const changed = new Set<number>();
-  ctx.log.info({ marketplace, kind, since: since.toISOString(), baseline }, 'poll started');
+  ctx.log.debug({ marketplace, kind, since: since.toISOString(), baseline }, 'poll started');
 
   let pages: AsyncGenerator<OrdersPage | ReturnsPage>;
   if (kind === 'orders') {

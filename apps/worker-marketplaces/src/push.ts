@@ -125,6 +125,6 @@ export async function pushMarketplace(ctx: RunContext<unknown>, connector: Conne
       }
     }
   }
-  ctx.log.info({ marketplace, ...totals }, 'stock pushed');
+  ctx.log[totals.requests > 0 ? 'info' : 'debug']({ marketplace, ...totals }, 'stock pushed');
   return totals;
 }

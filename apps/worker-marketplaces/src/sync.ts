@@ -39,22 +39,29 @@ export function marketplaceHandlers(deps: MarketplaceDeps): Handlers<'marketplac
         const runId = await deps.requestPush();
         ctx.log.info({ products: moved, pushRun: runId }, 'stock moved; push requested');
         await ctx.progress({ pushRun: runId });
+      } else {
+        // Routine: run lists leave such a scheduled poll out unless asked (`idle=true`).
+        ctx.log.debug('nothing moved');
+        await ctx.progress({ idle: true });
       }
     },
 
     'marketplaces.push': async (ctx) => {
       const targets = configured().filter((c) => !ctx.params.marketplace || c.marketplace === ctx.params.marketplace);
       const failures: string[] = [];
+      let sent = 0;
       // One marketplace failing (after the client's retries) does not hold the others back.
       for (const connector of targets) {
         try {
-          await pushMarketplace(ctx, connector, deps.pushRetryMs);
+          const totals = await pushMarketplace(ctx, connector, deps.pushRetryMs);
+          sent += totals.pushed + totals.failed;
         } catch (err) {
           ctx.log.warn({ marketplace: connector.marketplace, err: (err as Error).message }, 'stock push failed');
           failures.push((err as Error).message);
         }
       }
       if (failures.length > 0) throw new UpstreamUnavailableError(`stock push failed: ${failures.join('; ')}`);
+      if (sent === 0) await ctx.progress({ idle: true });
     },
   };
 }

@@ -113,7 +113,7 @@ async function ensureMarketplaceSchedules(options: { redis: Redis; prefix: strin
         continue;
       }
       await ensureSchedule({ pool: options.pool, queue }, { id: s.id, name: s.name, source: 'marketplaces', jobName: s.jobName, params: s.params, everyMs: s.everyMs });
-      options.log.info({ scheduleId: s.id, job: s.jobName, params: s.params, everyMs: s.everyMs }, 'marketplaces schedule set');
+      options.log.debug({ scheduleId: s.id, job: s.jobName, params: s.params, everyMs: s.everyMs }, 'marketplaces schedule set');
     }
   } finally {
     await queue.close();

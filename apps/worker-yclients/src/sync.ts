@@ -505,11 +505,15 @@ async function saveLists(ctx: Ctx, name: string, parts: { table: Table; rows: un
   );
 }
 
+/** The entities of a company's sync, in the order syncCompany writes them. */
+const PLAN = ['positions', 'staff', 'services', 'client_categories', 'clients', 'records', 'expense_categories', 'accounts', 'transactions'];
+
 export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void> {
   const c = ctx.params.companyId;
   const progress: EntityProgress = {};
   const notes: RunNote[] = [];
-  await ctx.progress({ stage: 'auth', entities: {}, notes: [] });
+  // The plan makes the run's percent cover the whole run (each entity a share) rather than the entities seen so far.
+  await ctx.progress({ stage: 'auth', entities: {}, notes: [], plan: PLAN });
   await t.authenticateIfNeeded();
 
   await ctx.progress({ stage: 'staff' });

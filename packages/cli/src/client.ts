@@ -46,9 +46,14 @@ export interface Run {
   state: 'queued' | 'running' | 'done' | 'failed';
   progress: Record<string, unknown>;
   percent: number | null;
+  /** The entity the run is on (gateways that report it). */
+  step?: { entity: string; number: number; of: number } | null;
   counts: Record<string, number>;
   error: string | null;
   attempts: number;
+  /** Absent on gateways older than the field. */
+  trigger?: 'manual' | 'schedule';
+  idle?: boolean;
   createdAt: string;
   durationMs: number | null;
 }

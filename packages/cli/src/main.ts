@@ -12,7 +12,8 @@ const USAGE = `usage: pnpm datasync <command>
   sync <source>[.<job>] [--<param> <value> ...] [--params '<json>'] [--wait]
        [--notify-webhook <url>] [--notify-email <address>]
                      start a run (e.g. sync avito.user --user <hash> --wait; sync yclients --companyId 1)
-  runs [--source <s>] [--state <queued|running|done|failed>] [--limit <n>]
+  runs [--source <s>] [--state <queued|running|done|failed>] [--trigger <manual|schedule>] [--idle] [--limit <n>]
+                     newest first; scheduled runs that found nothing only with --idle
   run <id> [--log]   one run as JSON (--log: its log lines)
   schedules list
   schedules add <source>[.<job>] (--every <minutes> | --cron '<expr>' [--tz <zone>]) [--name <n>]
@@ -23,7 +24,7 @@ const USAGE = `usage: pnpm datasync <command>
 
 Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.`;
 
-const FLAGS = new Set(['wait', 'log', 'json', 'help']);
+const FLAGS = new Set(['wait', 'log', 'json', 'help', 'idle']);
 /** Options of the command line itself; every other --option is a parameter of the job. */
 const OWN = new Set(['wait', 'log', 'json', 'help', 'params', 'notify-webhook', 'notify-email', 'every', 'cron', 'tz', 'name']);
 
@@ -51,9 +52,16 @@ function notifyOf(options: Map<string, string | true>) {
 }
 
 const line = (run: Run) =>
-  `${run.id}  ${run.state.padEnd(7)}  ${run.jobName.padEnd(16)}  ${run.createdAt}  ${
+  `${run.id}  ${run.state.padEnd(7)}  ${run.jobName.padEnd(16)}  ${(run.trigger ?? 'manual').padEnd(8)}  ${run.createdAt}  ${
     run.durationMs === null ? '' : `${(run.durationMs / 1000).toFixed(1)}s`
   }  ${run.error ?? JSON.stringify(run.counts)}`;
+
+/** What `runs` says when nothing matches, naming the filters (on stderr: stdout stays a list). */
+function noRunsText(q: URLSearchParams): string {
+  const filters = [...q].filter(([k]) => k !== 'idle' && k !== 'limit').map(([k, v]) => `${k} ${v}`);
+  const hidden = q.has('idle') ? '' : ' (scheduled runs that found nothing are hidden; --idle lists them)';
+  return `no runs${filters.length ? ` with ${filters.join(', ')}` : ''}${hidden}`;
+}
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
@@ -88,12 +96,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'runs': {
       const q = new URLSearchParams();
-      for (const k of ['source', 'state', 'limit']) {
+      for (const k of ['source', 'state', 'trigger', 'limit']) {
         const v = options.get(k);
         if (typeof v === 'string') q.set(k, v);
       }
+      if (options.has('idle')) q.set('idle', 'true');
       const { runs } = await client.call<{ runs: Run[] }>('GET', `/api/runs${q.size ? `?${q}` : ''}`);
       if (json) console.log(JSON.stringify(runs, null, 2));
+      else if (runs.length === 0) console.error(noRunsText(q));
       else for (const r of runs) console.log(line(r));
       return 0;
     }

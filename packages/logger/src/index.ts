@@ -5,6 +5,7 @@ import { LOG_KEEP_DAYS, pruneLogFiles } from './retention';
 import { pino, type Logger, type LoggerOptions, type DestinationStream, type TransportTargetOptions } from 'pino';
 
 export type { Logger } from 'pino';
+export { WarningTally } from './tally';
 
 /** Keys whose values never reach a log line, at any of the first four levels of an object. */
 const SECRET_KEYS = [

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
-import { getRun, getRunNotify, presentRun, recordScheduledOutcome, RUN_FINISHED_JOB, type PresentedRun } from '@datasync/runs';
+import { getRun, getRunNotify, onRedisError, presentRun, recordScheduledOutcome, RUN_FINISHED_JOB, type PresentedRun } from '@datasync/runs';
 import { sendMail, type SmtpSettings } from './mail';
 import { postWebhook } from './webhook';
 
@@ -45,6 +45,8 @@ export function renderRunMail(run: PresentedRun): { subject: string; text: strin
 const delivery = z.object({ runId: z.string().uuid(), target: z.number().int().min(0) });
 
 export interface NotificationConsumer {
+  /** The `notifications` queue (its events and deliveries), e.g. for the dashboard. */
+  queue: Queue;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startNotificationConsumer(options: {
 }): Promise<NotificationConsumer> {
   const { pool, settings, log } = options;
   const queue = new Queue(opsQueues.notifications, { connection: options.connection, prefix: options.prefix });
+  queue.on('error', onRedisError(log, 'queue notifications'));
   const deliveryOpts = {
     attempts: settings.attempts,
     backoff: { type: 'exponential', delay: settings.backoffMs },
@@ -120,10 +123,11 @@ export async function startNotificationConsumer(options: {
   worker.on('failed', (job, err) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) log.error({ job: job.id, err: err.message }, 'notification given up');
   });
-  worker.on('error', (err) => log.error({ err: err.message }, 'notification consumer error'));
+  worker.on('error', onRedisError(log, 'notification consumer'));
   await worker.waitUntilReady();
   if (!settings.webhookSecret) log.warn('WEBHOOK_SECRET is not set: run webhooks are sent unsigned');
   return {
+    queue,
     async close() {
       await worker.close();
       await queue.close();

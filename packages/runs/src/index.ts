@@ -1,4 +1,5 @@
 export * from './redis';
+export * from './redis-errors';
 export * from './store';
 export * from './submit';
 export * from './quota';

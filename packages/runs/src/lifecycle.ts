@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { opsQueues } from '@datasync/queues';
 import { countUpstreamRequests, MetricsRecorder } from './metrics';
+import { onRedisError } from './redis-errors';
 import { RunLogStore, type RunLogSettings } from './runlog';
 import type { FinishedRun } from './store';
 
@@ -24,6 +25,7 @@ export class RunLifecycle {
     this.metrics = new MetricsRecorder(redis, prefix);
     this.logs = new RunLogStore(redis, prefix, runLog);
     this.events = new Queue(opsQueues.notifications, { connection: redis, prefix });
+    this.events.on('error', onRedisError(undefined, 'queue notifications'));
     this.releaseUpstream = countUpstreamRequests(this.metrics, prefix);
   }
 

@@ -8,6 +8,7 @@ import type { Logger } from '@datasync/logger';
 import { catalog, defaultJobName, notifyTarget, opsQueues, payloadSchema, requestParamsSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
 import { nonStandardCron, smallestCronGapMs } from './cron';
 import { QuotaExceededError, quotaLockSql, type Quotas } from './quota';
+import { onRedisError } from './redis-errors';
 import { submitRun, type QueueSet } from './submit';
 
 /**
@@ -148,8 +149,10 @@ const COLUMNS = `id, name, source, job_name AS "jobName", params, every_ms AS "e
   last_tick_outcome AS "lastTickOutcome", last_run_id AS "lastRunId", skipped_ticks AS "skippedTicks",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-export function schedulesQueue(connection: Redis, prefix: string): Queue {
-  return new Queue(opsQueues.schedules, { connection, prefix });
+export function schedulesQueue(connection: Redis, prefix: string, log?: Logger): Queue {
+  const queue = new Queue(opsQueues.schedules, { connection, prefix });
+  queue.on('error', onRedisError(log, 'queue schedules'));
+  return queue;
 }
 
 /** The BullMQ job scheduler of a schedule: created, or changed in place (same id), never doubled. */
@@ -327,7 +330,8 @@ export async function runScheduleTick(
     [s.id, tick, outcome, result.runId],
   );
   if (outcome === 'skipped') log.warn({ runId: result.runId }, 'schedule tick skipped: the previous run is still queued or running');
-  else log.info({ runId: result.runId }, 'schedule tick submitted a run');
+  // Routine (a poller ticks every minute): the run's own lines say what it did.
+  else log.debug({ runId: result.runId }, 'schedule tick submitted a run');
   return { outcome, runId: result.runId };
 }
 
@@ -384,7 +388,7 @@ export async function startScheduleConsumer(options: {
   quotas?: Quotas;
 }): Promise<ScheduleConsumer> {
   const { log } = options;
-  const queue = schedulesQueue(options.connection, options.prefix);
+  const queue = schedulesQueue(options.connection, options.prefix, log);
   const deps = { pool: options.pool, queues: options.queues, queue, log, quotas: options.quotas };
   const reconcile = async () => {
     const r = await reconcileSchedules(deps).catch((err: Error) => {
@@ -405,7 +409,7 @@ export async function startScheduleConsumer(options: {
     },
     { connection: options.connection, prefix: options.prefix, concurrency: 4 },
   );
-  worker.on('error', (err) => log.error({ err: err.message }, 'schedule consumer error'));
+  worker.on('error', onRedisError(log, 'schedule consumer'));
   await worker.waitUntilReady();
   return {
     queue,

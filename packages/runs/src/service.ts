@@ -59,7 +59,7 @@ export async function startSourceWorker<S extends SourceName>(options: {
   });
   await worker.waitUntilReady();
 
-  const queues = createQueues(options.redis, config.REDIS_PREFIX);
+  const queues = createQueues(options.redis, config.REDIS_PREFIX, {}, log);
   const sweep = async () => {
     const n = await requeueOrphans({ pool, queues }, options.source, config.WORKER_LOCK_MS * 2).catch((err: Error) => {
       log.warn({ err: err.message }, 'orphan sweep failed');

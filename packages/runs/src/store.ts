@@ -18,6 +18,8 @@ export interface RunRecord {
   worker: string | null;
   /** The schedule that started it, if one did. */
   scheduleId: string | null;
+  /** The schedule tick it belongs to (kept when the schedule is deleted): set means a schedule started it. */
+  scheduledFor: Date | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -25,7 +27,7 @@ export interface RunRecord {
 }
 
 const COLUMNS = `id, source, job_name AS "jobName", params, state, progress, counts, checkpoint, error, attempts,
-  worker, schedule_id AS "scheduleId", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+  worker, schedule_id AS "scheduleId", scheduled_for AS "scheduledFor", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
 
 type Q = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -34,12 +36,32 @@ export async function getRun(db: Q, id: string): Promise<RunRecord | undefined> 
   return rows[0] as RunRecord | undefined;
 }
 
+/** Who started a run: a person or program through the API (`manual`), or a schedule's tick. */
+export type RunTrigger = 'manual' | 'schedule';
+
 export interface RunFilter {
   source?: string;
   state?: RunState;
+  trigger?: RunTrigger;
+  /** Also list idle runs (scheduled runs that ended having found nothing); hidden by default. */
+  includeIdle?: boolean;
   limit: number;
   /** Only runs created before this one (paging, newest first). */
   before?: Date;
+}
+
+/**
+ * A scheduled run that ended reporting `progress.idle` (a poll that found nothing, a push with
+ * nothing to push): routine, so lists leave it out unless asked. Kept in step with `isIdleRun`.
+ */
+const IDLE_SQL = `(scheduled_for IS NOT NULL AND state = 'done' AND progress @> '{"idle": true}')`;
+
+export function runTrigger(run: Pick<RunRecord, 'scheduledFor'>): RunTrigger {
+  return run.scheduledFor ? 'schedule' : 'manual';
+}
+
+export function isIdleRun(run: Pick<RunRecord, 'scheduledFor' | 'state' | 'progress'>): boolean {
+  return run.scheduledFor !== null && run.state === 'done' && run.progress.idle === true;
 }
 
 export async function listRuns(db: Q, filter: RunFilter): Promise<RunRecord[]> {
@@ -47,8 +69,10 @@ export async function listRuns(db: Q, filter: RunFilter): Promise<RunRecord[]> {
     text: `SELECT ${COLUMNS} FROM sync_runs
            WHERE ($1::text IS NULL OR source = $1) AND ($2::run_state IS NULL OR state = $2)
              AND ($3::timestamptz IS NULL OR created_at < $3)
+             AND ($5::text IS NULL OR (scheduled_for IS NOT NULL) = ($5 = 'schedule'))
+             AND ($6::boolean OR NOT ${IDLE_SQL})
            ORDER BY created_at DESC, id DESC LIMIT $4`,
-    values: [filter.source ?? null, filter.state ?? null, filter.before ?? null, filter.limit],
+    values: [filter.source ?? null, filter.state ?? null, filter.before ?? null, filter.limit, filter.trigger ?? null, filter.includeIdle ?? false],
   });
   return rows as RunRecord[];
 }

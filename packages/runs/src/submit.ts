@@ -4,18 +4,21 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import { withTransaction } from '@datasync/db';
+import type { Logger } from '@datasync/logger';
 import { catalog, defaultJobOptions, payloadSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
 import { QuotaExceededError, type Quotas } from './quota';
+import { onRedisError } from './redis-errors';
 
 export type QueueSet = Record<SourceName, Queue>;
 
 /** One BullMQ Queue per source of the catalog, under the deployment's key prefix. */
-export function createQueues(connection: Redis, prefix: string, jobOptions: Partial<JobsOptions> = {}): QueueSet {
+export function createQueues(connection: Redis, prefix: string, jobOptions: Partial<JobsOptions> = {}, log?: Logger): QueueSet {
   return Object.fromEntries(
-    sources.map((s) => [
-      s,
-      new Queue(catalog[s].queue, { connection, prefix, defaultJobOptions: { ...defaultJobOptions, ...jobOptions } }),
-    ]),
+    sources.map((s) => {
+      const queue = new Queue(catalog[s].queue, { connection, prefix, defaultJobOptions: { ...defaultJobOptions, ...jobOptions } });
+      queue.on('error', onRedisError(log, `queue ${catalog[s].queue}`));
+      return [s, queue];
+    }),
   ) as QueueSet;
 }
 

@@ -8,7 +8,8 @@ import { withTransaction } from '@datasync/db';
 import { jobLogger, pruneLogs, withRunLog, type Logger } from '@datasync/logger';
 import { catalog, jobEnvelope, type SourceName } from '@datasync/queues';
 import type { RunLifecycle } from './lifecycle';
-import { finishRun, markRetrying, markRunning, updateRun } from './store';
+import { onRedisError } from './redis-errors';
+import { finishRun, isIdleRun, markRetrying, markRunning, updateRun } from './store';
 
 type JobsOf<S extends SourceName> = (typeof catalog)[S]['jobs'];
 
@@ -85,19 +86,21 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
     await lifecycle.ended(runId, outcome.state, await finishRun(options.pool, runId, outcome));
   };
 
-  const process = async (job: Job): Promise<void> => {
+  /** What a job answers BullMQ: `idle` marks a scheduled run that found nothing (dropped from the queue's lists). */
+  type Outcome = { idle: boolean } | undefined;
+  const process = async (job: Job): Promise<Outcome> => {
     const envelope = jobEnvelope.safeParse(job.data);
     if (!envelope.success) throw new UnrecoverableError(`job ${job.id} has no valid run envelope`);
     const { runId } = envelope.data;
     // Every line logged while this job is in hand also goes to the run's log (after redaction).
     try {
-      await withRunLog(runId, lifecycle.logs.sink(runId), () => processRun(job, runId, envelope.data.params));
+      return await withRunLog(runId, lifecycle.logs.sink(runId), () => processRun(job, runId, envelope.data.params));
     } finally {
       await lifecycle.logs.flush();
     }
   };
 
-  const processRun = async (job: Job, runId: string, rawParams: unknown): Promise<void> => {
+  const processRun = async (job: Job, runId: string, rawParams: unknown): Promise<Outcome> => {
     const attempt = job.attemptsMade + 1;
     const log = jobLogger(options.log, { queue: def.queue, jobId: runId, source: def.source, attempt });
     // Log retention at each run too: a worker that never sees midnight would otherwise keep every file.
@@ -116,12 +119,13 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
     const run = await markRunning(options.pool, runId, attempt, workerName);
     if (!run) {
       log.warn('run is already finished or unknown; skipping');
-      return;
+      return undefined;
     }
     const counts: Record<string, number> = { ...run.counts };
     let progress: Record<string, unknown> = { ...run.progress };
     const started = Date.now();
-    log.info({ params: params.data, resumeFrom: run.checkpoint ?? null }, 'run started');
+    // A schedule's tick is routine; its end is told at info when it did something.
+    log[run.scheduledFor ? 'debug' : 'info']({ params: params.data, resumeFrom: run.checkpoint ?? null }, 'run started');
 
     const ctx: RunContext<unknown> = {
       runId,
@@ -168,8 +172,11 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
       await markRetrying(options.pool, runId, `attempt ${attempt} of ${attempts} failed: ${message}`);
       throw err;
     }
-    log.info({ durationMs: Date.now() - started, counts }, 'run done');
+    const idle = isIdleRun({ scheduledFor: run.scheduledFor, state: 'done', progress });
+    // A scheduled run that found nothing is routine: debug, not info, so the terminal stays readable.
+    log[idle ? 'debug' : 'info']({ durationMs: Date.now() - started, counts }, 'run done');
     await finish(runId, { state: 'done', counts });
+    return { idle };
   };
 
   const worker = new Worker(def.queue, process, {
@@ -181,6 +188,10 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
     maxStalledCount: 5,
     autorun: true,
   });
+  // Idle scheduled runs would bury the others in Bull Board's completed list; sync_runs keeps them.
+  worker.on('completed', (job, result: Outcome) => {
+    if (result?.idle) void job.remove().catch(() => {});
+  });
   // A job failed outside the processor (stalled too often): the run must not stay "running".
   worker.on('failed', (job, err) => {
     if (!job?.id) return;
@@ -188,6 +199,6 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
       void finish(job.id, { state: 'failed', error: describe(err) }).catch(() => {});
     }
   });
-  worker.on('error', (err) => options.log.error({ err: describe(err) }, 'worker error'));
+  worker.on('error', onRedisError(options.log, `${def.source} worker`));
   return worker;
 }

@@ -8,6 +8,8 @@ import { errorSchema, runSchema, runStateSchema } from './schemas';
 const query = z.object({
   source: z.enum(sources as [string, ...string[]], { error: `must be one of: ${sources.join(', ')}` }).optional(),
   state: runStateSchema.optional(),
+  trigger: z.enum(['manual', 'schedule'], { error: 'must be manual or schedule' }).optional(),
+  idle: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
   limit: z
     .string()
     .regex(/^\d{1,4}$/, 'must be a whole number from 1 to 200')
@@ -20,7 +22,8 @@ const query = z.object({
 export const listRunsRoute: Route = {
   method: 'get',
   path: '/api/runs',
-  summary: 'Runs of every source, newest first, filtered by source and state',
+  summary:
+    'Runs of every source, newest first, filtered by source, state and trigger (manual, schedule); scheduled runs that found nothing are left out unless idle=true',
   tag: 'runs',
   query,
   responses: {
@@ -32,6 +35,8 @@ export const listRunsRoute: Route = {
     const runs = await listRuns(deps.pool, {
       source: q.source,
       state: q.state,
+      trigger: q.trigger,
+      includeIdle: q.idle === 'true',
       limit: q.limit ?? 50,
       before: q.before ? new Date(q.before) : undefined,
     });

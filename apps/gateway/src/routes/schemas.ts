@@ -24,11 +24,17 @@ export const runSchema = z.object({
   progress: z.record(z.string(), z.unknown()),
   /** 0–100 when the source's progress says how far it is, else null. */
   percent: z.number().nullable(),
+  /** The entity the run is on, when its worker announced a plan (`progress.plan`): e.g. records, 6 of 9. */
+  step: z.object({ entity: z.string(), number: z.number().int(), of: z.number().int() }).nullable(),
   counts: z.record(z.string(), z.number()),
   error: z.string().nullable(),
   attempts: z.number().int(),
   worker: z.string().nullable(),
   scheduleId: z.string().uuid().nullable(),
+  /** `schedule` when a schedule's tick started the run, else `manual` (the API, the CLI). */
+  trigger: z.enum(['manual', 'schedule']),
+  /** A scheduled run that found nothing to do (left out of `GET /api/runs` unless `idle=true`). */
+  idle: z.boolean(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
