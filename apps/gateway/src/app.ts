@@ -9,7 +9,8 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Logger } from '@datasync/logger';
 import { requireApiKey } from './auth';
-import { errorHandler, InvalidRequestError, NotFoundError } from './errors';
+import { refuseCrossSite } from './cross-site';
+import { errorHandler, InvalidRequestError, NotFoundError, UnsupportedMediaTypeError } from './errors';
 import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { GatewayDeps, Route } from './route';
@@ -42,6 +43,8 @@ function mount(app: Express, route: Route, deps: GatewayDeps): void {
   app[route.method](route.path, async (req: Request, res: Response) => {
     const nul = nulFields({ ...req.params, ...(req.query as object), ...(req.body !== null && typeof req.body === 'object' ? req.body : {}) });
     if (nul.length) throw new InvalidRequestError(nul.map((field) => ({ field, message: 'must not contain a NUL character' })));
+    // A form can post text/plain or urlencoded bodies across sites; only JSON is read, never `{}` in its place.
+    if (route.body && req.is(['application/json', '+json']) === false) throw new UnsupportedMediaTypeError();
     const result = await route.handle({ query: req.query, params: req.params as Record<string, string>, body: req.body }, deps);
     res.status(result.status ?? 200).json(result.body);
   });
@@ -58,6 +61,7 @@ export function createGatewayApp(options: GatewayOptions): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use(refuseCrossSite({ publicUrl: options.publicUrl }));
   if (options.apiKey) app.use(requireApiKey(options.apiKey));
 
   // The dashboard and the docs page need their inline styles; the API gets helmet's full policy.

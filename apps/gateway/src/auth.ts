@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { closeIfBodyUnread } from './close-unread';
 import { ApiError, errorBody } from './errors';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -27,6 +28,7 @@ export function requireApiKey(apiKey: string) {
     if (req.path === '/health') return next();
     const key = presentedKey(req);
     if (key !== undefined && timingSafeEqual(digest(key), expected)) return next();
+    closeIfBodyUnread(req, res);
     res.setHeader('WWW-Authenticate', 'Basic realm="DataSync", charset="UTF-8"');
     res.status(401).json(errorBody(new ApiError(401, 'unauthorized', 'An API key is required (X-API-Key header or basic auth password)', undefined, 'unauthorized')));
   };

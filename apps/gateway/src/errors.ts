@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '@datasync/logger';
+import { closeIfBodyUnread } from './close-unread';
 
 export interface FieldError {
   field: string;
@@ -30,6 +31,12 @@ export class InvalidRequestError extends ApiError {
 export class NotFoundError extends ApiError {
   constructor(message: string) {
     super(404, 'not_found', message, undefined, 'not found');
+  }
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  constructor() {
+    super(415, 'unsupported_media_type', 'The request body must be JSON, sent with Content-Type: application/json', undefined, 'unsupported media type');
   }
 }
 
@@ -79,6 +86,7 @@ export function errorHandler(log: Logger) {
       api = new ApiError(500, 'internal_error', 'Something went wrong on our side');
     }
     if (res.headersSent) return;
+    closeIfBodyUnread(req, res);
     res.status(api.status).json(errorBody(api));
   };
 }

@@ -86,6 +86,9 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
     log.warn({ host }, 'GATEWAY_API_KEY is not set: the gateway accepts requests without a key and listens on 127.0.0.1 only unless GATEWAY_HOST says otherwise');
   }
   const server = createServer(app);
+  // A client trickling its headers or body holds a socket no longer than this.
+  server.requestTimeout = config.GATEWAY_REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(10_000, config.GATEWAY_REQUEST_TIMEOUT_MS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.GATEWAY_PORT, host, resolve);
