@@ -13,7 +13,16 @@ export interface GatewayDeps {
   redis: Redis;
   /** The `schedules` queue, whose job schedulers realise the schedules. */
   schedules: Queue;
-  settings: { redisPrefix: string; scheduleMinIntervalSeconds: number; /** SMTP is configured: email targets can be delivered. */ emailEnabled: boolean };
+  settings: {
+    redisPrefix: string;
+    scheduleMinIntervalSeconds: number;
+    /** SMTP is configured: email targets can be delivered. */
+    emailEnabled: boolean;
+    /** NOTIFY_ALLOW_PRIVATE: webhook URLs may name loopback and private addresses. */
+    notifyAllowPrivate: boolean;
+    /** NOTIFY_MAX_TARGETS_PER_RUN. */
+    maxNotifyTargetsPerRun: number;
+  };
   /** The Datawiz API, for routes that call it synchronously (creating promotions). */
   datawiz?: DatawizClient;
 }

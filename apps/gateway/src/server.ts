@@ -48,6 +48,7 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
       attempts: config.NOTIFY_ATTEMPTS,
       backoffMs: config.NOTIFY_BACKOFF_MS,
       maxConsecutiveFailures: config.SCHEDULE_MAX_CONSECUTIVE_FAILURES,
+      allowPrivate: config.NOTIFY_ALLOW_PRIVATE,
     },
   });
   // The gateway's own upstream calls (Datawiz promotions) count too.
@@ -69,6 +70,8 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
         redisPrefix: config.REDIS_PREFIX,
         scheduleMinIntervalSeconds: config.SCHEDULE_MIN_INTERVAL_SECONDS,
         emailEnabled: smtpFromConfig(config) !== undefined,
+        notifyAllowPrivate: config.NOTIFY_ALLOW_PRIVATE,
+        maxNotifyTargetsPerRun: config.NOTIFY_MAX_TARGETS_PER_RUN,
       },
       datawiz: new DatawizClient(datawizOptionsFromConfig(config, log)),
       async ping() {

@@ -1,6 +1,7 @@
 export * from './redis';
 export * from './store';
 export * from './submit';
+export * from './notify-targets';
 export * from './worker';
 export * from './service';
 export * from './lifecycle';
