@@ -12,6 +12,7 @@ import { requireApiKey } from './auth';
 import { refuseCrossSite } from './cross-site';
 import { NotifyQuotaError } from '@datasync/runs';
 import { ApiError, errorHandler, InvalidRequestError, NotFoundError, UnsupportedMediaTypeError } from './errors';
+import { withIdempotency } from './idempotency';
 import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { GatewayDeps, Route } from './route';
@@ -46,10 +47,13 @@ function mount(app: Express, route: Route, deps: GatewayDeps): void {
     if (nul.length) throw new InvalidRequestError(nul.map((field) => ({ field, message: 'must not contain a NUL character' })));
     // A form can post text/plain or urlencoded bodies across sites; only JSON is read, never `{}` in its place.
     if (route.body && req.is(['application/json', '+json']) === false) throw new UnsupportedMediaTypeError();
-    const result = await route.handle({ query: req.query, params: req.params as Record<string, string>, body: req.body }, deps).catch((err: unknown) => {
-      if (err instanceof NotifyQuotaError) throw new ApiError(err.status, err.code, err.message, undefined, 'too many targets');
-      throw err;
-    });
+    const handle = () =>
+      route.handle({ query: req.query, params: req.params as Record<string, string>, body: req.body }, deps).catch((err: unknown) => {
+        if (err instanceof NotifyQuotaError) throw new ApiError(err.status, err.code, err.message, undefined, 'too many targets');
+        throw err;
+      });
+    const result = route.method === 'post' ? await withIdempotency(req, deps, handle) : await handle();
+    if ('replayed' in result && result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(result.status ?? 200).json(result.body);
   });
 }
