@@ -6,7 +6,7 @@ import pg from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { createTestDatabase, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
+import { createTestDatabase, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
 
 const KEY = 'csrf-key-7c1e9b0d2a4f';
 const SELLER = '7d04cdc3a12726eee72c6851c953ac54';
