@@ -32,6 +32,10 @@ for (const [name, prefix] of Object.entries(sandboxUpstreams)) {
 }
 // The sandbox does not ban; real Avito does (one request every 30 s by default).
 if (usesSandbox.includes('AVITO_BASE_URL')) env.AVITO_REQUESTS_PER_MINUTE ??= '600';
+// Against the sandbox, the README's webhook examples deliver to the sandbox's catcher on 127.0.0.1,
+// a loopback address webhooks are otherwise refused (NOTIFY_ALLOW_PRIVATE); a deployment with
+// real upstreams keeps the refusal unless it says otherwise.
+if (usesSandbox.length > 0) env.NOTIFY_ALLOW_PRIVATE ??= 'true';
 // The IT Resume fake's published test credentials (GET /itresume/_control/credentials); not a secret.
 if (usesSandbox.length > 0) useSandboxOutputs(env, config.SANDBOX_SMTP_PORT ?? 2525);
 

@@ -81,6 +81,8 @@ beforeAll(async () => {
   stack = await startStack(
     testEnv(db.url, sandbox.url, {
       WEBHOOK_SECRET: SECRET,
+      // The receiver is on loopback, which webhooks are refused without this.
+      NOTIFY_ALLOW_PRIVATE: 'true',
       NOTIFY_BACKOFF_MS: '100',
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String((smtp.server.address() as AddressInfo).port),

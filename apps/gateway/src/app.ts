@@ -10,9 +10,12 @@ import type { Logger } from '@datasync/logger';
 import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth';
 import { mountDashboard } from './dashboard';
-import { errorHandler, InvalidRequestError, NotFoundError } from './errors';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
 import { userMessage } from './messages';
+import { refuseCrossSite } from './cross-site';
+import { NotifyQuotaError } from '@datasync/runs';
+import { ApiError, errorHandler, InvalidRequestError, NotFoundError, UnsupportedMediaTypeError } from './errors';
+import { withIdempotency } from './idempotency';
 import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import type { GatewayDeps, Route } from './route';
@@ -43,7 +46,15 @@ function mount(app: Express, route: Route, deps: GatewayDeps): void {
   app[route.method](route.path, async (req: Request, res: Response) => {
     const nul = nulFields({ ...req.params, ...(req.query as object), ...(req.body !== null && typeof req.body === 'object' ? req.body : {}) });
     if (nul.length) throw new InvalidRequestError(nul.map((field) => ({ field, message: 'must not contain a NUL character' })));
-    const result = await route.handle({ query: req.query, params: req.params as Record<string, string>, body: req.body }, deps);
+    // A form can post text/plain or urlencoded bodies across sites; only JSON is read, never `{}` in its place.
+    if (route.body && req.is(['application/json', '+json']) === false) throw new UnsupportedMediaTypeError();
+    const handle = () =>
+      route.handle({ query: req.query, params: req.params as Record<string, string>, body: req.body }, deps).catch((err: unknown) => {
+        if (err instanceof NotifyQuotaError) throw new ApiError(err.status, err.code, err.message, undefined, 'too many targets');
+        throw err;
+      });
+    const result = route.method === 'post' ? await withIdempotency(req, deps, handle) : await handle();
+    if ('replayed' in result && result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(result.status ?? 200).json(result.body);
   });
 }
@@ -64,6 +75,7 @@ export function createGatewayApp(options: GatewayOptions): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use(refuseCrossSite({ publicUrl: options.publicUrl }));
   const keys = `${options.limiter.prefix}:gateway:`;
   if (options.apiKey) {
     // Wrong keys are counted before anything else answers, so guessing is limited too.

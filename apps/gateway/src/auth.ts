@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Logger } from '@datasync/logger';
+import { closeIfBodyUnread } from './close-unread';
 import { ApiError, errorBody } from './errors';
 import type { RedisWindowStore } from './rate-limit-store';
 
@@ -50,6 +51,7 @@ export function requireApiKey(apiKey: string, failures?: AuthFailureLimit) {
         const count = valid ? await failures.store.get(client) : await failures.store.increment(client);
         if (count && count.totalHits > failures.limit) {
           const seconds = Math.max(1, Math.ceil(((count.resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000));
+          closeIfBodyUnread(req, res);
           res.setHeader('Retry-After', String(seconds));
           res.status(429).json(
             errorBody(new ApiError(429, 'rate_limited', `Too many wrong API keys from this client (GATEWAY_AUTH_FAILURES_PER_MINUTE=${failures.limit}); try again in ${seconds} s`, undefined, 'too many requests')),
@@ -61,6 +63,7 @@ export function requireApiKey(apiKey: string, failures?: AuthFailureLimit) {
       }
     }
     if (valid) return next();
+    closeIfBodyUnread(req, res);
     res.setHeader('WWW-Authenticate', 'Basic realm="DataSync", charset="UTF-8"');
     res.status(401).json(errorBody(new ApiError(401, 'unauthorized', 'An API key is required (X-API-Key header or basic auth password)', undefined, 'unauthorized')));
   };

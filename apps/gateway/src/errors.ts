@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Logger } from '@datasync/logger';
 import { QuotaExceededError } from '@datasync/runs';
 import { userMessage } from './messages';
+import { closeIfBodyUnread } from './close-unread';
 
 export interface FieldError {
   field: string;
@@ -32,6 +33,12 @@ export class InvalidRequestError extends ApiError {
 export class NotFoundError extends ApiError {
   constructor(message: string) {
     super(404, 'not_found', message, undefined, 'not found');
+  }
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  constructor() {
+    super(415, 'unsupported_media_type', 'The request body must be JSON, sent with Content-Type: application/json', undefined, 'unsupported media type');
   }
 }
 
@@ -87,6 +94,7 @@ export function errorHandler(log: Logger) {
       api = new ApiError(500, 'internal_error', 'Something went wrong on our side');
     }
     if (res.headersSent) return;
+    closeIfBodyUnread(req, res);
     res.status(api.status).json(errorBody(api));
   };
 }

@@ -1,5 +1,15 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 import type { Route } from './route';
+
+/** Every POST takes it (see `idempotency.ts`). */
+const idempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .max(255)
+    .optional()
+    .describe('Send the request again with the same key within 24 h and get the first answer back (Idempotent-Replayed: true) instead of doing it twice; 409 while the first is in progress, 422 with another body'),
+});
 
 /** The OpenAPI document, generated from the same zod schemas the routes validate with. */
 export function openApiDocument(routes: Route[], serverUrl?: string) {
@@ -16,6 +26,7 @@ export function openApiDocument(routes: Route[], serverUrl?: string) {
         ...(route.query ? { query: route.query } : {}),
         ...(route.params ? { params: route.params } : {}),
         ...(route.body ? { body: { content: { 'application/json': { schema: route.body } } } } : {}),
+        ...(route.method === 'post' ? { headers: idempotencyHeader } : {}),
       },
       responses: Object.fromEntries(
         Object.entries(route.responses).map(([status, r]) => [

@@ -20,6 +20,10 @@ export interface GatewayDeps {
     scheduleMaxPerSource: number;
     /** SMTP is configured: email targets can be delivered. */
     emailEnabled: boolean;
+    /** NOTIFY_ALLOW_PRIVATE: webhook URLs may name loopback and private addresses. */
+    notifyAllowPrivate: boolean;
+    /** NOTIFY_MAX_TARGETS_PER_RUN. */
+    maxNotifyTargetsPerRun: number;
   };
   /** Held by every run a request starts (`submitRun` reads it from these deps). */
   quotas: Quotas;

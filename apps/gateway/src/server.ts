@@ -53,6 +53,7 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
       attempts: config.NOTIFY_ATTEMPTS,
       backoffMs: config.NOTIFY_BACKOFF_MS,
       maxConsecutiveFailures: config.SCHEDULE_MAX_CONSECUTIVE_FAILURES,
+      allowPrivate: config.NOTIFY_ALLOW_PRIVATE,
     },
   });
   // The gateway's own upstream calls (Datawiz promotions) count too.
@@ -85,6 +86,8 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
         scheduleMinIntervalSeconds: config.SCHEDULE_MIN_INTERVAL_SECONDS,
         scheduleMaxPerSource: config.SCHEDULE_MAX_PER_SOURCE,
         emailEnabled: smtpFromConfig(config) !== undefined,
+        notifyAllowPrivate: config.NOTIFY_ALLOW_PRIVATE,
+        maxNotifyTargetsPerRun: config.NOTIFY_MAX_TARGETS_PER_RUN,
       },
       datawiz: new DatawizClient(datawizOptionsFromConfig(config, log)),
       async ping() {
@@ -103,6 +106,9 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
   }
   const server = createServer(app);
   answerParserErrors(server, log);
+  // A client trickling its headers or body holds a socket no longer than this.
+  server.requestTimeout = config.GATEWAY_REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(10_000, config.GATEWAY_REQUEST_TIMEOUT_MS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.GATEWAY_PORT, host, resolve);

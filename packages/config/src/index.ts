@@ -83,6 +83,8 @@ export const envSchema = z.object({
   GATEWAY_JSON_MAX_ITEMS: positiveInt.default(100_000),
   /** Characters of one JSON string. */
   GATEWAY_JSON_MAX_STRING: positiveInt.default(100_000),
+  /** A request (headers and body) must arrive within this; headers within the smaller of this and 10 s. */
+  GATEWAY_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   PUBLIC_URL: optionalString,
 
   SANDBOX_PORT: port.default(4010),
@@ -222,6 +224,13 @@ export const envSchema = z.object({
   /** Attempts of one notification (webhook call or email), with exponential backoff from NOTIFY_BACKOFF_MS. */
   NOTIFY_ATTEMPTS: positiveInt.default(8),
   NOTIFY_BACKOFF_MS: positiveInt.default(2_000),
+  /**
+   * Webhooks to loopback, private, link-local, unique-local or cloud metadata addresses are refused
+   * (checked on the address connected to); `true` allows them (a receiver on this machine or LAN).
+   */
+  NOTIFY_ALLOW_PRIVATE: bool,
+  /** At most this many notification targets (each webhook URL, each email) per run; more answer 429. */
+  NOTIFY_MAX_TARGETS_PER_RUN: positiveInt.default(20),
   /** The last this many log lines of each run are kept (GET /api/runs/:id/log), for RUN_LOG_TTL_DAYS. */
   RUN_LOG_MAX_LINES: positiveInt.default(1000),
   RUN_LOG_TTL_DAYS: positiveInt.default(7),

@@ -4,7 +4,18 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
-import { getRun, getRunNotify, onRedisError, presentRun, recordScheduledOutcome, RUN_FINISHED_JOB, type PresentedRun } from '@datasync/runs';
+import {
+  getNotifyTarget,
+  getRun,
+  onRedisError,
+  listNotifyTargets,
+  presentRun,
+  recordNotifyAttempt,
+  recordScheduledOutcome,
+  RUN_FINISHED_JOB,
+  type PresentedRun,
+} from '@datasync/runs';
+import { WebhookRefusedError, type Resolver } from './address-guard';
 import { sendMail, type SmtpSettings } from './mail';
 import { postWebhook } from './webhook';
 
@@ -20,6 +31,10 @@ export interface NotificationSettings {
   backoffMs: number;
   /** A schedule is paused after this many failed runs in a row. */
   maxConsecutiveFailures: number;
+  /** NOTIFY_ALLOW_PRIVATE: webhooks to loopback and private addresses are delivered too. */
+  allowPrivate?: boolean;
+  /** How webhook host names are resolved (tests pass a stub); default the system's. */
+  resolve?: Resolver;
 }
 
 /** What a webhook receives (and an email says): the event and the run as GET /api/runs/:id shows it. */
@@ -42,7 +57,8 @@ export function renderRunMail(run: PresentedRun): { subject: string; text: strin
   return { subject, text: lines.join('\n') };
 }
 
-const delivery = z.object({ runId: z.string().uuid(), target: z.number().int().min(0) });
+/** A delivery job: the `run_notify_targets` row to call (jobs of the old `{runId, target: <index>}` shape fail as undeliverable). */
+const delivery = z.object({ runId: z.string().uuid(), targetId: z.string().regex(/^\d+$/) });
 
 export interface NotificationConsumer {
   /** The `notifications` queue (its events and deliveries), e.g. for the dashboard. */
@@ -75,48 +91,59 @@ export async function startNotificationConsumer(options: {
     removeOnFail: { age: 7 * 24 * 3600 },
   };
 
-  const load = async (runId: string) => {
-    const run = await getRun(pool, runId);
-    if (!run) throw new UnrecoverableError(`run ${runId} no longer exists`);
-    return { run: presentRun(run), targets: await getRunNotify(pool, runId) };
-  };
-
   const handle = async (job: Job) => {
     if (job.name === RUN_FINISHED_JOB) {
       const { runId } = z.object({ runId: z.string().uuid() }).parse(job.data);
       // Deliveries first (their job ids make a retry of this event add nothing), then the
       // schedule's failure streak, the one step that must not run twice; nothing after it throws.
-      const targets = await getRunNotify(pool, runId);
-      for (const [i, t] of targets.entries()) {
-        if (t.webhookUrl) await queue.add(WEBHOOK_JOB, { runId, target: i }, { ...deliveryOpts, jobId: `webhook-${runId}-${i}` });
-        if (t.email) await queue.add(EMAIL_JOB, { runId, target: i }, { ...deliveryOpts, jobId: `email-${runId}-${i}` });
+      const targets = (await listNotifyTargets(pool, runId)).filter((t) => t.state === 'pending');
+      for (const t of targets) {
+        await queue.add(t.kind === 'webhook' ? WEBHOOK_JOB : EMAIL_JOB, { runId, targetId: t.id }, { ...deliveryOpts, jobId: `${t.kind}-${runId}-${t.id}` });
       }
       const paused = await recordScheduledOutcome({ pool, queue: options.schedules }, runId, settings.maxConsecutiveFailures);
       if (paused) log.warn({ scheduleId: paused.id, reason: paused.pausedReason }, 'schedule paused');
       return { deliveries: targets.length };
     }
-    const { runId, target } = delivery.parse(job.data);
-    const { run, targets } = await load(runId);
-    const t = targets[target];
+    const parsed = delivery.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`nothing to deliver for ${job.name} ${job.id}`);
+    const { runId, targetId } = parsed.data;
+    const t = await getNotifyTarget(pool, targetId);
+    if (!t || t.runId !== runId) throw new UnrecoverableError(`nothing to deliver for ${job.name} ${job.id}`);
+    // Delivered already (a job retried after its success was recorded): never twice.
+    if (t.state === 'delivered') return { already: true };
+    const run = await getRun(pool, runId);
+    if (!run) throw new UnrecoverableError(`run ${runId} no longer exists`);
     const dlog = log.child({ runId, delivery: job.id, attempt: job.attemptsMade + 1 });
-    if (job.name === WEBHOOK_JOB && t?.webhookUrl) {
-      const summary = runSummary(run);
-      const status = await postWebhook(t.webhookUrl, { event: summary.event, deliveryId: job.id ?? runId, body: summary }, {
-        secret: settings.webhookSecret,
-        timeoutMs: settings.webhookTimeoutMs,
-      }).catch((err: Error) => {
-        dlog.warn({ err: err.message }, 'webhook delivery failed; will retry');
-        throw err;
-      });
-      dlog.info({ status, host: new URL(t.webhookUrl).host }, 'webhook delivered');
-      return { status };
-    }
-    if (job.name === EMAIL_JOB && t?.email) {
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    try {
+      if (t.kind === 'webhook') {
+        const summary = runSummary(presentRun(run));
+        const status = await postWebhook(t.address, { event: summary.event, deliveryId: job.id ?? runId, body: summary }, {
+          secret: settings.webhookSecret,
+          timeoutMs: settings.webhookTimeoutMs,
+          allowPrivate: settings.allowPrivate,
+          resolve: settings.resolve,
+        });
+        await recordNotifyAttempt(pool, t.id, 'delivered');
+        dlog.info({ status, host: new URL(t.address).host }, 'webhook delivered');
+        return { status };
+      }
       if (!settings.smtp) throw new UnrecoverableError('SMTP_HOST is not set: run notification emails cannot be sent');
-      await sendMail(settings.smtp, { to: [t.email], ...renderRunMail(run) }, dlog);
+      await sendMail(settings.smtp, { to: [t.address], ...renderRunMail(presentRun(run)) }, dlog);
+      await recordNotifyAttempt(pool, t.id, 'delivered');
       return { sent: true };
+    } catch (err) {
+      const message = (err as Error).message;
+      if (err instanceof WebhookRefusedError) {
+        await recordNotifyAttempt(pool, t.id, 'refused', message);
+        dlog.warn({ err: message }, 'webhook refused');
+        throw new UnrecoverableError(message);
+      }
+      const final = last || err instanceof UnrecoverableError;
+      await recordNotifyAttempt(pool, t.id, final ? 'failed' : 'pending', message);
+      dlog.warn({ err: message }, final ? 'notification failed; no attempt left' : 'notification failed; will retry');
+      throw err;
     }
-    throw new UnrecoverableError(`nothing to deliver for ${job.name} ${job.id}`);
   };
 
   const worker = new Worker(opsQueues.notifications, handle, { connection: options.connection, prefix: options.prefix, concurrency: 8 });

@@ -1,3 +1,4 @@
+export * from './address-guard';
 export * from './consumer';
 export * from './mail';
 export * from './webhook';

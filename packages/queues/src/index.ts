@@ -136,6 +136,8 @@ export const notifyTarget = z
     webhookUrl: z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
       .max(2000, 'must be at most 2000 characters')
+      // Such a URL can never be delivered (fetch refuses credentials in a URL); refused, not retried and lost.
+      .refine((u) => !/^https?:\/\/[^/?#]*@/i.test(u), 'must not contain a user name or password')
       .optional(),
     email: z.email({ error: 'must be an email address' }).max(320).optional(),
   })

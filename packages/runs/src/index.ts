@@ -4,6 +4,7 @@ export * from './store';
 export * from './submit';
 export * from './quota';
 export * from './cron';
+export * from './notify-targets';
 export * from './worker';
 export * from './service';
 export * from './lifecycle';

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { withTransaction } from '@datasync/db';
-import type { NotifyTarget } from '@datasync/queues';
 
 export type RunState = 'queued' | 'running' | 'done' | 'failed';
 
@@ -75,12 +74,6 @@ export async function listRuns(db: Q, filter: RunFilter): Promise<RunRecord[]> {
     values: [filter.source ?? null, filter.state ?? null, filter.before ?? null, filter.limit, filter.trigger ?? null, filter.includeIdle ?? false],
   });
   return rows as RunRecord[];
-}
-
-/** Who hears about a run when it ends (kept apart from RunRecord: a webhook URL can be a secret). */
-export async function getRunNotify(db: Q, id: string): Promise<NotifyTarget[]> {
-  const { rows } = await db.query('SELECT notify FROM sync_runs WHERE id = $1', [id]);
-  return ((rows[0] as { notify: NotifyTarget[] } | undefined)?.notify ?? []);
 }
 
 /** Takes a queued (or retaken running) run; answers undefined when it is already finished. */

@@ -8,6 +8,7 @@ import type { Logger } from '@datasync/logger';
 import { catalog, defaultJobOptions, payloadSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
 import { QuotaExceededError, type Quotas } from './quota';
 import { onRedisError } from './redis-errors';
+import { addNotifyTargets, DEFAULT_MAX_NOTIFY_TARGETS } from './notify-targets';
 
 export type QueueSet = Record<SourceName, Queue>;
 
@@ -57,7 +58,7 @@ export interface SubmitResult {
 }
 
 export interface SubmitOptions {
-  /** Who hears when the run ends; added to the identical run's list when deduplicated. */
+  /** Who hears when the run ends; added to the identical run's targets when deduplicated (NotifyQuotaError beyond the quota). */
   notify?: NotifyTarget[];
   /** The schedule tick this run belongs to: at most one run per (schedule, tick). */
   schedule?: { id: string; tick: Date };
@@ -70,7 +71,7 @@ export interface SubmitOptions {
  */
 export async function submitRun(
   /** With `quotas`, a new run is refused (QuotaExceededError) when its source has as many queued as allowed. */
-  deps: { pool: pg.Pool; queues: QueueSet; quotas?: Quotas },
+  deps: { pool: pg.Pool; queues: QueueSet; quotas?: Quotas; settings?: { maxNotifyTargetsPerRun?: number } },
   source: SourceName,
   jobName: string,
   rawParams: unknown,
@@ -82,14 +83,14 @@ export async function submitRun(
   const dedupKey = createHash('sha256').update(`${source}\n${jobName}\n${canonicalJson(params)}`).digest('hex');
   const runId = uuidv4();
 
+  const maxTargets = deps.settings?.maxNotifyTargetsPerRun ?? DEFAULT_MAX_NOTIFY_TARGETS;
   // Inside the transaction: our lock, or the id of the identical run that holds it.
-  const notify = JSON.stringify(options.notify ?? []);
   const holder = await withTransaction(deps.pool, async (tx) => {
     const inserted = await tx.query({
       name: 'run_insert',
-      text: `INSERT INTO sync_runs (id, source, job_name, params, notify, schedule_id, scheduled_for)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (schedule_id, scheduled_for) DO NOTHING`,
-      values: [runId, source, jobName, JSON.stringify(params), notify, options.schedule?.id ?? null, options.schedule?.tick ?? null],
+      text: `INSERT INTO sync_runs (id, source, job_name, params, schedule_id, scheduled_for)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (schedule_id, scheduled_for) DO NOTHING`,
+      values: [runId, source, jobName, JSON.stringify(params), options.schedule?.id ?? null, options.schedule?.tick ?? null],
     });
     if (inserted.rowCount === 0) throw new TickTaken();
     const lock = await tx.query({
@@ -118,19 +119,20 @@ export async function submitRun(
         );
       }
     }
+    await addNotifyTargets(tx, runId, options.notify, maxTargets);
     return runId;
   }).catch(async (err: unknown) => {
     if (err instanceof TickTaken) return { tickTaken: true as const };
     if (!(err instanceof LockHeld)) throw err;
-    // The identical run also tells these targets when it ends.
-    const existing = await deps.pool.query({
-      name: 'run_lock_get_notify',
-      text: `WITH held AS (SELECT run_id FROM run_locks WHERE dedup_key = $1)
-             UPDATE sync_runs SET notify = (SELECT COALESCE(jsonb_agg(DISTINCT t), '[]') FROM jsonb_array_elements(notify || $2::jsonb) t)
-             FROM held WHERE id = held.run_id RETURNING id AS run_id`,
-      values: [dedupKey, notify],
+    // The identical run also tells these targets when it ends. Its lock row is held while they are
+    // added: the run's end (which deletes that row, then announces the end) waits for them, or has
+    // already happened and a new run is started below. Either way no target misses the event.
+    return withTransaction(deps.pool, async (tx) => {
+      const { rows } = await tx.query({ name: 'run_lock_hold', text: 'SELECT run_id FROM run_locks WHERE dedup_key = $1 FOR UPDATE', values: [dedupKey] });
+      const held = (rows[0] as { run_id: string } | undefined)?.run_id;
+      if (held) await addNotifyTargets(tx, held, options.notify, maxTargets);
+      return held;
     });
-    return (existing.rows[0] as { run_id: string } | undefined)?.run_id;
   });
   if (typeof holder === 'object') {
     const { rows } = await deps.pool.query('SELECT id FROM sync_runs WHERE schedule_id = $1 AND scheduled_for = $2', [

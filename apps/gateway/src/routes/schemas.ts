@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { forbiddenLiteral } from '@datasync/notifications';
 import { notifyTarget, type NotifyTarget } from '@datasync/queues';
 import { InvalidRequestError, parseOr400 } from '../errors';
 import type { GatewayDeps } from '../route';
@@ -62,8 +63,20 @@ export function takeNotify(body: unknown, deps: GatewayDeps): { notify?: NotifyT
   return { notify: notify ? [notify] : undefined, rest };
 }
 
-/** An email target on a gateway without SMTP would never arrive: refused up front. */
+/**
+ * Targets that could never be delivered are refused up front: an email on a gateway without SMTP,
+ * a webhook to a literal loopback/private/link-local address without NOTIFY_ALLOW_PRIVATE (names
+ * are checked again on the address connected to, at delivery). `field` names the email field
+ * (`notify.email`, or `notifyEmail` in a query); the webhook's is named alike.
+ */
 export function assertDeliverable(target: NotifyTarget | undefined, deps: GatewayDeps, field: string): void {
+  if (target?.webhookUrl && !deps.settings.notifyAllowPrivate) {
+    const range = forbiddenLiteral(new URL(target.webhookUrl));
+    if (range) {
+      const webhookField = field.replace(/email$/, 'webhookUrl').replace(/Email$/, 'WebhookUrl');
+      throw new InvalidRequestError([{ field: webhookField, message: `must not point at a ${range} address (NOTIFY_ALLOW_PRIVATE is not set)` }]);
+    }
+  }
   if (target?.email && !deps.settings.emailEnabled) {
     throw new InvalidRequestError([{ field, message: 'cannot be sent: SMTP_HOST is not set on this deployment' }]);
   }
