@@ -49,6 +49,7 @@ function toldCell(product, marketplace) {
     if (i > 0) td.append(el('br'));
     const value = p.pushedValue === null ? '—' : String(p.pushedValue);
     td.append(el('span', { class: 'told', title: `warehouse ${p.warehouseId}${p.pushedAt ? `, ${p.pushedAt}` : ''}` }, value));
+    if (p.clampedFrom !== null && p.clampedFrom !== undefined) td.append(' ', el('span', { class: 'clamped', title: `wanted ${p.clampedFrom}: above this marketplace's maximum` }, `(max; wanted ${p.clampedFrom})`));
     if (p.error) td.append(' ', el('span', { class: 'err', title: p.error.message || '' }, `⚠ ${p.error.code}`));
   });
   return td;
