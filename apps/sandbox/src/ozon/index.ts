@@ -517,11 +517,12 @@ export function createOzonFake(ctx: FakeContext): Fake {
       if (!warehouse(warehouseId)) return error('WAREHOUSE_NOT_FOUND', `warehouse ${warehouseId} not found`);
       if (stock >= STOCK_MAX) return error('STOCK_TOO_BIG', 'stock must be less than 1000000');
       const key = stockKey(item.ozon.productId, warehouseId);
+      const record = stocks.get(key);
       if (limits.enabled && !window.take(`pair:${key}`, limits.rule('stock-pair'), 1, now).ok) {
+        if (record) record.refused = (record.refused ?? 0) + 1;
         return error('TOO_MANY_REQUESTS', 'Stock is updated too frequently');
       }
-      const record = stocks.get(key);
-      stocks.set(key, { stock, updatedAt: now, pushes: (record?.pushes ?? 0) + 1 });
+      stocks.set(key, { stock, updatedAt: now, pushes: (record?.pushes ?? 0) + 1, refused: record?.refused ?? 0 });
       return { ...out, updated: true, errors: [] };
     });
     res.json({ result });
@@ -719,6 +720,7 @@ export function createOzonFake(ctx: FakeContext): Fake {
           reserved: r.reserved,
           present: r.stock + r.reserved,
           pushes: r.record?.pushes ?? 0,
+          refused: r.record?.refused ?? 0,
           updated_at: r.record ? new Date(r.record.updatedAt).toISOString() : null,
         })),
     });
