@@ -35,7 +35,8 @@ export function createConnectors(config: Env, log: Logger, redis: Redis): Record
       apiKey: config.OZON_API_KEY,
       batchSize: config.OZON_STOCK_BATCH,
       limiter: limiter(`ozon:${accountKey(config.OZON_CLIENT_ID)}`, OZON_GROUPS),
-      pairCooldown: new KeyedCooldown(redis, `${prefix}:ozon-pair`, OZON_PAIR_MS),
+      // Ozon: one update per (product, warehouse) every 30 s (reference §2.5), counted at Ozon: 1 s of margin by default.
+      pairCooldown: new KeyedCooldown(redis, `${prefix}:ozon-pair`, config.OZON_STOCK_PAIR_INTERVAL_MS),
       ...http,
       log,
     }),
@@ -66,12 +67,6 @@ export const MARKETPLACE_SCHEDULE_IDS = {
   push: 'c0ffee04-0000-4000-8000-000000000004',
   catalog: 'c0ffee04-0000-4000-8000-000000000005',
 } as const;
-
-/**
- * Ozon takes one stock update per (product, warehouse) every 30 s (reference §2.5); a second more,
- * because the 30 s are counted at Ozon, after the request's way there (which varies).
- */
-const OZON_PAIR_MS = 31_000;
 
 interface MarketplaceSchedule {
   id: string;

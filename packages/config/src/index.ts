@@ -139,6 +139,11 @@ export const envSchema = z.object({
   WB_STOCK_BATCH: z.coerce.number().int().min(1).max(1000).default(1000),
   YM_STOCK_BATCH: z.coerce.number().int().min(1).max(2000).default(2000),
   /** The marketplaces' request limits are the documented ones, per method (apps/worker-marketplaces/README.md "Limits"). */
+  /**
+   * Ozon takes one stock update per (product, warehouse) every 30 s; a repeat is held back this long
+   * (30 s + 1 s for the way there). Lower it only against a fake whose own interval is lowered too.
+   */
+  OZON_STOCK_PAIR_INTERVAL_MS: positiveInt.default(31_000),
 
   /** Service-account key file (JSON). Unset: the Sheets export is skipped with a note. */
   GOOGLE_SERVICE_ACCOUNT_FILE: optionalString,
