@@ -11,6 +11,8 @@ export interface SandboxOptions {
   log: Logger;
   /** Fault rules active from the start (SANDBOX_FAULTS). */
   faults?: unknown[];
+  /** Goods added to the marketplaces' seeded catalogue (tests of a large seller). */
+  catalogExtra?: number;
 }
 
 export interface Sandbox {
@@ -33,7 +35,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const requests = new RequestLog();
   for (const rule of options.faults ?? []) faults.add(faultRuleSchema.parse(rule));
 
-  const fakes = fakeFactories.map((make) => make({ seed: options.seed, faults, log: options.log }));
+  const fakes = fakeFactories.map((make) => make({ seed: options.seed, catalogExtra: options.catalogExtra, faults, log: options.log }));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', fakes: fakes.map((f) => ({ name: f.name, prefix: f.prefix })) });

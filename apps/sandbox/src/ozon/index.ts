@@ -62,7 +62,7 @@ export function createOzonFake(ctx: FakeContext): Fake {
   );
 
   const reset = () => {
-    catalog = generateCatalog(ctx.seed);
+    catalog = generateCatalog(ctx.seed, ctx.catalogExtra);
     const data = generateOzonData(ctx.seed, catalog, Date.now());
     ids = data.ids;
     postings = data.postings;

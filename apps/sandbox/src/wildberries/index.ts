@@ -98,7 +98,7 @@ export function createWildberriesFake(ctx: FakeContext): Fake {
   );
 
   const reset = () => {
-    catalog = generateCatalog(ctx.seed);
+    catalog = generateCatalog(ctx.seed, ctx.catalogExtra);
     const data = generateWbData(ctx.seed, catalog, Date.now());
     ids = data.ids;
     tasks = data.tasks;

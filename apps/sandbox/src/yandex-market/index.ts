@@ -74,7 +74,7 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
   const limits = new RateLimitSettings(RESOURCES, { parallel: 2, latencyMs: 0 }, () => window.clear());
 
   const reset = () => {
-    catalog = generateCatalog(ctx.seed);
+    catalog = generateCatalog(ctx.seed, ctx.catalogExtra);
     const data = generateYmData(ctx.seed, catalog, Date.now());
     ids = data.ids;
     orders = data.orders;
