@@ -69,6 +69,16 @@ let control: ReturnType<typeof sandboxControl>;
 let mp: Awaited<ReturnType<typeof startMarketplaceStack>>;
 let redis: Redis;
 
+/** Every product, 500 a page (the API's largest). */
+async function allProducts(): Promise<{ total: number; products: any[] }> {
+  const products: any[] = [];
+  for (;;) {
+    const { body } = await mp.api('GET', `/api/marketplaces/products?limit=500&offset=${products.length}`);
+    products.push(...body.products);
+    if (body.products.length === 0 || products.length >= body.total) return { total: body.total, products };
+  }
+}
+
 const log = async () => (await control.requests('/')).requests as unknown as Logged[];
 const clearLog = () => fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
 
@@ -87,7 +97,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox(42, { catalogExtra: EXTRA });
   control = sandboxControl(sandbox.url);
   for (const fake of ['ozon', 'wb', 'ym']) expect((await control.get<{ enabled: boolean }>(`/${fake}/_control/rate-limits`)).enabled).toBe(true);
-  mp = await startMarketplaceStack(db.url, sandbox.url, { OZON_STOCK_BATCH: String(BATCH.ozon), WB_STOCK_BATCH: String(BATCH.wb), YM_STOCK_BATCH: String(BATCH.ym) });
+  mp = await startMarketplaceStack(db.url, sandbox.url, { LOG_LEVEL: 'warn', OZON_STOCK_BATCH: String(BATCH.ozon), WB_STOCK_BATCH: String(BATCH.wb), YM_STOCK_BATCH: String(BATCH.ym) });
   redis = new Redis(mp.stack.config.REDIS_URL, { maxRetriesPerRequest: null });
 }, 60_000);
 
@@ -102,7 +112,7 @@ describe('marketplaces: what the documentation says', () => {
   it('a large catalogue import and push keep every documented limit in every sliding window, with no 429/420', async () => {
     await clearLog();
     expect((await mp.run('/api/marketplaces/catalog')).state).toBe('done');
-    const { body } = await mp.api('GET', '/api/marketplaces/products?limit=2000');
+    const body = await allProducts();
     expect(body.total).toBe(12 + 6 + EXTRA);
     const imported = await log();
     // The WB cards came in pages of 100: more than the burst of 5.
@@ -127,8 +137,18 @@ describe('marketplaces: what the documentation says', () => {
     await clearLog();
     await queue.resume();
     await queue.close();
-    for (const id of runs) expect((await mp.finished(id)).state).toBe('done');
-    await waitFor(async () => ((await mp.api('GET', '/api/marketplaces/products?limit=2000')).body.products as any[]).every((p) => p.pushes.length >= 6 && p.pushes.every((x: any) => x.pushedValue === p.available || x.error)), {
+    // More than a minute of Ozon pushes: wait longer than mp.finished does.
+    for (const id of runs) {
+      const run = await waitFor(
+        async () => {
+          const { body: r } = await mp.api('GET', `/api/runs/${id}`);
+          return r.state === 'done' || r.state === 'failed' ? r : undefined;
+        },
+        { timeoutMs: 240_000, intervalMs: 500, what: `push run ${id}` },
+      );
+      expect(run.state).toBe('done');
+    }
+    await waitFor(async () => (await allProducts()).products.every((p) => p.pushes.length >= 6 && p.pushes.every((x: any) => x.pushedValue === p.available || x.error)), {
       timeoutMs: 180_000,
       what: 'every SKU pushed everywhere',
     });

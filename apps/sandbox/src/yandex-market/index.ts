@@ -98,14 +98,6 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
   const campaignOf = (id: unknown) => YM_CAMPAIGNS.find((c) => c.id === toInt(id));
   const byOffer = (offerId: string) => catalog.find((c) => c.ym.offerId === offerId);
 
-  /** Units held by open orders, per warehouse and offer. */
-  const frozen = (warehouseId: number, offerId: string) =>
-    orders
-      .filter((o) => isReserve(o) && o.campaign.warehouseId === warehouseId)
-      .flatMap((o) => o.items)
-      .filter((l) => l.item.ym.offerId === offerId)
-      .reduce((s, l) => s + l.count, 0);
-
   const itemStatus = (o: YmOrder): string => {
     if (o.status === 'CANCELLED') return 'CANCELLED';
     if (o.status === 'DELIVERED' || o.status === 'PARTIALLY_RETURNED') return 'DELIVERED_TO_BUYER';
@@ -567,14 +559,21 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
   });
 
   // §4.6 stock read: AVAILABLE = last pushed, FREEZE = open reserves, FIT = both.
-  const stockRows = (warehouseId: number) =>
-    catalog.flatMap((item) => {
+  const stockRows = (warehouseId: number) => {
+    // Units held by open orders, per offer (summed once: large catalogues).
+    const held = new Map<string, number>();
+    for (const o of orders) {
+      if (!isReserve(o) || o.campaign.warehouseId !== warehouseId) continue;
+      for (const l of o.items) held.set(l.item.ym.offerId, (held.get(l.item.ym.offerId) ?? 0) + l.count);
+    }
+    return catalog.flatMap((item) => {
       const s = stocks.get(stockKey(warehouseId, item.ym.offerId));
-      const freeze = frozen(warehouseId, item.ym.offerId);
+      const freeze = held.get(item.ym.offerId) ?? 0;
       if (!s && freeze === 0) return [];
       const available = s?.count ?? 0;
       return [{ item, available, freeze, fit: available + freeze, updatedAt: s?.updatedAt ?? null, pushes: s?.pushes ?? 0 }];
     });
+  };
   router.post(both('v2', '/campaigns/:campaignId/offers/stocks'), (req: Request, res: Response) => {
     const c = campaign(req, res);
     if (!c) return;
