@@ -97,7 +97,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox(42, { catalogExtra: EXTRA });
   control = sandboxControl(sandbox.url);
   for (const fake of ['ozon', 'wb', 'ym']) expect((await control.get<{ enabled: boolean }>(`/${fake}/_control/rate-limits`)).enabled).toBe(true);
-  mp = await startMarketplaceStack(db.url, sandbox.url, { LOG_LEVEL: 'warn', OZON_STOCK_BATCH: String(BATCH.ozon), WB_STOCK_BATCH: String(BATCH.wb), YM_STOCK_BATCH: String(BATCH.ym) });
+  mp = await startMarketplaceStack(db.url, sandbox.url, { OZON_STOCK_BATCH: String(BATCH.ozon), WB_STOCK_BATCH: String(BATCH.wb), YM_STOCK_BATCH: String(BATCH.ym) });
   redis = new Redis(mp.stack.config.REDIS_URL, { maxRetriesPerRequest: null });
 }, 60_000);
 

@@ -86,6 +86,7 @@ export function createWildberriesFake(ctx: FakeContext): Fake {
       warehouses: { limit: 300, windowMs: 60_000, burst: 20 },
       orders: { limit: 300, windowMs: 60_000, burst: 20 },
       stocks: { limit: 300, windowMs: 60_000, burst: 20 },
+      // The reference says 50/min; the Aug-2026 spec (swagger/02-items.yaml) says 10/min, interval 6 s, burst 2.
       'stocks-delete': { limit: 10, windowMs: 60_000, burst: 2 },
       'orders-cancel': { limit: 100, windowMs: 60_000, burst: 20 },
       claims: { limit: 20, windowMs: 60_000, burst: 10 },
