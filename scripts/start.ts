@@ -97,7 +97,7 @@ const sandboxCredentials: { baseUrl: string; path: string; env: Record<string, s
   },
   { baseUrl: 'ITRESUME_BASE_URL', path: '/itresume/_control/credentials', env: { ITRESUME_CLIENT: 'client', ITRESUME_CLIENT_KEY: 'client_key' } },
   { baseUrl: 'OZON_BASE_URL', path: '/ozon/_control/credentials', env: { OZON_CLIENT_ID: 'Client-Id', OZON_API_KEY: 'Api-Key' } },
-  { baseUrl: 'WB_BASE_URL', path: '/wb/_control/credentials', env: { WB_TOKEN: 'tokens.full' } },
+  { baseUrl: 'WB_MARKETPLACE_BASE_URL', path: '/wb/_control/credentials', env: { WB_TOKEN: 'tokens.full' } },
   { baseUrl: 'YM_BASE_URL', path: '/ym/_control/credentials', env: { YM_API_KEY: 'Api-Key' } },
 ];
 

@@ -180,9 +180,11 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     const w = svc['worker-marketplaces']!;
     expect(w.container_name).toBeUndefined();
     expect(w.ports ?? []).toEqual([]);
-    expect([w.environment.OZON_BASE_URL, w.environment.WB_BASE_URL, w.environment.YM_BASE_URL]).toEqual([
+    expect([w.environment.OZON_BASE_URL, w.environment.WB_MARKETPLACE_BASE_URL, w.environment.WB_CONTENT_BASE_URL, w.environment.WB_ANALYTICS_BASE_URL, w.environment.YM_BASE_URL]).toEqual([
       'http://sandbox:4010/ozon',
-      'http://sandbox:4010/wb',
+      'http://sandbox:4010/wb/marketplace',
+      'http://sandbox:4010/wb/content',
+      'http://sandbox:4010/wb/analytics',
       'http://sandbox:4010/ym',
     ]);
     expect(w.environment.OZON_CLIENT_ID).toMatch(/^\d+$/);

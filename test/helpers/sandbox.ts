@@ -2,8 +2,8 @@ import { createLogger } from '@datasync/logger';
 import { startSandbox, type RunningSandbox } from '@datasync/sandbox';
 
 /** The sandbox on a free port of this machine, for one test file. */
-export function startTestSandbox(seed = 42): Promise<RunningSandbox> {
-  return startSandbox({ port: 0, seed, log: createLogger({ name: 'sandbox', level: 'silent' }) });
+export function startTestSandbox(seed = 42, options: { catalogExtra?: number } = {}): Promise<RunningSandbox> {
+  return startSandbox({ port: 0, seed, catalogExtra: options.catalogExtra, log: createLogger({ name: 'sandbox', level: 'silent' }) });
 }
 
 /** Thin typed client for the sandbox's control endpoints. */

@@ -27,6 +27,12 @@ export function testEnv(databaseUrl: string, sandboxUrl: string, extra: Record<s
     AVITO_BASE_URL: `${sandboxUrl}/avito`,
     AVITO_REQUESTS_PER_MINUTE: '100000',
     DATAWIZ_BASE_URL: `${sandboxUrl}/datawiz`,
+    // The marketplace URLs default to the real hosts: a test never reaches them.
+    OZON_BASE_URL: `${sandboxUrl}/ozon`,
+    WB_MARKETPLACE_BASE_URL: `${sandboxUrl}/wb/marketplace`,
+    WB_CONTENT_BASE_URL: `${sandboxUrl}/wb/content`,
+    WB_ANALYTICS_BASE_URL: `${sandboxUrl}/wb/analytics`,
+    YM_BASE_URL: `${sandboxUrl}/ym`,
     HTTP_TIMEOUT_MS: '5000',
     HTTP_RETRIES: '4',
     HTTP_RETRY_BASE_MS: '20',

@@ -15,6 +15,8 @@ export interface SandboxOptions {
   faults?: unknown[];
   /** The secret webhook signatures are checked with (WEBHOOK_SECRET); unset: not checked. */
   webhookSecret?: string;
+  /** Goods added to the marketplaces' seeded catalogue (tests of a large seller). */
+  catalogExtra?: number;
 }
 
 export interface Sandbox {
@@ -41,7 +43,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const requests = new RequestLog();
   for (const rule of options.faults ?? []) faults.add(faultRuleSchema.parse(rule));
 
-  const fakes = fakeFactories.map((make) => make({ seed: options.seed, faults, log: options.log }));
+  const fakes = fakeFactories.map((make) => make({ seed: options.seed, catalogExtra: options.catalogExtra, faults, log: options.log }));
   const mail = new MailCatcher(options.log);
   const webhooks = new WebhookCatcher(options.webhookSecret);
 

@@ -5,6 +5,8 @@ import type { FaultInjector } from './faults';
 /** What every fake gets from the sandbox. */
 export interface FakeContext {
   seed: number;
+  /** Goods added to the seeded catalogue of every marketplace fake (a large seller, for limit tests). */
+  catalogExtra?: number;
   faults: FaultInjector;
   log: Logger;
 }

@@ -42,8 +42,11 @@ function ean13(f: Faker): string {
   return `${body}${(10 - (sum % 10)) % 10}`;
 }
 
-/** The seeded catalogue: every fake built from the same seed lists the same goods with the same ids. */
-export function generateCatalog(seed: number): CatalogItem[] {
+/**
+ * The seeded catalogue: every fake built from the same seed lists the same goods with the same ids;
+ * `extra` one-size goods (`DS-5xxxx`, small) follow the twelve seeded ones, for a large seller.
+ */
+export function generateCatalog(seed: number, extra = 0): CatalogItem[] {
   const f = seededFaker(seed ^ 0xca7a);
   const items: CatalogItem[] = [];
   let productId = 313_455_000;
@@ -75,6 +78,25 @@ export function generateCatalog(seed: number): CatalogItem[] {
       });
     }
   });
+  for (let i = 0; i < extra; i++) {
+    const code = `DS-${50_000 + i}`;
+    const barcode = ean13(f);
+    productId += 1 + (i % 7);
+    ozonSku += 1 + (i % 11);
+    nmId += 1 + (i % 5);
+    chrtId += 1 + (i % 13);
+    marketSku += 1 + (i % 17);
+    items.push({
+      code,
+      name: `Товар ${i + 1}`,
+      barcode,
+      price: 99 + (i % 50) * 10,
+      cargoType: 1,
+      ozon: { offerId: code, productId, sku: ozonSku, fboSku: ozonSku + 1 },
+      wb: { vendorCode: code, nmId, imtId: 200_000_000 + i, chrtId, techSize: '0', barcode },
+      ym: { offerId: code, shopSku: code, marketSku },
+    });
+  }
   return items;
 }
 

@@ -2,8 +2,10 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 
 /**
- * Per-endpoint rate limits of the marketplace fakes. Off by default so tests run fast; a test (or a
- * soak run) switches them on, and may shrink them, through `POST /<prefix>/_control/rate-limits`.
+ * Per-endpoint rate limits of the marketplace fakes: on by default with the documented values, as
+ * the real APIs enforce them, so our own tests catch a client that exceeds them. A test about
+ * something else may switch them off or change them, saying why, through
+ * `POST /<prefix>/_control/rate-limits`.
  */
 export interface LimitRule {
   /** Requests (or points, e.g. SKUs) allowed per window; for a token bucket, refills per window. */
@@ -105,7 +107,7 @@ export class RateLimitSettings {
   }
 
   reset(): void {
-    this.enabled = false;
+    this.enabled = true;
     this.rules = Object.fromEntries(Object.entries(this.defaults).map(([k, v]) => [k, { ...v }]));
     this.options = { ...this.defaultOptions };
     this.onChange();

@@ -6,6 +6,8 @@ export interface LoggedRequest {
   path: string;
   query: Record<string, unknown>;
   status: number;
+  /** What the request counts against its limit when that is not 1 (YM's stock push: its SKUs); set by the fake. */
+  cost?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export class RequestLog {
       };
       res.on('finish', () => {
         entry.status = res.statusCode;
+        if (typeof res.locals.sandboxCost === 'number') entry.cost = res.locals.sandboxCost;
       });
       res.on('close', () => {
         if (entry.status === 0) entry.status = res.writableFinished ? res.statusCode : -1;

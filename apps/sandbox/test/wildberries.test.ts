@@ -40,6 +40,8 @@ describe('wildberries fake', () => {
   });
 
   it('lists new tasks, pages all tasks with the next cursor, and reports statuses', async () => {
+    // About paging and validation: several 4xx in a row would use up the group's burst (each costs 10).
+    await raw('POST', '/wb/_control/rate-limits', { enabled: false });
     const fresh = (await wb('GET', `${MP}/api/v3/orders/new`)).body.orders;
     expect(fresh.length).toBeGreaterThan(0);
     const ids: number[] = [];
@@ -49,9 +51,13 @@ describe('wildberries fake', () => {
       expect(r.status).toBe(200);
       if (r.body.orders.length === 0) break;
       ids.push(...r.body.orders.map((o: any) => o.id));
+      // Opaque: an int64 position that is not a task id; passed back as given.
+      expect(ids).not.toContain(r.body.next);
       next = r.body.next;
     }
     expect(ids).toHaveLength(40);
+    // The highest task id seen is not a cursor.
+    expect((await wb('GET', `${MP}/api/v3/orders?limit=7&next=${Math.max(...ids)}`)).status).toBe(400);
     expect(new Set(ids).size).toBe(40);
     expect((await wb('GET', `${MP}/api/v3/orders?limit=10`)).status).toBe(400);
     const tooLong = await wb('GET', `${MP}/api/v3/orders?limit=10&next=0&dateFrom=1&dateTo=${31 * 86400 + 2}`);
@@ -118,6 +124,8 @@ describe('wildberries fake', () => {
   });
 
   it('pushes stock: 204, 1000-item limit, sku rejected, 409 array with nothing applied', async () => {
+    // About validation: its 4xx answers in a row (10 each) would use up the stocks group's burst of 20.
+    await raw('POST', '/wb/_control/rate-limits', { enabled: false });
     const items = (await raw('GET', '/wb/_control/catalog')).body.items.filter((i: any) => i.cargoType === 1);
     const [x, y] = items;
     const path = `${MP}/api/v3/stocks/${W1}`;
@@ -150,13 +158,15 @@ describe('wildberries fake', () => {
   });
 
   it('rate-limits per method group with X-Ratelimit headers and charges 10 for a 4xx', async () => {
-    await raw('POST', '/wb/_control/rate-limits', { enabled: true, rules: { marketplace: { burst: 12, limit: 1, windowMs: 60_000 } } });
-    const ok = await wb('GET', `${MP}/api/v3/warehouses`);
+    // On by default, with the documented limits: 20 requests of the orders group pass at once.
+    expect((await raw('GET', '/wb/_control/rate-limits')).body.enabled).toBe(true);
+    await raw('POST', '/wb/_control/rate-limits', { rules: { orders: { burst: 12, limit: 1, windowMs: 60_000 } } });
+    const ok = await wb('GET', `${MP}/api/v3/orders/new`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('x-ratelimit-remaining')).toBe('11');
     expect((await wb('GET', `${MP}/api/v3/orders?limit=0&next=0`)).status).toBe(400); // costs 10
-    expect((await wb('GET', `${MP}/api/v3/warehouses`)).status).toBe(200); // the 12th token
-    const limited = await wb('GET', `${MP}/api/v3/warehouses`);
+    expect((await wb('GET', `${MP}/api/v3/orders/new`)).status).toBe(200); // the 12th token
+    const limited = await wb('GET', `${MP}/api/v3/orders/new`);
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ title: 'too many requests', status: 429 });
     expect(Number(limited.headers.get('x-ratelimit-retry'))).toBeGreaterThan(0);
@@ -164,6 +174,7 @@ describe('wildberries fake', () => {
     expect(limited.headers.get('x-ratelimit-reset')).not.toBeNull();
     // Other groups keep their own bucket.
     expect((await wb('POST', `${MP}/api/v3/stocks/${W1}`, { chrtIds: [1] })).status).toBe(200);
+    expect((await wb('GET', `${MP}/api/v3/warehouses`)).status).toBe(200);
   });
 
   it('pages product cards with the updatedAt + nmID cursor', async () => {

@@ -14,7 +14,7 @@ export interface PollSettings {
 interface SavedCursor {
   /** When the poll that saved it started: the next one asks from here minus the overlap. */
   since: string;
-  /** The connector's own position (WB: the last task id). */
+  /** The connector's own position, if it keeps one between polls (none does now: each re-reads by date). */
   position?: unknown;
 }
 
@@ -40,13 +40,15 @@ export async function pollKind(ctx: RunContext<unknown>, connector: Connector, k
 
   let pages: AsyncGenerator<OrdersPage | ReturnsPage>;
   if (kind === 'orders') {
-    const { rows: open } = await ctx.pool.query<{ orderId: string; marketplaceSku: string }>(
-      `SELECT o.order_id AS "orderId", i.marketplace_sku AS "marketplaceSku" FROM marketplace_orders o
+    const { rows: open } = await ctx.pool.query<{ orderId: string; marketplaceSku: string; createdAt: Date | null }>(
+      `SELECT o.order_id AS "orderId", i.marketplace_sku AS "marketplaceSku", o.created_at AS "createdAt" FROM marketplace_orders o
        JOIN marketplace_order_items i ON i.marketplace = o.marketplace AND i.order_id = o.order_id
        WHERE o.marketplace = $1 AND o.stage = 'reserved'`,
       [marketplace],
     );
-    pages = connector.orders({ cursor: saved?.position, since, open });
+    const created = open.map((o) => o.createdAt?.getTime()).filter((t): t is number => t !== undefined);
+    const oldestOpen = created.length > 0 ? new Date(Math.min(...created)) : null;
+    pages = connector.orders({ cursor: saved?.position, since, open: open.map(({ orderId, marketplaceSku }) => ({ orderId, marketplaceSku })), oldestOpen });
   } else {
     pages = connector.returns({ cursor: saved?.position, since });
   }

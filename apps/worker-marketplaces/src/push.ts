@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Marketplace } from '@datasync/queues';
 import type { RunContext } from '@datasync/runs';
 import { refreshWarehouses } from './catalog';
+import { STOCK_MAX } from '@datasync/stock-ledger';
 import type { Connector, PushItem, PushOutcome, WarehouseInfo } from './connectors/types';
 
 /** The product key each marketplace pushes by (a product without it is not pushed there). */
@@ -11,7 +12,7 @@ const MAPPED: Record<Marketplace, string> = {
   ym: 'p.ym_offer_id IS NOT NULL',
 };
 /** Rounds per run: each re-reads the ledger, so changes made while pushing go out in the same run. */
-const MAX_ROUNDS = 5;
+const MAX_ROUNDS = 8;
 
 interface DueRow {
   warehouse_id: string;
@@ -27,22 +28,23 @@ interface DueRow {
 
 /**
  * Pairs (warehouse, counted product) whose wanted value — available = on hand − reserved, never
- * below 0 — differs from what the warehouse was last told, leaving out a value that failed for
+ * below 0, and never above what the marketplace takes (STOCK_MAX: a larger stock is told as the
+ * maximum, not refused and left stale) — differs from what the warehouse was last told, leaving out a value that failed for
  * good (tried again once the value changes) and failed items whose retry is not due yet.
  */
 async function due(db: pg.Pool, marketplace: Marketplace): Promise<DueRow[]> {
   const { rows } = await db.query<DueRow>(
     `SELECT w.warehouse_id, w.name AS warehouse_name, w.campaign_id, p.id AS product_id, p.ozon_offer_id, p.ozon_product_id::text, p.wb_chrt_id::text, p.ym_offer_id,
-       GREATEST(0, l.on_hand - l.reserved) AS want
+       LEAST(GREATEST(0, l.on_hand - l.reserved), $2) AS want
      FROM marketplace_warehouses w
      CROSS JOIN stock_levels l
      JOIN marketplace_products p ON p.id = l.product_id
      LEFT JOIN stock_pushes s ON s.marketplace = w.marketplace AND s.warehouse_id = w.warehouse_id AND s.product_id = p.id
      WHERE w.marketplace = $1 AND w.active AND l.counted_at IS NOT NULL AND ${MAPPED[marketplace]}
-       AND s.pushed_value IS DISTINCT FROM GREATEST(0, l.on_hand - l.reserved)
-       AND NOT (s.error_code IS NOT NULL AND s.error_value = GREATEST(0, l.on_hand - l.reserved) AND (NOT s.retryable OR s.next_retry_at > now()))
+       AND s.pushed_value IS DISTINCT FROM LEAST(GREATEST(0, l.on_hand - l.reserved), $2)
+       AND NOT (s.error_code IS NOT NULL AND s.error_value = LEAST(GREATEST(0, l.on_hand - l.reserved), $2) AND (NOT s.retryable OR s.next_retry_at > now()))
      ORDER BY w.warehouse_id, p.id`,
-    [marketplace],
+    [marketplace, STOCK_MAX[marketplace]],
   );
   return rows;
 }
@@ -51,7 +53,7 @@ async function due(db: pg.Pool, marketplace: Marketplace): Promise<DueRow[]> {
 async function record(tx: pg.PoolClient, marketplace: Marketplace, warehouseId: string, items: PushItem[], outcomes: PushOutcome[], retryMs: number): Promise<void> {
   const value = new Map(items.map((i) => [i.product.productId, i.value]));
   const ok = outcomes.filter((o) => o.ok);
-  const failed = outcomes.filter((o): o is Extract<PushOutcome, { ok: false }> => !o.ok);
+  const failed = outcomes.filter((o): o is Extract<PushOutcome, { retryable: boolean }> => !o.ok && !('heldForMs' in o));
   if (ok.length > 0) {
     await tx.query(
       `INSERT INTO stock_pushes (marketplace, warehouse_id, product_id, pushed_value, pushed_at)
@@ -97,6 +99,7 @@ export async function pushMarketplace(ctx: RunContext<unknown>, connector: Conne
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const rows = await due(ctx.pool, marketplace);
     if (rows.length === 0) break;
+    let heldForMs = Infinity;
     const byWarehouse = new Map<string, { warehouse: WarehouseInfo; items: PushItem[] }>();
     for (const r of rows) {
       const entry = byWarehouse.get(r.warehouse_id) ?? {
@@ -114,15 +117,23 @@ export async function pushMarketplace(ctx: RunContext<unknown>, connector: Conne
         const batch = items.slice(i, i + connector.batchSize);
         const outcomes = await connector.push(warehouse, batch);
         const pushed = outcomes.filter((o) => o.ok).length;
+        const held = outcomes.flatMap((o) => ('heldForMs' in o ? [o.heldForMs] : []));
+        if (held.length > 0) heldForMs = Math.min(heldForMs, ...held);
+        if (held.length === outcomes.length) continue;
         totals.requests += 1;
         totals.pushed += pushed;
-        totals.failed += outcomes.length - pushed;
+        totals.failed += outcomes.length - pushed - held.length;
         await ctx.commitPage((tx) => record(tx, marketplace, warehouse.warehouseId, batch, outcomes, retryMs), {
           checkpoint: null,
           progress: { [`${marketplace}.pushed`]: totals.pushed, [`${marketplace}.failed`]: totals.failed },
-          added: { [`${marketplace}.pushed`]: pushed, ...(outcomes.length > pushed ? { [`${marketplace}.failed`]: outcomes.length - pushed } : {}) },
+          added: { [`${marketplace}.pushed`]: pushed, ...(outcomes.length - held.length > pushed ? { [`${marketplace}.failed`]: outcomes.length - held.length - pushed } : {}) },
         });
       }
+    }
+    // Pairs the marketplace takes no update for yet (Ozon: 30 s each): wait for the first, then another round.
+    if (heldForMs !== Infinity && round < MAX_ROUNDS - 1) {
+      ctx.log.info({ marketplace, waitMs: heldForMs }, 'repeat updates held back until the marketplace takes them');
+      await new Promise((r) => setTimeout(r, heldForMs));
     }
   }
   ctx.log[totals.requests > 0 ? 'info' : 'debug']({ marketplace, ...totals }, 'stock pushed');

@@ -1,11 +1,13 @@
 import type { Env } from '@datasync/config';
-import { httpSettings, UpstreamRateLimiter, type RateLimit } from '@datasync/connector-kit';
+import { httpSettings, KeyedCooldown, MethodLimiter, type MethodGroup } from '@datasync/connector-kit';
 import { createDb } from '@datasync/db';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
 import { createRedis, deleteSchedule, ensureSchedule, schedulesQueue, startSourceWorker, submitRun, type QueueSet } from '@datasync/runs';
+import { accountKey } from './connectors/http';
+import { OZON_GROUPS, WB_GROUPS, YM_GROUPS } from './connectors/limits';
 import { OzonConnector } from './connectors/ozon';
 import type { Connector } from './connectors/types';
 import { WbConnector } from './connectors/wb';
@@ -17,9 +19,14 @@ export interface RunningMarketplacesWorker {
   close(): Promise<void>;
 }
 
-/** The three marketplaces' connectors, each with a request budget and a push budget shared through Redis. */
-export function createConnectors(config: Env, log: Logger, redis?: ReturnType<typeof createRedis>): Record<Marketplace, Connector> {
-  const limiter = (key: string, limits: RateLimit[]) => new UpstreamRateLimiter(key, limits, { redis, prefix: `${config.REDIS_PREFIX}:${key}` });
+/**
+ * The three marketplaces' connectors. Each keeps its marketplace's documented per-method limits
+ * (connectors/limits.ts) per seller account, shared by every worker process through Redis; Ozon also
+ * its one update per (product, warehouse) every 30 s.
+ */
+export function createConnectors(config: Env, log: Logger, redis: Redis): Record<Marketplace, Connector> {
+  const prefix = `${config.REDIS_PREFIX}:mp`;
+  const limiter = (scope: string, groups: MethodGroup[]) => new MethodLimiter(scope, groups, { redis, prefix });
   const http = httpSettings(config);
   return {
     ozon: new OzonConnector({
@@ -27,17 +34,17 @@ export function createConnectors(config: Env, log: Logger, redis?: ReturnType<ty
       clientId: config.OZON_CLIENT_ID,
       apiKey: config.OZON_API_KEY,
       batchSize: config.OZON_STOCK_BATCH,
-      limiter: limiter('ozon', [config.OZON_RATE]),
-      pushLimiter: limiter('ozon-push', [config.OZON_STOCK_PUSH_RATE, config.OZON_RATE]),
+      limiter: limiter(`ozon:${accountKey(config.OZON_CLIENT_ID)}`, OZON_GROUPS),
+      // Ozon: one update per (product, warehouse) every 30 s (reference §2.5), counted at Ozon: 1 s of margin by default.
+      pairCooldown: new KeyedCooldown(redis, `${prefix}:ozon-pair`, config.OZON_STOCK_PAIR_INTERVAL_MS),
       ...http,
       log,
     }),
     wb: new WbConnector({
-      baseURL: config.WB_BASE_URL,
+      hosts: { marketplace: config.WB_MARKETPLACE_BASE_URL, content: config.WB_CONTENT_BASE_URL, analytics: config.WB_ANALYTICS_BASE_URL },
       token: config.WB_TOKEN,
       batchSize: config.WB_STOCK_BATCH,
-      limiter: limiter('wb', [config.WB_RATE]),
-      pushLimiter: limiter('wb-push', [config.WB_STOCK_PUSH_RATE]),
+      limiter: limiter(`wb:${accountKey(config.WB_TOKEN)}`, WB_GROUPS),
       ...http,
       log,
     }),
@@ -45,8 +52,7 @@ export function createConnectors(config: Env, log: Logger, redis?: ReturnType<ty
       baseURL: config.YM_BASE_URL,
       apiKey: config.YM_API_KEY,
       batchSize: config.YM_STOCK_BATCH,
-      limiter: limiter('ym', [config.YM_RATE]),
-      pushLimiter: limiter('ym-push', [config.YM_STOCK_PUSH_RATE]),
+      limiter: limiter(`ym:${accountKey(config.YM_API_KEY)}`, YM_GROUPS),
       ...http,
       log,
     }),

@@ -15,16 +15,6 @@ const bool = z
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const positiveInt = z.coerce.number().int().positive();
-/** `<points>/<seconds>`, e.g. `80/60` for 80 requests a minute. */
-const rate = z
-  .string()
-  .regex(/^\d+\/\d+$/, 'must be <requests>/<seconds>, e.g. 80/60')
-  .transform((v) => {
-    const [points, durationSeconds] = v.split('/').map(Number) as [number, number];
-    return { points, durationSeconds };
-  })
-  .refine((r) => r.points > 0 && r.durationSeconds > 0, 'both numbers must be positive');
-
 /** The largest value an `int4` column (e.g. `schedules.every_ms`) holds. */
 const INT4_MAX = 2_147_483_647;
 /** Express `trust proxy` keywords (proxy-addr): the address ranges they stand for. */
@@ -157,13 +147,22 @@ export const envSchema = z.object({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$|^$/, 'must be HH:MM')
     .default('06:00'),
 
-  OZON_BASE_URL: z.string().url().default('http://127.0.0.1:4010/ozon'),
+  /**
+   * One base URL per marketplace API family, defaulting to the real hosts (reference §0: WB serves
+   * each family on its own host); `pnpm start` and the tests point every one at the sandbox.
+   */
+  OZON_BASE_URL: z.string().url().default('https://api-seller.ozon.ru'),
   /** Secrets: never logged, never put in job data or answers. */
   OZON_CLIENT_ID: optionalString,
   OZON_API_KEY: optionalString,
-  WB_BASE_URL: z.string().url().default('http://127.0.0.1:4010/wb'),
+  /** WB FBS orders, seller warehouses, stocks. */
+  WB_MARKETPLACE_BASE_URL: z.string().url().default('https://marketplace-api.wildberries.ru'),
+  /** WB product cards. */
+  WB_CONTENT_BASE_URL: z.string().url().default('https://content-api.wildberries.ru'),
+  /** WB seller analytics (the goods-return report). */
+  WB_ANALYTICS_BASE_URL: z.string().url().default('https://seller-analytics-api.wildberries.ru'),
   WB_TOKEN: optionalString,
-  YM_BASE_URL: z.string().url().default('http://127.0.0.1:4010/ym'),
+  YM_BASE_URL: z.string().url().default('https://api.partner.market.yandex.ru'),
   YM_API_KEY: optionalString,
   /** How often each marketplace is polled for orders, reserves and returns; 0 disables the schedule. */
   MARKETPLACES_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(60_000),
@@ -181,14 +180,12 @@ export const envSchema = z.object({
   OZON_STOCK_BATCH: z.coerce.number().int().min(1).max(100).default(100),
   WB_STOCK_BATCH: z.coerce.number().int().min(1).max(1000).default(1000),
   YM_STOCK_BATCH: z.coerce.number().int().min(1).max(2000).default(2000),
-  /** Request budgets as `<requests>/<seconds>`, shared by every worker process (reference §0, §5.4). */
-  OZON_RATE: rate.default({ points: 50, durationSeconds: 1 }),
-  OZON_STOCK_PUSH_RATE: rate.default({ points: 80, durationSeconds: 60 }),
-  WB_RATE: rate.default({ points: 300, durationSeconds: 60 }),
-  WB_STOCK_PUSH_RATE: rate.default({ points: 300, durationSeconds: 60 }),
-  YM_RATE: rate.default({ points: 100, durationSeconds: 60 }),
-  /** 100,000 SKUs a minute at 2000 a request. */
-  YM_STOCK_PUSH_RATE: rate.default({ points: 50, durationSeconds: 60 }),
+  /** The marketplaces' request limits are the documented ones, per method (apps/worker-marketplaces/README.md "Limits"). */
+  /**
+   * Ozon takes one stock update per (product, warehouse) every 30 s; a repeat is held back this long
+   * (30 s + 1 s for the way there). Lower it only against a fake whose own interval is lowered too.
+   */
+  OZON_STOCK_PAIR_INTERVAL_MS: positiveInt.default(31_000),
 
   /** Service-account key file (JSON). Unset: the Sheets export is skipped with a note. */
   GOOGLE_SERVICE_ACCOUNT_FILE: optionalString,
@@ -249,6 +246,10 @@ export class ConfigError extends Error {
 
 /** Parses the environment once. Throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Env {
+  // Silently ignoring it would send WB traffic to the real hosts.
+  if (env.WB_BASE_URL) {
+    throw new ConfigError([{ path: 'WB_BASE_URL', message: 'replaced by WB_MARKETPLACE_BASE_URL, WB_CONTENT_BASE_URL and WB_ANALYTICS_BASE_URL (one per WB host)' }]);
+  }
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
@@ -263,6 +264,8 @@ export const sandboxUpstreams = {
   YCLIENTS_BASE_URL: '/yclients/api/v1',
   ITRESUME_BASE_URL: '/itresume',
   OZON_BASE_URL: '/ozon',
-  WB_BASE_URL: '/wb',
+  WB_MARKETPLACE_BASE_URL: '/wb/marketplace',
+  WB_CONTENT_BASE_URL: '/wb/content',
+  WB_ANALYTICS_BASE_URL: '/wb/analytics',
   YM_BASE_URL: '/ym',
 } as const;

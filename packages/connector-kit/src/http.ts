@@ -9,7 +9,7 @@ import {
   UpstreamRequestError,
   UpstreamUnavailableError,
 } from './errors';
-import type { UpstreamRateLimiter } from './rate-limit';
+import type { LimitedRequest, RequestLimiter } from './method-limits';
 
 /** Statuses that mean "later may work": rate limits (YM answers 420), timeouts, server trouble. */
 const TRANSIENT_STATUSES = new Set([408, 420, 425, 429, 500, 502, 503, 504]);
@@ -44,7 +44,8 @@ export interface HttpClientOptions {
   timeoutMs: number;
   retry: RetryPolicy;
   headers?: Record<string, string>;
-  limiter?: UpstreamRateLimiter;
+  /** A shared request budget (UpstreamRateLimiter), or per-method budgets (MethodLimiter). */
+  limiter?: RequestLimiter;
   auth?: UpstreamAuth;
   log?: Logger;
   /** More statuses worth retrying with backoff (Avito's 403 anti-bot answers, for one). */
@@ -97,6 +98,9 @@ function failureStatus(err: AxiosError): number | string {
   return err.response?.status ?? err.code ?? 'error';
 }
 
+/** The request as a limiter sees it: method, path relative to the base URL, body. */
+const limited = (config: AxiosRequestConfig): LimitedRequest => ({ method: (config.method ?? 'get').toUpperCase(), url: config.url ?? '', data: config.data as unknown });
+
 const START = Symbol('start');
 type Timed = AxiosRequestConfig & { [START]?: number; 'axios-retry'?: { retryCount?: number } };
 
@@ -120,22 +124,25 @@ export class HttpClient {
     });
 
     this.axios.interceptors.request.use(async (config) => {
-      await options.limiter?.acquire(config.signal as AbortSignal | undefined);
+      await options.limiter?.acquire(config.signal as AbortSignal | undefined, limited(config));
       await options.auth?.apply(config);
       (config as Timed)[START] = Date.now();
       return config;
     });
     this.axios.interceptors.response.use(
-      (res) => {
+      async (res) => {
         this.report(res.config, res.status);
+        await options.limiter?.settle?.(limited(res.config), res.status);
         const problem = options.inspect?.(res);
         if (problem) {
           throw new AxiosError(problem, 'ERR_UPSTREAM_CHALLENGE', res.config, res.request, res);
         }
         return res;
       },
-      (err: AxiosError) => {
+      async (err: AxiosError) => {
         if (err.config) this.report(err.config, failureStatus(err));
+        // A limiter may charge an answer (WB counts a 4xx as 10 requests).
+        if (err.config && err.response) await options.limiter?.settle?.(limited(err.config), err.response.status).catch(() => undefined);
         throw err;
       },
     );

@@ -3,3 +3,5 @@ export * from './http';
 export * from './rate-limit';
 export * from './paginate';
 export * from './bulk';
+export * from './method-limits';
+export * from './cooldown';

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { STOCK_MAX, type StockMarketplace } from './ranges';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -8,6 +9,8 @@ export interface PushState {
   /** What the marketplace was last told (null: never). */
   pushedValue: number | null;
   pushedAt: string | null;
+  /** The wanted value when it is above what this marketplace takes (it is told STOCK_MAX instead); else null. */
+  clampedFrom: number | null;
   error: { code: string; message: string | null; value: number | null; retryable: boolean; attempts: number; nextRetryAt: string | null } | null;
 }
 
@@ -58,7 +61,7 @@ interface ProductRow {
   on_hand: number;
   reserved: number;
   counted_at: Date | null;
-  pushes: PushState[];
+  pushes: Omit<PushState, 'clampedFrom'>[];
 }
 
 const present = (r: ProductRow): ProductView => ({
@@ -74,7 +77,11 @@ const present = (r: ProductRow): ProductView => ({
   reserved: r.reserved,
   available: Math.max(0, r.on_hand - r.reserved),
   counted: r.counted_at !== null,
-  pushes: r.pushes,
+  pushes: r.pushes.map((p) => {
+    const available = Math.max(0, r.on_hand - r.reserved);
+    const max = STOCK_MAX[p.marketplace as StockMarketplace] as number | undefined;
+    return { ...p, clampedFrom: max !== undefined && available > max ? available : null };
+  }),
 });
 
 /** `counted`: only products a person has counted (true) or never counted, and so never pushed (false). */

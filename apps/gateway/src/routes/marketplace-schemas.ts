@@ -21,6 +21,7 @@ const pushState = z.object({
   warehouseId: z.string(),
   pushedValue: z.number().int().nullable(),
   pushedAt: z.string().nullable(),
+  clampedFrom: z.number().int().nullable().describe('the wanted stock when it is above what this marketplace takes (it was told its maximum); null otherwise'),
   error: z
     .object({ code: z.string(), message: z.string().nullable(), value: z.number().nullable(), retryable: z.boolean(), attempts: z.number(), nextRetryAt: z.string().nullable() })
     .nullable(),

@@ -111,6 +111,8 @@ export interface StockRecord {
   stock: number;
   updatedAt: number;
   pushes: number;
+  /** Updates refused with TOO_MANY_REQUESTS (the pair was updated less than 30 s before). */
+  refused?: number;
 }
 
 /** Numbers new postings and returns; sequential so they are stable for one seed. */

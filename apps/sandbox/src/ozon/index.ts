@@ -62,7 +62,7 @@ export function createOzonFake(ctx: FakeContext): Fake {
   );
 
   const reset = () => {
-    catalog = generateCatalog(ctx.seed);
+    catalog = generateCatalog(ctx.seed, ctx.catalogExtra);
     const data = generateOzonData(ctx.seed, catalog, Date.now());
     ids = data.ids;
     postings = data.postings;
@@ -92,21 +92,21 @@ export function createOzonFake(ctx: FakeContext): Fake {
   const bySku = (sku: number) => catalog.find((c) => c.ozon.sku === sku || c.ozon.fboSku === sku);
   const warehouse = (id: number) => OZON_WAREHOUSES.find((w) => w.warehouse_id === id);
 
-  /** Units held by open postings, per product and warehouse. */
-  const reserved = (productId: number, warehouseId: number) =>
-    postings
-      .filter((p) => RESERVE_STATUSES.includes(p.status) && p.warehouse.warehouse_id === warehouseId)
-      .flatMap((p) => p.products)
-      .filter((pr) => pr.item.ozon.productId === productId)
-      .reduce((s, pr) => s + pr.quantity, 0);
-
-  /** Every (product, warehouse) with a stock record or a reserve. */
+  /** Every (product, warehouse) with a stock record or a reserve (reserves summed once: large catalogues). */
   const stockRows = () => {
+    const held = new Map<string, number>();
+    for (const p of postings) {
+      if (!RESERVE_STATUSES.includes(p.status)) continue;
+      for (const pr of p.products) {
+        const key = stockKey(pr.item.ozon.productId, p.warehouse.warehouse_id);
+        held.set(key, (held.get(key) ?? 0) + pr.quantity);
+      }
+    }
     const rows: { item: CatalogItem; warehouseId: number; stock: number; reserved: number; record?: StockRecord }[] = [];
     for (const item of catalog) {
       for (const w of OZON_WAREHOUSES) {
         const record = stocks.get(stockKey(item.ozon.productId, w.warehouse_id));
-        const r = reserved(item.ozon.productId, w.warehouse_id);
+        const r = held.get(stockKey(item.ozon.productId, w.warehouse_id)) ?? 0;
         if (record || r > 0) rows.push({ item, warehouseId: w.warehouse_id, stock: record?.stock ?? 0, reserved: r, record });
       }
     }
@@ -517,11 +517,12 @@ export function createOzonFake(ctx: FakeContext): Fake {
       if (!warehouse(warehouseId)) return error('WAREHOUSE_NOT_FOUND', `warehouse ${warehouseId} not found`);
       if (stock >= STOCK_MAX) return error('STOCK_TOO_BIG', 'stock must be less than 1000000');
       const key = stockKey(item.ozon.productId, warehouseId);
+      const record = stocks.get(key);
       if (limits.enabled && !window.take(`pair:${key}`, limits.rule('stock-pair'), 1, now).ok) {
+        if (record) record.refused = (record.refused ?? 0) + 1;
         return error('TOO_MANY_REQUESTS', 'Stock is updated too frequently');
       }
-      const record = stocks.get(key);
-      stocks.set(key, { stock, updatedAt: now, pushes: (record?.pushes ?? 0) + 1 });
+      stocks.set(key, { stock, updatedAt: now, pushes: (record?.pushes ?? 0) + 1, refused: record?.refused ?? 0 });
       return { ...out, updated: true, errors: [] };
     });
     res.json({ result });
@@ -628,13 +629,14 @@ export function createOzonFake(ctx: FakeContext): Fake {
       (c) => (offers.length === 0 || offers.includes(c.ozon.offerId)) && (products.length === 0 || products.includes(c.ozon.productId)),
     );
     const page = res.locals.sandboxEmptyPage ? [] : found.slice(offset, offset + limit);
+    const inStock = new Set(stockRows().filter((r) => r.stock > 0).map((r) => r.item));
     res.json({
       result: {
         items: page.map((c) => ({
           product_id: c.ozon.productId,
           offer_id: c.ozon.offerId,
           has_fbo_stocks: false,
-          has_fbs_stocks: stockRows().some((r) => r.item === c && r.stock > 0),
+          has_fbs_stocks: inStock.has(c),
           archived: false,
           is_discounted: false,
           quants: [],
@@ -719,6 +721,7 @@ export function createOzonFake(ctx: FakeContext): Fake {
           reserved: r.reserved,
           present: r.stock + r.reserved,
           pushes: r.record?.pushes ?? 0,
+          refused: r.record?.refused ?? 0,
           updated_at: r.record ? new Date(r.record.updatedAt).toISOString() : null,
         })),
     });

@@ -58,7 +58,12 @@ const HOSTS: Record<string, WbCategory> = {
   statistics: 'statistics',
   common: 'marketplace',
 };
-const PENALISED = new Set(['marketplace', 'stocks', 'stocks-delete', 'orders-cancel']);
+const PENALISED = new Set(['warehouses', 'orders', 'stocks', 'stocks-delete', 'orders-cancel']);
+
+/** The orders list's `next`: the last task id served, disguised (an int64 that is never a task id). */
+const NEXT_BASE = 7_000_000_000_000;
+const encodeNext = (lastId: number) => NEXT_BASE + lastId * 8 + 5;
+const decodeNext = (next: number): number | undefined => (next > NEXT_BASE && (next - NEXT_BASE) % 8 === 5 ? (next - NEXT_BASE - 5) / 8 : undefined);
 
 const moscowNoOffset = (ms: number) => new Date(ms + 3 * 3600_000).toISOString().replace('Z', '');
 
@@ -78,9 +83,11 @@ export function createWildberriesFake(ctx: FakeContext): Fake {
   const buckets = new TokenBucket();
   const limits = new RateLimitSettings(
     {
-      marketplace: { limit: 300, windowMs: 60_000, burst: 20 },
+      warehouses: { limit: 300, windowMs: 60_000, burst: 20 },
+      orders: { limit: 300, windowMs: 60_000, burst: 20 },
       stocks: { limit: 300, windowMs: 60_000, burst: 20 },
-      'stocks-delete': { limit: 50, windowMs: 60_000, burst: 2 },
+      // The reference says 50/min; the Aug-2026 spec (swagger/02-items.yaml) says 10/min, interval 6 s, burst 2.
+      'stocks-delete': { limit: 10, windowMs: 60_000, burst: 2 },
       'orders-cancel': { limit: 100, windowMs: 60_000, burst: 20 },
       claims: { limit: 20, windowMs: 60_000, burst: 10 },
       content: { limit: 100, windowMs: 60_000, burst: 5 },
@@ -92,7 +99,7 @@ export function createWildberriesFake(ctx: FakeContext): Fake {
   );
 
   const reset = () => {
-    catalog = generateCatalog(ctx.seed);
+    catalog = generateCatalog(ctx.seed, ctx.catalogExtra);
     const data = generateWbData(ctx.seed, catalog, Date.now());
     ids = data.ids;
     tasks = data.tasks;
@@ -222,7 +229,8 @@ export function createWildberriesFake(ctx: FakeContext): Fake {
     if (host === 'analytics') return 'goods-return';
     if (req.path.startsWith('/api/v3/stocks')) return req.method === 'DELETE' ? 'stocks-delete' : 'stocks';
     if (/^\/api\/v3\/orders\/\d+\/cancel$/.test(req.path)) return 'orders-cancel';
-    return 'marketplace';
+    if (req.path.startsWith('/api/v3/warehouses')) return 'warehouses';
+    return 'orders';
   };
   const guard = (host: string) => (req: Request, res: Response, next: NextFunction) => {
     const origin = `s2s-api-auth-${host}`;
@@ -293,12 +301,15 @@ export function createWildberriesFake(ctx: FakeContext): Fake {
     res.json({ orders: found.map((t) => taskJson(t, false)) });
   });
 
-  // §3.3.2 tasks by creation date, `next` cursor (the last id served; 0 first).
+  // §3.3.2 tasks by creation date. `next` is 0 first, then what the previous answer said: an opaque
+  // position (here not a task id: a client must pass it back as given), refused if we never issued it.
   mp.get('/api/v3/orders', (req: Request, res: Response) => {
     const limit = toInt(req.query.limit);
-    const next = toInt(req.query.next);
+    const given = toInt(req.query.next);
     if (limit === undefined || limit < 1 || limit > 1000) return badParam(res, 'limit: must be from 1 to 1000');
-    if (next === undefined || next < 0) return badParam(res, 'next: required, 0 on the first call');
+    if (given === undefined || given < 0) return badParam(res, 'next: required, 0 on the first call');
+    const next = given === 0 ? 0 : decodeNext(given);
+    if (next === undefined) return badParam(res, 'next: not a value this method answered');
     const nowS = Math.floor(Date.now() / 1000);
     const from = toInt(req.query.dateFrom) ?? nowS - 30 * 86400;
     const to = toInt(req.query.dateTo) ?? nowS;
@@ -307,7 +318,7 @@ export function createWildberriesFake(ctx: FakeContext): Fake {
       .filter((t) => t.id > next && t.createdAt >= from * 1000 && t.createdAt <= to * 1000 + 999)
       .sort((a, b) => a.id - b.id);
     const page = res.locals.sandboxEmptyPage ? [] : found.slice(0, limit);
-    res.json({ next: page.at(-1)?.id ?? next, orders: page.map((t) => taskJson(t, true)) });
+    res.json({ next: encodeNext(page.at(-1)?.id ?? next), orders: page.map((t) => taskJson(t, true)) });
   });
 
   // §3.3.3 statuses by id (unknown ids are left out).

@@ -49,7 +49,8 @@ const RESOURCES = {
   'stocks-push': { limit: 100_000, windowMs: 60_000 },
   'stocks-push-v3': { limit: 50, windowMs: 60_000 },
   'stocks-read': { limit: 100_000, windowMs: 60_000 },
-  'offer-mappings': { limit: 600, windowMs: 60_000 },
+  // 100 a minute on the base tier (600 on higher ones; official OpenAPI x-resource-limit-config).
+  'offer-mappings': { limit: 100, windowMs: 60_000 },
   warehouses: { limit: 100, windowMs: 3600_000 },
 };
 type Resource = keyof typeof RESOURCES;
@@ -73,7 +74,7 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
   const limits = new RateLimitSettings(RESOURCES, { parallel: 2, latencyMs: 0 }, () => window.clear());
 
   const reset = () => {
-    catalog = generateCatalog(ctx.seed);
+    catalog = generateCatalog(ctx.seed, ctx.catalogExtra);
     const data = generateYmData(ctx.seed, catalog, Date.now());
     ids = data.ids;
     orders = data.orders;
@@ -96,14 +97,6 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
 
   const campaignOf = (id: unknown) => YM_CAMPAIGNS.find((c) => c.id === toInt(id));
   const byOffer = (offerId: string) => catalog.find((c) => c.ym.offerId === offerId);
-
-  /** Units held by open orders, per warehouse and offer. */
-  const frozen = (warehouseId: number, offerId: string) =>
-    orders
-      .filter((o) => isReserve(o) && o.campaign.warehouseId === warehouseId)
-      .flatMap((o) => o.items)
-      .filter((l) => l.item.ym.offerId === offerId)
-      .reduce((s, l) => s + l.count, 0);
 
   const itemStatus = (o: YmOrder): string => {
     if (o.status === 'CANCELLED') return 'CANCELLED';
@@ -350,8 +343,8 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
     }
     const shipFrom = q.supplierShipmentDateFrom === undefined ? undefined : mskDayStart(q.supplierShipmentDateFrom);
     const shipTo = q.supplierShipmentDateTo === undefined ? undefined : mskDayStart(q.supplierShipmentDateTo);
-    const defaultWindow = fromDate === undefined && updatedFrom === undefined && orderIds.length === 0;
-    const createdFrom = defaultWindow ? Date.now() - 30 * DAY : fromDate;
+    // The creation window defaults to the last 30 days, whatever the update filter says (reference §4.3.1).
+    const createdFrom = fromDate === undefined && orderIds.length === 0 ? Date.now() - 30 * DAY : fromDate;
     const wantFake = q.fake === 'true';
     const found = orders
       .filter(
@@ -430,9 +423,11 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
     ] as const) {
       if (v !== undefined && parsed === undefined) return bad(res, `dates.${k} is malformed`);
     }
-    if (creationFrom !== undefined && creationTo !== undefined && creationTo - creationFrom > 30 * DAY) return bad(res, 'creation dates: at most 30 days');
-    const defaultWindow = creationFrom === undefined && updateFrom === undefined && shipFrom === undefined && orderIds.length === 0;
-    const from = defaultWindow ? Date.now() - 30 * DAY : creationFrom;
+    // Official OpenAPI (OrderDatesFilterDTO): creationDateFrom defaults to 30 days ago, creationDateTo to
+    // today, at most 30 days apart, the end excluded; an update filter does not lift that window.
+    const byIds = orderIds.length > 0;
+    const from = creationFrom ?? (byIds ? undefined : (creationTo ?? Date.now()) - 30 * DAY);
+    if (from !== undefined && (creationTo ?? Date.now()) - from > 30 * DAY + DAY) return bad(res, 'creation dates: at most 30 days apart');
     const found = orders
       .filter(
         (o) =>
@@ -442,7 +437,7 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
           (statuses.length === 0 || statuses.includes(o.status)) &&
           (substatuses.length === 0 || substatuses.includes(o.substatus)) &&
           (from === undefined || o.createdAt >= from) &&
-          (creationTo === undefined || o.createdAt < creationTo + DAY) &&
+          (creationTo === undefined || o.createdAt < Math.max(creationTo, (from ?? 0) + DAY)) &&
           (updateFrom === undefined || o.updatedAt >= updateFrom) &&
           (updateTo === undefined || o.updatedAt <= updateTo) &&
           (shipFrom === undefined || o.shipmentDate >= shipFrom) &&
@@ -502,7 +497,8 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
     if (!c) return;
     const skus = obj(req.body).skus;
     if (!Array.isArray(skus) || skus.length < 1 || skus.length > STOCK_BATCH_MAX) return bad(res, `skus: from 1 to ${STOCK_BATCH_MAX} items`);
-    if (!spend(res, 'stocks-push', c.id, skus.length)) return;
+    res.locals.sandboxCost = skus.length;
+    if (!spend(res, 'stocks-push', YM_BUSINESS.id, skus.length)) return;
     const errors: string[] = [];
     const unknown: string[] = [];
     const seen = new Set<string>();
@@ -563,14 +559,21 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
   });
 
   // §4.6 stock read: AVAILABLE = last pushed, FREEZE = open reserves, FIT = both.
-  const stockRows = (warehouseId: number) =>
-    catalog.flatMap((item) => {
+  const stockRows = (warehouseId: number) => {
+    // Units held by open orders, per offer (summed once: large catalogues).
+    const held = new Map<string, number>();
+    for (const o of orders) {
+      if (!isReserve(o) || o.campaign.warehouseId !== warehouseId) continue;
+      for (const l of o.items) held.set(l.item.ym.offerId, (held.get(l.item.ym.offerId) ?? 0) + l.count);
+    }
+    return catalog.flatMap((item) => {
       const s = stocks.get(stockKey(warehouseId, item.ym.offerId));
-      const freeze = frozen(warehouseId, item.ym.offerId);
+      const freeze = held.get(item.ym.offerId) ?? 0;
       if (!s && freeze === 0) return [];
       const available = s?.count ?? 0;
       return [{ item, available, freeze, fit: available + freeze, updatedAt: s?.updatedAt ?? null, pushes: s?.pushes ?? 0 }];
     });
+  };
   router.post(both('v2', '/campaigns/:campaignId/offers/stocks'), (req: Request, res: Response) => {
     const c = campaign(req, res);
     if (!c) return;
@@ -687,6 +690,8 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
           )
           .min(1),
         status: z.enum(['UNPAID', 'PENDING', 'PROCESSING']).default('PROCESSING'),
+        /** An order placed this many days ago (and not changed since), e.g. older than the default 30-day window. */
+        createdDaysAgo: z.number().min(0).max(365).default(0),
       })
       .safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: 'invalid order', issues: body.error.issues });
@@ -698,7 +703,7 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
       if (!item) return controlError(res, 400, `unknown item ${JSON.stringify(ref)}`);
       lines.push({ item, count: ref.count });
     }
-    const order = makeOrder(ids, c, lines, Date.now(), body.data.status);
+    const order = makeOrder(ids, c, lines, Date.now() - body.data.createdDaysAgo * DAY, body.data.status);
     orders.push(order);
     res.status(201).json(orderV1(order));
   });

@@ -1,6 +1,6 @@
-import type { HttpClient } from '@datasync/connector-kit';
+import type { HttpClient, KeyedCooldown } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
-import { marketplaceClients, type MarketplaceConnection } from './http';
+import { accountKey, marketplaceClient, type MarketplaceConnection } from './http';
 import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
 
 /** Posting statuses (reference §2.3): held, gone, or neither. */
@@ -34,10 +34,12 @@ export function ozonStage(p: Pick<Posting, 'status' | 'cancellation'>): Stage {
 }
 
 export interface OzonOptions extends MarketplaceConnection {
+  baseURL: string;
   clientId?: string;
   apiKey?: string;
   batchSize: number;
-  /** A separate client for stock pushes, with the push budget (80 a minute). */
+  /** One update per (product, warehouse) every 30 s, shared by every worker (none: not kept, unit tests). */
+  pairCooldown?: KeyedCooldown;
 }
 
 /** Ozon Seller API (reference §2): every method POST, `Client-Id` + `Api-Key`. */
@@ -46,12 +48,15 @@ export class OzonConnector implements Connector {
   readonly batchSize: number;
   readonly configured: boolean;
   private readonly http: HttpClient;
-  private readonly pushHttp: HttpClient;
+  private readonly pairCooldown?: KeyedCooldown;
+  private readonly account: string;
 
   constructor(options: OzonOptions) {
     this.batchSize = options.batchSize;
     this.configured = Boolean(options.clientId && options.apiKey);
-    ({ http: this.http, pushHttp: this.pushHttp } = marketplaceClients('ozon', options, () => (options.clientId && options.apiKey ? { 'Client-Id': options.clientId, 'Api-Key': options.apiKey } : undefined), 'OZON_CLIENT_ID and OZON_API_KEY are not set'));
+    this.pairCooldown = options.pairCooldown;
+    this.account = accountKey(options.clientId);
+    this.http = marketplaceClient('ozon', options.baseURL, options, () => (options.clientId && options.apiKey ? { 'Client-Id': options.clientId, 'Api-Key': options.apiKey } : undefined), 'OZON_CLIENT_ID and OZON_API_KEY are not set');
   }
 
   async warehouses(): Promise<WarehouseInfo[]> {
@@ -81,7 +86,8 @@ export class OzonConnector implements Connector {
       });
       const items = page.result?.items ?? [];
       ids.push(...items.map((i) => i.product_id));
-      if (items.length < 1000 || !page.result?.last_id) break;
+      // Documented end: an empty page (a short page is not said to be the last).
+      if (items.length === 0 || !page.result?.last_id) break;
       lastId = page.result.last_id;
     }
     const out: CatalogEntry[] = [];
@@ -171,18 +177,27 @@ export class OzonConnector implements Connector {
     }
   }
 
-  /** `/v2/products/stocks`: at most 100 product-warehouse pairs; a result with errors per item. */
+  /**
+   * `/v2/products/stocks`: at most 100 product-warehouse pairs, each by `product_id` alone (the spec
+   * requires it and says to send only one of `offer_id`/`product_id`); a result with errors per item.
+   * A pair updated in the last 30 s is held back (Ozon would refuse it with `TOO_MANY_REQUESTS`).
+   */
   async push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]> {
-    const sendable = items.filter((i) => i.product.ozonOfferId && i.product.ozonProductId);
-    const body = {
-      stocks: sendable.map((i) => ({ offer_id: i.product.ozonOfferId, product_id: i.product.ozonProductId, stock: i.value, warehouse_id: warehouse.warehouseId })),
-    };
-    const res = sendable.length ? await this.pushHttp.post<{ result?: { offer_id?: string; updated?: boolean; errors?: { code: string; message: string }[] }[] }>('/v2/products/stocks', body) : { result: [] };
-    const byOffer = new Map((res.result ?? []).map((r) => [r.offer_id, r]));
+    const pairKey = (i: PushItem) => `${this.account}:${i.product.ozonProductId}:${warehouse.warehouseId}`;
+    const mapped = items.filter((i) => i.product.ozonProductId);
+    const { taken, waitMs } = this.pairCooldown ? await this.pairCooldown.claim(mapped.map(pairKey)) : { taken: new Set(mapped.map(pairKey)), waitMs: new Map<string, number>() };
+    const sendable = mapped.filter((i) => taken.has(pairKey(i)));
+    const body = { stocks: sendable.map((i) => ({ product_id: Number(i.product.ozonProductId), stock: i.value, warehouse_id: Number(warehouse.warehouseId) })) };
+    const res = sendable.length
+      ? await this.http.post<{ result?: { product_id?: number | string; updated?: boolean; errors?: { code: string; message: string }[] }[] }>('/v2/products/stocks', body)
+      : { result: [] };
+    const byProduct = new Map((res.result ?? []).map((r) => [String(r.product_id), r]));
     return items.map((i): PushOutcome => {
       const productId = i.product.productId;
-      if (!i.product.ozonOfferId || !i.product.ozonProductId) return { productId, ok: false, code: 'not_mapped', message: 'no Ozon offer_id/product_id for this SKU', retryable: false };
-      const r = byOffer.get(i.product.ozonOfferId);
+      if (!i.product.ozonProductId) return { productId, ok: false, code: 'not_mapped', message: 'no Ozon product_id for this SKU', retryable: false };
+      const wait = waitMs.get(pairKey(i));
+      if (wait !== undefined) return { productId, ok: false, heldForMs: wait };
+      const r = byProduct.get(i.product.ozonProductId);
       if (!r) return { productId, ok: false, code: 'no_result', message: 'Ozon answered no result for this item', retryable: true };
       const error = r.errors?.[0];
       if (r.updated && !error) return { productId, ok: true };

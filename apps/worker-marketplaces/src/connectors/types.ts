@@ -35,7 +35,11 @@ export interface PushItem {
   value: number;
 }
 
-export type PushOutcome = { productId: number; ok: true } | { productId: number; ok: false; code: string; message: string; retryable: boolean };
+export type PushOutcome =
+  | { productId: number; ok: true }
+  | { productId: number; ok: false; code: string; message: string; retryable: boolean }
+  /** Not sent: the marketplace takes no update of this pair for this long yet (Ozon's 30 s per pair). */
+  | { productId: number; ok: false; heldForMs: number };
 
 export interface OrdersPage {
   orders: OrderSnapshot[];
@@ -55,6 +59,8 @@ export interface OrdersPoll {
   since: Date;
   /** Orders we hold as open (stage reserved), for marketplaces that report changes only by id (WB). */
   open: { orderId: string; marketplaceSku: string }[];
+  /** When the oldest of those was created (YM asks its creation window back to it). */
+  oldestOpen?: Date | null;
 }
 
 /** One marketplace's API, as the pollers and the push use it. */

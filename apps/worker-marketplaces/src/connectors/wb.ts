@@ -1,6 +1,6 @@
-import { UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
+import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { OrderSnapshot, Stage } from '@datasync/stock-ledger';
-import { marketplaceClients, type MarketplaceConnection } from './http';
+import { marketplaceClient, type MarketplaceConnection } from './http';
 import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
 
 const CANCELLED = new Set(['canceled', 'canceled_by_client', 'declined_by_client', 'defect']);
@@ -21,6 +21,8 @@ export function wbStage(supplierStatus: string, wbStatus: string): Stage {
 const moscowDate = (t: Date) => new Date(t.getTime() + 3 * 3600_000).toISOString().slice(0, 10);
 
 export interface WbOptions extends MarketplaceConnection {
+  /** One base URL per WB host (reference §0). */
+  hosts: { marketplace: string; content: string; analytics: string };
   token?: string;
   batchSize: number;
 }
@@ -33,25 +35,29 @@ interface Task {
 }
 
 /**
- * Wildberries (reference §3): one sub-path per API host (`/marketplace`, `/content`, `/analytics`),
- * `Authorization: <token>`. A task is one unit; new tasks come by id (`next`), changes by asking the
- * status of the tasks still open.
+ * Wildberries (reference §3): one client per API host (marketplace-api, content-api,
+ * seller-analytics-api), `Authorization: <token>`. A task is one unit; new tasks come by creation
+ * date (paged with WB's `next`), changes by asking the status of the tasks still open.
  */
 export class WbConnector implements Connector {
   readonly marketplace = 'wb' as const;
   readonly batchSize: number;
   readonly configured: boolean;
   private readonly http: HttpClient;
-  private readonly pushHttp: HttpClient;
+  private readonly content: HttpClient;
+  private readonly analytics: HttpClient;
 
   constructor(options: WbOptions) {
     this.batchSize = options.batchSize;
     this.configured = Boolean(options.token);
-    ({ http: this.http, pushHttp: this.pushHttp } = marketplaceClients('wb', options, () => (options.token ? { Authorization: options.token } : undefined), 'WB_TOKEN is not set'));
+    const client = (baseURL: string) => marketplaceClient('wb', baseURL, options, () => (options.token ? { Authorization: options.token } : undefined), 'WB_TOKEN is not set');
+    this.http = client(options.hosts.marketplace);
+    this.content = client(options.hosts.content);
+    this.analytics = client(options.hosts.analytics);
   }
 
   async warehouses(): Promise<WarehouseInfo[]> {
-    const list = await this.http.get<{ id: number; name?: string; isDeleting?: boolean; isProcessing?: boolean }[]>('/marketplace/api/v3/warehouses');
+    const list = await this.http.get<{ id: number; name?: string; isDeleting?: boolean; isProcessing?: boolean }[]>('/api/v3/warehouses');
     return (Array.isArray(list) ? list : []).map((w) => ({ warehouseId: String(w.id), name: w.name ?? '', active: !w.isDeleting && !w.isProcessing, raw: w }));
   }
 
@@ -59,10 +65,10 @@ export class WbConnector implements Connector {
     const out: CatalogEntry[] = [];
     let cursor: { limit: number; updatedAt?: string; nmID?: number } = { limit: 100 };
     for (;;) {
-      const page = await this.http.post<{
+      const page = await this.content.post<{
         cards?: { nmID: number; vendorCode: string; title?: string; sizes?: { chrtID: number; techSize?: string; skus?: string[] }[] }[];
         cursor?: { updatedAt?: string | null; nmID?: number | null; total?: number };
-      }>('/content/content/v2/get/cards/list', { settings: { cursor, filter: { withPhoto: -1 }, sort: { ascending: true } } });
+      }>('/content/v2/get/cards/list', { settings: { cursor, filter: { withPhoto: -1 }, sort: { ascending: true } } });
       for (const card of page.cards ?? []) {
         for (const size of card.sizes ?? []) {
           const techSize = size.techSize ?? '0';
@@ -79,33 +85,37 @@ export class WbConnector implements Connector {
     }
   }
 
-  /** New tasks after the last id seen, then the statuses of every task still open (new ones included). */
+  /**
+   * Tasks created since `since` (at most WB's 30 days), paged as the documentation says: `next` is 0
+   * first, then the `next` of the previous answer, as given (an opaque position, not a task id);
+   * the last page is an empty one. Then the statuses of every task still open (new ones included).
+   */
   async *orders(poll: OrdersPoll): AsyncGenerator<OrdersPage> {
     const now = new Date();
-    const saved = (poll.cursor as { next?: number } | undefined)?.next ?? 0;
     const from = Math.max(Math.floor(poll.since.getTime() / 1000), Math.floor((now.getTime() - 30 * DAY) / 1000) + 60);
     const fresh: Task[] = [];
-    let next = saved;
+    let next = 0;
     for (;;) {
-      const page = await this.http.get<{ next?: number; orders?: Task[] }>('/marketplace/api/v3/orders', {
+      const page = await this.http.get<{ next?: number; orders?: Task[] }>('/api/v3/orders', {
         params: { limit: 1000, next, dateFrom: from, dateTo: Math.floor(now.getTime() / 1000) },
       });
       const orders = page.orders ?? [];
       if (orders.length === 0) break;
       fresh.push(...orders);
-      next = orders.reduce((m, o) => Math.max(m, o.id), next);
+      if (page.next === undefined || page.next === null || page.next === next) throw new UpstreamDataError(`wb: GET /api/v3/orders answered a page without a new next (${String(page.next)})`);
+      next = page.next;
     }
     const tasks = new Map<string, { marketplaceSku: string; task?: Task }>();
     for (const o of poll.open) tasks.set(o.orderId, { marketplaceSku: o.marketplaceSku });
     for (const t of fresh) tasks.set(String(t.id), { marketplaceSku: String(t.chrtId), task: t });
     const ids = [...tasks.keys()];
     if (ids.length === 0) {
-      yield { orders: [], cursor: { next } };
+      yield { orders: [], cursor: {} };
       return;
     }
     for (let i = 0; i < ids.length; i += 1000) {
       const chunk = ids.slice(i, i + 1000);
-      const res = await this.http.post<{ orders?: { id: number; supplierStatus: string; wbStatus: string }[] }>('/marketplace/api/v3/orders/status', {
+      const res = await this.http.post<{ orders?: { id: number; supplierStatus: string; wbStatus: string }[] }>('/api/v3/orders/status', {
         orders: chunk.map(Number),
       });
       const orders: OrderSnapshot[] = (res.orders ?? []).map((s) => {
@@ -125,7 +135,7 @@ export class WbConnector implements Connector {
         };
       });
       const last = i + 1000 >= ids.length;
-      yield { orders, cursor: last ? { next } : undefined };
+      yield { orders, cursor: last ? {} : undefined };
     }
   }
 
@@ -133,9 +143,9 @@ export class WbConnector implements Connector {
   async *returns(poll: { since: Date }): AsyncGenerator<ReturnsPage> {
     const now = new Date();
     const from = new Date(Math.max(poll.since.getTime() - DAY, now.getTime() - 30 * DAY));
-    const res = await this.http.get<{
+    const res = await this.analytics.get<{
       report?: { shkId: number; orderId: number; barcode: string; status: string; orderDt?: string; completedDt?: string | null; readyToReturnDt?: string }[];
-    }>('/analytics/api/v1/analytics/goods-return', { params: { dateFrom: moscowDate(from), dateTo: moscowDate(now) } });
+    }>('/api/v1/analytics/goods-return', { params: { dateFrom: moscowDate(from), dateTo: moscowDate(now) } });
     const returns = (res.report ?? []).map((g) => ({
       returnId: String(g.shkId),
       lineId: '1',
@@ -165,7 +175,7 @@ export class WbConnector implements Connector {
     });
     for (let round = 0; pending.length > 0 && round < 3; round++) {
       try {
-        await this.pushHttp.put(`/marketplace/api/v3/stocks/${warehouse.warehouseId}`, {
+        await this.http.put(`/api/v3/stocks/${warehouse.warehouseId}`, {
           stocks: pending.map((i) => ({ chrtId: Number(i.product.wbChrtId), amount: i.value })),
         });
         for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: true });

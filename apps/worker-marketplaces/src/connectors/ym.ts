@@ -1,6 +1,6 @@
 import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
-import { marketplaceClients, type MarketplaceConnection } from './http';
+import { marketplaceClient, type MarketplaceConnection } from './http';
 import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
 
 const SHIPPED = new Set(['DELIVERY', 'PICKUP', 'DELIVERED', 'PARTIALLY_RETURNED', 'RETURNED']);
@@ -15,8 +15,30 @@ export function ymStage(status: string, substatus: string | null | undefined): S
 }
 
 export interface YmOptions extends MarketplaceConnection {
+  baseURL: string;
   apiKey?: string;
   batchSize: number;
+}
+
+/** How far back an order's creation is looked at for updates (beyond the oldest open one). */
+export const ORDERS_CREATED_WITHIN_DAYS = 90;
+const DAY = 86_400_000;
+const ymDate = (ms: number) => new Date(ms + 3 * 3600_000).toISOString().slice(0, 10);
+
+/**
+ * Creation windows of at most 30 days (`creationDateTo` excluded, YYYY-MM-DD Moscow dates), newest
+ * first, from tomorrow back to the older of the oldest open order and ORDERS_CREATED_WITHIN_DAYS.
+ */
+export function creationWindows(now: Date, oldestOpen: Date | null): { creationDateFrom: string; creationDateTo: string }[] {
+  const horizon = Math.min(now.getTime() - ORDERS_CREATED_WITHIN_DAYS * DAY, oldestOpen ? oldestOpen.getTime() - DAY : Infinity);
+  const out: { creationDateFrom: string; creationDateTo: string }[] = [];
+  let to = now.getTime() + DAY;
+  while (to > horizon) {
+    const from = to - 30 * DAY;
+    out.push({ creationDateFrom: ymDate(from), creationDateTo: ymDate(to) });
+    to = from;
+  }
+  return out;
 }
 
 interface Paged {
@@ -32,13 +54,12 @@ export class YmConnector implements Connector {
   readonly batchSize: number;
   readonly configured: boolean;
   private readonly http: HttpClient;
-  private readonly pushHttp: HttpClient;
   private business: Promise<{ businessId: string; campaignIds: string[] }> | undefined;
 
   constructor(options: YmOptions) {
     this.batchSize = options.batchSize;
     this.configured = Boolean(options.apiKey);
-    ({ http: this.http, pushHttp: this.pushHttp } = marketplaceClients('ym', options, () => (options.apiKey ? { 'Api-Key': options.apiKey } : undefined), 'YM_API_KEY is not set'));
+    this.http = marketplaceClient('ym', options.baseURL, options, () => (options.apiKey ? { 'Api-Key': options.apiKey } : undefined), 'YM_API_KEY is not set');
   }
 
   /** The cabinet and its campaigns (`GET /v2/campaigns`), read once per process. */
@@ -101,39 +122,53 @@ export class YmConnector implements Connector {
     return out;
   }
 
-  /** Orders updated since `since`, every campaign of the cabinet (`POST /v1/businesses/{id}/orders`). */
+  /**
+   * Orders updated since `since`, every campaign of the cabinet (`POST /v1/businesses/{id}/orders`).
+   * The creation window defaults to the last 30 days and spans at most 30 days (official OpenAPI,
+   * `OrderDatesFilterDTO`), so an update filter alone never sees an older order that changes: the
+   * update filter is asked per 30-day creation window, back to the oldest order we still hold open
+   * or ORDERS_CREATED_WITHIN_DAYS, whichever is older.
+   */
   async *orders(poll: OrdersPoll): AsyncGenerator<OrdersPage> {
     const { businessId } = await this.cabinet();
     const now = new Date();
-    let token: string | undefined;
-    do {
-      const page = await this.http.post<
-        Paged & {
-          orders?: {
-            orderId: number;
-            status: string;
-            substatus?: string;
-            creationDate?: string;
-            updateDate?: string;
-            items?: { id: number; offerId: string; count: number }[];
-            delivery?: { warehouseId?: string };
-          }[];
-        }
-      >(`/v1/businesses/${businessId}/orders`, { dates: { updateDateFrom: poll.since.toISOString(), updateDateTo: now.toISOString() } }, { params: { limit: 50, page_token: token } });
-      token = page.paging?.nextPageToken;
-      const orders = (page.orders ?? []).map((o) => ({
-        orderId: String(o.orderId),
-        status: o.status,
-        substatus: o.substatus ?? null,
-        stage: ymStage(o.status, o.substatus),
-        warehouseId: o.delivery?.warehouseId ?? null,
-        createdAt: o.creationDate ? new Date(o.creationDate) : null,
-        changedAt: o.updateDate ? new Date(o.updateDate) : now,
-        lines: (o.items ?? []).map((i) => ({ lineId: String(i.id), marketplaceSku: i.offerId, quantity: i.count })),
-        raw: o,
-      }));
-      yield { orders, cursor: token ? undefined : { since: now.toISOString() } };
-    } while (token);
+    const windows = creationWindows(now, poll.oldestOpen ?? null);
+    for (const [w, window] of windows.entries()) {
+      let token: string | undefined;
+      do {
+        const page = await this.http.post<
+          Paged & {
+            orders?: {
+              orderId: number;
+              status: string;
+              substatus?: string;
+              creationDate?: string;
+              updateDate?: string;
+              items?: { id: number; offerId: string; count: number }[];
+              delivery?: { warehouseId?: string };
+            }[];
+          }
+        >(
+          `/v1/businesses/${businessId}/orders`,
+          { dates: { ...window, updateDateFrom: poll.since.toISOString(), updateDateTo: now.toISOString() } },
+          { params: { limit: 50, page_token: token } },
+        );
+        token = page.paging?.nextPageToken;
+        const orders = (page.orders ?? []).map((o) => ({
+          orderId: String(o.orderId),
+          status: o.status,
+          substatus: o.substatus ?? null,
+          stage: ymStage(o.status, o.substatus),
+          warehouseId: o.delivery?.warehouseId ?? null,
+          createdAt: o.creationDate ? new Date(o.creationDate) : null,
+          changedAt: o.updateDate ? new Date(o.updateDate) : now,
+          lines: (o.items ?? []).map((i) => ({ lineId: String(i.id), marketplaceSku: i.offerId, quantity: i.count })),
+          raw: o,
+        }));
+        const last = !token && w === windows.length - 1;
+        yield { orders, cursor: last ? { since: now.toISOString() } : undefined };
+      } while (token);
+    }
   }
 
   /** Returns updated since `since` per campaign; FIT units are restocked once the seller picked them up. */
@@ -193,7 +228,7 @@ export class YmConnector implements Connector {
     });
     for (let round = 0; pending.length > 0 && round < 3; round++) {
       try {
-        await this.pushHttp.put(`/v2/campaigns/${warehouse.campaignId}/offers/stocks`, {
+        await this.http.put(`/v2/campaigns/${warehouse.campaignId}/offers/stocks`, {
           skus: pending.map((i) => ({ sku: i.product.ymOfferId, items: [{ count: i.value, updatedAt: now }] })),
         });
         for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: true });
