@@ -234,7 +234,10 @@ describe('Datawiz over the gateway', () => {
   it('a promotion with 150 000 shops (or deeply nested lists) is a 400 naming the field, not a 500', async () => {
     const huge = await call('POST', '/api/datawiz/sales', [{ ...complete, sale_id: 'dw-huge', name: 'n', shops: Array.from({ length: 150_000 }, () => '') }]);
     expect(huge.status).toBe(400);
-    expect(huge.body.errors).toEqual([{ field: '0.shops', message: 'must hold at most 10000 shop ids (got 150000)' }]);
+    // Past the gateway's generic bound (GATEWAY_JSON_MAX_ITEMS, 100 000) before Datawiz's own rules run.
+    expect(huge.body.errors).toEqual([{ field: '0.shops', message: 'must hold at most 100000 items' }]);
+    const overCap = await call('POST', '/api/datawiz/sales', [{ ...complete, sale_id: 'dw-over', name: 'n', shops: Array.from({ length: 20_000 }, () => '') }]);
+    expect([overCap.status, overCap.body.errors]).toEqual([400, [{ field: '0.shops', message: 'must hold at most 10000 shop ids (got 20000)' }]]);
     const manyBad = await call('POST', '/api/datawiz/sales', { ...complete, sale_id: 'dw-bad-shops', name: 'n', shops: Array.from({ length: 10_000 }, () => '') });
     expect(manyBad.status).toBe(400);
     expect(manyBad.body.errors.length).toBeLessThanOrEqual(201);

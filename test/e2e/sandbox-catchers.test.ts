@@ -41,13 +41,14 @@ describe('mail catcher', () => {
 });
 
 describe('webhook catcher', () => {
+  // The catcher listens on loopback: deliveries to it need the allowance `pnpm start` sets for its sandbox.
   const received = () => get<{ total: number; received: { path: string; event: string; delivery: string; signature: string; body: unknown }[] }>('/hooks');
 
   it('keeps each delivery and says whether its signature verified', async () => {
     const payload = { event: 'run.done', deliveryId: 'd-1', body: { event: 'run.done', run: { id: 'r1', state: 'done' } } };
-    await postWebhook(`${sandbox.url}/hooks/good`, payload, { secret: SECRET, timeoutMs: 5000 });
-    await postWebhook(`${sandbox.url}/hooks/forged`, { ...payload, deliveryId: 'd-2' }, { secret: 'another secret', timeoutMs: 5000 });
-    await postWebhook(`${sandbox.url}/hooks/unsigned`, { ...payload, deliveryId: 'd-3' }, { timeoutMs: 5000 });
+    await postWebhook(`${sandbox.url}/hooks/good`, payload, { secret: SECRET, timeoutMs: 5000, allowPrivate: true });
+    await postWebhook(`${sandbox.url}/hooks/forged`, { ...payload, deliveryId: 'd-2' }, { secret: 'another secret', timeoutMs: 5000, allowPrivate: true });
+    await postWebhook(`${sandbox.url}/hooks/unsigned`, { ...payload, deliveryId: 'd-3' }, { timeoutMs: 5000, allowPrivate: true });
     // A correct signature over an old timestamp (a replayed delivery).
     const old = Math.floor(Date.now() / 1000) - 3600;
     const raw = JSON.stringify(payload.body);

@@ -505,8 +505,8 @@ async function saveLists(ctx: Ctx, name: string, parts: { table: Table; rows: un
   );
 }
 
-/** The entities of a company's sync, in the order syncCompany writes them. */
-const PLAN = ['positions', 'staff', 'services', 'client_categories', 'clients', 'records', 'expense_categories', 'accounts', 'transactions'];
+/** The entities of a company's sync, in the order syncCompany finishes them (expense categories come from the transactions). */
+const PLAN = ['positions', 'staff', 'services', 'client_categories', 'clients', 'records', 'accounts', 'transactions', 'expense_categories'];
 
 export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void> {
   const c = ctx.params.companyId;
