@@ -129,7 +129,7 @@ describe('datasync command line', () => {
     expect(samples.length, stderr).toBeGreaterThan(3);
     for (let i = 1; i < samples.length; i++) expect(samples[i]!.percent, lines.join('\n')).toBeGreaterThanOrEqual(samples[i - 1]!.percent);
     expect(samples.filter((s) => s.state !== 'done').every((s) => s.percent < 100), lines.join('\n')).toBe(true);
-    expect(samples.at(-1)).toMatchObject({ percent: 100, state: 'done', entity: 'transactions', number: 9 });
+    expect(samples.at(-1)).toMatchObject({ percent: 100, state: 'done', entity: 'expense_categories', number: 9 });
     // The entity shown moves forward through the plan, and the slow paged ones are each seen.
     const numbers = samples.flatMap((s) => (s.number === undefined ? [] : [s.number]));
     for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBeGreaterThanOrEqual(numbers[i - 1]!);

@@ -252,7 +252,7 @@ describe('Datawiz over the gateway', () => {
     const deepErrors = ((await deep.json()) as any).errors as { field: string; message: string }[];
     expect(deepErrors).toHaveLength(1);
     expect(deepErrors[0]!.field).toBe(['shops', ...Array.from({ length: 31 }, () => '0')].join('.'));
-    expect(deepErrors[0]!.message).toBe('is nested too deeply (more than 32 levels)');
+    expect(deepErrors[0]!.message).toBe('nests objects or lists deeper than 32 levels');
     expect(await postsUpstream()).toEqual([]);
   });
 
