@@ -20,6 +20,8 @@ export function sandboxControl(baseUrl: string) {
   return {
     addFault: (rule: unknown) => call('POST', '/_control/faults', rule),
     clearFaults: () => call('DELETE', '/_control/faults'),
+    /** Rule id → how many requests it acted on (retired rules included, until the faults are cleared). */
+    injected: async () => ((await call('GET', '/_control/faults')) as { injected: Record<string, number> }).injected,
     reset: () => call('POST', '/_control/reset'),
     requests: async (prefix: string) =>
       (await call('GET', `/_control/requests?prefix=${encodeURIComponent(prefix)}`)) as {

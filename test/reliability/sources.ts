@@ -166,7 +166,7 @@ export const itresume: ReliabilitySource = {
     await pool.query('TRUNCATE itresume_attempts');
     return {
       submit: { method: 'POST', path: '/api/itresume/sync', body: { start: '2026-04-01', end: '2026-04-06' } },
-      expectEqual: () => expectItResumeEqualToSource(pool, control, '2026-04-01', '2026-04-06'),
+      expectEqual: (runId) => expectItResumeEqualToSource(pool, control, '2026-04-01', '2026-04-06', runId),
     };
   },
 };
