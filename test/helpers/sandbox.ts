@@ -26,7 +26,7 @@ export function sandboxControl(baseUrl: string) {
     requests: async (prefix: string) =>
       (await call('GET', `/_control/requests?prefix=${encodeURIComponent(prefix)}`)) as {
         total: number;
-        requests: { method: string; path: string; query: Record<string, unknown>; status: number }[];
+        requests: { at: number; method: string; path: string; query: Record<string, unknown>; status: number; body?: Record<string, unknown> }[];
       },
     get: <T>(path: string) => call('GET', path) as Promise<T>,
     post: <T>(path: string, body?: unknown) => call('POST', path, body) as Promise<T>,

@@ -148,7 +148,7 @@ export async function expectAvitoEqualToSource(db: Q, control: Control, runId: s
       price: l.priceText,
       time: l.time,
       uri: `ru.avito://1/item/show?itemId=${l.id}`,
-      uri_mweb: `${new URL(l.url).pathname}?context=H4sIAAAAAAAA_sandbox`,
+      uri_mweb: `${l.url.replace(/^https:\/\/www\.avito\.ru/, '')}?context=H4sIAAAAAAAA_sandbox`,
     },
   }));
   const stored = await q(
@@ -196,7 +196,8 @@ export async function expectItResumeEqualToSource(db: Q, control: Control, start
   );
   const expected = served.attempts
     .filter((a) => a.defect === null)
-    .map(({ defect: _defect, created_at, ...a }) => ({ ...a, created_at: created_at.includes('.') ? created_at : `${created_at}.000000`, ...(runId ? { run_id: runId } : {}) }));
+    // An empty consumer key is stored as null (no key), like any absent optional value.
+    .map(({ defect: _defect, created_at, ...a }) => ({ ...a, oauth_consumer_key: a.oauth_consumer_key || null, created_at: created_at.includes('.') ? created_at : `${created_at}.000000`, ...(runId ? { run_id: runId } : {}) }));
   const rows = await q(
     db,
     `SELECT lti_user_id, course_key, lms_host, task_id, oauth_consumer_key, lis_result_sourcedid, lis_outcome_service_url, is_correct, attempt_type,

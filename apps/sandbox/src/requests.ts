@@ -6,6 +6,8 @@ export interface LoggedRequest {
   path: string;
   query: Record<string, unknown>;
   status: number;
+  /** A JSON request body (e.g. YClients' client search pages by body), as the fake parsed it. */
+  body?: unknown;
 }
 
 /**
@@ -28,6 +30,11 @@ export class RequestLog {
       };
       res.on('finish', () => {
         entry.status = res.statusCode;
+        // Parsed by the fake's own body parser by now; only objects (pages asked by body), not raw text.
+        if (req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body) && Object.keys(req.body as object).length > 0) {
+          // Credentials (a login body) are not kept.
+          entry.body = Object.fromEntries(Object.entries(req.body as object).filter(([k]) => !/password|secret|token|key|login/i.test(k)));
+        }
       });
       res.on('close', () => {
         if (entry.status === 0) entry.status = res.writableFinished ? res.statusCode : -1;
