@@ -81,11 +81,13 @@ export function spawnWorker(app: `worker-${string}`, env: Record<string, string>
 }
 
 /** A real gateway process on a free port; answers once it listens, with its URL. */
-export async function spawnGateway(env: Record<string, string>): Promise<WorkerProcess & { url: string }> {
-  const gateway = spawnApp('gateway', { ...env, GATEWAY_PORT: '0' });
+export async function spawnGateway(env: Record<string, string>, options: { logLevel?: string } = {}): Promise<WorkerProcess & { url: string }> {
+  const gateway = spawnApp('gateway', { ...env, GATEWAY_PORT: '0' }, options);
   const listening = await waitFor(() => gateway.lines.find((l) => l.msg === 'gateway listening'), {
     timeoutMs: 30_000,
     what: 'the gateway process to listen',
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}; it printed: ${gateway.output().slice(-2000)}`);
   });
   return { ...gateway, url: String(listening.url) };
 }
