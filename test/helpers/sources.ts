@@ -41,9 +41,16 @@ export interface DatawizFakeShop {
 export interface DatawizFakeProduct {
   product_id: string;
   name: string;
+  article?: string;
   barcode: string;
+  category_id?: string;
+  brand_id?: string | null;
+  producer_id?: string | null;
+  unit_id?: string | null;
   active: boolean;
   width: string | null;
+  height?: string | null;
+  depth?: string | null;
 }
 export interface DatawizFakeData {
   counts: { sales: number; shops: number; products: number };
@@ -55,10 +62,14 @@ export interface DatawizFakeData {
 /** Our Datawiz tables in the fake's shape, for a whole-state comparison. */
 export async function datawizStored(db: Q) {
   const shops = await db.query(
-    `SELECT shop_id, format_id, group_id, name, address, open_date::text AS open_date, latitude::text AS latitude, longitude::text AS longitude
+    `SELECT shop_id, format_id, group_id, name, address, open_date::text AS open_date, latitude::text AS latitude, longitude::text AS longitude, raw
      FROM datawiz_shops ORDER BY shop_id`,
   );
-  const products = await db.query(`SELECT product_id, name, barcode, active, width::text AS width FROM datawiz_products ORDER BY product_id`);
+  const products = await db.query(
+    `SELECT product_id, name, article, barcode, category_id, brand_id, producer_id, unit_id, active, width::text AS width, height::text AS height,
+       depth::text AS depth, raw
+     FROM datawiz_products ORDER BY product_id`,
+  );
   const sales = await db.query(
     `SELECT s.sale_id, s.name, s.description, s.date_from::text AS date_from, s.date_to::text AS date_to,
        COALESCE((SELECT array_agg(shop_id ORDER BY shop_id) FROM datawiz_sale_shops l WHERE l.sale_id = s.sale_id), '{}') AS shops,
@@ -81,13 +92,22 @@ export function datawizExpected(data: DatawizFakeData) {
       open_date: s.open_date,
       latitude: s.latitude,
       longitude: s.longitude,
+      raw: s,
     })),
     products: byId(data.products, (p) => p.product_id).map((p) => ({
       product_id: p.product_id,
       name: p.name,
+      article: p.article ?? null,
       barcode: p.barcode,
+      category_id: p.category_id ?? null,
+      brand_id: p.brand_id ?? null,
+      producer_id: p.producer_id ?? null,
+      unit_id: p.unit_id ?? null,
       active: p.active,
       width: p.width,
+      height: p.height ?? null,
+      depth: p.depth ?? null,
+      raw: p,
     })),
     sales: byId(data.sales, (s) => s.sale_id).map((s) => ({
       sale_id: s.sale_id,
