@@ -20,11 +20,13 @@ export function sandboxControl(baseUrl: string) {
   return {
     addFault: (rule: unknown) => call('POST', '/_control/faults', rule),
     clearFaults: () => call('DELETE', '/_control/faults'),
+    /** Rule id → how many requests it acted on (retired rules included, until the faults are cleared). */
+    injected: async () => ((await call('GET', '/_control/faults')) as { injected: Record<string, number> }).injected,
     reset: () => call('POST', '/_control/reset'),
     requests: async (prefix: string) =>
       (await call('GET', `/_control/requests?prefix=${encodeURIComponent(prefix)}`)) as {
         total: number;
-        requests: { method: string; path: string; query: Record<string, unknown>; status: number }[];
+        requests: { at: number; method: string; path: string; query: Record<string, unknown>; status: number; body?: Record<string, unknown> }[];
       },
     get: <T>(path: string) => call('GET', path) as Promise<T>,
     post: <T>(path: string, body?: unknown) => call('POST', path, body) as Promise<T>,

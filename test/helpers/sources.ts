@@ -12,51 +12,10 @@ type Control = ReturnType<typeof sandboxControl>;
 type Q = Pick<pg.Pool, 'query'>;
 
 const q = async (db: Q, sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows as any[];
-const ids = (rows: { id: unknown }[]) => rows.map((r) => String(r.id)).sort();
 
-// ---- YClients ------------------------------------------------------------------------------------
+import { expectSameRows } from './yclients-source';
 
-/** Every row of one entity of a company as the fake holds it (its control endpoint, no rate limit). */
-export async function yclientsSource(control: Control, companyId: number, entity: string): Promise<any[]> {
-  const rows: any[] = [];
-  for (let offset = 0; ; offset += 5000) {
-    const page = await control.get<{ total: number; rows: any[] }>(`/yclients/_control/companies/${companyId}/source/${entity}?offset=${offset}&limit=5000`);
-    rows.push(...page.rows);
-    if (rows.length >= page.total || page.rows.length === 0) return rows;
-  }
-}
-
-/** The stored rows of a YClients company equal the source, row for row, on the fields that identify and matter. */
-export async function expectYclientsEqualToSource(db: Q, control: Control, companyId: number): Promise<void> {
-  const clients = await yclientsSource(control, companyId, 'clients');
-  const stored = await q(db, 'SELECT id::text, name, phone, email FROM yclients_clients WHERE company_id = $1 ORDER BY id', [companyId]);
-  expect(stored.map((r) => r.id)).toEqual(ids(clients).sort((a, b) => Number(a) - Number(b)));
-  const byId = new Map(clients.map((c) => [String(c.id), c]));
-  for (const r of stored) expect([r.name, r.phone, r.email]).toEqual([byId.get(r.id).name, byId.get(r.id).phone, byId.get(r.id).email]);
-  const links = clients.reduce((n, c) => n + (Array.isArray(c.categories) ? c.categories.length : 0), 0);
-  expect(Number((await q(db, 'SELECT count(*) AS n FROM yclients_client_category_links WHERE company_id = $1', [companyId]))[0].n)).toBe(links);
-
-  const records = await yclientsSource(control, companyId, 'records');
-  const storedRecords = await q(db, 'SELECT id::text, staff_id::text, deleted FROM yclients_records WHERE company_id = $1', [companyId]);
-  expect(ids(storedRecords)).toEqual(ids(records));
-  const recById = new Map(records.map((r) => [String(r.id), r]));
-  for (const r of storedRecords) {
-    expect(r.deleted).toBe(Boolean(recById.get(r.id).deleted));
-    expect(r.staff_id).toBe(String(recById.get(r.id).staff_id));
-  }
-  const services = records.reduce((n, r) => n + new Set((r.services as any[]).map((s) => s.id)).size, 0);
-  expect(Number((await q(db, 'SELECT count(*) AS n FROM yclients_record_services WHERE company_id = $1', [companyId]))[0].n)).toBe(services);
-
-  const transactions = await yclientsSource(control, companyId, 'transactions');
-  const storedTx = await q(db, 'SELECT id::text, amount::float8 AS amount FROM yclients_transactions WHERE company_id = $1', [companyId]);
-  expect(ids(storedTx)).toEqual(ids(transactions));
-  const txById = new Map(transactions.map((t) => [String(t.id), t]));
-  for (const t of storedTx) expect(t.amount).toBe(Number(txById.get(t.id).amount));
-
-  expect(ids(await q(db, 'SELECT id FROM yclients_staff WHERE company_id = $1', [companyId]))).toEqual(ids(await yclientsSource(control, companyId, 'staff')));
-  expect(ids(await q(db, 'SELECT id FROM yclients_services WHERE company_id = $1', [companyId]))).toEqual(ids(await yclientsSource(control, companyId, 'services')));
-  expect(ids(await q(db, 'SELECT id FROM yclients_accounts WHERE company_id = $1', [companyId]))).toEqual(ids(await yclientsSource(control, companyId, 'accounts')));
-}
+export { canonical, expectSameRows, expectYclientsEqualToSource, yclientsSource } from './yclients-source';
 
 // ---- Datawiz -------------------------------------------------------------------------------------
 
@@ -82,9 +41,16 @@ export interface DatawizFakeShop {
 export interface DatawizFakeProduct {
   product_id: string;
   name: string;
+  article?: string;
   barcode: string;
+  category_id?: string;
+  brand_id?: string | null;
+  producer_id?: string | null;
+  unit_id?: string | null;
   active: boolean;
   width: string | null;
+  height?: string | null;
+  depth?: string | null;
 }
 export interface DatawizFakeData {
   counts: { sales: number; shops: number; products: number };
@@ -96,10 +62,14 @@ export interface DatawizFakeData {
 /** Our Datawiz tables in the fake's shape, for a whole-state comparison. */
 export async function datawizStored(db: Q) {
   const shops = await db.query(
-    `SELECT shop_id, format_id, group_id, name, address, open_date::text AS open_date, latitude::text AS latitude, longitude::text AS longitude
+    `SELECT shop_id, format_id, group_id, name, address, open_date::text AS open_date, latitude::text AS latitude, longitude::text AS longitude, raw
      FROM datawiz_shops ORDER BY shop_id`,
   );
-  const products = await db.query(`SELECT product_id, name, barcode, active, width::text AS width FROM datawiz_products ORDER BY product_id`);
+  const products = await db.query(
+    `SELECT product_id, name, article, barcode, category_id, brand_id, producer_id, unit_id, active, width::text AS width, height::text AS height,
+       depth::text AS depth, raw
+     FROM datawiz_products ORDER BY product_id`,
+  );
   const sales = await db.query(
     `SELECT s.sale_id, s.name, s.description, s.date_from::text AS date_from, s.date_to::text AS date_to,
        COALESCE((SELECT array_agg(shop_id ORDER BY shop_id) FROM datawiz_sale_shops l WHERE l.sale_id = s.sale_id), '{}') AS shops,
@@ -122,13 +92,22 @@ export function datawizExpected(data: DatawizFakeData) {
       open_date: s.open_date,
       latitude: s.latitude,
       longitude: s.longitude,
+      raw: s,
     })),
     products: byId(data.products, (p) => p.product_id).map((p) => ({
       product_id: p.product_id,
       name: p.name,
+      article: p.article ?? null,
       barcode: p.barcode,
+      category_id: p.category_id ?? null,
+      brand_id: p.brand_id ?? null,
+      producer_id: p.producer_id ?? null,
+      unit_id: p.unit_id ?? null,
       active: p.active,
       width: p.width,
+      height: p.height ?? null,
+      depth: p.depth ?? null,
+      raw: p,
     })),
     sales: byId(data.sales, (s) => s.sale_id).map((s) => ({
       sale_id: s.sale_id,
@@ -148,41 +127,104 @@ export async function expectDatawizEqualToSource(db: Q, control: Control): Promi
 
 // ---- Avito ---------------------------------------------------------------------------------------
 
+/** A listing as the fake holds it (`/avito/_control/listings`). */
+interface AvitoFakeListing {
+  id: number;
+  title: string;
+  price: number | null;
+  priceText: string;
+  url: string;
+  time: number;
+}
+
 /** The avito ids a sync of this seller must find (the fake's full expected result). */
 export async function avitoSourceIds(control: Control, sellerHash: string): Promise<string[]> {
   return (await control.get<{ listings: { id: number }[] }>(`/avito/_control/listings?sellerId=${sellerHash}`)).listings.map((l) => String(l.id)).sort();
 }
 
-/** A seller run's result (its linked items) and the stored listings of the seller both equal the source, each once. */
+/**
+ * A seller run's result (its linked items, in the upstream's order) and the stored listings of the
+ * seller both equal the source: every column of avito_items, as sets. The seller route carries no
+ * category, location or address, so those stay null; `raw` is the route's wire item (§5.2).
+ */
 export async function expectAvitoEqualToSource(db: Q, control: Control, runId: string, sellerHash: string): Promise<void> {
-  const source = await avitoSourceIds(control, sellerHash);
+  const { listings } = await control.get<{ listings: AvitoFakeListing[] }>(`/avito/_control/listings?sellerId=${sellerHash}`);
+  const expected = listings.map((l) => ({
+    avito_id: String(l.id),
+    title: l.title,
+    price: l.price,
+    price_text: l.priceText,
+    url: l.url,
+    category_id: null,
+    category_name: null,
+    location_id: null,
+    location_name: null,
+    address: null,
+    seller_hash: sellerHash,
+    published_at: l.time * 1000,
+    raw: {
+      id: l.id,
+      title: l.title,
+      price: l.priceText,
+      time: l.time,
+      uri: `ru.avito://1/item/show?itemId=${l.id}`,
+      uri_mweb: `${l.url.replace(/^https:\/\/www\.avito\.ru/, '')}?context=H4sIAAAAAAAA_sandbox`,
+    },
+  }));
+  const stored = await q(
+    db,
+    `SELECT avito_id::text, title, price::float8 AS price, price_text, url, category_id, category_name, location_id, location_name, address,
+       seller_hash, (extract(epoch FROM published_at) * 1000)::float8 AS published_at, raw
+     FROM avito_items WHERE seller_hash = $1`,
+    [sellerHash],
+  );
+  expectSameRows('avito_items of the seller', stored, expected);
+  // The run's result set: each listing once, in the order the upstream listed them (newest first).
   const linked = await q(
     db,
-    `SELECT i.avito_id::text AS id FROM avito_run_items r JOIN avito_items i ON i.id = r.item_id WHERE r.run_id = $1`,
+    'SELECT i.avito_id::text AS id FROM avito_run_items r JOIN avito_items i ON i.id = r.item_id WHERE r.run_id = $1 ORDER BY r.position',
     [runId],
   );
-  expect(ids(linked)).toEqual(source);
-  expect(ids(await q(db, 'SELECT avito_id::text AS id FROM avito_items WHERE seller_hash = $1', [sellerHash]))).toEqual(source);
+  expect(linked.map((r) => r.id), 'the run\'s linked items, in order').toEqual(listings.map((l) => String(l.id)));
 }
 
 // ---- IT Resume -----------------------------------------------------------------------------------
 
-/** The natural key of an attempt as the fake serves it and as we store it. */
-const attemptKey = (user: string, created: string, type: string) => `${user}|${created}|${type}`;
+/** An attempt in the fake's own terms (not its wire form): what a row must hold. */
+interface ItResumeFakeAttempt {
+  lti_user_id: string;
+  course_key: string;
+  lms_host: string;
+  task_id: string;
+  oauth_consumer_key: string;
+  lis_result_sourcedid: string;
+  lis_outcome_service_url: string;
+  is_correct: boolean | null;
+  attempt_type: string;
+  created_at: string;
+  defect: string | null;
+}
 
-/** The stored attempts of [start, end] are exactly the well-formed ones the fake serves for those days. */
-export async function expectItResumeEqualToSource(db: Q, control: Control, start: string, end: string): Promise<void> {
-  const served = await control.get<{ items: any[]; malformed: { index: number }[] }>(
+/**
+ * The stored attempts of [start, end] are exactly the well-formed ones the fake holds for those days,
+ * every column (`runId` given: each written by that run). The expected rows come from the fake's
+ * attempts as it generated them, not from parsing the wire items, so the worker's parser is not the oracle.
+ */
+export async function expectItResumeEqualToSource(db: Q, control: Control, start: string, end: string, runId?: string): Promise<void> {
+  const served = await control.get<{ attempts: ItResumeFakeAttempt[] }>(
     `/itresume/_control/attempts?start=${encodeURIComponent(`${start} 00:00:00`)}&end=${encodeURIComponent(`${end} 23:59:59.999999`)}`,
   );
-  const bad = new Set(served.malformed.map((m) => m.index));
-  const normal = (created: string) => (created.includes('.') ? created.padEnd(26, '0') : `${created}.000000`);
-  const expected = served.items.filter((_, i) => !bad.has(i)).map((it) => attemptKey(it.lti_user_id, normal(String(it.created_at)), it.attempt_type)).sort();
+  const expected = served.attempts
+    .filter((a) => a.defect === null)
+    // An empty consumer key is stored as null (no key), like any absent optional value.
+    .map(({ defect: _defect, created_at, ...a }) => ({ ...a, oauth_consumer_key: a.oauth_consumer_key || null, created_at: created_at.includes('.') ? created_at : `${created_at}.000000`, ...(runId ? { run_id: runId } : {}) }));
   const rows = await q(
     db,
-    `SELECT lti_user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS created, attempt_type FROM itresume_attempts
+    `SELECT lti_user_id, course_key, lms_host, task_id, oauth_consumer_key, lis_result_sourcedid, lis_outcome_service_url, is_correct, attempt_type,
+       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS created_at${runId ? ', run_id::text' : ''}
+     FROM itresume_attempts
      WHERE created_at >= ($1 || ' 00:00:00+00')::timestamptz AND created_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'`,
     [start, end],
   );
-  expect(rows.map((r) => attemptKey(r.lti_user_id, r.created, r.attempt_type)).sort()).toEqual(expected);
+  expectSameRows(`itresume_attempts of ${start}..${end}`, rows, expected);
 }

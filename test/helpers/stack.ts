@@ -95,6 +95,8 @@ export async function spawnGateway(env: Record<string, string>, options: { logLe
   const listening = await waitFor(() => gateway.lines.find((l) => l.msg === 'gateway listening'), {
     timeoutMs: 30_000,
     what: 'the gateway process to listen',
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}; it printed: ${gateway.output().slice(-2000)}`);
   });
   return { ...gateway, url: String(listening.url) };
 }

@@ -7,14 +7,40 @@ import { expectYclientsEqualToSource, waitFor } from '../helpers';
 import { allSources, gatewayClient, type Submit, useBench } from './sources';
 
 /**
- * Hundreds of sync requests at once across every source, through the gateway: identical ones
- * share one run (and one job), every run ends done or failed once workers are there, and the
- * gateway keeps answering /health quickly throughout the burst.
+ * Hundreds of sync requests at once across every source, through the gateway and its real rate
+ * limiter (set to half the burst a minute, about the default 600/min in soak): the requests over the
+ * limit are refused with 429 and RateLimit headers, the clients retry when those headers say, and
+ * then identical requests share one run (and one job), every run ends done, and the gateway keeps
+ * answering /health quickly throughout the burst.
  */
 
 const COPIES = Number(process.env.LOAD_COPIES ?? 6);
+/** The burst's size, fixed by the sources' seeded data and COPIES (asserted below). */
+const burstSize = (distinct: number) => distinct * COPIES;
+let limit = 0;
 // Workers come later: every identical request of the burst then meets a run still queued.
-const t = useBench({ env: () => ({ GATEWAY_RATE_LIMIT_PER_MINUTE: '100000', WORKER_CONCURRENCY: '4' }) });
+const t = useBench({
+  env: async ({ control }) => {
+    const sellers = (await control.get<{ sellers: unknown[] }>('/avito/_control/sellers')).sellers.length;
+    limit = Math.ceil(burstSize(sellers + 8 + 1 + 10) / 2);
+    return { GATEWAY_RATE_LIMIT_PER_MINUTE: String(limit), WORKER_CONCURRENCY: '4' };
+  },
+});
+
+/** The limiter's answer in the standard headers (draft-7 `limit=, remaining=, reset=` or draft-8 `q=`, `r=`, `t=`). */
+function rateLimitOf(headers: Headers): { limit?: number; remaining?: number; resetSeconds?: number } {
+  const policy = headers.get('ratelimit-policy') ?? '';
+  const state = `${headers.get('ratelimit') ?? ''}, ${headers.get('ratelimit-limit') ? `limit=${headers.get('ratelimit-limit')}` : ''}`;
+  const num = (text: string, re: RegExp) => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+  return {
+    limit: num(policy, /\bq=(\d+)/) ?? num(policy, /^(\d+)/) ?? num(state, /\blimit=(\d+)/),
+    remaining: num(state, /\br=(\d+)/) ?? num(state, /\bremaining=(\d+)/),
+    resetSeconds: num(state, /\bt=(\d+)/) ?? num(state, /\breset=(\d+)/),
+  };
+}
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
@@ -36,6 +62,7 @@ describe('a burst of sync requests', () => {
       [burst[i], burst[j]] = [burst[j]!, burst[i]!];
     }
     expect(burst.length).toBeGreaterThanOrEqual(250);
+    expect(burst.length).toBe(burstSize(distinct.length));
 
     const api = gatewayClient(t.stack.gateway.url);
     const latencies: number[] = [];
@@ -52,11 +79,34 @@ describe('a burst of sync requests', () => {
       }
     })();
     const t0 = Date.now();
-    const answers = await Promise.all(burst.map(async (s) => ({ key: JSON.stringify(s), res: await api.call(s.method, s.path, s.body) })));
+    const first = await Promise.all(burst.map(async (s) => ({ s, key: JSON.stringify(s), res: await api.call(s.method, s.path, s.body) })));
     const burstMs = Date.now() - t0;
     bursting = false;
     await probe;
 
+    // The limiter acted: exactly `limit` admitted, the rest refused with 429 and the standard headers.
+    const admitted = first.filter((a) => a.res.status === 200);
+    const refused = first.filter((a) => a.res.status !== 200);
+    expect({ admitted: admitted.length, refused: refused.length }).toEqual({ admitted: limit, refused: burst.length - limit });
+    for (const a of refused) {
+      expect(a.res.status, a.res.text).toBe(429);
+      expect(a.res.body?.error?.code).toBe('rate_limited');
+      expect(rateLimitOf(a.res.headers)).toMatchObject({ limit, remaining: 0 });
+      expect(rateLimitOf(a.res.headers).resetSeconds).toBeGreaterThan(0);
+    }
+    for (const a of admitted) expect(rateLimitOf(a.res.headers).limit).toBe(limit);
+    // Refused clients come back when the headers say (Retry-After, else the RateLimit reset), not on a guess.
+    const retried = await Promise.all(
+      refused.map(async (a) => {
+        for (;;) {
+          const waitS = Number(a.res.headers.get('retry-after') ?? rateLimitOf(a.res.headers).resetSeconds ?? 1);
+          await new Promise((r) => setTimeout(r, waitS * 1000 + 100));
+          a.res = await api.call(a.s.method, a.s.path, a.s.body);
+          if (a.res.status !== 429) return a;
+        }
+      }),
+    );
+    const answers = [...admitted, ...retried];
     expect(answers.filter((a) => a.res.status !== 200).map((a) => `${a.res.status} ${a.res.text}`)).toEqual([]);
     const idsByKey = new Map<string, Set<string>>();
     for (const a of answers) idsByKey.set(a.key, (idsByKey.get(a.key) ?? new Set()).add(a.res.body.parser_uuid as string));
@@ -102,5 +152,5 @@ describe('a burst of sync requests', () => {
     } finally {
       await Promise.all(workers.map((w) => w.close()));
     }
-  }, 180_000);
+  }, 240_000);
 });

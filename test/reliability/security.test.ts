@@ -1,5 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, Express internals and Redis dumps, checked by the assertions */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -7,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startAvitoWorker } from '@datasync/worker-avito';
 import {
   createTestDatabase,
+  spawnGateway,
   spawnWorker,
   startRedisServer,
   startStack,
@@ -20,14 +24,57 @@ import { allSources, gatewayClient, useBench } from './sources';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const API_KEY = 'reliability-key-3f9c2a7e51b04d68';
+const WEBHOOK_SECRET = 'whsec-reliability-8d41c0b7e2a95f36';
 
+// A Redis of this file's own, so the leak search can read every key and value on it.
+let ownRedis: RedisServer;
+// Registered before the bench, so it runs after the bench's own teardown (hooks unwind like a stack).
+afterAll(async () => {
+  await ownRedis?.close();
+});
 const t = useBench({
-  env: async ({ sandboxUrl }) => ({ ...(await marketplaceEnv(sandboxUrl)), GATEWAY_API_KEY: API_KEY, GATEWAY_HOST: '127.0.0.1', GATEWAY_BODY_LIMIT: '16kb' }),
+  env: async ({ sandboxUrl }) => {
+    ownRedis = await startRedisServer();
+    return {
+      ...(await marketplaceEnv(sandboxUrl)),
+      REDIS_URL: ownRedis.url,
+      GATEWAY_API_KEY: API_KEY,
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_BODY_LIMIT: '16kb',
+      WEBHOOK_SECRET,
+      // The webhook receiver of the leak test listens on loopback.
+      NOTIFY_ALLOW_PRIVATE: 'true',
+      NOTIFY_BACKOFF_MS: '50',
+    };
+  },
 });
 const workers: WorkerProcess[] = [];
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop('SIGKILL')));
 });
+
+/**
+ * Bull Board's state-changing actions (PUT/POST/DELETE), read from the installed @bull-board/api's
+ * route table so a new action of an upgrade is probed too, with its path parameters filled in.
+ */
+function bullBoardActions(queue: string, jobId: string): { method: string; path: string }[] {
+  const gatewayRequire = createRequire(path.join(root, 'apps/gateway/package.json'));
+  const apiRequire = createRequire(gatewayRequire.resolve('@bull-board/express'));
+  const routesFile = path.join(path.dirname(apiRequire.resolve('@bull-board/api')), 'routes.js');
+  const text = readFileSync(routesFile, 'utf8');
+  const found: { method: string; path: string }[] = [];
+  for (const m of text.matchAll(/method:\s*'(put|post|delete|patch)',\s*route:\s*('[^']+'|\[[^\]]+\])/g)) {
+    for (const route of m[2]!.match(/'[^']+'/g)!.map((r) => r.slice(1, -1))) {
+      const filled = route
+        .replace(':queueName', queue)
+        .replace(':queueStatus', 'waiting')
+        .replace(':jobId', jobId)
+        .replace(':schedulerId', 'nightly');
+      found.push({ method: m[1]!.toUpperCase(), path: `/admin/queues${filled}` });
+    }
+  }
+  return found;
+}
 
 /** Every path the gateway serves: its Express routes and mounted apps (Bull Board, docs), and the OpenAPI paths. */
 async function everyPath(s: Stack): Promise<{ method: string; path: string }[]> {
@@ -77,11 +124,30 @@ describe('who gets in', () => {
     expect((await fetch(`${t.stack.gateway.url}/admin/queues/`, { headers: { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString('base64')}` } })).status).toBe(200);
   });
 
-  it('compares the key in constant time (crypto.timingSafeEqual over digests of equal length)', () => {
-    const source = readFileSync(path.join(root, 'apps/gateway/src/auth.ts'), 'utf8');
-    expect(source).toMatch(/import \{[^}]*timingSafeEqual[^}]*\} from 'node:crypto'/);
-    expect(source).toMatch(/timingSafeEqual\(digest\(key\), expected\)/);
-    expect(source).not.toMatch(/key\s*===\s*apiKey|apiKey\s*===\s*key/);
+  it("refuses every Bull Board action (PUT/POST/DELETE) without the key, and the queue is left as it was", async () => {
+    // A job waiting in a queue (no worker in this process): what an empty, clean, obliterate or pause would touch.
+    const keyed = gatewayClient(t.stack.gateway.url, API_KEY);
+    // A company no other test syncs, so this run stays queued: no worker consumes this prefix.
+    const runId = await keyed.submit({ method: 'POST', path: '/api/yclients/sync', body: { companyId: 424242 } });
+    const actions = bullBoardActions('yclients', runId);
+    expect(actions.length).toBeGreaterThanOrEqual(20);
+    expect(actions.map((a) => `${a.method} ${a.path}`)).toEqual(
+      expect.arrayContaining(['PUT /admin/queues/api/queues/yclients/empty', 'PUT /admin/queues/api/queues/yclients/obliterate', 'PUT /admin/queues/api/queues/pause', `PUT /admin/queues/api/queues/yclients/${runId}/retry`]),
+    );
+    // Each action with its own method, and with POST and DELETE too (a route that changes method later stays covered).
+    const probes = actions.flatMap((a) => [...new Set([a.method, 'POST', 'DELETE'])].map((method) => ({ method, path: a.path })));
+    for (const { method, path: p } of probes) {
+      for (const headers of [{}, { 'x-api-key': 'wrong' }, { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` }] as Record<string, string>[]) {
+        const res = await fetch(`${t.stack.gateway.url}${p}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: method === 'DELETE' ? undefined : '{}' });
+        expect(res.status, `${method} ${p} ${JSON.stringify(headers)}`).toBe(401);
+      }
+    }
+    // Nothing happened: the job still waits, the queue is not paused.
+    const queues = await keyed.call('GET', '/admin/queues/api/queues?activeQueue=yclients&status=waiting');
+    const queue = (queues.body.queues as any[]).find((q) => q.name === 'yclients');
+    expect(queue.isPaused).toBe(false);
+    expect((queue.jobs as any[]).map((j) => j.id)).toContain(runId);
+    expect((await keyed.run(runId)).state).toBe('queued');
   });
 });
 
@@ -126,14 +192,14 @@ describe('limits and headers', () => {
   });
 });
 
-/** Every key under the prefix with its whole value, as text. */
-async function dumpRedis(url: string, prefix: string): Promise<string> {
+/** Every key of the server with its whole value, as text (the file's own Redis: nothing else is on it). */
+async function dumpRedis(url: string): Promise<string> {
   const redis = new Redis(url);
   const out: string[] = [];
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
       cursor = next;
       for (const key of keys) {
         const type = await redis.type(key);
@@ -144,6 +210,7 @@ async function dumpRedis(url: string, prefix: string): Promise<string> {
         else if (type === 'set') value = await redis.smembers(key);
         else if (type === 'zset') value = await redis.zrange(key, 0, -1, 'WITHSCORES');
         else if (type === 'stream') value = await redis.xrange(key, '-', '+');
+        else value = `(${type})`;
         out.push(`${key} ${JSON.stringify(value)}`);
       }
     } while (cursor !== '0');
@@ -153,58 +220,135 @@ async function dumpRedis(url: string, prefix: string): Promise<string> {
   return out.join('\n');
 }
 
+/** Every row of every table of the database, as JSON text: every text and json column, whatever the table. */
+async function dumpDatabase(pool: { query: (sql: string) => Promise<{ rows: any[] }> }): Promise<{ text: string; tables: string[] }> {
+  const tables = (await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`)).rows.map(
+    (r) => r.table_name as string,
+  );
+  const parts: string[] = [];
+  for (const table of tables) {
+    const { rows } = await pool.query(`SELECT row_to_json(x)::text AS t FROM "${table}" x`);
+    parts.push(...rows.map((r) => `${table} ${r.t as string}`));
+  }
+  return { text: parts.join('\n'), tables };
+}
+
+/** A webhook receiver on loopback: every request's headers and body. */
+async function startWebhookReceiver() {
+  const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('credentials never leak', () => {
-  it('after successful and auth-failed runs of every source, no credential is in logs, Redis, run records, errors or answers', async () => {
+  it('after successful and auth-failed runs of every source, with signed webhooks, no credential, API key or webhook secret is in worker or gateway logs, Redis, any table, errors or answers', async () => {
     const ycreds = await t.control.get<{ userToken: string }>('/yclients/_control/credentials');
-    const secrets = [...allSources.flatMap((s) => s.secrets(t.env)), ycreds.userToken, t.env.OZON_API_KEY!, t.env.WB_TOKEN!, t.env.YM_API_KEY!];
+    const secrets = [
+      ...allSources.flatMap((s) => s.secrets(t.env)),
+      ycreds.userToken,
+      t.env.OZON_API_KEY!,
+      t.env.WB_TOKEN!,
+      t.env.YM_API_KEY!,
+      API_KEY,
+      WEBHOOK_SECRET,
+      // The key as a browser sends it.
+      Buffer.from(`ops:${API_KEY}`).toString('base64'),
+    ];
     expect(secrets.every((s) => typeof s === 'string' && s.length >= 6)).toBe(true);
-    for (const app of [...allSources.map((s) => s.app), 'worker-marketplaces' as const]) workers.push(spawnWorker(app, t.env, { logLevel: 'debug' }));
-    const api = gatewayClient(t.stack.gateway.url, API_KEY);
+    // Processes of their own (own prefix, so the in-process gateway's consumers stay out), logging at debug.
+    const env = { ...t.env, REDIS_PREFIX: `${t.env.REDIS_PREFIX}-leak` };
+    // The gateway first: six processes compiling at once on a busy machine can take it past its start-up wait.
+    const gateway = await spawnGateway(env, { logLevel: 'debug' });
+    workers.push(gateway);
+    for (const app of [...allSources.map((s) => s.app), 'worker-marketplaces' as const]) workers.push(spawnWorker(app, env, { logLevel: 'debug' }));
+    const hook = await startWebhookReceiver();
+    const api = gatewayClient(gateway.url, API_KEY);
+    const notify = { notify: { webhookUrl: hook.url } };
+    const withNotify = (s: { method: 'GET' | 'POST'; path: string; body?: unknown }) =>
+      s.method === 'GET' ? { ...s, path: `${s.path}&notifyWebhookUrl=${encodeURIComponent(hook.url)}` } : { ...s, body: { ...(s.body as object), ...notify } };
 
-    const runIds: string[] = [];
-    for (const s of allSources) runIds.push(await api.submit((await s.prepare(t.control, t.pool)).submit));
-    // Marketplaces: the catalog read from all three, then a poll of each.
-    const catalog = await api.submit({ method: 'POST', path: '/api/marketplaces/catalog', body: {} });
-    expect((await api.finished(catalog)).state).toBe('done');
-    runIds.push(catalog);
-    for (const marketplace of ['ozon', 'wb', 'ym']) runIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
-    const ok = await Promise.all(runIds.map((id) => api.finished(id)));
-    expect(ok.map((r) => r.state)).toEqual(runIds.map(() => 'done'));
+    try {
+      const runIds: string[] = [];
+      for (const s of allSources) runIds.push(await api.submit(withNotify((await s.prepare(t.control, t.pool)).submit)));
+      // Marketplaces: the catalog read from all three, then a poll of each.
+      const catalog = await api.submit({ method: 'POST', path: '/api/marketplaces/catalog', body: {} });
+      expect((await api.finished(catalog)).state).toBe('done');
+      runIds.push(catalog);
+      for (const marketplace of ['ozon', 'wb', 'ym']) runIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
+      // The key also arrives the way a browser sends it (basic auth).
+      const basic = await fetch(`${gateway.url}/api/runs?limit=1`, { headers: { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString('base64')}` } });
+      expect(basic.status).toBe(200);
+      const ok = await Promise.all(runIds.map((id) => api.finished(id)));
+      expect(ok.map((r) => r.state)).toEqual(runIds.map(() => 'done'));
 
-    // Refused credentials: on the data requests, and on Datawiz's token grant (whose body carries the secret).
-    await t.control.addFault([...allSources.map((s) => s.dataPath), '/ozon/', '/wb/', '/ym/'].map((path) => ({ path, kind: 'status', status: 401 })));
-    await t.control.post('/datawiz/_control/expire-tokens');
-    await t.control.addFault({ path: '/datawiz/api/o/token/', kind: 'status', status: 401, body: { error: 'invalid_client' } });
-    const failedIds: string[] = [];
-    for (const s of allSources) failedIds.push(await api.submit((await s.prepare(t.control, t.pool)).submit));
-    for (const marketplace of ['ozon', 'wb', 'ym']) failedIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
-    const failed = await Promise.all(failedIds.map((id) => api.finished(id)));
-    await t.control.clearFaults();
-    expect(failed.map((r) => r.state)).toEqual(failedIds.map(() => 'failed'));
+      // Refused credentials: on the data requests, and on Datawiz's token grant (whose body carries the secret).
+      await t.control.addFault([...allSources.map((s) => s.dataPath), '/ozon/', '/wb/', '/ym/'].map((path) => ({ path, kind: 'status', status: 401 })));
+      await t.control.post('/datawiz/_control/expire-tokens');
+      await t.control.addFault({ path: '/datawiz/api/o/token/', kind: 'status', status: 401, body: { error: 'invalid_client' } });
+      const failedIds: string[] = [];
+      for (const s of allSources) failedIds.push(await api.submit(withNotify((await s.prepare(t.control, t.pool)).submit)));
+      for (const marketplace of ['ozon', 'wb', 'ym']) failedIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
+      const failed = await Promise.all(failedIds.map((id) => api.finished(id)));
+      await t.control.clearFaults();
+      expect(failed.map((r) => r.state)).toEqual(failedIds.map(() => 'failed'));
 
-    const corpora: Record<string, string> = {
-      logs: workers.map((w) => w.output()).join('\n'),
-      redis: await dumpRedis(t.env.REDIS_URL!, t.env.REDIS_PREFIX!),
-      sync_runs: (await t.pool.query('SELECT row_to_json(r)::text AS t FROM sync_runs r')).rows.map((r) => r.t as string).join('\n'),
-      answers: [
-        (await api.call('GET', '/api/runs?limit=100')).text,
-        ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}`)).text))),
-        // Each run's own log lines, as the API serves them.
-        ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}/log`)).text))),
-        (await api.call('GET', '/admin/queues/api/queues?activeQueue=yclients&status=failed')).text,
-        (await api.call('GET', '/admin/queues/api/queues?activeQueue=itresume&status=completed')).text,
-      ].join('\n'),
-    };
-    // The corpora hold what a leak would be in: run starts and failures, job data, errors.
-    expect(corpora.logs).toContain('run failed');
-    expect(corpora.logs).toContain('"upstream request"');
-    expect(corpora.redis).toContain(failedIds[0]);
-    expect(corpora.sync_runs).toContain('401');
-    expect(corpora.answers).toContain(failedIds[2]);
-    for (const [where, text] of Object.entries(corpora)) {
-      for (const secret of secrets) expect(text.includes(secret), `a credential (${secret.slice(0, 2)}…) in ${where}`).toBe(false);
+      // The webhook secret was really used: every notified run's summary arrived, signed with it.
+      const notified = [...runIds.slice(0, allSources.length), ...failedIds.slice(0, allSources.length)];
+      await waitFor(() => (notified.every((id) => hook.received.some((r) => r.body.includes(id))) ? true : undefined), {
+        what: 'every run summary delivered',
+        timeoutMs: 30_000,
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}: missing ${notified.filter((id) => !hook.received.some((r) => r.body.includes(id))).join(', ')} of ${notified.join(', ')}`);
+      });
+      for (const r of hook.received) {
+        const ts = String(r.headers['x-datasync-timestamp']);
+        expect(r.headers['x-datasync-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(`${ts}.${r.body}`).digest('hex')}`);
+      }
+
+      const database = await dumpDatabase(t.pool);
+      const corpora: Record<string, string> = {
+        'worker logs': workers.filter((w) => w !== gateway).map((w) => w.output()).join('\n'),
+        'gateway log': gateway.output(),
+        redis: await dumpRedis(t.env.REDIS_URL!),
+        database: database.text,
+        webhooks: hook.received.map((r) => `${JSON.stringify(r.headers)} ${r.body}`).join('\n'),
+        answers: [
+          (await api.call('GET', '/api/runs?limit=100')).text,
+          ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}`)).text))),
+          // Each run's own log lines, as the API serves them.
+          ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}/log`)).text))),
+          (await api.call('GET', '/admin/queues/api/queues?activeQueue=yclients&status=failed')).text,
+          (await api.call('GET', '/admin/queues/api/queues?activeQueue=itresume&status=completed')).text,
+        ].join('\n'),
+      };
+      // The corpora hold what a leak would be in: run starts and failures, requests, job data, errors, every table.
+      expect(corpora['worker logs']).toContain('run failed');
+      expect(corpora['worker logs']).toContain('"upstream request"');
+      expect(corpora['gateway log']).toContain(failedIds[0]);
+      expect(corpora.redis).toContain(failedIds[0]);
+      expect(corpora.redis).toContain(`${env.REDIS_PREFIX}:`);
+      expect(database.tables).toEqual(expect.arrayContaining(['sync_runs', 'yclients_clients', 'datawiz_sale_submissions', 'itresume_attempts']));
+      expect(corpora.database).toContain('401');
+      expect(corpora.answers).toContain(failedIds[2]);
+      for (const [where, text] of Object.entries(corpora)) {
+        for (const secret of secrets) expect(text.includes(secret), `a credential (${secret.slice(0, 2)}…) in ${where}`).toBe(false);
+      }
+    } finally {
+      await hook.close();
     }
-  }, 120_000);
+  }, 150_000);
 });
 
 describe('several deployments on one Redis', () => {

@@ -49,8 +49,8 @@ export interface ReliabilitySource {
   start: WorkerStarter;
   /** Upstream path prefix of the paginated data requests. */
   dataPath: string;
-  /** Which logged requests are pages (path + query identify one) for counting repeats. */
-  isPage(r: { path: string; query: Record<string, unknown> }): boolean;
+  /** Which logged requests are pages (path, query and JSON body identify one) for counting repeats. */
+  isPage(r: { path: string; query: Record<string, unknown>; body?: Record<string, unknown> }): boolean;
   /** The source logs in again once after a 401 (otherwise a 401 fails the run at once). */
   reauth: boolean;
   /** The source's fault preset for a refused credential, when it has one. */
@@ -71,8 +71,8 @@ export const yclients: ReliabilitySource = {
   app: 'worker-yclients',
   start: startYclientsWorker,
   dataPath: '/yclients/api/v1/',
-  // Client pages are POST bodies the request log does not keep; records and transactions page by query.
-  isPage: (r) => /\/records\/\d+$|\/transactions\/\d+$/.test(r.path) && !('start_date' in r.query),
+  // Client pages are asked by POST body (the request log keeps it); records and transactions page by query.
+  isPage: (r) => /\/clients\/search$|\/records\/\d+$|\/transactions\/\d+$/.test(r.path) && !('start_date' in r.query),
   reauth: true,
   unauthorized: 'yclients.unauthorized',
   detectsEmptyPage: true,
@@ -162,11 +162,13 @@ export const itresume: ReliabilitySource = {
     return { ITRESUME_BASE_URL: `${sandboxUrl}/itresume`, ITRESUME_CLIENT: creds.client, ITRESUME_CLIENT_KEY: creds.client_key, ITRESUME_DAILY_AT: '' };
   },
   secrets: (env) => [env.ITRESUME_CLIENT_KEY!],
-  async prepare(control, pool) {
+  async prepare(control, pool, options) {
     await pool.query('TRUNCATE itresume_attempts');
+    // One request per day: `large` is every seeded day.
+    const end = options?.large ? '2026-04-10' : '2026-04-06';
     return {
-      submit: { method: 'POST', path: '/api/itresume/sync', body: { start: '2026-04-01', end: '2026-04-06' } },
-      expectEqual: () => expectItResumeEqualToSource(pool, control, '2026-04-01', '2026-04-06'),
+      submit: { method: 'POST', path: '/api/itresume/sync', body: { start: '2026-04-01', end } },
+      expectEqual: (runId) => expectItResumeEqualToSource(pool, control, '2026-04-01', end, runId),
     };
   },
 };

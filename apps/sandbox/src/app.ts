@@ -54,7 +54,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const control = express.Router();
   control.use(express.json());
   control.get('/faults', (_req, res) => {
-    res.json({ rules: faults.list() });
+    res.json({ rules: faults.list(), injected: faults.injected() });
   });
   control.post('/faults', (req, res) => {
     const body = z.union([faultRuleSchema, z.array(faultRuleSchema)]).safeParse(req.body);

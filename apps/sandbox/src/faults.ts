@@ -62,6 +62,8 @@ interface ActiveRule extends FaultRule {
 
 export class FaultInjector {
   private rules: ActiveRule[] = [];
+  /** How many requests each rule acted on, retired rules included (until `clear`): proof a fault happened. */
+  private readonly injectedById = new Map<number, number>();
   private nextId = 1;
   private readonly presets = new Map<string, FaultPreset>();
   private readonly random: Random;
@@ -79,6 +81,7 @@ export class FaultInjector {
     if (rule.preset && !this.presets.has(rule.preset)) throw new Error(`unknown preset ${rule.preset}`);
     const id = this.nextId++;
     this.rules.push({ ...rule, id, seen: 0, applied: 0 });
+    this.injectedById.set(id, 0);
     return id;
   }
 
@@ -86,8 +89,14 @@ export class FaultInjector {
     return this.rules.map((r) => ({ ...r }));
   }
 
+  /** Rule id → requests it acted on, for rules still active and rules that retired after `times`. */
+  injected(): Record<number, number> {
+    return Object.fromEntries(this.injectedById);
+  }
+
   clear(): void {
     this.rules = [];
+    this.injectedById.clear();
   }
 
   /** Picks the rule that acts on this request, if any, and counts it. */
@@ -100,6 +109,7 @@ export class FaultInjector {
       if (rule.every && (rule.seen - rule.skip) % rule.every !== 0) continue;
       if (rule.probability !== undefined && this.random.next() >= rule.probability) continue;
       rule.applied += 1;
+      this.injectedById.set(rule.id, rule.applied);
       if (rule.times !== undefined && rule.applied >= rule.times) {
         this.rules = this.rules.filter((r) => r !== rule);
       }

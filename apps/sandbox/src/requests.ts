@@ -8,6 +8,8 @@ export interface LoggedRequest {
   status: number;
   /** What the request counts against its limit when that is not 1 (YM's stock push: its SKUs); set by the fake. */
   cost?: number;
+  /** A JSON request body (e.g. YClients' client search pages by body), as the fake parsed it. */
+  body?: unknown;
 }
 
 /**
@@ -31,6 +33,11 @@ export class RequestLog {
       res.on('finish', () => {
         entry.status = res.statusCode;
         if (typeof res.locals.sandboxCost === 'number') entry.cost = res.locals.sandboxCost;
+        // Parsed by the fake's own body parser by now; only objects (pages asked by body), not raw text.
+        if (req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body) && Object.keys(req.body as object).length > 0) {
+          // Credentials (a login body) are not kept.
+          entry.body = Object.fromEntries(Object.entries(req.body as object).filter(([k]) => !/password|secret|token|key|login/i.test(k)));
+        }
       });
       res.on('close', () => {
         if (entry.status === 0) entry.status = res.writableFinished ? res.statusCode : -1;

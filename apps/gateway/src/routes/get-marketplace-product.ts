@@ -25,6 +25,7 @@ export const getMarketplaceProduct: Route = {
   params: skuParam,
   responses: {
     200: { description: 'The product', schema: productSchema.extend({ movements: z.array(movementSchema) }) },
+    400: { description: 'Malformed SKU (e.g. a NUL character)', schema: errorSchema },
     404: { description: 'No such SKU', schema: errorSchema },
   },
   async handle(input, deps) {

@@ -4,7 +4,7 @@ import type { Fake, FakeContext } from '../fake';
 import { seededFaker } from '../random';
 import { dailyFacts } from './facts';
 import { DAY_COUNT, FIRST_DAY, MALFORMED_SHARE, REQUESTED_DEFECTS, generateDay, generateItResumeData, type Attempt, type Course } from './data';
-import { daysInMonth, parseWindowParam, toWire } from './wire';
+import { daysInMonth, formatCreatedAt, outcomeServiceUrl, parseWindowParam, sourcedId, toWire } from './wire';
 
 /** The one partner the fake knows. The key is compared case-sensitively, as the real one is. */
 export const ITRESUME_CLIENT = { client: 'Sandboxschool', clientKey: 'SBX7Q2' } as const;
@@ -103,6 +103,20 @@ export function createItResumeFake(ctx: FakeContext): Fake {
       total: found.length,
       items: found.map(toWire),
       malformed: found.flatMap((a, index) => (a.defect ? [{ index, kind: a.defect }] : [])),
+      // The same attempts in the fake's own terms (what a loader should store), not its wire form.
+      attempts: found.map((a) => ({
+        lti_user_id: a.userId,
+        course_key: a.courseKey.slice('course-v1:'.length),
+        lms_host: a.lmsHost,
+        task_id: a.taskId,
+        oauth_consumer_key: a.oauthConsumerKey,
+        lis_result_sourcedid: sourcedId(a),
+        lis_outcome_service_url: outcomeServiceUrl(a),
+        is_correct: a.correct,
+        attempt_type: a.type,
+        created_at: formatCreatedAt(a.atMicros),
+        defect: a.defect,
+      })),
     });
   });
 
