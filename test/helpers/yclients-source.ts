@@ -312,20 +312,22 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
  * has to follow. Today: the company's lists, plus expense categories named only on a transaction.
  */
 export async function expectYclientsCashTablesEqualToSource(db: Q, control: Control, companyId: number, transactions: Row[]): Promise<void> {
-  const [expenses, accounts] = await Promise.all([yclientsSource(control, companyId, 'expenses'), yclientsSource(control, companyId, 'accounts')]);
-  const expenseRows = new Map<string, Row>(expenses.map((e) => [String(e.id), { id: String(e.id), title: e.title ?? '' }]));
+  // YClients documents no list of expense categories (reference §8.5): they are exactly the
+  // `expense {id, title}` the company's transactions carry. Registers are the documented register
+  // list plus any register a transaction names that the list lacks (no type or comment known).
+  const accounts = await yclientsSource(control, companyId, 'accounts');
+  const expenseRows = new Map<string, Row>();
+  const accountRows = new Map<string, Row>(accounts.map((a) => [String(a.id), { id: String(a.id), title: a.title ?? '', type: intOf(a.type), comment: a.comment ?? null }]));
   for (const t of transactions) {
     const e = obj(t.expense);
-    if (e && idOf(e.id) && !expenseRows.has(String(e.id))) expenseRows.set(String(e.id), { id: String(e.id), title: e.title ?? '' });
+    if (e && idOf(e.id)) expenseRows.set(String(e.id), { id: String(e.id), title: e.title ?? '' });
+    const a = obj(t.account);
+    if (a && idOf(a.id) && !accountRows.has(String(a.id))) accountRows.set(String(a.id), { id: String(a.id), title: a.title ?? '', type: null, comment: null });
   }
   await expectTable(db, 'yclients_expense_categories', 'SELECT id::text, title FROM yclients_expense_categories WHERE company_id = $1', companyId, [
     ...expenseRows.values(),
   ]);
-  await expectTable(
-    db,
-    'yclients_accounts',
-    'SELECT id::text, title, type, comment FROM yclients_accounts WHERE company_id = $1',
-    companyId,
-    accounts.map((a) => ({ id: String(a.id), title: a.title ?? '', type: intOf(a.type), comment: a.comment ?? null })),
-  );
+  await expectTable(db, 'yclients_accounts', 'SELECT id::text, title, type, comment FROM yclients_accounts WHERE company_id = $1', companyId, [
+    ...accountRows.values(),
+  ]);
 }
