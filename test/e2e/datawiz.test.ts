@@ -213,7 +213,7 @@ describe('Datawiz over the gateway', () => {
     } finally {
       await control.post('/datawiz/_control/create-answer', { form: 'documented' });
     }
-    const { rows } = await pool.query(`SELECT outcome, inserted, updated FROM datawiz_sale_submissions WHERE 'dw-answer-1' = ANY(sale_ids) ORDER BY id`);
+    const { rows } = await pool.query(`SELECT outcome, inserted, updated FROM datawiz_sale_submissions WHERE 'dw-answer-1' = ANY(sale_ids) ORDER BY created_at`);
     expect(rows).toEqual([{ outcome: 'accepted', inserted: 1, updated: 0 }, { outcome: 'accepted', inserted: 1, updated: 1 }]);
   });
 
