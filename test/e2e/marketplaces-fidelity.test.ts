@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { RunningSandbox } from '@datasync/sandbox';
+import type { LoggedRequest, RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, sandboxControl, startTestSandbox, waitFor, type TestDatabase } from '../helpers';
 import { startMarketplaceStack, toldByFakes } from '../helpers/marketplaces';
 
@@ -19,14 +19,8 @@ const EXTRA = 1000;
 /** Small push batches, so the push needs more requests than a minute's budget allows (Ozon: > 80). */
 const BATCH = { ozon: 20, wb: 20, ym: 50 };
 
-interface Logged {
-  at: number;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  status: number;
-  cost?: number;
-}
+/** One request as the sandbox's log (`GET /_control/requests`) reports it. */
+type Logged = LoggedRequest;
 
 /**
  * The documented limits, written here from the vendors' documentation (not imported from the worker):

@@ -6,6 +6,7 @@ import { startYclientsWorker } from '@datasync/worker-yclients';
 import {
   createTestDatabase,
   expectYclientsEqualToSource,
+  expectYclientsTransactionsEqualToSource,
   sandboxControl,
   spawnWorker,
   startStack,
@@ -81,62 +82,6 @@ async function yclientsApi(path: string) {
   return fetch(`${base}${path}`, { headers: { ...headers, authorization: `Bearer ${creds.partnerToken}, User ${auth.data.user_token as string}` } });
 }
 
-// Reference §10.1: "", 0 and [] ids mean none.
-const idOrNull = (v: unknown): string | null => (v === '' || v === 0 || v === '0' || v === null || v === undefined || Array.isArray(v) ? null : String(v));
-const byId = (a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id);
-
-/** Every stored column of the company's transactions but `raw`; last_change_date (timestamptz) as an instant. */
-const storedTransactions = (company: number) =>
-  q(`SELECT id::text, document_id::text, to_char(date, 'YYYY-MM-DD HH24:MI:SS') AS date, amount::text, comment, expense_id::text, account_id::text,
-            client_id::text, master_id::text, supplier_id::text, record_id::text, visit_id::text, sold_item_id::text, sold_item_type,
-            extract(epoch FROM last_change_date)::float8 AS last_change_date
-     FROM yclients_transactions WHERE company_id = $1`, [company]).then((r) => r.sort(byId));
-
-function expectedTransactions(source: any[]) {
-  const obj = (v: any) => (v && !Array.isArray(v) ? v : undefined);
-  return source
-    .map((t) => ({
-      id: String(t.id),
-      document_id: idOrNull(t.document_id),
-      date: t.date as string,
-      amount: Number(t.amount).toFixed(2),
-      comment: t.comment as string,
-      expense_id: idOrNull(obj(t.expense)?.id),
-      account_id: idOrNull(obj(t.account)?.id),
-      client_id: idOrNull(obj(t.client)?.id),
-      master_id: idOrNull(obj(t.master)?.id),
-      supplier_id: idOrNull(obj(t.supplier)?.id),
-      record_id: idOrNull(t.record_id),
-      visit_id: idOrNull(t.visit_id),
-      sold_item_id: idOrNull(t.sold_item_id),
-      sold_item_type: t.sold_item_type === '' ? null : (t.sold_item_type as string),
-      last_change_date: Date.parse(String(t.last_change_date).replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) / 1000,
-    }))
-    .sort(byId);
-}
-
-const storedExpenseCategories = (company: number) => q('SELECT id::text, title FROM yclients_expense_categories WHERE company_id = $1', [company]).then((r) => r.sort(byId));
-
-/** The distinct `expense {id, title}` of the source's transactions (§8.5). */
-function expectedExpenseCategories(source: any[]) {
-  const found = new Map<string, string>();
-  for (const t of source) if (idOrNull(t.expense?.id) !== null) found.set(String(t.expense.id), t.expense.title as string);
-  return [...found].map(([id, title]) => ({ id, title })).sort(byId);
-}
-
-const storedAccounts = (company: number) => q('SELECT id::text, title, type, comment FROM yclients_accounts WHERE company_id = $1', [company]).then((r) => r.sort(byId));
-
-/** The register list, plus registers only a transaction names (no type, no comment). */
-function expectedAccounts(listed: any[], source: any[]) {
-  const found = new Map<string, { id: string; title: string; type: number | null; comment: string | null }>();
-  for (const a of listed) found.set(String(a.id), { id: String(a.id), title: a.title, type: a.type, comment: a.comment });
-  for (const t of source) {
-    const id = idOrNull(t.account?.id);
-    if (id !== null && !found.has(id)) found.set(id, { id, title: t.account.title, type: null, comment: null });
-  }
-  return [...found.values()].sort(byId);
-}
-
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
@@ -194,10 +139,8 @@ describe('YClients source', () => {
 
     const source = await yclientsSource(control, company, 'transactions');
     expect(source.some((t) => t.expense.id === '')).toBe(true); // historical rows without an article
-    expect(await storedTransactions(company)).toEqual(expectedTransactions(source));
-    expect(await storedExpenseCategories(company)).toEqual(expectedExpenseCategories(source));
-    const listed = await yclientsSource(control, company, 'accounts');
-    expect(await storedAccounts(company)).toEqual(expectedAccounts(listed, source));
+    // Transactions (every column), expense categories from them, registers from the list and them.
+    await expectYclientsTransactionsEqualToSource(pool, control, company, source);
     // Every article and register a transaction names is a row of its own.
     expect(await q(`SELECT id FROM yclients_transactions t WHERE company_id = $1 AND (
       (expense_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM yclients_expense_categories e WHERE e.company_id = t.company_id AND e.id = t.expense_id))
@@ -221,11 +164,8 @@ describe('YClients source', () => {
       ]);
       expect(r.progress.notes.every((n: any) => typeof n.note === 'string' && n.note.includes('Не найдено'))).toBe(true);
 
-      const source = await yclientsSource(control, company, 'transactions');
-      expect(await storedTransactions(company)).toEqual(expectedTransactions(source));
-      expect(await storedExpenseCategories(company)).toEqual(expectedExpenseCategories(source));
       // Without the list: the registers the transactions name, with no type or comment.
-      expect(await storedAccounts(company)).toEqual(expectedAccounts([], source));
+      await expectYclientsTransactionsEqualToSource(pool, control, company, undefined, []);
       const positions = new Map<string, string>();
       for (const s of await yclientsSource(control, company, 'staff')) if (s.position && !Array.isArray(s.position)) positions.set(String(s.position.id), s.position.title);
       expect(await q('SELECT id::text, title FROM yclients_positions WHERE company_id = $1 ORDER BY yclients_positions.id', [company])).toEqual(
@@ -236,7 +176,7 @@ describe('YClients source', () => {
     }
     // The list answers again: registers take its type and comment.
     await syncDone(company);
-    expect(await storedAccounts(company)).toEqual(expectedAccounts(await yclientsSource(control, company, 'accounts'), await yclientsSource(control, company, 'transactions')));
+    await expectYclientsTransactionsEqualToSource(pool, control, company);
   });
 
   it('"clients of category X" and "clients served by staff member Y" are index scans', async () => {

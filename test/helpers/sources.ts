@@ -15,7 +15,7 @@ const q = async (db: Q, sql: string, params: unknown[] = []) => (await db.query(
 
 import { expectSameRows } from './yclients-source';
 
-export { canonical, expectSameRows, expectYclientsEqualToSource, yclientsSource } from './yclients-source';
+export { canonical, expectSameRows, expectYclientsEqualToSource, expectYclientsTransactionsEqualToSource, yclientsSource } from './yclients-source';
 
 // ---- Datawiz -------------------------------------------------------------------------------------
 

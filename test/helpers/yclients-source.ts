@@ -275,6 +275,22 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
     }),
   );
 
+  await expectYclientsTransactionsEqualToSource(db, control, companyId, transactions);
+}
+
+/**
+ * The company's transactions, expense categories and cash registers equal the source. `transactions`
+ * are the fake's (read once by the caller); `listedAccounts` is the register list the sync could
+ * read (default: the fake's; `[]` when that lookup failed and registers come from the transactions alone).
+ */
+export async function expectYclientsTransactionsEqualToSource(
+  db: Q,
+  control: Control,
+  companyId: number,
+  transactions?: Row[],
+  listedAccounts?: Row[],
+): Promise<void> {
+  transactions ??= await yclientsSource(control, companyId, 'transactions');
   await expectTable(
     db,
     'yclients_transactions',
@@ -303,19 +319,15 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
     })),
   );
 
-  await expectYclientsCashTablesEqualToSource(db, control, companyId, transactions);
+  await expectYclientsCashTablesEqualToSource(db, control, companyId, transactions, listedAccounts);
 }
 
-/**
- * Expense categories and cash registers (accounts), kept apart on purpose: how these two are derived
- * is changing (from the transactions instead of the fake's /expenses list), and only this function
- * has to follow. Today: the company's lists, plus expense categories named only on a transaction.
- */
-export async function expectYclientsCashTablesEqualToSource(db: Q, control: Control, companyId: number, transactions: Row[]): Promise<void> {
+/** Expense categories and cash registers (accounts), derived as the worker must derive them (below). */
+async function expectYclientsCashTablesEqualToSource(db: Q, control: Control, companyId: number, transactions: Row[], listedAccounts?: Row[]): Promise<void> {
   // YClients documents no list of expense categories (reference §8.5): they are exactly the
   // `expense {id, title}` the company's transactions carry. Registers are the documented register
   // list plus any register a transaction names that the list lacks (no type or comment known).
-  const accounts = await yclientsSource(control, companyId, 'accounts');
+  const accounts = listedAccounts ?? (await yclientsSource(control, companyId, 'accounts'));
   const expenseRows = new Map<string, Row>();
   const accountRows = new Map<string, Row>(accounts.map((a) => [String(a.id), { id: String(a.id), title: a.title ?? '', type: intOf(a.type), comment: a.comment ?? null }]));
   for (const t of transactions) {
