@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { hash } from './hash';
 import { fail, MESSAGES } from './envelope';
-import { USER_ID } from './company';
+import { USER_ID } from './layout';
 
 /** What the fake accepts; `GET /yclients/_control/credentials` hands it to tests and workers. */
 export interface CredentialSet {

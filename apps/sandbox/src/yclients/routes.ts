@@ -1,11 +1,14 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { Random } from '../random';
 import type { Credentials } from './auth';
-import { Company, embeddedTransaction, type Json } from './company';
+import { fullClient } from './clients';
+import type { Company } from './company';
 import { fail, MESSAGES, ok } from './envelope';
+import type { Json } from './layout';
 import { dayRange, flagParam, intList, intParam, paging, stampRange, strParam } from './params';
 import type { YclientsState } from './state';
 import { searchClients } from './search';
+import { embeddedTransaction } from './transactions';
 
 const RECORDS_DEFAULT = 50;
 const TRANSACTIONS_DEFAULT = 50;
@@ -176,14 +179,14 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
         (paidMax === undefined || Number(row.paid) <= paidMax)
       );
     });
-    ok(res, slice(res, found, p.page, p.count).map((h) => Company.fullClient(table.row(h))), { page: p.page, total_count: found.length });
+    ok(res, slice(res, found, p.page, p.count).map((h) => fullClient(table.row(h))), { page: p.page, total_count: found.length });
   });
   router.get('/client/:companyId/:clientId', user, (req, res) => {
     const company = companyOf(state, req, res);
     if (!company) return;
     const handle = company.clients.handleOf(intParam(req.params.clientId) ?? -1);
     if (handle === undefined) return fail(res, 404, MESSAGES.notFound);
-    ok(res, Company.fullClient(company.clients.row(handle)));
+    ok(res, fullClient(company.clients.row(handle)));
   });
   router.get('/labels/:companyId/clients', user, (req, res) => {
     const company = companyOf(state, req, res);

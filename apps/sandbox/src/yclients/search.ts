@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { Company, Json } from './company';
+import type { Company } from './company';
+import type { Json } from './layout';
 import { fail, MESSAGES, ok } from './envelope';
 import type { Quirks } from './state';
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { seededFaker } from '../random';
 import { generateNamePools, type NamePools } from './catalog';
-import { Company, type CompanyOptions } from './company';
+import { Company } from './company';
+import type { CompanyOptions } from './layout';
 import { hash } from './hash';
 import { DATA_NOW } from './time';
 
