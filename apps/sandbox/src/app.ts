@@ -15,7 +15,7 @@ export interface SandboxOptions {
   faults?: unknown[];
   /** The secret webhook signatures are checked with (WEBHOOK_SECRET); unset: not checked. */
   webhookSecret?: string;
-  /** Goods added to the marketplaces' seeded catalogue (tests of a large seller). */
+  /** Goods added to the seeded catalogue of every marketplace fake (tests of a large seller). */
   catalogExtra?: number;
 }
 

@@ -8,7 +8,7 @@ import { Random } from './random';
  * while running, or for one request from an `X-Sandbox-Fault` header holding one rule as JSON.
  */
 export const faultRuleSchema = z.object({
-  /** Matches when the request path (with the fake's prefix, e.g. `/avito/api/11/items`) starts with it. */
+  /** Matches when the request path (with the fake's prefix, e.g. `/<prefix>/api/items`) starts with it. */
   path: z.string().default('/'),
   method: z.string().toUpperCase().optional(),
   kind: z.enum([
@@ -26,10 +26,10 @@ export const faultRuleSchema = z.object({
   headers: z.record(z.string(), z.string()).optional(),
   /** Seconds, or an HTTP date, for the Retry-After header. */
   retryAfter: z.union([z.number(), z.string()]).optional(),
-  /** A named answer a fake registered (e.g. `avito.ip-block`). */
+  /** A named answer a fake registered (`<fake>.<answer>`, e.g. `<fake>.rate-limit`). */
   preset: z.string().optional(),
   delayMs: z.number().int().min(0).max(600_000).optional(),
-  /** corrupt: the dot path inside an item (default `id`; Avito's wrappers: `value.id`). */
+  /** corrupt: the dot path inside an item (default `id`; `value.id` for items wrapped in `value`). */
   field: z.string().min(1).default('id'),
   /** corrupt: the value to put there (JSON, any type); absent: the field is removed. */
   value: z.unknown().optional(),

@@ -6,9 +6,9 @@ export interface LoggedRequest {
   path: string;
   query: Record<string, unknown>;
   status: number;
-  /** What the request counts against its limit when that is not 1 (YM's stock push: its SKUs); set by the fake. */
+  /** What the request counts against its limit when that is not 1 (e.g. a stock push that counts its SKUs); set by the fake. */
   cost?: number;
-  /** A JSON request body (e.g. YClients' client search pages by body), as the fake parsed it. */
+  /** A JSON request body (e.g. of a search that pages by body), as the fake parsed it. */
   body?: unknown;
 }
 
