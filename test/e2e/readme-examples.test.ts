@@ -24,6 +24,8 @@ const examples = readmeExamples(readFileSync(path.join(root, 'README.md'), 'utf8
 const NOT_WALKED: { section?: string; command?: RegExp; why: string }[] = [
   // Needs a Docker engine and builds images: `pnpm test:docker` brings that stack up and checks it.
   { section: 'Run with Docker', why: 'needs Docker (pnpm test:docker)' },
+  // Needs a cluster with KEDA and a registry its nodes pull from: test/k8s validates the manifests and the keys they watch.
+  { section: 'Run on Kubernetes', why: 'needs a Kubernetes cluster with KEDA (test/k8s)' },
   // Opens a browser: the stock page has its own Chromium test.
   { command: /^open /, why: 'needs a browser' },
   // The two first commands are what runs this test (pnpm test) and what it starts (pnpm start).

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { envSchema } from '@datasync/config';
+
+/**
+ * The KEY=value lines of an env file as kustomize's configMapGenerator and secretGenerator read them
+ * (`envs:`): `#` starts a comment line, blank lines are skipped, the value is everything after the
+ * first `=`, unquoted.
+ */
+export function parseEnvFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new Error(`not a KEY=value line: ${line}`);
+    values[line.slice(0, eq).trim()] = line.slice(eq + 1);
+  }
+  return values;
+}
+
+export function readEnvFile(file: string): Record<string, string> {
+  return parseEnvFile(readFileSync(file, 'utf8'));
+}
+
+/** Seconds a pod is given past the drain time: the process closes Redis and Postgres, the kubelet reaps it. */
+export const GRACE_MARGIN_SECONDS = 15;
+
+/**
+ * `terminationGracePeriodSeconds` for a drain of `shutdownGraceMs` (SHUTDOWN_GRACE_MS): longer, so
+ * Kubernetes never SIGKILLs a worker that is still handing back its page.
+ */
+export function terminationGraceSeconds(shutdownGraceMs: number): number {
+  return Math.ceil(shutdownGraceMs / 1000) + GRACE_MARGIN_SECONDS;
+}
+
+/** What the rendered worker manifests take from settings.env (the ConfigMap every app reads). */
+export interface ClusterSettings {
+  /** REDIS_PREFIX, checked as the apps check it: the ScaledObjects watch keys under it. */
+  prefix: string;
+  /** WORKER_CONCURRENCY: jobs one replica runs at once, the scalers' target per replica. */
+  concurrency: number;
+  /** SHUTDOWN_GRACE_MS (default 30 s). */
+  shutdownGraceMs: number;
+}
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+
+export function clusterSettings(settings: Record<string, string>): ClusterSettings {
+  const shutdownGraceMs = Number(settings.SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS);
+  if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs <= 0) throw new Error(`SHUTDOWN_GRACE_MS must be a positive integer, not ${settings.SHUTDOWN_GRACE_MS}`);
+  return {
+    prefix: envSchema.shape.REDIS_PREFIX.parse(settings.REDIS_PREFIX),
+    concurrency: envSchema.shape.WORKER_CONCURRENCY.parse(settings.WORKER_CONCURRENCY),
+    shutdownGraceMs,
+  };
+}
