@@ -2,7 +2,6 @@ import type pg from 'pg';
 import type { Marketplace } from '@datasync/queues';
 import type { RunContext } from '@datasync/runs';
 import { refreshWarehouses } from './catalog';
-import { STOCK_MAX } from '@datasync/stock-ledger';
 import type { Connector, PushItem, PushOutcome, WarehouseInfo } from './connectors/types';
 
 /** Rounds per run: each re-reads the ledger, so changes made while pushing go out in the same run. */
@@ -20,11 +19,11 @@ interface DueRow {
 /**
  * Pairs (warehouse, counted product with a listing on this marketplace that has a push key) whose
  * wanted value — available = on hand − reserved, never below 0, and never above what the marketplace
- * takes (STOCK_MAX: a larger stock is told as the maximum, not refused and left stale) — differs from
+ * takes (its listings' `stockMax`: a larger stock is told as the maximum, not refused and left stale) — differs from
  * what the warehouse was last told, leaving out a value that failed for good (tried again once the
  * value changes) and failed items whose retry is not due yet.
  */
-async function due(db: pg.Pool, marketplace: Marketplace): Promise<DueRow[]> {
+async function due(db: pg.Pool, marketplace: Marketplace, stockMax: number): Promise<DueRow[]> {
   const { rows } = await db.query<DueRow>(
     `SELECT w.warehouse_id, w.name AS warehouse_name, w.campaign_id, l.product_id, ml.push_key,
        LEAST(GREATEST(0, l.on_hand - l.reserved), $2) AS want
@@ -36,7 +35,7 @@ async function due(db: pg.Pool, marketplace: Marketplace): Promise<DueRow[]> {
        AND s.pushed_value IS DISTINCT FROM LEAST(GREATEST(0, l.on_hand - l.reserved), $2)
        AND NOT (s.error_code IS NOT NULL AND s.error_value = LEAST(GREATEST(0, l.on_hand - l.reserved), $2) AND (NOT s.retryable OR s.next_retry_at > now()))
      ORDER BY w.warehouse_id, l.product_id`,
-    [marketplace, STOCK_MAX[marketplace]],
+    [marketplace, stockMax],
   );
   return rows;
 }
@@ -89,7 +88,7 @@ export async function pushMarketplace(ctx: RunContext<unknown>, connector: Conne
   if (known.length === 0) await refreshWarehouses(ctx.pool, connector);
   const totals = { pushed: 0, failed: 0, requests: 0 };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const rows = await due(ctx.pool, marketplace);
+    const rows = await due(ctx.pool, marketplace, connector.listing.stockMax);
     if (rows.length === 0) break;
     let heldForMs = Infinity;
     const byWarehouse = new Map<string, { warehouse: WarehouseInfo; items: PushItem[] }>();

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { STOCK_MAX, type StockMarketplace } from './ranges';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -9,8 +8,6 @@ export interface PushState {
   /** What the marketplace was last told (null: never). */
   pushedValue: number | null;
   pushedAt: string | null;
-  /** The wanted value when it is above what this marketplace takes (it is told STOCK_MAX instead); else null. */
-  clampedFrom: number | null;
   error: { code: string; message: string | null; value: number | null; retryable: boolean; attempts: number; nextRetryAt: string | null } | null;
 }
 
@@ -50,7 +47,7 @@ interface ProductRow {
   on_hand: number;
   reserved: number;
   counted_at: Date | null;
-  pushes: Omit<PushState, 'clampedFrom'>[];
+  pushes: PushState[];
 }
 
 const present = (r: ProductRow): ProductView => ({
@@ -62,11 +59,7 @@ const present = (r: ProductRow): ProductView => ({
   reserved: r.reserved,
   available: Math.max(0, r.on_hand - r.reserved),
   counted: r.counted_at !== null,
-  pushes: r.pushes.map((p) => {
-    const available = Math.max(0, r.on_hand - r.reserved);
-    const max = STOCK_MAX[p.marketplace as StockMarketplace] as number | undefined;
-    return { ...p, clampedFrom: max !== undefined && available > max ? available : null };
-  }),
+  pushes: r.pushes,
 });
 
 /** `counted`: only products a person has counted (true) or never counted, and so never pushed (false). */

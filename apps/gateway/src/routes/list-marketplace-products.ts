@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listProducts } from '@datasync/stock-ledger';
 import { parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { limitSchema, productSchema, withEveryListing } from './marketplace-schemas';
+import { limitSchema, productSchema, presentProduct } from './marketplace-schemas';
 import { errorSchema } from './schemas';
 
 const query = z.object({
@@ -25,6 +25,6 @@ export const listMarketplaceProducts: Route = {
   async handle(input, deps) {
     const q = parseOr400(query, input.query);
     const { total, products } = await listProducts(deps.pool, q);
-    return { body: { total, products: products.map(withEveryListing) } };
+    return { body: { total, products: products.map(presentProduct) } };
   },
 };

@@ -43,10 +43,18 @@ export const productSchema = z.object({
   pushes: z.array(pushState),
 });
 
-/** A product as the API shows it: `ids` has every field of every marketplace, null where unknown. */
-export const withEveryListing = <P extends Pick<ProductView, 'ids'>>(product: P): P => ({
+/**
+ * A product as the API shows it: `ids` has every field of every marketplace (its connector's
+ * listing fields), null where unknown; each pushed value says `clampedFrom` when the available stock
+ * is above what that marketplace takes (it was told its `stockMax`).
+ */
+export const presentProduct = <P extends Pick<ProductView, 'ids' | 'pushes' | 'available'>>(product: P) => ({
   ...product,
   ids: Object.fromEntries(MARKETPLACES.map((m) => [m, completeIds(LISTINGS[m], product.ids[m])])),
+  pushes: product.pushes.map((p) => {
+    const max = (LISTINGS as Record<string, { stockMax: number } | undefined>)[p.marketplace]?.stockMax;
+    return { ...p, clampedFrom: max !== undefined && product.available > max ? product.available : null };
+  }),
 });
 
 export const orderSchema = z.object({

@@ -42,6 +42,8 @@ export const ozonListing: ListingSpec = {
   listingId: (ids) => ids.offerId ?? null,
   pushKey: (ids) => (ids.offerId && ids.productId ? ids.productId : null),
   matchKeys: (ids) => [ids.offerId, ids.sku].filter((k): k is string => Boolean(k)),
+  // Reference §2.5: `STOCK_TOO_BIG`, "must be under one million".
+  stockMax: 999_999,
 };
 
 export interface OzonOptions extends MarketplaceConnection {

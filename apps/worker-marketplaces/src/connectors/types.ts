@@ -27,6 +27,11 @@ export interface ListingSpec {
   pushKey(ids: ListingIds): string | null;
   /** What order and return lines name the good by, the preferred first (it wins over a later key of another product). */
   matchKeys(ids: ListingIds): string[];
+  /**
+   * The highest stock value a listing takes; a wanted value above it is pushed as this maximum (never
+   * refused and left stale), and the products API shows `clampedFrom`.
+   */
+  stockMax: number;
 }
 
 /** Every field of a spec, null where `ids` lacks it. */

@@ -29,6 +29,8 @@ export const wbListing: ListingSpec = {
   listingId: (ids) => ids.chrtId ?? null,
   pushKey: (ids) => ids.chrtId ?? null,
   matchKeys: (ids) => [ids.chrtId, ids.barcode].filter((k): k is string => Boolean(k)),
+  // Reference §3.5: `amount` 0–100000, 409 `UploadDataLimit` above.
+  stockMax: 100_000,
 };
 
 export interface WbOptions extends MarketplaceConnection {

@@ -20,6 +20,8 @@ export const ymListing: ListingSpec = {
   listingId: (ids) => ids.offerId ?? null,
   pushKey: (ids) => ids.offerId ?? null,
   matchKeys: (ids) => (ids.offerId ? [ids.offerId] : []),
+  // Reference §4.5.1 and the YM OpenAPI `UpdateStockItemDTO.count`: 0–2,000,000,000.
+  stockMax: 2_000_000_000,
 };
 
 export interface YmOptions extends MarketplaceConnection {
