@@ -3,6 +3,7 @@ import pg from 'pg';
 import { withTransaction } from '@datasync/db';
 import { adjustStock, applyOrders, applyReturns, loadResolver, planLine, type OrderSnapshot } from '@datasync/stock-ledger';
 import { mergeCatalogs, ozonStage, wbStage, ymStage } from '@datasync/worker-marketplaces';
+import { LISTINGS } from '@datasync/worker-marketplaces/listings';
 import { createTestDatabase, type TestDatabase } from '../helpers';
 
 let db: TestDatabase;
@@ -12,10 +13,14 @@ let productId: number;
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = new pg.Pool({ connectionString: db.url, max: 20 });
-  const { rows } = await pool.query<{ id: number }>(
-    `INSERT INTO marketplace_products (sku, name, ozon_offer_id, wb_chrt_id, ym_offer_id) VALUES ('SKU-1', 'Kettle', 'SKU-1', 555, 'SKU-1') RETURNING id`,
-  );
+  const { rows } = await pool.query<{ id: number }>(`INSERT INTO marketplace_products (sku, name) VALUES ('SKU-1', 'Kettle') RETURNING id`);
   productId = rows[0]!.id;
+  // Listed on every marketplace: Ozon offer_id SKU-1, WB chrtId 555, YM offerId SKU-1.
+  await pool.query(
+    `INSERT INTO marketplace_listings (product_id, marketplace, listing_id, match_keys, ids)
+     VALUES ($1, 'ozon', 'SKU-1', '{SKU-1}', '{"offerId":"SKU-1"}'), ($1, 'wb', '555', '{555}', '{"chrtId":"555"}'), ($1, 'ym', 'SKU-1', '{SKU-1}', '{"offerId":"SKU-1"}')`,
+    [productId],
+  );
 });
 
 afterAll(async () => {
@@ -105,15 +110,23 @@ describe('stock ledger', () => {
   });
 
   it('joins the three catalogues into one row per SKU: by article, then by barcode', () => {
-    const rows = mergeCatalogs([
-      { sku: 'A-1', name: 'Tee, S', barcodes: ['460001'], ozon: { offerId: 'A-1', productId: '11', sku: '21' } },
-      { sku: 'A-1', name: 'Tee, S', barcodes: ['460001'], ym: { offerId: 'A-1', marketSku: '31' } },
-      { name: 'Tee, S', barcodes: ['460001'], wb: { nmId: '41', chrtId: '51', barcode: '460001', vendorCode: 'A', techSize: 'S' } },
-      { name: 'Cap', barcodes: ['460009'], wb: { nmId: '42', chrtId: '52', barcode: '460009', vendorCode: 'CAP', techSize: '0' } },
-    ]);
+    const rows = mergeCatalogs(
+      [
+        { marketplace: 'ozon', sku: 'A-1', join: 'sku', name: 'Tee, S', barcodes: ['460001'], ids: { offerId: 'A-1', productId: '11', sku: '21' } },
+        { marketplace: 'ym', sku: 'A-1', join: 'sku', name: 'Tee, S', barcodes: ['460001'], ids: { offerId: 'A-1', marketSku: '31' } },
+        { marketplace: 'wb', sku: 'A-S', join: 'barcode', name: 'Tee, S', barcodes: ['460001'], ids: { nmId: '41', chrtId: '51', barcode: '460001', vendorCode: 'A' } },
+        { marketplace: 'wb', sku: 'CAP', join: 'barcode', name: 'Cap', barcodes: ['460009'], ids: { nmId: '42', chrtId: '52', barcode: '460009', vendorCode: 'CAP' } },
+      ],
+      LISTINGS,
+    );
     expect(rows).toEqual([
-      expect.objectContaining({ sku: 'A-1', ozonProductId: '11', ymMarketSku: '31', wbChrtId: '51', barcode: '460001' }),
-      expect.objectContaining({ sku: 'CAP', wbChrtId: '52', ozonOfferId: null, ymOfferId: null }),
+      expect.objectContaining({
+        sku: 'A-1',
+        barcode: '460001',
+        listings: { ozon: expect.objectContaining({ productId: '11' }), ym: expect.objectContaining({ marketSku: '31' }), wb: expect.objectContaining({ chrtId: '51' }) },
+      }),
+      // Listed on WB only: no Ozon or YM listing (the API shows their ids as null).
+      expect.objectContaining({ sku: 'CAP', listings: { wb: expect.objectContaining({ chrtId: '52' }) } }),
     ]);
   });
 });

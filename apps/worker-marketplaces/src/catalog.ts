@@ -1,66 +1,57 @@
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
-import type { CatalogEntry, Connector } from './connectors/types';
+import type { CatalogEntry, Connector, ListingIds, ListingSpec } from './connectors/types';
 
-interface ProductRow {
+/** One product as the catalogues describe it, with its listing on each marketplace that lists it. */
+export interface ProductRow {
   sku: string;
   name: string;
   barcode: string | null;
-  ozonOfferId: string | null;
-  ozonProductId: string | null;
-  ozonSku: string | null;
-  wbNmId: string | null;
-  wbChrtId: string | null;
-  wbBarcode: string | null;
-  wbVendorCode: string | null;
-  ymOfferId: string | null;
-  ymMarketSku: string | null;
+  listings: Record<string, ListingIds>;
 }
 
-const blank = (sku: string, name: string): ProductRow => ({
-  sku,
-  name,
-  barcode: null,
-  ozonOfferId: null,
-  ozonProductId: null,
-  ozonSku: null,
-  wbNmId: null,
-  wbChrtId: null,
-  wbBarcode: null,
-  wbVendorCode: null,
-  ymOfferId: null,
-  ymMarketSku: null,
-});
+/** A catalogue entry with the marketplace that listed it. */
+export type ListedEntry = CatalogEntry & { marketplace: string };
+
+/** What an earlier import stored: a product and (where it has any) one of its listings. */
+export interface KnownListing {
+  sku: string;
+  barcode: string | null;
+  marketplace: string | null;
+  listingId: string | null;
+}
 
 /**
- * Builds one row per internal SKU from the three catalogues (reference §1.2): Ozon `offer_id` and YM
- * `offerId` are the seller's article and become the SKU; a WB size joins the SKU with the same
- * barcode (or the SKU it was mapped to before), else `<vendorCode>-<techSize>`.
+ * Builds one row per internal SKU from every catalogue (reference §1.2): an entry that names the
+ * seller's article (`join: 'sku'`, Ozon offer_id, YM offerId) becomes that SKU; the others (WB sizes)
+ * join the SKU their listing joined before, else the one with the same barcode, else their default.
+ * A listing's fields merge over what an earlier entry of the same run said.
  */
-export function mergeCatalogs(entries: CatalogEntry[], known: { sku: string; wbChrtId: string | null; barcode: string | null }[] = []): ProductRow[] {
+export function mergeCatalogs(entries: ListedEntry[], specs: Record<string, Pick<ListingSpec, 'listingId'>>, known: KnownListing[] = []): ProductRow[] {
   const rows = new Map<string, ProductRow>();
   const byBarcode = new Map<string, string>();
   for (const k of known) if (k.barcode) byBarcode.set(k.barcode, k.sku);
-  const byChrt = new Map(known.filter((k) => k.wbChrtId).map((k) => [k.wbChrtId!, k.sku]));
-  for (const e of entries.filter((x) => x.sku !== undefined)) {
-    const row = rows.get(e.sku!) ?? blank(e.sku!, e.name);
+  const byListing = new Map(known.filter((k) => k.marketplace && k.listingId).map((k) => [`${k.marketplace}\0${k.listingId}`, k.sku]));
+  const list = (row: ProductRow, e: ListedEntry) => {
+    row.listings[e.marketplace] = { ...row.listings[e.marketplace], ...e.ids };
+    rows.set(row.sku, row);
+  };
+  for (const e of entries.filter((x) => x.join === 'sku')) {
+    const row = rows.get(e.sku) ?? { sku: e.sku, name: e.name, barcode: null, listings: {} };
     row.name ||= e.name;
     row.barcode ??= e.barcodes[0] ?? null;
-    if (e.ozon) Object.assign(row, { ozonOfferId: e.ozon.offerId, ozonProductId: e.ozon.productId, ozonSku: e.ozon.sku });
-    if (e.ym) Object.assign(row, { ymOfferId: e.ym.offerId, ymMarketSku: e.ym.marketSku });
-    rows.set(row.sku, row);
+    list(row, e);
     for (const b of e.barcodes) byBarcode.set(b, row.sku);
   }
-  for (const e of entries) {
-    if (!e.wb) continue;
+  for (const e of entries.filter((x) => x.join === 'barcode')) {
+    const listingId = specs[e.marketplace]?.listingId(e.ids);
     const sku =
-      byChrt.get(e.wb.chrtId) ??
+      (listingId ? byListing.get(`${e.marketplace}\0${listingId}`) : undefined) ??
       e.barcodes.map((b) => byBarcode.get(b)).find((s) => s !== undefined) ??
-      (e.wb.techSize && e.wb.techSize !== '0' ? `${e.wb.vendorCode}-${e.wb.techSize}` : e.wb.vendorCode);
-    const row = rows.get(sku) ?? blank(sku, e.name);
-    row.barcode ??= e.wb.barcode;
-    Object.assign(row, { wbNmId: e.wb.nmId, wbChrtId: e.wb.chrtId, wbBarcode: e.wb.barcode, wbVendorCode: e.wb.vendorCode });
-    rows.set(sku, row);
+      e.sku;
+    const row = rows.get(sku) ?? { sku, name: e.name, barcode: null, listings: {} };
+    row.barcode ??= e.barcodes[0] ?? null;
+    list(row, e);
   }
   return [...rows.values()];
 }
@@ -90,53 +81,64 @@ export async function refreshWarehouses(pool: pg.Pool, connector: Connector): Pr
 }
 
 /**
- * The `marketplaces.catalog` job: products with every marketplace's ids, and the warehouses stock is
- * pushed to. Ids a marketplace no longer lists are kept (a product is never deleted by a sync).
+ * The `marketplaces.catalog` job: products, their listing on every configured marketplace, and the
+ * warehouses stock is pushed to. A listing's fields are only added or updated (a field the
+ * marketplace no longer gives keeps its value), and a product is never deleted by a sync.
  */
 export async function importCatalog(pool: pg.Pool, connectors: Connector[], log: Logger): Promise<{ products: number; warehouses: number }> {
-  const entries: CatalogEntry[] = [];
+  const entries: ListedEntry[] = [];
+  const specs: Record<string, ListingSpec> = {};
   let warehouses = 0;
   for (const c of connectors.filter((x) => x.configured)) {
     warehouses += await refreshWarehouses(pool, c);
     const list = await c.catalog();
     log.info({ marketplace: c.marketplace, items: list.length }, 'catalogue read');
-    entries.push(...list);
+    specs[c.marketplace] = c.listing;
+    entries.push(...list.map((e) => ({ ...e, marketplace: c.marketplace })));
   }
-  const { rows: known } = await pool.query<{ sku: string; wbChrtId: string | null; barcode: string | null }>(
-    `SELECT sku, wb_chrt_id::text AS "wbChrtId", COALESCE(barcode, wb_barcode) AS barcode FROM marketplace_products`,
+  const { rows: known } = await pool.query<KnownListing & { ids: ListingIds | null }>(
+    `SELECT p.sku, p.barcode, l.marketplace, l.listing_id AS "listingId", l.ids
+     FROM marketplace_products p LEFT JOIN marketplace_listings l ON l.product_id = p.id`,
   );
-  const rows = mergeCatalogs(entries, known);
-  const col = <K extends keyof ProductRow>(k: K) => rows.map((r) => r[k]);
+  const rows = mergeCatalogs(entries, specs, known);
   await pool.query(
-    `INSERT INTO marketplace_products (sku, name, barcode, ozon_offer_id, ozon_product_id, ozon_sku, wb_nm_id, wb_chrt_id, wb_barcode, wb_vendor_code, ym_offer_id, ym_market_sku)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::bigint[])
+    `INSERT INTO marketplace_products (sku, name, barcode)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
      ON CONFLICT (sku) DO UPDATE SET
        name = CASE WHEN EXCLUDED.name = '' THEN marketplace_products.name ELSE EXCLUDED.name END,
        barcode = COALESCE(marketplace_products.barcode, EXCLUDED.barcode),
-       ozon_offer_id = COALESCE(EXCLUDED.ozon_offer_id, marketplace_products.ozon_offer_id),
-       ozon_product_id = COALESCE(EXCLUDED.ozon_product_id, marketplace_products.ozon_product_id),
-       ozon_sku = COALESCE(EXCLUDED.ozon_sku, marketplace_products.ozon_sku),
-       wb_nm_id = COALESCE(EXCLUDED.wb_nm_id, marketplace_products.wb_nm_id),
-       wb_chrt_id = COALESCE(EXCLUDED.wb_chrt_id, marketplace_products.wb_chrt_id),
-       wb_barcode = COALESCE(EXCLUDED.wb_barcode, marketplace_products.wb_barcode),
-       wb_vendor_code = COALESCE(EXCLUDED.wb_vendor_code, marketplace_products.wb_vendor_code),
-       ym_offer_id = COALESCE(EXCLUDED.ym_offer_id, marketplace_products.ym_offer_id),
-       ym_market_sku = COALESCE(EXCLUDED.ym_market_sku, marketplace_products.ym_market_sku),
        updated_at = now()`,
+    [rows.map((r) => r.sku), rows.map((r) => r.name), rows.map((r) => r.barcode)],
+  );
+  await writeListings(pool, rows, specs, known);
+  return { products: rows.length, warehouses };
+}
+
+/** Upserts the listings of `rows`, each the stored fields overlaid with the non-null new ones. */
+async function writeListings(pool: pg.Pool, rows: ProductRow[], specs: Record<string, ListingSpec>, known: (KnownListing & { ids: ListingIds | null })[]): Promise<void> {
+  const stored = new Map(known.filter((k) => k.marketplace).map((k) => [`${k.sku}\0${k.marketplace}`, k.ids ?? {}]));
+  const listings = rows.flatMap((r) =>
+    Object.entries(r.listings).map(([marketplace, fresh]) => {
+      const spec = specs[marketplace]!;
+      const ids: ListingIds = { ...stored.get(`${r.sku}\0${marketplace}`) };
+      for (const [field, value] of Object.entries(fresh)) if (value !== null) ids[field] = value;
+      return { sku: r.sku, marketplace, ids, listingId: spec.listingId(ids), pushKey: spec.pushKey(ids), matchKeys: spec.matchKeys(ids) };
+    }),
+  );
+  await pool.query(
+    `INSERT INTO marketplace_listings (product_id, marketplace, listing_id, push_key, match_keys, ids, updated_at)
+     SELECT p.id, u.marketplace, u.listing_id, u.push_key, ARRAY(SELECT jsonb_array_elements_text(u.match_keys)), u.ids, now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[]) AS u(sku, marketplace, listing_id, push_key, match_keys, ids)
+     JOIN marketplace_products p ON p.sku = u.sku
+     ON CONFLICT (product_id, marketplace) DO UPDATE SET listing_id = EXCLUDED.listing_id, push_key = EXCLUDED.push_key,
+       match_keys = EXCLUDED.match_keys, ids = EXCLUDED.ids, updated_at = now()`,
     [
-      col('sku'),
-      col('name'),
-      col('barcode'),
-      col('ozonOfferId'),
-      col('ozonProductId'),
-      col('ozonSku'),
-      col('wbNmId'),
-      col('wbChrtId'),
-      col('wbBarcode'),
-      col('wbVendorCode'),
-      col('ymOfferId'),
-      col('ymMarketSku'),
+      listings.map((l) => l.sku),
+      listings.map((l) => l.marketplace),
+      listings.map((l) => l.listingId),
+      listings.map((l) => l.pushKey),
+      listings.map((l) => JSON.stringify(l.matchKeys)),
+      listings.map((l) => JSON.stringify(l.ids)),
     ],
   );
-  return { products: rows.length, warehouses };
 }

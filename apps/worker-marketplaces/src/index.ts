@@ -3,3 +3,4 @@ export { mergeCatalogs, importCatalog } from './catalog';
 export { ozonStage } from './connectors/ozon';
 export { wbStage } from './connectors/wb';
 export { ymStage } from './connectors/ym';
+export type { CatalogEntry, Connector } from './connectors/types';

@@ -2,15 +2,8 @@ import type pg from 'pg';
 import type { Marketplace } from '@datasync/queues';
 import type { RunContext } from '@datasync/runs';
 import { refreshWarehouses } from './catalog';
-import { STOCK_MAX } from '@datasync/stock-ledger';
 import type { Connector, PushItem, PushOutcome, WarehouseInfo } from './connectors/types';
 
-/** The product key each marketplace pushes by (a product without it is not pushed there). */
-const MAPPED: Record<Marketplace, string> = {
-  ozon: 'p.ozon_offer_id IS NOT NULL AND p.ozon_product_id IS NOT NULL',
-  wb: 'p.wb_chrt_id IS NOT NULL',
-  ym: 'p.ym_offer_id IS NOT NULL',
-};
 /** Rounds per run: each re-reads the ledger, so changes made while pushing go out in the same run. */
 const MAX_ROUNDS = 8;
 
@@ -19,39 +12,37 @@ interface DueRow {
   warehouse_name: string;
   campaign_id: string | null;
   product_id: number;
-  ozon_offer_id: string | null;
-  ozon_product_id: string | null;
-  wb_chrt_id: string | null;
-  ym_offer_id: string | null;
+  push_key: string;
   want: number;
 }
 
 /**
- * Pairs (warehouse, counted product) whose wanted value — available = on hand − reserved, never
- * below 0, and never above what the marketplace takes (STOCK_MAX: a larger stock is told as the
- * maximum, not refused and left stale) — differs from what the warehouse was last told, leaving out a value that failed for
- * good (tried again once the value changes) and failed items whose retry is not due yet.
+ * Pairs (warehouse, counted product with a listing on this marketplace that has a push key) whose
+ * wanted value — available = on hand − reserved, never below 0, and never above what the marketplace
+ * takes (its listings' `stockMax`: a larger stock is told as the maximum, not refused and left stale) — differs from
+ * what the warehouse was last told, leaving out a value that failed for good (tried again once the
+ * value changes) and failed items whose retry is not due yet.
  */
-async function due(db: pg.Pool, marketplace: Marketplace): Promise<DueRow[]> {
+async function due(db: pg.Pool, marketplace: Marketplace, stockMax: number): Promise<DueRow[]> {
   const { rows } = await db.query<DueRow>(
-    `SELECT w.warehouse_id, w.name AS warehouse_name, w.campaign_id, p.id AS product_id, p.ozon_offer_id, p.ozon_product_id::text, p.wb_chrt_id::text, p.ym_offer_id,
+    `SELECT w.warehouse_id, w.name AS warehouse_name, w.campaign_id, l.product_id, ml.push_key,
        LEAST(GREATEST(0, l.on_hand - l.reserved), $2) AS want
      FROM marketplace_warehouses w
      CROSS JOIN stock_levels l
-     JOIN marketplace_products p ON p.id = l.product_id
-     LEFT JOIN stock_pushes s ON s.marketplace = w.marketplace AND s.warehouse_id = w.warehouse_id AND s.product_id = p.id
-     WHERE w.marketplace = $1 AND w.active AND l.counted_at IS NOT NULL AND ${MAPPED[marketplace]}
+     JOIN marketplace_listings ml ON ml.product_id = l.product_id AND ml.marketplace = w.marketplace AND ml.push_key IS NOT NULL
+     LEFT JOIN stock_pushes s ON s.marketplace = w.marketplace AND s.warehouse_id = w.warehouse_id AND s.product_id = l.product_id
+     WHERE w.marketplace = $1 AND w.active AND l.counted_at IS NOT NULL
        AND s.pushed_value IS DISTINCT FROM LEAST(GREATEST(0, l.on_hand - l.reserved), $2)
        AND NOT (s.error_code IS NOT NULL AND s.error_value = LEAST(GREATEST(0, l.on_hand - l.reserved), $2) AND (NOT s.retryable OR s.next_retry_at > now()))
-     ORDER BY w.warehouse_id, p.id`,
-    [marketplace, STOCK_MAX[marketplace]],
+     ORDER BY w.warehouse_id, l.product_id`,
+    [marketplace, stockMax],
   );
   return rows;
 }
 
 /** Saves what the marketplace accepted (the last-pushed cache) and what it refused, with the next retry. */
 async function record(tx: pg.PoolClient, marketplace: Marketplace, warehouseId: string, items: PushItem[], outcomes: PushOutcome[], retryMs: number): Promise<void> {
-  const value = new Map(items.map((i) => [i.product.productId, i.value]));
+  const value = new Map(items.map((i) => [i.productId, i.value]));
   const ok = outcomes.filter((o) => o.ok);
   const failed = outcomes.filter((o): o is Extract<PushOutcome, { retryable: boolean }> => !o.ok && !('heldForMs' in o));
   if (ok.length > 0) {
@@ -97,7 +88,7 @@ export async function pushMarketplace(ctx: RunContext<unknown>, connector: Conne
   if (known.length === 0) await refreshWarehouses(ctx.pool, connector);
   const totals = { pushed: 0, failed: 0, requests: 0 };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const rows = await due(ctx.pool, marketplace);
+    const rows = await due(ctx.pool, marketplace, connector.listing.stockMax);
     if (rows.length === 0) break;
     let heldForMs = Infinity;
     const byWarehouse = new Map<string, { warehouse: WarehouseInfo; items: PushItem[] }>();
@@ -106,10 +97,7 @@ export async function pushMarketplace(ctx: RunContext<unknown>, connector: Conne
         warehouse: { warehouseId: r.warehouse_id, name: r.warehouse_name, campaignId: r.campaign_id ?? undefined, active: true, raw: {} },
         items: [],
       };
-      entry.items.push({
-        product: { productId: r.product_id, ozonOfferId: r.ozon_offer_id, ozonProductId: r.ozon_product_id, wbChrtId: r.wb_chrt_id, ymOfferId: r.ym_offer_id },
-        value: r.want,
-      });
+      entry.items.push({ productId: r.product_id, pushKey: r.push_key, value: r.want });
       byWarehouse.set(r.warehouse_id, entry);
     }
     for (const { warehouse, items } of byWarehouse.values()) {

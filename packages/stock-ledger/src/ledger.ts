@@ -95,14 +95,19 @@ export function planLine(state: LineState, stage: Stage, quantity: number, basel
 /** Maps a marketplace's key of a good to our product id. */
 export type ProductResolver = (marketplaceSku: string) => number | undefined;
 
-/** The product map of one marketplace: Ozon offer_id (or sku), WB chrtId (or barcode), YM offerId. */
+/**
+ * The product map of one marketplace, from its listings' match keys (the connector's `matchKeys`,
+ * e.g. Ozon offer_id then sku, WB chrtId then barcode): a key earlier in its listing's list wins
+ * over a later key of another listing.
+ */
 export async function loadResolver(db: Queryable, marketplace: Marketplace): Promise<ProductResolver> {
-  const columns = { ozon: ['ozon_offer_id', 'ozon_sku::text'], wb: ['wb_chrt_id::text', 'wb_barcode'], ym: ['ym_offer_id'] }[marketplace];
   const map = new Map<string, number>();
-  for (const column of columns) {
-    const { rows } = await db.query<{ id: number; key: string | null }>(`SELECT id, ${column} AS key FROM marketplace_products WHERE ${column} IS NOT NULL`);
-    for (const r of rows) if (r.key !== null && !map.has(r.key)) map.set(r.key, r.id);
-  }
+  const { rows } = await db.query<{ product_id: number; key: string }>(
+    `SELECT l.product_id, k.key FROM marketplace_listings l, unnest(l.match_keys) WITH ORDINALITY AS k(key, rank)
+     WHERE l.marketplace = $1 ORDER BY k.rank, l.product_id`,
+    [marketplace],
+  );
+  for (const r of rows) if (!map.has(r.key)) map.set(r.key, r.product_id);
   return (sku) => map.get(sku);
 }
 

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { STOCK_MAX, type StockMarketplace } from './ranges';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -9,8 +8,6 @@ export interface PushState {
   /** What the marketplace was last told (null: never). */
   pushedValue: number | null;
   pushedAt: string | null;
-  /** The wanted value when it is above what this marketplace takes (it is told STOCK_MAX instead); else null. */
-  clampedFrom: number | null;
   error: { code: string; message: string | null; value: number | null; retryable: boolean; attempts: number; nextRetryAt: string | null } | null;
 }
 
@@ -18,11 +15,8 @@ export interface ProductView {
   sku: string;
   name: string;
   barcode: string | null;
-  ids: {
-    ozon: { offerId: string | null; productId: string | null; sku: string | null };
-    wb: { nmId: string | null; chrtId: string | null; barcode: string | null; vendorCode: string | null };
-    ym: { offerId: string | null; marketSku: string | null };
-  };
+  /** Per marketplace the product is listed on, its listing's fields (`marketplace_listings.ids`). */
+  ids: Record<string, Record<string, string | null>>;
   onHand: number;
   reserved: number;
   /** on hand − open reserves; what every marketplace is told (never below 0). */
@@ -33,8 +27,8 @@ export interface ProductView {
 }
 
 const productSelect = `
-  SELECT p.id, p.sku, p.name, p.barcode, p.ozon_offer_id, p.ozon_product_id::text, p.ozon_sku::text, p.wb_nm_id::text, p.wb_chrt_id::text,
-    p.wb_barcode, p.wb_vendor_code, p.ym_offer_id, p.ym_market_sku::text,
+  SELECT p.id, p.sku, p.name, p.barcode,
+    COALESCE((SELECT json_object_agg(ml.marketplace, ml.ids ORDER BY ml.marketplace) FROM marketplace_listings ml WHERE ml.product_id = p.id), '{}') AS ids,
     COALESCE(l.on_hand, 0) AS on_hand, COALESCE(l.reserved, 0) AS reserved, l.counted_at,
     COALESCE((SELECT json_agg(json_build_object('marketplace', s.marketplace, 'warehouseId', s.warehouse_id, 'pushedValue', s.pushed_value,
         'pushedAt', s.pushed_at, 'error', CASE WHEN s.error_code IS NULL THEN NULL ELSE json_build_object('code', s.error_code,
@@ -49,39 +43,23 @@ interface ProductRow {
   sku: string;
   name: string;
   barcode: string | null;
-  ozon_offer_id: string | null;
-  ozon_product_id: string | null;
-  ozon_sku: string | null;
-  wb_nm_id: string | null;
-  wb_chrt_id: string | null;
-  wb_barcode: string | null;
-  wb_vendor_code: string | null;
-  ym_offer_id: string | null;
-  ym_market_sku: string | null;
+  ids: ProductView['ids'];
   on_hand: number;
   reserved: number;
   counted_at: Date | null;
-  pushes: Omit<PushState, 'clampedFrom'>[];
+  pushes: PushState[];
 }
 
 const present = (r: ProductRow): ProductView => ({
   sku: r.sku,
   name: r.name,
   barcode: r.barcode,
-  ids: {
-    ozon: { offerId: r.ozon_offer_id, productId: r.ozon_product_id, sku: r.ozon_sku },
-    wb: { nmId: r.wb_nm_id, chrtId: r.wb_chrt_id, barcode: r.wb_barcode, vendorCode: r.wb_vendor_code },
-    ym: { offerId: r.ym_offer_id, marketSku: r.ym_market_sku },
-  },
+  ids: r.ids,
   onHand: r.on_hand,
   reserved: r.reserved,
   available: Math.max(0, r.on_hand - r.reserved),
   counted: r.counted_at !== null,
-  pushes: r.pushes.map((p) => {
-    const available = Math.max(0, r.on_hand - r.reserved);
-    const max = STOCK_MAX[p.marketplace as StockMarketplace] as number | undefined;
-    return { ...p, clampedFrom: max !== undefined && available > max ? available : null };
-  }),
+  pushes: r.pushes,
 });
 
 /** `counted`: only products a person has counted (true) or never counted, and so never pushed (false). */

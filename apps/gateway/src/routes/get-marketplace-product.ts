@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { findProduct, recentMovements } from '@datasync/stock-ledger';
 import { NotFoundError, parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { productSchema, skuParam } from './marketplace-schemas';
+import { productSchema, skuParam, presentProduct } from './marketplace-schemas';
 import { errorSchema } from './schemas';
 
 export const movementSchema = z.object({
@@ -33,6 +33,6 @@ export const getMarketplaceProduct: Route = {
     const product = await findProduct(deps.pool, sku);
     if (!product) throw new NotFoundError(`no product ${sku}`);
     const { id, ...shown } = product;
-    return { body: { ...shown, movements: await recentMovements(deps.pool, id) } };
+    return { body: { ...presentProduct(shown), movements: await recentMovements(deps.pool, id) } };
   },
 };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listProducts } from '@datasync/stock-ledger';
 import { parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { limitSchema, productSchema } from './marketplace-schemas';
+import { limitSchema, productSchema, presentProduct } from './marketplace-schemas';
 import { errorSchema } from './schemas';
 
 const query = z.object({
@@ -24,6 +24,7 @@ export const listMarketplaceProducts: Route = {
   },
   async handle(input, deps) {
     const q = parseOr400(query, input.query);
-    return { body: await listProducts(deps.pool, q) };
+    const { total, products } = await listProducts(deps.pool, q);
+    return { body: { total, products: products.map(presentProduct) } };
   },
 };

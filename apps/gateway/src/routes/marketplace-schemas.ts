@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MARKETPLACES } from '@datasync/queues';
+import type { ProductView } from '@datasync/stock-ledger';
+import { completeIds, LISTINGS } from '@datasync/worker-marketplaces/listings';
 
 /** Shared pieces of the marketplaces routes. */
 export const marketplaceSchema = z.enum(MARKETPLACES, { error: `must be one of: ${MARKETPLACES.join(', ')}` });
@@ -31,16 +33,28 @@ export const productSchema = z.object({
   sku: z.string(),
   name: z.string(),
   barcode: z.string().nullable(),
-  ids: z.object({
-    ozon: z.object({ offerId: z.string().nullable(), productId: z.string().nullable(), sku: z.string().nullable() }),
-    wb: z.object({ nmId: z.string().nullable(), chrtId: z.string().nullable(), barcode: z.string().nullable(), vendorCode: z.string().nullable() }),
-    ym: z.object({ offerId: z.string().nullable(), marketSku: z.string().nullable() }),
-  }),
+  ids: z
+    .object(Object.fromEntries(MARKETPLACES.map((m) => [m, z.object(Object.fromEntries(LISTINGS[m].fields.map((f) => [f, z.string().nullable()])))])))
+    .describe("each marketplace's ids of the product (its connector's listing fields), null where it has no listing there"),
   onHand: z.number().int(),
   reserved: z.number().int(),
   available: z.number().int(),
   counted: z.boolean(),
   pushes: z.array(pushState),
+});
+
+/**
+ * A product as the API shows it: `ids` has every field of every marketplace (its connector's
+ * listing fields), null where unknown; each pushed value says `clampedFrom` when the available stock
+ * is above what that marketplace takes (it was told its `stockMax`).
+ */
+export const presentProduct = <P extends Pick<ProductView, 'ids' | 'pushes' | 'available'>>(product: P) => ({
+  ...product,
+  ids: Object.fromEntries(MARKETPLACES.map((m) => [m, completeIds(LISTINGS[m], product.ids[m])])),
+  pushes: product.pushes.map((p) => {
+    const max = (LISTINGS as Record<string, { stockMax: number } | undefined>)[p.marketplace]?.stockMax;
+    return { ...p, clampedFrom: max !== undefined && product.available > max ? product.available : null };
+  }),
 });
 
 export const orderSchema = z.object({

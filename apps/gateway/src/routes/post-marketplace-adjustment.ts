@@ -3,7 +3,7 @@ import { submitRun } from '@datasync/runs';
 import { adjustStock, findProduct, StockAboveLimitError, StockBelowZeroError } from '@datasync/stock-ledger';
 import { ApiError, InvalidRequestError, NotFoundError, parseOr400 } from '../errors';
 import type { Route } from '../route';
-import { productSchema, skuParam } from './marketplace-schemas';
+import { productSchema, skuParam, presentProduct } from './marketplace-schemas';
 import { errorSchema } from './schemas';
 
 const LIMIT = 1_000_000;
@@ -44,6 +44,6 @@ export const postMarketplaceAdjustment: Route = {
     // The movement is stored: its push is DataSync's own follow-up (as after a poll), not held to the queue quota.
     const { runId } = await submitRun({ pool: deps.pool, queues: deps.queues }, 'marketplaces', 'marketplaces.push', {});
     const { id: _id, ...after } = (await findProduct(deps.pool, sku))!;
-    return { body: { status: 'ok', product: after, parser_uuid: runId } };
+    return { body: { status: 'ok', product: presentProduct(after), parser_uuid: runId } };
   },
 };

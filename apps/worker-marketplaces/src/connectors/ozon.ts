@@ -1,7 +1,7 @@
 import type { HttpClient, KeyedCooldown } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
 import { accountKey, marketplaceClient, type MarketplaceConnection } from './http';
-import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
+import { numberOrString, type CatalogEntry, type Connector, type ListingSpec, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
 
 /** Posting statuses (reference §2.3): held, gone, or neither. */
 const RESERVED = new Set(['awaiting_registration', 'acceptance_in_progress', 'awaiting_approve', 'awaiting_packaging', 'awaiting_deliver']);
@@ -33,6 +33,19 @@ export function ozonStage(p: Pick<Posting, 'status' | 'cancellation'>): Stage {
   return 'other';
 }
 
+/**
+ * An Ozon listing: `offerId` (the seller's article, unique), `productId` (what stock is pushed by; the
+ * push also needs the offer), `sku` (the FBS/SDS sku). Order lines and returns name the offer, else the sku.
+ */
+export const ozonListing: ListingSpec = {
+  fields: ['offerId', 'productId', 'sku'],
+  listingId: (ids) => ids.offerId ?? null,
+  pushKey: (ids) => (ids.offerId && ids.productId ? ids.productId : null),
+  matchKeys: (ids) => [ids.offerId, ids.sku].filter((k): k is string => Boolean(k)),
+  // Reference §2.5: `STOCK_TOO_BIG`, "must be under one million".
+  stockMax: 999_999,
+};
+
 export interface OzonOptions extends MarketplaceConnection {
   baseURL: string;
   clientId?: string;
@@ -45,6 +58,7 @@ export interface OzonOptions extends MarketplaceConnection {
 /** Ozon Seller API (reference §2): every method POST, `Client-Id` + `Api-Key`. */
 export class OzonConnector implements Connector {
   readonly marketplace = 'ozon' as const;
+  readonly listing = ozonListing;
   readonly batchSize: number;
   readonly configured: boolean;
   private readonly http: HttpClient;
@@ -99,9 +113,10 @@ export class OzonConnector implements Connector {
         const fbs = p.sources?.find((s) => s.source === 'SDS' || s.source === 'FBS')?.sku ?? p.sku;
         out.push({
           sku: p.offer_id,
+          join: 'sku',
           name: p.name ?? '',
           barcodes: p.barcodes ?? [],
-          ozon: { offerId: p.offer_id, productId: String(p.id), sku: numberOrString(fbs) },
+          ids: { offerId: p.offer_id, productId: String(p.id), sku: numberOrString(fbs) },
         });
       }
     }
@@ -183,21 +198,19 @@ export class OzonConnector implements Connector {
    * A pair updated in the last 30 s is held back (Ozon would refuse it with `TOO_MANY_REQUESTS`).
    */
   async push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]> {
-    const pairKey = (i: PushItem) => `${this.account}:${i.product.ozonProductId}:${warehouse.warehouseId}`;
-    const mapped = items.filter((i) => i.product.ozonProductId);
-    const { taken, waitMs } = this.pairCooldown ? await this.pairCooldown.claim(mapped.map(pairKey)) : { taken: new Set(mapped.map(pairKey)), waitMs: new Map<string, number>() };
-    const sendable = mapped.filter((i) => taken.has(pairKey(i)));
-    const body = { stocks: sendable.map((i) => ({ product_id: Number(i.product.ozonProductId), stock: i.value, warehouse_id: Number(warehouse.warehouseId) })) };
+    const pairKey = (i: PushItem) => `${this.account}:${i.pushKey}:${warehouse.warehouseId}`;
+    const { taken, waitMs } = this.pairCooldown ? await this.pairCooldown.claim(items.map(pairKey)) : { taken: new Set(items.map(pairKey)), waitMs: new Map<string, number>() };
+    const sendable = items.filter((i) => taken.has(pairKey(i)));
+    const body = { stocks: sendable.map((i) => ({ product_id: Number(i.pushKey), stock: i.value, warehouse_id: Number(warehouse.warehouseId) })) };
     const res = sendable.length
       ? await this.http.post<{ result?: { product_id?: number | string; updated?: boolean; errors?: { code: string; message: string }[] }[] }>('/v2/products/stocks', body)
       : { result: [] };
     const byProduct = new Map((res.result ?? []).map((r) => [String(r.product_id), r]));
     return items.map((i): PushOutcome => {
-      const productId = i.product.productId;
-      if (!i.product.ozonProductId) return { productId, ok: false, code: 'not_mapped', message: 'no Ozon product_id for this SKU', retryable: false };
+      const productId = i.productId;
       const wait = waitMs.get(pairKey(i));
       if (wait !== undefined) return { productId, ok: false, heldForMs: wait };
-      const r = byProduct.get(i.product.ozonProductId);
+      const r = byProduct.get(i.pushKey);
       if (!r) return { productId, ok: false, code: 'no_result', message: 'Ozon answered no result for this item', retryable: true };
       const error = r.errors?.[0];
       if (r.updated && !error) return { productId, ok: true };

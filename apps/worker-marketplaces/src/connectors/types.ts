@@ -10,28 +10,53 @@ export interface WarehouseInfo {
   raw: unknown;
 }
 
+/** A listing's fields as its marketplace names them (`ids.<marketplace>` in the API); null: not known. */
+export type ListingIds = Record<string, string | null>;
+
+/**
+ * What a connector says about its listings, the rows of `marketplace_listings` (one per product and
+ * marketplace). Everything marketplace-specific about a listing is derived here from its `ids`, so the
+ * shared catalogue merge, push and order matching read only the generic columns.
+ */
+export interface ListingSpec {
+  /** The fields of `ids`, in the order the API shows them. */
+  fields: readonly string[];
+  /** The marketplace's own id of the listing, unique per marketplace (null: not known). */
+  listingId(ids: ListingIds): string | null;
+  /** What the stock push names the listing by; null: not pushed to this marketplace. */
+  pushKey(ids: ListingIds): string | null;
+  /** What order and return lines name the good by, the preferred first (it wins over a later key of another product). */
+  matchKeys(ids: ListingIds): string[];
+  /**
+   * The highest stock value a listing takes; a wanted value above it is pushed as this maximum (never
+   * refused and left stale), and the products API shows `clampedFrom`.
+   */
+  stockMax: number;
+}
+
+/** Every field of a spec, null where `ids` lacks it. */
+export const completeIds = (spec: Pick<ListingSpec, 'fields'>, ids: ListingIds | undefined): ListingIds =>
+  Object.fromEntries(spec.fields.map((f) => [f, ids?.[f] ?? null]));
+
 /** One good as a marketplace's catalogue lists it, with that marketplace's ids. */
 export interface CatalogEntry {
-  /** The seller's article where the marketplace has one that equals ours (Ozon offer_id, YM offerId). */
-  sku?: string;
+  /**
+   * The internal SKU: with `join: 'sku'` the seller's article (Ozon offer_id, YM offerId), which is
+   * the SKU; with `join: 'barcode'` only a default, used when neither an earlier import of this
+   * listing nor a barcode joins the good to a product (WB: `<vendorCode>-<techSize>`).
+   */
+  sku: string;
+  join: 'sku' | 'barcode';
   name: string;
   barcodes: string[];
-  ozon?: { offerId: string; productId: string; sku: string | null };
-  wb?: { nmId: string; chrtId: string; barcode: string | null; vendorCode: string; techSize: string };
-  ym?: { offerId: string; marketSku: string | null };
+  ids: ListingIds;
 }
 
-/** A product's keys on every marketplace, as the push needs them. */
-export interface ProductKeys {
-  productId: number;
-  ozonOfferId: string | null;
-  ozonProductId: string | null;
-  wbChrtId: string | null;
-  ymOfferId: string | null;
-}
-
+/** One (product, warehouse) value to push, named as the marketplace knows the product. */
 export interface PushItem {
-  product: ProductKeys;
+  productId: number;
+  /** The listing's push key (ListingSpec.pushKey). */
+  pushKey: string;
   value: number;
 }
 
@@ -66,6 +91,8 @@ export interface OrdersPoll {
 /** One marketplace's API, as the pollers and the push use it. */
 export interface Connector {
   marketplace: Marketplace;
+  /** Its listings' fields and keys. */
+  listing: ListingSpec;
   /** Items per stock push request. */
   batchSize: number;
   /** False when the credentials are not configured: nothing is polled or pushed. */

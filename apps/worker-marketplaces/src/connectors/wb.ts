@@ -1,7 +1,7 @@
 import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { OrderSnapshot, Stage } from '@datasync/stock-ledger';
 import { marketplaceClient, type MarketplaceConnection } from './http';
-import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
+import { numberOrString, type CatalogEntry, type Connector, type ListingSpec, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
 
 const CANCELLED = new Set(['canceled', 'canceled_by_client', 'declined_by_client', 'defect']);
 /** Per-item push errors another try of the same value can fix. */
@@ -19,6 +19,19 @@ export function wbStage(supplierStatus: string, wbStatus: string): Stage {
 
 /** A Moscow calendar date (WB's report dates). */
 const moscowDate = (t: Date) => new Date(t.getTime() + 3 * 3600_000).toISOString().slice(0, 10);
+
+/**
+ * A WB listing is one size of a card: `chrtId` (unique; what stock is pushed by and what assembly
+ * tasks name), `nmId` (the card), `barcode` (what goods returns name), `vendorCode`.
+ */
+export const wbListing: ListingSpec = {
+  fields: ['nmId', 'chrtId', 'barcode', 'vendorCode'],
+  listingId: (ids) => ids.chrtId ?? null,
+  pushKey: (ids) => ids.chrtId ?? null,
+  matchKeys: (ids) => [ids.chrtId, ids.barcode].filter((k): k is string => Boolean(k)),
+  // Reference §3.5: `amount` 0–100000, 409 `UploadDataLimit` above.
+  stockMax: 100_000,
+};
 
 export interface WbOptions extends MarketplaceConnection {
   /** One base URL per WB host (reference §0). */
@@ -41,6 +54,7 @@ interface Task {
  */
 export class WbConnector implements Connector {
   readonly marketplace = 'wb' as const;
+  readonly listing = wbListing;
   readonly batchSize: number;
   readonly configured: boolean;
   private readonly http: HttpClient;
@@ -72,10 +86,14 @@ export class WbConnector implements Connector {
       for (const card of page.cards ?? []) {
         for (const size of card.sizes ?? []) {
           const techSize = size.techSize ?? '0';
+          const sized = techSize !== '0' && Boolean(techSize);
+          // A size joins the product with its barcode (or the one it joined before), else `<vendorCode>-<techSize>`.
           out.push({
-            name: techSize === '0' || !techSize ? (card.title ?? '') : `${card.title ?? ''}, ${techSize}`,
+            sku: sized ? `${card.vendorCode}-${techSize}` : card.vendorCode,
+            join: 'barcode',
+            name: sized ? `${card.title ?? ''}, ${techSize}` : (card.title ?? ''),
             barcodes: size.skus ?? [],
-            wb: { nmId: String(card.nmID), chrtId: String(size.chrtID), barcode: size.skus?.[0] ?? null, vendorCode: card.vendorCode, techSize },
+            ids: { nmId: String(card.nmID), chrtId: String(size.chrtID), barcode: size.skus?.[0] ?? null, vendorCode: card.vendorCode },
           });
         }
       }
@@ -168,17 +186,13 @@ export class WbConnector implements Connector {
    */
   async push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]> {
     const outcomes = new Map<number, PushOutcome>();
-    let pending = items.filter((i) => {
-      if (i.product.wbChrtId) return true;
-      outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, code: 'not_mapped', message: 'no WB chrtId for this SKU', retryable: false });
-      return false;
-    });
+    let pending = items;
     for (let round = 0; pending.length > 0 && round < 3; round++) {
       try {
         await this.http.put(`/api/v3/stocks/${warehouse.warehouseId}`, {
-          stocks: pending.map((i) => ({ chrtId: Number(i.product.wbChrtId), amount: i.value })),
+          stocks: pending.map((i) => ({ chrtId: Number(i.pushKey), amount: i.value })),
         });
-        for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: true });
+        for (const i of pending) outcomes.set(i.productId, { productId: i.productId, ok: true });
         pending = [];
       } catch (err) {
         if (!(err instanceof UpstreamRequestError) || err.status !== 409 || !Array.isArray(err.body)) throw err;
@@ -191,17 +205,17 @@ export class WbConnector implements Connector {
         }
         if (all || refused.size === 0) {
           const why = all ?? { code: 'Conflict', message: 'WB refused the batch' };
-          for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, ...why, retryable: Boolean(all) });
+          for (const i of pending) outcomes.set(i.productId, { productId: i.productId, ok: false, ...why, retryable: Boolean(all) });
           pending = [];
           break;
         }
         pending = pending.filter((i) => {
-          const why = refused.get(i.product.wbChrtId!);
-          if (why) outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, ...why, retryable: RETRYABLE.has(why.code) });
+          const why = refused.get(i.pushKey);
+          if (why) outcomes.set(i.productId, { productId: i.productId, ok: false, ...why, retryable: RETRYABLE.has(why.code) });
           return !why;
         });
       }
     }
-    return items.map((i) => outcomes.get(i.product.productId) ?? { productId: i.product.productId, ok: false, code: 'not_sent', message: 'gave up after repeated refusals', retryable: true });
+    return items.map((i) => outcomes.get(i.productId) ?? { productId: i.productId, ok: false, code: 'not_sent', message: 'gave up after repeated refusals', retryable: true });
   }
 }

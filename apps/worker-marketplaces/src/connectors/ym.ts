@@ -1,7 +1,7 @@
 import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
 import { marketplaceClient, type MarketplaceConnection } from './http';
-import { numberOrString, type CatalogEntry, type Connector, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
+import { numberOrString, type CatalogEntry, type Connector, type ListingSpec, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
 
 const SHIPPED = new Set(['DELIVERY', 'PICKUP', 'DELIVERED', 'PARTIALLY_RETURNED', 'RETURNED']);
 const RESERVED = new Set(['PLACING', 'RESERVED', 'UNPAID', 'PENDING', 'PROCESSING']);
@@ -13,6 +13,16 @@ export function ymStage(status: string, substatus: string | null | undefined): S
   if (RESERVED.has(status)) return 'reserved';
   return 'other';
 }
+
+/** A YM listing: `offerId` (the seller's article; unique, pushed and ordered by), `marketSku` (Market's card). */
+export const ymListing: ListingSpec = {
+  fields: ['offerId', 'marketSku'],
+  listingId: (ids) => ids.offerId ?? null,
+  pushKey: (ids) => ids.offerId ?? null,
+  matchKeys: (ids) => (ids.offerId ? [ids.offerId] : []),
+  // Reference §4.5.1 and the YM OpenAPI `UpdateStockItemDTO.count`: 0–2,000,000,000.
+  stockMax: 2_000_000_000,
+};
 
 export interface YmOptions extends MarketplaceConnection {
   baseURL: string;
@@ -51,6 +61,7 @@ interface Paged {
  */
 export class YmConnector implements Connector {
   readonly marketplace = 'ym' as const;
+  readonly listing = ymListing;
   readonly batchSize: number;
   readonly configured: boolean;
   private readonly http: HttpClient;
@@ -112,9 +123,10 @@ export class YmConnector implements Connector {
       for (const m of page.result?.offerMappings ?? []) {
         out.push({
           sku: m.offer.offerId,
+          join: 'sku',
           name: m.offer.name ?? '',
           barcodes: m.offer.barcodes ?? [],
-          ym: { offerId: m.offer.offerId, marketSku: numberOrString(m.mapping?.marketSku) },
+          ids: { offerId: m.offer.offerId, marketSku: numberOrString(m.mapping?.marketSku) },
         });
       }
       token = page.result?.paging?.nextPageToken;
@@ -222,16 +234,16 @@ export class YmConnector implements Connector {
     const outcomes = new Map<number, PushOutcome>();
     const now = new Date().toISOString();
     let pending = items.filter((i) => {
-      if (i.product.ymOfferId && warehouse.campaignId) return true;
-      outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, code: 'not_mapped', message: 'no YM offerId for this SKU', retryable: false });
+      if (warehouse.campaignId) return true;
+      outcomes.set(i.productId, { productId: i.productId, ok: false, code: 'not_mapped', message: 'the warehouse names no YM campaign', retryable: false });
       return false;
     });
     for (let round = 0; pending.length > 0 && round < 3; round++) {
       try {
         await this.http.put(`/v2/campaigns/${warehouse.campaignId}/offers/stocks`, {
-          skus: pending.map((i) => ({ sku: i.product.ymOfferId, items: [{ count: i.value, updatedAt: now }] })),
+          skus: pending.map((i) => ({ sku: i.pushKey, items: [{ count: i.value, updatedAt: now }] })),
         });
-        for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: true });
+        for (const i of pending) outcomes.set(i.productId, { productId: i.productId, ok: true });
         pending = [];
       } catch (err) {
         if (!(err instanceof UpstreamRequestError) || err.status !== 400) throw err;
@@ -241,19 +253,19 @@ export class YmConnector implements Connector {
           sku: /'(.*)'/.exec(e.message ?? '')?.[1],
         }));
         const named = new Map(errors.filter((e) => e.sku !== undefined).map((e) => [e.sku!, e]));
-        const matched = pending.filter((i) => named.has(i.product.ymOfferId!));
+        const matched = pending.filter((i) => named.has(i.pushKey));
         if (matched.length === 0) {
           const e = errors[0] ?? { code: 'BAD_REQUEST', message: 'Market rejected the batch' };
-          for (const i of pending) outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, code: e.code, message: e.message, retryable: false });
+          for (const i of pending) outcomes.set(i.productId, { productId: i.productId, ok: false, code: e.code, message: e.message, retryable: false });
           break;
         }
         for (const i of matched) {
-          const e = named.get(i.product.ymOfferId!)!;
-          outcomes.set(i.product.productId, { productId: i.product.productId, ok: false, code: e.code, message: e.message, retryable: false });
+          const e = named.get(i.pushKey)!;
+          outcomes.set(i.productId, { productId: i.productId, ok: false, code: e.code, message: e.message, retryable: false });
         }
-        pending = pending.filter((i) => !named.has(i.product.ymOfferId!));
+        pending = pending.filter((i) => !named.has(i.pushKey));
       }
     }
-    return items.map((i) => outcomes.get(i.product.productId) ?? { productId: i.product.productId, ok: false, code: 'not_sent', message: 'gave up after repeated refusals', retryable: true });
+    return items.map((i) => outcomes.get(i.productId) ?? { productId: i.productId, ok: false, code: 'not_sent', message: 'gave up after repeated refusals', retryable: true });
   }
 }
