@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth';
 import { mountDashboard } from './dashboard';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
-import { userMessage } from './messages';
+import { userMessage } from '@datasync/api-kit';
 import { refuseCrossSite } from './cross-site';
 import { NotifyQuotaError } from '@datasync/runs';
 import { ApiError, errorHandler, InvalidRequestError, NotFoundError, UnsupportedMediaTypeError } from './errors';
@@ -133,7 +133,7 @@ export function createGatewayApp(options: GatewayOptions): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
 
-  mountDashboard(app, [...Object.values(deps.queues), ...(options.opsQueues ?? [])]);
+  mountDashboard(app, [...deps.queues.all(), ...(options.opsQueues ?? [])]);
 
   // The stock page for a person managing marketplace stock: static HTML, CSS and JS modules over the
   // REST API, all served from here (the page loads nothing from anywhere else).

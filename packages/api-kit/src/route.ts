@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { Env } from '@datasync/config';
+import type { Logger } from '@datasync/logger';
+import type { QueueSet, Quotas } from '@datasync/runs';
+
+/** What route handlers may use. Passed in, so handlers run in tests without Express. */
+export interface GatewayDeps {
+  pool: pg.Pool;
+  queues: QueueSet;
+  ping(): Promise<{ redis: boolean; postgres: boolean }>;
+  redis: Redis;
+  /** The `schedules` queue, whose job schedulers realise the schedules. */
+  schedules: Queue;
+  settings: {
+    redisPrefix: string;
+    scheduleMinIntervalSeconds: number;
+    /** SCHEDULE_MAX_PER_SOURCE. */
+    scheduleMaxPerSource: number;
+    /** SMTP is configured: email targets can be delivered. */
+    emailEnabled: boolean;
+    /** NOTIFY_ALLOW_PRIVATE: webhook URLs may name loopback and private addresses. */
+    notifyAllowPrivate: boolean;
+    /** NOTIFY_MAX_TARGETS_PER_RUN. */
+    maxNotifyTargetsPerRun: number;
+  };
+  /** Held by every run a request starts (`submitRun` reads it from these deps). */
+  quotas: Quotas;
+  /**
+   * The gateway's configuration (the shared base and every source's slice), for a source's own
+   * routes that call its upstream synchronously; such a route parses its slice from it.
+   */
+  config: Env & Readonly<Record<string, unknown>>;
+  log: Logger;
+}
+
+export interface RouteInput {
+  query: unknown;
+  params: Record<string, string>;
+  body: unknown;
+}
+
+export interface RouteResult {
+  status?: number;
+  body: unknown;
+}
+
+/**
+ * One HTTP route: how Express serves it and how the OpenAPI document describes it. The gateway's
+ * own routes and a source's (`routes` of its declaration) have this one shape.
+ */
+export interface Route {
+  method: 'get' | 'post' | 'delete';
+  /** Express path, e.g. `/api/runs/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  query?: z.ZodObject;
+  params?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handle(input: RouteInput, deps: GatewayDeps): Promise<RouteResult>;
+}
