@@ -45,5 +45,6 @@ export const avito = defineSource({
     env: { AVITO_REQUESTS_PER_MINUTE: '600' },
   },
   handlers: () => import('./handlers'),
+  example: '/api/avito/region?search=%D1%81%D0%BA%D0%BB%D0%B0%D0%B4',
   routes: [getAvitoUser, getAvitoRegion, getAvitoCheck],
 });

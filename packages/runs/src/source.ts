@@ -95,12 +95,14 @@ export interface SourceDeclaration<Name extends string = string, Jobs extends Jo
   sandbox: SandboxDeclaration;
   /** Loaded by the worker only (`() => import('./handlers')`): transports, clients, handlers. */
   handlers: () => Promise<{ default: (ctx: SourceWorkerContext<SourceConfig<Slice>>) => Promise<SourceRuntime<Jobs, SourceConfig<Slice>>> }>;
+  /** A `GET` path to try the source with, shown when `pnpm start` is up. */
+  example?: string;
   /** Gateway routes of the source's own (beyond the jobs' `route`s), e.g. a contract older than the generic ones. */
   routes?: readonly Route[];
 }
 
 /** What derived code reads of any declaration, whatever its jobs, slice and routes (the handlers are the worker's). */
-export type DeclaredSource = Pick<SourceDeclaration, 'name' | 'jobs' | 'config' | 'credentials' | 'sandbox'> & { routes?: readonly unknown[] };
+export type DeclaredSource = Pick<SourceDeclaration, 'name' | 'jobs' | 'config' | 'credentials' | 'sandbox' | 'example'> & { routes?: readonly unknown[] };
 
 /** Declares a source; the types of its jobs, config and routes are kept for the registry. */
 export function defineSource<const Name extends string, const Jobs extends JobDeclarations, Slice extends ConfigSlice, Route = never>(
