@@ -69,7 +69,7 @@ export const envSchema = z.object({
   ),
   /** A JSON body may nest objects and lists this deep; refused (400 naming the field) before any validation. */
   GATEWAY_JSON_MAX_DEPTH: positiveInt.default(32),
-  /** Items of one JSON list (or fields of one object): generous, as a Datawiz promotion may list tens of thousands of products. */
+  /** Items of one JSON list (or fields of one object): generous, as one promotion a client creates may list tens of thousands of products. */
   GATEWAY_JSON_MAX_ITEMS: positiveInt.default(100_000),
   /** Characters of one JSON string. */
   GATEWAY_JSON_MAX_STRING: positiveInt.default(100_000),

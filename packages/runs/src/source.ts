@@ -14,7 +14,7 @@ import type { Handler } from './worker';
  * declaration is light (zod and types): its handlers are loaded only by its worker.
  */
 
-/** One job of a source: `<source>.<verb>`, e.g. `avito.user`. */
+/** One job of a source, named `<source>.<verb>`. */
 export interface JobDeclaration<P extends z.ZodType = z.ZodType> {
   /** The job's parameters (job data and request body alike; a request may not add unknown fields). */
   params: P;
