@@ -3,7 +3,6 @@
  * GATEWAY_API_KEY). Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.
  */
 import { loadConfig } from '@datasync/config';
-import { sources } from '@datasync/sources';
 import { parseArgs, paramValue, target } from './args';
 import { ApiError, GatewayClient, type Run } from './client';
 import { watchRun } from './watch';
@@ -23,8 +22,7 @@ const USAGE = `usage: pnpm datasync <command>
   schedules resume <id>
   migrate            create the database if missing and apply migrations (DATABASE_URL)
 
-Sources and their jobs:
-${sources.map((s) => `  ${s.name.padEnd(16)} ${Object.entries(s.jobs).map(([name, job]) => `${name}: ${job.summary}`).join('\n                   ')}`).join('\n')}
+Sources, jobs and their parameters: the gateway's /docs (POST /api/runs).
 
 Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.`;
 
@@ -80,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'sync': {
-      if (!rest[0]) throw new UsageError(`sync needs a source or job, one of: ${sources.flatMap((s) => [s.name, ...Object.keys(s.jobs)]).join(', ')}`);
+      if (!rest[0]) throw new UsageError('sync needs a source or a job, e.g. sync <source>.<job> --<param> <value>');
       const submitted = await client.call<{ parser_uuid: string }>('POST', '/api/runs', {
         ...target(rest[0]),
         params: jobParams(options),
@@ -134,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (sub === 'add') {
-        if (!arg) throw new UsageError(`schedules add needs a source or job, one of: ${sources.flatMap((s) => [s.name, ...Object.keys(s.jobs)]).join(', ')}`);
+        if (!arg) throw new UsageError('schedules add needs a source or a job, e.g. schedules add <source>.<job> --<param> <value> --every 60');
         const every = options.get('every');
         const cron = options.get('cron');
         const tz = options.get('tz');
