@@ -11,14 +11,13 @@ import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth';
 import { mountDashboard } from './dashboard';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
-import { userMessage } from '@datasync/api-kit';
+import { ApiError, InvalidRequestError, NotFoundError, UnsupportedMediaTypeError, userMessage, type GatewayDeps, type Route } from '@datasync/api-kit';
 import { refuseCrossSite } from './cross-site';
 import { NotifyQuotaError } from '@datasync/runs';
-import { ApiError, errorHandler, InvalidRequestError, NotFoundError, UnsupportedMediaTypeError } from './errors';
+import { errorHandler } from './error-handler';
 import { withIdempotency } from './idempotency';
 import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
-import type { GatewayDeps, Route } from './route';
 import { RedisWindowStore } from './rate-limit-store';
 import { routes } from './routes';
 

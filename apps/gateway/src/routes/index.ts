@@ -1,5 +1,5 @@
 import { sourceRoutes } from '@datasync/sources';
-import type { Route } from '../route';
+import type { Route } from '@datasync/api-kit';
 import { getRunRoute } from './get-run';
 import { listRunsRoute } from './list-runs';
 import { postRun } from './post-run';

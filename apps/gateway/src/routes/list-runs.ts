@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { listRuns, presentRun } from '@datasync/runs';
 import { sourceNames } from '@datasync/sources';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { errorSchema, runSchema, runStateSchema } from './schemas';
+import { errorSchema, parseOr400, runSchema, runStateSchema, type Route } from '@datasync/api-kit';
 
 const query = z.object({
   source: z.enum(sourceNames as [string, ...string[]], { error: `must be one of: ${sourceNames.join(', ')}` }).optional(),

@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { notifyTarget } from '@datasync/queues';
 import { catalog } from '@datasync/sources';
 import { submitRun } from '@datasync/runs';
-import { fieldErrors, InvalidRequestError, parseOr400, safeParseInput } from '../errors';
-import type { Route } from '../route';
-import { assertDeliverable, errorSchema, submittedSchema } from './schemas';
+import { assertDeliverable, errorSchema, fieldErrors, InvalidRequestError, parseOr400, safeParseInput, submittedSchema, type Route } from '@datasync/api-kit';
 
 const body = z
   .object({

@@ -1,8 +1,6 @@
 import { createSchedule, scheduleInputSchema } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { assertDeliverable, errorSchema } from './schemas';
+import { assertDeliverable, errorSchema, parseOr400, type Route } from '@datasync/api-kit';
 import { presentSchedule, scheduleSchema } from './schedule-schemas';
 
 /** The documented body (the minimum interval is checked against the gateway's setting). */

@@ -4,19 +4,6 @@ import { QuotaExceededError } from '@datasync/runs';
 import { ApiError, errorBody, InvalidRequestError } from '@datasync/api-kit';
 import { closeIfBodyUnread } from './close-unread';
 
-export {
-  ApiError,
-  errorBody,
-  fieldErrors,
-  InvalidRequestError,
-  NotFoundError,
-  parseOr400,
-  safeParseInput,
-  ServiceUnavailableError,
-  UnsupportedMediaTypeError,
-  type FieldError,
-} from '@datasync/api-kit';
-
 /** Express's last handler: every error becomes JSON; nothing unexpected leaks its details. */
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {

@@ -1,1 +1,0 @@
-export type { GatewayDeps, Route, RouteInput, RouteResult } from '@datasync/api-kit';
