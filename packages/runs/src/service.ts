@@ -36,9 +36,9 @@ export interface RunningSourceWorker {
 }
 
 /**
- * What every `apps/worker-<source>` runs (through `startSourceWorker`, bootstrap.ts): the source's run worker, plus a sweep that
- * re-enqueues runs whose job vanished (a gateway that died mid-submit, a Redis that lost data),
- * every WORKER_ORPHAN_SWEEP_MS.
+ * What every `apps/worker-<source>` runs (through `startSourceWorker`, bootstrap.ts): the source's
+ * run worker, plus a sweep that re-enqueues runs whose job vanished (a gateway that died
+ * mid-submit, a Redis that lost data), every WORKER_ORPHAN_SWEEP_MS.
  */
 export async function startQueueWorker(options: {
   source: QueuedSource;
