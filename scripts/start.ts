@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, sandboxUpstreams } from '@datasync/config';
+import { loadConfig, sandboxUpstreams, sources } from '@datasync/sources';
 import { migrate } from './migrate';
 import { checkPorts } from './start/ports';
 import { onStopRequest } from './start/signals';
@@ -30,23 +30,23 @@ for (const [name, prefix] of Object.entries(sandboxUpstreams)) {
     usesSandbox.push(name);
   }
 }
-// The sandbox does not ban; real Avito does (one request every 30 s by default).
-if (usesSandbox.includes('AVITO_BASE_URL')) env.AVITO_REQUESTS_PER_MINUTE ??= '600';
+// Settings a source needs only against the sandbox (a rate limit its fake does not enforce).
+for (const source of sources) {
+  if (!Object.keys(source.sandbox.upstreams).some((name) => usesSandbox.includes(name))) continue;
+  for (const [name, value] of Object.entries(source.sandbox.env ?? {})) env[name] ??= value;
+}
 // Against the sandbox, the README's webhook examples deliver to the sandbox's catcher on 127.0.0.1,
 // a loopback address webhooks are otherwise refused (NOTIFY_ALLOW_PRIVATE); a deployment with
 // real upstreams keeps the refusal unless it says otherwise.
 if (usesSandbox.length > 0) env.NOTIFY_ALLOW_PRIVATE ??= 'true';
-// The IT Resume fake's published test credentials (GET /itresume/_control/credentials); not a secret.
+// Notifications go to the sandbox's catchers.
 if (usesSandbox.length > 0) useSandboxOutputs(env, config.SANDBOX_SMTP_PORT ?? 2525);
 
 const apps = [
   { name: 'sandbox', dir: 'apps/sandbox', needed: usesSandbox.length > 0 },
   { name: 'gateway', dir: 'apps/gateway', needed: true },
-  { name: 'worker-avito', dir: 'apps/worker-avito', needed: true },
-  { name: 'worker-datawiz', dir: 'apps/worker-datawiz', needed: true },
-  { name: 'worker-yclients', dir: 'apps/worker-yclients', needed: true },
-  { name: 'worker-itresume', dir: 'apps/worker-itresume', needed: true },
-  { name: 'worker-marketplaces', dir: 'apps/worker-marketplaces', needed: true },
+  // One worker per source of the registry, in its folder (apps/worker-<name>).
+  ...sources.map((s) => ({ name: `worker-${s.name}`, dir: `apps/worker-${s.name}`, needed: true })),
 ];
 
 // Stop requests are heard from the first moment: a Ctrl+C during migrations leaves nothing behind.
@@ -81,25 +81,11 @@ try {
 }
 
 /**
- * Against the sandbox, a source's credentials are the sandbox's seeded ones: fill in those that are
- * not set, so every source runs end to end out of the box. Real credentials are never filled in.
+ * Against the sandbox, a source's credentials are the sandbox's seeded ones (its declaration says
+ * where the fake publishes them): fill in those that are not set, so every source runs end to end
+ * out of the box. Real credentials are never filled in.
  */
-const sandboxCredentials: { baseUrl: string; path: string; env: Record<string, string> }[] = [
-  {
-    baseUrl: 'DATAWIZ_BASE_URL',
-    path: '/datawiz/_control/credentials',
-    env: { DATAWIZ_CLIENT_ID: 'client_id', DATAWIZ_CLIENT_SECRET: 'client_secret', DATAWIZ_USERNAME: 'username', DATAWIZ_PASSWORD: 'password' },
-  },
-  {
-    baseUrl: 'YCLIENTS_BASE_URL',
-    path: '/yclients/_control/credentials',
-    env: { YCLIENTS_PARTNER_TOKEN: 'partnerToken', YCLIENTS_LOGIN: 'login', YCLIENTS_PASSWORD: 'password' },
-  },
-  { baseUrl: 'ITRESUME_BASE_URL', path: '/itresume/_control/credentials', env: { ITRESUME_CLIENT: 'client', ITRESUME_CLIENT_KEY: 'client_key' } },
-  { baseUrl: 'OZON_BASE_URL', path: '/ozon/_control/credentials', env: { OZON_CLIENT_ID: 'Client-Id', OZON_API_KEY: 'Api-Key' } },
-  { baseUrl: 'WB_MARKETPLACE_BASE_URL', path: '/wb/_control/credentials', env: { WB_TOKEN: 'tokens.full' } },
-  { baseUrl: 'YM_BASE_URL', path: '/ym/_control/credentials', env: { YM_API_KEY: 'Api-Key' } },
-];
+const sandboxCredentials = sources.flatMap((s) => s.sandbox.credentials ?? []);
 
 /** A field of a credentials answer; `a.b` reads a nested one. */
 const field = (creds: unknown, name: string): string | undefined => {
@@ -113,7 +99,7 @@ async function fillSandboxCredentials(): Promise<void> {
   }
   for (const source of sandboxCredentials) {
     if (stopping) return;
-    if (!usesSandbox.includes(source.baseUrl)) continue;
+    if (!usesSandbox.includes(source.upstream)) continue;
     const creds: unknown = await (await fetch(`${sandboxUrl}${source.path}`)).json();
     for (const [name, key] of Object.entries(source.env)) env[name] ??= field(creds, key);
   }
@@ -162,6 +148,7 @@ async function stop(code: number, why?: string): Promise<void> {
 }
 
 const gateway = `http://127.0.0.1:${config.GATEWAY_PORT}`;
+const example = sources.find((s) => s.example)?.example;
 // The banner comes last: after every app has said it is up (their start-up lines above it), and
 // only once the gateway answers.
 const late = await terminal.ready(
@@ -186,6 +173,5 @@ DataSync is running.
   Schedules     ${gateway}/api/schedules
   Metrics       ${gateway}/metrics
   Stock         ${gateway}/stock
-  Try it        curl '${gateway}/api/avito/region?search=%D1%81%D0%BA%D0%BB%D0%B0%D0%B4'
-${usesSandbox.length ? `  Upstreams     ${usesSandbox.join(', ')} → sandbox at ${sandboxUrl}\n` : ''}Press Ctrl+C to stop.
+${example ? `  Try it        curl '${gateway}${example}'\n` : ''}${usesSandbox.length ? `  Upstreams     ${usesSandbox.join(', ')} → sandbox at ${sandboxUrl}\n` : ''}Press Ctrl+C to stop.
 `);

@@ -4,20 +4,23 @@
  * Starts `dockerd` if none answers; makes sure the base images exist (pulled, or stood in from this
  * machine's Node, Debian mirror and CA bundle: scripts/docker/engine.ts, docker/standin/); builds the
  * project's image with docker/Dockerfile as it is (through docker/compose.yml's build section);
- * brings docker/compose.yml up under a unique project name with 4 YClients workers; syncs several
- * companies through the gateway; checks every run is `done`, the database equals the sandbox
- * (row sets and a checksum per entity) and more than one replica worked (runs name their worker
- * host, the container's hostname); scales to 1 and back to 4, syncing each time; tears down and
- * checks no container, network or volume is left. Exits non-zero on any failure.
+ * brings docker/compose.yml up under a unique project name with 4 workers of the scaled source (the
+ * first of the registry with a workload, `test/e2e/<source>-docker.ts`); runs its workload through
+ * the gateway; checks every run is `done`, the database equals the sandbox and more than one replica
+ * worked (runs name their worker host, the container's hostname); scales to 1 and back to 4, running
+ * work each time; tears down and checks no container, network or volume is left. Exits non-zero on
+ * any failure.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { sources } from '@datasync/sources';
 import { ensureBaseImages, ensureEngine, hostCaBundle, log, root, run, runLogged } from './docker/engine';
+import type { DockerApi, DockerWorkload } from './docker/workload';
 
 const started = Date.now();
 const project = `dstest${randomBytes(4).toString('hex')}`;
@@ -26,6 +29,12 @@ const buildLog = path.join(workDir, 'build.log');
 const replicas = 4;
 const image = process.env.DATASYNC_IMAGE ?? 'datasync:test-docker';
 const apiKey = randomBytes(16).toString('hex');
+
+/** The source whose worker is scaled: the first of the registry with a workload file (folder convention). */
+const scaled = sources.find((s) => fs.existsSync(path.join(root, `test/e2e/${s.name}-docker.ts`)));
+if (!scaled) throw new Error('no source has a test/e2e/<source>-docker.ts workload');
+const workload = ((await import(path.join(root, `test/e2e/${scaled.name}-docker.ts`))) as { default: DockerWorkload }).default;
+const service = `worker-${scaled.name}`;
 
 // The test reaches postgres and the sandbox from the host through ports published on 127.0.0.1 only
 // (an override file, so docker/compose.yml itself stays as users run it).
@@ -55,9 +64,7 @@ const composeEnv: Record<string, string> = {
   ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
   DATASYNC_IMAGE: image,
   GATEWAY_API_KEY: apiKey,
-  // The sandbox does not rate-limit by default; the real API's 4/s would only slow the test down.
-  YCLIENTS_REQUESTS_PER_SECOND: '500',
-  YCLIENTS_REQUESTS_PER_MINUTE: '30000',
+  ...workload.env,
   LOG_LEVEL: 'info',
 };
 
@@ -112,7 +119,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
 /**
  * GET/POST JSON. A network error (a connection reset while the machine is loaded) is retried twice;
  * an HTTP error status is not. Every call here is safe to repeat: a repeated sync request gets the
- * same run id back, a repeated company creation only adds a company nobody syncs.
+ * same run id back, a repeated creation of upstream data only adds data nobody syncs.
  */
 async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -186,23 +193,32 @@ async function main(): Promise<void> {
   }
 }
 
+/** The scaled source's sandbox credentials, as its declaration says where the fake publishes them. */
+async function sandboxCredentials(sandbox: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const c of scaled!.sandbox.credentials ?? []) {
+    const creds = await getJson<Record<string, unknown>>(`${sandbox}${c.path}`);
+    for (const [name, key] of Object.entries(c.env)) {
+      const value = key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), creds);
+      if (typeof value === 'string') env[name] = value;
+    }
+  }
+  return env;
+}
+
 async function exercise(): Promise<void> {
-  // The sandbox first: the YClients workers take its seeded credentials from the environment.
+  // The sandbox first: the workers take its seeded credentials from the environment.
   compose(['up', '-d', '--no-build', 'sandbox']);
   const sandbox = `http://127.0.0.1:${hostPort('sandbox', 4010)}`;
-  const creds = await waitFor(
-    'the sandbox',
-    () => getJson<{ partnerToken: string; login: string; password: string }>(`${sandbox}/yclients/_control/credentials`),
-    90_000,
-  );
-  Object.assign(composeEnv, { YCLIENTS_PARTNER_TOKEN: creds.partnerToken, YCLIENTS_LOGIN: creds.login, YCLIENTS_PASSWORD: creds.password });
+  await waitFor('the sandbox', () => getJson(`${sandbox}/health`), 90_000);
+  Object.assign(composeEnv, await sandboxCredentials(sandbox));
 
   let t = Date.now();
-  compose(['up', '-d', '--no-build', '--scale', `worker-yclients=${replicas}`]);
+  compose(['up', '-d', '--no-build', '--scale', `${service}=${replicas}`]);
   const gateway = `http://127.0.0.1:${composeEnv.GATEWAY_PUBLISH_PORT}`;
   await waitFor('the gateway to be ready', () => getJson(`${gateway}/ready`, { headers: { 'x-api-key': apiKey } }), 120_000);
-  const workers = containers('worker-yclients');
-  check(workers.length === replicas && workers.every((w) => w.running), `${replicas} running worker-yclients containers (got ${JSON.stringify(workers)})`);
+  const workers = containers(service);
+  check(workers.length === replicas && workers.every((w) => w.running), `${replicas} running ${service} containers (got ${JSON.stringify(workers)})`);
   await waitFor('every replica to consume', async () => allConsuming(workers) || undefined, 90_000);
   const migrate = run('docker', ['inspect', '-f', '{{.State.ExitCode}}', ...compose(['ps', '-q', 'migrate'], { quiet: true }).split('\n').filter(Boolean)]).trim();
   check(migrate === '0', `migrate exited 0 (got ${migrate})`);
@@ -210,31 +226,21 @@ async function exercise(): Promise<void> {
 
   const db = new pg.Pool({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${hostPort('postgres', 5432)}/datasync`, max: 2 });
   try {
-    const api = { gateway, sandbox, db };
-    // Seeded companies (400 / 5000 / 0 clients) and generated ones of various sizes.
-    const generated: number[] = [];
-    for (const size of [[1200, 3000], [800, 2500], [1500, 4000], [600, 1800], [1000, 3500], [700, 2000]] as const) {
-      const c = await getJson<{ id: number }>(`${sandbox}/yclients/_control/companies`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ clients: size[0], records: size[1] }),
-      });
-      generated.push(c.id);
-    }
-    const companies = [176275, 176276, 176277, ...generated];
+    const api: DockerApi = { gateway, sandbox, db, getJson };
+    const bodies = await workload.first(api);
 
     t = Date.now();
-    const runs = await syncAll(api, companies);
-    log(`${companies.length} companies synced by ${replicas} replicas in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const runs = await runAll(api, workload.route, bodies);
+    log(`${bodies.length} runs of ${scaled!.name} done by ${replicas} replicas in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     const perReplica = report(runs, workers);
     check(Object.values(perReplica).filter((n) => n > 0).length > 1, 'jobs were processed by more than one replica');
-    for (const id of companies) await expectEqualToSource(api, id);
-    log(`database equals the sandbox for ${companies.length} companies (ids and checksums of clients, records, transactions, staff, services, accounts)`);
+    for (const body of bodies) await workload.expectEqualToSource(api, body);
+    log(`database equals the sandbox for ${bodies.length} runs (${workload.compared})`);
 
     // The image's HEALTHCHECK (docker/healthcheck.mjs) reports the HTTP apps healthy.
-    for (const service of ['gateway', 'sandbox']) {
-      const id = compose(['ps', '-q', service], { quiet: true }).trim();
-      await waitFor(`${service} to be healthy`, async () => run('docker', ['inspect', '-f', '{{.State.Health.Status}}', id]).trim() === 'healthy' || undefined, 90_000);
+    for (const name of ['gateway', 'sandbox']) {
+      const id = compose(['ps', '-q', name], { quiet: true }).trim();
+      await waitFor(`${name} to be healthy`, async () => run('docker', ['inspect', '-f', '{{.State.Health.Status}}', id]).trim() === 'healthy' || undefined, 90_000);
     }
     log('gateway and sandbox report healthy (image HEALTHCHECK)');
     // Every long-running service (each worker app in the image) is up and never crashed.
@@ -251,26 +257,26 @@ async function exercise(): Promise<void> {
     log(`marketplaces catalogue import done by ${marketplaces[0]?.name} (counts ${JSON.stringify(catalog?.counts)})`);
 
     // Scale in: one replica left takes every job.
-    compose(['up', '-d', '--no-build', '--scale', 'worker-yclients=1']);
-    const one = containers('worker-yclients');
-    check(one.length === 1 && one[0]?.running, `one running worker-yclients after scaling to 1 (got ${JSON.stringify(one)})`);
-    const newA = await newCompanies(sandbox, 2);
-    const scaledIn = await syncAll(api, [176275, ...newA]);
+    compose(['up', '-d', '--no-build', '--scale', `${service}=1`]);
+    const one = containers(service);
+    check(one.length === 1 && one[0]?.running, `one running ${service} after scaling to 1 (got ${JSON.stringify(one)})`);
+    const newA = await workload.more(api, 2);
+    const scaledIn = await runAll(api, workload.route, [workload.again, ...newA]);
     for (const r of scaledIn) check(r.worker?.startsWith(`${one[0].hostname}:`), `run ${r.id} taken by the one replica left (${r.worker})`);
-    for (const id of newA) await expectEqualToSource(api, id);
-    log(`scaled to 1: ${scaledIn.length} syncs done by ${one[0].name}`);
+    for (const body of newA) await workload.expectEqualToSource(api, body);
+    log(`scaled to 1: ${scaledIn.length} runs done by ${one[0].name}`);
 
     // Scale out again: the new replicas take jobs too.
-    compose(['up', '-d', '--no-build', '--scale', `worker-yclients=${replicas}`]);
-    const again = containers('worker-yclients');
-    check(again.length === replicas && again.every((w) => w.running), `${replicas} running worker-yclients after scaling back (got ${JSON.stringify(again)})`);
+    compose(['up', '-d', '--no-build', '--scale', `${service}=${replicas}`]);
+    const again = containers(service);
+    check(again.length === replicas && again.every((w) => w.running), `${replicas} running ${service} after scaling back (got ${JSON.stringify(again)})`);
     await waitFor('the new replicas to consume', async () => allConsuming(again) || undefined, 90_000);
-    const newB = await newCompanies(sandbox, 8);
-    const scaledOut = await syncAll(api, newB);
+    const newB = await workload.more(api, 8);
+    const scaledOut = await runAll(api, workload.route, newB);
     const perReplicaAgain = report(scaledOut, again);
     check(Object.values(perReplicaAgain).filter((n) => n > 0).length > 1, 'after scaling back, jobs were processed by more than one replica');
-    for (const id of newB) await expectEqualToSource(api, id);
-    log(`scaled back to ${replicas}: ${scaledOut.length} syncs done, database equals the sandbox`);
+    for (const body of newB) await workload.expectEqualToSource(api, body);
+    log(`scaled back to ${replicas}: ${scaledOut.length} runs done, database equals the sandbox`);
   } finally {
     await db.end();
   }
@@ -279,23 +285,6 @@ async function exercise(): Promise<void> {
 /** Every replica has logged that it consumes its queue. */
 const allConsuming = (workers: { name: string }[]) =>
   workers.every((w) => run('docker', ['logs', w.name]).includes('worker consuming'));
-
-async function newCompanies(sandbox: string, n: number): Promise<number[]> {
-  const ids: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const c = await getJson<{ id: number }>(`${sandbox}/yclients/_control/companies`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clients: 400 + 150 * i, records: 1200 + 300 * i }),
-    });
-    ids.push(c.id);
-  }
-  return ids;
-}
-
-/** Submits a sync per company at once through the gateway; every run must end `done`. */
-const syncAll = (api: { gateway: string }, companies: number[]) =>
-  runAll(api, '/api/yclients/sync', companies.map((companyId) => ({ companyId })));
 
 /** POSTs each body to a gateway route that starts a run, all at once; every run must end `done`. */
 async function runAll(api: { gateway: string }, route: string, bodies: object[]): Promise<Run[]> {
@@ -330,37 +319,6 @@ function report(runs: Run[], workers: { name: string; hostname: string }[]): Rec
   }
   for (const w of workers) log(`  ${w.name} (host ${w.hostname}): ${counts[w.name]} job(s)`);
   return counts;
-}
-
-// ---- database vs sandbox -------------------------------------------------------------------------
-
-type Row = Record<string, unknown>;
-const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-const num = (v: unknown) => (v === null || v === undefined || v === '' ? '' : String(Number(v)));
-/** Per entity: the source's fields and the table's columns, compared as sorted "id|…" lines. */
-const entities: { entity: string; table: string; columns: string; line: (r: Row) => string; source: (r: Row) => string }[] = [
-  { entity: 'clients', table: 'yclients_clients', columns: 'id, name, phone, email', line: (r) => [r.id, r.name, r.phone, r.email].map(text).join('|'), source: (r) => [r.id, r.name, r.phone, r.email].map(text).join('|') },
-  { entity: 'records', table: 'yclients_records', columns: 'id, staff_id, deleted', line: (r) => [text(r.id), text(r.staff_id), String(Boolean(r.deleted))].join('|'), source: (r) => [text(r.id), text(r.staff_id), String(Boolean(r.deleted))].join('|') },
-  { entity: 'transactions', table: 'yclients_transactions', columns: 'id, amount::float8 AS amount', line: (r) => [text(r.id), num(r.amount)].join('|'), source: (r) => [text(r.id), num(r.amount)].join('|') },
-  { entity: 'staff', table: 'yclients_staff', columns: 'id, name', line: (r) => [r.id, r.name].map(text).join('|'), source: (r) => [r.id, r.name].map(text).join('|') },
-  { entity: 'services', table: 'yclients_services', columns: 'id', line: (r) => text(r.id), source: (r) => text(r.id) },
-  { entity: 'accounts', table: 'yclients_accounts', columns: 'id', line: (r) => text(r.id), source: (r) => text(r.id) },
-];
-const digest = (lines: string[]) => createHash('sha256').update(lines.sort().join('\n')).digest('hex').slice(0, 16);
-
-async function expectEqualToSource(api: { sandbox: string; db: pg.Pool }, companyId: number): Promise<void> {
-  for (const e of entities) {
-    const rows: Row[] = [];
-    for (let offset = 0; ; offset += 5000) {
-      const page = await getJson<{ total: number; rows: Row[] }>(`${api.sandbox}/yclients/_control/companies/${companyId}/source/${e.entity}?offset=${offset}&limit=5000`);
-      rows.push(...page.rows);
-      if (rows.length >= page.total || page.rows.length === 0) break;
-    }
-    const stored = (await api.db.query(`SELECT ${e.columns} FROM ${e.table} WHERE company_id = $1`, [companyId])).rows as Row[];
-    const want = digest(rows.map(e.source));
-    const got = digest(stored.map(e.line));
-    check(stored.length === rows.length && got === want, `company ${companyId} ${e.entity}: database ${stored.length} rows (checksum ${got}), sandbox ${rows.length} rows (checksum ${want})`);
-  }
 }
 
 // Interrupted (Ctrl-C, CI timeout): take the project down before going.

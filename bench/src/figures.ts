@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { catalog, defaultJobOptions } from '@datasync/queues';
+import { defaultJobOptions } from '@datasync/queues';
 import { closeQueues, createQueues, submitRun } from '@datasync/runs';
+import { catalog } from '@datasync/sources';
 import { copyBaseline, naiveBaseline } from './baselines';
 import type { Bench } from './bench';
 import { cpuSeconds } from './stack';
@@ -168,7 +169,7 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   const accepted = http['2xx'];
 
   const redis = new Redis(b.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(`${catalog.yclients.queue}-raw-bench`, { connection: redis, prefix: b.prefix, defaultJobOptions });
+  const queue = new Queue('yclients-raw-bench', { connection: redis, prefix: b.prefix, defaultJobOptions });
   const rawAdd = async (amount: number) => {
     const latencies: number[] = [];
     let left = amount;
@@ -189,7 +190,7 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
     return { perSecond: amount / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
   };
   // What the route does without HTTP: submitRun (sync_runs + run_locks in one transaction, then Queue.add).
-  const queues = createQueues(redis, `${b.prefix}-direct`);
+  const queues = createQueues(catalog, redis, `${b.prefix}-direct`);
   const direct = async (amount: number) => {
     let left = amount;
     const started = process.hrtime.bigint();

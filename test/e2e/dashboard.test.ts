@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { catalog, opsQueues, sources } from '@datasync/queues';
+import { opsQueues } from '@datasync/queues';
+import { sourceNames as sources } from '@datasync/sources';
 import { createTestDatabase, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
 
 /** Bull Board as a person opens it: every queue listed, and nothing fetched from anywhere but the gateway. */
@@ -40,7 +41,7 @@ describe('queue dashboard (/admin/queues)', () => {
     await page.goto(`${stack.gateway.url}/admin/queues`);
 
     // Queue names as the catalog and the ops queues define them (not as the dashboard code lists them).
-    const expected = [...sources.map((s) => catalog[s].queue), opsQueues.schedules, opsQueues.notifications];
+    const expected = [...sources, opsQueues.schedules, opsQueues.notifications];
     expect(expected).toHaveLength(7);
     await waitFor(async () => {
       const text = await page.locator('body').innerText();

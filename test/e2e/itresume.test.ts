@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
 import { closeQueues, createQueues, runScheduleTick } from '@datasync/runs';
+import { catalog } from '@datasync/sources';
 import { dailyStats, parsePythonDict, startItResumeWorker, yesterdayIn, cronOf, DAILY_SCHEDULE_ID } from '@datasync/worker-itresume';
 import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
 
@@ -280,7 +281,7 @@ describe('IT Resume load', () => {
     const second = await startItResumeWorker(stack.config, createLogger({ name: 'second', level: 'silent' }));
     const redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue(opsQueues.schedules, { connection: redis, prefix: stack.config.REDIS_PREFIX });
-    const queues = createQueues(redis, stack.config.REDIS_PREFIX);
+    const queues = createQueues(catalog, redis, stack.config.REDIS_PREFIX);
     try {
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers).toHaveLength(1);

@@ -7,7 +7,6 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { catalog } from '@datasync/queues';
 import { createTestDatabase, sandboxControl, startTestSandbox, waitFor, type TestDatabase } from '../helpers';
 import { startMarketplaceStack } from '../helpers/marketplaces';
 
@@ -154,7 +153,7 @@ describe('run lists: manual runs are not buried under the pollers', () => {
   it('the queue keeps no job of an idle scheduled run (Bull Board lists what a person would look for)', async () => {
     const runs = await allRuns();
     const redis = new Redis(mp.stack.env.REDIS_URL!, { maxRetriesPerRequest: null });
-    const queue = new Queue(catalog.marketplaces.queue, { connection: redis, prefix: mp.stack.env.REDIS_PREFIX });
+    const queue = new Queue('marketplaces', { connection: redis, prefix: mp.stack.env.REDIS_PREFIX });
     try {
       const idle = runs.filter((r) => r.scheduled && r.idle && r.state === 'done').map((r) => r.id);
       // The worker drops the job once it completes; wait until every ended idle run's job is gone.

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadConfig } from '@datasync/config';
+import { loadConfig } from '@datasync/sources';
 import { createLogger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
 import { closeQueues, createQueues, runScheduleTick } from '@datasync/runs';
+import { catalog } from '@datasync/sources';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { startAvitoWorker } from '@datasync/worker-avito';
 import {
@@ -157,7 +158,7 @@ describe('schedules', () => {
   it('makes one run of a tick even when the tick is delivered twice at once', async () => {
     // A cron that will not fire during the test: the ticks are delivered by hand.
     const { body } = await api('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: sellers[0] }, cron: '0 3 1 1 *' });
-    const queues = createQueues(redis, env.REDIS_PREFIX!);
+    const queues = createQueues(catalog, redis, env.REDIS_PREFIX!);
     try {
       const deps = { pool, queues, queue: schedulers, log: createLogger({ name: 'tick', level: 'silent' }) };
       const tick = new Date('2026-01-01T03:00:00Z');

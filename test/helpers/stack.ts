@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Env } from '@datasync/config';
+import { loadConfig, type Config as Env } from '@datasync/sources';
 import { startGateway, type RunningGateway } from '@datasync/gateway';
 import { createLogger, type Logger } from '@datasync/logger';
 import { startAvitoWorker } from '@datasync/worker-avito';

@@ -5,11 +5,10 @@ import path from 'node:path';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@datasync/config';
 import { startGateway, type RunningGateway } from '@datasync/gateway';
 import { APP_DIR, renderManifests, workerApps, workerResourceName, type RenderOptions, type WorkerApp } from '@datasync/k8s';
 import { createLogger } from '@datasync/logger';
-import { catalog, type SourceName } from '@datasync/queues';
+import { catalog, loadConfig } from '@datasync/sources';
 import { closeQueues, createQueues, type QueueSet } from '@datasync/runs';
 import { createTestDatabase, keysUnder, TEST_REDIS_URL, testPrefix, type TestDatabase } from '../helpers';
 import { K8S_DIR, ofKind, readSettings, yamlObjects, type K8sObject } from './kustomization';
@@ -49,13 +48,13 @@ let queues: QueueSet;
 
 /** The queue a worker consumes, as the gateway opened it. */
 const queueOf = (w: WorkerApp): Queue => {
-  const q = queues[w.name as SourceName];
+  const q = queues.get(w.name);
   expect(q?.name, `the gateway's queue for ${w.name}`).toBe(w.queue);
   return q;
 };
 const add = (w: WorkerApp, opts: { delay?: number; priority?: number } = {}) => {
   const runId = randomUUID();
-  const [jobName] = Object.keys(catalog[w.name as SourceName].jobs);
+  const [jobName] = catalog.jobNames(w.name);
   return queueOf(w).add(jobName!, { runId, params: {} }, { jobId: runId, ...opts });
 };
 
@@ -91,7 +90,7 @@ beforeAll(async () => {
   });
   gateway = await startGateway(config, createLogger({ name: 'k8s-test', level: 'silent' }));
   redis = new Redis(TEST_REDIS_URL);
-  queues = createQueues(redis, prefix);
+  queues = createQueues(catalog, redis, prefix);
 });
 
 afterAll(async () => {

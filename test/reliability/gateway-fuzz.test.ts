@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes, type Route } from '@datasync/gateway';
-import { catalog, sources } from '@datasync/queues';
+import { sourceNames as sources } from '@datasync/sources';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
   stack = await startStack(testEnv(db.url, sandbox.url, { GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000', GATEWAY_BODY_LIMIT: '64kb' }), { workers: [] });
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
-  queues = sources.map((s) => new Queue(catalog[s].queue, { connection: redis, prefix: stack.config.REDIS_PREFIX }));
+  queues = sources.map((s) => new Queue(s, { connection: redis, prefix: stack.config.REDIS_PREFIX }));
   doc = await (await fetch(`${stack.gateway.url}/openapi.json`)).json();
 }, 60_000);
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog, sources } from '@datasync/queues';
+import { sourceNames as sources } from '@datasync/sources';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
 
@@ -32,7 +32,7 @@ beforeAll(async () => {
   stack = await startStack(testEnv(db.url, sandbox.url, { GATEWAY_BODY_LIMIT: '4mb', SCHEDULE_MIN_INTERVAL_SECONDS: '60' }), { workers: [] });
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
-  queues = sources.map((s) => new Queue(catalog[s].queue, { connection: redis, prefix: stack.config.REDIS_PREFIX }));
+  queues = sources.map((s) => new Queue(s, { connection: redis, prefix: stack.config.REDIS_PREFIX }));
 }, 60_000);
 afterAll(async () => {
   await Promise.all((queues ?? []).map((q) => q.close()));

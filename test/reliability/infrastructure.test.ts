@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@datasync/config';
+import { loadConfig } from '@datasync/sources';
 import { createLogger } from '@datasync/logger';
 import { rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -2,7 +2,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog, opsQueues, sources } from '@datasync/queues';
+import { opsQueues } from '@datasync/queues';
+import { sourceNames as sources } from '@datasync/sources';
 import { gatewayClient, useBench } from './sources';
 
 /**
@@ -17,7 +18,7 @@ let redis: Redis;
 let queues: Queue[];
 beforeAll(() => {
   redis = new Redis(t.env.REDIS_URL!, { maxRetriesPerRequest: null });
-  queues = [...sources.map((s) => catalog[s].queue), opsQueues.schedules].map((name) => new Queue(name, { connection: redis, prefix: t.env.REDIS_PREFIX }));
+  queues = [...sources, opsQueues.schedules].map((name) => new Queue(name, { connection: redis, prefix: t.env.REDIS_PREFIX }));
 });
 afterAll(async () => {
   await Promise.all(queues.map((q) => q.close()));

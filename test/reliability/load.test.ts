@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '@datasync/config';
+import { loadConfig } from '@datasync/sources';
 import { createLogger } from '@datasync/logger';
 import { closeQueues, createQueues } from '@datasync/runs';
+import { catalog } from '@datasync/sources';
 import { expectYclientsEqualToSource, waitFor } from '../helpers';
 import { allSources, gatewayClient, type Submit, useBench } from './sources';
 
@@ -117,7 +118,7 @@ describe('a burst of sync requests', () => {
     expect((await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(distinct.length);
     // One job per distinct sync, in its source's queue.
     const redis = new Redis(t.env.REDIS_URL!, { maxRetriesPerRequest: null });
-    const queues = createQueues(redis, t.env.REDIS_PREFIX!);
+    const queues = createQueues(catalog, redis, t.env.REDIS_PREFIX!);
     try {
       const waiting = await Promise.all(Object.values(queues).map((q) => q.getWaitingCount()));
       expect(waiting.reduce((a, b) => a + b, 0)).toBe(distinct.length);

@@ -1,10 +1,10 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog, opsQueues } from '@datasync/queues';
+import { opsQueues } from '@datasync/queues';
 import { startYclientsWorker } from '@datasync/worker-yclients';
 import { createLogger } from '@datasync/logger';
-import { loadConfig } from '@datasync/config';
+import { loadConfig } from '@datasync/sources';
 import { waitFor } from '../helpers';
 import { gatewayClient, useBench, yclients } from './sources';
 
@@ -21,7 +21,7 @@ let yclientsQueue: Queue;
 beforeAll(() => {
   redis = new Redis(t.env.REDIS_URL!, { maxRetriesPerRequest: null });
   schedulers = new Queue(opsQueues.schedules, { connection: redis, prefix: t.env.REDIS_PREFIX });
-  yclientsQueue = new Queue(catalog.yclients.queue, { connection: redis, prefix: t.env.REDIS_PREFIX });
+  yclientsQueue = new Queue('yclients', { connection: redis, prefix: t.env.REDIS_PREFIX });
 });
 afterAll(async () => {
   await schedulers?.close();

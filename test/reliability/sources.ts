@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and the sandbox, checked by the assertions */
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import type { SourceName } from '@datasync/queues';
+import type { SourceName } from '@datasync/sources';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { startAvitoWorker } from '@datasync/worker-avito';
 import { startDatawizWorker } from '@datasync/worker-datawiz';

@@ -11,14 +11,13 @@ import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth';
 import { mountDashboard } from './dashboard';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
-import { userMessage } from './messages';
+import { ApiError, InvalidRequestError, NotFoundError, UnsupportedMediaTypeError, userMessage, type GatewayDeps, type Route } from '@datasync/api-kit';
 import { refuseCrossSite } from './cross-site';
 import { NotifyQuotaError } from '@datasync/runs';
-import { ApiError, errorHandler, InvalidRequestError, NotFoundError, UnsupportedMediaTypeError } from './errors';
+import { errorHandler } from './error-handler';
 import { withIdempotency } from './idempotency';
 import type { GatewayMetrics } from './metrics';
 import { openApiDocument } from './openapi';
-import type { GatewayDeps, Route } from './route';
 import { RedisWindowStore } from './rate-limit-store';
 import { routes } from './routes';
 
@@ -133,7 +132,7 @@ export function createGatewayApp(options: GatewayOptions): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
 
-  mountDashboard(app, [...Object.values(deps.queues), ...(options.opsQueues ?? [])]);
+  mountDashboard(app, [...deps.queues.all(), ...(options.opsQueues ?? [])]);
 
   // The stock page for a person managing marketplace stock: static HTML, CSS and JS modules over the
   // REST API, all served from here (the page loads nothing from anywhere else).

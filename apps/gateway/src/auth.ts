@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Logger } from '@datasync/logger';
 import { closeIfBodyUnread } from './close-unread';
-import { ApiError, errorBody } from './errors';
+import { ApiError, errorBody } from '@datasync/api-kit';
 import type { RedisWindowStore } from './rate-limit-store';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();

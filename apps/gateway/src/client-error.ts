@@ -1,7 +1,7 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@datasync/logger';
-import { ApiError, errorBody, InvalidRequestError } from './errors';
+import { ApiError, errorBody, InvalidRequestError } from '@datasync/api-kit';
 
 /**
  * Requests Node's HTTP parser refuses before any route runs (raw UTF-8 or spaces in the URL, a

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ApiError, errorBody } from './errors';
+import { ApiError, errorBody } from '@datasync/api-kit';
 import { closeIfBodyUnread } from './close-unread';
 
 /**

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { canonicalJson } from '@datasync/runs';
-import { ApiError, InvalidRequestError } from './errors';
-import type { GatewayDeps, RouteResult } from './route';
+import { ApiError, InvalidRequestError, type GatewayDeps, type RouteResult } from '@datasync/api-kit';
 
 /** How long an answer is remembered for its key. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;

@@ -1,4 +1,4 @@
-import type { FieldError } from './errors';
+import type { FieldError } from '@datasync/api-kit';
 
 /** How big a parsed request may be before anything (zod, the NUL check, canonical JSON) walks it. */
 export interface JsonBounds {

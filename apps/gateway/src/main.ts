@@ -1,5 +1,5 @@
-import { loadConfig } from '@datasync/config';
 import { closeOnSignals, createLogger } from '@datasync/logger';
+import { loadConfig } from '@datasync/sources';
 import { startGateway } from './server';
 
 const config = loadConfig();

@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import type { Route } from './route';
+import type { Route } from '@datasync/api-kit';
 
 /** Every POST takes it (see `idempotency.ts`). */
 const idempotencyHeader = z.object({

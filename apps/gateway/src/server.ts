@@ -1,12 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
-import type { Env } from '@datasync/config';
-import { DatawizClient, datawizOptionsFromConfig } from '@datasync/datawiz-client';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { smtpFromConfig, startNotificationConsumer } from '@datasync/notifications';
-import { closeQueues, countUpstreamRequests, createQueues, createRedis, MetricsRecorder, startScheduleConsumer } from '@datasync/runs';
+import { closeQueues, countUpstreamRequests, createQueues, createRedis, jobOptionsOf, MetricsRecorder, startScheduleConsumer } from '@datasync/runs';
+import { catalog, type Config } from '@datasync/sources';
 import { createGatewayApp } from './app';
 import { answerParserErrors } from './client-error';
 import { createGatewayMetrics } from './metrics';
@@ -27,15 +26,10 @@ function answersWithin(check: Promise<boolean>, ms = 1000): Promise<boolean> {
 }
 
 /** Opens Postgres and Redis, serves the app, and closes everything on `close()`. */
-export async function startGateway(config: Env, log: Logger): Promise<RunningGateway> {
+export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
   const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-gateway' });
   const redis = createRedis(config.REDIS_URL);
-  const queues = createQueues(
-    redis,
-    config.REDIS_PREFIX,
-    { attempts: config.JOB_ATTEMPTS, backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS } },
-    log,
-  );
+  const queues = createQueues(catalog, redis, config.REDIS_PREFIX, jobOptionsOf(config), log);
   // Schedule ticks and run notifications are consumed by the gateways: BullMQ hands each tick
   // or delivery to one of them, however many run.
   const quotas = { maxQueuedRunsPerSource: config.RUN_MAX_QUEUED_PER_SOURCE };
@@ -56,9 +50,9 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
       allowPrivate: config.NOTIFY_ALLOW_PRIVATE,
     },
   });
-  // The gateway's own upstream calls (Datawiz promotions) count too.
+  // The gateway's own upstream calls (a source's routes that call its upstream) count too.
   const releaseUpstream = countUpstreamRequests(new MetricsRecorder(redis, config.REDIS_PREFIX), config.REDIS_PREFIX);
-  const metrics = createGatewayMetrics({ pool: db.pool, redis, prefix: config.REDIS_PREFIX, queues: [...Object.values(queues), schedules.queue] });
+  const metrics = createGatewayMetrics({ pool: db.pool, redis, prefix: config.REDIS_PREFIX, queues: [...queues.all(), schedules.queue] });
   // The rate limiters' own connection: a command fails after one reconnect attempt instead of
   // waiting for Redis, so an outage lets requests through instead of holding them.
   const limiterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
@@ -89,7 +83,8 @@ export async function startGateway(config: Env, log: Logger): Promise<RunningGat
         notifyAllowPrivate: config.NOTIFY_ALLOW_PRIVATE,
         maxNotifyTargetsPerRun: config.NOTIFY_MAX_TARGETS_PER_RUN,
       },
-      datawiz: new DatawizClient(datawizOptionsFromConfig(config, log)),
+      config,
+      log,
       async ping() {
         // Commands wait for a reconnect (maxRetriesPerRequest: null): a dependency that does not answer within a second is down.
         const [redisOk, pgOk] = await Promise.all([

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { v4 as uuidv4 } from 'uuid';
 import { bulkUpsert, numberedPages, UpstreamDataError } from '@datasync/connector-kit';
-import type { Handlers, RunContext } from '@datasync/runs';
+import type { RunContext } from '@datasync/runs';
 import { parseMobileItems, type Listing } from './parse';
+import type { AvitoHandlers } from './source';
 import type { AvitoTransport, MobilePage } from './transport';
 
 /** Where a run stopped: the last page whose listings are committed. */
@@ -154,7 +155,7 @@ async function syncPages(
   }
 }
 
-export function avitoHandlers(transport: AvitoTransport, maxPages: number): Handlers<'avito'> {
+export function avitoHandlers(transport: AvitoTransport, maxPages: number): AvitoHandlers {
   return {
     'avito.user': (ctx) =>
       syncPages(ctx, transport, (page) => transport.sellerPage(ctx.params.user, page), { sellerHash: ctx.params.user }, maxPages),

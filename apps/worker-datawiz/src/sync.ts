@@ -11,7 +11,8 @@ import {
   type Sale,
   type Shop,
 } from '@datasync/datawiz-client';
-import type { Handlers, RunContext } from '@datasync/runs';
+import type { RunContext } from '@datasync/runs';
+import type { DatawizHandlers } from './source';
 
 /** Collections in sync order: shops and products before the promotions that link them. */
 const STAGES = ['shops', 'products', 'sale'] as const satisfies readonly DatawizCollection[];
@@ -231,7 +232,7 @@ async function syncStage(ctx: RunContext<unknown>, client: DatawizClient, stage:
   }
 }
 
-export function datawizHandlers(client: DatawizClient): Handlers<'datawiz'> {
+export function datawizHandlers(client: DatawizClient): DatawizHandlers {
   return {
     'datawiz.sync': async (ctx) => {
       // Unset credentials fail the run at once with the variable's name (not retried).

@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { bulkUpsert } from '@datasync/connector-kit';
 import { WarningTally, type Logger } from '@datasync/logger';
-import type { Handlers, RunContext } from '@datasync/runs';
+import type { RunContext } from '@datasync/runs';
 import { dailyStats, type DailyStats } from './aggregates';
 import { parseAttempt, type Attempt, type SkipReason } from './parse';
+import type { ItResumeHandlers } from './source';
 import type { ItResumeTransport } from './transport';
 
 /** Where a run stopped: every day before `nextDay` is committed. */
@@ -184,7 +185,7 @@ async function runStep(
   await ctx.progress({ stage: name, steps });
 }
 
-export function itresumeHandlers(transport: ItResumeTransport, reporters: Reporters): Handlers<'itresume'> {
+export function itresumeHandlers(transport: ItResumeTransport, reporters: Reporters): ItResumeHandlers {
   return {
     'itresume.sync': (ctx) => syncWindow(ctx, transport, reporters),
   };

@@ -1,18 +1,13 @@
 import type { Env } from '@datasync/config';
-import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
-import { createRedis, startSourceWorker } from '@datasync/runs';
 import { smtpFromConfig } from '@datasync/notifications';
+import { startSourceWorker, type RunningWorker } from '@datasync/runs';
 import { sendReport } from './mail';
-import { ensureDailySchedule } from './schedule';
 import { exportDailyStats } from './sheets';
-import { itresumeHandlers, type Reporters } from './sync';
-import { ItResumeTransport } from './transport';
-import { httpSettings } from '@datasync/connector-kit';
+import { itresume, type ItResumeConfig } from './source';
+import type { Reporters } from './sync';
 
-export interface RunningItResumeWorker {
-  close(): Promise<void>;
-}
+export type RunningItResumeWorker = RunningWorker;
 
 /** The optional steps: each is left out (and the run notes "skipped") when not configured. */
 export function reportersOf(config: Env): Reporters {
@@ -40,32 +35,7 @@ export function reportersOf(config: Env): Reporters {
   return reporters;
 }
 
-/** Opens Postgres and Redis, consumes the `itresume` queue and keeps the daily schedule, until `close()`. */
-export async function startItResumeWorker(config: Env, log: Logger): Promise<RunningItResumeWorker> {
-  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-worker-itresume' });
-  const redis = createRedis(config.REDIS_URL);
-  const transport = new ItResumeTransport({
-    baseURL: config.ITRESUME_BASE_URL,
-    client: config.ITRESUME_CLIENT,
-    clientKey: config.ITRESUME_CLIENT_KEY ?? '',
-    ...httpSettings(config),
-    log,
-  });
-  if (!config.ITRESUME_CLIENT_KEY) log.warn('ITRESUME_CLIENT_KEY is not set: IT Resume will refuse the requests');
-  const running = await startSourceWorker({ source: 'itresume', handlers: itresumeHandlers(transport, reportersOf(config)), config, redis, pool: db.pool, log });
-  await ensureDailySchedule({
-    connection: redis,
-    prefix: config.REDIS_PREFIX,
-    dailyAt: config.ITRESUME_DAILY_AT,
-    timeZone: config.ITRESUME_TIMEZONE,
-    pool: db.pool,
-    log,
-  });
-  return {
-    async close() {
-      await running.close();
-      redis.disconnect();
-      await db.close();
-    },
-  };
+/** Opens Postgres and Redis, consumes the `itresume` queue and keeps the daily schedule, until `close()` (in this process: tests). */
+export function startItResumeWorker(config: ItResumeConfig, log: Logger): Promise<RunningItResumeWorker> {
+  return startSourceWorker(itresume, config, log);
 }

@@ -1,6 +1,6 @@
 import { UpstreamAuthError, UpstreamUnavailableError } from '@datasync/connector-kit';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
-import type { Handlers } from '@datasync/runs';
+import type { MarketplacesHandlers } from './source';
 import { importCatalog } from './catalog';
 import type { Connector } from './connectors/types';
 import { pollKind, type PollKind, type PollSettings } from './poll';
@@ -16,7 +16,7 @@ export interface MarketplaceDeps {
 }
 
 /** The `marketplaces` queue's job handlers. */
-export function marketplaceHandlers(deps: MarketplaceDeps): Handlers<'marketplaces'> {
+export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers {
   const configured = () => MARKETPLACES.map((m) => deps.connectors[m]).filter((c) => c.configured);
   return {
     'marketplaces.catalog': async (ctx) => {

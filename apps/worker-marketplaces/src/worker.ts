@@ -1,30 +1,25 @@
-import type { Env } from '@datasync/config';
 import { httpSettings, KeyedCooldown, MethodLimiter, type MethodGroup } from '@datasync/connector-kit';
-import { createDb } from '@datasync/db';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
-import { createRedis, deleteSchedule, ensureSchedule, schedulesQueue, startSourceWorker, submitRun, type QueueSet } from '@datasync/runs';
+import { deleteSchedule, ensureSchedule, schedulesQueue, startSourceWorker, type RunningWorker } from '@datasync/runs';
 import { accountKey } from './connectors/http';
 import { OZON_GROUPS, WB_GROUPS, YM_GROUPS } from './connectors/limits';
 import { OzonConnector } from './connectors/ozon';
 import type { Connector } from './connectors/types';
 import { WbConnector } from './connectors/wb';
 import { YmConnector } from './connectors/ym';
-import { marketplaceHandlers } from './sync';
+import { marketplaces, type MarketplacesConfig } from './source';
 
-
-export interface RunningMarketplacesWorker {
-  close(): Promise<void>;
-}
+export type RunningMarketplacesWorker = RunningWorker;
 
 /**
  * The three marketplaces' connectors. Each keeps its marketplace's documented per-method limits
  * (connectors/limits.ts) per seller account, shared by every worker process through Redis; Ozon also
  * its one update per (product, warehouse) every 30 s.
  */
-export function createConnectors(config: Env, log: Logger, redis: Redis): Record<Marketplace, Connector> {
+export function createConnectors(config: MarketplacesConfig, log: Logger, redis: Redis): Record<Marketplace, Connector> {
   const prefix = `${config.REDIS_PREFIX}:mp`;
   const limiter = (scope: string, groups: MethodGroup[]) => new MethodLimiter(scope, groups, { redis, prefix });
   const http = httpSettings(config);
@@ -78,7 +73,7 @@ interface MarketplaceSchedule {
 }
 
 /** The timers: a poll per configured marketplace, a push, a catalogue refresh (each off when its interval is 0). */
-export function marketplaceSchedules(config: Env, connectors: Record<Marketplace, Connector>): MarketplaceSchedule[] {
+export function marketplaceSchedules(config: MarketplacesConfig, connectors: Record<Marketplace, Connector>): MarketplaceSchedule[] {
   const every = (ms: number) => (ms > 0 ? ms : undefined);
   const anyConfigured = MARKETPLACES.some((m) => connectors[m].configured);
   return [
@@ -110,7 +105,7 @@ export function marketplaceSchedules(config: Env, connectors: Record<Marketplace
  * Brings the marketplaces' schedules in line with the configuration (ordinary schedules under fixed
  * ids, whose ticks the gateways turn into runs; several workers starting keep one of each).
  */
-async function ensureMarketplaceSchedules(options: { redis: Redis; prefix: string; pool: pg.Pool; log: Logger; schedules: MarketplaceSchedule[] }): Promise<void> {
+export async function ensureMarketplaceSchedules(options: { redis: Redis; prefix: string; pool: pg.Pool; log: Logger; schedules: MarketplaceSchedule[] }): Promise<void> {
   const queue = schedulesQueue(options.redis, options.prefix);
   try {
     for (const s of options.schedules) {
@@ -126,28 +121,7 @@ async function ensureMarketplaceSchedules(options: { redis: Redis; prefix: strin
   }
 }
 
-/** Opens Postgres and Redis, consumes the `marketplaces` queue and keeps the poll/push schedules, until `close()`. */
-export async function startMarketplacesWorker(config: Env, log: Logger): Promise<RunningMarketplacesWorker> {
-  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-worker-marketplaces' });
-  const redis = createRedis(config.REDIS_URL);
-  const connectors = createConnectors(config, log, redis);
-  for (const m of MARKETPLACES) if (!connectors[m].configured) log.warn({ marketplace: m }, 'credentials are not configured: this marketplace is neither polled nor pushed');
-  // The run worker owns the queues; the push request needs them once it is running.
-  const late: { queues?: QueueSet } = {};
-  const handlers = marketplaceHandlers({
-    connectors,
-    poll: { overlapMs: config.MARKETPLACES_POLL_OVERLAP_MS, firstPollDays: config.MARKETPLACES_FIRST_POLL_DAYS },
-    pushRetryMs: config.MARKETPLACES_PUSH_RETRY_MS,
-    requestPush: async () => (await submitRun({ pool: db.pool, queues: late.queues! }, 'marketplaces', 'marketplaces.push', {})).runId,
-  });
-  const running = await startSourceWorker({ source: 'marketplaces', handlers, config, redis, pool: db.pool, log });
-  late.queues = running.queues;
-  await ensureMarketplaceSchedules({ redis, prefix: config.REDIS_PREFIX, pool: db.pool, log, schedules: marketplaceSchedules(config, connectors) });
-  return {
-    async close() {
-      await running.close();
-      redis.disconnect();
-      await db.close();
-    },
-  };
+/** Opens Postgres and Redis, consumes the `marketplaces` queue and keeps the poll/push schedules, until `close()` (in this process: tests). */
+export function startMarketplacesWorker(config: MarketplacesConfig, log: Logger): Promise<RunningMarketplacesWorker> {
+  return startSourceWorker(marketplaces, config, log);
 }

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError, type Column, type Queryable } from '@datasync/connector-kit';
-import type { Handlers, RunContext } from '@datasync/runs';
+import type { RunContext } from '@datasync/runs';
 import { bool, id, int, list, num, obj, stamp, str, type Row } from './parse';
 import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
+import type { YclientsHandlers } from './source';
 import type { ListPage, YclientsTransport } from './transport';
 
 export const SOURCE = 'yclients';
@@ -589,6 +590,6 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
   await ctx.progress({ stage: 'done' });
 }
 
-export function yclientsHandlers(transport: YclientsTransport): Handlers<'yclients'> {
+export function yclientsHandlers(transport: YclientsTransport): YclientsHandlers {
   return { 'yclients.sync': (ctx) => syncCompany(ctx, transport) };
 }

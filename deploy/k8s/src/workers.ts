@@ -1,4 +1,4 @@
-import { catalog, sources } from '@datasync/queues';
+import { sourceNames } from '@datasync/sources';
 
 /** One worker app of the deployment: its name, the BullMQ queue it consumes, its pnpm package. */
 export interface WorkerApp {
@@ -12,11 +12,10 @@ export interface WorkerApp {
 
 /**
  * Every worker the manifests are rendered for. Nothing in deploy/k8s names a source: the list comes
- * from the queue catalog, so a new source gets its Deployment, PodDisruptionBudget and ScaledObject
+ * from the source registry, so a new source gets its Deployment, PodDisruptionBudget and ScaledObject
  * by `pnpm k8s:render` alone.
  */
 export function workerApps(): WorkerApp[] {
-  // THE WORKER LIST: point this line at the source registry (@datasync/sources) once it exists.
-  const names = sources.map((source) => ({ name: source as string, queue: catalog[source].queue as string }));
-  return names.map(({ name, queue }) => ({ name, queue, app: `@datasync/worker-${name}` }));
+  // A source's queue is named after it (packages/sources).
+  return sourceNames.map((name) => ({ name, queue: name, app: `@datasync/worker-${name}` }));
 }

@@ -25,7 +25,7 @@ export function paramValue(text: string | true): unknown {
   return text;
 }
 
-/** `avito.user` → source avito, job avito.user; `yclients` → source yclients (its only job). */
+/** `<source>.<verb>` → that source and job; `<source>` alone → the source (its only job). */
 export function target(name: string): { source: string; job?: string } {
   const dot = name.indexOf('.');
   return dot > 0 ? { source: name.slice(0, dot), job: name } : { source: name };

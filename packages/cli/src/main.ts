@@ -11,7 +11,7 @@ const USAGE = `usage: pnpm datasync <command>
 
   sync <source>[.<job>] [--<param> <value> ...] [--params '<json>'] [--wait]
        [--notify-webhook <url>] [--notify-email <address>]
-                     start a run (e.g. sync avito.user --user <hash> --wait; sync yclients --companyId 1)
+                     start a run of a job (a source with one job may be named alone)
   runs [--source <s>] [--state <queued|running|done|failed>] [--trigger <manual|schedule>] [--idle] [--limit <n>]
                      newest first; scheduled runs that found nothing only with --idle
   run <id> [--log]   one run as JSON (--log: its log lines)
@@ -21,6 +21,8 @@ const USAGE = `usage: pnpm datasync <command>
   schedules rm <id>
   schedules resume <id>
   migrate            create the database if missing and apply migrations (DATABASE_URL)
+
+Sources, jobs and their parameters: the gateway's /docs (POST /api/runs).
 
 Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.`;
 
@@ -76,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'sync': {
-      if (!rest[0]) throw new UsageError('sync needs a source, e.g. sync avito.user --user <hash>');
+      if (!rest[0]) throw new UsageError('sync needs a source or a job, e.g. sync <source>.<job> --<param> <value>');
       const submitted = await client.call<{ parser_uuid: string }>('POST', '/api/runs', {
         ...target(rest[0]),
         params: jobParams(options),
@@ -130,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (sub === 'add') {
-        if (!arg) throw new UsageError('schedules add needs a source, e.g. schedules add yclients --companyId 1 --every 60');
+        if (!arg) throw new UsageError('schedules add needs a source or a job, e.g. schedules add <source>.<job> --<param> <value> --every 60');
         const every = options.get('every');
         const cron = options.get('cron');
         const tz = options.get('tz');

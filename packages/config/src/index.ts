@@ -5,18 +5,18 @@ import { z } from 'zod';
  * The one environment schema of DataSync. It is parsed once at start-up (`loadConfig`); every app
  * takes the part it needs and passes it on as arguments. Nothing else reads `process.env`.
  */
-const port = z.coerce.number().int().min(0).max(65535);
-const optionalString = z
+export const port = z.coerce.number().int().min(0).max(65535);
+export const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
-const bool = z
+export const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const positiveInt = z.coerce.number().int().positive();
+export const positiveInt = z.coerce.number().int().positive();
 /** The largest value an `int4` column (e.g. `schedules.every_ms`) holds. */
-const INT4_MAX = 2_147_483_647;
+export const INT4_MAX = 2_147_483_647;
 /** Express `trust proxy` keywords (proxy-addr): the address ranges they stand for. */
 const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
 const isProxyEntry = (entry: string) => {
@@ -69,7 +69,7 @@ export const envSchema = z.object({
   ),
   /** A JSON body may nest objects and lists this deep; refused (400 naming the field) before any validation. */
   GATEWAY_JSON_MAX_DEPTH: positiveInt.default(32),
-  /** Items of one JSON list (or fields of one object): generous, as a Datawiz promotion may list tens of thousands of products. */
+  /** Items of one JSON list (or fields of one object): generous, as one promotion a client creates may list tens of thousands of products. */
   GATEWAY_JSON_MAX_ITEMS: positiveInt.default(100_000),
   /** Characters of one JSON string. */
   GATEWAY_JSON_MAX_STRING: positiveInt.default(100_000),
@@ -98,94 +98,6 @@ export const envSchema = z.object({
   HTTP_RETRIES: z.coerce.number().int().min(0).default(5),
   HTTP_RETRY_BASE_MS: positiveInt.default(500),
   HTTP_RETRY_MAX_MS: positiveInt.default(60_000),
-
-  AVITO_BASE_URL: z.string().url().default('http://127.0.0.1:4010/avito'),
-  /** The unofficial surface bans fast clients: one request every 30 s by default (reference §6). */
-  AVITO_REQUESTS_PER_MINUTE: positiveInt.default(2),
-  AVITO_PAGE_SIZE: z.coerce.number().int().min(1).max(50).default(50),
-  AVITO_MAX_PAGES: positiveInt.default(100),
-  AVITO_MOBILE_KEY: z.string().default('af0deccbgcgidddjgnvljitntccdduijhdinfgjgfjir'),
-
-  DATAWIZ_BASE_URL: z.string().url().default('http://127.0.0.1:4010/datawiz'),
-  /** OAuth2 password grant (secrets: never logged, never in job payloads or run params). */
-  DATAWIZ_CLIENT_ID: optionalString,
-  DATAWIZ_CLIENT_SECRET: optionalString,
-  DATAWIZ_USERNAME: optionalString,
-  DATAWIZ_PASSWORD: optionalString,
-  /** Rows per list page (the API caps page_size at 1000). */
-  DATAWIZ_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
-  YCLIENTS_BASE_URL: z.string().url().default('http://127.0.0.1:4010/yclients/api/v1'),
-  /** Secrets: never logged, never put in job data or answers. A sync without a partner token fails clearly. */
-  YCLIENTS_PARTNER_TOKEN: optionalString,
-  /** A fixed user token; or YCLIENTS_LOGIN + YCLIENTS_PASSWORD to get one (and a fresh one after a 401). */
-  YCLIENTS_USER_TOKEN: optionalString,
-  YCLIENTS_LOGIN: optionalString,
-  YCLIENTS_PASSWORD: optionalString,
-  /** Budget shared by every worker process (reference §2.6: 5/s and 200/min per IP). */
-  YCLIENTS_REQUESTS_PER_SECOND: positiveInt.default(4),
-  YCLIENTS_REQUESTS_PER_MINUTE: positiveInt.default(180),
-  YCLIENTS_PAGE_SIZE: z.coerce.number().int().min(1).max(200).default(200),
-  ITRESUME_BASE_URL: z.string().url().default('http://127.0.0.1:4010/itresume'),
-  ITRESUME_CLIENT: z.string().default('Sandboxschool'),
-  /** Sent in the query string (the API's only auth); never logged, never in run params. */
-  ITRESUME_CLIENT_KEY: optionalString,
-  /** The zone whose "yesterday" the daily run loads. */
-  ITRESUME_TIMEZONE: z
-    .string()
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone')
-    .default('Europe/Moscow'),
-  /** HH:MM in ITRESUME_TIMEZONE; empty disables the daily schedule. */
-  ITRESUME_DAILY_AT: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$|^$/, 'must be HH:MM')
-    .default('06:00'),
-
-  /**
-   * One base URL per marketplace API family, defaulting to the real hosts (reference §0: WB serves
-   * each family on its own host); `pnpm start` and the tests point every one at the sandbox.
-   */
-  OZON_BASE_URL: z.string().url().default('https://api-seller.ozon.ru'),
-  /** Secrets: never logged, never put in job data or answers. */
-  OZON_CLIENT_ID: optionalString,
-  OZON_API_KEY: optionalString,
-  /** WB FBS orders, seller warehouses, stocks. */
-  WB_MARKETPLACE_BASE_URL: z.string().url().default('https://marketplace-api.wildberries.ru'),
-  /** WB product cards. */
-  WB_CONTENT_BASE_URL: z.string().url().default('https://content-api.wildberries.ru'),
-  /** WB seller analytics (the goods-return report). */
-  WB_ANALYTICS_BASE_URL: z.string().url().default('https://seller-analytics-api.wildberries.ru'),
-  WB_TOKEN: optionalString,
-  YM_BASE_URL: z.string().url().default('https://api.partner.market.yandex.ru'),
-  YM_API_KEY: optionalString,
-  /** How often each marketplace is polled for orders, reserves and returns; 0 disables the schedule. */
-  MARKETPLACES_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(60_000),
-  /** How often a push runs even without ledger changes (retries of failed items); 0 disables it. */
-  MARKETPLACES_PUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(60_000),
-  /** How often the catalogue (products and warehouses) is read again from every marketplace; 0 disables it. */
-  MARKETPLACES_CATALOG_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(3_600_000),
-  /** First wait before a failed push item is tried again; doubles per attempt, at most 10 minutes (Ozon: 30 s per pair). */
-  MARKETPLACES_PUSH_RETRY_MS: positiveInt.default(30_000),
-  /** Re-read this much before the last poll's cursor (reference §5.3). */
-  MARKETPLACES_POLL_OVERLAP_MS: z.coerce.number().int().min(0).default(10 * 60_000),
-  /** The first poll of a marketplace looks this far back; orders already shipped or cancelled then are history and move no stock. */
-  MARKETPLACES_FIRST_POLL_DAYS: z.coerce.number().int().min(1).max(30).default(14),
-  /** Items per stock push request (reference §0: Ozon 100 pairs, WB 1000, YM 2000). */
-  OZON_STOCK_BATCH: z.coerce.number().int().min(1).max(100).default(100),
-  WB_STOCK_BATCH: z.coerce.number().int().min(1).max(1000).default(1000),
-  YM_STOCK_BATCH: z.coerce.number().int().min(1).max(2000).default(2000),
-  /** The marketplaces' request limits are the documented ones, per method (apps/worker-marketplaces/README.md "Limits"). */
-  /**
-   * Ozon takes one stock update per (product, warehouse) every 30 s; a repeat is held back this long
-   * (30 s + 1 s for the way there). Lower it only against a fake whose own interval is lowered too.
-   */
-  OZON_STOCK_PAIR_INTERVAL_MS: positiveInt.default(31_000),
 
   /** Service-account key file (JSON). Unset: the Sheets export is skipped with a note. */
   GOOGLE_SERVICE_ACCOUNT_FILE: optionalString,
@@ -244,28 +156,31 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once. Throws ConfigError naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Env {
-  // Silently ignoring it would send WB traffic to the real hosts.
-  if (env.WB_BASE_URL) {
-    throw new ConfigError([{ path: 'WB_BASE_URL', message: 'replaced by WB_MARKETPLACE_BASE_URL, WB_CONTENT_BASE_URL and WB_ANALYTICS_BASE_URL (one per WB host)' }]);
-  }
-  const parsed = envSchema.safeParse(env);
+/** A source's part of the environment (its base URL, credentials, limits), declared in its folder. */
+export type ConfigSlice = z.ZodObject;
+
+/** The base schema with every slice given merged in. */
+export function mergedEnvSchema(...slices: readonly ConfigSlice[]): z.ZodObject {
+  let schema: z.ZodObject = envSchema;
+  for (const slice of slices) schema = schema.extend(slice.shape);
+  return schema;
+}
+
+type SliceValues<S extends readonly ConfigSlice[]> = S extends readonly [infer H extends ConfigSlice, ...infer T extends readonly ConfigSlice[]]
+  ? z.infer<H> & SliceValues<T>
+  : unknown;
+
+/** The configuration of an app: the shared base plus the slices of the sources it serves. */
+export type Config<S extends readonly ConfigSlice[] = []> = Env & SliceValues<S>;
+
+/**
+ * Parses the environment once, with the slices of the sources the app serves. Throws ConfigError
+ * naming every bad variable.
+ */
+export function loadConfig<const S extends readonly ConfigSlice[] = []>(env: Record<string, string | undefined> = process.env, ...slices: S): Config<S> {
+  const parsed = mergedEnvSchema(...slices).safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   }
-  return parsed.data;
+  return parsed.data as Config<S>;
 }
-
-/** The upstream base URLs the sandbox serves, by variable name; `pnpm start` fills the unset ones. */
-export const sandboxUpstreams = {
-  AVITO_BASE_URL: '/avito',
-  DATAWIZ_BASE_URL: '/datawiz',
-  YCLIENTS_BASE_URL: '/yclients/api/v1',
-  ITRESUME_BASE_URL: '/itresume',
-  OZON_BASE_URL: '/ozon',
-  WB_MARKETPLACE_BASE_URL: '/wb/marketplace',
-  WB_CONTENT_BASE_URL: '/wb/content',
-  WB_ANALYTICS_BASE_URL: '/wb/analytics',
-  YM_BASE_URL: '/ym',
-} as const;

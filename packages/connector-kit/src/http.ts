@@ -48,7 +48,7 @@ export interface HttpClientOptions {
   limiter?: RequestLimiter;
   auth?: UpstreamAuth;
   log?: Logger;
-  /** More statuses worth retrying with backoff (Avito's 403 anti-bot answers, for one). */
+  /** More statuses worth retrying with backoff (an anti-bot 403 that passes after a pause, for one). */
   retryStatuses?: number[];
   /** Looks at a 2xx answer; an error returned here is retried like a 5xx (e.g. an HTML challenge page). */
   inspect?: (res: AxiosResponse) => string | undefined;

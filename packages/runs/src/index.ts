@@ -12,3 +12,5 @@ export * from './metrics';
 export * from './runlog';
 export * from './schedules';
 export * from './present';
+export * from './source';
+export * from './bootstrap';

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { withTransaction } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
-import { catalog, defaultJobName, notifyTarget, opsQueues, payloadSchema, requestParamsSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
+import { notifyTarget, opsQueues, type JobCatalog, type NotifyTarget } from '@datasync/queues';
 import { nonStandardCron, smallestCronGapMs } from './cron';
 import { QuotaExceededError, quotaLockSql, type Quotas } from './quota';
 import { onRedisError } from './redis-errors';
@@ -77,12 +77,14 @@ function cronProblem(cron: string, minSeconds: number): string | undefined {
 export const MAX_EVERY_MINUTES = Math.floor(2_147_483_647 / 60_000);
 
 /** The body of `POST /api/schedules`; checks the parameters against the catalog's job schema. */
-export function scheduleInputSchema(options: { minIntervalSeconds: number }) {
+export function scheduleInputSchema(options: { minIntervalSeconds: number; catalog: JobCatalog }) {
+  const { catalog } = options;
   const min = options.minIntervalSeconds;
+  const sources = catalog.names as [string, ...string[]];
   return z
     .object({
       name: z.string().trim().min(1).max(200).optional(),
-      source: z.enum(sources as [SourceName, ...SourceName[]], { error: `must be one of: ${sources.join(', ')}` }),
+      source: z.enum(sources, { error: `must be one of: ${sources.join(', ')}` }),
       job: z.string().optional(),
       params: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({}),
       everyMinutes: z
@@ -104,13 +106,13 @@ export function scheduleInputSchema(options: { minIntervalSeconds: number }) {
         const problem = cronProblem(s.cron, min);
         if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem });
       }
-      const job = s.job ?? defaultJobName(s.source);
-      const jobs = Object.keys(catalog[s.source].jobs);
+      const job = s.job ?? catalog.defaultJobName(s.source);
+      const jobs = catalog.jobNames(s.source);
       if (!job || !jobs.includes(job)) {
         ctx.addIssue({ code: 'custom', path: ['job'], message: `must be one of: ${jobs.join(', ')}` });
         return;
       }
-      const parsed = requestParamsSchema(s.source, job)!.safeParse(resolveParams(s.params, isTimeZone(s.timezone) ? s.timezone : 'UTC'));
+      const parsed = catalog.requestParamsSchema(s.source, job)!.safeParse(resolveParams(s.params, isTimeZone(s.timezone) ? s.timezone : 'UTC'));
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const path = ['params', ...issue.path.map(String)];
@@ -126,7 +128,7 @@ export type ScheduleInput = z.infer<ReturnType<typeof scheduleInputSchema>>;
 export interface ScheduleRecord {
   id: string;
   name: string | null;
-  source: SourceName;
+  source: string;
   jobName: string;
   params: Record<string, unknown>;
   everyMs: number | null;
@@ -170,7 +172,7 @@ export async function realiseSchedule(queue: Queue, s: ScheduleRecord): Promise<
  * `maxPerSource`, a source that has that many schedules already gets none more (QuotaExceededError).
  */
 export async function createSchedule(
-  deps: { pool: pg.Pool; queue: Queue },
+  deps: { pool: pg.Pool; queue: Queue; catalog: JobCatalog },
   input: ScheduleInput,
   options: { maxPerSource?: number } = {},
 ): Promise<ScheduleRecord> {
@@ -194,7 +196,7 @@ export async function createSchedule(
         randomUUID(),
         input.name ?? null,
         input.source,
-        input.job ?? defaultJobName(input.source),
+        input.job ?? deps.catalog.defaultJobName(input.source),
         JSON.stringify(input.params),
         input.everyMinutes === undefined ? null : Math.round(input.everyMinutes * 60_000),
         input.cron ?? null,
@@ -302,7 +304,7 @@ export async function runScheduleTick(
     return { outcome: 'gone' };
   }
   const log = deps.log.child({ scheduleId, source: s.source, jobName: s.jobName, tick: tick.toISOString() });
-  const params = payloadSchema(s.source, s.jobName)?.safeParse(resolveParams(s.params, s.timezone, tick));
+  const params = deps.queues.catalog.payloadSchema(s.source, s.jobName)?.safeParse(resolveParams(s.params, s.timezone, tick));
   if (!params?.success) {
     log.error('schedule parameters no longer valid; tick ignored');
     return { outcome: 'invalid' };
@@ -429,7 +431,7 @@ export async function startScheduleConsumer(options: {
  */
 export async function ensureSchedule(
   deps: { pool: pg.Pool; queue: Queue },
-  s: { id: string; name: string; source: SourceName; jobName: string; params: Record<string, unknown> } & ({ cron: string; timezone: string } | { everyMs: number }),
+  s: { id: string; name: string; source: string; jobName: string; params: Record<string, unknown> } & ({ cron: string; timezone: string } | { everyMs: number }),
 ): Promise<ScheduleRecord> {
   const cron = 'cron' in s ? s.cron : null;
   const everyMs = 'everyMs' in s ? s.everyMs : null;

@@ -2,10 +2,10 @@ import type pg from 'pg';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@datasync/logger';
-import type { SourceName } from '@datasync/queues';
+import { JobCatalog, type QueuedSource } from '@datasync/queues';
 import { closeQueues, createQueues, requeueOrphans, type QueueSet } from './submit';
 import { RunLifecycle } from './lifecycle';
-import { createRunWorker, type Handlers } from './worker';
+import { createRunWorker, type AnyHandlers } from './worker';
 
 /** The settings every worker app runs its queue with (a part of the config). */
 export interface WorkerSettings {
@@ -15,26 +15,34 @@ export interface WorkerSettings {
   WORKER_STALLED_INTERVAL_MS: number;
   /** Default one minute. */
   WORKER_ORPHAN_SWEEP_MS?: number;
+  /** Attempts and first backoff of the jobs this worker enqueues (orphans re-enqueued, runs it submits). */
+  JOB_ATTEMPTS: number;
+  JOB_BACKOFF_MS: number;
   RUN_LOG_MAX_LINES: number;
   RUN_LOG_TTL_DAYS: number;
 }
 
+/** The job options JOB_ATTEMPTS and JOB_BACKOFF_MS give (the gateway's and the workers' queues alike). */
+export function jobOptionsOf(config: { JOB_ATTEMPTS: number; JOB_BACKOFF_MS: number }) {
+  return { attempts: config.JOB_ATTEMPTS, backoff: { type: 'exponential' as const, delay: config.JOB_BACKOFF_MS } };
+}
+
 export interface RunningSourceWorker {
   worker: Worker;
-  /** The catalog's queues, for apps that also enqueue (schedules). */
+  /** The source's own queue, for sources that also enqueue (a push requested by a poll). */
   queues: QueueSet;
   /** Stops taking jobs (finishing those in hand) and the sweep; the caller closes Redis and Postgres. */
   close(): Promise<void>;
 }
 
 /**
- * What every `apps/worker-<source>` runs: the source's run worker, plus a sweep that
- * re-enqueues runs whose job vanished (a gateway that died mid-submit, a Redis that lost data),
- * every WORKER_ORPHAN_SWEEP_MS.
+ * What every `apps/worker-<source>` runs (through `startSourceWorker`, bootstrap.ts): the source's
+ * run worker, plus a sweep that re-enqueues runs whose job vanished (a gateway that died
+ * mid-submit, a Redis that lost data), every WORKER_ORPHAN_SWEEP_MS.
  */
-export async function startSourceWorker<S extends SourceName>(options: {
-  source: S;
-  handlers: Handlers<S>;
+export async function startQueueWorker(options: {
+  source: QueuedSource;
+  handlers: AnyHandlers;
   config: WorkerSettings;
   redis: Redis;
   pool: pg.Pool;
@@ -59,9 +67,9 @@ export async function startSourceWorker<S extends SourceName>(options: {
   });
   await worker.waitUntilReady();
 
-  const queues = createQueues(options.redis, config.REDIS_PREFIX, {}, log);
+  const queues = createQueues(new JobCatalog([options.source]), options.redis, config.REDIS_PREFIX, jobOptionsOf(config), log);
   const sweep = async () => {
-    const n = await requeueOrphans({ pool, queues }, options.source, config.WORKER_LOCK_MS * 2).catch((err: Error) => {
+    const n = await requeueOrphans({ pool, queues }, options.source.name, config.WORKER_LOCK_MS * 2).catch((err: Error) => {
       log.warn({ err: err.message }, 'orphan sweep failed');
       return 0;
     });

@@ -5,26 +5,46 @@ import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import { withTransaction } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
-import { catalog, defaultJobOptions, payloadSchema, sources, type NotifyTarget, type SourceName } from '@datasync/queues';
+import { defaultJobOptions, type JobCatalog, type NotifyTarget } from '@datasync/queues';
 import { QuotaExceededError, type Quotas } from './quota';
 import { onRedisError } from './redis-errors';
 import { addNotifyTargets, DEFAULT_MAX_NOTIFY_TARGETS } from './notify-targets';
 
-export type QueueSet = Record<SourceName, Queue>;
+/** One BullMQ Queue per source of a catalog (the queue is named after the source), with the catalog itself. */
+export class QueueSet {
+  constructor(
+    readonly catalog: JobCatalog,
+    private readonly queues: ReadonlyMap<string, Queue>,
+  ) {}
 
-/** One BullMQ Queue per source of the catalog, under the deployment's key prefix. */
-export function createQueues(connection: Redis, prefix: string, jobOptions: Partial<JobsOptions> = {}, log?: Logger): QueueSet {
-  return Object.fromEntries(
-    sources.map((s) => {
-      const queue = new Queue(catalog[s].queue, { connection, prefix, defaultJobOptions: { ...defaultJobOptions, ...jobOptions } });
-      queue.on('error', onRedisError(log, `queue ${catalog[s].queue}`));
-      return [s, queue];
-    }),
-  ) as QueueSet;
+  /** The queue of `source`; throws for a source the set was not made for. */
+  get(source: string): Queue {
+    const queue = this.queues.get(source);
+    if (!queue) throw new Error(`no queue for source ${source}`);
+    return queue;
+  }
+
+  all(): Queue[] {
+    return [...this.queues.values()];
+  }
+}
+
+/** The catalog's queues under the deployment's key prefix; `jobOptions` overrides the default job options (attempts, backoff). */
+export function createQueues(catalog: JobCatalog, connection: Redis, prefix: string, jobOptions: Partial<JobsOptions> = {}, log?: Logger): QueueSet {
+  return new QueueSet(
+    catalog,
+    new Map(
+      catalog.names.map((name) => {
+        const queue = new Queue(name, { connection, prefix, defaultJobOptions: { ...defaultJobOptions, ...jobOptions } });
+        queue.on('error', onRedisError(log, `queue ${name}`));
+        return [name, queue];
+      }),
+    ),
+  );
 }
 
 export async function closeQueues(queues: QueueSet): Promise<void> {
-  await Promise.all(Object.values(queues).map((q) => q.close()));
+  await Promise.all(queues.all().map((q) => q.close()));
 }
 
 /** JSON with keys sorted at every level: equal parameters give equal text. */
@@ -72,12 +92,12 @@ export interface SubmitOptions {
 export async function submitRun(
   /** With `quotas`, a new run is refused (QuotaExceededError) when its source has as many queued as allowed. */
   deps: { pool: pg.Pool; queues: QueueSet; quotas?: Quotas; settings?: { maxNotifyTargetsPerRun?: number } },
-  source: SourceName,
+  source: string,
   jobName: string,
   rawParams: unknown,
   options: SubmitOptions = {},
 ): Promise<SubmitResult> {
-  const schema = payloadSchema(source, jobName);
+  const schema = deps.queues.catalog.payloadSchema(source, jobName);
   if (!schema) throw new Error(`no job ${jobName} in queue ${source}`);
   const params = schema.parse(rawParams) as Record<string, unknown>;
   const dedupKey = createHash('sha256').update(`${source}\n${jobName}\n${canonicalJson(params)}`).digest('hex');
@@ -146,7 +166,7 @@ export async function submitRun(
   if (holder !== runId) return { runId: holder, deduplicated: true };
 
   try {
-    await deps.queues[source].add(jobName, { runId, params }, { jobId: runId });
+    await deps.queues.get(source).add(jobName, { runId, params }, { ...deps.queues.catalog.job(source, jobName)?.options, jobId: runId });
   } catch (err) {
     await deps.pool.query('DELETE FROM sync_runs WHERE id = $1', [runId]).catch(() => {});
     throw new QueueUnavailableError(`could not enqueue the run: ${(err as Error).message}`);
@@ -161,7 +181,7 @@ export async function submitRun(
  */
 export async function requeueOrphans(
   deps: { pool: pg.Pool; queues: QueueSet },
-  source: SourceName,
+  source: string,
   olderThanMs = 30_000,
 ): Promise<number> {
   const { rows } = await deps.pool.query(
@@ -172,14 +192,14 @@ export async function requeueOrphans(
   );
   let requeued = 0;
   for (const row of rows as { id: string; job_name: string; params: unknown }[]) {
-    const queue = deps.queues[source];
+    const queue = deps.queues.get(source);
     const job = await queue.getJob(row.id);
     if (job) {
       const state = await job.getState();
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown') continue;
       if (state === 'completed' || state === 'failed') await job.remove().catch(() => {});
     }
-    await queue.add(row.job_name, { runId: row.id, params: row.params }, { jobId: row.id });
+    await queue.add(row.job_name, { runId: row.id, params: row.params }, { ...deps.queues.catalog.job(source, row.job_name)?.options, jobId: row.id });
     requeued += 1;
   }
   return requeued;

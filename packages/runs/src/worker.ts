@@ -2,16 +2,13 @@ import os from 'node:os';
 import type pg from 'pg';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { z } from 'zod';
 import { UpstreamError } from '@datasync/connector-kit';
 import { withTransaction } from '@datasync/db';
 import { jobLogger, pruneLogs, withRunLog, type Logger } from '@datasync/logger';
-import { catalog, jobEnvelope, type SourceName } from '@datasync/queues';
+import { jobEnvelope, type QueuedSource } from '@datasync/queues';
 import type { RunLifecycle } from './lifecycle';
 import { onRedisError } from './redis-errors';
 import { finishRun, isIdleRun, markRetrying, markRunning, updateRun } from './store';
-
-type JobsOf<S extends SourceName> = (typeof catalog)[S]['jobs'];
 
 export interface RunContext<P> {
   runId: string;
@@ -41,11 +38,13 @@ export interface PageUpdate {
 }
 
 export type Handler<P> = (ctx: RunContext<P>) => Promise<void>;
-export type Handlers<S extends SourceName> = { [J in keyof JobsOf<S>]: Handler<z.infer<JobsOf<S>[J] & z.ZodType>> };
+/** Any source's handlers, by job name (`HandlersOf` in `source.ts` types them per source). */
+export type AnyHandlers = Readonly<Record<string, Handler<never>>>;
 
-export interface RunWorkerOptions<S extends SourceName> {
-  source: S;
-  handlers: Handlers<S>;
+export interface RunWorkerOptions {
+  /** The source whose queue (named after it) is consumed. */
+  source: QueuedSource;
+  handlers: AnyHandlers;
   connection: Redis;
   prefix: string;
   pool: pg.Pool;
@@ -77,8 +76,8 @@ function isFinal(err: unknown): boolean {
  * `sync_runs` in step (running → done, or queued again between retries, or failed with a clear
  * error once retries are spent or the error is final).
  */
-export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<S>): Worker {
-  const def = catalog[options.source];
+export function createRunWorker(options: RunWorkerOptions): Worker {
+  const def = { queue: options.source.name, source: options.source.name, jobs: options.source.jobs };
   const { lifecycle } = options;
   // The run's log is written out before the run is seen to end, so a reader finds its last lines.
   const finish = async (runId: string, outcome: Parameters<typeof finishRun>[2]) => {
@@ -106,7 +105,7 @@ export function createRunWorker<S extends SourceName>(options: RunWorkerOptions<
     // Log retention at each run too: a worker that never sees midnight would otherwise keep every file.
     pruneLogs(log);
 
-    const schema = (def.jobs as Record<string, z.ZodType>)[job.name];
+    const schema = Object.hasOwn(def.jobs, job.name) ? def.jobs[job.name]?.params : undefined;
     const handler = (options.handlers as Record<string, Handler<unknown> | undefined>)[job.name];
     const params = schema?.safeParse(rawParams);
     if (!schema || !handler || !params?.success) {

@@ -1,5 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { JobCatalog } from '@datasync/queues';
 import { progressPercent, resolveParams, scheduleInputSchema } from '../src';
+
+/** Two sources of the shape the schedules see: a window of days (dates checked), and a job without parameters. */
+const catalog = new JobCatalog([
+  {
+    name: 'window',
+    jobs: {
+      'window.load': {
+        params: z
+          .object({ start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), end: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })
+          .refine((p) => p.start <= p.end, { message: 'start must not be after end', path: ['end'] }),
+      },
+    },
+  },
+  { name: 'plain', jobs: { 'plain.sync': { params: z.object({}) } } },
+]);
 
 describe('schedule parameters', () => {
   it('resolves date tokens in the schedule time zone at the tick', () => {
@@ -11,12 +28,12 @@ describe('schedule parameters', () => {
   });
 
   it('checks the parameters against the job schema after resolving them, naming params.<field>', () => {
-    const schema = scheduleInputSchema({ minIntervalSeconds: 60 });
-    const ok = schema.safeParse({ source: 'itresume', params: { start: '{{yesterday}}', end: '{{yesterday}}' }, cron: '0 6 * * *', timezone: 'Europe/Moscow' });
+    const schema = scheduleInputSchema({ minIntervalSeconds: 60, catalog });
+    const ok = schema.safeParse({ source: 'window', params: { start: '{{yesterday}}', end: '{{yesterday}}' }, cron: '0 6 * * *', timezone: 'Europe/Moscow' });
     expect(ok.success).toBe(true);
-    const bad = schema.safeParse({ source: 'itresume', params: { start: '{{today}}', end: '{{daysAgo:3}}' }, cron: '0 6 * * *' });
+    const bad = schema.safeParse({ source: 'window', params: { start: '{{today}}', end: '{{daysAgo:3}}' }, cron: '0 6 * * *' });
     expect(bad.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['params.end', 'start must not be after end']]);
-    const often = schema.safeParse({ source: 'datawiz', cron: '*/10 * * * * *' });
+    const often = schema.safeParse({ source: 'plain', cron: '*/10 * * * * *' });
     expect(often.error?.issues.map((i) => i.path.join('.'))).toEqual(['cron']);
   });
 });

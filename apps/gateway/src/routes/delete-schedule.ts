@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { deleteSchedule } from '@datasync/runs';
-import { NotFoundError, parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { errorSchema } from './schemas';
+import { errorSchema, NotFoundError, parseOr400, type Route } from '@datasync/api-kit';
 import { scheduleIdParams } from './schedule-schemas';
 
 export const deleteScheduleRoute: Route = {

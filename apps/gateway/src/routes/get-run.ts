@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { getRun, presentRun } from '@datasync/runs';
-import { NotFoundError, parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { errorSchema, runIdSchema, runSchema } from './schemas';
+import { errorSchema, NotFoundError, parseOr400, runIdSchema, runSchema, type Route } from '@datasync/api-kit';
 
 const params = z.object({ id: runIdSchema });
 

@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { listRuns, presentRun } from '@datasync/runs';
-import { sources } from '@datasync/queues';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { errorSchema, runSchema, runStateSchema } from './schemas';
+import { sourceNames } from '@datasync/sources';
+import { errorSchema, parseOr400, runSchema, runStateSchema, type Route } from '@datasync/api-kit';
 
 const query = z.object({
-  source: z.enum(sources as [string, ...string[]], { error: `must be one of: ${sources.join(', ')}` }).optional(),
+  source: z.enum(sourceNames as [string, ...string[]], { error: `must be one of: ${sourceNames.join(', ')}` }).optional(),
   state: runStateSchema.optional(),
   trigger: z.enum(['manual', 'schedule'], { error: 'must be manual or schedule' }).optional(),
   idle: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),

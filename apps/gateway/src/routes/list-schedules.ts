@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listSchedules } from '@datasync/runs';
-import type { Route } from '../route';
+import type { Route } from '@datasync/api-kit';
 import { presentSchedule, scheduleSchema } from './schedule-schemas';
 
 export const listSchedulesRoute: Route = {

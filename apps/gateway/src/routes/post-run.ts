@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { catalog, defaultJobName, notifyTarget, requestParamsSchema, sources, type SourceName } from '@datasync/queues';
+import { notifyTarget } from '@datasync/queues';
+import { catalog } from '@datasync/sources';
 import { submitRun } from '@datasync/runs';
-import { fieldErrors, InvalidRequestError, parseOr400, safeParseInput } from '../errors';
-import type { Route } from '../route';
-import { assertDeliverable, errorSchema, submittedSchema } from './schemas';
+import { assertDeliverable, errorSchema, fieldErrors, InvalidRequestError, parseOr400, safeParseInput, submittedSchema, type Route } from '@datasync/api-kit';
 
 const body = z
   .object({
-    source: z.enum(sources as [SourceName, ...SourceName[]], { error: `must be one of: ${sources.join(', ')}` }),
-    /** The job of the source (`avito.user`); may be left out when the source has one job. */
+    source: z.enum(catalog.names as [string, ...string[]], { error: `must be one of: ${catalog.names.join(', ')}` }),
+    /** The job of the source (`<source>.<verb>`); may be left out when the source has one job. */
     job: z.string().optional(),
     params: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({}),
     notify: notifyTarget.optional(),
@@ -32,12 +31,12 @@ export const postRun: Route = {
   async handle(input, deps) {
     const b = parseOr400(body, input.body ?? {});
     assertDeliverable(b.notify, deps, 'notify.email');
-    const job = b.job ?? defaultJobName(b.source);
-    const jobs = Object.keys(catalog[b.source].jobs);
+    const job = b.job ?? deps.queues.catalog.defaultJobName(b.source);
+    const jobs = deps.queues.catalog.jobNames(b.source);
     if (!job || !jobs.includes(job)) throw new InvalidRequestError([{ field: 'job', message: `must be one of: ${jobs.join(', ')}` }]);
-    const params = safeParseInput(requestParamsSchema(b.source, job)!, b.params);
+    const params = safeParseInput(deps.queues.catalog.requestParamsSchema(b.source, job)!, b.params);
     if (!params.success) {
-      // Every problem at once, unknown fields by name: `params.companyID` and `params.companyId`.
+      // Every problem at once, unknown fields by name (a misspelt field and the missing one).
       throw new InvalidRequestError(fieldErrors(params.error).map((e) => ({ ...e, field: e.field === '(request)' ? 'params' : `params.${e.field}` })));
     }
     const { runId } = await submitRun(deps, b.source, job, params.data, { notify: b.notify ? [b.notify] : undefined });

@@ -1,7 +1,5 @@
 import { resumeSchedule } from '@datasync/runs';
-import { NotFoundError, parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { errorSchema } from './schemas';
+import { errorSchema, NotFoundError, parseOr400, type Route } from '@datasync/api-kit';
 import { presentSchedule, scheduleIdParams, scheduleSchema } from './schedule-schemas';
 
 export const postScheduleResume: Route = {

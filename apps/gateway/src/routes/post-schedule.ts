@@ -1,11 +1,10 @@
 import { createSchedule, scheduleInputSchema } from '@datasync/runs';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { assertDeliverable, errorSchema } from './schemas';
+import { catalog } from '@datasync/sources';
+import { assertDeliverable, errorSchema, parseOr400, type Route } from '@datasync/api-kit';
 import { presentSchedule, scheduleSchema } from './schedule-schemas';
 
 /** The documented body (the minimum interval is checked against the gateway's setting). */
-const docBody = scheduleInputSchema({ minIntervalSeconds: 60 });
+const docBody = scheduleInputSchema({ minIntervalSeconds: 60, catalog });
 
 export const postSchedule: Route = {
   method: 'post',
@@ -20,9 +19,9 @@ export const postSchedule: Route = {
     429: { description: 'The source has SCHEDULE_MAX_PER_SOURCE schedules already; nothing was stored', schema: errorSchema },
   },
   async handle(input, deps) {
-    const body = parseOr400(scheduleInputSchema({ minIntervalSeconds: deps.settings.scheduleMinIntervalSeconds }), input.body ?? {});
+    const body = parseOr400(scheduleInputSchema({ minIntervalSeconds: deps.settings.scheduleMinIntervalSeconds, catalog: deps.queues.catalog }), input.body ?? {});
     assertDeliverable(body.notify, deps, 'notify.email');
-    const schedule = await createSchedule({ pool: deps.pool, queue: deps.schedules }, body, { maxPerSource: deps.settings.scheduleMaxPerSource });
+    const schedule = await createSchedule({ pool: deps.pool, queue: deps.schedules, catalog: deps.queues.catalog }, body, { maxPerSource: deps.settings.scheduleMaxPerSource });
     return { status: 201, body: await presentSchedule(schedule, deps) };
   },
 };

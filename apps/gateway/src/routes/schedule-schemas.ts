@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nextRunAt, type ScheduleRecord } from '@datasync/runs';
-import type { GatewayDeps } from '../route';
+import type { GatewayDeps } from '@datasync/api-kit';
 
 export const scheduleIdParams = z.object({ id: z.string().uuid('must be a UUID') });
 

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { errorSchema, queryId, queryNotifyDoc, submittedSchema, takeQueryNotify } from './schemas';
+import { errorSchema, parseOr400, queryId, queryNotifyDoc, submittedSchema, takeQueryNotify, type Route } from '@datasync/api-kit';
 
 export const ALL_RUSSIA = 621540;
 export const COMMERCIAL_REAL_ESTATE = 42;

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { errorSchema, queryNotifyDoc, submittedSchema, takeQueryNotify } from './schemas';
+import { errorSchema, parseOr400, queryNotifyDoc, submittedSchema, takeQueryNotify, type Route } from '@datasync/api-kit';
 
 const query = z.object({
   user: z.string({ error: 'is required' }).regex(/^[0-9a-fA-F]{32}$/, 'must be the 32 hex characters of the seller hash from the profile URL'),

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { findProduct, recentMovements } from '@datasync/stock-ledger';
-import { NotFoundError, parseOr400 } from '../errors';
-import type { Route } from '../route';
+import { errorSchema, NotFoundError, parseOr400, type Route } from '@datasync/api-kit';
 import { movementSchema } from './get-marketplace-product';
 import { limitSchema, skuParam } from './marketplace-schemas';
-import { errorSchema } from './schemas';
 
 const query = z.object({
   limit: limitSchema(500, 100),

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { listReturns } from '@datasync/stock-ledger';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
+import { errorSchema, parseOr400, type Route } from '@datasync/api-kit';
 import { limitSchema, marketplaceSchema, returnSchema, sinceSchema } from './marketplace-schemas';
-import { errorSchema } from './schemas';
 
 const query = z.object({
   marketplace: marketplaceSchema.optional(),

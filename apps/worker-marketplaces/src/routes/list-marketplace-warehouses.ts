@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listWarehouses } from '@datasync/stock-ledger';
-import type { Route } from '../route';
+import { type Route } from '@datasync/api-kit';
 
 const warehouseSchema = z.object({ marketplace: z.string(), warehouseId: z.string(), name: z.string(), active: z.boolean() });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MARKETPLACES } from '@datasync/queues';
 import type { ProductView } from '@datasync/stock-ledger';
-import { completeIds, LISTINGS } from '@datasync/worker-marketplaces/listings';
+import { completeIds, LISTINGS } from '../listings';
 
 /** Shared pieces of the marketplaces routes. */
 export const marketplaceSchema = z.enum(MARKETPLACES, { error: `must be one of: ${MARKETPLACES.join(', ')}` });

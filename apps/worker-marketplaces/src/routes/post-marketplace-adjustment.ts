@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
 import { adjustStock, findProduct, StockAboveLimitError, StockBelowZeroError } from '@datasync/stock-ledger';
-import { ApiError, InvalidRequestError, NotFoundError, parseOr400 } from '../errors';
-import type { Route } from '../route';
+import { ApiError, errorSchema, InvalidRequestError, NotFoundError, parseOr400, type Route } from '@datasync/api-kit';
 import { productSchema, skuParam, presentProduct } from './marketplace-schemas';
-import { errorSchema } from './schemas';
 
 const LIMIT = 1_000_000;
 const body = z

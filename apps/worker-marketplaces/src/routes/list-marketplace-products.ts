@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { listProducts } from '@datasync/stock-ledger';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
+import { errorSchema, parseOr400, type Route } from '@datasync/api-kit';
 import { limitSchema, productSchema, presentProduct } from './marketplace-schemas';
-import { errorSchema } from './schemas';
 
 const query = z.object({
   search: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { listOrders } from '@datasync/stock-ledger';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
+import { errorSchema, parseOr400, type Route } from '@datasync/api-kit';
 import { limitSchema, marketplaceSchema, orderSchema, sinceSchema } from './marketplace-schemas';
-import { errorSchema } from './schemas';
 
 const STAGES = ['reserved', 'shipped', 'cancelled', 'cancelled_after_ship', 'other'] as const;
 const query = z.object({

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { DatawizClient } from '@datasync/datawiz-client';
+import type { Env } from '@datasync/config';
+import type { Logger } from '@datasync/logger';
 import type { QueueSet, Quotas } from '@datasync/runs';
 
 /** What route handlers may use. Passed in, so handlers run in tests without Express. */
@@ -27,8 +28,12 @@ export interface GatewayDeps {
   };
   /** Held by every run a request starts (`submitRun` reads it from these deps). */
   quotas: Quotas;
-  /** The Datawiz API, for routes that call it synchronously (creating promotions). */
-  datawiz?: DatawizClient;
+  /**
+   * The gateway's configuration (the shared base and every source's slice), for a source's own
+   * routes that call its upstream synchronously; such a route parses its slice from it.
+   */
+  config: Env & Readonly<Record<string, unknown>>;
+  log: Logger;
 }
 
 export interface RouteInput {
@@ -42,7 +47,10 @@ export interface RouteResult {
   body: unknown;
 }
 
-/** One HTTP route: how Express serves it and how the OpenAPI document describes it. */
+/**
+ * One HTTP route: how Express serves it and how the OpenAPI document describes it. The gateway's
+ * own routes and a source's (`routes` of its declaration) have this one shape.
+ */
 export interface Route {
   method: 'get' | 'post' | 'delete';
   /** Express path, e.g. `/api/runs/:id`. */

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { marketplacePollParams, marketplacePushParams } from '@datasync/queues';
+import { marketplacePollParams, marketplacePushParams } from '../params';
 import { submitRun } from '@datasync/runs';
-import { parseOr400 } from '../errors';
-import type { Route } from '../route';
-import { errorSchema, submittedSchema } from './schemas';
+import { errorSchema, parseOr400, submittedSchema, type Route } from '@datasync/api-kit';
 
 const responses = {
   200: { description: 'Run queued (or the identical run already queued or running); follow it at /api/runs/{id}', schema: submittedSchema },

@@ -1,9 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
-import type { Logger } from '@datasync/logger';
-import { QuotaExceededError } from '@datasync/runs';
 import { userMessage } from './messages';
-import { closeIfBodyUnread } from './close-unread';
 
 export interface FieldError {
   field: string;
@@ -17,7 +13,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly errors?: FieldError[],
-    /** The `status` text of the body; the Avito contract fixes it to "bad request". */
+    /** The `status` text of the body; an older contract of a source fixes it to "bad request". */
     readonly statusText?: string,
   ) {
     super(message);
@@ -76,29 +72,4 @@ export function errorBody(err: ApiError) {
     error: { code: err.code, message: err.message },
     ...(err.errors ? { errors: err.errors } : {}),
   };
-}
-
-/** Express's last handler: every error becomes JSON; nothing unexpected leaks its details. */
-export function errorHandler(log: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    let api: ApiError;
-    if (err instanceof ApiError) api = err;
-    else if (err instanceof QuotaExceededError) api = new ApiError(429, err.code, err.message, undefined, 'too many requests');
-    else if (isBodyParserError(err)) {
-      api =
-        err.type === 'entity.too.large'
-          ? new ApiError(413, 'payload_too_large', 'The request body is too large')
-          : new InvalidRequestError([{ field: '(body)', message: 'is not valid JSON' }], 'The request body is not valid JSON');
-    } else {
-      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
-      api = new ApiError(500, 'internal_error', 'Something went wrong on our side');
-    }
-    if (res.headersSent) return;
-    closeIfBodyUnread(req, res);
-    res.status(api.status).json(errorBody(api));
-  };
-}
-
-function isBodyParserError(err: unknown): err is { type: string; status: number } {
-  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string' && 'status' in err;
 }

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { findProduct, recentMovements } from '@datasync/stock-ledger';
-import { NotFoundError, parseOr400 } from '../errors';
-import type { Route } from '../route';
+import { errorSchema, NotFoundError, parseOr400, type Route } from '@datasync/api-kit';
 import { productSchema, skuParam, presentProduct } from './marketplace-schemas';
-import { errorSchema } from './schemas';
 
 export const movementSchema = z.object({
   id: z.string(),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { forbiddenLiteral } from '@datasync/notifications';
 import { notifyTarget, type NotifyTarget } from '@datasync/queues';
-import { InvalidRequestError, parseOr400 } from '../errors';
-import type { GatewayDeps } from '../route';
+import { InvalidRequestError, parseOr400 } from './errors';
+import type { GatewayDeps } from './route';
 
 /** Query-string numbers: digits only (no signs, exponents or spaces), as an integer. */
 export const queryId = (label: string) =>
@@ -84,7 +84,7 @@ export function assertDeliverable(target: NotifyTarget | undefined, deps: Gatewa
 
 export const notifyDoc = { notify: notifyTarget.optional() };
 
-/** The same for the Avito GET routes: `notifyWebhookUrl` and `notifyEmail` in the query string. */
+/** The same for routes that take their input in the query string: `notifyWebhookUrl` and `notifyEmail`. */
 export const queryNotifyDoc = {
   notifyWebhookUrl: notifyTarget.shape.webhookUrl,
   notifyEmail: notifyTarget.shape.email,

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { getRun } from '@datasync/runs';
-import { fieldErrors, safeParseInput } from '../errors';
-import type { Route } from '../route';
-import { runIdSchema } from './schemas';
+import { fieldErrors, runIdSchema, safeParseInput, type Route } from '@datasync/api-kit';
 
 const query = z.object({ uuid: runIdSchema });
 

@@ -1,9 +1,18 @@
 import { z } from 'zod';
 import { UpstreamAuthError, UpstreamError, UpstreamRequestError } from '@datasync/connector-kit';
-import { DatawizNotConfiguredError, drfFieldErrors, MAX_SALES_PER_REQUEST, parseSales, saleCounts, saleInputSchema, type SaleInput } from '@datasync/datawiz-client';
-import { ApiError, InvalidRequestError, ServiceUnavailableError } from '../errors';
-import type { GatewayDeps, Route } from '../route';
-import { errorSchema } from './schemas';
+import {
+  DatawizClient,
+  datawizOptionsFromConfig,
+  DatawizNotConfiguredError,
+  drfFieldErrors,
+  MAX_SALES_PER_REQUEST,
+  parseSales,
+  saleCounts,
+  saleInputSchema,
+  type SaleInput,
+} from '@datasync/datawiz-client';
+import { ApiError, errorSchema, InvalidRequestError, ServiceUnavailableError, type GatewayDeps, type Route } from '@datasync/api-kit';
+import { datawizConfig } from '../config';
 
 /**
  * One promotion, or a list of up to 1000 (sent upstream as one batch: all or nothing). For the
@@ -15,6 +24,17 @@ const body = z.union([saleInputSchema, z.array(saleInputSchema).min(1).max(MAX_S
 const MAX_REPORTED = 200;
 
 type Outcome = 'accepted' | 'rejected' | 'failed';
+
+/** One client per gateway (its token is kept between requests), made from the gateway's config on first use. */
+const clients = new WeakMap<GatewayDeps['config'], DatawizClient>();
+function clientOf(deps: GatewayDeps): DatawizClient {
+  let client = clients.get(deps.config);
+  if (!client) {
+    client = new DatawizClient(datawizOptionsFromConfig({ ...deps.config, ...datawizConfig.parse(deps.config) }, deps.log));
+    clients.set(deps.config, client);
+  }
+  return client;
+}
 
 async function record(
   deps: GatewayDeps,
@@ -66,8 +86,7 @@ export const postDatawizSales: Route = {
     }
     const { sales } = parsed;
 
-    const client = deps.datawiz;
-    if (!client) throw new ServiceUnavailableError('Datawiz is not configured on this gateway');
+    const client = clientOf(deps);
     try {
       client.assertConfigured();
     } catch (err) {

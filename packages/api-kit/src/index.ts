@@ -1,0 +1,5 @@
+export * from './route';
+export * from './errors';
+export * from './messages';
+export * from './schemas';
+export * from './sync-route';
