@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { v4 as uuidv4 } from 'uuid';
-import { bulkUpsert, numberedPages, UpstreamDataError } from '@datasync/connector-kit';
+import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError } from '@datasync/connector-kit';
+import { avitoItems, avitoRunItems } from '@datasync/db/tables';
 import type { Handlers, RunContext } from '@datasync/runs';
 import { parseMobileItems, type Listing } from './parse';
 import type { AvitoTransport, MobilePage } from './transport';
@@ -12,23 +13,6 @@ interface Checkpoint {
   lastStamp?: number;
 }
 
-const ITEM_COLUMNS = [
-  { name: 'id', type: 'uuid' },
-  { name: 'avito_id', type: 'bigint' },
-  { name: 'title', type: 'text' },
-  { name: 'price', type: 'numeric' },
-  { name: 'price_text', type: 'text' },
-  { name: 'url', type: 'text' },
-  { name: 'category_id', type: 'int' },
-  { name: 'category_name', type: 'text' },
-  { name: 'location_id', type: 'int' },
-  { name: 'location_name', type: 'text' },
-  { name: 'address', type: 'text' },
-  { name: 'seller_hash', type: 'text' },
-  { name: 'published_at', type: 'timestamptz' },
-  { name: 'raw', type: 'jsonb' },
-];
-
 /** Upserts a page's listings and links them to the run; answers how many were new to the run. */
 async function writePage(
   tx: pg.PoolClient,
@@ -37,53 +21,49 @@ async function writePage(
   firstPosition: number,
   extra: { sellerHash?: string; locationId?: number },
 ): Promise<number> {
-  const saved = await bulkUpsert<{ id: string; avito_id: string }>(
+  const saved = await runUpsert<{ id: string; avito_id: string }>(
     tx,
-    {
-      table: 'avito_items',
-      columns: ITEM_COLUMNS,
-      conflict: ['avito_id'],
-      update: ['title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_name', 'address', 'published_at', 'raw'],
-      alsoSet: [
-        'last_seen_at = now()',
-        'seller_hash = COALESCE(EXCLUDED.seller_hash, avito_items.seller_hash)',
-        'location_id = COALESCE(EXCLUDED.location_id, avito_items.location_id)',
-      ],
-      returning: ['id', 'avito_id'],
-    },
-    listings.map((l) => [
-      uuidv4(),
-      l.avitoId,
-      l.title,
-      l.price,
-      l.priceText,
-      l.url,
-      l.categoryId,
-      l.categoryName,
-      extra.locationId ?? null,
-      l.locationName,
-      l.address,
-      extra.sellerHash ?? null,
-      l.publishedAt,
-      l.raw,
-    ]),
+    prepareUpsert(
+      {
+        table: avitoItems,
+        // first_seen_at and last_seen_at are the table's defaults on insert.
+        columns: [
+          'id', 'avito_id', 'title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_id', 'location_name',
+          'address', 'seller_hash', 'published_at', 'raw',
+        ],
+        conflict: ['avito_id'],
+        update: ['title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_name', 'address', 'published_at', 'raw'],
+        alsoSet: [
+          'last_seen_at = now()',
+          'seller_hash = COALESCE(EXCLUDED.seller_hash, avito_items.seller_hash)',
+          'location_id = COALESCE(EXCLUDED.location_id, avito_items.location_id)',
+        ],
+        returning: ['id', 'avito_id'],
+      },
+      listings.map((l) => ({
+        id: uuidv4(),
+        avito_id: l.avitoId,
+        title: l.title,
+        price: l.price,
+        price_text: l.priceText,
+        url: l.url,
+        category_id: l.categoryId,
+        category_name: l.categoryName,
+        location_id: extra.locationId ?? null,
+        location_name: l.locationName,
+        address: l.address,
+        seller_hash: extra.sellerHash ?? null,
+        published_at: l.publishedAt,
+        raw: l.raw,
+      })),
+    ),
   );
   const idOf = new Map(saved.map((r) => [String(r.avito_id), r.id]));
   const order = [...new Set(listings.map((l) => String(l.avitoId)))];
   const linked = await bulkUpsert(
     tx,
-    {
-      table: 'avito_run_items',
-      columns: [
-        { name: 'run_id', type: 'uuid' },
-        { name: 'item_id', type: 'uuid' },
-        { name: 'position', type: 'int' },
-      ],
-      conflict: ['run_id', 'item_id'],
-      update: [],
-      returning: ['item_id'],
-    },
-    order.map((avitoId, i) => [runId, idOf.get(avitoId), firstPosition + i]),
+    { table: avitoRunItems, update: [], returning: ['item_id'] },
+    order.map((avitoId, i) => ({ run_id: runId, item_id: idOf.get(avitoId)!, position: firstPosition + i })),
   );
   return linked.length;
 }

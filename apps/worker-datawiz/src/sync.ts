@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import { bulkUpsert, UpstreamDataError } from '@datasync/connector-kit';
+import { datawizProducts, datawizSaleProducts, datawizSaleShops, datawizSales, datawizShops } from '@datasync/db/tables';
 import {
   productSchema,
   saleSchema,
@@ -28,72 +29,54 @@ interface Checkpoint {
 const COUNT_NAME: Record<Stage, string> = { shops: 'shops', products: 'products', sale: 'sales' };
 
 async function writeShops(tx: pg.PoolClient, rows: { row: Shop; raw: unknown }[]): Promise<void> {
-  const update = ['format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'];
   await bulkUpsert(
     tx,
     {
-      table: 'datawiz_shops',
-      columns: [
-        { name: 'shop_id', type: 'text' },
-        { name: 'format_id', type: 'text' },
-        { name: 'group_id', type: 'text' },
-        { name: 'name', type: 'text' },
-        { name: 'address', type: 'text' },
-        { name: 'open_date', type: 'date' },
-        { name: 'latitude', type: 'numeric' },
-        { name: 'longitude', type: 'numeric' },
-        { name: 'raw', type: 'jsonb' },
-      ],
-      conflict: ['shop_id'],
-      update,
+      table: datawizShops,
+      // first_seen_at and updated_at are the table's (updated_at moved below when the shop changed).
+      columns: ['shop_id', 'format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'],
+      update: ['format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'],
       skipUnchanged: true,
       alsoSet: ['updated_at = now()'],
     },
-    rows.map(({ row: s, raw }) => [s.shop_id, s.format_id, s.group_id, s.name, s.address, s.open_date, s.latitude, s.longitude, raw]),
+    rows.map(({ row: s, raw }) => ({
+      shop_id: s.shop_id,
+      format_id: s.format_id,
+      group_id: s.group_id,
+      name: s.name,
+      address: s.address,
+      open_date: s.open_date,
+      latitude: s.latitude,
+      longitude: s.longitude,
+      raw,
+    })),
   );
 }
 
 async function writeProducts(tx: pg.PoolClient, rows: { row: Product; raw: unknown }[]): Promise<void> {
-  const columns = [
-    { name: 'product_id', type: 'text' },
-    { name: 'name', type: 'text' },
-    { name: 'article', type: 'text' },
-    { name: 'barcode', type: 'text' },
-    { name: 'category_id', type: 'text' },
-    { name: 'brand_id', type: 'text' },
-    { name: 'producer_id', type: 'text' },
-    { name: 'unit_id', type: 'text' },
-    { name: 'active', type: 'boolean' },
-    { name: 'width', type: 'numeric' },
-    { name: 'height', type: 'numeric' },
-    { name: 'depth', type: 'numeric' },
-    { name: 'raw', type: 'jsonb' },
-  ];
   await bulkUpsert(
     tx,
     {
-      table: 'datawiz_products',
-      columns,
-      conflict: ['product_id'],
-      update: columns.map((c) => c.name).filter((c) => c !== 'product_id'),
+      table: datawizProducts,
+      columns: ['product_id', 'name', 'article', 'barcode', 'category_id', 'brand_id', 'producer_id', 'unit_id', 'active', 'width', 'height', 'depth', 'raw'],
       skipUnchanged: true,
       alsoSet: ['updated_at = now()'],
     },
-    rows.map(({ row: p, raw }) => [
-      p.product_id,
-      p.name,
-      p.article,
-      p.barcode,
-      p.category_id,
-      p.brand_id,
-      p.producer_id,
-      p.unit_id,
-      p.active,
-      p.width,
-      p.height,
-      p.depth,
+    rows.map(({ row: p, raw }) => ({
+      product_id: p.product_id,
+      name: p.name,
+      article: p.article,
+      barcode: p.barcode,
+      category_id: p.category_id,
+      brand_id: p.brand_id,
+      producer_id: p.producer_id,
+      unit_id: p.unit_id,
+      active: p.active,
+      width: p.width,
+      height: p.height,
+      depth: p.depth,
       raw,
-    ]),
+    })),
   );
 }
 
@@ -105,54 +88,33 @@ async function writeSales(tx: pg.PoolClient, runId: string, rows: { row: Sale; r
   await bulkUpsert(
     tx,
     {
-      table: 'datawiz_sales',
-      columns: [
-        { name: 'sale_id', type: 'text' },
-        { name: 'name', type: 'text' },
-        { name: 'description', type: 'text' },
-        { name: 'date_from', type: 'date' },
-        { name: 'date_to', type: 'date' },
-        { name: 'raw', type: 'jsonb' },
-        { name: 'last_seen_run', type: 'uuid' },
-      ],
-      conflict: ['sale_id'],
-      update: ['name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run'],
+      table: datawizSales,
+      columns: ['sale_id', 'name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run'],
       alsoSet: [
         // updated_at moves only when the promotion itself changed, not when a run merely saw it.
         `updated_at = CASE WHEN (datawiz_sales.name, datawiz_sales.description, datawiz_sales.date_from, datawiz_sales.date_to)
           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.date_from, EXCLUDED.date_to) THEN now() ELSE datawiz_sales.updated_at END`,
       ],
     },
-    rows.map(({ row: s, raw }) => [s.sale_id, s.name, s.description, s.date_from, s.date_to, raw, runId]),
+    rows.map(({ row: s, raw }) => ({
+      sale_id: s.sale_id,
+      name: s.name,
+      description: s.description,
+      date_from: s.date_from,
+      date_to: s.date_to,
+      raw,
+      last_seen_run: runId,
+    })),
   );
   await bulkUpsert(
     tx,
-    {
-      table: 'datawiz_sale_shops',
-      columns: [
-        { name: 'sale_id', type: 'text' },
-        { name: 'shop_id', type: 'text' },
-        { name: 'last_seen_run', type: 'uuid' },
-      ],
-      conflict: ['sale_id', 'shop_id'],
-      update: ['last_seen_run'],
-    },
-    rows.flatMap(({ row: s }) => s.shops.map((shopId) => [s.sale_id, shopId, runId])),
+    { table: datawizSaleShops, update: ['last_seen_run'] },
+    rows.flatMap(({ row: s }) => s.shops.map((shopId) => ({ sale_id: s.sale_id, shop_id: shopId, last_seen_run: runId }))),
   );
   await bulkUpsert(
     tx,
-    {
-      table: 'datawiz_sale_products',
-      columns: [
-        { name: 'sale_id', type: 'text' },
-        { name: 'product_id', type: 'text' },
-        { name: 'position', type: 'int' },
-        { name: 'last_seen_run', type: 'uuid' },
-      ],
-      conflict: ['sale_id', 'product_id'],
-      update: ['position', 'last_seen_run'],
-    },
-    rows.flatMap(({ row: s }) => s.products.map((productId, i) => [s.sale_id, productId, i, runId])),
+    { table: datawizSaleProducts },
+    rows.flatMap(({ row: s }) => s.products.map((productId, i) => ({ sale_id: s.sale_id, product_id: productId, position: i, last_seen_run: runId }))),
   );
 }
 

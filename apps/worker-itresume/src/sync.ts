@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { bulkUpsert } from '@datasync/connector-kit';
+import { itresumeAttempts } from '@datasync/db/tables';
 import { WarningTally, type Logger } from '@datasync/logger';
 import type { Handlers, RunContext } from '@datasync/runs';
 import { dailyStats, type DailyStats } from './aggregates';
@@ -30,20 +31,6 @@ export interface RunReport {
   steps: Record<string, string>;
 }
 
-const COLUMNS = [
-  { name: 'lti_user_id', type: 'text' },
-  { name: 'course_key', type: 'text' },
-  { name: 'lms_host', type: 'text' },
-  { name: 'task_id', type: 'text' },
-  { name: 'oauth_consumer_key', type: 'text' },
-  { name: 'lis_result_sourcedid', type: 'text' },
-  { name: 'lis_outcome_service_url', type: 'text' },
-  { name: 'is_correct', type: 'boolean' },
-  { name: 'attempt_type', type: 'text' },
-  { name: 'created_at', type: 'timestamptz' },
-  { name: 'run_id', type: 'uuid' },
-];
-
 /** The days of [start, end], both included (YYYY-MM-DD). */
 export function daysOf(start: string, end: string): string[] {
   const out: string[] = [];
@@ -58,25 +45,29 @@ export async function writeAttempts(tx: pg.PoolClient, runId: string, attempts: 
   const inserted = await bulkUpsert(
     tx,
     {
-      table: 'itresume_attempts',
-      columns: COLUMNS,
+      table: itresumeAttempts,
+      // id is the table's sequence.
+      columns: [
+        'lti_user_id', 'course_key', 'lms_host', 'task_id', 'oauth_consumer_key', 'lis_result_sourcedid', 'lis_outcome_service_url',
+        'is_correct', 'attempt_type', 'created_at', 'run_id',
+      ],
       conflict: ['lti_user_id', 'created_at', 'attempt_type', 'lis_result_sourcedid'],
       update: [],
       returning: ['id'],
     },
-    attempts.map((a) => [
-      a.ltiUserId,
-      a.courseKey,
-      a.lmsHost,
-      a.taskId,
-      a.oauthConsumerKey,
-      a.lisResultSourcedid,
-      a.lisOutcomeServiceUrl,
-      a.isCorrect,
-      a.attemptType,
-      a.createdAt,
-      runId,
-    ]),
+    attempts.map((a) => ({
+      lti_user_id: a.ltiUserId,
+      course_key: a.courseKey,
+      lms_host: a.lmsHost,
+      task_id: a.taskId,
+      oauth_consumer_key: a.oauthConsumerKey,
+      lis_result_sourcedid: a.lisResultSourcedid,
+      lis_outcome_service_url: a.lisOutcomeServiceUrl,
+      is_correct: a.isCorrect,
+      attempt_type: a.attemptType,
+      created_at: a.createdAt,
+      run_id: runId,
+    })),
   );
   return inserted.length;
 }

@@ -1,5 +1,34 @@
 import type pg from 'pg';
-import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError, type Column, type Queryable } from '@datasync/connector-kit';
+import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError, type AnyTable, type Queryable } from '@datasync/connector-kit';
+import type { RowOf } from '@datasync/db';
+import {
+  yclientsAccounts as ACCOUNTS,
+  yclientsClientCategories as CLIENT_CATEGORIES,
+  yclientsClientCategoryLinks as CLIENT_LINKS,
+  yclientsClients as CLIENTS,
+  yclientsExpenseCategories as EXPENSES,
+  yclientsPositions as POSITIONS,
+  yclientsRecordServices as RECORD_SERVICES,
+  yclientsRecordStaff as RECORD_STAFF,
+  yclientsRecords as RECORDS,
+  yclientsServiceStaff as SERVICE_STAFF,
+  yclientsServices as SERVICES,
+  yclientsStaff as STAFF,
+  yclientsTransactions as TRANSACTIONS,
+  type YclientsAccountsRow,
+  type YclientsClientCategoriesRow,
+  type YclientsClientCategoryLinksRow,
+  type YclientsClientsRow,
+  type YclientsExpenseCategoriesRow,
+  type YclientsPositionsRow,
+  type YclientsRecordServicesRow,
+  type YclientsRecordStaffRow,
+  type YclientsRecordsRow,
+  type YclientsServiceStaffRow,
+  type YclientsServicesRow,
+  type YclientsStaffRow,
+  type YclientsTransactionsRow,
+} from '@datasync/db/tables';
 import type { Handlers, RunContext } from '@datasync/runs';
 import { bool, id, int, list, num, obj, stamp, str, type Row } from './parse';
 import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
@@ -9,22 +38,15 @@ export const SOURCE = 'yclients';
 type Ctx = RunContext<{ companyId: number }>;
 type Tx = pg.PoolClient;
 
-const col = (name: string, type: string): Column => ({ name, type });
-const B = 'bigint';
-
 /** Entity progress shown in GET /api/runs/:id as `progress.entities`. */
 type EntityProgress = Record<string, { state: 'running' | 'done' | 'reset'; rows: number; page?: number; total?: number | null }>;
 
-interface Table {
-  table: string;
-  columns: Column[];
-  /** Key columns after company_id. */
-  key: string[];
-}
+/** Every YClients table: keyed by company_id and the YClients key (its primary key). */
+type Table = AnyTable & { primaryKey: readonly ['company_id', ...string[]] };
 
-const upsertSpec = (t: Table) => ({ table: t.table, columns: t.columns, conflict: ['company_id', ...t.key], skipUnchanged: true });
+const upsertSpec = <T extends Table>(t: T) => ({ table: t, skipUnchanged: true });
 
-async function upsert(tx: Queryable, t: Table, rows: unknown[][]): Promise<void> {
+async function upsert<T extends Table>(tx: Queryable, t: T, rows: readonly RowOf<T>[]): Promise<void> {
   await bulkUpsert(tx, upsertSpec(t), rows);
 }
 
@@ -32,17 +54,17 @@ async function upsert(tx: Queryable, t: Table, rows: unknown[][]): Promise<void>
 type PageWrite = (tx: Tx) => Promise<void>;
 
 /** Deletes the company's rows of `t` whose key is not among `rows` (a list saved whole). */
-async function deleteMissing(tx: Queryable, t: Table, companyId: number, rows: unknown[][], scope?: { column: string; ids: bigint[] }): Promise<void> {
+async function deleteMissing<T extends Table>(tx: Queryable, t: T, companyId: number, rows: readonly RowOf<T>[], scope?: { column: string; ids: bigint[] }): Promise<void> {
   const { text, params } = deleteMissingSql(t, companyId, rows, scope);
   await tx.query(text, params);
 }
 
-function deleteMissingSql(t: Table, companyId: number, rows: unknown[][], scope?: { column: string; ids: bigint[] }): { text: string; params: unknown[] } {
-  const idx = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
-  const arrays = idx.map((i) => rows.map((r) => String(r[i] as bigint)));
-  const keys = t.key.map((k) => `"${k}"`).join(', ');
+function deleteMissingSql<T extends Table>(t: T, companyId: number, rows: readonly RowOf<T>[], scope?: { column: string; ids: bigint[] }): { text: string; params: unknown[] } {
+  const key = t.primaryKey.slice(1);
+  const arrays = key.map((k) => rows.map((r) => String((r as Record<string, unknown>)[k] as bigint)));
+  const keys = key.map((k) => `"${k}"`).join(', ');
   const params: unknown[] = [companyId, ...arrays];
-  let text = `DELETE FROM ${t.table} WHERE company_id = $1 AND (${keys}) NOT IN (SELECT * FROM unnest(${arrays.map((_, i) => `$${i + 2}::bigint[]`).join(', ')}))`;
+  let text = `DELETE FROM ${t.name} WHERE company_id = $1 AND (${keys}) NOT IN (SELECT * FROM unnest(${arrays.map((_, i) => `$${i + 2}::bigint[]`).join(', ')}))`;
   if (scope) {
     params.push(scope.ids.map(String));
     text += ` AND "${scope.column}" = ANY($${params.length}::bigint[])`;
@@ -50,123 +72,49 @@ function deleteMissingSql(t: Table, companyId: number, rows: unknown[][], scope?
   return { text, params };
 }
 
-// ---- tables --------------------------------------------------------------------------------------
-
-const POSITIONS: Table = { table: 'yclients_positions', key: ['id'], columns: [col('company_id', B), col('id', B), col('title', 'text')] };
-const STAFF: Table = {
-  table: 'yclients_staff',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('name', 'text'), col('specialization', 'text'), col('position_id', B), col('fired', 'boolean'),
-    col('hidden', 'boolean'), col('is_deleted', 'boolean'), col('user_id', B), col('raw', 'jsonb'),
-  ],
-};
-const SERVICES: Table = {
-  table: 'yclients_services',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('category_id', B), col('title', 'text'), col('price_min', 'numeric'), col('price_max', 'numeric'),
-    col('duration', 'int'), col('active', 'boolean'), col('raw', 'jsonb'),
-  ],
-};
-const SERVICE_STAFF: Table = {
-  table: 'yclients_service_staff',
-  key: ['service_id', 'staff_id'],
-  columns: [col('company_id', B), col('service_id', B), col('staff_id', B), col('seance_length', 'int'), col('price', 'numeric')],
-};
-const CLIENT_CATEGORIES: Table = {
-  table: 'yclients_client_categories',
-  key: ['id'],
-  columns: [col('company_id', B), col('id', B), col('title', 'text'), col('color', 'text')],
-};
-const CLIENTS: Table = {
-  table: 'yclients_clients',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('name', 'text'), col('surname', 'text'), col('patronymic', 'text'), col('phone', 'text'),
-    col('email', 'text'), col('card', 'text'), col('birth_date', 'text'), col('sex_id', 'int'), col('discount', 'numeric'),
-    col('importance_id', 'int'), col('balance', 'numeric'), col('spent', 'numeric'), col('paid', 'numeric'), col('visits', 'int'),
-    col('sms_check', 'boolean'), col('sms_not', 'boolean'), col('last_change_date', 'timestamptz'), col('custom_fields', 'jsonb'), col('raw', 'jsonb'),
-  ],
-};
-const CLIENT_LINKS: Table = {
-  table: 'yclients_client_category_links',
-  key: ['client_id', 'category_id'],
-  columns: [col('company_id', B), col('client_id', B), col('category_id', B)],
-};
-const RECORDS: Table = {
-  table: 'yclients_records',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('staff_id', B), col('client_id', B), col('datetime', 'timestamptz'), col('create_date', 'timestamptz'),
-    col('last_change_date', 'timestamptz'), col('length', 'int'), col('attendance', 'int'), col('confirmed', 'int'), col('online', 'boolean'),
-    col('deleted', 'boolean'), col('visit_id', B), col('activity_id', B), col('comment', 'text'), col('raw', 'jsonb'),
-  ],
-};
-const RECORD_SERVICES: Table = {
-  table: 'yclients_record_services',
-  key: ['record_id', 'service_id'],
-  columns: [
-    col('company_id', B), col('record_id', B), col('service_id', B), col('first_cost', 'numeric'), col('discount', 'numeric'),
-    col('cost', 'numeric'), col('amount', 'numeric'),
-  ],
-};
-const RECORD_STAFF: Table = {
-  table: 'yclients_record_staff',
-  key: ['record_id', 'staff_id'],
-  columns: [col('company_id', B), col('record_id', B), col('staff_id', B), col('client_id', B)],
-};
-const EXPENSES: Table = { table: 'yclients_expense_categories', key: ['id'], columns: [col('company_id', B), col('id', B), col('title', 'text')] };
-const ACCOUNTS: Table = {
-  table: 'yclients_accounts',
-  key: ['id'],
-  columns: [col('company_id', B), col('id', B), col('title', 'text'), col('type', 'int'), col('comment', 'text')],
-};
-const TRANSACTIONS: Table = {
-  table: 'yclients_transactions',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('document_id', B), col('date', 'timestamp'), col('amount', 'numeric'), col('comment', 'text'),
-    col('expense_id', B), col('account_id', B), col('client_id', B), col('master_id', B), col('supplier_id', B), col('record_id', B),
-    col('visit_id', B), col('sold_item_id', B), col('sold_item_type', 'text'), col('last_change_date', 'timestamptz'), col('raw', 'jsonb'),
-  ],
-};
-
 // ---- row mapping ---------------------------------------------------------------------------------
 
 const withId = (rows: Row[]) => rows.filter((r) => id(r.id) !== null);
 
-function staffRow(c: number, r: Row): unknown[] {
-  return [c, id(r.id), str(r.name) ?? '', str(r.specialization), id(obj(r.position)?.id), bool(r.fired) ?? false, bool(r.hidden) ?? false,
-    bool(r.is_deleted) ?? false, id(r.user_id), r];
+function staffRow(c: number, r: Row): YclientsStaffRow {
+  return {
+    company_id: c, id: id(r.id)!, name: str(r.name) ?? '', specialization: str(r.specialization), position_id: id(obj(r.position)?.id),
+    fired: bool(r.fired) ?? false, hidden: bool(r.hidden) ?? false, is_deleted: bool(r.is_deleted) ?? false, user_id: id(r.user_id), raw: r,
+  };
 }
-function serviceRow(c: number, r: Row): unknown[] {
-  return [c, id(r.id), id(r.category_id), str(r.title) ?? '', num(r.price_min), num(r.price_max), int(r.duration), bool(r.active) ?? true, r];
+function serviceRow(c: number, r: Row): YclientsServicesRow {
+  return {
+    company_id: c, id: id(r.id)!, category_id: id(r.category_id), title: str(r.title) ?? '', price_min: num(r.price_min),
+    price_max: num(r.price_max), duration: int(r.duration), active: bool(r.active) ?? true, raw: r,
+  };
 }
-function clientRow(c: number, r: Row): unknown[] {
+function clientRow(c: number, r: Row): YclientsClientsRow {
   const custom = obj(r.custom_fields) ?? {};
-  return [
-    c, id(r.id), str(r.name), str(r.surname), str(r.patronymic), str(r.phone), str(r.email), str(r.card), stamp(r.birth_date), int(r.sex_id),
-    num(r.discount), int(r.importance_id), num(r.balance), num(r.spent), num(r.paid), int(r.visits), bool(r.sms_check), bool(r.sms_not),
-    stamp(r.last_change_date), custom, r,
-  ];
+  return {
+    company_id: c, id: id(r.id)!, name: str(r.name), surname: str(r.surname), patronymic: str(r.patronymic), phone: str(r.phone),
+    email: str(r.email), card: str(r.card), birth_date: stamp(r.birth_date), sex_id: int(r.sex_id), discount: num(r.discount),
+    importance_id: int(r.importance_id), balance: num(r.balance), spent: num(r.spent), paid: num(r.paid), visits: int(r.visits),
+    sms_check: bool(r.sms_check), sms_not: bool(r.sms_not), last_change_date: stamp(r.last_change_date), custom_fields: custom, raw: r,
+  };
 }
-function recordRow(c: number, r: Row): unknown[] {
+function recordRow(c: number, r: Row): YclientsRecordsRow {
   // Record documents are not stored.
   const { documents: _documents, ...raw } = r;
   void _documents;
-  return [
-    c, id(r.id), id(r.staff_id), id(obj(r.client)?.id), stamp(r.datetime), stamp(r.create_date), stamp(r.last_change_date),
-    int(r.length ?? r.seance_length), int(r.attendance), int(r.confirmed), bool(r.online), bool(r.deleted) ?? false, id(r.visit_id),
-    id(r.activity_id), str(r.comment), raw,
-  ];
+  return {
+    company_id: c, id: id(r.id)!, staff_id: id(r.staff_id), client_id: id(obj(r.client)?.id), datetime: stamp(r.datetime),
+    create_date: stamp(r.create_date), last_change_date: stamp(r.last_change_date), length: int(r.length ?? r.seance_length),
+    attendance: int(r.attendance), confirmed: int(r.confirmed), online: bool(r.online), deleted: bool(r.deleted) ?? false,
+    visit_id: id(r.visit_id), activity_id: id(r.activity_id), comment: str(r.comment), raw,
+  };
 }
-function transactionRow(c: number, r: Row): unknown[] {
-  return [
-    c, id(r.id), id(r.document_id), stamp(r.date), num(r.amount), str(r.comment), id(obj(r.expense)?.id), id(obj(r.account)?.id),
-    id(obj(r.client)?.id), id(obj(r.master)?.id), id(obj(r.supplier)?.id), id(r.record_id), id(r.visit_id), id(r.sold_item_id),
-    str(r.sold_item_type) || null, stamp(r.last_change_date), r,
-  ];
+function transactionRow(c: number, r: Row): YclientsTransactionsRow {
+  return {
+    company_id: c, id: id(r.id)!, document_id: id(r.document_id), date: stamp(r.date), amount: num(r.amount), comment: str(r.comment),
+    expense_id: id(obj(r.expense)?.id), account_id: id(obj(r.account)?.id), client_id: id(obj(r.client)?.id), master_id: id(obj(r.master)?.id),
+    supplier_id: id(obj(r.supplier)?.id), record_id: id(r.record_id), visit_id: id(r.visit_id), sold_item_id: id(r.sold_item_id),
+    sold_item_type: str(r.sold_item_type) || null, last_change_date: stamp(r.last_change_date), raw: r,
+  };
 }
 
 // ---- paginated entities --------------------------------------------------------------------------
@@ -245,19 +193,19 @@ function pagedEntities(t: YclientsTransport, c: number, accountIds: () => Promis
     // The payment article and cash register of each transaction (§8.2) are rows of their own that
     // the transaction references: no list of articles is documented (§8.5), and a register may be
     // one the register list does not hold.
-    const expenses: unknown[][] = [];
-    const accounts: unknown[][] = [];
+    const expenses: YclientsExpenseCategoriesRow[] = [];
+    const accounts: YclientsAccountsRow[] = [];
     for (const r of rows) {
       const e = obj(r.expense);
       const eid = id(e?.id);
-      if (eid !== null) expenses.push([c, eid, str(e?.title) ?? '']);
+      if (eid !== null) expenses.push({ company_id: c, id: eid, title: str(e?.title) ?? '' });
       const a = obj(r.account);
       const aid = id(a?.id);
-      if (aid !== null) accounts.push([c, aid, str(a?.title) ?? '', null, null]);
+      if (aid !== null) accounts.push({ company_id: c, id: aid, title: str(a?.title) ?? '', type: null, comment: null });
     }
     const writeExpenses = prepareUpsert({ ...upsertSpec(EXPENSES), update: ['title'] }, expenses);
     // The register list (type, comment) is authoritative: a transaction only adds registers it lacks.
-    const writeAccounts = prepareUpsert({ table: ACCOUNTS.table, columns: ACCOUNTS.columns, conflict: ['company_id', 'id'], update: [] }, accounts);
+    const writeAccounts = prepareUpsert({ table: ACCOUNTS, update: [] }, accounts);
     const writeTransactions = prepareUpsert(upsertSpec(TRANSACTIONS), rows.map((r) => transactionRow(c, r)));
     return async (tx) => {
       await runUpsert(tx, writeExpenses);
@@ -269,23 +217,23 @@ function pagedEntities(t: YclientsTransport, c: number, accountIds: () => Promis
     {
       name: 'clients',
       fetch: (p) => t.clients(c, p),
-      tables: [CLIENT_LINKS.table, CLIENTS.table],
+      tables: [CLIENT_LINKS.name, CLIENTS.name],
       prepare(rows) {
         rows = withId(rows);
         const writeClients = prepareUpsert(upsertSpec(CLIENTS), rows.map((r) => clientRow(c, r)));
-        const cats: unknown[][] = [];
-        const links: unknown[][] = [];
+        const cats: YclientsClientCategoriesRow[] = [];
+        const links: YclientsClientCategoryLinksRow[] = [];
         for (const r of rows) {
           for (const cat of list(r.categories)) {
             const o = obj(cat);
             const catId = id(o ? o.id : cat);
             if (catId === null) continue;
-            if (o) cats.push([c, catId, str(o.title) ?? '', str(o.color)]);
-            links.push([c, id(r.id), catId]);
+            if (o) cats.push({ company_id: c, id: catId, title: str(o.title) ?? '', color: str(o.color) });
+            links.push({ company_id: c, client_id: id(r.id)!, category_id: catId });
           }
         }
-        const writeCats = prepareUpsert({ table: CLIENT_CATEGORIES.table, columns: CLIENT_CATEGORIES.columns, conflict: ['company_id', 'id'], update: [] }, cats);
-        const linkedCats = [...new Set(links.map((l) => String(l[2] as bigint)))];
+        const writeCats = prepareUpsert({ table: CLIENT_CATEGORIES, update: [] }, cats);
+        const linkedCats = [...new Set(links.map((l) => String(l.category_id)))];
         const writeLinks = prepareUpsert(upsertSpec(CLIENT_LINKS), links);
         const stale = deleteMissingSql(CLIENT_LINKS, c, links, { column: 'client_id', ids: rows.map((r) => id(r.id)!) });
         return async (tx) => {
@@ -304,21 +252,24 @@ function pagedEntities(t: YclientsTransport, c: number, accountIds: () => Promis
     {
       name: 'records',
       fetch: (p) => t.records(c, p),
-      tables: [RECORD_SERVICES.table, RECORD_STAFF.table, RECORDS.table],
+      tables: [RECORD_SERVICES.name, RECORD_STAFF.name, RECORDS.name],
       prepare(rows) {
         rows = withId(rows);
         const writeRecords = prepareUpsert(upsertSpec(RECORDS), rows.map((r) => recordRow(c, r)));
-        const services: unknown[][] = [];
-        const staff: unknown[][] = [];
+        const services: YclientsRecordServicesRow[] = [];
+        const staff: YclientsRecordStaffRow[] = [];
         for (const r of rows) {
           for (const s of list(r.services)) {
             const o = obj(s);
             const sid = id(o?.id);
             if (!o || sid === null) continue;
-            services.push([c, id(r.id), sid, num(o.first_cost), num(o.discount), num(o.cost), num(o.amount)]);
+            services.push({
+              company_id: c, record_id: id(r.id)!, service_id: sid, first_cost: num(o.first_cost), discount: num(o.discount),
+              cost: num(o.cost), amount: num(o.amount),
+            });
           }
           const staffId = id(r.staff_id) ?? id(obj(r.staff)?.id);
-          if (staffId !== null) staff.push([c, id(r.id), staffId, id(obj(r.client)?.id)]);
+          if (staffId !== null) staff.push({ company_id: c, record_id: id(r.id)!, staff_id: staffId, client_id: id(obj(r.client)?.id) });
         }
         const scope = { column: 'record_id', ids: rows.map((r) => id(r.id)!) };
         const writeServices = prepareUpsert(upsertSpec(RECORD_SERVICES), services);
@@ -337,7 +288,7 @@ function pagedEntities(t: YclientsTransport, c: number, accountIds: () => Promis
     {
       name: 'transactions',
       fetch: (p) => t.transactions(c, p),
-      tables: [TRANSACTIONS.table],
+      tables: [TRANSACTIONS.name],
       prepare: prepareTransactions,
       tieKey: dateOf,
       repair: (ctx, dates) => repairDays(ctx, t, accountIds, prepareTransactions, new Set([...dates].map((d) => d.slice(0, 10)))),
@@ -492,7 +443,14 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
 }
 
 /** A non-paginated list saved whole (upsert, delete what the source no longer lists) in one transaction. */
-async function saveLists(ctx: Ctx, name: string, parts: { table: Table; rows: unknown[][] }[], progress: EntityProgress): Promise<void> {
+/** A table and the rows of it a list holds. */
+interface ListPart<T extends Table = Table> {
+  table: T;
+  rows: readonly RowOf<T>[];
+}
+const part = <T extends Table>(table: T, rows: readonly RowOf<T>[]): ListPart => ({ table, rows }) as ListPart;
+
+async function saveLists(ctx: Ctx, name: string, parts: ListPart[], progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
   progress[name] = { state: 'done', rows: parts[0]!.rows.length };
   await ctx.commitPage(
@@ -522,14 +480,15 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
     optionalLookup(ctx, notes, `GET /company/${c}/staff/positions/`, () => t.positions(c), 'positions come from the staff list alone'),
     t.staff(c),
   ]);
-  const positionRows = withId(positions?.rows ?? []).map((r) => [c, id(r.id), str(r.title) ?? '']);
+  const positionRows = withId(positions?.rows ?? []).map((r): YclientsPositionsRow => ({ company_id: c, id: id(r.id)!, title: str(r.title) ?? '' }));
   // Positions named only on a staff member still count.
   for (const s of staff.rows) {
     const p = obj(s.position);
-    if (p && id(p.id) !== null && !positionRows.some((r) => r[1] === id(p.id))) positionRows.push([c, id(p.id), str(p.title) ?? '']);
+    const pid = id(p?.id);
+    if (p && pid !== null && !positionRows.some((r) => r.id === pid)) positionRows.push({ company_id: c, id: pid, title: str(p.title) ?? '' });
   }
-  await saveLists(ctx, 'positions', [{ table: POSITIONS, rows: positionRows }], progress);
-  await saveLists(ctx, 'staff', [{ table: STAFF, rows: withId(staff.rows).map((r) => staffRow(c, r)) }], progress);
+  await saveLists(ctx, 'positions', [part(POSITIONS, positionRows)], progress);
+  await saveLists(ctx, 'staff', [part(STAFF, withId(staff.rows).map((r) => staffRow(c, r)))], progress);
 
   await ctx.progress({ stage: 'services' });
   const services = withId((await t.services(c)).rows);
@@ -538,14 +497,18 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
     list(s.staff).flatMap((x) => {
       const o = obj(x);
       const sid = id(o?.id);
-      return o && sid !== null && staffIds.has(String(sid)) ? [[c, id(s.id), sid, int(o.seance_length), num(o.price)]] : [];
+      return o && sid !== null && staffIds.has(String(sid))
+        ? [{ company_id: c, service_id: id(s.id)!, staff_id: sid, seance_length: int(o.seance_length), price: num(o.price) } satisfies YclientsServiceStaffRow]
+        : [];
     }),
   );
-  await saveLists(ctx, 'services', [{ table: SERVICES, rows: services.map((r) => serviceRow(c, r)) }, { table: SERVICE_STAFF, rows: serviceStaff }], progress);
+  await saveLists(ctx, 'services', [part(SERVICES, services.map((r) => serviceRow(c, r))), part(SERVICE_STAFF, serviceStaff)], progress);
 
   await ctx.progress({ stage: 'clients' });
-  const categories = withId((await t.clientCategories(c)).rows).map((r) => [c, id(r.id), str(r.title) ?? '', str(r.color)]);
-  await saveLists(ctx, 'client_categories', [{ table: CLIENT_CATEGORIES, rows: categories }], progress);
+  const categories = withId((await t.clientCategories(c)).rows).map(
+    (r): YclientsClientCategoriesRow => ({ company_id: c, id: id(r.id)!, title: str(r.title) ?? '', color: str(r.color) }),
+  );
+  await saveLists(ctx, 'client_categories', [part(CLIENT_CATEGORIES, categories)], progress);
 
   // The register list's ids, once read (undefined while unread or when the lookup failed).
   const registers: { listed?: string[] } = {};
@@ -559,8 +522,10 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
 
   await ctx.progress({ stage: 'transactions' });
   const accounts = await optionalLookup(ctx, notes, `GET /accounts/${c}`, () => t.accounts(c), 'cash registers come from the transactions alone');
-  const listedAccounts = accounts && withId(accounts.rows).map((r) => [c, id(r.id), str(r.title) ?? '', int(r.type), str(r.comment)]);
-  registers.listed = listedAccounts?.map((r) => String(r[1] as bigint));
+  const listedAccounts =
+    accounts &&
+    withId(accounts.rows).map((r): YclientsAccountsRow => ({ company_id: c, id: id(r.id)!, title: str(r.title) ?? '', type: int(r.type), comment: str(r.comment) }));
+  registers.listed = listedAccounts?.map((r) => String(r.id));
   if (listedAccounts) {
     // Upserted only: registers gone from the list are dropped after the transactions, once none references them.
     progress.accounts = { state: 'done', rows: listedAccounts.length };
