@@ -1,16 +1,17 @@
 import type pg from 'pg';
-import { bulkUpsert } from '@datasync/connector-kit';
+import { z } from 'zod';
+import { bulkUpsert, numberedPages } from '@datasync/connector-kit';
 import { itresumeAttempts } from '@datasync/db/tables';
 import { WarningTally, type Logger } from '@datasync/logger';
-import type { Handlers, RunContext } from '@datasync/runs';
+import { runStream, skipItem, withCheckpoint, type Handlers, type RunContext, type StreamDefinition } from '@datasync/runs';
 import { dailyStats, type DailyStats } from './aggregates';
-import { parseAttempt, type Attempt, type SkipReason } from './parse';
+import { parseAttempt, type Attempt } from './parse';
 import type { ItResumeTransport } from './transport';
 
 /** Where a run stopped: every day before `nextDay` is committed. */
-interface Checkpoint {
-  nextDay: string;
-}
+const checkpointSchema = z.object({ nextDay: z.string() });
+type Checkpoint = z.infer<typeof checkpointSchema>;
+type Ctx = RunContext<{ start: string; end: string }, Checkpoint>;
 
 export interface Reporters {
   /** Writes the days' aggregates to Google Sheets; undefined when Sheets is not configured. */
@@ -74,8 +75,53 @@ export async function writeAttempts(tx: pg.PoolClient, runId: string, attempts: 
 
 const ms = (since: number) => Date.now() - since;
 
+/**
+ * The window's days as a stream: one page per day (one request each, in order, no prefetch),
+ * each committed with the next day as the checkpoint. Malformed attempts are skipped by reason.
+ */
+function attemptStream(ctx: Ctx, transport: ItResumeTransport, days: string[], malformed: WarningTally): StreamDefinition<Checkpoint, unknown, Attempt, number, { day: string; t0: number }> {
+  return {
+    name: 'itresume attempts',
+    async *pages() {
+      const pages = numberedPages(
+        async (n) => {
+          const day = days[n - 1]!;
+          const t0 = Date.now();
+          ctx.log.debug({ day }, 'download started');
+          const items = await transport.attempts(`${day} 00:00:00`, `${day} 23:59:59.999999`);
+          ctx.log.debug({ day, items: items.length, ms: ms(t0) }, 'download finished');
+          return { day, t0, items };
+        },
+        { first: 1, isLast: (_, n) => n >= days.length, prefetch: false },
+      );
+      for await (const { page: { day, t0, items }, n } of pages) {
+        const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+        yield { n, items, checkpoint: { nextDay: next }, extra: { day, t0 } };
+      }
+    },
+    toRow: (item) => {
+      const parsed = parseAttempt(item);
+      return parsed.ok ? parsed.attempt : skipItem(parsed.reason, parsed.detail);
+    },
+    // One warning per run with the count per reason, not one per malformed item.
+    onSkipped: (page, skipped) => {
+      for (const { index, skip } of skipped) malformed.note(skip.skip, { day: page.extra.day, index, detail: skip.detail });
+    },
+    write: (tx, attempts) => writeAttempts(tx, ctx.runId, attempts),
+    report: (page, { rows, written }) => ({
+      added: { fetched: page.items.length, valid: rows.length, inserted: written, days: 1 },
+      progress: { stage: 'load', day: page.extra.day },
+    }),
+    committed: (page, { rows, skipped, written }) =>
+      ctx.log.info(
+        { day: page.extra.day, fetched: page.items.length, valid: rows.length, inserted: written, skipped: skipped.length, ms: ms(page.extra.t0) },
+        'day loaded',
+      ),
+  };
+}
+
 /** Loads the window day by day (one committed page per day), then exports and reports. */
-async function syncWindow(ctx: RunContext<{ start: string; end: string }>, transport: ItResumeTransport, reporters: Reporters): Promise<void> {
+async function syncWindow(ctx: Ctx, transport: ItResumeTransport, reporters: Reporters): Promise<void> {
   const { start, end } = ctx.params;
   const steps: Record<string, string> = {};
   const report = (ok: boolean, days: DailyStats[], error?: string): RunReport => ({
@@ -89,41 +135,13 @@ async function syncWindow(ctx: RunContext<{ start: string; end: string }>, trans
     steps,
   });
   try {
-    const resume = (ctx.checkpoint as Checkpoint | null)?.nextDay;
+    const resume = ctx.checkpoint?.nextDay;
     const days = daysOf(start, end).filter((d) => !resume || d >= resume);
     if (resume) ctx.log.info({ day: resume }, 'resuming from checkpoint');
     const loadStarted = Date.now();
     ctx.log.info({ start, end, days: days.length }, 'load started');
-    // One warning per run with the count per reason, not one per malformed item.
     const malformed = new WarningTally(ctx.log, 'skipped malformed attempts');
-    for (const day of days) {
-      const t0 = Date.now();
-      ctx.log.debug({ day }, 'download started');
-      const items = await transport.attempts(`${day} 00:00:00`, `${day} 23:59:59.999999`);
-      ctx.log.debug({ day, items: items.length, ms: ms(t0) }, 'download finished');
-      const attempts: Attempt[] = [];
-      const skipped: Partial<Record<`skipped_${SkipReason}`, number>> = {};
-      items.forEach((item, index) => {
-        const parsed = parseAttempt(item);
-        if (parsed.ok) attempts.push(parsed.attempt);
-        else {
-          const key = `skipped_${parsed.reason}` as const;
-          skipped[key] = (skipped[key] ?? 0) + 1;
-          malformed.note(parsed.reason, { day, index, detail: parsed.detail });
-        }
-      });
-      const skippedTotal = items.length - attempts.length;
-      const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-      const inserted = await ctx.commitPage(
-        (tx) => writeAttempts(tx, ctx.runId, attempts),
-        (n) => ({
-          checkpoint: { nextDay: next } satisfies Checkpoint,
-          progress: { stage: 'load', day },
-          added: { fetched: items.length, valid: attempts.length, inserted: n, skipped: skippedTotal, days: 1, ...skipped },
-        }),
-      );
-      ctx.log.info({ day, fetched: items.length, valid: attempts.length, inserted, skipped: skippedTotal, ms: ms(t0) }, 'day loaded');
-    }
+    if (days.length > 0) await runStream(ctx, attemptStream(ctx, transport, days, malformed));
     malformed.flush({ start, end });
     ctx.log.info({ start, end, counts: ctx.counts, ms: ms(loadStarted) }, 'load finished');
     steps.load = 'done';
@@ -150,7 +168,7 @@ async function syncWindow(ctx: RunContext<{ start: string; end: string }>, trans
  * run's progress but does not fail the load (the data is in the database; re-run to re-export).
  */
 async function runStep(
-  ctx: RunContext<unknown>,
+  ctx: Ctx,
   steps: Record<string, string>,
   name: string,
   step: ((log: Logger) => Promise<void>) | undefined,
@@ -177,6 +195,6 @@ async function runStep(
 
 export function itresumeHandlers(transport: ItResumeTransport, reporters: Reporters): Handlers<'itresume'> {
   return {
-    'itresume.sync': (ctx) => syncWindow(ctx, transport, reporters),
+    'itresume.sync': withCheckpoint(checkpointSchema, (ctx) => syncWindow(ctx, transport, reporters)),
   };
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError, type AnyTable, type Queryable } from '@datasync/connector-kit';
-import type { RowOf } from '@datasync/db';
+import { withTransaction, type RowOf } from '@datasync/db';
 import {
   yclientsAccounts as ACCOUNTS,
   yclientsClientCategories as CLIENT_CATEGORIES,
@@ -29,13 +30,39 @@ import {
   type YclientsStaffRow,
   type YclientsTransactionsRow,
 } from '@datasync/db/tables';
-import type { Handlers, RunContext } from '@datasync/runs';
+import { deleteStreamState, readStreamState, saveStreamState, withCheckpoint, type Handlers, type RunContext, type StreamKey } from '@datasync/runs';
 import { bool, id, int, list, num, obj, stamp, str, type Row } from './parse';
+import {
+  entityState,
+  firstPage,
+  isLastPage,
+  isSavedRow,
+  pageOfOrdinal,
+  pageStep,
+  planStart,
+  rowAtOrdinal,
+  rowsBefore,
+  storedMatchesSource,
+  type EntityState,
+  type PassStart,
+} from './incremental';
 import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
 import type { ListPage, YclientsTransport } from './transport';
 
 export const SOURCE = 'yclients';
-type Ctx = RunContext<{ companyId: number }>;
+
+/**
+ * The run's checkpoint: the entity (and page, ordinal) its last committed write was. A retry does
+ * not read it: every entity's place between runs and attempts is its stream state (`incremental.ts`).
+ */
+const checkpointSchema = z.object({
+  entity: z.string(),
+  page: z.number().int().optional(),
+  ordinal: z.number().int().optional(),
+  /** A page-edge day of transactions read again. */
+  repaired: z.string().optional(),
+});
+type Ctx = RunContext<{ companyId: number }, z.infer<typeof checkpointSchema>>;
 type Tx = pg.PoolClient;
 
 /** Entity progress shown in GET /api/runs/:id as `progress.entities`. */
@@ -308,21 +335,14 @@ async function sameTie(db: Queryable, companyId: number, e: PagedEntity, at: Row
   return Number(rows[0]!.n) === 2;
 }
 
-async function readState(db: Queryable, companyId: number, entity: string): Promise<{ ordinal: number; lastId: string } | undefined> {
-  const { rows } = await db.query<{ last_ordinal: number; last_id: string }>(
-    'SELECT last_ordinal, last_id::text AS last_id FROM sync_state WHERE source = $1 AND company_id = $2 AND entity = $3',
-    [SOURCE, companyId, entity],
-  );
-  return rows[0] ? { ordinal: rows[0].last_ordinal, lastId: rows[0].last_id } : undefined;
+const stateKey = (companyId: number, entity: string): StreamKey => ({ source: SOURCE, stream: entity, scope: String(companyId) });
+
+async function readState(db: Queryable, companyId: number, entity: string): Promise<EntityState | undefined> {
+  return readStreamState(db, stateKey(companyId, entity), entityState);
 }
 
 async function saveState(tx: Queryable, companyId: number, entity: string, ordinal: number, lastId: bigint | null): Promise<void> {
-  await tx.query(
-    `INSERT INTO sync_state (source, company_id, entity, last_ordinal, last_id, updated_at) VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (source, company_id, entity) DO UPDATE SET last_ordinal = EXCLUDED.last_ordinal, last_id = EXCLUDED.last_id, updated_at = now()
-     WHERE (sync_state.last_ordinal, sync_state.last_id) IS DISTINCT FROM (EXCLUDED.last_ordinal, EXCLUDED.last_id)`,
-    [SOURCE, companyId, entity, ordinal, String(lastId ?? 0n)],
-  );
+  await saveStreamState(tx, stateKey(companyId, entity), { ordinal, lastId: String(lastId ?? 0n) } satisfies EntityState);
 }
 
 /** Whether we hold transactions of this exact `date` that are not on this (first resumed) page: its tie group began on an earlier page. */
@@ -337,39 +357,30 @@ async function straddles(db: Queryable, companyId: number, date: string, pageRow
 
 /** Deletes an entity's rows, its dependent rows and its state, in one transaction. */
 async function resetEntity(pool: pg.Pool, companyId: number, e: PagedEntity): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    for (const table of e.tables) await client.query(`DELETE FROM ${table} WHERE company_id = $1`, [companyId]);
-    await client.query('DELETE FROM sync_state WHERE source = $1 AND company_id = $2 AND entity = $3', [SOURCE, companyId, e.name]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  await withTransaction(pool, async (tx) => {
+    for (const table of e.tables) await tx.query(`DELETE FROM ${table} WHERE company_id = $1`, [companyId]);
+    await deleteStreamState(tx, stateKey(companyId, e.name));
+  });
 }
 
 /**
  * One paginated entity (issue steps 1–4): verify the row at our last ordinal still has our last id,
  * then continue after it; otherwise delete the entity's rows and read it again from page 1. Each
- * page is written with its sync_state row and the run checkpoint in one transaction.
+ * page is written with its stream state and the run checkpoint in one transaction.
  */
 async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
   const state = await readState(ctx.pool, c, e.name);
-  let first = 1;
-  let resumed = false;
+  let start: PassStart = { kind: 'fresh' };
   let prefetched: ListPage | undefined;
   if (state && state.ordinal > 0) {
-    const page = Math.ceil(state.ordinal / size);
+    const page = pageOfOrdinal(state.ordinal, size);
     const got = await e.fetch(page);
-    const at = got.rows[(state.ordinal - 1) % size];
-    if (at && (String(id(at.id) ?? 0n) === state.lastId || (await sameTie(ctx.pool, c, e, at, state.lastId)))) {
-      first = page;
+    const at = rowAtOrdinal(state, size, got.rows);
+    const tie = at !== undefined && !isSavedRow(state, at) && (await sameTie(ctx.pool, c, e, at, state.lastId));
+    start = planStart(state, size, got.rows, tie);
+    if (start.kind === 'resume') {
       prefetched = got;
-      resumed = true;
       ctx.log.info({ entity: e.name, ordinal: state.ordinal, page }, 'checkpoint row still in place; continuing after it');
     } else {
       ctx.log.warn({ entity: e.name, ordinal: state.ordinal, page }, 'row at the saved ordinal changed; resetting the entity');
@@ -378,9 +389,10 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
       await ctx.progress({ entities: { ...progress } });
     }
   }
+  const first = firstPage(start);
 
   let total: number | undefined;
-  let rowsSeen = state && first > 1 ? (first - 1) * size : 0;
+  let rowsSeen = rowsBefore(start, size);
   // Each page's statements are built as soon as it arrives, while the page before is being written.
   const withWrite = (page: ListPage) => ({ ...page, write: e.prepare(page.rows) });
   const pages = numberedPages(
@@ -392,16 +404,15 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
       }
       return e.fetch(n).then(withWrite);
     },
-    { first, isLast: (p, n) => p.rows.length < size || (p.total !== undefined && n * size >= p.total) },
+    { first, isLast: (p, n) => isLastPage(p.rows.length, n, size, p.total) },
   );
   const edges = new Set<string>();
   let previousKey: string | null = null;
   for await (const { page, n } of pages) {
     total = page.total ?? total;
     if (page.rows.length === 0) break;
-    const ordinal = (n - 1) * size + page.rows.length;
-    // The resumed page holds nothing we did not have: its page edge was settled by the pass that saved it.
-    const unchanged = resumed && state !== undefined && n === first && ordinal === state.ordinal;
+    // The resumed page may hold nothing we did not have: its page edge was settled by the pass that saved it.
+    const { ordinal, unchanged, added } = pageStep(start, state, n, size, page.rows.length);
     if (e.tieKey) {
       const firstKey = e.tieKey(page.rows[0]!);
       if (firstKey !== null && firstKey === previousKey) edges.add(firstKey);
@@ -423,7 +434,7 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
         progress: { entities: { ...progress } },
         // Rows past the saved ordinal only: the page holding it was read before (a resume in this
         // run must not count its rows twice).
-        added: { [e.name]: n === first && resumed && state ? ordinal - state.ordinal : page.rows.length, pages: 1 },
+        added: { [e.name]: added, pages: 1 },
       },
     );
   }
@@ -434,7 +445,7 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
   const stored = Number(rows[0]!.n);
   progress[e.name] = { state: 'done', rows: stored, total: total ?? null };
   await ctx.progress({ entities: { ...progress } });
-  if (total !== undefined && stored !== total) {
+  if (!storedMatchesSource(stored, total)) {
     // Rows deleted before our checkpoint or pages that shifted under us: start the entity over next attempt.
     await resetEntity(ctx.pool, c, e);
     throw new UpstreamDataError(`yclients ${e.name}: ${stored} rows stored but the source counts ${total}; the entity is read again from page 1`);
@@ -442,7 +453,6 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
   ctx.log.info({ entity: e.name, stored, total: total ?? null, seen: rowsSeen }, 'entity synced');
 }
 
-/** A non-paginated list saved whole (upsert, delete what the source no longer lists) in one transaction. */
 /** A table and the rows of it a list holds. */
 interface ListPart<T extends Table = Table> {
   table: T;
@@ -450,6 +460,7 @@ interface ListPart<T extends Table = Table> {
 }
 const part = <T extends Table>(table: T, rows: readonly RowOf<T>[]): ListPart => ({ table, rows }) as ListPart;
 
+/** A non-paginated list saved whole (upsert, delete what the source no longer lists) in one transaction. */
 async function saveLists(ctx: Ctx, name: string, parts: ListPart[], progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
   progress[name] = { state: 'done', rows: parts[0]!.rows.length };
@@ -555,5 +566,5 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
 }
 
 export function yclientsHandlers(transport: YclientsTransport): Handlers<'yclients'> {
-  return { 'yclients.sync': (ctx) => syncCompany(ctx, transport) };
+  return { 'yclients.sync': withCheckpoint(checkpointSchema, (ctx) => syncCompany(ctx, transport)) };
 }
