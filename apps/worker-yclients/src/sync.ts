@@ -1,37 +1,20 @@
 import type pg from 'pg';
-import { z } from 'zod';
-import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError, type AnyTable, type Queryable } from '@datasync/connector-kit';
+import { numberedPages, UpstreamDataError, type Queryable } from '@datasync/connector-kit';
 import { withTransaction, type RowOf } from '@datasync/db';
 import {
   yclientsAccounts as ACCOUNTS,
   yclientsClientCategories as CLIENT_CATEGORIES,
-  yclientsClientCategoryLinks as CLIENT_LINKS,
-  yclientsClients as CLIENTS,
-  yclientsExpenseCategories as EXPENSES,
   yclientsPositions as POSITIONS,
-  yclientsRecordServices as RECORD_SERVICES,
-  yclientsRecordStaff as RECORD_STAFF,
-  yclientsRecords as RECORDS,
   yclientsServiceStaff as SERVICE_STAFF,
   yclientsServices as SERVICES,
   yclientsStaff as STAFF,
-  yclientsTransactions as TRANSACTIONS,
   type YclientsAccountsRow,
   type YclientsClientCategoriesRow,
-  type YclientsClientCategoryLinksRow,
-  type YclientsClientsRow,
-  type YclientsExpenseCategoriesRow,
   type YclientsPositionsRow,
-  type YclientsRecordServicesRow,
-  type YclientsRecordStaffRow,
-  type YclientsRecordsRow,
   type YclientsServiceStaffRow,
-  type YclientsServicesRow,
-  type YclientsStaffRow,
-  type YclientsTransactionsRow,
 } from '@datasync/db/tables';
-import { deleteStreamState, readStreamState, saveStreamState, withCheckpoint, type Handlers, type RunContext, type StreamKey } from '@datasync/runs';
-import { bool, id, int, list, num, obj, stamp, str, type Row } from './parse';
+import { deleteStreamState, readStreamState, saveStreamState, withCheckpoint, type Handlers, type StreamKey } from '@datasync/runs';
+import { checkpointSchema, SOURCE, type Ctx, type EntityProgress } from './context';
 import {
   entityState,
   firstPage,
@@ -47,281 +30,11 @@ import {
   type PassStart,
 } from './incremental';
 import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
+import { pagedEntities, type PagedEntity } from './paged-entities';
+import { id, int, list, num, obj, str, type Row } from './parse';
+import { deleteMissing, serviceRow, staffRow, upsert, withId, type Table } from './rows';
 import type { ListPage, YclientsTransport } from './transport';
 
-export const SOURCE = 'yclients';
-
-/**
- * The run's checkpoint: the entity (and page, ordinal) its last committed write was. A retry does
- * not read it: every entity's place between runs and attempts is its stream state (`incremental.ts`).
- */
-const checkpointSchema = z.object({
-  entity: z.string(),
-  page: z.number().int().optional(),
-  ordinal: z.number().int().optional(),
-  /** A page-edge day of transactions read again. */
-  repaired: z.string().optional(),
-});
-type Ctx = RunContext<{ companyId: number }, z.infer<typeof checkpointSchema>>;
-type Tx = pg.PoolClient;
-
-/** Entity progress shown in GET /api/runs/:id as `progress.entities`. */
-type EntityProgress = Record<string, { state: 'running' | 'done' | 'reset'; rows: number; page?: number; total?: number | null }>;
-
-/** Every YClients table: keyed by company_id and the YClients key (its primary key). */
-type Table = AnyTable & { primaryKey: readonly ['company_id', ...string[]] };
-
-const upsertSpec = <T extends Table>(t: T) => ({ table: t, skipUnchanged: true });
-
-async function upsert<T extends Table>(tx: Queryable, t: T, rows: readonly RowOf<T>[]): Promise<void> {
-  await bulkUpsert(tx, upsertSpec(t), rows);
-}
-
-/** A page's writes with every parameter built: made while the previous page is being written. */
-type PageWrite = (tx: Tx) => Promise<void>;
-
-/** Deletes the company's rows of `t` whose key is not among `rows` (a list saved whole). */
-async function deleteMissing<T extends Table>(tx: Queryable, t: T, companyId: number, rows: readonly RowOf<T>[], scope?: { column: string; ids: bigint[] }): Promise<void> {
-  const { text, params } = deleteMissingSql(t, companyId, rows, scope);
-  await tx.query(text, params);
-}
-
-function deleteMissingSql<T extends Table>(t: T, companyId: number, rows: readonly RowOf<T>[], scope?: { column: string; ids: bigint[] }): { text: string; params: unknown[] } {
-  const key = t.primaryKey.slice(1);
-  const arrays = key.map((k) => rows.map((r) => String((r as Record<string, unknown>)[k] as bigint)));
-  const keys = key.map((k) => `"${k}"`).join(', ');
-  const params: unknown[] = [companyId, ...arrays];
-  let text = `DELETE FROM ${t.name} WHERE company_id = $1 AND (${keys}) NOT IN (SELECT * FROM unnest(${arrays.map((_, i) => `$${i + 2}::bigint[]`).join(', ')}))`;
-  if (scope) {
-    params.push(scope.ids.map(String));
-    text += ` AND "${scope.column}" = ANY($${params.length}::bigint[])`;
-  }
-  return { text, params };
-}
-
-// ---- row mapping ---------------------------------------------------------------------------------
-
-const withId = (rows: Row[]) => rows.filter((r) => id(r.id) !== null);
-
-function staffRow(c: number, r: Row): YclientsStaffRow {
-  return {
-    company_id: c, id: id(r.id)!, name: str(r.name) ?? '', specialization: str(r.specialization), position_id: id(obj(r.position)?.id),
-    fired: bool(r.fired) ?? false, hidden: bool(r.hidden) ?? false, is_deleted: bool(r.is_deleted) ?? false, user_id: id(r.user_id), raw: r,
-  };
-}
-function serviceRow(c: number, r: Row): YclientsServicesRow {
-  return {
-    company_id: c, id: id(r.id)!, category_id: id(r.category_id), title: str(r.title) ?? '', price_min: num(r.price_min),
-    price_max: num(r.price_max), duration: int(r.duration), active: bool(r.active) ?? true, raw: r,
-  };
-}
-function clientRow(c: number, r: Row): YclientsClientsRow {
-  const custom = obj(r.custom_fields) ?? {};
-  return {
-    company_id: c, id: id(r.id)!, name: str(r.name), surname: str(r.surname), patronymic: str(r.patronymic), phone: str(r.phone),
-    email: str(r.email), card: str(r.card), birth_date: stamp(r.birth_date), sex_id: int(r.sex_id), discount: num(r.discount),
-    importance_id: int(r.importance_id), balance: num(r.balance), spent: num(r.spent), paid: num(r.paid), visits: int(r.visits),
-    sms_check: bool(r.sms_check), sms_not: bool(r.sms_not), last_change_date: stamp(r.last_change_date), custom_fields: custom, raw: r,
-  };
-}
-function recordRow(c: number, r: Row): YclientsRecordsRow {
-  // Record documents are not stored.
-  const { documents: _documents, ...raw } = r;
-  void _documents;
-  return {
-    company_id: c, id: id(r.id)!, staff_id: id(r.staff_id), client_id: id(obj(r.client)?.id), datetime: stamp(r.datetime),
-    create_date: stamp(r.create_date), last_change_date: stamp(r.last_change_date), length: int(r.length ?? r.seance_length),
-    attendance: int(r.attendance), confirmed: int(r.confirmed), online: bool(r.online), deleted: bool(r.deleted) ?? false,
-    visit_id: id(r.visit_id), activity_id: id(r.activity_id), comment: str(r.comment), raw,
-  };
-}
-function transactionRow(c: number, r: Row): YclientsTransactionsRow {
-  return {
-    company_id: c, id: id(r.id)!, document_id: id(r.document_id), date: stamp(r.date), amount: num(r.amount), comment: str(r.comment),
-    expense_id: id(obj(r.expense)?.id), account_id: id(obj(r.account)?.id), client_id: id(obj(r.client)?.id), master_id: id(obj(r.master)?.id),
-    supplier_id: id(obj(r.supplier)?.id), record_id: id(r.record_id), visit_id: id(r.visit_id), sold_item_id: id(r.sold_item_id),
-    sold_item_type: str(r.sold_item_type) || null, last_change_date: stamp(r.last_change_date), raw: r,
-  };
-}
-
-// ---- paginated entities --------------------------------------------------------------------------
-
-interface PagedEntity {
-  name: 'clients' | 'records' | 'transactions';
-  fetch(page: number): Promise<ListPage>;
-  /** Builds the upsert of one page's rows with their dependent rows (no database access). */
-  prepare(rows: Row[]): PageWrite;
-  /** Tables holding the entity's rows, dependents first (deleted on a reset). */
-  tables: string[];
-  /**
-   * Unstable paging (transactions, §9.2): the sort key whose ties move between requests. Rows
-   * sharing it with the saved row still verify the checkpoint, and tie groups that straddle a page
-   * edge are read again through narrow windows (`repair`).
-   */
-  tieKey?: (row: Row) => string | null;
-  repair?: (ctx: Ctx, keys: Set<string>) => Promise<void>;
-}
-
-/** The exact `date` (ties are rows sharing it); repairs read the whole day it falls on. */
-const dateOf = (row: Row): string | null => stamp(row.date);
-
-/**
- * Re-reads the days whose transactions straddled a page edge through windows that fit on one page
- * (the day, else the day per cash register, else per register and sign), upserting what they hold.
- * When the whole day fit on one page the stored day is made exactly equal to it.
- */
-async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => Promise<string[]>, prepare: (rows: Row[]) => PageWrite, days: Set<string>) {
-  const c = ctx.params.companyId;
-  const size = t.pageSize;
-  for (const day of days) {
-    const all = await t.transactionsOfDay(c, day);
-    let rows = all.rows;
-    const exact = all.rows.length < size;
-    if (!exact) {
-      const found = new Map<string, Row>();
-      let complete = true;
-      for (const accountId of await accountIds()) {
-        const byAccount = await t.transactionsOfDay(c, day, { accountId });
-        if (byAccount.rows.length < size) {
-          for (const r of byAccount.rows) found.set(String(r.id), r);
-          continue;
-        }
-        for (const balanceIs of [1, 2] as const) {
-          const bySign = await t.transactionsOfDay(c, day, { accountId, balanceIs });
-          if (bySign.rows.length >= size) complete = false;
-          for (const r of bySign.rows) found.set(String(r.id), r);
-        }
-      }
-      for (const r of all.rows) found.set(String(r.id), r);
-      rows = [...found.values()];
-      if (!complete) ctx.log.warn({ day }, 'transactions of one day and register exceed a page; the day may be incomplete');
-    }
-    const keep = withId(rows).map((r) => String(id(r.id)));
-    const write = prepare(rows);
-    await ctx.commitPage(
-      async (tx) => {
-        await write(tx);
-        if (exact) {
-          await tx.query(
-            `DELETE FROM yclients_transactions WHERE company_id = $1 AND date >= $2::date AND date < $2::date + 1 AND NOT (id = ANY($3::bigint[]))`,
-            [c, day, keep],
-          );
-        }
-      },
-      { checkpoint: { entity: 'transactions', repaired: day }, added: { repairedDays: 1 } },
-    );
-    ctx.log.info({ day, rows: rows.length, exact }, 'transactions of a page-edge day read again');
-  }
-}
-
-function pagedEntities(t: YclientsTransport, c: number, accountIds: () => Promise<string[]>): PagedEntity[] {
-  const prepareTransactions = (rows: Row[]): PageWrite => {
-    rows = withId(rows);
-    // The payment article and cash register of each transaction (§8.2) are rows of their own that
-    // the transaction references: no list of articles is documented (§8.5), and a register may be
-    // one the register list does not hold.
-    const expenses: YclientsExpenseCategoriesRow[] = [];
-    const accounts: YclientsAccountsRow[] = [];
-    for (const r of rows) {
-      const e = obj(r.expense);
-      const eid = id(e?.id);
-      if (eid !== null) expenses.push({ company_id: c, id: eid, title: str(e?.title) ?? '' });
-      const a = obj(r.account);
-      const aid = id(a?.id);
-      if (aid !== null) accounts.push({ company_id: c, id: aid, title: str(a?.title) ?? '', type: null, comment: null });
-    }
-    const writeExpenses = prepareUpsert({ ...upsertSpec(EXPENSES), update: ['title'] }, expenses);
-    // The register list (type, comment) is authoritative: a transaction only adds registers it lacks.
-    const writeAccounts = prepareUpsert({ table: ACCOUNTS, update: [] }, accounts);
-    const writeTransactions = prepareUpsert(upsertSpec(TRANSACTIONS), rows.map((r) => transactionRow(c, r)));
-    return async (tx) => {
-      await runUpsert(tx, writeExpenses);
-      await runUpsert(tx, writeAccounts);
-      await runUpsert(tx, writeTransactions);
-    };
-  };
-  return [
-    {
-      name: 'clients',
-      fetch: (p) => t.clients(c, p),
-      tables: [CLIENT_LINKS.name, CLIENTS.name],
-      prepare(rows) {
-        rows = withId(rows);
-        const writeClients = prepareUpsert(upsertSpec(CLIENTS), rows.map((r) => clientRow(c, r)));
-        const cats: YclientsClientCategoriesRow[] = [];
-        const links: YclientsClientCategoryLinksRow[] = [];
-        for (const r of rows) {
-          for (const cat of list(r.categories)) {
-            const o = obj(cat);
-            const catId = id(o ? o.id : cat);
-            if (catId === null) continue;
-            if (o) cats.push({ company_id: c, id: catId, title: str(o.title) ?? '', color: str(o.color) });
-            links.push({ company_id: c, client_id: id(r.id)!, category_id: catId });
-          }
-        }
-        const writeCats = prepareUpsert({ table: CLIENT_CATEGORIES, update: [] }, cats);
-        const linkedCats = [...new Set(links.map((l) => String(l.category_id)))];
-        const writeLinks = prepareUpsert(upsertSpec(CLIENT_LINKS), links);
-        const stale = deleteMissingSql(CLIENT_LINKS, c, links, { column: 'client_id', ids: rows.map((r) => id(r.id)!) });
-        return async (tx) => {
-          await runUpsert(tx, writeClients);
-          // Categories the list did not name (deleted labels still on a client) are kept so links hold.
-          await runUpsert(tx, writeCats);
-          await tx.query(
-            `INSERT INTO yclients_client_categories (company_id, id, title) SELECT $1, x, '' FROM unnest($2::bigint[]) x ON CONFLICT DO NOTHING`,
-            [c, linkedCats],
-          );
-          await runUpsert(tx, writeLinks);
-          await tx.query(stale.text, stale.params);
-        };
-      },
-    },
-    {
-      name: 'records',
-      fetch: (p) => t.records(c, p),
-      tables: [RECORD_SERVICES.name, RECORD_STAFF.name, RECORDS.name],
-      prepare(rows) {
-        rows = withId(rows);
-        const writeRecords = prepareUpsert(upsertSpec(RECORDS), rows.map((r) => recordRow(c, r)));
-        const services: YclientsRecordServicesRow[] = [];
-        const staff: YclientsRecordStaffRow[] = [];
-        for (const r of rows) {
-          for (const s of list(r.services)) {
-            const o = obj(s);
-            const sid = id(o?.id);
-            if (!o || sid === null) continue;
-            services.push({
-              company_id: c, record_id: id(r.id)!, service_id: sid, first_cost: num(o.first_cost), discount: num(o.discount),
-              cost: num(o.cost), amount: num(o.amount),
-            });
-          }
-          const staffId = id(r.staff_id) ?? id(obj(r.staff)?.id);
-          if (staffId !== null) staff.push({ company_id: c, record_id: id(r.id)!, staff_id: staffId, client_id: id(obj(r.client)?.id) });
-        }
-        const scope = { column: 'record_id', ids: rows.map((r) => id(r.id)!) };
-        const writeServices = prepareUpsert(upsertSpec(RECORD_SERVICES), services);
-        const staleServices = deleteMissingSql(RECORD_SERVICES, c, services, scope);
-        const writeStaff = prepareUpsert(upsertSpec(RECORD_STAFF), staff);
-        const staleStaff = deleteMissingSql(RECORD_STAFF, c, staff, scope);
-        return async (tx) => {
-          await runUpsert(tx, writeRecords);
-          await runUpsert(tx, writeServices);
-          await tx.query(staleServices.text, staleServices.params);
-          await runUpsert(tx, writeStaff);
-          await tx.query(staleStaff.text, staleStaff.params);
-        };
-      },
-    },
-    {
-      name: 'transactions',
-      fetch: (p) => t.transactions(c, p),
-      tables: [TRANSACTIONS.name],
-      prepare: prepareTransactions,
-      tieKey: dateOf,
-      repair: (ctx, dates) => repairDays(ctx, t, accountIds, prepareTransactions, new Set([...dates].map((d) => d.slice(0, 10)))),
-    },
-  ];
-}
 
 /** For unstable paging: the row at our ordinal is another row of the saved row's tie group that we also hold. */
 async function sameTie(db: Queryable, companyId: number, e: PagedEntity, at: Row, lastId: string): Promise<boolean> {
