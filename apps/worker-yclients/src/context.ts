@@ -17,7 +17,8 @@ export const checkpointSchema = z.object({
   /** A page-edge day of transactions read again. */
   repaired: z.string().optional(),
 });
-export type Ctx = RunContext<{ companyId: number }, z.infer<typeof checkpointSchema>>;
+export type Checkpoint = z.infer<typeof checkpointSchema>;
+export type Ctx = RunContext<{ companyId: number }, Checkpoint>;
 export type Tx = pg.PoolClient;
 
 /** Entity progress shown in GET /api/runs/:id as `progress.entities`. */

@@ -13,8 +13,8 @@ import {
   type YclientsPositionsRow,
   type YclientsServiceStaffRow,
 } from '@datasync/db/tables';
-import { deleteStreamState, readStreamState, saveStreamState, withCheckpoint, type Handlers, type StreamKey } from '@datasync/runs';
-import { checkpointSchema, SOURCE, type Ctx, type EntityProgress } from './context';
+import { deleteStreamState, readStreamState, runStream, saveStreamState, withCheckpoint, type Handlers, type StreamDefinition, type StreamKey } from '@datasync/runs';
+import { checkpointSchema, SOURCE, type Checkpoint, type Ctx, type EntityProgress, type PageWrite } from './context';
 import {
   entityState,
   firstPage,
@@ -27,6 +27,7 @@ import {
   rowsBefore,
   storedMatchesSource,
   type EntityState,
+  type PageStep,
   type PassStart,
 } from './incremental';
 import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
@@ -76,6 +77,89 @@ async function resetEntity(pool: pg.Pool, companyId: number, e: PagedEntity): Pr
   });
 }
 
+/** What a pass learnt while paging: the source's count and the tie groups that straddled a page edge. */
+interface PassFound {
+  total?: number;
+  edges: Set<string>;
+}
+
+/** A page of a paged entity: its statements (built on arrival) and what committing it means. */
+interface PagedExtra {
+  write: PageWrite;
+  step: PageStep;
+  last: bigint | null;
+}
+
+/**
+ * A paged entity's pass as a stream: numbered pages from where `planStart` said (the page holding
+ * the saved ordinal reused, not asked again), each page written with the entity's stream state.
+ */
+function pagedStream(
+  ctx: Ctx,
+  e: PagedEntity,
+  size: number,
+  progress: EntityProgress,
+  from: { start: PassStart; state: EntityState | undefined; prefetched: ListPage | undefined },
+  pass: PassFound,
+): StreamDefinition<Checkpoint, Row, Row, void, PagedExtra> {
+  const c = ctx.params.companyId;
+  const { start, state } = from;
+  return {
+    name: `yclients ${e.name}`,
+    async *pages() {
+      const first = firstPage(start);
+      let prefetched = from.prefetched;
+      // Each page's statements are built as soon as it arrives, while the page before is being written.
+      const withWrite = (page: ListPage) => ({ ...page, write: e.prepare(page.rows) });
+      const pages = numberedPages(
+        (n) => {
+          if (n === first && prefetched) {
+            const p = prefetched;
+            prefetched = undefined;
+            return Promise.resolve(withWrite(p));
+          }
+          return e.fetch(n).then(withWrite);
+        },
+        { first, isLast: (p, n) => isLastPage(p.rows.length, n, size, p.total) },
+      );
+      let previousKey: string | null = null;
+      for await (const { page, n } of pages) {
+        pass.total = page.total ?? pass.total;
+        if (page.rows.length === 0) return;
+        // The resumed page may hold nothing we did not have: its page edge was settled by the pass that saved it.
+        const step = pageStep(start, state, n, size, page.rows.length);
+        if (e.tieKey) {
+          const firstKey = e.tieKey(page.rows[0]!);
+          if (firstKey !== null && firstKey === previousKey) pass.edges.add(firstKey);
+          if (n === first && n > 1 && !step.unchanged && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) pass.edges.add(firstKey);
+          previousKey = e.tieKey(page.rows[page.rows.length - 1]!);
+        }
+        yield {
+          n,
+          items: page.rows,
+          checkpoint: { entity: e.name, page: n, ordinal: step.ordinal },
+          total: pass.total,
+          extra: { write: page.write, step, last: id(page.rows[page.rows.length - 1]!.id) },
+        };
+      }
+    },
+    // Rows are written as the entity prepared them (rows without an id are left out there).
+    toRow: (row) => row,
+    async write(tx, _rows, page) {
+      await page.extra.write(tx);
+      // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
+      // row of a tie group may be another one each time).
+      if (!page.extra.step.unchanged) await saveState(tx, c, e.name, page.extra.step.ordinal, page.extra.last);
+    },
+    report(page) {
+      progress[e.name] = { state: 'running', rows: page.extra.step.ordinal, page: page.n, total: page.total ?? null };
+      // Rows past the saved ordinal only: the page holding it was read before (a resume in this
+      // run must not count its rows twice).
+      return { added: { [e.name]: page.extra.step.added }, progress: { entities: { ...progress } } };
+    },
+  };
+}
+
 /**
  * One paginated entity (issue steps 1–4): verify the row at our last ordinal still has our last id,
  * then continue after it; otherwise delete the entity's rows and read it again from page 1. Each
@@ -102,55 +186,11 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
       await ctx.progress({ entities: { ...progress } });
     }
   }
-  const first = firstPage(start);
-
-  let total: number | undefined;
-  let rowsSeen = rowsBefore(start, size);
-  // Each page's statements are built as soon as it arrives, while the page before is being written.
-  const withWrite = (page: ListPage) => ({ ...page, write: e.prepare(page.rows) });
-  const pages = numberedPages(
-    (n) => {
-      if (n === first && prefetched) {
-        const p = prefetched;
-        prefetched = undefined;
-        return Promise.resolve(withWrite(p));
-      }
-      return e.fetch(n).then(withWrite);
-    },
-    { first, isLast: (p, n) => isLastPage(p.rows.length, n, size, p.total) },
-  );
-  const edges = new Set<string>();
-  let previousKey: string | null = null;
-  for await (const { page, n } of pages) {
-    total = page.total ?? total;
-    if (page.rows.length === 0) break;
-    // The resumed page may hold nothing we did not have: its page edge was settled by the pass that saved it.
-    const { ordinal, unchanged, added } = pageStep(start, state, n, size, page.rows.length);
-    if (e.tieKey) {
-      const firstKey = e.tieKey(page.rows[0]!);
-      if (firstKey !== null && firstKey === previousKey) edges.add(firstKey);
-      if (n === first && n > 1 && !unchanged && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) edges.add(firstKey);
-      previousKey = e.tieKey(page.rows[page.rows.length - 1]!);
-    }
-    const last = id(page.rows[page.rows.length - 1]!.id);
-    rowsSeen = ordinal;
-    progress[e.name] = { state: 'running', rows: ordinal, page: n, total: total ?? null };
-    await ctx.commitPage(
-      async (tx) => {
-        await page.write(tx);
-        // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
-        // row of a tie group may be another one each time).
-        if (!unchanged) await saveState(tx, c, e.name, ordinal, last);
-      },
-      {
-        checkpoint: { entity: e.name, page: n, ordinal },
-        progress: { entities: { ...progress } },
-        // Rows past the saved ordinal only: the page holding it was read before (a resume in this
-        // run must not count its rows twice).
-        added: { [e.name]: added, pages: 1 },
-      },
-    );
-  }
+  const pass: PassFound = { edges: new Set() };
+  const done = await runStream(ctx, pagedStream(ctx, e, size, progress, { start, state, prefetched }, pass), null);
+  const total = pass.total;
+  const rowsSeen = done.last?.checkpoint.ordinal ?? rowsBefore(start, size);
+  const edges = pass.edges;
 
   if (e.repair && edges.size > 0) await e.repair(ctx, edges);
 
