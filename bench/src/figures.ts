@@ -241,7 +241,7 @@ export async function scaleFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   for (let i = 0; i < s.companies; i++) companies.push(await b.createCompany({ clients: s.clients, records: s.records }));
   await b.control.post('/_control/faults', { path: '/yclients/api', kind: 'delay', delayMs: s.latencyMs });
   const wall = async (processes: number) => {
-    await b.pool.query(`DELETE FROM sync_state WHERE company_id = ANY($1::bigint[])`, [companies]);
+    await b.pool.query(`DELETE FROM stream_state WHERE source = 'yclients' AND scope = ANY($1::text[])`, [companies.map(String)]);
     for (const t of ['yclients_clients', 'yclients_records', 'yclients_transactions', 'yclients_staff', 'yclients_services', 'yclients_positions', 'yclients_client_categories', 'yclients_expense_categories', 'yclients_accounts']) {
       await b.pool.query(`DELETE FROM ${t} WHERE company_id = ANY($1::bigint[])`, [companies]);
     }

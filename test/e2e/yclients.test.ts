@@ -66,7 +66,13 @@ async function fingerprint(companyId: number) {
   for (const t of tables) {
     out[t] = (await q(`SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) AS f FROM ${t} WHERE company_id = $1`, [companyId]))[0].f;
   }
-  out.sync_state = (await q(`SELECT string_agg(entity || last_ordinal || ':' || last_id || ':' || xmin::text, ',' ORDER BY entity) AS f FROM sync_state WHERE company_id = $1`, [companyId]))[0].f;
+  out.stream_state = (
+    await q(
+      `SELECT string_agg(stream || (state->>'ordinal') || ':' || (state->>'lastId') || ':' || xmin::text, ',' ORDER BY stream) AS f
+       FROM stream_state WHERE source = 'yclients' AND scope = $1::text`,
+      [companyId],
+    )
+  )[0].f;
   return out;
 }
 
@@ -312,7 +318,9 @@ describe('YClients source', () => {
     const id = body.parser_uuid as string;
     await waitFor(async () => ((await run(id, gateway)).progress?.entities?.records?.page >= 4 ? true : undefined), { what: 'four pages of records', timeoutMs: 60_000 });
     await first.stop('SIGKILL');
-    const committed = (await q(`SELECT last_ordinal FROM sync_state WHERE company_id = $1 AND entity = 'records'`, [company]))[0].last_ordinal as number;
+    const committed = (
+      await q(`SELECT (state->>'ordinal')::int AS last_ordinal FROM stream_state WHERE source = 'yclients' AND scope = $1::text AND stream = 'records'`, [company])
+    )[0].last_ordinal as number;
     expect(committed).toBeGreaterThanOrEqual(800);
 
     const second = spawnWorker('worker-yclients', killEnv);

@@ -1,34 +1,27 @@
 import type pg from 'pg';
 import { v4 as uuidv4 } from 'uuid';
-import { bulkUpsert, numberedPages, UpstreamDataError } from '@datasync/connector-kit';
-import type { RunContext } from '@datasync/runs';
+import { z } from 'zod';
+import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError } from '@datasync/connector-kit';
+import { avitoItems, avitoRunItems } from '@datasync/db/tables';
+import { runStream, skipItem, withCheckpoint, type RunContext, type StreamDefinition } from '@datasync/runs';
 import { parseMobileItems, type Listing } from './parse';
 import type { AvitoHandlers } from './source';
 import type { AvitoTransport, MobilePage } from './transport';
 
 /** Where a run stopped: the last page whose listings are committed. */
-interface Checkpoint {
-  page: number;
-  position: number;
-  lastStamp?: number;
-}
+const checkpointSchema = z.object({ page: z.number().int(), position: z.number().int(), lastStamp: z.number().optional() });
+type Checkpoint = z.infer<typeof checkpointSchema>;
 
-const ITEM_COLUMNS = [
-  { name: 'id', type: 'uuid' },
-  { name: 'avito_id', type: 'bigint' },
-  { name: 'title', type: 'text' },
-  { name: 'price', type: 'numeric' },
-  { name: 'price_text', type: 'text' },
-  { name: 'url', type: 'text' },
-  { name: 'category_id', type: 'int' },
-  { name: 'category_name', type: 'text' },
-  { name: 'location_id', type: 'int' },
-  { name: 'location_name', type: 'text' },
-  { name: 'address', type: 'text' },
-  { name: 'seller_hash', type: 'text' },
-  { name: 'published_at', type: 'timestamptz' },
-  { name: 'raw', type: 'jsonb' },
-];
+/** A page's entry: a listing, or why a malformed one was skipped. */
+type PageItem = Listing | { skipped: string };
+
+/** What a page carries besides its listings. */
+interface PageExtra {
+  /** Top-level listings on the page (what a full page is counted in). */
+  itemCount: number;
+  /** The run position of the page's first listing. */
+  firstPosition: number;
+}
 
 /** Upserts a page's listings and links them to the run; answers how many were new to the run. */
 async function writePage(
@@ -38,117 +31,126 @@ async function writePage(
   firstPosition: number,
   extra: { sellerHash?: string; locationId?: number },
 ): Promise<number> {
-  const saved = await bulkUpsert<{ id: string; avito_id: string }>(
+  const saved = await runUpsert<{ id: string; avito_id: string }>(
     tx,
-    {
-      table: 'avito_items',
-      columns: ITEM_COLUMNS,
-      conflict: ['avito_id'],
-      update: ['title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_name', 'address', 'published_at', 'raw'],
-      alsoSet: [
-        'last_seen_at = now()',
-        'seller_hash = COALESCE(EXCLUDED.seller_hash, avito_items.seller_hash)',
-        'location_id = COALESCE(EXCLUDED.location_id, avito_items.location_id)',
-      ],
-      returning: ['id', 'avito_id'],
-    },
-    listings.map((l) => [
-      uuidv4(),
-      l.avitoId,
-      l.title,
-      l.price,
-      l.priceText,
-      l.url,
-      l.categoryId,
-      l.categoryName,
-      extra.locationId ?? null,
-      l.locationName,
-      l.address,
-      extra.sellerHash ?? null,
-      l.publishedAt,
-      l.raw,
-    ]),
+    prepareUpsert(
+      {
+        table: avitoItems,
+        // first_seen_at and last_seen_at are the table's defaults on insert.
+        columns: [
+          'id', 'avito_id', 'title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_id', 'location_name',
+          'address', 'seller_hash', 'published_at', 'raw',
+        ],
+        conflict: ['avito_id'],
+        update: ['title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_name', 'address', 'published_at', 'raw'],
+        alsoSet: [
+          'last_seen_at = now()',
+          'seller_hash = COALESCE(EXCLUDED.seller_hash, avito_items.seller_hash)',
+          'location_id = COALESCE(EXCLUDED.location_id, avito_items.location_id)',
+        ],
+        returning: ['id', 'avito_id'],
+      },
+      listings.map((l) => ({
+        id: uuidv4(),
+        avito_id: l.avitoId,
+        title: l.title,
+        price: l.price,
+        price_text: l.priceText,
+        url: l.url,
+        category_id: l.categoryId,
+        category_name: l.categoryName,
+        location_id: extra.locationId ?? null,
+        location_name: l.locationName,
+        address: l.address,
+        seller_hash: extra.sellerHash ?? null,
+        published_at: l.publishedAt,
+        raw: l.raw,
+      })),
+    ),
   );
   const idOf = new Map(saved.map((r) => [String(r.avito_id), r.id]));
   const order = [...new Set(listings.map((l) => String(l.avitoId)))];
   const linked = await bulkUpsert(
     tx,
-    {
-      table: 'avito_run_items',
-      columns: [
-        { name: 'run_id', type: 'uuid' },
-        { name: 'item_id', type: 'uuid' },
-        { name: 'position', type: 'int' },
-      ],
-      conflict: ['run_id', 'item_id'],
-      update: [],
-      returning: ['item_id'],
-    },
-    order.map((avitoId, i) => [runId, idOf.get(avitoId), firstPosition + i]),
+    { table: avitoRunItems, update: [], returning: ['item_id'] },
+    order.map((avitoId, i) => ({ run_id: runId, item_id: idOf.get(avitoId)!, position: firstPosition + i })),
   );
   return linked.length;
 }
 
 /**
- * Pages through one result set (a seller's listings or a search), committing each page with the
- * checkpoint, resuming after the last committed page. Stops at a short page, a page with no new
+ * One result set (a seller's listings or a search) as a stream: numbered pages from the page after
+ * the checkpoint, each committed with the checkpoint. Stops at a short page, a page with no new
  * listing, or the page cap; a result that ends before the upstream's own total is an error worth
  * retrying (an empty page in the middle), never a silently short result.
  */
-async function syncPages(
-  ctx: RunContext<unknown>,
+function listingStream<P>(
+  ctx: RunContext<P, Checkpoint>,
   transport: AvitoTransport,
   fetchPage: (page: number, lastStamp: number | undefined) => Promise<MobilePage>,
   extra: { sellerHash?: string; locationId?: number },
   maxPages: number,
-): Promise<void> {
-  const resume = (ctx.checkpoint as Checkpoint | null) ?? { page: 0, position: 0 };
-  let lastStamp = resume.lastStamp;
-  let position = resume.position;
-  let total: number | undefined;
-  let lastPage = resume.page;
-  if (resume.page > 0) ctx.log.info({ page: resume.page + 1 }, 'resuming from checkpoint');
-
-  const pages = numberedPages(
-    async (n) => {
-      const page = await fetchPage(n, lastStamp);
-      lastStamp ??= page.lastStamp;
-      return { page, parsed: parseMobileItems(page.items) };
-    },
-    {
-      first: resume.page + 1,
-      maxPages: Math.max(1, maxPages - resume.page),
-      isLast: ({ parsed }) => parsed.itemCount < transport.pageSize,
-    },
-  );
-  for await (const { page: { page, parsed }, n } of pages) {
-    total = page.total ?? total;
-    if (parsed.skipped.length) ctx.log.warn({ page: n, skipped: parsed.skipped.slice(0, 5) }, 'skipped malformed listings');
-    // A short page that leaves the result below the upstream's total (an empty page mid-way): fail
-    // before committing it, so the retry asks for this page again instead of resuming after it.
-    const accounted = (ctx.counts.listings ?? 0) + (ctx.counts.skipped ?? 0) + parsed.listings.length + parsed.skipped.length;
-    if (parsed.itemCount < transport.pageSize && total !== undefined && accounted < total && n < maxPages) {
-      throw new UpstreamDataError(`avito page ${n} listed ${parsed.itemCount} items, short of the ${total} announced; retrying`);
-    }
-    const added = await ctx.commitPage(
-      (tx) => writePage(tx, ctx.runId, parsed.listings, position, extra),
-      (linked) => ({
-        checkpoint: { page: n, position: position + parsed.listings.length, lastStamp } satisfies Checkpoint,
-        progress: {
-          page: n,
-          listings: (ctx.counts.listings ?? 0) + linked,
-          total: total ?? null,
-          // Why the last malformed listing was skipped, shown with the run (its count is `counts.skipped`).
-          ...(parsed.skipped.length ? { lastSkipped: `page ${n}: ${parsed.skipped[0]}` } : {}),
+): StreamDefinition<Checkpoint, PageItem, Listing, number, PageExtra> {
+  return {
+    name: 'avito listings',
+    async *pages(resume) {
+      const from = resume ?? { page: 0, position: 0 };
+      let lastStamp = from.lastStamp;
+      let position = from.position;
+      let total: number | undefined;
+      if (from.page > 0) ctx.log.info({ page: from.page + 1 }, 'resuming from checkpoint');
+      const pages = numberedPages(
+        async (n) => {
+          const page = await fetchPage(n, lastStamp);
+          lastStamp ??= page.lastStamp;
+          return { page, parsed: parseMobileItems(page.items) };
         },
-        added: { pages: 1, listings: linked, skipped: parsed.skipped.length },
-      }),
-    );
-    position += parsed.listings.length;
-    lastPage = n;
-    ctx.log.info({ page: n, listings: parsed.listings.length, new: added }, 'page saved');
-    if (added === 0 && parsed.itemCount > 0) break;
-  }
+        { first: from.page + 1, maxPages: Math.max(1, maxPages - from.page), isLast: ({ parsed }) => parsed.itemCount < transport.pageSize },
+      );
+      for await (const { page: { page, parsed }, n } of pages) {
+        total = page.total ?? total;
+        const firstPosition = position;
+        position += parsed.listings.length;
+        yield {
+          n,
+          items: [...parsed.listings, ...parsed.skipped.map((detail) => ({ skipped: detail }))],
+          checkpoint: { page: n, position, lastStamp },
+          total,
+          extra: { itemCount: parsed.itemCount, firstPosition },
+        };
+      }
+    },
+    toRow: (item) => ('skipped' in item ? skipItem('invalid', item.skipped) : item),
+    write: (tx, listings, page) => writePage(tx, ctx.runId, listings, page.extra.firstPosition, extra),
+    // A short page that leaves the result below the upstream's total (an empty page mid-way).
+    shortPage: (page, counts) =>
+      page.extra.itemCount < transport.pageSize &&
+      page.total !== undefined &&
+      (counts.listings ?? 0) + (counts.skipped ?? 0) + page.items.length < page.total &&
+      page.n < maxPages
+        ? `avito page ${page.n} listed ${page.extra.itemCount} items, short of the ${page.total} announced; retrying`
+        : undefined,
+    onSkipped: (page, skipped) => ctx.log.warn({ page: page.n, skipped: skipped.slice(0, 5).map((s) => s.skip.detail) }, 'skipped malformed listings'),
+    report: (page, { skipped, written }) => ({
+      added: { listings: written },
+      progress: {
+        page: page.n,
+        listings: (ctx.counts.listings ?? 0) + written,
+        total: page.total ?? null,
+        // Why the last malformed listing was skipped, shown with the run (its count is `counts.skipped`).
+        ...(skipped.length ? { lastSkipped: `page ${page.n}: ${skipped[0]!.skip.detail}` } : {}),
+      },
+    }),
+    committed: (page, { rows, written }) => ctx.log.info({ page: page.n, listings: rows.length, new: written }, 'page saved'),
+    stopAfter: (page, { written }) => written === 0 && page.extra.itemCount > 0,
+  };
+}
+
+/** Runs a result set's stream, then checks the run found every listing the upstream announced. */
+async function syncPages<P>(ctx: RunContext<P, Checkpoint>, stream: StreamDefinition<Checkpoint, PageItem, Listing, number, PageExtra>, maxPages: number): Promise<void> {
+  const done = await runStream(ctx, stream);
+  const lastPage = done.last?.n ?? ctx.checkpoint?.page ?? 0;
+  const total = done.last?.total;
   const found = ctx.counts.listings ?? 0;
   if (total !== undefined && found + (ctx.counts.skipped ?? 0) < total && lastPage < maxPages) {
     throw new UpstreamDataError(`avito listed ${found} of the ${total} listings it announced (page ${lastPage} ended early); retrying`);
@@ -157,20 +159,26 @@ async function syncPages(
 
 export function avitoHandlers(transport: AvitoTransport, maxPages: number): AvitoHandlers {
   return {
-    'avito.user': (ctx) =>
-      syncPages(ctx, transport, (page) => transport.sellerPage(ctx.params.user, page), { sellerHash: ctx.params.user }, maxPages),
-    'avito.region': (ctx) =>
+    'avito.user': withCheckpoint(checkpointSchema, (ctx) =>
+      syncPages(ctx, listingStream(ctx, transport, (page) => transport.sellerPage(ctx.params.user, page), { sellerHash: ctx.params.user }, maxPages), maxPages),
+    ),
+    'avito.region': withCheckpoint(checkpointSchema, (ctx) =>
       syncPages(
         ctx,
-        transport,
-        (page, lastStamp) =>
-          transport.searchPage(
-            { query: ctx.params.search, locationId: ctx.params.locationId, categoryId: ctx.params.categoryId },
-            page,
-            lastStamp ?? Math.floor(Date.now() / 1000),
-          ),
-        { locationId: ctx.params.locationId === 621540 ? undefined : ctx.params.locationId },
+        listingStream(
+          ctx,
+          transport,
+          (page, lastStamp) =>
+            transport.searchPage(
+              { query: ctx.params.search, locationId: ctx.params.locationId, categoryId: ctx.params.categoryId },
+              page,
+              lastStamp ?? Math.floor(Date.now() / 1000),
+            ),
+          { locationId: ctx.params.locationId === 621540 ? undefined : ctx.params.locationId },
+          maxPages,
+        ),
         maxPages,
       ),
+    ),
   };
 }

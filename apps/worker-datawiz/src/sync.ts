@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import type { z } from 'zod';
-import { bulkUpsert, UpstreamDataError } from '@datasync/connector-kit';
+import { z } from 'zod';
+import { bulkUpsert } from '@datasync/connector-kit';
+import { datawizProducts, datawizSaleProducts, datawizSaleShops, datawizSales, datawizShops } from '@datasync/db/tables';
 import {
   productSchema,
   saleSchema,
@@ -11,7 +12,7 @@ import {
   type Sale,
   type Shop,
 } from '@datasync/datawiz-client';
-import type { RunContext } from '@datasync/runs';
+import { runStream, skipItem, withCheckpoint, type RunContext, type StreamDefinition } from '@datasync/runs';
 import type { DatawizHandlers } from './source';
 
 /** Collections in sync order: shops and products before the promotions that link them. */
@@ -19,82 +20,67 @@ const STAGES = ['shops', 'products', 'sale'] as const satisfies readonly Datawiz
 type Stage = (typeof STAGES)[number];
 
 /** Where a run stopped: the stage, the next page's URL (null: stage done), rows seen in the stage. */
-interface Checkpoint {
-  stage: Stage;
-  next: string | null;
-  page: number;
-  seen: number;
+const checkpointSchema = z.object({ stage: z.enum(STAGES), next: z.string().nullable(), page: z.number().int(), seen: z.number().int() });
+type Checkpoint = z.infer<typeof checkpointSchema>;
+type Ctx = RunContext<unknown, Checkpoint>;
+
+/** A parsed row with the item as the upstream sent it (stored as `raw`). */
+interface Parsed<T> {
+  row: T;
+  raw: unknown;
 }
 
 const COUNT_NAME: Record<Stage, string> = { shops: 'shops', products: 'products', sale: 'sales' };
 
-async function writeShops(tx: pg.PoolClient, rows: { row: Shop; raw: unknown }[]): Promise<void> {
-  const update = ['format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'];
+async function writeShops(tx: pg.PoolClient, rows: Parsed<Shop>[]): Promise<void> {
   await bulkUpsert(
     tx,
     {
-      table: 'datawiz_shops',
-      columns: [
-        { name: 'shop_id', type: 'text' },
-        { name: 'format_id', type: 'text' },
-        { name: 'group_id', type: 'text' },
-        { name: 'name', type: 'text' },
-        { name: 'address', type: 'text' },
-        { name: 'open_date', type: 'date' },
-        { name: 'latitude', type: 'numeric' },
-        { name: 'longitude', type: 'numeric' },
-        { name: 'raw', type: 'jsonb' },
-      ],
-      conflict: ['shop_id'],
-      update,
+      table: datawizShops,
+      // first_seen_at and updated_at are the table's (updated_at moved below when the shop changed).
+      columns: ['shop_id', 'format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'],
+      update: ['format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'],
       skipUnchanged: true,
       alsoSet: ['updated_at = now()'],
     },
-    rows.map(({ row: s, raw }) => [s.shop_id, s.format_id, s.group_id, s.name, s.address, s.open_date, s.latitude, s.longitude, raw]),
+    rows.map(({ row: s, raw }) => ({
+      shop_id: s.shop_id,
+      format_id: s.format_id,
+      group_id: s.group_id,
+      name: s.name,
+      address: s.address,
+      open_date: s.open_date,
+      latitude: s.latitude,
+      longitude: s.longitude,
+      raw,
+    })),
   );
 }
 
-async function writeProducts(tx: pg.PoolClient, rows: { row: Product; raw: unknown }[]): Promise<void> {
-  const columns = [
-    { name: 'product_id', type: 'text' },
-    { name: 'name', type: 'text' },
-    { name: 'article', type: 'text' },
-    { name: 'barcode', type: 'text' },
-    { name: 'category_id', type: 'text' },
-    { name: 'brand_id', type: 'text' },
-    { name: 'producer_id', type: 'text' },
-    { name: 'unit_id', type: 'text' },
-    { name: 'active', type: 'boolean' },
-    { name: 'width', type: 'numeric' },
-    { name: 'height', type: 'numeric' },
-    { name: 'depth', type: 'numeric' },
-    { name: 'raw', type: 'jsonb' },
-  ];
+async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[]): Promise<void> {
   await bulkUpsert(
     tx,
     {
-      table: 'datawiz_products',
-      columns,
-      conflict: ['product_id'],
-      update: columns.map((c) => c.name).filter((c) => c !== 'product_id'),
+      table: datawizProducts,
+      columns: ['product_id', 'name', 'article', 'barcode', 'category_id', 'brand_id', 'producer_id', 'unit_id', 'active', 'width', 'height', 'depth', 'raw'],
       skipUnchanged: true,
       alsoSet: ['updated_at = now()'],
     },
-    rows.map(({ row: p, raw }) => [
-      p.product_id,
-      p.name,
-      p.article,
-      p.barcode,
-      p.category_id,
-      p.brand_id,
-      p.producer_id,
-      p.unit_id,
-      p.active,
-      p.width,
-      p.height,
-      p.depth,
+    rows.map(({ row: p, raw }) => ({
+      product_id: p.product_id,
+      name: p.name,
+      article: p.article,
+      barcode: p.barcode,
+      category_id: p.category_id,
+      brand_id: p.brand_id,
+      producer_id: p.producer_id,
+      unit_id: p.unit_id,
+      active: p.active,
+      width: p.width,
+      height: p.height,
+      depth: p.depth,
       raw,
-    ]),
+    })),
   );
 }
 
@@ -102,58 +88,37 @@ async function writeProducts(tx: pg.PoolClient, rows: { row: Product; raw: unkno
  * Upserts a page of promotions and their links, marking each with the run that saw it; links the
  * upstream dropped are removed once the whole sync is complete (`removeStaleLinks`).
  */
-async function writeSales(tx: pg.PoolClient, runId: string, rows: { row: Sale; raw: unknown }[]): Promise<void> {
+async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[]): Promise<void> {
   await bulkUpsert(
     tx,
     {
-      table: 'datawiz_sales',
-      columns: [
-        { name: 'sale_id', type: 'text' },
-        { name: 'name', type: 'text' },
-        { name: 'description', type: 'text' },
-        { name: 'date_from', type: 'date' },
-        { name: 'date_to', type: 'date' },
-        { name: 'raw', type: 'jsonb' },
-        { name: 'last_seen_run', type: 'uuid' },
-      ],
-      conflict: ['sale_id'],
-      update: ['name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run'],
+      table: datawizSales,
+      columns: ['sale_id', 'name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run'],
       alsoSet: [
         // updated_at moves only when the promotion itself changed, not when a run merely saw it.
         `updated_at = CASE WHEN (datawiz_sales.name, datawiz_sales.description, datawiz_sales.date_from, datawiz_sales.date_to)
           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.description, EXCLUDED.date_from, EXCLUDED.date_to) THEN now() ELSE datawiz_sales.updated_at END`,
       ],
     },
-    rows.map(({ row: s, raw }) => [s.sale_id, s.name, s.description, s.date_from, s.date_to, raw, runId]),
+    rows.map(({ row: s, raw }) => ({
+      sale_id: s.sale_id,
+      name: s.name,
+      description: s.description,
+      date_from: s.date_from,
+      date_to: s.date_to,
+      raw,
+      last_seen_run: runId,
+    })),
   );
   await bulkUpsert(
     tx,
-    {
-      table: 'datawiz_sale_shops',
-      columns: [
-        { name: 'sale_id', type: 'text' },
-        { name: 'shop_id', type: 'text' },
-        { name: 'last_seen_run', type: 'uuid' },
-      ],
-      conflict: ['sale_id', 'shop_id'],
-      update: ['last_seen_run'],
-    },
-    rows.flatMap(({ row: s }) => s.shops.map((shopId) => [s.sale_id, shopId, runId])),
+    { table: datawizSaleShops, update: ['last_seen_run'] },
+    rows.flatMap(({ row: s }) => s.shops.map((shopId) => ({ sale_id: s.sale_id, shop_id: shopId, last_seen_run: runId }))),
   );
   await bulkUpsert(
     tx,
-    {
-      table: 'datawiz_sale_products',
-      columns: [
-        { name: 'sale_id', type: 'text' },
-        { name: 'product_id', type: 'text' },
-        { name: 'position', type: 'int' },
-        { name: 'last_seen_run', type: 'uuid' },
-      ],
-      conflict: ['sale_id', 'product_id'],
-      update: ['position', 'last_seen_run'],
-    },
-    rows.flatMap(({ row: s }) => s.products.map((productId, i) => [s.sale_id, productId, i, runId])),
+    { table: datawizSaleProducts },
+    rows.flatMap(({ row: s }) => s.products.map((productId, i) => ({ sale_id: s.sale_id, product_id: productId, position: i, last_seen_run: runId }))),
   );
 }
 
@@ -170,74 +135,71 @@ async function removeStaleLinks(tx: pg.PoolClient, runId: string): Promise<{ sho
   return { shops: shops.rowCount ?? 0, products: products.rowCount ?? 0 };
 }
 
-function parseRows<T>(schema: z.ZodType<T>, results: unknown[]): { rows: { row: T; raw: unknown }[]; skipped: string[] } {
-  const rows: { row: T; raw: unknown }[] = [];
-  const skipped: string[] = [];
-  for (const raw of results) {
-    const parsed = schema.safeParse(raw);
-    if (parsed.success) rows.push({ row: parsed.data, raw });
-    else skipped.push(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  }
-  return { rows, skipped };
+/**
+ * One stage as a stream: every page of a collection through its `next` links (the next one in
+ * flight while this one is written), each page committed with the checkpoint (the next URL), so a
+ * retry resumes after the last committed page. An empty page mid-way, or a stage ending short of
+ * the upstream's `count`, fails the attempt to retry.
+ */
+function stageStream<T>(
+  ctx: Ctx,
+  client: DatawizClient,
+  stage: Stage,
+  schema: z.ZodType<T>,
+  write: (tx: pg.PoolClient, rows: Parsed<T>[]) => Promise<void>,
+): StreamDefinition<Checkpoint, unknown, Parsed<T>, void> {
+  const name = COUNT_NAME[stage];
+  return {
+    name: `datawiz ${stage}`,
+    async *pages(resume) {
+      let seen = resume?.seen ?? 0;
+      let n = resume?.page ?? 0;
+      if (resume?.next) ctx.log.info({ stage, page: n + 1 }, 'resuming from checkpoint');
+      for await (const { page } of client.pages(stage, resume?.next ?? undefined)) {
+        n += 1;
+        seen += page.results.length;
+        yield { n, items: page.results, checkpoint: { stage, next: page.next, page: n, seen }, total: page.count, extra: undefined };
+      }
+    },
+    toRow: (raw) => {
+      const parsed = schema.safeParse(raw);
+      return parsed.success ? { row: parsed.data, raw } : skipItem('invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    },
+    onSkipped: (page, skipped) => ctx.log.warn({ stage, page: page.n, skipped: skipped.slice(0, 5).map((s) => s.skip.detail) }, 'skipped malformed rows'),
+    // An empty page mid-way, or a last page short of `count`.
+    shortPage: (page) =>
+      (page.items.length === 0 && page.checkpoint.next !== null) || (page.checkpoint.next === null && page.checkpoint.seen < (page.total ?? 0))
+        ? `datawiz ${stage}/ page ${page.n} listed ${page.items.length} rows (${page.checkpoint.seen} of the ${page.total} announced); retrying`
+        : undefined,
+    write: (tx, rows) => write(tx, rows),
+    report: (page, { rows, skipped }) => ({
+      added: { [name]: rows.length },
+      progress: {
+        stage: name,
+        page: page.n,
+        [name]: page.checkpoint.seen,
+        [`${name}Total`]: page.total,
+        // Why the last malformed row was skipped, shown with the run (its count is `counts.skipped`).
+        ...(skipped.length ? { lastSkipped: `${stage} page ${page.n}: ${skipped[0]!.skip.detail}` } : {}),
+      },
+    }),
+    committed: (page, { rows }) => ctx.log.info({ stage, page: page.n, rows: rows.length }, 'page saved'),
+  };
 }
 
-/**
- * One stage: every page of a collection through its `next` links, each page committed with the
- * checkpoint (the next URL), so a retry resumes after the last committed page. An empty page
- * mid-way, or a stage ending short of the upstream's `count`, fails the attempt to retry.
- */
-async function syncStage(ctx: RunContext<unknown>, client: DatawizClient, stage: Stage, resume: Checkpoint | null): Promise<void> {
-  let seen = resume?.seen ?? 0;
-  let pageNo = resume?.page ?? 0;
-  if (resume?.next) ctx.log.info({ stage, page: pageNo + 1 }, 'resuming from checkpoint');
+async function syncStage(ctx: Ctx, client: DatawizClient, stage: Stage, resume: Checkpoint | null): Promise<void> {
   await ctx.progress({ stage: COUNT_NAME[stage] });
-  for await (const { page } of client.pages(stage, resume?.next ?? undefined)) {
-    pageNo += 1;
-    const { rows, skipped } =
-      stage === 'shops'
-        ? parseRows(shopSchema, page.results)
-        : stage === 'products'
-          ? parseRows(productSchema, page.results)
-          : parseRows(saleSchema, page.results);
-    if (skipped.length) ctx.log.warn({ stage, page: pageNo, skipped: skipped.slice(0, 5) }, 'skipped malformed rows');
-    // An empty page mid-way, or a last page short of `count`: fail before committing, so the retry
-    // asks for this page again rather than resuming past it.
-    if ((page.results.length === 0 && page.next !== null) || (page.next === null && seen + page.results.length < page.count)) {
-      throw new UpstreamDataError(
-        `datawiz ${stage}/ page ${pageNo} listed ${page.results.length} rows (${seen + page.results.length} of the ${page.count} announced); retrying`,
-      );
-    }
-    seen += page.results.length;
-    const name = COUNT_NAME[stage];
-    await ctx.commitPage(
-      async (tx) => {
-        if (stage === 'shops') await writeShops(tx, rows as { row: Shop; raw: unknown }[]);
-        else if (stage === 'products') await writeProducts(tx, rows as { row: Product; raw: unknown }[]);
-        else await writeSales(tx, ctx.runId, rows as { row: Sale; raw: unknown }[]);
-      },
-      {
-        checkpoint: { stage, next: page.next, page: pageNo, seen } satisfies Checkpoint,
-        progress: {
-          stage: name,
-          page: pageNo,
-          [name]: seen,
-          [`${name}Total`]: page.count,
-          // Why the last malformed row was skipped, shown with the run (its count is `counts.skipped`).
-          ...(skipped.length ? { lastSkipped: `${stage} page ${pageNo}: ${skipped[0]}` } : {}),
-        },
-        added: { pages: 1, [name]: rows.length, skipped: skipped.length },
-      },
-    );
-    ctx.log.info({ stage, page: pageNo, rows: rows.length }, 'page saved');
-  }
+  if (stage === 'shops') await runStream(ctx, stageStream(ctx, client, stage, shopSchema, writeShops), resume);
+  else if (stage === 'products') await runStream(ctx, stageStream(ctx, client, stage, productSchema, writeProducts), resume);
+  else await runStream(ctx, stageStream(ctx, client, stage, saleSchema, (tx, rows) => writeSales(tx, ctx.runId, rows)), resume);
 }
 
 export function datawizHandlers(client: DatawizClient): DatawizHandlers {
   return {
-    'datawiz.sync': async (ctx) => {
+    'datawiz.sync': withCheckpoint(checkpointSchema, async (ctx) => {
       // Unset credentials fail the run at once with the variable's name (not retried).
       client.assertConfigured();
-      const checkpoint = ctx.checkpoint as Checkpoint | null;
+      const checkpoint = ctx.checkpoint;
       const from = checkpoint ? STAGES.indexOf(checkpoint.stage) : 0;
       for (let i = from; i < STAGES.length; i++) {
         const stage = STAGES[i]!;
@@ -252,6 +214,6 @@ export function datawizHandlers(client: DatawizClient): DatawizHandlers {
         added: { removedShopLinks: r.shops, removedProductLinks: r.products },
       }));
       ctx.log.info(removed, 'removed links the upstream dropped');
-    },
+    }),
   };
 }

@@ -1,16 +1,18 @@
 import type pg from 'pg';
-import { bulkUpsert } from '@datasync/connector-kit';
+import { z } from 'zod';
+import { bulkUpsert, numberedPages } from '@datasync/connector-kit';
+import { itresumeAttempts } from '@datasync/db/tables';
 import { WarningTally, type Logger } from '@datasync/logger';
-import type { RunContext } from '@datasync/runs';
-import { dailyStats, type DailyStats } from './aggregates';
-import { parseAttempt, type Attempt, type SkipReason } from './parse';
+import { runStream, skipItem, withCheckpoint, type RunContext, type StreamDefinition } from '@datasync/runs';
 import type { ItResumeHandlers } from './source';
+import { dailyStats, type DailyStats } from './aggregates';
+import { parseAttempt, type Attempt } from './parse';
 import type { ItResumeTransport } from './transport';
 
 /** Where a run stopped: every day before `nextDay` is committed. */
-interface Checkpoint {
-  nextDay: string;
-}
+const checkpointSchema = z.object({ nextDay: z.string() });
+type Checkpoint = z.infer<typeof checkpointSchema>;
+type Ctx = RunContext<{ start: string; end: string }, Checkpoint>;
 
 export interface Reporters {
   /** Writes the days' aggregates to Google Sheets; undefined when Sheets is not configured. */
@@ -31,20 +33,6 @@ export interface RunReport {
   steps: Record<string, string>;
 }
 
-const COLUMNS = [
-  { name: 'lti_user_id', type: 'text' },
-  { name: 'course_key', type: 'text' },
-  { name: 'lms_host', type: 'text' },
-  { name: 'task_id', type: 'text' },
-  { name: 'oauth_consumer_key', type: 'text' },
-  { name: 'lis_result_sourcedid', type: 'text' },
-  { name: 'lis_outcome_service_url', type: 'text' },
-  { name: 'is_correct', type: 'boolean' },
-  { name: 'attempt_type', type: 'text' },
-  { name: 'created_at', type: 'timestamptz' },
-  { name: 'run_id', type: 'uuid' },
-];
-
 /** The days of [start, end], both included (YYYY-MM-DD). */
 export function daysOf(start: string, end: string): string[] {
   const out: string[] = [];
@@ -59,33 +47,82 @@ export async function writeAttempts(tx: pg.PoolClient, runId: string, attempts: 
   const inserted = await bulkUpsert(
     tx,
     {
-      table: 'itresume_attempts',
-      columns: COLUMNS,
+      table: itresumeAttempts,
+      // id is the table's sequence.
+      columns: [
+        'lti_user_id', 'course_key', 'lms_host', 'task_id', 'oauth_consumer_key', 'lis_result_sourcedid', 'lis_outcome_service_url',
+        'is_correct', 'attempt_type', 'created_at', 'run_id',
+      ],
       conflict: ['lti_user_id', 'created_at', 'attempt_type', 'lis_result_sourcedid'],
       update: [],
       returning: ['id'],
     },
-    attempts.map((a) => [
-      a.ltiUserId,
-      a.courseKey,
-      a.lmsHost,
-      a.taskId,
-      a.oauthConsumerKey,
-      a.lisResultSourcedid,
-      a.lisOutcomeServiceUrl,
-      a.isCorrect,
-      a.attemptType,
-      a.createdAt,
-      runId,
-    ]),
+    attempts.map((a) => ({
+      lti_user_id: a.ltiUserId,
+      course_key: a.courseKey,
+      lms_host: a.lmsHost,
+      task_id: a.taskId,
+      oauth_consumer_key: a.oauthConsumerKey,
+      lis_result_sourcedid: a.lisResultSourcedid,
+      lis_outcome_service_url: a.lisOutcomeServiceUrl,
+      is_correct: a.isCorrect,
+      attempt_type: a.attemptType,
+      created_at: a.createdAt,
+      run_id: runId,
+    })),
   );
   return inserted.length;
 }
 
 const ms = (since: number) => Date.now() - since;
 
+/**
+ * The window's days as a stream: one page per day (one request each, in order, no prefetch),
+ * each committed with the next day as the checkpoint. Malformed attempts are skipped by reason.
+ */
+function attemptStream(ctx: Ctx, transport: ItResumeTransport, days: string[], malformed: WarningTally): StreamDefinition<Checkpoint, unknown, Attempt, number, { day: string; t0: number }> {
+  return {
+    name: 'itresume attempts',
+    async *pages() {
+      const pages = numberedPages(
+        async (n) => {
+          const day = days[n - 1]!;
+          const t0 = Date.now();
+          ctx.log.debug({ day }, 'download started');
+          const items = await transport.attempts(`${day} 00:00:00`, `${day} 23:59:59.999999`);
+          ctx.log.debug({ day, items: items.length, ms: ms(t0) }, 'download finished');
+          return { day, t0, items };
+        },
+        { first: 1, isLast: (_, n) => n >= days.length, prefetch: false },
+      );
+      for await (const { page: { day, t0, items }, n } of pages) {
+        const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+        yield { n, items, checkpoint: { nextDay: next }, extra: { day, t0 } };
+      }
+    },
+    toRow: (item) => {
+      const parsed = parseAttempt(item);
+      return parsed.ok ? parsed.attempt : skipItem(parsed.reason, parsed.detail);
+    },
+    // One warning per run with the count per reason, not one per malformed item.
+    onSkipped: (page, skipped) => {
+      for (const { index, skip } of skipped) malformed.note(skip.skip, { day: page.extra.day, index, detail: skip.detail });
+    },
+    write: (tx, attempts) => writeAttempts(tx, ctx.runId, attempts),
+    report: (page, { rows, written }) => ({
+      added: { fetched: page.items.length, valid: rows.length, inserted: written, days: 1 },
+      progress: { stage: 'load', day: page.extra.day },
+    }),
+    committed: (page, { rows, skipped, written }) =>
+      ctx.log.info(
+        { day: page.extra.day, fetched: page.items.length, valid: rows.length, inserted: written, skipped: skipped.length, ms: ms(page.extra.t0) },
+        'day loaded',
+      ),
+  };
+}
+
 /** Loads the window day by day (one committed page per day), then exports and reports. */
-async function syncWindow(ctx: RunContext<{ start: string; end: string }>, transport: ItResumeTransport, reporters: Reporters): Promise<void> {
+async function syncWindow(ctx: Ctx, transport: ItResumeTransport, reporters: Reporters): Promise<void> {
   const { start, end } = ctx.params;
   const steps: Record<string, string> = {};
   const report = (ok: boolean, days: DailyStats[], error?: string): RunReport => ({
@@ -99,41 +136,13 @@ async function syncWindow(ctx: RunContext<{ start: string; end: string }>, trans
     steps,
   });
   try {
-    const resume = (ctx.checkpoint as Checkpoint | null)?.nextDay;
+    const resume = ctx.checkpoint?.nextDay;
     const days = daysOf(start, end).filter((d) => !resume || d >= resume);
     if (resume) ctx.log.info({ day: resume }, 'resuming from checkpoint');
     const loadStarted = Date.now();
     ctx.log.info({ start, end, days: days.length }, 'load started');
-    // One warning per run with the count per reason, not one per malformed item.
     const malformed = new WarningTally(ctx.log, 'skipped malformed attempts');
-    for (const day of days) {
-      const t0 = Date.now();
-      ctx.log.debug({ day }, 'download started');
-      const items = await transport.attempts(`${day} 00:00:00`, `${day} 23:59:59.999999`);
-      ctx.log.debug({ day, items: items.length, ms: ms(t0) }, 'download finished');
-      const attempts: Attempt[] = [];
-      const skipped: Partial<Record<`skipped_${SkipReason}`, number>> = {};
-      items.forEach((item, index) => {
-        const parsed = parseAttempt(item);
-        if (parsed.ok) attempts.push(parsed.attempt);
-        else {
-          const key = `skipped_${parsed.reason}` as const;
-          skipped[key] = (skipped[key] ?? 0) + 1;
-          malformed.note(parsed.reason, { day, index, detail: parsed.detail });
-        }
-      });
-      const skippedTotal = items.length - attempts.length;
-      const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-      const inserted = await ctx.commitPage(
-        (tx) => writeAttempts(tx, ctx.runId, attempts),
-        (n) => ({
-          checkpoint: { nextDay: next } satisfies Checkpoint,
-          progress: { stage: 'load', day },
-          added: { fetched: items.length, valid: attempts.length, inserted: n, skipped: skippedTotal, days: 1, ...skipped },
-        }),
-      );
-      ctx.log.info({ day, fetched: items.length, valid: attempts.length, inserted, skipped: skippedTotal, ms: ms(t0) }, 'day loaded');
-    }
+    if (days.length > 0) await runStream(ctx, attemptStream(ctx, transport, days, malformed));
     malformed.flush({ start, end });
     ctx.log.info({ start, end, counts: ctx.counts, ms: ms(loadStarted) }, 'load finished');
     steps.load = 'done';
@@ -160,7 +169,7 @@ async function syncWindow(ctx: RunContext<{ start: string; end: string }>, trans
  * run's progress but does not fail the load (the data is in the database; re-run to re-export).
  */
 async function runStep(
-  ctx: RunContext<unknown>,
+  ctx: Ctx,
   steps: Record<string, string>,
   name: string,
   step: ((log: Logger) => Promise<void>) | undefined,
@@ -187,6 +196,6 @@ async function runStep(
 
 export function itresumeHandlers(transport: ItResumeTransport, reporters: Reporters): ItResumeHandlers {
   return {
-    'itresume.sync': (ctx) => syncWindow(ctx, transport, reporters),
+    'itresume.sync': withCheckpoint(checkpointSchema, (ctx) => syncWindow(ctx, transport, reporters)),
   };
 }

@@ -1,6 +1,6 @@
-import type pg from 'pg';
+import { z } from 'zod';
 import type { Marketplace } from '@datasync/queues';
-import type { RunContext } from '@datasync/runs';
+import { readStreamState, saveStreamState, type RunContext, type StreamKey } from '@datasync/runs';
 import { applyOrders, applyReturns, loadResolver, type ApplyResult } from '@datasync/stock-ledger';
 import type { Connector, OrdersPage, ReturnsPage } from './connectors/types';
 
@@ -11,17 +11,16 @@ export interface PollSettings {
   firstPollDays: number;
 }
 
-interface SavedCursor {
+/** A poll's stream state (`stream_state`, source `marketplaces`, stream = kind, scope = marketplace). */
+const savedCursor = z.object({
   /** When the poll that saved it started: the next one asks from here minus the overlap. */
-  since: string;
+  since: z.string(),
   /** The connector's own position, if it keeps one between polls (none does now: each re-reads by date). */
-  position?: unknown;
-}
+  position: z.unknown().optional(),
+});
+type SavedCursor = z.infer<typeof savedCursor>;
 
-async function readCursor(db: pg.Pool, marketplace: Marketplace, kind: PollKind): Promise<SavedCursor | undefined> {
-  const { rows } = await db.query<{ cursor: SavedCursor }>('SELECT cursor FROM marketplace_cursors WHERE marketplace = $1 AND kind = $2', [marketplace, kind]);
-  return rows[0]?.cursor;
-}
+const cursorKey = (marketplace: Marketplace, kind: PollKind): StreamKey => ({ source: 'marketplaces', stream: kind, scope: marketplace });
 
 /**
  * One poll of one kind: asks the marketplace for what changed since the saved cursor (minus an
@@ -31,7 +30,7 @@ async function readCursor(db: pg.Pool, marketplace: Marketplace, kind: PollKind)
 export async function pollKind(ctx: RunContext<unknown>, connector: Connector, kind: PollKind, settings: PollSettings): Promise<Set<number>> {
   const marketplace = connector.marketplace;
   const startedAt = new Date();
-  const saved = await readCursor(ctx.pool, marketplace, kind);
+  const saved = await readStreamState(ctx.pool, cursorKey(marketplace, kind), savedCursor);
   const baseline = saved === undefined;
   const since = baseline ? new Date(startedAt.getTime() - settings.firstPollDays * 86_400_000) : new Date(Date.parse(saved.since) - settings.overlapMs);
   const resolve = await loadResolver(ctx.pool, marketplace);
@@ -62,13 +61,7 @@ export async function pollKind(ctx: RunContext<unknown>, connector: Connector, k
         const applied = isOrders
           ? await applyOrders(tx, marketplace, page.orders, resolve, { baseline, runId: ctx.runId })
           : await applyReturns(tx, marketplace, page.returns, resolve, { baseline, runId: ctx.runId });
-        if (next) {
-          await tx.query(
-            `INSERT INTO marketplace_cursors (marketplace, kind, cursor, updated_at) VALUES ($1, $2, $3, now())
-             ON CONFLICT (marketplace, kind) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
-            [marketplace, kind, JSON.stringify(next)],
-          );
-        }
+        if (next) await saveStreamState(tx, cursorKey(marketplace, kind), next);
         return applied;
       },
       (applied) => ({

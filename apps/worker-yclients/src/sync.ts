@@ -1,350 +1,42 @@
 import type pg from 'pg';
-import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError, type Column, type Queryable } from '@datasync/connector-kit';
-import type { RunContext } from '@datasync/runs';
-import { bool, id, int, list, num, obj, stamp, str, type Row } from './parse';
-import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
+import { numberedPages, UpstreamDataError, type Queryable } from '@datasync/connector-kit';
+import { withTransaction, type RowOf } from '@datasync/db';
+import {
+  yclientsAccounts as ACCOUNTS,
+  yclientsClientCategories as CLIENT_CATEGORIES,
+  yclientsPositions as POSITIONS,
+  yclientsServiceStaff as SERVICE_STAFF,
+  yclientsServices as SERVICES,
+  yclientsStaff as STAFF,
+  type YclientsAccountsRow,
+  type YclientsClientCategoriesRow,
+  type YclientsPositionsRow,
+  type YclientsServiceStaffRow,
+} from '@datasync/db/tables';
+import { deleteStreamState, readStreamState, runStream, saveStreamState, withCheckpoint, type StreamDefinition, type StreamKey } from '@datasync/runs';
 import type { YclientsHandlers } from './source';
+import { checkpointSchema, SOURCE, type Checkpoint, type Ctx, type EntityProgress, type PageWrite } from './context';
+import {
+  entityState,
+  firstPage,
+  isLastPage,
+  isSavedRow,
+  pageOfOrdinal,
+  pageStep,
+  planStart,
+  rowAtOrdinal,
+  rowsBefore,
+  storedMatchesSource,
+  type EntityState,
+  type PageStep,
+  type PassStart,
+} from './incremental';
+import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
+import { pagedEntities, type PagedEntity } from './paged-entities';
+import { id, int, list, num, obj, str, type Row } from './parse';
+import { deleteMissing, serviceRow, staffRow, upsert, withId, type Table } from './rows';
 import type { ListPage, YclientsTransport } from './transport';
 
-export const SOURCE = 'yclients';
-type Ctx = RunContext<{ companyId: number }>;
-type Tx = pg.PoolClient;
-
-const col = (name: string, type: string): Column => ({ name, type });
-const B = 'bigint';
-
-/** Entity progress shown in GET /api/runs/:id as `progress.entities`. */
-type EntityProgress = Record<string, { state: 'running' | 'done' | 'reset'; rows: number; page?: number; total?: number | null }>;
-
-interface Table {
-  table: string;
-  columns: Column[];
-  /** Key columns after company_id. */
-  key: string[];
-}
-
-const upsertSpec = (t: Table) => ({ table: t.table, columns: t.columns, conflict: ['company_id', ...t.key], skipUnchanged: true });
-
-async function upsert(tx: Queryable, t: Table, rows: unknown[][]): Promise<void> {
-  await bulkUpsert(tx, upsertSpec(t), rows);
-}
-
-/** A page's writes with every parameter built: made while the previous page is being written. */
-type PageWrite = (tx: Tx) => Promise<void>;
-
-/** Deletes the company's rows of `t` whose key is not among `rows` (a list saved whole). */
-async function deleteMissing(tx: Queryable, t: Table, companyId: number, rows: unknown[][], scope?: { column: string; ids: bigint[] }): Promise<void> {
-  const { text, params } = deleteMissingSql(t, companyId, rows, scope);
-  await tx.query(text, params);
-}
-
-function deleteMissingSql(t: Table, companyId: number, rows: unknown[][], scope?: { column: string; ids: bigint[] }): { text: string; params: unknown[] } {
-  const idx = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
-  const arrays = idx.map((i) => rows.map((r) => String(r[i] as bigint)));
-  const keys = t.key.map((k) => `"${k}"`).join(', ');
-  const params: unknown[] = [companyId, ...arrays];
-  let text = `DELETE FROM ${t.table} WHERE company_id = $1 AND (${keys}) NOT IN (SELECT * FROM unnest(${arrays.map((_, i) => `$${i + 2}::bigint[]`).join(', ')}))`;
-  if (scope) {
-    params.push(scope.ids.map(String));
-    text += ` AND "${scope.column}" = ANY($${params.length}::bigint[])`;
-  }
-  return { text, params };
-}
-
-// ---- tables --------------------------------------------------------------------------------------
-
-const POSITIONS: Table = { table: 'yclients_positions', key: ['id'], columns: [col('company_id', B), col('id', B), col('title', 'text')] };
-const STAFF: Table = {
-  table: 'yclients_staff',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('name', 'text'), col('specialization', 'text'), col('position_id', B), col('fired', 'boolean'),
-    col('hidden', 'boolean'), col('is_deleted', 'boolean'), col('user_id', B), col('raw', 'jsonb'),
-  ],
-};
-const SERVICES: Table = {
-  table: 'yclients_services',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('category_id', B), col('title', 'text'), col('price_min', 'numeric'), col('price_max', 'numeric'),
-    col('duration', 'int'), col('active', 'boolean'), col('raw', 'jsonb'),
-  ],
-};
-const SERVICE_STAFF: Table = {
-  table: 'yclients_service_staff',
-  key: ['service_id', 'staff_id'],
-  columns: [col('company_id', B), col('service_id', B), col('staff_id', B), col('seance_length', 'int'), col('price', 'numeric')],
-};
-const CLIENT_CATEGORIES: Table = {
-  table: 'yclients_client_categories',
-  key: ['id'],
-  columns: [col('company_id', B), col('id', B), col('title', 'text'), col('color', 'text')],
-};
-const CLIENTS: Table = {
-  table: 'yclients_clients',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('name', 'text'), col('surname', 'text'), col('patronymic', 'text'), col('phone', 'text'),
-    col('email', 'text'), col('card', 'text'), col('birth_date', 'text'), col('sex_id', 'int'), col('discount', 'numeric'),
-    col('importance_id', 'int'), col('balance', 'numeric'), col('spent', 'numeric'), col('paid', 'numeric'), col('visits', 'int'),
-    col('sms_check', 'boolean'), col('sms_not', 'boolean'), col('last_change_date', 'timestamptz'), col('custom_fields', 'jsonb'), col('raw', 'jsonb'),
-  ],
-};
-const CLIENT_LINKS: Table = {
-  table: 'yclients_client_category_links',
-  key: ['client_id', 'category_id'],
-  columns: [col('company_id', B), col('client_id', B), col('category_id', B)],
-};
-const RECORDS: Table = {
-  table: 'yclients_records',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('staff_id', B), col('client_id', B), col('datetime', 'timestamptz'), col('create_date', 'timestamptz'),
-    col('last_change_date', 'timestamptz'), col('length', 'int'), col('attendance', 'int'), col('confirmed', 'int'), col('online', 'boolean'),
-    col('deleted', 'boolean'), col('visit_id', B), col('activity_id', B), col('comment', 'text'), col('raw', 'jsonb'),
-  ],
-};
-const RECORD_SERVICES: Table = {
-  table: 'yclients_record_services',
-  key: ['record_id', 'service_id'],
-  columns: [
-    col('company_id', B), col('record_id', B), col('service_id', B), col('first_cost', 'numeric'), col('discount', 'numeric'),
-    col('cost', 'numeric'), col('amount', 'numeric'),
-  ],
-};
-const RECORD_STAFF: Table = {
-  table: 'yclients_record_staff',
-  key: ['record_id', 'staff_id'],
-  columns: [col('company_id', B), col('record_id', B), col('staff_id', B), col('client_id', B)],
-};
-const EXPENSES: Table = { table: 'yclients_expense_categories', key: ['id'], columns: [col('company_id', B), col('id', B), col('title', 'text')] };
-const ACCOUNTS: Table = {
-  table: 'yclients_accounts',
-  key: ['id'],
-  columns: [col('company_id', B), col('id', B), col('title', 'text'), col('type', 'int'), col('comment', 'text')],
-};
-const TRANSACTIONS: Table = {
-  table: 'yclients_transactions',
-  key: ['id'],
-  columns: [
-    col('company_id', B), col('id', B), col('document_id', B), col('date', 'timestamp'), col('amount', 'numeric'), col('comment', 'text'),
-    col('expense_id', B), col('account_id', B), col('client_id', B), col('master_id', B), col('supplier_id', B), col('record_id', B),
-    col('visit_id', B), col('sold_item_id', B), col('sold_item_type', 'text'), col('last_change_date', 'timestamptz'), col('raw', 'jsonb'),
-  ],
-};
-
-// ---- row mapping ---------------------------------------------------------------------------------
-
-const withId = (rows: Row[]) => rows.filter((r) => id(r.id) !== null);
-
-function staffRow(c: number, r: Row): unknown[] {
-  return [c, id(r.id), str(r.name) ?? '', str(r.specialization), id(obj(r.position)?.id), bool(r.fired) ?? false, bool(r.hidden) ?? false,
-    bool(r.is_deleted) ?? false, id(r.user_id), r];
-}
-function serviceRow(c: number, r: Row): unknown[] {
-  return [c, id(r.id), id(r.category_id), str(r.title) ?? '', num(r.price_min), num(r.price_max), int(r.duration), bool(r.active) ?? true, r];
-}
-function clientRow(c: number, r: Row): unknown[] {
-  const custom = obj(r.custom_fields) ?? {};
-  return [
-    c, id(r.id), str(r.name), str(r.surname), str(r.patronymic), str(r.phone), str(r.email), str(r.card), stamp(r.birth_date), int(r.sex_id),
-    num(r.discount), int(r.importance_id), num(r.balance), num(r.spent), num(r.paid), int(r.visits), bool(r.sms_check), bool(r.sms_not),
-    stamp(r.last_change_date), custom, r,
-  ];
-}
-function recordRow(c: number, r: Row): unknown[] {
-  // Record documents are not stored.
-  const { documents: _documents, ...raw } = r;
-  void _documents;
-  return [
-    c, id(r.id), id(r.staff_id), id(obj(r.client)?.id), stamp(r.datetime), stamp(r.create_date), stamp(r.last_change_date),
-    int(r.length ?? r.seance_length), int(r.attendance), int(r.confirmed), bool(r.online), bool(r.deleted) ?? false, id(r.visit_id),
-    id(r.activity_id), str(r.comment), raw,
-  ];
-}
-function transactionRow(c: number, r: Row): unknown[] {
-  return [
-    c, id(r.id), id(r.document_id), stamp(r.date), num(r.amount), str(r.comment), id(obj(r.expense)?.id), id(obj(r.account)?.id),
-    id(obj(r.client)?.id), id(obj(r.master)?.id), id(obj(r.supplier)?.id), id(r.record_id), id(r.visit_id), id(r.sold_item_id),
-    str(r.sold_item_type) || null, stamp(r.last_change_date), r,
-  ];
-}
-
-// ---- paginated entities --------------------------------------------------------------------------
-
-interface PagedEntity {
-  name: 'clients' | 'records' | 'transactions';
-  fetch(page: number): Promise<ListPage>;
-  /** Builds the upsert of one page's rows with their dependent rows (no database access). */
-  prepare(rows: Row[]): PageWrite;
-  /** Tables holding the entity's rows, dependents first (deleted on a reset). */
-  tables: string[];
-  /**
-   * Unstable paging (transactions, §9.2): the sort key whose ties move between requests. Rows
-   * sharing it with the saved row still verify the checkpoint, and tie groups that straddle a page
-   * edge are read again through narrow windows (`repair`).
-   */
-  tieKey?: (row: Row) => string | null;
-  repair?: (ctx: Ctx, keys: Set<string>) => Promise<void>;
-}
-
-/** The exact `date` (ties are rows sharing it); repairs read the whole day it falls on. */
-const dateOf = (row: Row): string | null => stamp(row.date);
-
-/**
- * Re-reads the days whose transactions straddled a page edge through windows that fit on one page
- * (the day, else the day per cash register, else per register and sign), upserting what they hold.
- * When the whole day fit on one page the stored day is made exactly equal to it.
- */
-async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => Promise<string[]>, prepare: (rows: Row[]) => PageWrite, days: Set<string>) {
-  const c = ctx.params.companyId;
-  const size = t.pageSize;
-  for (const day of days) {
-    const all = await t.transactionsOfDay(c, day);
-    let rows = all.rows;
-    const exact = all.rows.length < size;
-    if (!exact) {
-      const found = new Map<string, Row>();
-      let complete = true;
-      for (const accountId of await accountIds()) {
-        const byAccount = await t.transactionsOfDay(c, day, { accountId });
-        if (byAccount.rows.length < size) {
-          for (const r of byAccount.rows) found.set(String(r.id), r);
-          continue;
-        }
-        for (const balanceIs of [1, 2] as const) {
-          const bySign = await t.transactionsOfDay(c, day, { accountId, balanceIs });
-          if (bySign.rows.length >= size) complete = false;
-          for (const r of bySign.rows) found.set(String(r.id), r);
-        }
-      }
-      for (const r of all.rows) found.set(String(r.id), r);
-      rows = [...found.values()];
-      if (!complete) ctx.log.warn({ day }, 'transactions of one day and register exceed a page; the day may be incomplete');
-    }
-    const keep = withId(rows).map((r) => String(id(r.id)));
-    const write = prepare(rows);
-    await ctx.commitPage(
-      async (tx) => {
-        await write(tx);
-        if (exact) {
-          await tx.query(
-            `DELETE FROM yclients_transactions WHERE company_id = $1 AND date >= $2::date AND date < $2::date + 1 AND NOT (id = ANY($3::bigint[]))`,
-            [c, day, keep],
-          );
-        }
-      },
-      { checkpoint: { entity: 'transactions', repaired: day }, added: { repairedDays: 1 } },
-    );
-    ctx.log.info({ day, rows: rows.length, exact }, 'transactions of a page-edge day read again');
-  }
-}
-
-function pagedEntities(t: YclientsTransport, c: number, accountIds: () => Promise<string[]>): PagedEntity[] {
-  const prepareTransactions = (rows: Row[]): PageWrite => {
-    rows = withId(rows);
-    // The payment article and cash register of each transaction (§8.2) are rows of their own that
-    // the transaction references: no list of articles is documented (§8.5), and a register may be
-    // one the register list does not hold.
-    const expenses: unknown[][] = [];
-    const accounts: unknown[][] = [];
-    for (const r of rows) {
-      const e = obj(r.expense);
-      const eid = id(e?.id);
-      if (eid !== null) expenses.push([c, eid, str(e?.title) ?? '']);
-      const a = obj(r.account);
-      const aid = id(a?.id);
-      if (aid !== null) accounts.push([c, aid, str(a?.title) ?? '', null, null]);
-    }
-    const writeExpenses = prepareUpsert({ ...upsertSpec(EXPENSES), update: ['title'] }, expenses);
-    // The register list (type, comment) is authoritative: a transaction only adds registers it lacks.
-    const writeAccounts = prepareUpsert({ table: ACCOUNTS.table, columns: ACCOUNTS.columns, conflict: ['company_id', 'id'], update: [] }, accounts);
-    const writeTransactions = prepareUpsert(upsertSpec(TRANSACTIONS), rows.map((r) => transactionRow(c, r)));
-    return async (tx) => {
-      await runUpsert(tx, writeExpenses);
-      await runUpsert(tx, writeAccounts);
-      await runUpsert(tx, writeTransactions);
-    };
-  };
-  return [
-    {
-      name: 'clients',
-      fetch: (p) => t.clients(c, p),
-      tables: [CLIENT_LINKS.table, CLIENTS.table],
-      prepare(rows) {
-        rows = withId(rows);
-        const writeClients = prepareUpsert(upsertSpec(CLIENTS), rows.map((r) => clientRow(c, r)));
-        const cats: unknown[][] = [];
-        const links: unknown[][] = [];
-        for (const r of rows) {
-          for (const cat of list(r.categories)) {
-            const o = obj(cat);
-            const catId = id(o ? o.id : cat);
-            if (catId === null) continue;
-            if (o) cats.push([c, catId, str(o.title) ?? '', str(o.color)]);
-            links.push([c, id(r.id), catId]);
-          }
-        }
-        const writeCats = prepareUpsert({ table: CLIENT_CATEGORIES.table, columns: CLIENT_CATEGORIES.columns, conflict: ['company_id', 'id'], update: [] }, cats);
-        const linkedCats = [...new Set(links.map((l) => String(l[2] as bigint)))];
-        const writeLinks = prepareUpsert(upsertSpec(CLIENT_LINKS), links);
-        const stale = deleteMissingSql(CLIENT_LINKS, c, links, { column: 'client_id', ids: rows.map((r) => id(r.id)!) });
-        return async (tx) => {
-          await runUpsert(tx, writeClients);
-          // Categories the list did not name (deleted labels still on a client) are kept so links hold.
-          await runUpsert(tx, writeCats);
-          await tx.query(
-            `INSERT INTO yclients_client_categories (company_id, id, title) SELECT $1, x, '' FROM unnest($2::bigint[]) x ON CONFLICT DO NOTHING`,
-            [c, linkedCats],
-          );
-          await runUpsert(tx, writeLinks);
-          await tx.query(stale.text, stale.params);
-        };
-      },
-    },
-    {
-      name: 'records',
-      fetch: (p) => t.records(c, p),
-      tables: [RECORD_SERVICES.table, RECORD_STAFF.table, RECORDS.table],
-      prepare(rows) {
-        rows = withId(rows);
-        const writeRecords = prepareUpsert(upsertSpec(RECORDS), rows.map((r) => recordRow(c, r)));
-        const services: unknown[][] = [];
-        const staff: unknown[][] = [];
-        for (const r of rows) {
-          for (const s of list(r.services)) {
-            const o = obj(s);
-            const sid = id(o?.id);
-            if (!o || sid === null) continue;
-            services.push([c, id(r.id), sid, num(o.first_cost), num(o.discount), num(o.cost), num(o.amount)]);
-          }
-          const staffId = id(r.staff_id) ?? id(obj(r.staff)?.id);
-          if (staffId !== null) staff.push([c, id(r.id), staffId, id(obj(r.client)?.id)]);
-        }
-        const scope = { column: 'record_id', ids: rows.map((r) => id(r.id)!) };
-        const writeServices = prepareUpsert(upsertSpec(RECORD_SERVICES), services);
-        const staleServices = deleteMissingSql(RECORD_SERVICES, c, services, scope);
-        const writeStaff = prepareUpsert(upsertSpec(RECORD_STAFF), staff);
-        const staleStaff = deleteMissingSql(RECORD_STAFF, c, staff, scope);
-        return async (tx) => {
-          await runUpsert(tx, writeRecords);
-          await runUpsert(tx, writeServices);
-          await tx.query(staleServices.text, staleServices.params);
-          await runUpsert(tx, writeStaff);
-          await tx.query(staleStaff.text, staleStaff.params);
-        };
-      },
-    },
-    {
-      name: 'transactions',
-      fetch: (p) => t.transactions(c, p),
-      tables: [TRANSACTIONS.table],
-      prepare: prepareTransactions,
-      tieKey: dateOf,
-      repair: (ctx, dates) => repairDays(ctx, t, accountIds, prepareTransactions, new Set([...dates].map((d) => d.slice(0, 10)))),
-    },
-  ];
-}
 
 /** For unstable paging: the row at our ordinal is another row of the saved row's tie group that we also hold. */
 async function sameTie(db: Queryable, companyId: number, e: PagedEntity, at: Row, lastId: string): Promise<boolean> {
@@ -358,21 +50,14 @@ async function sameTie(db: Queryable, companyId: number, e: PagedEntity, at: Row
   return Number(rows[0]!.n) === 2;
 }
 
-async function readState(db: Queryable, companyId: number, entity: string): Promise<{ ordinal: number; lastId: string } | undefined> {
-  const { rows } = await db.query<{ last_ordinal: number; last_id: string }>(
-    'SELECT last_ordinal, last_id::text AS last_id FROM sync_state WHERE source = $1 AND company_id = $2 AND entity = $3',
-    [SOURCE, companyId, entity],
-  );
-  return rows[0] ? { ordinal: rows[0].last_ordinal, lastId: rows[0].last_id } : undefined;
+const stateKey = (companyId: number, entity: string): StreamKey => ({ source: SOURCE, stream: entity, scope: String(companyId) });
+
+async function readState(db: Queryable, companyId: number, entity: string): Promise<EntityState | undefined> {
+  return readStreamState(db, stateKey(companyId, entity), entityState);
 }
 
 async function saveState(tx: Queryable, companyId: number, entity: string, ordinal: number, lastId: bigint | null): Promise<void> {
-  await tx.query(
-    `INSERT INTO sync_state (source, company_id, entity, last_ordinal, last_id, updated_at) VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (source, company_id, entity) DO UPDATE SET last_ordinal = EXCLUDED.last_ordinal, last_id = EXCLUDED.last_id, updated_at = now()
-     WHERE (sync_state.last_ordinal, sync_state.last_id) IS DISTINCT FROM (EXCLUDED.last_ordinal, EXCLUDED.last_id)`,
-    [SOURCE, companyId, entity, ordinal, String(lastId ?? 0n)],
-  );
+  await saveStreamState(tx, stateKey(companyId, entity), { ordinal, lastId: String(lastId ?? 0n) } satisfies EntityState);
 }
 
 /** Whether we hold transactions of this exact `date` that are not on this (first resumed) page: its tie group began on an earlier page. */
@@ -387,39 +72,113 @@ async function straddles(db: Queryable, companyId: number, date: string, pageRow
 
 /** Deletes an entity's rows, its dependent rows and its state, in one transaction. */
 async function resetEntity(pool: pg.Pool, companyId: number, e: PagedEntity): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    for (const table of e.tables) await client.query(`DELETE FROM ${table} WHERE company_id = $1`, [companyId]);
-    await client.query('DELETE FROM sync_state WHERE source = $1 AND company_id = $2 AND entity = $3', [SOURCE, companyId, e.name]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  await withTransaction(pool, async (tx) => {
+    for (const table of e.tables) await tx.query(`DELETE FROM ${table} WHERE company_id = $1`, [companyId]);
+    await deleteStreamState(tx, stateKey(companyId, e.name));
+  });
+}
+
+/** What a pass learnt while paging: the source's count and the tie groups that straddled a page edge. */
+interface PassFound {
+  total?: number;
+  edges: Set<string>;
+}
+
+/** A page of a paged entity: its statements (built on arrival) and what committing it means. */
+interface PagedExtra {
+  write: PageWrite;
+  step: PageStep;
+  last: bigint | null;
+}
+
+/**
+ * A paged entity's pass as a stream: numbered pages from where `planStart` said (the page holding
+ * the saved ordinal reused, not asked again), each page written with the entity's stream state.
+ */
+function pagedStream(
+  ctx: Ctx,
+  e: PagedEntity,
+  size: number,
+  progress: EntityProgress,
+  from: { start: PassStart; state: EntityState | undefined; prefetched: ListPage | undefined },
+  pass: PassFound,
+): StreamDefinition<Checkpoint, Row, Row, void, PagedExtra> {
+  const c = ctx.params.companyId;
+  const { start, state } = from;
+  return {
+    name: `yclients ${e.name}`,
+    async *pages() {
+      const first = firstPage(start);
+      let prefetched = from.prefetched;
+      // Each page's statements are built as soon as it arrives, while the page before is being written.
+      const withWrite = (page: ListPage) => ({ ...page, write: e.prepare(page.rows) });
+      const pages = numberedPages(
+        (n) => {
+          if (n === first && prefetched) {
+            const p = prefetched;
+            prefetched = undefined;
+            return Promise.resolve(withWrite(p));
+          }
+          return e.fetch(n).then(withWrite);
+        },
+        { first, isLast: (p, n) => isLastPage(p.rows.length, n, size, p.total) },
+      );
+      let previousKey: string | null = null;
+      for await (const { page, n } of pages) {
+        pass.total = page.total ?? pass.total;
+        if (page.rows.length === 0) return;
+        // The resumed page may hold nothing we did not have: its page edge was settled by the pass that saved it.
+        const step = pageStep(start, state, n, size, page.rows.length);
+        if (e.tieKey) {
+          const firstKey = e.tieKey(page.rows[0]!);
+          if (firstKey !== null && firstKey === previousKey) pass.edges.add(firstKey);
+          if (n === first && n > 1 && !step.unchanged && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) pass.edges.add(firstKey);
+          previousKey = e.tieKey(page.rows[page.rows.length - 1]!);
+        }
+        yield {
+          n,
+          items: page.rows,
+          checkpoint: { entity: e.name, page: n, ordinal: step.ordinal },
+          total: pass.total,
+          extra: { write: page.write, step, last: id(page.rows[page.rows.length - 1]!.id) },
+        };
+      }
+    },
+    // Rows are written as the entity prepared them (rows without an id are left out there).
+    toRow: (row) => row,
+    async write(tx, _rows, page) {
+      await page.extra.write(tx);
+      // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
+      // row of a tie group may be another one each time).
+      if (!page.extra.step.unchanged) await saveState(tx, c, e.name, page.extra.step.ordinal, page.extra.last);
+    },
+    report(page) {
+      progress[e.name] = { state: 'running', rows: page.extra.step.ordinal, page: page.n, total: page.total ?? null };
+      // Rows past the saved ordinal only: the page holding it was read before (a resume in this
+      // run must not count its rows twice).
+      return { added: { [e.name]: page.extra.step.added }, progress: { entities: { ...progress } } };
+    },
+  };
 }
 
 /**
  * One paginated entity (issue steps 1–4): verify the row at our last ordinal still has our last id,
  * then continue after it; otherwise delete the entity's rows and read it again from page 1. Each
- * page is written with its sync_state row and the run checkpoint in one transaction.
+ * page is written with its stream state and the run checkpoint in one transaction.
  */
 async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
   const state = await readState(ctx.pool, c, e.name);
-  let first = 1;
-  let resumed = false;
+  let start: PassStart = { kind: 'fresh' };
   let prefetched: ListPage | undefined;
   if (state && state.ordinal > 0) {
-    const page = Math.ceil(state.ordinal / size);
+    const page = pageOfOrdinal(state.ordinal, size);
     const got = await e.fetch(page);
-    const at = got.rows[(state.ordinal - 1) % size];
-    if (at && (String(id(at.id) ?? 0n) === state.lastId || (await sameTie(ctx.pool, c, e, at, state.lastId)))) {
-      first = page;
+    const at = rowAtOrdinal(state, size, got.rows);
+    const tie = at !== undefined && !isSavedRow(state, at) && (await sameTie(ctx.pool, c, e, at, state.lastId));
+    start = planStart(state, size, got.rows, tie);
+    if (start.kind === 'resume') {
       prefetched = got;
-      resumed = true;
       ctx.log.info({ entity: e.name, ordinal: state.ordinal, page }, 'checkpoint row still in place; continuing after it');
     } else {
       ctx.log.warn({ entity: e.name, ordinal: state.ordinal, page }, 'row at the saved ordinal changed; resetting the entity');
@@ -428,55 +187,11 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
       await ctx.progress({ entities: { ...progress } });
     }
   }
-
-  let total: number | undefined;
-  let rowsSeen = state && first > 1 ? (first - 1) * size : 0;
-  // Each page's statements are built as soon as it arrives, while the page before is being written.
-  const withWrite = (page: ListPage) => ({ ...page, write: e.prepare(page.rows) });
-  const pages = numberedPages(
-    (n) => {
-      if (n === first && prefetched) {
-        const p = prefetched;
-        prefetched = undefined;
-        return Promise.resolve(withWrite(p));
-      }
-      return e.fetch(n).then(withWrite);
-    },
-    { first, isLast: (p, n) => p.rows.length < size || (p.total !== undefined && n * size >= p.total) },
-  );
-  const edges = new Set<string>();
-  let previousKey: string | null = null;
-  for await (const { page, n } of pages) {
-    total = page.total ?? total;
-    if (page.rows.length === 0) break;
-    const ordinal = (n - 1) * size + page.rows.length;
-    // The resumed page holds nothing we did not have: its page edge was settled by the pass that saved it.
-    const unchanged = resumed && state !== undefined && n === first && ordinal === state.ordinal;
-    if (e.tieKey) {
-      const firstKey = e.tieKey(page.rows[0]!);
-      if (firstKey !== null && firstKey === previousKey) edges.add(firstKey);
-      if (n === first && n > 1 && !unchanged && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) edges.add(firstKey);
-      previousKey = e.tieKey(page.rows[page.rows.length - 1]!);
-    }
-    const last = id(page.rows[page.rows.length - 1]!.id);
-    rowsSeen = ordinal;
-    progress[e.name] = { state: 'running', rows: ordinal, page: n, total: total ?? null };
-    await ctx.commitPage(
-      async (tx) => {
-        await page.write(tx);
-        // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
-        // row of a tie group may be another one each time).
-        if (!unchanged) await saveState(tx, c, e.name, ordinal, last);
-      },
-      {
-        checkpoint: { entity: e.name, page: n, ordinal },
-        progress: { entities: { ...progress } },
-        // Rows past the saved ordinal only: the page holding it was read before (a resume in this
-        // run must not count its rows twice).
-        added: { [e.name]: n === first && resumed && state ? ordinal - state.ordinal : page.rows.length, pages: 1 },
-      },
-    );
-  }
+  const pass: PassFound = { edges: new Set() };
+  const done = await runStream(ctx, pagedStream(ctx, e, size, progress, { start, state, prefetched }, pass), null);
+  const total = pass.total;
+  const rowsSeen = done.last?.checkpoint.ordinal ?? rowsBefore(start, size);
+  const edges = pass.edges;
 
   if (e.repair && edges.size > 0) await e.repair(ctx, edges);
 
@@ -484,7 +199,7 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
   const stored = Number(rows[0]!.n);
   progress[e.name] = { state: 'done', rows: stored, total: total ?? null };
   await ctx.progress({ entities: { ...progress } });
-  if (total !== undefined && stored !== total) {
+  if (!storedMatchesSource(stored, total)) {
     // Rows deleted before our checkpoint or pages that shifted under us: start the entity over next attempt.
     await resetEntity(ctx.pool, c, e);
     throw new UpstreamDataError(`yclients ${e.name}: ${stored} rows stored but the source counts ${total}; the entity is read again from page 1`);
@@ -492,8 +207,15 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
   ctx.log.info({ entity: e.name, stored, total: total ?? null, seen: rowsSeen }, 'entity synced');
 }
 
+/** A table and the rows of it a list holds. */
+interface ListPart<T extends Table = Table> {
+  table: T;
+  rows: readonly RowOf<T>[];
+}
+const part = <T extends Table>(table: T, rows: readonly RowOf<T>[]): ListPart => ({ table, rows }) as ListPart;
+
 /** A non-paginated list saved whole (upsert, delete what the source no longer lists) in one transaction. */
-async function saveLists(ctx: Ctx, name: string, parts: { table: Table; rows: unknown[][] }[], progress: EntityProgress): Promise<void> {
+async function saveLists(ctx: Ctx, name: string, parts: ListPart[], progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
   progress[name] = { state: 'done', rows: parts[0]!.rows.length };
   await ctx.commitPage(
@@ -523,14 +245,15 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
     optionalLookup(ctx, notes, `GET /company/${c}/staff/positions/`, () => t.positions(c), 'positions come from the staff list alone'),
     t.staff(c),
   ]);
-  const positionRows = withId(positions?.rows ?? []).map((r) => [c, id(r.id), str(r.title) ?? '']);
+  const positionRows = withId(positions?.rows ?? []).map((r): YclientsPositionsRow => ({ company_id: c, id: id(r.id)!, title: str(r.title) ?? '' }));
   // Positions named only on a staff member still count.
   for (const s of staff.rows) {
     const p = obj(s.position);
-    if (p && id(p.id) !== null && !positionRows.some((r) => r[1] === id(p.id))) positionRows.push([c, id(p.id), str(p.title) ?? '']);
+    const pid = id(p?.id);
+    if (p && pid !== null && !positionRows.some((r) => r.id === pid)) positionRows.push({ company_id: c, id: pid, title: str(p.title) ?? '' });
   }
-  await saveLists(ctx, 'positions', [{ table: POSITIONS, rows: positionRows }], progress);
-  await saveLists(ctx, 'staff', [{ table: STAFF, rows: withId(staff.rows).map((r) => staffRow(c, r)) }], progress);
+  await saveLists(ctx, 'positions', [part(POSITIONS, positionRows)], progress);
+  await saveLists(ctx, 'staff', [part(STAFF, withId(staff.rows).map((r) => staffRow(c, r)))], progress);
 
   await ctx.progress({ stage: 'services' });
   const services = withId((await t.services(c)).rows);
@@ -539,14 +262,18 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
     list(s.staff).flatMap((x) => {
       const o = obj(x);
       const sid = id(o?.id);
-      return o && sid !== null && staffIds.has(String(sid)) ? [[c, id(s.id), sid, int(o.seance_length), num(o.price)]] : [];
+      return o && sid !== null && staffIds.has(String(sid))
+        ? [{ company_id: c, service_id: id(s.id)!, staff_id: sid, seance_length: int(o.seance_length), price: num(o.price) } satisfies YclientsServiceStaffRow]
+        : [];
     }),
   );
-  await saveLists(ctx, 'services', [{ table: SERVICES, rows: services.map((r) => serviceRow(c, r)) }, { table: SERVICE_STAFF, rows: serviceStaff }], progress);
+  await saveLists(ctx, 'services', [part(SERVICES, services.map((r) => serviceRow(c, r))), part(SERVICE_STAFF, serviceStaff)], progress);
 
   await ctx.progress({ stage: 'clients' });
-  const categories = withId((await t.clientCategories(c)).rows).map((r) => [c, id(r.id), str(r.title) ?? '', str(r.color)]);
-  await saveLists(ctx, 'client_categories', [{ table: CLIENT_CATEGORIES, rows: categories }], progress);
+  const categories = withId((await t.clientCategories(c)).rows).map(
+    (r): YclientsClientCategoriesRow => ({ company_id: c, id: id(r.id)!, title: str(r.title) ?? '', color: str(r.color) }),
+  );
+  await saveLists(ctx, 'client_categories', [part(CLIENT_CATEGORIES, categories)], progress);
 
   // The register list's ids, once read (undefined while unread or when the lookup failed).
   const registers: { listed?: string[] } = {};
@@ -560,8 +287,10 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
 
   await ctx.progress({ stage: 'transactions' });
   const accounts = await optionalLookup(ctx, notes, `GET /accounts/${c}`, () => t.accounts(c), 'cash registers come from the transactions alone');
-  const listedAccounts = accounts && withId(accounts.rows).map((r) => [c, id(r.id), str(r.title) ?? '', int(r.type), str(r.comment)]);
-  registers.listed = listedAccounts?.map((r) => String(r[1] as bigint));
+  const listedAccounts =
+    accounts &&
+    withId(accounts.rows).map((r): YclientsAccountsRow => ({ company_id: c, id: id(r.id)!, title: str(r.title) ?? '', type: int(r.type), comment: str(r.comment) }));
+  registers.listed = listedAccounts?.map((r) => String(r.id));
   if (listedAccounts) {
     // Upserted only: registers gone from the list are dropped after the transactions, once none references them.
     progress.accounts = { state: 'done', rows: listedAccounts.length };
@@ -591,5 +320,5 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
 }
 
 export function yclientsHandlers(transport: YclientsTransport): YclientsHandlers {
-  return { 'yclients.sync': (ctx) => syncCompany(ctx, transport) };
+  return { 'yclients.sync': withCheckpoint(checkpointSchema, (ctx) => syncCompany(ctx, transport)) };
 }

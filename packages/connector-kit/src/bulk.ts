@@ -1,66 +1,77 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { ColumnOf, RowOf, TableMeta } from '@datasync/db';
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-export interface Column {
-  name: string;
-  /** PostgreSQL type of the column, used to cast the parameter array (`bigint`, `text`, `jsonb` ...). */
-  type: string;
-}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any row type: the spec's own T narrows it
+export type AnyTable = TableMeta<any>;
 
-export interface UpsertSpec {
-  table: string;
-  columns: Column[];
-  /** The unique key the rows conflict on. */
-  conflict: string[];
-  /** Columns overwritten on conflict; default every non-key column. [] means DO NOTHING. */
-  update?: string[];
+/** A row carrying exactly the columns `K` of table `T`, typed as the schema declares them. */
+export type RowFor<T extends AnyTable, K extends ColumnOf<T>> = { [C in K]: RowOf<T>[C] };
+
+export interface UpsertSpec<T extends AnyTable, K extends ColumnOf<T> = ColumnOf<T>> {
+  /** The table's generated metadata (`@datasync/db/tables`). */
+  table: T;
+  /** The columns the rows carry; default every column of the table. */
+  columns?: readonly K[];
+  /** The unique key the rows conflict on; default the table's primary key. */
+  conflict?: readonly K[];
+  /** Columns overwritten on conflict; default every written non-key column. [] means DO NOTHING. */
+  update?: readonly K[];
   /** Leave a row alone when nothing in `update` changed (no dead tuples on an unchanged re-sync). */
   skipUnchanged?: boolean;
   /** Extra assignments on conflict, e.g. `last_seen_at = now()`. */
-  alsoSet?: string[];
-  returning?: string[];
+  alsoSet?: readonly string[];
+  returning?: readonly ColumnOf<T>[];
 }
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const sqlCache = new Map<string, { text: string; name: string }>();
 
-function upsertSql(spec: UpsertSpec): { text: string; name: string } {
-  const cacheKey = JSON.stringify(spec);
+const columnsOf = (spec: UpsertSpec<AnyTable, string>): readonly string[] => spec.columns ?? Object.keys(spec.table.columns);
+const conflictOf = (spec: UpsertSpec<AnyTable, string>): readonly string[] => spec.conflict ?? spec.table.primaryKey;
+
+function upsertSql(spec: UpsertSpec<AnyTable, string>): { text: string; name: string } {
+  const columns = columnsOf(spec);
+  const conflict = conflictOf(spec);
+  const cacheKey = JSON.stringify([spec.table.name, columns, conflict, spec.update, spec.skipUnchanged, spec.alsoSet, spec.returning]);
   const cached = sqlCache.get(cacheKey);
   if (cached) return cached;
-  const cols = spec.columns.map((c) => ident(c.name)).join(', ');
-  const params = spec.columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
-  const update = spec.update ?? spec.columns.map((c) => c.name).filter((c) => !spec.conflict.includes(c));
+  const cols = columns.map(ident).join(', ');
+  const params = columns.map((c, i) => `$${i + 1}::${spec.table.columns[c]!.type}[]`).join(', ');
+  const update = spec.update ?? columns.filter((c) => !conflict.includes(c));
   const sets = [...update.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`), ...(spec.alsoSet ?? [])];
-  let onConflict = `ON CONFLICT (${spec.conflict.map(ident).join(', ')}) `;
+  let onConflict = `ON CONFLICT (${conflict.map(ident).join(', ')}) `;
   if (sets.length === 0) onConflict += 'DO NOTHING';
   else {
     onConflict += `DO UPDATE SET ${sets.join(', ')}`;
     if (spec.skipUnchanged && update.length > 0) {
-      const t = ident(spec.table);
+      const t = ident(spec.table.name);
       onConflict += ` WHERE (${update.map((c) => `${t}.${ident(c)}`).join(', ')}) IS DISTINCT FROM (${update
         .map((c) => `EXCLUDED.${ident(c)}`)
         .join(', ')})`;
     }
   }
   const returning = spec.returning?.length ? ` RETURNING ${spec.returning.map(ident).join(', ')}` : '';
-  const text = `INSERT INTO ${ident(spec.table)} (${cols}) SELECT * FROM unnest(${params}) ${onConflict}${returning}`;
+  const text = `INSERT INTO ${ident(spec.table.name)} (${cols}) SELECT * FROM unnest(${params}) ${onConflict}${returning}`;
   const entry = { text, name: `bulk_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
   sqlCache.set(cacheKey, entry);
   return entry;
 }
 
-/** A Postgres array literal of text elements (`{"a","b",NULL}`), the form `$n::type[]` parses. */
-function arrayLiteral(values: unknown[]): string {
+/**
+ * One column of the rows as a Postgres array literal of text elements (`{"a","b",NULL}`), the form
+ * `$n::type[]` parses; built in one pass (the hot loop of a page write).
+ */
+function columnLiteral(rows: readonly Record<string, unknown>[], column: string, json: boolean): string {
   let out = '{';
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < rows.length; i++) {
     if (i > 0) out += ',';
-    const v = values[i];
+    const v = rows[i]![column];
     if (v === null || v === undefined) out += 'NULL';
     else {
-      const text = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v);
+      const text = json ? JSON.stringify(v) : typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v);
       out += `"${text.replace(/[\\"]/g, '\\$&')}"`;
     }
   }
@@ -79,24 +90,24 @@ export interface PreparedUpsert {
  * Builds the statement and parameters of a bulk upsert (see `bulkUpsert`) without touching the
  * database: rows folded by key, one array literal per column. Undefined when there are no rows.
  */
-export function prepareUpsert(spec: UpsertSpec, rows: readonly (readonly unknown[])[]): PreparedUpsert | undefined {
+export function prepareUpsert<T extends AnyTable, K extends ColumnOf<T>>(
+  spec: UpsertSpec<T, K>,
+  rows: readonly NoInfer<RowFor<T, K>>[],
+): PreparedUpsert | undefined {
   if (rows.length === 0) return undefined;
-  const keyIdx = spec.conflict.map((k) => spec.columns.findIndex((c) => c.name === k));
-  if (keyIdx.some((i) => i < 0)) throw new Error(`conflict columns of ${spec.table} must be among its columns`);
-  const byKey = new Map<string, readonly unknown[]>();
-  for (const row of rows) byKey.set(keyIdx.length === 1 ? String(row[keyIdx[0]!]) : keyIdx.map((i) => String(row[i])).join('\u0000'), row);
-  const unique = byKey.size === rows.length ? rows : [...byKey.values()];
-  const values = spec.columns.map((c, ci) => {
-    const json = c.type === 'jsonb' || c.type === 'json';
-    return arrayLiteral(
-      unique.map((row) => {
-        const v = row[ci];
-        if (v === undefined || v === null) return null;
-        return json ? JSON.stringify(v) : v;
-      }),
-    );
+  const general = spec as UpsertSpec<AnyTable, string>;
+  const columns = columnsOf(general);
+  const conflict = conflictOf(general);
+  if (conflict.some((k) => !columns.includes(k))) throw new Error(`conflict columns of ${spec.table.name} must be among its written columns`);
+  const records = rows as readonly Record<string, unknown>[];
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const row of records) byKey.set(conflict.length === 1 ? String(row[conflict[0]!]) : conflict.map((k) => String(row[k])).join('\u0000'), row);
+  const unique = byKey.size === records.length ? records : [...byKey.values()];
+  const values = columns.map((c) => {
+    const type = spec.table.columns[c]!.type;
+    return columnLiteral(unique, c, type === 'jsonb' || type === 'json');
   });
-  const { text, name } = upsertSql(spec);
+  const { text, name } = upsertSql(general);
   return { text, name, values, rows: unique.length };
 }
 
@@ -109,14 +120,15 @@ export async function runUpsert<R extends Record<string, unknown> = Record<strin
 
 /**
  * Writes a batch of rows in one statement: `INSERT … SELECT FROM unnest(arrays) ON CONFLICT …`,
- * one array parameter per column (no parameter-count limit, one round trip, a prepared statement
- * per shape). Rows repeating a key within the batch are folded, the last one winning, so Postgres
- * never sees one row twice. Returns the rows RETURNING asked for (written or updated ones only).
+ * one array parameter per column, each cast to the column's type from the generated table
+ * metadata (no parameter-count limit, one round trip, a prepared statement per shape). Rows
+ * repeating a key within the batch are folded, the last one winning, so Postgres never sees one
+ * row twice. Returns the rows RETURNING asked for (written or updated ones only).
  */
-export async function bulkUpsert<R extends Record<string, unknown> = Record<string, unknown>>(
+export async function bulkUpsert<T extends AnyTable, K extends ColumnOf<T>>(
   db: Queryable,
-  spec: UpsertSpec,
-  rows: readonly (readonly unknown[])[],
-): Promise<R[]> {
-  return runUpsert<R>(db, prepareUpsert(spec, rows));
+  spec: UpsertSpec<T, K>,
+  rows: readonly NoInfer<RowFor<T, K>>[],
+): Promise<Record<string, unknown>[]> {
+  return runUpsert(db, prepareUpsert(spec, rows));
 }

@@ -1,10 +1,6 @@
 import pg from 'pg';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from './generated/client';
 
-export { Prisma, PrismaClient } from './generated/client';
-export type * from './generated/models';
-export { RunState } from './generated/enums';
+export type { ColumnMeta, ColumnOf, RowOf, TableMeta } from './table';
 
 export interface DbConfig {
   url: string;
@@ -14,15 +10,14 @@ export interface DbConfig {
 }
 
 export interface Db {
-  prisma: PrismaClient;
-  /** The same connections Prisma uses, for bulk SQL (connector-kit's bulk writers). */
+  /** Every query goes through this pool: reads, transactions and connector-kit's bulk writes. */
   pool: pg.Pool;
   close(): Promise<void>;
 }
 
 /**
  * Opens the database. `sslmode=require` (or verify-full) in the URL turns TLS on, as for a hosted
- * PostgreSQL; Prisma and the bulk writers share one pg pool.
+ * PostgreSQL. Prisma owns the schema and migrations only; no Prisma client is created (ARCHITECTURE.md).
  */
 export function createDb(config: DbConfig): Db {
   const pool = new pg.Pool({
@@ -38,12 +33,9 @@ export function createDb(config: DbConfig): Db {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
-    prisma,
     pool,
     async close() {
-      await prisma.$disconnect();
       await pool.end().catch(() => {});
     },
   };

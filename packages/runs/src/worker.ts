@@ -10,7 +10,11 @@ import type { RunLifecycle } from './lifecycle';
 import { onRedisError } from './redis-errors';
 import { finishRun, isIdleRun, markRetrying, markRunning, updateRun } from './store';
 
-export interface RunContext<P> {
+/**
+ * What a handler gets for one attempt of a run. `C` is the run's checkpoint: the handler's own
+ * resume point, validated by its zod schema before the handler sees it (`withCheckpoint`).
+ */
+export interface RunContext<P, C = unknown> {
   runId: string;
   params: P;
   /** 1 for the first try. */
@@ -18,20 +22,20 @@ export interface RunContext<P> {
   log: Logger;
   pool: pg.Pool;
   /** Where the previous attempt stopped (null on a fresh run). */
-  checkpoint: unknown;
+  checkpoint: C | null;
   /** Counts carried over from earlier attempts; `commitPage` adds to them. */
   counts: Record<string, number>;
   /**
    * Writes one page: `write` runs in a transaction, and the run's counts, progress and checkpoint
    * are saved in the same transaction, so a crash never leaves the checkpoint ahead of the data.
    */
-  commitPage<T>(write: (tx: pg.PoolClient) => Promise<T>, update: PageUpdate | ((written: T) => PageUpdate)): Promise<T>;
+  commitPage<T>(write: (tx: pg.PoolClient) => Promise<T>, update: PageUpdate<C> | ((written: T) => PageUpdate<C>)): Promise<T>;
   /** Reports progress outside a page write (stage changes). */
   progress(progress: Record<string, unknown>): Promise<void>;
 }
 
-export interface PageUpdate {
-  checkpoint: unknown;
+export interface PageUpdate<C = unknown> {
+  checkpoint: C;
   progress?: Record<string, unknown>;
   /** Added to the run's counts. */
   added?: Record<string, number>;
@@ -126,13 +130,13 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
     // A schedule's tick is routine; its end is told at info when it did something.
     log[run.scheduledFor ? 'debug' : 'info']({ params: params.data, resumeFrom: run.checkpoint ?? null }, 'run started');
 
-    const ctx: RunContext<unknown> = {
+    const ctx: RunContext<unknown, unknown> = {
       runId,
       params: params.data,
       attempt,
       log,
       pool: options.pool,
-      checkpoint: run.checkpoint,
+      checkpoint: run.checkpoint ?? null,
       counts,
       async commitPage(write, update) {
         const { result, nextCounts, nextProgress, added } = await withTransaction(options.pool, async (tx) => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { bulkUpsert } from '@datasync/connector-kit';
 import { withTransaction } from '@datasync/db';
+import { stockLevels } from '@datasync/db/tables';
 import type { Marketplace } from '@datasync/queues';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -125,12 +127,16 @@ class Deltas {
   async flush(tx: Queryable): Promise<number[]> {
     const ids = [...this.byProduct.keys()].sort((a, b) => a - b);
     if (ids.length === 0) return [];
-    await tx.query(
-      `INSERT INTO stock_levels (product_id, on_hand, reserved)
-       SELECT * FROM unnest($1::int[], $2::int[], $3::int[])
-       ON CONFLICT (product_id) DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand,
-         reserved = stock_levels.reserved + EXCLUDED.reserved, updated_at = now()`,
-      [ids, ids.map((id) => this.byProduct.get(id)!.onHand), ids.map((id) => this.byProduct.get(id)!.reserved)],
+    await bulkUpsert(
+      tx,
+      {
+        table: stockLevels,
+        columns: ['product_id', 'on_hand', 'reserved'],
+        // The rows are deltas: added to the stored totals, never written over them.
+        update: [],
+        alsoSet: ['on_hand = stock_levels.on_hand + EXCLUDED.on_hand', 'reserved = stock_levels.reserved + EXCLUDED.reserved', 'updated_at = now()'],
+      },
+      ids.map((id) => ({ product_id: id, on_hand: this.byProduct.get(id)!.onHand, reserved: this.byProduct.get(id)!.reserved })),
     );
     return ids;
   }

@@ -1,0 +1,201 @@
+import { prepareUpsert, runUpsert } from '@datasync/connector-kit';
+import {
+  yclientsAccounts as ACCOUNTS,
+  yclientsClientCategories as CLIENT_CATEGORIES,
+  yclientsClientCategoryLinks as CLIENT_LINKS,
+  yclientsClients as CLIENTS,
+  yclientsExpenseCategories as EXPENSES,
+  yclientsRecordServices as RECORD_SERVICES,
+  yclientsRecordStaff as RECORD_STAFF,
+  yclientsRecords as RECORDS,
+  yclientsTransactions as TRANSACTIONS,
+  type YclientsAccountsRow,
+  type YclientsClientCategoriesRow,
+  type YclientsClientCategoryLinksRow,
+  type YclientsExpenseCategoriesRow,
+  type YclientsRecordServicesRow,
+  type YclientsRecordStaffRow,
+} from '@datasync/db/tables';
+import type { Ctx, PageWrite } from './context';
+import { id, list, num, obj, stamp, str, type Row } from './parse';
+import { clientRow, deleteMissingSql, recordRow, transactionRow, upsertSpec, withId } from './rows';
+import type { ListPage, YclientsTransport } from './transport';
+
+/** The paginated entities (clients, records, transactions): how each page is fetched and written. */
+
+export interface PagedEntity {
+  name: 'clients' | 'records' | 'transactions';
+  fetch(page: number): Promise<ListPage>;
+  /** Builds the upsert of one page's rows with their dependent rows (no database access). */
+  prepare(rows: Row[]): PageWrite;
+  /** Tables holding the entity's rows, dependents first (deleted on a reset). */
+  tables: string[];
+  /**
+   * Unstable paging (transactions, §9.2): the sort key whose ties move between requests. Rows
+   * sharing it with the saved row still verify the checkpoint, and tie groups that straddle a page
+   * edge are read again through narrow windows (`repair`).
+   */
+  tieKey?: (row: Row) => string | null;
+  repair?: (ctx: Ctx, keys: Set<string>) => Promise<void>;
+}
+
+/** The exact `date` (ties are rows sharing it); repairs read the whole day it falls on. */
+const dateOf = (row: Row): string | null => stamp(row.date);
+
+/**
+ * Re-reads the days whose transactions straddled a page edge through windows that fit on one page
+ * (the day, else the day per cash register, else per register and sign), upserting what they hold.
+ * When the whole day fit on one page the stored day is made exactly equal to it.
+ */
+async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => Promise<string[]>, prepare: (rows: Row[]) => PageWrite, days: Set<string>) {
+  const c = ctx.params.companyId;
+  const size = t.pageSize;
+  for (const day of days) {
+    const all = await t.transactionsOfDay(c, day);
+    let rows = all.rows;
+    const exact = all.rows.length < size;
+    if (!exact) {
+      const found = new Map<string, Row>();
+      let complete = true;
+      for (const accountId of await accountIds()) {
+        const byAccount = await t.transactionsOfDay(c, day, { accountId });
+        if (byAccount.rows.length < size) {
+          for (const r of byAccount.rows) found.set(String(r.id), r);
+          continue;
+        }
+        for (const balanceIs of [1, 2] as const) {
+          const bySign = await t.transactionsOfDay(c, day, { accountId, balanceIs });
+          if (bySign.rows.length >= size) complete = false;
+          for (const r of bySign.rows) found.set(String(r.id), r);
+        }
+      }
+      for (const r of all.rows) found.set(String(r.id), r);
+      rows = [...found.values()];
+      if (!complete) ctx.log.warn({ day }, 'transactions of one day and register exceed a page; the day may be incomplete');
+    }
+    const keep = withId(rows).map((r) => String(id(r.id)));
+    const write = prepare(rows);
+    await ctx.commitPage(
+      async (tx) => {
+        await write(tx);
+        if (exact) {
+          await tx.query(
+            `DELETE FROM yclients_transactions WHERE company_id = $1 AND date >= $2::date AND date < $2::date + 1 AND NOT (id = ANY($3::bigint[]))`,
+            [c, day, keep],
+          );
+        }
+      },
+      { checkpoint: { entity: 'transactions', repaired: day }, added: { repairedDays: 1 } },
+    );
+    ctx.log.info({ day, rows: rows.length, exact }, 'transactions of a page-edge day read again');
+  }
+}
+
+export function pagedEntities(t: YclientsTransport, c: number, accountIds: () => Promise<string[]>): PagedEntity[] {
+  const prepareTransactions = (rows: Row[]): PageWrite => {
+    rows = withId(rows);
+    // The payment article and cash register of each transaction (§8.2) are rows of their own that
+    // the transaction references: no list of articles is documented (§8.5), and a register may be
+    // one the register list does not hold.
+    const expenses: YclientsExpenseCategoriesRow[] = [];
+    const accounts: YclientsAccountsRow[] = [];
+    for (const r of rows) {
+      const e = obj(r.expense);
+      const eid = id(e?.id);
+      if (eid !== null) expenses.push({ company_id: c, id: eid, title: str(e?.title) ?? '' });
+      const a = obj(r.account);
+      const aid = id(a?.id);
+      if (aid !== null) accounts.push({ company_id: c, id: aid, title: str(a?.title) ?? '', type: null, comment: null });
+    }
+    const writeExpenses = prepareUpsert({ ...upsertSpec(EXPENSES), update: ['title'] }, expenses);
+    // The register list (type, comment) is authoritative: a transaction only adds registers it lacks.
+    const writeAccounts = prepareUpsert({ table: ACCOUNTS, update: [] }, accounts);
+    const writeTransactions = prepareUpsert(upsertSpec(TRANSACTIONS), rows.map((r) => transactionRow(c, r)));
+    return async (tx) => {
+      await runUpsert(tx, writeExpenses);
+      await runUpsert(tx, writeAccounts);
+      await runUpsert(tx, writeTransactions);
+    };
+  };
+  return [
+    {
+      name: 'clients',
+      fetch: (p) => t.clients(c, p),
+      tables: [CLIENT_LINKS.name, CLIENTS.name],
+      prepare(rows) {
+        rows = withId(rows);
+        const writeClients = prepareUpsert(upsertSpec(CLIENTS), rows.map((r) => clientRow(c, r)));
+        const cats: YclientsClientCategoriesRow[] = [];
+        const links: YclientsClientCategoryLinksRow[] = [];
+        for (const r of rows) {
+          for (const cat of list(r.categories)) {
+            const o = obj(cat);
+            const catId = id(o ? o.id : cat);
+            if (catId === null) continue;
+            if (o) cats.push({ company_id: c, id: catId, title: str(o.title) ?? '', color: str(o.color) });
+            links.push({ company_id: c, client_id: id(r.id)!, category_id: catId });
+          }
+        }
+        const writeCats = prepareUpsert({ table: CLIENT_CATEGORIES, update: [] }, cats);
+        const linkedCats = [...new Set(links.map((l) => String(l.category_id)))];
+        const writeLinks = prepareUpsert(upsertSpec(CLIENT_LINKS), links);
+        const stale = deleteMissingSql(CLIENT_LINKS, c, links, { column: 'client_id', ids: rows.map((r) => id(r.id)!) });
+        return async (tx) => {
+          await runUpsert(tx, writeClients);
+          // Categories the list did not name (deleted labels still on a client) are kept so links hold.
+          await runUpsert(tx, writeCats);
+          await tx.query(
+            `INSERT INTO yclients_client_categories (company_id, id, title) SELECT $1, x, '' FROM unnest($2::bigint[]) x ON CONFLICT DO NOTHING`,
+            [c, linkedCats],
+          );
+          await runUpsert(tx, writeLinks);
+          await tx.query(stale.text, stale.params);
+        };
+      },
+    },
+    {
+      name: 'records',
+      fetch: (p) => t.records(c, p),
+      tables: [RECORD_SERVICES.name, RECORD_STAFF.name, RECORDS.name],
+      prepare(rows) {
+        rows = withId(rows);
+        const writeRecords = prepareUpsert(upsertSpec(RECORDS), rows.map((r) => recordRow(c, r)));
+        const services: YclientsRecordServicesRow[] = [];
+        const staff: YclientsRecordStaffRow[] = [];
+        for (const r of rows) {
+          for (const s of list(r.services)) {
+            const o = obj(s);
+            const sid = id(o?.id);
+            if (!o || sid === null) continue;
+            services.push({
+              company_id: c, record_id: id(r.id)!, service_id: sid, first_cost: num(o.first_cost), discount: num(o.discount),
+              cost: num(o.cost), amount: num(o.amount),
+            });
+          }
+          const staffId = id(r.staff_id) ?? id(obj(r.staff)?.id);
+          if (staffId !== null) staff.push({ company_id: c, record_id: id(r.id)!, staff_id: staffId, client_id: id(obj(r.client)?.id) });
+        }
+        const scope = { column: 'record_id', ids: rows.map((r) => id(r.id)!) };
+        const writeServices = prepareUpsert(upsertSpec(RECORD_SERVICES), services);
+        const staleServices = deleteMissingSql(RECORD_SERVICES, c, services, scope);
+        const writeStaff = prepareUpsert(upsertSpec(RECORD_STAFF), staff);
+        const staleStaff = deleteMissingSql(RECORD_STAFF, c, staff, scope);
+        return async (tx) => {
+          await runUpsert(tx, writeRecords);
+          await runUpsert(tx, writeServices);
+          await tx.query(staleServices.text, staleServices.params);
+          await runUpsert(tx, writeStaff);
+          await tx.query(staleStaff.text, staleStaff.params);
+        };
+      },
+    },
+    {
+      name: 'transactions',
+      fetch: (p) => t.transactions(c, p),
+      tables: [TRANSACTIONS.name],
+      prepare: prepareTransactions,
+      tieKey: dateOf,
+      repair: (ctx, dates) => repairDays(ctx, t, accountIds, prepareTransactions, new Set([...dates].map((d) => d.slice(0, 10)))),
+    },
+  ];
+}

@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import { UpstreamDataError } from '@datasync/connector-kit';
+import type { RunContext } from './worker';
+
+/**
+ * The stream engine: a source declares how to fetch its pages and what a row is; the engine turns
+ * items into rows (counting the skipped ones by reason), guards against short pages, and commits
+ * each page — its rows, the run's checkpoint, counts and progress — in one transaction.
+ */
+
+/** Why an item is not a row: `reason` is a short code (counted as `skipped_<reason>`), `detail` says what was wrong. */
+export interface Skip {
+  skip: string;
+  detail: string;
+}
+export const skipItem = (reason: string, detail: string): Skip => ({ skip: reason, detail });
+const isSkip = (value: unknown): value is Skip => typeof value === 'object' && value !== null && 'skip' in value && 'detail' in value;
+
+/** One fetched page, as a stream's `pages` yields it. */
+export interface StreamPage<Item, C, Extra = unknown> {
+  /** The page's number (1 for the first). */
+  n: number;
+  items: readonly Item[];
+  /** Where the run resumes once this page is committed. */
+  checkpoint: C;
+  /** How many items the upstream says the whole result holds, if it says. */
+  total?: number;
+  /** Whatever else the source read with the page (a stamp, a count of separators). */
+  extra: Extra;
+}
+
+/** What a page did, as a stream's hooks see it. */
+export interface PageOutcome<Row, Written> {
+  rows: Row[];
+  skipped: { index: number; skip: Skip }[];
+  written: Written;
+}
+
+export interface StreamDefinition<C, Item, Row, Written, Extra = unknown> {
+  /** Named in logs and in the short-page error. */
+  name: string;
+  /**
+   * The pages from the saved checkpoint on (null: from the start). Build it on `numberedPages` or
+   * `linkedPages` so the next request is in flight while the current page is written.
+   */
+  pages(resume: C | null): AsyncIterable<StreamPage<Item, C, Extra>>;
+  /** A row, or why the item is skipped. */
+  toRow(item: Item, index: number, page: StreamPage<Item, C, Extra>): Row | Skip;
+  /** Writes a page's rows in the page's transaction (bulk upserts); answers what the counts need (rows new to the run, ...). */
+  write(tx: pg.PoolClient, rows: Row[], page: StreamPage<Item, C, Extra>): Promise<Written>;
+  /**
+   * The short-page guard: called before a page is committed, with the run's counts so far (earlier
+   * pages and attempts); a message fails the attempt with a retryable UpstreamDataError, so the retry
+   * asks for this page again rather than resuming past it.
+   */
+  shortPage?(page: StreamPage<Item, C, Extra>, counts: Readonly<Record<string, number>>): string | undefined;
+  /** What the page adds to the run's counts (besides `pages`, `skipped`, `skipped_<reason>`) and shows in its progress. */
+  report(page: StreamPage<Item, C, Extra>, outcome: PageOutcome<Row, Written>): { added: Record<string, number>; progress: Record<string, unknown> };
+  /** Logs the page's skipped items (default: one warning per page with the first five). */
+  onSkipped?(page: StreamPage<Item, C, Extra>, skipped: { index: number; skip: Skip }[]): void;
+  /** Called once the page is committed (logging). */
+  committed?(page: StreamPage<Item, C, Extra>, outcome: PageOutcome<Row, Written>): void;
+  /** Stop after this page (e.g. it held nothing new). */
+  stopAfter?(page: StreamPage<Item, C, Extra>, outcome: PageOutcome<Row, Written>): boolean;
+}
+
+/** What a stream's pass did in this attempt. */
+export interface StreamSummary<C> {
+  pages: number;
+  rows: number;
+  skipped: number;
+  /** The last page committed (undefined when none was). */
+  last?: { n: number; checkpoint: C; total?: number };
+}
+
+/** Runs a stream from the run's checkpoint to its last page, one transaction per page. */
+export async function runStream<P, C, Item, Row, Written, Extra>(
+  ctx: RunContext<P, C>,
+  stream: StreamDefinition<C, Item, Row, Written, Extra>,
+  resume: C | null = ctx.checkpoint,
+): Promise<StreamSummary<C>> {
+  const summary: StreamSummary<C> = { pages: 0, rows: 0, skipped: 0 };
+  for await (const page of stream.pages(resume)) {
+    const rows: Row[] = [];
+    const skipped: { index: number; skip: Skip }[] = [];
+    page.items.forEach((item, index) => {
+      const row = stream.toRow(item, index, page);
+      if (isSkip(row)) skipped.push({ index, skip: row });
+      else rows.push(row);
+    });
+    if (skipped.length > 0) {
+      if (stream.onSkipped) stream.onSkipped(page, skipped);
+      else ctx.log.warn({ stream: stream.name, page: page.n, skipped: skipped.slice(0, 5).map((s) => s.skip.detail) }, 'skipped malformed rows');
+    }
+    const short = stream.shortPage?.(page, ctx.counts);
+    if (short) throw new UpstreamDataError(short);
+
+    const byReason: Record<string, number> = {};
+    for (const { skip } of skipped) byReason[`skipped_${skip.skip}`] = (byReason[`skipped_${skip.skip}`] ?? 0) + 1;
+    const outcome = await ctx.commitPage(
+      async (tx): Promise<PageOutcome<Row, Written>> => ({ rows, skipped, written: await stream.write(tx, rows, page) }),
+      (done) => {
+        const { added, progress } = stream.report(page, done);
+        return { checkpoint: page.checkpoint, progress, added: { pages: 1, ...added, skipped: skipped.length, ...byReason } };
+      },
+    );
+    summary.pages += 1;
+    summary.rows += rows.length;
+    summary.skipped += skipped.length;
+    summary.last = { n: page.n, checkpoint: page.checkpoint, total: page.total };
+    stream.committed?.(page, outcome);
+    if (stream.stopAfter?.(page, outcome)) break;
+  }
+  return summary;
+}

@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { UpstreamDataError } from '@datasync/connector-kit';
+import type { Logger } from '@datasync/logger';
+import { runStream, skipItem, type PageUpdate, type RunContext, type StreamDefinition, type StreamPage } from '../src';
+
+type Checkpoint = { page: number };
+
+/** A run context whose transactions are in memory: what each committed page saved, in order. */
+function memoryRun(checkpoint: Checkpoint | null = null) {
+  const commits: PageUpdate<Checkpoint>[] = [];
+  const warnings: unknown[] = [];
+  const counts: Record<string, number> = {};
+  const log = { warn: (o: unknown) => warnings.push(o), info: () => {}, debug: () => {} } as unknown as Logger;
+  const ctx: RunContext<unknown, Checkpoint> = {
+    runId: 'run',
+    params: {},
+    attempt: 1,
+    log,
+    pool: undefined as unknown as pg.Pool,
+    checkpoint,
+    counts,
+    async commitPage(write, update) {
+      const written = await write(undefined as unknown as pg.PoolClient);
+      const u = typeof update === 'function' ? update(written) : update;
+      for (const [k, v] of Object.entries(u.added ?? {})) counts[k] = (counts[k] ?? 0) + v;
+      commits.push(u);
+      return written;
+    },
+    async progress() {},
+  };
+  return { ctx, commits, warnings, counts };
+}
+
+/** A stream over fixed pages of numbers: negative ones are malformed, zero is "not a number". */
+function numbers(pages: number[][], options: Partial<StreamDefinition<Checkpoint, number, number, number>> = {}) {
+  const written: number[][] = [];
+  const stream: StreamDefinition<Checkpoint, number, number, number> = {
+    name: 'numbers',
+    async *pages(resume) {
+      for (let n = (resume?.page ?? 0) + 1; n <= pages.length; n++) {
+        yield { n, items: pages[n - 1]!, checkpoint: { page: n }, total: pages.flat().length, extra: undefined } satisfies StreamPage<number, Checkpoint>;
+      }
+    },
+    toRow: (item) => (item < 0 ? skipItem('negative', `${item} < 0`) : item === 0 ? skipItem('zero', 'zero') : item),
+    async write(_tx, rows) {
+      written.push(rows);
+      return rows.length;
+    },
+    report: (page, { written: n }) => ({ added: { numbers: n }, progress: { page: page.n } }),
+    ...options,
+  };
+  return { stream, written };
+}
+
+describe('runStream', () => {
+  it('commits each page with its checkpoint, counts rows and skipped items by reason', async () => {
+    const run = memoryRun();
+    const { stream, written } = numbers([[1, -2, 3], [0, 5], [6]]);
+    const summary = await runStream(run.ctx, stream);
+    expect(written).toEqual([[1, 3], [5], [6]]);
+    expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 1 }, { page: 2 }, { page: 3 }]);
+    expect(run.counts).toEqual({ pages: 3, numbers: 4, skipped: 2, skipped_negative: 1, skipped_zero: 1 });
+    expect(run.commits[0]!.progress).toEqual({ page: 1 });
+    expect(summary).toMatchObject({ pages: 3, rows: 4, skipped: 2, last: { n: 3, checkpoint: { page: 3 } } });
+    expect(run.warnings).toHaveLength(2);
+  });
+
+  it('resumes after the checkpoint of the run', async () => {
+    const run = memoryRun({ page: 2 });
+    const { stream, written } = numbers([[1], [2], [3], [4]]);
+    await runStream(run.ctx, stream);
+    expect(written).toEqual([[3], [4]]);
+  });
+
+  it('fails a short page before committing it, so a retry asks for it again', async () => {
+    const run = memoryRun();
+    const { stream, written } = numbers([[1, 2], [3]], {
+      shortPage: (page, counts) => (page.n === 2 && (counts.numbers ?? 0) + page.items.length < 5 ? 'short' : undefined),
+    });
+    await expect(runStream(run.ctx, stream)).rejects.toBeInstanceOf(UpstreamDataError);
+    expect(written).toEqual([[1, 2]]);
+    expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 1 }]);
+  });
+
+  it('stops after a page the stream says ends it', async () => {
+    const run = memoryRun();
+    const { stream, written } = numbers([[1], [-1], [3]], { stopAfter: (_page, { written: n }) => n === 0 });
+    await runStream(run.ctx, stream);
+    expect(written).toEqual([[1], []]);
+  });
+});
