@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAvitoWorker } from '@datasync/worker-avito';
 import pg from 'pg';
 import type { RunningSandbox } from '@datasync/sandbox';
 import {
@@ -52,7 +53,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   sandbox = await startTestSandbox();
   control = sandboxControl(sandbox.url);
-  stack = await startStack(testEnv(db.url, sandbox.url));
+  stack = await startStack(testEnv(db.url, sandbox.url), { workers: [startAvitoWorker] });
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   sellers = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
 });

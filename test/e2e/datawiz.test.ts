@@ -5,9 +5,6 @@ import type { RunningSandbox } from '@datasync/sandbox';
 import { startDatawizWorker } from '@datasync/worker-datawiz';
 import {
   createTestDatabase,
-  datawizExpected,
-  datawizStored,
-  type DatawizFakeData,
   sandboxControl,
   startStack,
   startTestSandbox,
@@ -16,6 +13,7 @@ import {
   type Stack,
   type TestDatabase,
 } from '../helpers';
+import { datawizExpected, datawizStored, type DatawizFakeData } from './datawiz/equal-to-source';
 
 type FakeData = DatawizFakeData;
 interface Credentials {
@@ -292,9 +290,9 @@ describe('Datawiz over the gateway', () => {
     expect(run.error).toBeNull();
     expect(run.counts).toMatchObject({ removedShopLinks: 1, removedProductLinks: 0 });
     const ours = (await stored()).sales.find((s) => s.sale_id === target.sale_id);
-    expect(ours.name).toBe('Переименованная акция');
-    expect(ours.shops).not.toContain(dropped);
-    expect(ours.shops).toHaveLength(target.shops.length - 1);
+    expect(ours!.name).toBe('Переименованная акция');
+    expect(ours!.shops).not.toContain(dropped);
+    expect(ours!.shops).toHaveLength(target.shops.length - 1);
     expect(await stored()).toEqual(expected(await fakeData()));
     // The expired token was refused once, then one fresh login carried the sync on.
     expect((await control.requests('/datawiz/api/v1')).requests.some((r) => r.status === 401)).toBe(true);

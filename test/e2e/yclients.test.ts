@@ -5,19 +5,17 @@ import type { RunningSandbox } from '@datasync/sandbox';
 import { startYclientsWorker } from '@datasync/worker-yclients';
 import {
   createTestDatabase,
-  expectYclientsEqualToSource,
-  expectYclientsTransactionsEqualToSource,
   sandboxControl,
   spawnWorker,
   startStack,
   startTestSandbox,
   testEnv,
   waitFor,
-  yclientsSource,
   type Stack,
   type TestDatabase,
   type WorkerProcess,
 } from '../helpers';
+import { expectYclientsEqualToSource, expectYclientsTransactionsEqualToSource, yclientsSource } from './yclients/equal-to-source';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -137,7 +135,7 @@ describe('YClients source', () => {
     expect(r.progress.notes).toEqual([]);
     expect(await requestsTo('/expenses')).toEqual([]);
 
-    const source = await yclientsSource(control, company, 'transactions');
+    const source = await yclientsSource<{ expense: { id: unknown } }>(control, company, 'transactions');
     expect(source.some((t) => t.expense.id === '')).toBe(true); // historical rows without an article
     // Transactions (every column), expense categories from them, registers from the list and them.
     await expectYclientsTransactionsEqualToSource(pool, control, company, source);
@@ -167,7 +165,7 @@ describe('YClients source', () => {
       // Without the list: the registers the transactions name, with no type or comment.
       await expectYclientsTransactionsEqualToSource(pool, control, company, undefined, []);
       const positions = new Map<string, string>();
-      for (const s of await yclientsSource(control, company, 'staff')) if (s.position && !Array.isArray(s.position)) positions.set(String(s.position.id), s.position.title);
+      for (const s of await yclientsSource<{ position?: { id: unknown; title: string } | unknown[] }>(control, company, 'staff')) if (s.position && !Array.isArray(s.position)) positions.set(String(s.position.id), s.position.title);
       expect(await q('SELECT id::text, title FROM yclients_positions WHERE company_id = $1 ORDER BY yclients_positions.id', [company])).toEqual(
         [...positions].sort((a, b) => Number(a[0]) - Number(b[0])).map(([id, title]) => ({ id, title })),
       );

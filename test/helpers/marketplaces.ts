@@ -1,8 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and the fakes, checked by the assertions */
 import { startMarketplacesWorker } from '@datasync/worker-marketplaces';
-import { sandboxControl } from './sandbox';
-import { startStack, testEnv, type Stack } from './stack';
-import { waitFor } from './wait';
+import { sandboxControl, startStack, testEnv, waitFor, type Stack } from '@datasync/testkit';
 
 /** The marketplace fakes' published test credentials, as the worker's environment. */
 export async function marketplaceEnv(sandboxUrl: string): Promise<Record<string, string>> {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAvitoWorker } from '@datasync/worker-avito';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
 
@@ -48,7 +49,7 @@ const byPath = <T extends { path: string }>(a: T, b: T) => (a.path < b.path ? -1
 describe('notification targets added while a run is in progress', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '100000', NOTIFY_BACKOFF_MS: '100' }));
+    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '100000', NOTIFY_BACKOFF_MS: '100' }), { workers: [startAvitoWorker] });
   });
   afterAll(async () => {
     await stack?.close();

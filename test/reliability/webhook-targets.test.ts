@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAvitoWorker } from '@datasync/worker-avito';
 import { guardedLookup, postWebhook, WebhookRefusedError, type Resolver } from '@datasync/notifications';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
@@ -105,7 +106,7 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
   beforeAll(async () => {
     db = await createTestDatabase();
     sandbox = await startTestSandbox();
-    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_BACKOFF_MS: '100' }));
+    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_BACKOFF_MS: '100' }), { workers: [startAvitoWorker] });
     pool = new pg.Pool({ connectionString: db.url, max: 2 });
     const sellers = (await sandboxControl(sandbox.url).get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
     seller = sellers.find((s) => s.active > 0)!.hash;
