@@ -27,6 +27,8 @@ export interface SpawnOptions {
   logLevel?: string;
   /** Node options before `--import tsx` (e.g. `--max-old-space-size=…`). */
   nodeArgs?: string[];
+  /** Keep only the last this many log lines and output chunks (a long-lived process in the bench); all by default. */
+  keep?: number;
 }
 
 /** Any app of apps/ as a real process under tsx, with its JSON log captured. */
@@ -39,6 +41,11 @@ export function spawnApp(app: string, env: Record<string, string>, options: Spaw
   const lines: Record<string, unknown>[] = [];
   let buffer = '';
   const chunks: string[] = [];
+  const trim = () => {
+    if (options.keep === undefined) return;
+    if (lines.length > options.keep) lines.splice(0, lines.length - options.keep);
+    if (chunks.length > options.keep) chunks.splice(0, chunks.length - options.keep);
+  };
   child.stdout!.on('data', (chunk: Buffer) => {
     chunks.push(chunk.toString());
     buffer += chunk.toString();
@@ -51,8 +58,12 @@ export function spawnApp(app: string, env: Record<string, string>, options: Spaw
         // not a log line
       }
     }
+    trim();
   });
-  child.stderr!.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    chunks.push(chunk.toString());
+    trim();
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     name: app,

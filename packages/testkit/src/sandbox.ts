@@ -27,6 +27,7 @@ export function sandboxControl(baseUrl: string) {
       (await call('GET', `/_control/requests?prefix=${encodeURIComponent(prefix)}`)) as { total: number; requests: LoggedRequest[] },
     get: <T>(path: string) => call('GET', path) as Promise<T>,
     post: <T>(path: string, body?: unknown) => call('POST', path, body) as Promise<T>,
+    delete: (path: string) => call('DELETE', path).then(() => undefined),
   };
 }
 export type SandboxControl = ReturnType<typeof sandboxControl>;
