@@ -69,3 +69,36 @@ export interface ScheduleList {
 
 /** An answer that is `T` on success and an `ErrorAnswer` otherwise (read after checking the status). */
 export type OrError<T> = T & ErrorAnswer;
+
+/** The parts of `GET /openapi.json` tests read (JSON Schema as zod's OpenAPI generator writes it). */
+export interface OpenApiSchema {
+  type?: string | string[];
+  format?: string;
+  enum?: unknown[];
+  const?: unknown;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number | boolean;
+  exclusiveMaximum?: number | boolean;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  default?: unknown;
+  properties?: Record<string, OpenApiSchema>;
+  required?: string[];
+  additionalProperties?: boolean | OpenApiSchema;
+  items?: OpenApiSchema;
+  anyOf?: OpenApiSchema[];
+  oneOf?: OpenApiSchema[];
+  allOf?: OpenApiSchema[];
+}
+export interface OpenApiOperation {
+  parameters?: { name: string; in: string; required?: boolean; schema: OpenApiSchema }[];
+  requestBody?: { content: Record<string, { schema: OpenApiSchema }> };
+  responses?: Record<string, unknown>;
+}
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+}
