@@ -102,3 +102,9 @@ export interface OpenApiOperation {
 export interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
 }
+
+/** What a run's webhook receives (`x-datasync-event` names the event). */
+export interface RunWebhook {
+  event: string;
+  run: import('@datasync/cli').Run;
+}
