@@ -1,10 +1,10 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- compose output is untyped YAML, checked field by field */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { sourceNames, workerApp } from '@datasync/testkit';
 
 /**
  * Checks docker/compose.yml without a Docker daemon. It asks, in this order, the Compose v2 plugin
@@ -17,7 +17,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const composeFile = path.join(root, 'docker/compose.yml');
 
 type Via = 'plugin' | 'standalone' | 'yaml';
-type Service = Record<string, any>;
+/** A service as `compose config` (or the YAML) writes it: the fields checked below. */
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: unknown;
+  environment: Record<string, string | number | undefined>;
+  ports?: (string | { published: string | number; target: string | number })[];
+  volumes?: (string | { target: string })[];
+  healthcheck?: { disable?: boolean; test?: unknown };
+  depends_on: Record<string, { condition: string } | undefined>;
+  container_name?: string;
+  restart?: string;
+}
 type Config = { services: Record<string, Service>; volumes?: Record<string, unknown> };
 
 const CLI: Record<Exclude<Via, 'yaml'>, [string, string[]]> = {
@@ -75,14 +87,16 @@ const healthcheckDisabled = (s: Service) =>
   s.healthcheck?.disable === true || (Array.isArray(s.healthcheck?.test) && s.healthcheck.test[0] === 'NONE');
 const words = (cmd: unknown) => (Array.isArray(cmd) ? cmd.join(' ') : String(cmd ?? ''));
 const published = (s: Service) =>
-  (s.ports ?? []).map((p: any) =>
+  (s.ports ?? []).map((p) =>
     typeof p === 'string' ? p : `${p.published}:${p.target}`,
   );
 const volumeTargets = (s: Service) =>
-  (s.volumes ?? []).map((v: any) => (typeof v === 'string' ? v.split(':')[1] : v.target));
+  (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[1] : v.target));
 
 const via = pickVia();
-const APPS = ['migrate', 'gateway', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-yclients', 'worker-itresume', 'worker-marketplaces'];
+/** Every app service: the shared ones and one worker per source of the kit's source list. */
+const WORKERS = sourceNames.map(workerApp);
+const APPS = ['migrate', 'gateway', 'sandbox', ...WORKERS];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
@@ -90,52 +104,48 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     Record<string, Service>;
 
   it('has exactly the expected services', () => {
-    expect(Object.keys(svc).sort()).toEqual(['gateway', 'migrate', 'postgres', 'redis', 'sandbox', 'worker-avito', 'worker-datawiz', 'worker-itresume', 'worker-marketplaces', 'worker-yclients']);
+    expect(Object.keys(svc).sort()).toEqual(['postgres', 'redis', ...APPS].sort());
   });
 
   it('postgres: postgres:15 with a volume and a pg_isready healthcheck', () => {
     expect(svc.postgres.image).toBe('postgres:15');
     expect(volumeTargets(svc.postgres)).toContain('/var/lib/postgresql/data');
-    expect(words(svc.postgres.healthcheck.test)).toContain('pg_isready');
+    expect(words(svc.postgres.healthcheck?.test)).toContain('pg_isready');
   });
 
   it('redis: redis:7 with --appendonly yes, a volume and a redis-cli ping healthcheck', () => {
     expect(svc.redis.image).toBe('redis:7');
     expect(words(svc.redis.command)).toMatch(/--appendonly yes/);
     expect(volumeTargets(svc.redis)).toContain('/data');
-    expect(words(svc.redis.healthcheck.test)).toContain('redis-cli ping');
+    expect(words(svc.redis.healthcheck?.test)).toContain('redis-cli ping');
   });
 
   it('the apps share one image built from docker/Dockerfile, run as their own command', () => {
     const images = new Set(APPS.map((name) => svc[name]!.image));
     expect([...images]).toEqual(['datasync:local']);
     for (const name of APPS) {
-      expect(svc[name]!.build.dockerfile).toBe('docker/Dockerfile');
-      expect(path.resolve(root, 'docker', svc[name]!.build.context)).toBe(root);
+      expect(svc[name]!.build?.dockerfile).toBe('docker/Dockerfile');
+      expect(path.resolve(root, 'docker', svc[name]!.build!.context)).toBe(root);
       expect(svc[name]!.environment.DATABASE_URL).toBe('postgresql://postgres:postgres@postgres:5432/datasync');
       expect(svc[name]!.environment.REDIS_URL).toBe('redis://redis:6379');
     }
     expect(words(svc.gateway.command)).toBe('pnpm --filter @datasync/gateway start');
     expect(words(svc.sandbox.command)).toBe('pnpm --filter @datasync/sandbox start');
-    expect(words(svc['worker-avito'].command)).toBe('pnpm --filter @datasync/worker-avito start');
-    expect(words(svc['worker-datawiz'].command)).toBe('pnpm --filter @datasync/worker-datawiz start');
-    expect(words(svc['worker-yclients'].command)).toBe('pnpm --filter @datasync/worker-yclients start');
-    expect(words(svc['worker-itresume'].command)).toBe('pnpm --filter @datasync/worker-itresume start');
-    expect(words(svc['worker-marketplaces'].command)).toBe('pnpm --filter @datasync/worker-marketplaces start');
+    for (const name of WORKERS) expect(words(svc[name]!.command), name).toBe(`pnpm --filter @datasync/${name} start`);
   });
 
   it('migrate: one-shot pnpm db:migrate after postgres is healthy', () => {
     expect(words(svc.migrate.command)).toBe('pnpm db:migrate');
     expect(svc.migrate.restart).toBe('no');
-    expect(svc.migrate.depends_on.postgres.condition).toBe('service_healthy');
+    expect(svc.migrate.depends_on.postgres?.condition).toBe('service_healthy');
     expect(svc.migrate.ports ?? []).toEqual([]);
   });
 
   it('gateway: port 3000 published, binds 0.0.0.0, waits for migrate and redis', () => {
     expect(published(svc.gateway)).toEqual(['3000:3000']);
     expect(svc.gateway.environment.GATEWAY_HOST).toBe('0.0.0.0');
-    expect(svc.gateway.depends_on.migrate.condition).toBe('service_completed_successfully');
-    expect(svc.gateway.depends_on.redis.condition).toBe('service_healthy');
+    expect(svc.gateway.depends_on.migrate?.condition).toBe('service_completed_successfully');
+    expect(svc.gateway.depends_on.redis?.condition).toBe('service_healthy');
     expect(svc.gateway.environment.HEALTHCHECK_URL).toBe('http://127.0.0.1:3000/health');
     expect(healthcheckDisabled(svc.gateway)).toBe(false);
   });
@@ -147,22 +157,22 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
   });
 
   it('worker-avito: scalable (no container_name, no host ports), talks to the sandbox', () => {
-    const w = svc['worker-avito'];
+    const w = svc['worker-avito']!;
     expect(w.container_name).toBeUndefined();
     expect(w.ports ?? []).toEqual([]);
     expect(w.environment.AVITO_BASE_URL).toBe('http://sandbox:4010/avito');
     expect(String(w.environment.AVITO_REQUESTS_PER_MINUTE)).toBe('600');
-    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });
 
   it('worker-yclients: scalable (no container_name, no host ports), talks to the sandbox, credentials from the environment', () => {
-    const w = svc['worker-yclients'];
+    const w = svc['worker-yclients']!;
     expect(w.container_name).toBeUndefined();
     expect(w.ports ?? []).toEqual([]);
     expect(w.environment.YCLIENTS_BASE_URL).toBe('http://sandbox:4010/yclients/api/v1');
     expect(w.environment.YCLIENTS_PARTNER_TOKEN ?? '').toBe('');
-    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });
 
@@ -172,7 +182,7 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(w.ports ?? []).toEqual([]);
     expect(w.environment.ITRESUME_BASE_URL).toBe('http://sandbox:4010/itresume');
     expect(w.environment.ITRESUME_TIMEZONE).toBe('Europe/Moscow');
-    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });
 
@@ -188,17 +198,17 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
       'http://sandbox:4010/ym',
     ]);
     expect(w.environment.OZON_CLIENT_ID).toMatch(/^\d+$/);
-    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });
 
   it('worker-datawiz: scalable (no container_name, no host ports), talks to the sandbox; the gateway too', () => {
-    const w = svc['worker-datawiz'];
+    const w = svc['worker-datawiz']!;
     expect(w.container_name).toBeUndefined();
     expect(w.ports ?? []).toEqual([]);
     expect(w.environment.DATAWIZ_BASE_URL).toBe('http://sandbox:4010/datawiz');
     expect(svc.gateway.environment.DATAWIZ_BASE_URL).toBe('http://sandbox:4010/datawiz');
-    expect(w.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
     expect(healthcheckDisabled(w)).toBe(true);
   });
 

@@ -1,24 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { migrate } from '@datasync/db/migrate';
+import { sandboxControl, spawnApp, waitForLine, type AppProcess as KitProcess, type SandboxControl } from '@datasync/testkit';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { root } from '@datasync/testkit';
 
-/** A process of ours (sandbox, gateway, worker) started the way `pnpm start` runs it. */
-export interface AppProcess {
-  name: string;
-  child: ChildProcess;
+/** A process of ours (sandbox, gateway, worker) started the way `pnpm start` runs it (the kit's launcher), once ready. */
+export interface AppProcess extends KitProcess {
   pid: number;
   /** The first log line matching the ready test. */
   ready: Record<string, unknown>;
   /** Peak resident set size so far (VmHWM), in MiB; undefined once the process is gone. */
   peakRssMb(): number | undefined;
-  stop(): Promise<void>;
 }
 
 /** Peak RSS of a live process from /proc (Linux), in MiB. */
@@ -39,59 +34,21 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
- * Runs `apps/<app>/src/main.ts` under tsx with the given environment and resolves once it logs a
- * line whose `msg` is `readyMsg` (its JSON log lines are read from stdout).
+ * Runs `apps/<app>/src/main.ts` under tsx with the given environment (the kit's launcher) and
+ * resolves once it logs a line whose `msg` is `readyMsg`.
  */
 export async function startApp(app: string, env: Record<string, string>, readyMsg: string, nodeArgs: string[] = [], timeoutMs = 60_000): Promise<AppProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
-    cwd: path.join(root, 'apps', app),
-    env: { ...process.env, ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info', LOG_PRETTY: 'false' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`${app} did not log "${readyMsg}" within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`${app} exited (${child.exitCode ?? child.signalCode}) before it was ready: ${stderr}`));
-    });
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        let entry: Record<string, unknown>;
-        try {
-          entry = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        if (entry.level === 50 || entry.level === 'error') stderr = `${stderr}\n${line}`.slice(-4000);
-        if (entry.msg === readyMsg) {
-          clearTimeout(timer);
-          resolve(entry);
-        }
-      }
-    });
-  });
-  return {
-    name: app,
-    child,
-    pid: child.pid!,
-    ready,
-    peakRssMb: () => peakRssMb(child.pid!),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  // Only the recent output is kept: a bench process logs for minutes.
+  const proc = spawnApp(app, env, { logLevel: env.LOG_LEVEL ?? 'info', nodeArgs, keep: 200 });
+  let ready: Record<string, unknown>;
+  try {
+    ready = await waitForLine(proc, readyMsg, timeoutMs);
+  } catch (err) {
+    await proc.stop('SIGKILL');
+    throw err;
+  }
+  const pid = proc.child.pid!;
+  return { ...proc, pid, ready, peakRssMb: () => peakRssMb(pid) };
 }
 
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -135,21 +92,6 @@ export async function dropRedisPrefix(redisUrl: string, prefix: string): Promise
   }
 }
 
-/** JSON over HTTP to the sandbox's control endpoints. */
-export function control(baseUrl: string) {
-  const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${baseUrl}${p}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-    return (res.status === 204 ? undefined : await res.json()) as T;
-  };
-  return {
-    get: <T>(p: string) => call<T>('GET', p),
-    post: <T>(p: string, body?: unknown) => call<T>('POST', p, body),
-    delete: (p: string) => call<void>('DELETE', p),
-  };
-}
-export type Control = ReturnType<typeof control>;
+/** JSON over HTTP to the sandbox's control endpoints (the kit's client). */
+export const control = sandboxControl;
+export type Control = SandboxControl;

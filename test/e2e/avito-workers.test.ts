@@ -1,6 +1,6 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '@datasync/sandbox';
+import { gatewayClient, type Submitted } from '@datasync/testkit';
 import {
   createTestDatabase,
   sandboxControl,
@@ -21,24 +21,15 @@ let control: ReturnType<typeof sandboxControl>;
 let sellers: { hash: string; active: number }[];
 const workers: WorkerProcess[] = [];
 
-const api = async (path: string) => {
-  const res = await fetch(`${stack.gateway.url}${path}`);
-  return (await res.json()) as any;
-};
-const run = (id: string) => api(`/api/runs/${id}`);
-const finished = (id: string, timeoutMs = 60_000) =>
-  waitFor(
-    async () => {
-      const r = await run(id);
-      return r.state === 'done' || r.state === 'failed' ? r : undefined;
-    },
-    { timeoutMs, what: `run ${id}` },
-  );
+/** GET on our API, the answer's body typed as the caller says. */
+const api = async <T>(path: string) => (await gatewayClient(stack.gateway.url).call<T>('GET', path)).body;
+const run = (id: string) => gatewayClient(stack.gateway.url).run(id);
+const finished = (id: string, timeoutMs = 60_000) => gatewayClient(stack.gateway.url).finished(id, timeoutMs);
 const sourceIds = async (hash: string) =>
   (await control.get<{ listings: { id: number }[] }>(`/avito/_control/listings?sellerId=${hash}`)).listings.map((l) => String(l.id)).sort();
 const resultIds = async (id: string) => {
-  const check = await api(`/api/avito/check?uuid=${id}`);
-  return Object.values(check.result as Record<string, { avito_id: string }>).map((r) => r.avito_id).sort();
+  const check = await api<{ result: Record<string, { avito_id: string }> }>(`/api/avito/check?uuid=${id}`);
+  return Object.values(check.result).map((r) => r.avito_id).sort();
 };
 
 beforeAll(async () => {
@@ -64,7 +55,7 @@ describe('Avito worker processes', () => {
     await control.addFault({ path: '/avito/api/1/user', kind: 'delay', delayMs: 40 });
     const chosen = sellers.filter((s) => s.active > 0).slice(0, 10);
     const ids: string[] = [];
-    for (const s of chosen) ids.push((await api(`/api/avito/user?user=${s.hash}`)).parser_uuid);
+    for (const s of chosen) ids.push((await api<Submitted>(`/api/avito/user?user=${s.hash}`)).parser_uuid);
     const runs = await Promise.all(ids.map((id) => finished(id)));
     expect(runs.map((r) => r.state)).toEqual(ids.map(() => 'done'));
     for (const [i, s] of chosen.entries()) expect(await resultIds(ids[i]!)).toEqual(await sourceIds(s.hash));
@@ -82,8 +73,8 @@ describe('Avito worker processes', () => {
     await fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
     const first = spawnWorker('worker-avito', { ...stack.env, AVITO_PAGE_SIZE: '10' });
     workers.push(first);
-    const id = (await api(`/api/avito/user?user=${seller.hash}`)).parser_uuid as string;
-    await waitFor(async () => ((await run(id)).progress?.page >= 3 ? true : undefined), { what: 'three pages committed' });
+    const id = (await api<Submitted>(`/api/avito/user?user=${seller.hash}`)).parser_uuid;
+    await waitFor(async () => (Number((await run(id)).progress.page) >= 3 ? true : undefined), { what: 'three pages committed' });
     await first.stop('SIGKILL');
     const committed = (await run(id)).progress.page as number;
 

@@ -1,7 +1,8 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAvitoWorker } from '@datasync/worker-avito';
 import pg from 'pg';
 import type { RunningSandbox } from '@datasync/sandbox';
+import type { OpenApiDocument, OrError, Run, RunList, Submitted } from '@datasync/testkit';
 import {
   createTestDatabase,
   sandboxControl,
@@ -32,15 +33,15 @@ let pool: pg.Pool;
 let control: ReturnType<typeof sandboxControl>;
 let sellers: { hash: string; active: number }[];
 
-const api = async (path: string) => {
+const api = async <T = OrError<Submitted>>(path: string) => {
   const res = await fetch(`${stack.gateway.url}${path}`);
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as T };
 };
 const pollCheck = (uuid: string, timeoutMs = 30_000) =>
   waitFor(
     async () => {
-      const { body } = await api(`/api/avito/check?uuid=${uuid}`);
-      return body.status === 'In progress' ? undefined : (body as Check);
+      const { body } = await api<Check>(`/api/avito/check?uuid=${uuid}`);
+      return body.status === 'In progress' ? undefined : body;
     },
     { timeoutMs, what: `run ${uuid} to finish` },
   );
@@ -52,7 +53,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   sandbox = await startTestSandbox();
   control = sandboxControl(sandbox.url);
-  stack = await startStack(testEnv(db.url, sandbox.url));
+  stack = await startStack(testEnv(db.url, sandbox.url), { workers: [startAvitoWorker] });
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   sellers = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
 });
@@ -97,7 +98,7 @@ describe('Avito over the gateway', () => {
     const pages = (await control.requests('/avito/api/1/user/profile/items')).requests;
     expect(pages.length).toBeGreaterThanOrEqual(3);
 
-    const run = await api(`/api/runs/${submitted.body.parser_uuid}`);
+    const run = await api<Run>(`/api/runs/${submitted.body.parser_uuid}`);
     expect(run.body).toMatchObject({ source: 'avito', state: 'done', params: { user: seller.hash }, counts: { listings: source.length } });
   });
 
@@ -110,7 +111,7 @@ describe('Avito over the gateway', () => {
     expect(idsOf(check)).toEqual(source.map((l) => String(l.id)).sort());
 
     const flats = await api(`/api/avito/region?search=${encodeURIComponent('квартира')}&locationId=637640&catedotyId=24`);
-    const run = await api(`/api/runs/${flats.body.parser_uuid}`);
+    const run = await api<Run>(`/api/runs/${flats.body.parser_uuid}`);
     expect(run.body.params).toEqual({ search: 'квартира', locationId: 637640, categoryId: 24 });
     const flatCheck = await pollCheck(flats.body.parser_uuid);
     const flatSource = await sourceListings(`query=${encodeURIComponent('квартира')}&categoryId=24&locationId=637640`);
@@ -153,7 +154,7 @@ describe('Avito over the gateway', () => {
     const submitted = await api(`/api/avito/region?search=${encodeURIComponent('офис')}`);
     const check = await pollCheck(submitted.body.parser_uuid);
     expect(check).toEqual({ status: 'Failed', error: expect.stringContaining('blocked by upstream') });
-    const run = await api(`/api/runs/${submitted.body.parser_uuid}`);
+    const run = await api<Run>(`/api/runs/${submitted.body.parser_uuid}`);
     expect(run.body.state).toBe('failed');
   });
 
@@ -195,16 +196,16 @@ describe('Avito over the gateway', () => {
   });
 
   it('lists runs newest first, filtered by source and state', async () => {
-    const { body } = await api('/api/runs?source=avito&state=done&limit=2');
+    const { body } = await api<RunList>('/api/runs?source=avito&state=done&limit=2');
     expect(body.runs).toHaveLength(2);
     expect(body.runs.every((r: { state: string }) => r.state === 'done')).toBe(true);
-    expect(Date.parse(body.runs[0].createdAt)).toBeGreaterThanOrEqual(Date.parse(body.runs[1].createdAt));
+    expect(Date.parse(body.runs[0]!.createdAt)).toBeGreaterThanOrEqual(Date.parse(body.runs[1]!.createdAt));
   });
 
   it('serves health, readiness, the OpenAPI document, the docs page and the dashboard', async () => {
     expect((await api('/health')).body).toEqual({ status: 'ok' });
     expect((await api('/ready')).body).toMatchObject({ status: 'ready', redis: true, postgres: true });
-    const doc = (await api('/openapi.json')).body;
+    const doc = (await api<OpenApiDocument>('/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/avito/user', '/api/avito/region', '/api/avito/check', '/api/runs/{id}']));
     expect((await fetch(`${stack.gateway.url}/docs/`)).status).toBe(200);
     const board = await fetch(`${stack.gateway.url}/admin/queues`);

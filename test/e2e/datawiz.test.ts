@@ -1,21 +1,18 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { startDatawizWorker } from '@datasync/worker-datawiz';
 import {
   createTestDatabase,
-  datawizExpected,
-  datawizStored,
-  type DatawizFakeData,
   sandboxControl,
   startStack,
   startTestSandbox,
   testEnv,
-  waitFor,
   type Stack,
   type TestDatabase,
 } from '../helpers';
+import { waitForRun, type ErrorAnswer, type OrError, type Run, type Submitted } from '@datasync/testkit';
+import { datawizExpected, datawizStored, type DatawizFakeData } from './datawiz/equal-to-source';
 
 type FakeData = DatawizFakeData;
 interface Credentials {
@@ -31,27 +28,23 @@ let stack: Stack;
 let pool: pg.Pool;
 let control: ReturnType<typeof sandboxControl>;
 
-const call = async (method: string, path: string, body?: unknown, gateway = stack) => {
+/** Our API; the body typed as the caller says (an answer or a refusal by default). */
+const call = async <T = OrError<Record<string, unknown>>>(method: string, path: string, body?: unknown, gateway = stack) => {
   const res = await fetch(`${gateway.gateway.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as T };
 };
 
 /** Starts a sync and waits for its run to finish; answers the run. */
-async function sync(gateway = stack): Promise<any> {
-  const submitted = await call('POST', '/api/datawiz/sync', {}, gateway);
+async function sync(gateway = stack): Promise<Run> {
+  const submitted = await call<Submitted>('POST', '/api/datawiz/sync', {}, gateway);
   expect(submitted.status).toBe(200);
   expect(submitted.body).toEqual({ status: 'ok', parser_uuid: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-  return waitFor(
-    async () => {
-      const run = await call('GET', `/api/runs/${submitted.body.parser_uuid}`, undefined, gateway);
-      return run.body.state === 'done' || run.body.state === 'failed' ? run.body : undefined;
-    },
-    { timeoutMs: 30_000, what: 'the datawiz run to finish' },
-  );
+  const id = submitted.body.parser_uuid;
+  return waitForRun(async () => (await call<Run>('GET', `/api/runs/${id}`, undefined, gateway)).body, id, { timeoutMs: 30_000 });
 }
 
 const fakeData = () => control.get<FakeData>('/datawiz/_control/data');
@@ -114,7 +107,7 @@ describe('Datawiz over the gateway', () => {
     expect(bad.body.errors).toEqual([{ field: '0.name', message: 'must not be blank' }]);
     const single = await call('POST', '/api/datawiz/sales', { ...complete, sale_id: 'x'.repeat(201), name: 'ok', date_from: '2025-13-01', shops: 'all' });
     expect(single.status).toBe(400);
-    expect(single.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['date_from', 'sale_id', 'shops']);
+    expect(single.body.errors?.map((e: { field: string }) => e.field).sort()).toEqual(['date_from', 'sale_id', 'shops']);
 
     const log = (await control.requests('/datawiz')).requests;
     expect(log.filter((r) => r.method === 'POST')).toEqual([]);
@@ -175,8 +168,8 @@ describe('Datawiz over the gateway', () => {
       { ...ok, sale_id: 'dw-list-4', name: undefined },
     ]);
     expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['1.sale_id', '2.shops', '3.products', '4.name']);
-    expect(res.body.errors.every((e: { field: string; message: string }) => e.field !== '(request)' && e.message !== 'Invalid input')).toBe(true);
+    expect(res.body.errors?.map((e: { field: string }) => e.field).sort()).toEqual(['1.sale_id', '2.shops', '3.products', '4.name']);
+    expect(res.body.errors?.every((e: { field: string; message: string }) => e.field !== '(request)' && e.message !== 'Invalid input')).toBe(true);
     expect(await postsUpstream()).toEqual([]);
   });
 
@@ -184,9 +177,9 @@ describe('Datawiz over the gateway', () => {
     const required = ['description', 'date_from', 'date_to', 'shops', 'products'];
     const bare = await call('POST', '/api/datawiz/sales', [{ sale_id: 'dw-bare', name: 'bare' }]);
     expect(bare.status).toBe(400);
-    expect(bare.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(required.map((f) => `0.${f}`).sort());
+    expect(bare.body.errors?.map((e: { field: string }) => e.field).sort()).toEqual(required.map((f) => `0.${f}`).sort());
     const nulls = await call('POST', '/api/datawiz/sales', { ...complete, sale_id: 'dw-null', name: 'n', date_from: null, date_to: null });
-    expect(nulls.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['date_from', 'date_to']);
+    expect(nulls.body.errors?.map((e: { field: string }) => e.field).sort()).toEqual(['date_from', 'date_to']);
     expect(await postsUpstream()).toEqual([]);
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM datawiz_sale_submissions WHERE sale_ids && ARRAY['dw-bare', 'dw-null']`);
     expect(rows[0].n).toBe(0);
@@ -228,7 +221,7 @@ describe('Datawiz over the gateway', () => {
     await sync();
     expect((await stored()).sales.find((s) => s.sale_id === 'dw-dates')).toMatchObject({ date_from: '2015-02-02', date_to: '2015-02-28' });
     const bad = await call('POST', '/api/datawiz/sales', { ...sale, date_from: '30-02-2015' });
-    expect([bad.status, bad.body.errors.map((e: { field: string }) => e.field)]).toEqual([400, ['date_from']]);
+    expect([bad.status, bad.body.errors?.map((e: { field: string }) => e.field)]).toEqual([400, ['date_from']]);
   });
 
   it('a promotion with 150 000 shops (or deeply nested lists) is a 400 naming the field, not a 500', async () => {
@@ -240,8 +233,8 @@ describe('Datawiz over the gateway', () => {
     expect([overCap.status, overCap.body.errors]).toEqual([400, [{ field: '0.shops', message: 'must hold at most 10000 shop ids (got 20000)' }]]);
     const manyBad = await call('POST', '/api/datawiz/sales', { ...complete, sale_id: 'dw-bad-shops', name: 'n', shops: Array.from({ length: 10_000 }, () => '') });
     expect(manyBad.status).toBe(400);
-    expect(manyBad.body.errors.length).toBeLessThanOrEqual(201);
-    expect(manyBad.body.errors[0]).toEqual({ field: 'shops.0', message: 'must not be blank' });
+    expect(manyBad.body.errors?.length).toBeLessThanOrEqual(201);
+    expect(manyBad.body.errors?.[0]).toEqual({ field: 'shops.0', message: 'must not be blank' });
     const depth = 50_000;
     const deep = await fetch(`${stack.gateway.url}/api/datawiz/sales`, {
       method: 'POST',
@@ -249,7 +242,7 @@ describe('Datawiz over the gateway', () => {
       body: `{"sale_id":"dw-deep","name":"n","description":"","date_from":"2025-01-01","date_to":"2025-01-02","products":[],"shops":${'['.repeat(depth)}${']'.repeat(depth)}}`,
     });
     expect(deep.status).toBe(400);
-    const deepErrors = ((await deep.json()) as any).errors as { field: string; message: string }[];
+    const deepErrors = ((await deep.json()) as ErrorAnswer).errors!;
     expect(deepErrors).toHaveLength(1);
     expect(deepErrors[0]!.field).toBe(['shops', ...Array.from({ length: 31 }, () => '0')].join('.'));
     expect(deepErrors[0]!.message).toBe('nests objects or lists deeper than 32 levels');
@@ -263,7 +256,7 @@ describe('Datawiz over the gateway', () => {
       { ...complete, sale_id: 'dw-bad', name: 'unknown links', shops: ['999999'], products: [data.products[0]!.product_id, 'no-such-product'] },
     ]);
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('upstream_rejected');
+    expect(res.body.error?.code).toBe('upstream_rejected');
     expect(res.body.errors).toEqual([
       { field: '1.shops', message: 'Object with shop_id=999999 does not exist.' },
       { field: '1.products.1.product_id', message: 'Object with product_id=no-such-product does not exist.' },
@@ -292,9 +285,9 @@ describe('Datawiz over the gateway', () => {
     expect(run.error).toBeNull();
     expect(run.counts).toMatchObject({ removedShopLinks: 1, removedProductLinks: 0 });
     const ours = (await stored()).sales.find((s) => s.sale_id === target.sale_id);
-    expect(ours.name).toBe('Переименованная акция');
-    expect(ours.shops).not.toContain(dropped);
-    expect(ours.shops).toHaveLength(target.shops.length - 1);
+    expect(ours!.name).toBe('Переименованная акция');
+    expect(ours!.shops).not.toContain(dropped);
+    expect(ours!.shops).toHaveLength(target.shops.length - 1);
     expect(await stored()).toEqual(expected(await fakeData()));
     // The expired token was refused once, then one fresh login carried the sync on.
     expect((await control.requests('/datawiz/api/v1')).requests.some((r) => r.status === 401)).toBe(true);
@@ -323,7 +316,7 @@ describe('Datawiz over the gateway', () => {
       expect(run.error).toMatch(/DATAWIZ_CLIENT_ID is not configured/);
       const res = await call('POST', '/api/datawiz/sales', { ...complete, sale_id: 'n', name: 'n' }, bare);
       expect(res.status).toBe(503);
-      expect(res.body.error.message).toMatch(/DATAWIZ_CLIENT_ID is not configured/);
+      expect(res.body.error?.message).toMatch(/DATAWIZ_CLIENT_ID is not configured/);
     } finally {
       await bare.close();
     }

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and the fakes, checked by the assertions */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import { opsQueues } from '@datasync/queues';
 import { closeQueues, createQueues, runScheduleTick } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
 import { dailyStats, parsePythonDict, startItResumeWorker, yesterdayIn, cronOf, DAILY_SCHEDULE_ID } from '@datasync/worker-itresume';
-import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
+import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, waitForRun, type Run, type Stack, type Submitted, type TestDatabase } from '../helpers';
 
 interface Fact {
   date: string;
@@ -66,27 +65,30 @@ function writeKeyFile(tokenUri: string): string {
   return file;
 }
 
-const api = async (method: string, p: string, body?: unknown) => {
+/** Our API; the body typed as the caller says. */
+const api = async <T = unknown>(method: string, p: string, body?: unknown) => {
   const res = await fetch(`${stack.gateway.url}${p}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as T };
 };
-const runToFinish = (id: string) =>
-  waitFor(
-    async () => {
-      const { body } = await api('GET', `/api/runs/${id}`);
-      return body.state === 'done' || body.state === 'failed' ? body : undefined;
-    },
-    { timeoutMs: 60_000, what: `run ${id}` },
-  );
+/** An attempt as the fake serves it on the wire (`/itresume/_control/attempts`). */
+interface ServedAttempt {
+  lti_user_id: string;
+  created_at: unknown;
+  attempt_type: string;
+  passback_params: string;
+  is_correct: unknown;
+}
+
+const runToFinish = (id: string) => waitForRun(async () => (await api<Run>('GET', `/api/runs/${id}`)).body, id);
 const sync = async (start: string, end: string) => {
-  const submitted = await api('POST', '/api/itresume/sync', { start, end });
+  const submitted = await api<Submitted>('POST', '/api/itresume/sync', { start, end });
   expect(submitted.status).toBe(200);
   expect(submitted.body).toEqual({ status: 'ok', parser_uuid: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-  return runToFinish(submitted.body.parser_uuid as string);
+  return runToFinish(submitted.body.parser_uuid);
 };
 const facts = async (from: string, to: string) => (await control.get<{ days: Fact[] }>(`/itresume/_control/facts?from=${from}&to=${to}`)).days;
 const count = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM itresume_attempts')).rows[0]!.n);
@@ -158,14 +160,14 @@ describe('IT Resume load', () => {
     expect(JSON.stringify(run.params)).not.toContain('SBX7Q2');
     expect(JSON.stringify(run)).not.toContain('SBX7Q2');
     // The malformed items are one warning in the run's log, counted by reason, not a line each.
-    const log = (await api('GET', `/api/runs/${run.id}/log`)).body as { lines: { level: number; msg: string; total?: number; byReason?: Record<string, number> }[] };
+    const log = (await api<{ lines: { level: number; msg: string; total?: number; byReason?: Record<string, number> }[] }>('GET', `/api/runs/${run.id}/log`)).body;
     const warnings = log.lines.filter((l) => l.level === 40);
     expect(warnings.map((w) => w.msg)).toEqual([expect.stringMatching(/^skipped malformed attempts: \d+ \(/)]);
     expect(warnings[0]).toMatchObject({ total: malformed });
     expect(Object.fromEntries(Object.entries(warnings[0]!.byReason!).map(([k, n]) => [`skipped_${k}`, n]))).toEqual(byKind);
 
     // Parsed columns agree with the served items.
-    const served = await control.get<{ items: any[]; malformed: { index: number }[] }>(
+    const served = await control.get<{ items: ServedAttempt[]; malformed: { index: number }[] }>(
       `/itresume/_control/attempts?start=${encodeURIComponent('2026-04-01 00:00:00')}&end=${encodeURIComponent('2026-04-01 23:59:59.999999')}`,
     );
     const bad = new Set(served.malformed.map((m) => m.index));
@@ -177,7 +179,7 @@ describe('IT Resume load', () => {
       [sample.lti_user_id, sample.created_at],
     );
     expect(rows).toHaveLength(1);
-    const pb = parsePythonDict(sample.passback_params as string)!;
+    const pb = parsePythonDict(sample.passback_params)!;
     const m = /^course-v1:([^:]+):(.+)-([0-9a-f]{32}):([^:]+)$/.exec(pb.lis_result_sourcedid!)!;
     expect(rows[0]).toMatchObject({
       lti_user_id: sample.lti_user_id,
@@ -243,10 +245,10 @@ describe('IT Resume load', () => {
 
   it('skips an attempt whose created_at is an impossible calendar date, counted with its reason, and keeps the day\'s good rows', async () => {
     const day = '2026-04-09';
-    const added = await control.post<{ added: number; items: any[] }>('/itresume/_control/attempts', { date: day, count: 3, defect: 'impossible_date' });
+    const added = await control.post<{ added: number; items: ServedAttempt[] }>('/itresume/_control/attempts', { date: day, count: 3, defect: 'impossible_date' });
     // The fault is on the wire: the 31st of April, which Date.parse takes and PostgreSQL refuses.
     expect(added.items.map((i) => String(i.created_at).slice(0, 10))).toEqual(['2026-04-31', '2026-04-31', '2026-04-31']);
-    expect(Number.isNaN(Date.parse(String(added.items[0].created_at).replace(' ', 'T') + 'Z'))).toBe(false);
+    expect(Number.isNaN(Date.parse(String(added.items[0]!.created_at).replace(' ', 'T') + 'Z'))).toBe(false);
     const [truth] = await facts(day, day);
     expect(truth!.malformed.byKind.impossible_date).toBe(3);
 
@@ -256,7 +258,7 @@ describe('IT Resume load', () => {
     expect(run.counts.skipped_impossible_date).toBe(3);
     expect(run.counts).toMatchObject({ fetched: truth!.served, valid: truth!.attempts, skipped: truth!.malformed.total });
     // Every well-formed item of the day is stored (the impossible ones did not take the day down).
-    const served = await control.get<{ items: any[]; malformed: { index: number }[] }>(
+    const served = await control.get<{ items: ServedAttempt[]; malformed: { index: number }[] }>(
       `/itresume/_control/attempts?start=${encodeURIComponent(`${day} 00:00:00`)}&end=${encodeURIComponent(`${day} 23:59:59.999999`)}`,
     );
     const bad = new Set(served.malformed.map((m) => m.index));

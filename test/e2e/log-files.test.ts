@@ -4,7 +4,9 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { closeLogger, createLogger, LOG_KEEP_DAYS, openDailyLog } from '@datasync/logger';
-import { createTestDatabase, sandboxControl, spawnWorker, startStack, startTestSandbox, testEnv, waitFor } from '../helpers';
+import pg from 'pg';
+import { createTestDatabase, gatewayClient, sandboxControl, sourceNames, spawnWorker, startStack, startTestSandbox, testEnv, waitFor, workerApp } from '../helpers';
+import { allSources } from '../reliability/sources';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -22,11 +24,11 @@ afterAll(() => {
 describe('daily log files (pino-roll, wired in @datasync/logger)', () => {
   it('createLogger({logDir}) writes <name>.YYYY-MM-DD.1.log', async () => {
     const dir = tempDir();
-    const log = createLogger({ name: 'worker-itresume', level: 'info', logDir: dir });
+    const log = createLogger({ name: 'worker-sample', level: 'info', logDir: dir });
     log.info({ stage: 'load' }, 'load started');
     const today = new Date();
     const stamp = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
-    const file = path.join(dir, `worker-itresume.${stamp}.1.log`);
+    const file = path.join(dir, `worker-sample.${stamp}.1.log`);
     const text = await waitFor(
       () => {
         log.flush();
@@ -40,7 +42,7 @@ describe('daily log files (pino-roll, wired in @datasync/logger)', () => {
       { timeoutMs: 10_000, what: 'the log file' },
     );
     await closeLogger(log);
-    expect(JSON.parse(text.trim().split('\n')[0]!)).toMatchObject({ app: 'worker-itresume', msg: 'load started', stage: 'load' });
+    expect(JSON.parse(text.trim().split('\n')[0]!)).toMatchObject({ app: 'worker-sample', msg: 'load started', stage: 'load' });
   });
 
   it('rolls at midnight and keeps only the last three days (fake clock)', async () => {
@@ -75,6 +77,48 @@ describe('daily log files (pino-roll, wired in @datasync/logger)', () => {
   });
 });
 
+describe('every worker writes its daily log file under LOG_DIR', () => {
+  it('each source\'s worker process, started as `pnpm start` starts it, writes worker-<source>.<day>.1.log', async () => {
+    const dir = tempDir();
+    const db = await createTestDatabase();
+    const sandbox = await startTestSandbox();
+    const env = testEnv(db.url, sandbox.url, { LOG_DIR: dir });
+    const apps = sourceNames.map(workerApp);
+    const workers = apps.map((app) => spawnWorker(app, env));
+    try {
+      expect(apps.length).toBeGreaterThan(0);
+      for (const [i, app] of apps.entries()) {
+        const worker = workers[i]!;
+        await waitFor(() => (worker.lines.some((l) => String(l.msg).endsWith('worker consuming')) ? true : undefined), {
+          timeoutMs: 60_000,
+          what: `${app} to start`,
+        }).catch((err: Error) => {
+          throw new Error(`${err.message}; it printed: ${worker.output().slice(-2000)}`);
+        });
+        // The same line, in the file of today (pino-roll's name), with the app's name.
+        const file = path.join(dir, `${app}.${dayBefore(0)}.1.log`);
+        const first = await waitFor(
+          () => {
+            try {
+              const line = readFileSync(file, 'utf8').split('\n').find((l) => l.includes('worker consuming'));
+              return line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
+            } catch {
+              return undefined;
+            }
+          },
+          { timeoutMs: 10_000, what: `${file}` },
+        );
+        expect(first, app).toMatchObject({ app, msg: expect.stringMatching(/worker consuming$/) });
+      }
+      expect(readdirSync(dir).sort()).toEqual(apps.map((app) => `${app}.${dayBefore(0)}.1.log`).sort());
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await sandbox.close();
+      await db.drop();
+    }
+  }, 120_000);
+});
+
 /** The local calendar day `back` days before today, as pino-roll names files. */
 const dayBefore = (back: number) => {
   const d = new Date();
@@ -104,47 +148,38 @@ describe('log retention without a midnight roll', () => {
   });
 
   it('a worker process prunes on start and again at each run (real process, real files with old dates)', async () => {
+    // Any source of the reliability suite will do (its descriptor says how to give it credentials and a run).
+    const source = allSources[0]!;
+    const app = source.app;
     const dir = tempDir();
     const db = await createTestDatabase();
     const sandbox = await startTestSandbox();
     const control = sandboxControl(sandbox.url);
-    const creds = await control.get<{ client_id: string; client_secret: string; username: string; password: string }>('/datawiz/_control/credentials');
-    const env = testEnv(db.url, sandbox.url, {
-      DATAWIZ_CLIENT_ID: creds.client_id,
-      DATAWIZ_CLIENT_SECRET: creds.client_secret,
-      DATAWIZ_USERNAME: creds.username,
-      DATAWIZ_PASSWORD: creds.password,
-      LOG_DIR: dir,
-    });
-    const keep = plant(dir, 'worker-datawiz', [3, 10]);
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    const env = testEnv(db.url, sandbox.url, { ...(await source.env(control, sandbox.url)), LOG_DIR: dir });
+    const keep = plant(dir, app, [3, 10]);
     const stack = await startStack(env, { workers: [] });
-    const worker = spawnWorker('worker-datawiz', env);
+    const worker = spawnWorker(app, env);
     try {
-      await waitFor(() => worker.lines.find((l) => l.msg === 'datawiz worker consuming'), { timeoutMs: 30_000, what: 'the worker to start' });
+      await waitFor(() => worker.lines.find((l) => String(l.msg).endsWith('worker consuming')), { timeoutMs: 30_000, what: 'the worker to start' });
       expect(worker.lines.find((l) => l.msg === 'old log files removed')?.removed).toEqual(
-        [`worker-datawiz.${dayBefore(10)}.1.log`, `worker-datawiz.${dayBefore(3)}.1.log`, `worker-datawiz.${dayBefore(5)}.2.log`].sort(),
+        [`${app}.${dayBefore(10)}.1.log`, `${app}.${dayBefore(3)}.1.log`, `${app}.${dayBefore(5)}.2.log`].sort(),
       );
-      expect(readdirSync(dir).filter((f) => !f.startsWith(`worker-datawiz.${dayBefore(0)}.`)).sort()).toEqual(keep.filter((f) => !f.startsWith(`worker-datawiz.${dayBefore(0)}.`)));
+      expect(readdirSync(dir).filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)).sort()).toEqual(keep.filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)));
 
       // The process keeps running past a day: files older than three days appear again (planted here).
-      const stale = [`worker-datawiz.${dayBefore(4)}.1.log`, `worker-datawiz.${dayBefore(30)}.1.log`];
+      const stale = [`${app}.${dayBefore(4)}.1.log`, `${app}.${dayBefore(30)}.1.log`];
       for (const f of stale) writeFileSync(path.join(dir, f), '{"msg":"old"}\n');
       expect(stale.every((f) => existsSync(path.join(dir, f)))).toBe(true);
-      const res = await fetch(`${stack.gateway.url}/api/datawiz/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      const { parser_uuid: id } = (await res.json()) as { parser_uuid: string };
-      const run = await waitFor(
-        async () => {
-          const r = (await (await fetch(`${stack.gateway.url}/api/runs/${id}`)).json()) as { state: string };
-          return r.state === 'done' || r.state === 'failed' ? r : undefined;
-        },
-        { timeoutMs: 60_000, what: 'the datawiz run' },
-      );
+      const api = gatewayClient(stack.gateway.url);
+      const run = await api.finished(await api.submit((await source.prepare(control, pool)).submit));
       expect(run.state).toBe('done');
       expect(stale.filter((f) => existsSync(path.join(dir, f)))).toEqual([]);
-      expect(readdirSync(dir).filter((f) => !f.startsWith(`worker-datawiz.${dayBefore(0)}.`)).sort()).toEqual(keep.filter((f) => !f.startsWith(`worker-datawiz.${dayBefore(0)}.`)));
+      expect(readdirSync(dir).filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)).sort()).toEqual(keep.filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)));
     } finally {
       await worker.stop();
       await stack.close();
+      await pool.end();
       await sandbox.close();
       await db.drop();
     }

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '@datasync/sandbox';
 import {
@@ -13,6 +12,7 @@ import {
   type TestDatabase,
   type WorkerProcess,
 } from '../helpers';
+import { waitForRun, type Run, type RunLog, type Submitted } from '@datasync/testkit';
 
 const KEY = 'metrics-test-key-0123456789';
 const MOBILE_KEY = 'secret-mobile-key-5a8d0c';
@@ -25,13 +25,11 @@ let worker: WorkerProcess;
 let sellers: string[];
 
 const get = (path: string, key = KEY) => fetch(`${stack.gateway.url}${path}`, { headers: key ? { 'x-api-key': key } : {} });
-const api = async (path: string) => (await (await get(path)).json()) as any;
+/** GET on our API; the body typed as the caller says. */
+const api = async <T>(path: string) => (await (await get(path)).json()) as T;
 const finished = (id: string) =>
-  waitFor(async () => {
-    const r = await api(`/api/runs/${id}`);
-    return r.state === 'done' || r.state === 'failed' ? r : undefined;
-  }, { timeoutMs: 30_000, what: `run ${id}` });
-const sync = async (user: string) => finished((await api(`/api/avito/user?user=${user}`)).parser_uuid as string);
+  waitForRun(() => api<Run>(`/api/runs/${id}`), id, { timeoutMs: 30_000, intervalMs: 100 });
+const sync = async (user: string) => finished((await api<Submitted>(`/api/avito/user?user=${user}`)).parser_uuid);
 
 /** One sample of the Prometheus text (0 when the series is not there yet). */
 async function sample(name: string, labels: Record<string, string>): Promise<number> {
@@ -100,8 +98,8 @@ describe('/metrics', () => {
     const served = (await control.requests('/avito')).requests.filter((r) => r.status === 200).length;
 
     await expectSample('datasync_runs_total', { source: 'avito', outcome: 'done' }, before.done + 1);
-    await expectSample('datasync_records_written_total', { source: 'avito', entity: 'listings' }, before.listings + run.counts.listings);
-    await expectSample('datasync_records_written_total', { source: 'avito', entity: 'pages' }, before.pages + run.counts.pages);
+    await expectSample('datasync_records_written_total', { source: 'avito', entity: 'listings' }, before.listings + run.counts.listings!);
+    await expectSample('datasync_records_written_total', { source: 'avito', entity: 'pages' }, before.pages + run.counts.pages!);
     expect(run.counts.pages).toBeGreaterThan(1);
     await expectSample('datasync_upstream_requests_total', { upstream: 'avito', status: '200' }, before.ok + served);
     await expectSample('datasync_run_duration_seconds_count', { source: 'avito', outcome: 'done' }, before.durations + 1);
@@ -133,18 +131,18 @@ describe('GET /api/runs/:id/log', () => {
     const run = await sync(sellers[3]!);
     await control.clearFaults();
     expect(run.state).toBe('failed');
-    const log = await api(`/api/runs/${run.id}/log`);
-    const msgs = log.lines.map((l: any) => l.msg);
+    const log = await api<RunLog>(`/api/runs/${run.id}/log`);
+    const msgs = log.lines.map((l) => l.msg);
     expect(msgs[0]).toBe('run started');
     expect(msgs).toContain('avito request failed, retrying');
     const last = log.lines.at(-1);
     expect(last).toMatchObject({ msg: 'run failed', level: 50, runId: run.id });
-    expect(last.err).toBe(run.error);
-    expect(log.lines.every((l: any) => l.runId === run.id)).toBe(true);
+    expect(last!.err).toBe(run.error);
+    expect(log.lines.every((l) => l.runId === run.id)).toBe(true);
     expect(JSON.stringify(log)).not.toContain(MOBILE_KEY);
     // Another run's lines are not mixed in.
     const other = await sync(sellers[0]!);
-    expect((await api(`/api/runs/${other.id}/log`)).lines.every((l: any) => l.runId === other.id)).toBe(true);
+    expect((await api<RunLog>(`/api/runs/${other.id}/log`)).lines.every((l) => l.runId === other.id)).toBe(true);
     expect((await get('/api/runs/00000000-0000-4000-8000-000000000000/log')).status).toBe(404);
   });
 });

@@ -1,12 +1,13 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and webhook bodies, checked by the assertions */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAvitoWorker } from '@datasync/worker-avito';
 import { SMTPServer } from 'smtp-server';
 import { verifyWebhook } from '@datasync/notifications';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
+import type { OrError, Run, RunList, RunWebhook, Submitted } from '@datasync/testkit';
 
 const SECRET = 'whsec-test-6b1f0c2e9a';
 
@@ -14,7 +15,7 @@ interface Delivery {
   path: string;
   headers: IncomingHttpHeaders;
   raw: string;
-  body: any;
+  body: RunWebhook;
 }
 
 let db: TestDatabase;
@@ -30,13 +31,14 @@ let smtp: SMTPServer;
 const mails: { to: string[]; body: string }[] = [];
 let sellers: string[];
 
-const api = async (method: string, path: string, body?: unknown) => {
+/** Our API; the body typed as the caller says (a submission or a refusal by default). */
+const api = async <T = OrError<Submitted>>(method: string, path: string, body?: unknown) => {
   const res = await fetch(`${stack.gateway.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as T };
 };
 const deliveredTo = (path: string, n = 1) =>
   waitFor(() => {
@@ -55,11 +57,11 @@ beforeAll(async () => {
       const left = failFirst.get(req.url!) ?? 0;
       if (left > 0) {
         failFirst.set(req.url!, left - 1);
-        deliveries.push({ path: `${req.url}#refused`, headers: req.headers, raw, body: JSON.parse(raw) });
+        deliveries.push({ path: `${req.url}#refused`, headers: req.headers, raw, body: JSON.parse(raw) as RunWebhook });
         res.writeHead(503).end();
         return;
       }
-      deliveries.push({ path: req.url!, headers: req.headers, raw, body: JSON.parse(raw) });
+      deliveries.push({ path: req.url!, headers: req.headers, raw, body: JSON.parse(raw) as RunWebhook });
       res.writeHead(204).end();
     });
   });
@@ -88,6 +90,7 @@ beforeAll(async () => {
       SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
       HTTP_RETRIES: '1',
     }),
+    { workers: [startAvitoWorker] },
   );
   const all = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
   sellers = all.filter((s) => s.active > 0).map((s) => s.hash);
@@ -107,9 +110,9 @@ const expectedSignature = (d: Delivery) =>
 describe('run notifications', () => {
   it('calls the webhook with a verifiable signed summary when a run is done', async () => {
     const { body } = await api('GET', `/api/avito/user?user=${sellers[0]}&notifyWebhookUrl=${encodeURIComponent(`${hooks}/done`)}`);
-    const runId = body.parser_uuid as string;
+    const runId = body.parser_uuid;
     const [d] = await deliveredTo('/done');
-    const run = (await api('GET', `/api/runs/${runId}`)).body;
+    const run = (await api<Run>('GET', `/api/runs/${runId}`)).body;
 
     expect(d!.headers['x-datasync-event']).toBe('run.done');
     expect(d!.headers['x-datasync-signature']).toBe(expectedSignature(d!));
@@ -135,14 +138,14 @@ describe('run notifications', () => {
       notify: { webhookUrl: `${hooks}/failed`, email: 'ops@example.test' },
     });
     expect(submitted.status).toBe(200);
-    const runId = submitted.body.parser_uuid as string;
+    const runId = submitted.body.parser_uuid;
     const [d] = await deliveredTo('/failed');
     await control.clearFaults();
     expect(d!.headers['x-datasync-event']).toBe('run.failed');
     expect(d!.headers['x-datasync-signature']).toBe(expectedSignature(d!));
     expect(d!.body.run).toMatchObject({ id: runId, state: 'failed', source: 'avito' });
     expect(d!.body.run.error).toMatch(/404/);
-    expect(d!.body.run.error).toBe((await api('GET', `/api/runs/${runId}`)).body.error);
+    expect(d!.body.run.error).toBe((await api<Run>('GET', `/api/runs/${runId}`)).body.error);
 
     const mail = await waitFor(() => mails.find((m) => m.to.includes('ops@example.test')), { what: 'the failure email' });
     expect(mail.body).toMatch(/Subject: DataSync avito\.user: FAILED/);
@@ -162,13 +165,13 @@ describe('run notifications', () => {
   });
 
   it('refuses a bad notify target with a field error and queues nothing', async () => {
-    const before = (await api('GET', '/api/runs')).body.runs.length;
+    const before = (await api<RunList>('GET', '/api/runs')).body.runs.length;
     const res = await api('POST', '/api/yclients/sync', { companyId: 1, notify: { webhookUrl: 'not a url' } });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'notify.webhookUrl', message: 'must be an http(s) URL' }]);
     const avito = await api('GET', `/api/avito/user?user=${sellers[0]}&notifyEmail=nobody`);
     expect(avito.status).toBe(400);
-    expect(avito.body.errors.map((e: any) => e.field)).toEqual(['notifyEmail']);
-    expect((await api('GET', '/api/runs')).body.runs.length).toBe(before);
+    expect(avito.body.errors?.map((e) => e.field)).toEqual(['notifyEmail']);
+    expect((await api<RunList>('GET', '/api/runs')).body.runs.length).toBe(before);
   });
 });

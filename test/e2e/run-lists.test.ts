@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and the fakes, checked by the assertions */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +7,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, sandboxControl, startTestSandbox, waitFor, type TestDatabase } from '../helpers';
+import type { Run } from '@datasync/testkit';
 import { startMarketplaceStack } from '../helpers/marketplaces';
 
 /**
@@ -99,7 +99,7 @@ describe('run lists: manual runs are not buried under the pollers', () => {
     const list = async (query: string) => {
       const res = await mp.api('GET', `/api/runs?limit=200&before=${encodeURIComponent(cut.toISOString())}${query}`);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      return res.body.runs as any[];
+      return res.body.runs as Run[];
     };
     const idle = before.filter((r) => r.scheduled && r.state === 'done' && r.idle);
     expect(idle.length).toBeGreaterThan(0);

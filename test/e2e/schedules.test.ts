@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Queue } from 'bullmq';
@@ -20,6 +19,7 @@ import {
   type TestDatabase,
   type WorkerProcess,
 } from '../helpers';
+import type { OpenApiDocument, OrError, Schedule, ScheduleList } from '@datasync/testkit';
 
 let db: TestDatabase;
 let sandbox: RunningSandbox;
@@ -33,13 +33,14 @@ const gateways: (WorkerProcess & { url: string })[] = [];
 /** Three sellers with few listings: each test schedules its own, so no run of another test holds its lock. */
 let sellers: string[];
 
-const api = async (method: string, path: string, body?: unknown, gateway = gateways[0]!) => {
+/** Our API on one of the gateway processes; the body typed as the caller says (a schedule or a refusal by default). */
+const api = async <T = OrError<Schedule>>(method: string, path: string, body?: unknown, gateway = gateways[0]!) => {
   const res = await fetch(`${gateway.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as T };
 };
 const runsOf = async (scheduleId: string) =>
   (
@@ -91,31 +92,31 @@ describe('schedules', () => {
     for (const [body, fields] of cases) {
       const res = await api('POST', '/api/schedules', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(res.body.error.code).toBe('invalid_request');
-      for (const f of fields) expect(res.body.errors.map((e: any) => e.field), JSON.stringify(res.body)).toContain(f);
+      expect(res.body.error?.code).toBe('invalid_request');
+      for (const f of fields) expect(res.body.errors?.map((e) => e.field), JSON.stringify(res.body)).toContain(f);
     }
-    expect((await api('GET', '/api/schedules')).body.schedules).toEqual([]);
+    expect((await api<ScheduleList>('GET', '/api/schedules')).body.schedules).toEqual([]);
     expect(Number((await pool.query('SELECT count(*) FROM schedules')).rows[0].count)).toBe(0);
     expect(await schedulers.getJobSchedulers()).toEqual([]);
   });
 
   it('are documented in the OpenAPI document with the other operating routes', async () => {
-    const doc = (await api('GET', '/openapi.json')).body;
-    expect(Object.keys(doc.paths['/api/schedules'])).toEqual(['post', 'get']);
-    expect(Object.keys(doc.paths['/api/schedules/{id}'])).toEqual(['get', 'delete']);
-    expect(doc.paths['/api/schedules/{id}/resume'].post).toBeDefined();
-    expect(doc.paths['/api/runs'].post.requestBody).toBeDefined();
-    expect(doc.paths['/api/runs/{id}/log'].get).toBeDefined();
-    const body = doc.paths['/api/schedules'].post.requestBody.content['application/json'].schema;
-    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['source', 'params', 'everyMinutes', 'cron', 'timezone', 'notify']));
+    const doc = (await api<OpenApiDocument>('GET', '/openapi.json')).body;
+    expect(Object.keys(doc.paths['/api/schedules']!)).toEqual(['post', 'get']);
+    expect(Object.keys(doc.paths['/api/schedules/{id}']!)).toEqual(['get', 'delete']);
+    expect(doc.paths['/api/schedules/{id}/resume']!.post).toBeDefined();
+    expect(doc.paths['/api/runs']!.post!.requestBody).toBeDefined();
+    expect(doc.paths['/api/runs/{id}/log']!.get).toBeDefined();
+    const body = doc.paths['/api/schedules']!.post!.requestBody!.content['application/json']!.schema;
+    expect(Object.keys(body.properties!)).toEqual(expect.arrayContaining(['source', 'params', 'everyMinutes', 'cron', 'timezone', 'notify']));
   });
 
   it('fires on its interval exactly once per tick across two gateway processes, and survives restarts and a lost Redis', async () => {
     const created = await api('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: sellers[0] }, everyMinutes: 0.05 });
     expect(created.status).toBe(201);
-    const id = created.body.id as string;
+    const id = created.body.id;
     expect(created.body).toMatchObject({ state: 'active', everyMinutes: 0.05, job: 'avito.user' });
-    const next = Date.parse(created.body.nextRunAt);
+    const next = Date.parse(created.body.nextRunAt ?? '');
     expect(next).toBeGreaterThan(Date.now() - 1000);
     expect(next).toBeLessThanOrEqual(Date.now() + 3500);
 
@@ -138,7 +139,7 @@ describe('schedules', () => {
     expect((await schedulers.getJobSchedulers()).map((s) => s.key)).toEqual([id]);
     const shown = (await api('GET', `/api/schedules/${id}`, undefined, gateways[1])).body;
     expect(shown).toMatchObject({ id, state: 'active', lastTickOutcome: 'submitted' });
-    expect(Date.parse(shown.nextRunAt)).toBeGreaterThan(Date.parse(shown.lastTickAt));
+    expect(Date.parse(shown.nextRunAt ?? '')).toBeGreaterThan(Date.parse(shown.lastTickAt ?? ''));
 
     // Redis loses the scheduler, then a gateway restarts: it is back, once.
     await schedulers.removeJobScheduler(id);
@@ -149,7 +150,7 @@ describe('schedules', () => {
     const before = (await runsOf(id)).length;
     await waitFor(async () => ((await runsOf(id)).length > before ? true : undefined), { timeoutMs: 20_000, what: 'a tick after the restart' });
 
-    const removed = await api('DELETE', `/api/schedules/${id}`);
+    const removed = await api<{ status: string; id: string }>('DELETE', `/api/schedules/${id}`);
     expect(removed.body).toEqual({ status: 'deleted', id });
     expect(await schedulers.getJobSchedulers()).toEqual([]);
     expect((await api('GET', `/api/schedules/${id}`)).status).toBe(404);

@@ -1,23 +1,22 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and of the sandbox's control endpoints, checked by the assertions */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { startYclientsWorker } from '@datasync/worker-yclients';
 import {
   createTestDatabase,
-  expectYclientsEqualToSource,
-  expectYclientsTransactionsEqualToSource,
   sandboxControl,
   spawnWorker,
   startStack,
   startTestSandbox,
   testEnv,
   waitFor,
-  yclientsSource,
   type Stack,
   type TestDatabase,
   type WorkerProcess,
 } from '../helpers';
+import { waitForRun, type OrError, type Run, type Submitted } from '@datasync/testkit';
+import { rowsOf } from '@datasync/testkit/vitest';
+import { expectYclientsEqualToSource, expectYclientsTransactionsEqualToSource, yclientsSource } from './yclients/equal-to-source';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -26,6 +25,12 @@ let stack: Stack;
 let control: ReturnType<typeof sandboxControl>;
 let env: Record<string, string>;
 const spawned: WorkerProcess[] = [];
+/** A lookup the sync could not make, as the run's progress notes it. */
+interface LookupNote {
+  lookup: string;
+  status: number;
+  note: unknown;
+}
 
 const sync = async (companyId: number, s: Stack = stack) => {
   const res = await fetch(`${s.gateway.url}/api/yclients/sync`, {
@@ -33,26 +38,20 @@ const sync = async (companyId: number, s: Stack = stack) => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ companyId }),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as OrError<Submitted> };
 };
-const run = async (id: string, s: Stack = stack) => (await (await fetch(`${s.gateway.url}/api/runs/${id}`)).json()) as any;
+const run = async (id: string, s: Stack = stack) => (await (await fetch(`${s.gateway.url}/api/runs/${id}`)).json()) as Run;
 const finished = (id: string, timeoutMs = 120_000, s: Stack = stack) =>
-  waitFor(
-    async () => {
-      const r = await run(id, s);
-      return r.state === 'done' || r.state === 'failed' ? r : undefined;
-    },
-    { timeoutMs, what: `run ${id}` },
-  );
+  waitForRun(() => run(id, s), id, { timeoutMs, intervalMs: 100 });
 const syncDone = async (companyId: number) => {
   const { body } = await sync(companyId);
-  const r = await finished(body.parser_uuid as string);
+  const r = await finished(body.parser_uuid);
   expect(r.error ?? null, JSON.stringify(r.error)).toBeNull();
   expect(r.state).toBe('done');
   return r;
 };
 
-const q = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as any[];
+const q = (sql: string, params: unknown[] = []) => rowsOf(pool, sql, params);
 const expectEqualToSource = (companyId: number) => expectYclientsEqualToSource(pool, control, companyId);
 
 /** A fingerprint of every stored row version (xmin): equal fingerprints mean nothing was written. */
@@ -64,7 +63,7 @@ async function fingerprint(companyId: number) {
   ];
   const out: Record<string, string> = {};
   for (const t of tables) {
-    out[t] = (await q(`SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) AS f FROM ${t} WHERE company_id = $1`, [companyId]))[0].f;
+    out[t] = (await q(`SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) AS f FROM ${t} WHERE company_id = $1`, [companyId]))[0]!.f as string;
   }
   out.stream_state = (
     await q(
@@ -72,7 +71,7 @@ async function fingerprint(companyId: number) {
        FROM stream_state WHERE source = 'yclients' AND scope = $1::text`,
       [companyId],
     )
-  )[0].f;
+  )[0]!.f as string;
   return out;
 }
 
@@ -84,8 +83,8 @@ async function yclientsApi(path: string) {
   const creds = await control.get<{ partnerToken: string; login: string; password: string }>('/yclients/_control/credentials');
   const base = `${sandbox.url}/yclients/api/v1`;
   const headers = { accept: 'application/vnd.yclients.v2+json', 'content-type': 'application/json' };
-  const auth = (await (await fetch(`${base}/auth`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${creds.partnerToken}` }, body: JSON.stringify({ login: creds.login, password: creds.password }) })).json()) as any;
-  return fetch(`${base}${path}`, { headers: { ...headers, authorization: `Bearer ${creds.partnerToken}, User ${auth.data.user_token as string}` } });
+  const auth = (await (await fetch(`${base}/auth`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${creds.partnerToken}` }, body: JSON.stringify({ login: creds.login, password: creds.password }) })).json()) as { data: { user_token: string } };
+  return fetch(`${base}${path}`, { headers: { ...headers, authorization: `Bearer ${creds.partnerToken}, User ${auth.data.user_token}` } });
 }
 
 beforeAll(async () => {
@@ -121,7 +120,7 @@ describe('YClients source', () => {
 
   it('full sync of a company equals the source; a second pass changes nothing with one request per paginated entity', async () => {
     const first = await syncDone(176275);
-    expect(first.progress.entities.records.state).toBe('done');
+    expect((first.progress.entities as Record<string, { state?: string }>).records!.state).toBe('done');
     expect(JSON.stringify(first)).not.toContain('sandbox-password');
     await expectEqualToSource(176275);
 
@@ -143,7 +142,7 @@ describe('YClients source', () => {
     expect(r.progress.notes).toEqual([]);
     expect(await requestsTo('/expenses')).toEqual([]);
 
-    const source = await yclientsSource(control, company, 'transactions');
+    const source = await yclientsSource<{ expense: { id: unknown } }>(control, company, 'transactions');
     expect(source.some((t) => t.expense.id === '')).toBe(true); // historical rows without an article
     // Transactions (every column), expense categories from them, registers from the list and them.
     await expectYclientsTransactionsEqualToSource(pool, control, company, source);
@@ -164,16 +163,16 @@ describe('YClients source', () => {
       // The faults were served.
       expect((await requestsTo(`/accounts/${company}`)).map((x) => x.status)).toEqual([404]);
       expect((await requestsTo(`/company/${company}/staff/positions`)).map((x) => x.status)).toEqual([404]);
-      expect(r.progress.notes.map((n: any) => [n.lookup, n.status])).toEqual([
+      expect((r.progress.notes as LookupNote[]).map((n) => [n.lookup, n.status])).toEqual([
         [`GET /company/${company}/staff/positions/`, 404],
         [`GET /accounts/${company}`, 404],
       ]);
-      expect(r.progress.notes.every((n: any) => typeof n.note === 'string' && n.note.includes('Не найдено'))).toBe(true);
+      expect((r.progress.notes as LookupNote[]).every((n) => typeof n.note === 'string' && n.note.includes('Не найдено'))).toBe(true);
 
       // Without the list: the registers the transactions name, with no type or comment.
       await expectYclientsTransactionsEqualToSource(pool, control, company, undefined, []);
       const positions = new Map<string, string>();
-      for (const s of await yclientsSource(control, company, 'staff')) if (s.position && !Array.isArray(s.position)) positions.set(String(s.position.id), s.position.title);
+      for (const s of await yclientsSource<{ position?: { id: unknown; title: string } | unknown[] }>(control, company, 'staff')) if (s.position && !Array.isArray(s.position)) positions.set(String(s.position.id), s.position.title);
       expect(await q('SELECT id::text, title FROM yclients_positions WHERE company_id = $1 ORDER BY yclients_positions.id', [company])).toEqual(
         [...positions].sort((a, b) => Number(a[0]) - Number(b[0])).map(([id, title]) => ({ id, title })),
       );
@@ -275,13 +274,13 @@ describe('YClients source', () => {
     await control.clearFaults();
     // Refused again after the one fresh login: a clear, final failure.
     await control.addFault({ path: '/yclients/api/v1/accounts', kind: 'status', preset: 'yclients.unauthorized' });
-    const refused = await finished((await sync(176277)).body.parser_uuid as string);
+    const refused = await finished((await sync(176277)).body.parser_uuid);
     await control.clearFaults();
     expect(refused.state).toBe('failed');
     expect(refused.attempts).toBe(1);
     expect(refused.error).toContain('401');
     const { body } = await sync(176280);
-    const r = await finished(body.parser_uuid as string);
+    const r = await finished(body.parser_uuid);
     expect(r.state).toBe('failed');
     expect(r.error).toContain('403');
   });
@@ -315,12 +314,12 @@ describe('YClients source', () => {
     const first = spawnWorker('worker-yclients', killEnv);
     spawned.push(first);
     const { body } = await sync(company, gateway);
-    const id = body.parser_uuid as string;
-    await waitFor(async () => ((await run(id, gateway)).progress?.entities?.records?.page >= 4 ? true : undefined), { what: 'four pages of records', timeoutMs: 60_000 });
+    const id = body.parser_uuid;
+    await waitFor(async () => (Number(((await run(id, gateway)).progress.entities as { records?: { page?: number } } | undefined)?.records?.page) >= 4 ? true : undefined), { what: 'four pages of records', timeoutMs: 60_000 });
     await first.stop('SIGKILL');
     const committed = (
       await q(`SELECT (state->>'ordinal')::int AS last_ordinal FROM stream_state WHERE source = 'yclients' AND scope = $1::text AND stream = 'records'`, [company])
-    )[0].last_ordinal as number;
+    )[0]!.last_ordinal as number;
     expect(committed).toBeGreaterThanOrEqual(800);
 
     const second = spawnWorker('worker-yclients', killEnv);

@@ -1,8 +1,5 @@
-export * from './database';
-export * from './wait';
-export * from './sandbox';
-export * from './stack';
-export * from './sources';
+// The kit (client, launcher, run waiter, comparator, databases, sandbox) and the helpers only these tests use.
+export * from '@datasync/testkit';
+export * from '@datasync/testkit/vitest';
 export * from './redis';
 export * from './proxy';
-export * from './redis-keys';

@@ -1,8 +1,6 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and the fakes, checked by the assertions */
+/* eslint-disable @typescript-eslint/no-explicit-any -- marketplace answers change shape with the listings part of #17 (one row per product and marketplace); typed after it lands */
 import { startMarketplacesWorker } from '@datasync/worker-marketplaces';
-import { sandboxControl } from './sandbox';
-import { startStack, testEnv, type Stack } from './stack';
-import { waitFor } from './wait';
+import { sandboxControl, startStack, testEnv, waitFor, waitForRun, type Stack } from '@datasync/testkit';
 
 /** The marketplace fakes' published test credentials, as the worker's environment. */
 export async function marketplaceEnv(sandboxUrl: string): Promise<Record<string, string>> {
@@ -41,14 +39,7 @@ export async function startMarketplaceStack(databaseUrl: string, sandboxUrl: str
     });
     return { status: res.status, body: (await res.json()) as any };
   };
-  const finished = (id: string) =>
-    waitFor(
-      async () => {
-        const { body } = await api('GET', `/api/runs/${id}`);
-        return body.state === 'done' || body.state === 'failed' ? body : undefined;
-      },
-      { timeoutMs: 60_000, what: `run ${id}` },
-    );
+  const finished = (id: string) => waitForRun(async () => (await api('GET', `/api/runs/${id}`)).body, id, { timeoutMs: 60_000, intervalMs: 100 });
   /** Starts a run through the API and waits for it to finish. */
   const run = async (path: string, body: unknown = {}) => {
     const submitted = await api('POST', path, body);

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './redis';
-import { waitFor } from './wait';
+import { waitFor } from '@datasync/testkit';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

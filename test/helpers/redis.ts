@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { waitFor } from './wait';
+import { waitFor } from '@datasync/testkit';
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '@datasync/config';
+import { loadConfig } from '@datasync/sources';
 import {
   renderManifests,
   SECRETS_SECRET,

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
@@ -7,6 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
+import type { ErrorAnswer } from '@datasync/testkit';
 
 const KEY = 'csrf-key-7c1e9b0d2a4f';
 const SELLER = '7d04cdc3a12726eee72c6851c953ac54';
@@ -102,7 +102,7 @@ describe('cross-site and non-JSON requests without a browser at hand', () => {
   const call = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
     fetch(`${gw}${path}`, { method: init.method ?? 'GET', headers: { 'x-api-key': KEY, ...init.headers }, body: init.body }).then(async (r) => ({
       status: r.status,
-      body: (await r.json()) as any,
+      body: (await r.json()) as ErrorAnswer,
     }));
 
   it('refuses what an older browser marks with a foreign Origin, on GET and POST, before anything runs', async () => {

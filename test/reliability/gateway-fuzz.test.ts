@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- OpenAPI JSON schemas and JSON answers, checked by the assertions */
 import fc from 'fast-check';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -8,6 +7,7 @@ import { routes, type Route } from '@datasync/gateway';
 import { sourceNames as sources } from '@datasync/sources';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
+import type { ErrorAnswer, OpenApiDocument, OpenApiSchema } from '@datasync/testkit';
 
 /**
  * Property-based fuzz of every route of the gateway's registry (so a new route is fuzzed without
@@ -27,7 +27,7 @@ let stack: Stack;
 let pool: pg.Pool;
 let redis: Redis;
 let queues: Queue[];
-let doc: any;
+let doc: OpenApiDocument;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -37,7 +37,7 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
   queues = sources.map((s) => new Queue(s, { connection: redis, prefix: stack.config.REDIS_PREFIX }));
-  doc = await (await fetch(`${stack.gateway.url}/openapi.json`)).json();
+  doc = (await (await fetch(`${stack.gateway.url}/openapi.json`)).json()) as OpenApiDocument;
 }, 60_000);
 afterAll(async () => {
   await Promise.all((queues ?? []).map((q) => q.close()));
@@ -106,11 +106,11 @@ const nastyJson: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Values a client that read the schema would send. */
-function validOf(schema: any): fc.Arbitrary<unknown> {
+function validOf(schema: OpenApiSchema | undefined): fc.Arbitrary<unknown> {
   if (!schema || typeof schema !== 'object') return fc.jsonValue({ maxDepth: 1 });
-  if (schema.enum) return fc.constantFrom(...(schema.enum as unknown[]));
+  if (schema.enum) return fc.constantFrom(...schema.enum);
   const union = schema.anyOf ?? schema.oneOf;
-  if (union) return fc.oneof(...(union as any[]).map(validOf));
+  if (union) return fc.oneof(...union.map(validOf));
   switch (schema.type) {
     case 'integer':
     case 'number':
@@ -120,9 +120,9 @@ function validOf(schema: any): fc.Arbitrary<unknown> {
     case 'array':
       return fc.array(validOf(schema.items), { minLength: schema.minItems ?? 1, maxLength: Math.min(schema.maxItems ?? 3, 3) });
     case 'object': {
-      const props = (schema.properties ?? {}) as Record<string, any>;
+      const props = schema.properties ?? {};
       return fc.record(Object.fromEntries(Object.entries(props).map(([k, v]) => [k, validOf(v)])), {
-        requiredKeys: (schema.required ?? []) as string[],
+        requiredKeys: schema.required ?? [],
       });
     }
     case 'string':
@@ -130,17 +130,17 @@ function validOf(schema: any): fc.Arbitrary<unknown> {
       if (schema.format === 'uuid') return fc.uuid();
       if (schema.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
       if (schema.format === 'date') return fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-      if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern as string));
+      if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern));
       return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 30, 30) });
   }
 }
 
 /** A field's value: mostly valid, often of the wrong kind. */
-const fieldValue = (schema: any) => fc.oneof({ arbitrary: validOf(schema), weight: 3 }, { arbitrary: nastyJson, weight: 2 });
+const fieldValue = (schema: OpenApiSchema) => fc.oneof({ arbitrary: validOf(schema), weight: 3 }, { arbitrary: nastyJson, weight: 2 });
 
 /** An object's fields, each maybe missing, maybe wrong, plus maybe unknown ones. */
-function objectOf(schema: any): fc.Arbitrary<Record<string, unknown>> {
-  const props = (schema?.properties ?? {}) as Record<string, any>;
+function objectOf(schema: OpenApiSchema | undefined): fc.Arbitrary<Record<string, unknown>> {
+  const props = schema?.properties ?? {};
   return fc
     .tuple(
       fc.record(Object.fromEntries(Object.entries(props).map(([k, v]) => [k, fieldValue(v)])), { requiredKeys: [] }),
@@ -149,10 +149,10 @@ function objectOf(schema: any): fc.Arbitrary<Record<string, unknown>> {
     .map(([known, extra]) => ({ ...known, ...(extra ?? {}) }));
 }
 
-function bodyOf(schema: any): fc.Arbitrary<unknown> {
+function bodyOf(schema: OpenApiSchema | undefined): fc.Arbitrary<unknown> {
   const union = schema?.anyOf ?? schema?.oneOf;
   const shaped = union
-    ? fc.oneof(...(union as any[]).map((s) => (s.type === 'array' ? fc.array(objectOf(s.items), { maxLength: 3 }) : objectOf(s))))
+    ? fc.oneof(...union.map((s) => (s.type === 'array' ? fc.array(objectOf(s.items), { maxLength: 3 }) : objectOf(s))))
     : objectOf(schema);
   return fc.oneof({ arbitrary: shaped, weight: 5 }, { arbitrary: nastyJson, weight: 1 });
 }
@@ -168,8 +168,8 @@ interface Sample {
 
 function sampleOf(route: Route): fc.Arbitrary<Sample> {
   const op = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method];
-  const parameters = (op?.parameters ?? []) as { name: string; in: string; schema: any }[];
-  const textOf = (p: { schema: any }) =>
+  const parameters = op?.parameters ?? [];
+  const textOf = (p: { schema: OpenApiSchema }) =>
     fc.oneof({ arbitrary: validOf(p.schema).map(asText), weight: 3 }, { arbitrary: nastyString, weight: 2 }, { arbitrary: fc.array(nastyString, { minLength: 2, maxLength: 2 }), weight: 1 });
   const query = fc
     .tuple(
@@ -204,7 +204,7 @@ const runCount = async () => (await pool.query<{ n: number }>('SELECT count(*)::
 
 describe('fuzzing every gateway route', () => {
   it('the registry and the OpenAPI document list the same routes', () => {
-    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
     expect(documented.sort()).toEqual(routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).sort());
   });
 
@@ -232,7 +232,7 @@ describe('fuzzing every gateway route', () => {
         // from a check past the schema (a NUL character, an Avito run id that does not exist), naming the field.
         if (ok) {
           expect(Object.keys(route.responses).map(Number), what).toContain(res.status);
-          if (res.status === 400) expect((JSON.parse(text).errors ?? []).map((e: any) => e.field).filter(Boolean).length, what).toBeGreaterThan(0);
+          if (res.status === 400) expect(((JSON.parse(text) as ErrorAnswer).errors ?? []).map((e) => e.field).filter(Boolean).length, what).toBeGreaterThan(0);
           return;
         }
         invalid += 1;

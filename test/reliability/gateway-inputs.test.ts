@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import fc from 'fast-check';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceNames as sources } from '@datasync/sources';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
+import type { OrError, Schedule, Submitted } from '@datasync/testkit';
 
 /**
  * What each input route accepts and refuses, written by hand from README's API section, not read
@@ -50,9 +50,10 @@ const call = async (method: string, path: string, body?: unknown) => {
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  let json: any;
+  // Refusals, runs and schedules: the fields read below.
+  let json: (OrError<Partial<Submitted> & Partial<Schedule>> & { schedule?: Schedule }) | undefined;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as typeof json;
   } catch {
     json = undefined;
   }
@@ -72,7 +73,7 @@ async function expectRefused(method: string, path: string, body: unknown, field:
   const res = await call(method, path, body);
   const what = `${method} ${path} ${(typeof body === 'string' ? body : JSON.stringify(body))?.slice(0, 160)} → ${res.status} ${res.text.slice(0, 300)}`;
   expect(res.status, what).toBe(400);
-  const fields = ((res.body?.errors ?? []) as { field: string; message: string }[]).map((e) => e.field);
+  const fields = (res.body?.errors ?? []).map((e) => e.field);
   const names = (f: string) => (typeof field === 'string' ? f === field || f.startsWith(`${field}.`) : field.test(f));
   expect(fields.some(names), `${what}: errors name ${String(field)}`).toBe(true);
   expect([await count('sync_runs'), await count('schedules'), await jobCount()], `${what}: nothing written or queued`).toEqual(before);
@@ -82,8 +83,8 @@ async function expectRefused(method: string, path: string, body: unknown, field:
 async function expectRunAccepted(path: string, body: unknown, params: Record<string, unknown>): Promise<void> {
   const res = await call('POST', path, body);
   expect(res.status, `${path} ${JSON.stringify(body)} → ${res.status} ${res.text.slice(0, 300)}`).toBe(200);
-  expect(res.body.parser_uuid).toMatch(/^[0-9a-f-]{36}$/);
-  const { rows } = await pool.query('SELECT params FROM sync_runs WHERE id = $1', [res.body.parser_uuid]);
+  expect(res.body?.parser_uuid).toMatch(/^[0-9a-f-]{36}$/);
+  const { rows } = await pool.query('SELECT params FROM sync_runs WHERE id = $1', [res.body?.parser_uuid]);
   expect(rows[0]?.params).toMatchObject(params);
 }
 
@@ -151,8 +152,8 @@ describe('POST /api/schedules', () => {
       fc.asyncProperty(fc.oneof(fc.integer({ min: 1, max: 35_791 }), fc.constantFrom(1, 35_790, 35_791)), async (everyMinutes) => {
         const res = await call('POST', '/api/schedules', { source: 'datawiz', params: {}, everyMinutes });
         expect(res.status, `everyMinutes ${everyMinutes} → ${res.status} ${res.text.slice(0, 300)}`).toBe(201);
-        expect(res.body.schedule?.everyMinutes ?? res.body.everyMinutes).toBe(everyMinutes);
-        const id = res.body.schedule?.id ?? res.body.id;
+        expect(res.body?.schedule?.everyMinutes ?? res.body?.everyMinutes).toBe(everyMinutes);
+        const id = res.body?.schedule?.id ?? res.body?.id;
         expect((await call('DELETE', `/api/schedules/${id}`)).status).toBeLessThan(300);
       }),
       { numRuns: RUNS, seed: 1505 },

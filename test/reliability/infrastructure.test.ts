@@ -5,7 +5,10 @@ import { rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { startRedisServer, startTcpProxy, waitFor, type RedisServer } from '../helpers';
-import { datawiz, yclients, useBench, type Target } from './sources';
+import { reliabilitySource, useBench, type Target } from './sources';
+
+const yclients = reliabilitySource('yclients');
+const datawiz = reliabilitySource('datawiz');
 
 /**
  * Redis and Postgres failing under a running sync. Redis is a server of this test's own (AOF on,

@@ -1,10 +1,10 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsQueues } from '@datasync/queues';
 import { sourceNames as sources } from '@datasync/sources';
 import { gatewayClient, useBench } from './sources';
+import type { ErrorAnswer, Schedule } from '@datasync/testkit';
 
 /**
  * Input that used to end in a 500 (a stack overflow, an int4 overflow in Postgres) is a 400 naming the
@@ -43,7 +43,7 @@ const nested = (depth: number, value = '"x"') => `${'{"a":'.repeat(depth)}${valu
 async function postText(path: string, json: string) {
   const res = await fetch(`${t.stack.gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
   const text = await res.text();
-  return { status: res.status, text, body: JSON.parse(text) as any };
+  return { status: res.status, text, body: JSON.parse(text) as ErrorAnswer };
 }
 
 describe('bounded input', () => {
@@ -61,24 +61,24 @@ describe('bounded input', () => {
     for (const [path, body, prefix] of cases) {
       const res = await postText(path, body);
       expect(res.status, `${path}: ${res.text.slice(0, 200)}`).toBe(400);
-      expect(res.body.error.code).toBe('invalid_request');
+      expect(res.body.error?.code).toBe('invalid_request');
       expect(res.body.errors).toHaveLength(1);
-      expect(res.body.errors[0].field.startsWith(prefix), res.body.errors[0].field.slice(0, 60)).toBe(true);
-      expect(res.body.errors[0].message).toBe('nests objects or lists deeper than 32 levels');
+      expect(res.body.errors![0]!.field.startsWith(prefix), res.body.errors![0]!.field.slice(0, 60)).toBe(true);
+      expect(res.body.errors![0]!.message).toBe('nests objects or lists deeper than 32 levels');
     }
     // At the bound (the body is level 1, params 2, …, 32 in all) the body reaches validation as usual.
     const atBound = await postText('/api/runs', `{"source":"avito","job":"avito.user","params":${nested(30)}}`);
     expect(atBound.status).toBe(400);
-    expect(atBound.body.errors.map((e: any) => e.field)).toContain('params.user');
+    expect(atBound.body.errors?.map((e) => e.field)).toContain('params.user');
     expect(await written()).toEqual(before);
   });
 
   it('a list longer than 100,000 items or a string longer than 100,000 characters: 400 naming the field', async () => {
     const before = await written();
-    const long = await api().call('POST', '/api/runs', { source: 'itresume', params: { start: Array(100_001).fill(0) } });
+    const long = await api().call<ErrorAnswer>('POST', '/api/runs', { source: 'itresume', params: { start: Array(100_001).fill(0) } });
     expect(long.status).toBe(400);
     expect(long.body.errors).toEqual([{ field: 'params.start', message: 'must hold at most 100000 items' }]);
-    const text = await api().call('POST', '/api/schedules', { source: 'yclients', name: 'n'.repeat(100_001), everyMinutes: 60 });
+    const text = await api().call<ErrorAnswer>('POST', '/api/schedules', { source: 'yclients', name: 'n'.repeat(100_001), everyMinutes: 60 });
     expect(text.status).toBe(400);
     expect(text.body.errors).toEqual([{ field: 'name', message: 'must be at most 100000 characters' }]);
     expect(await written()).toEqual(before);
@@ -86,12 +86,12 @@ describe('bounded input', () => {
 
   it('keeps large legitimate lists: a Datawiz promotion of 10,000 products (the most Datawiz takes at once) reaches its own validation and the client', async () => {
     const products = Array.from({ length: 10_000 }, (_, i) => String(100_000 + i));
-    const res = await api().call('POST', '/api/datawiz/sales', {
+    const res = await api().call<ErrorAnswer>('POST', '/api/datawiz/sales', {
       sale_id: 'BIG-1', name: 'Big', description: 'big', date_from: '2026-03-01', date_to: '2026-03-31', shops: ['1'], products,
     });
     // Not refused by the bounds: valid here, so it was sent to Datawiz (the sandbox), which knows none of these ids.
     expect(res.status, res.text.slice(0, 300)).toBe(400);
-    expect(res.body.error.code).toBe('upstream_rejected');
+    expect(res.body.error?.code).toBe('upstream_rejected');
     expect(res.body.errors).toContainEqual({ field: 'products.9999.product_id', message: 'Object with product_id=109999 does not exist.' });
   });
 
@@ -106,13 +106,13 @@ describe('bounded input', () => {
   it('everyMinutes past what every_ms (int4) holds: 400 naming everyMinutes, nothing stored', async () => {
     const before = await written();
     for (const everyMinutes of [35_792, 527_040]) {
-      const res = await api().call('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, everyMinutes });
+      const res = await api().call<ErrorAnswer>('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, everyMinutes });
       expect(res.status, res.text).toBe(400);
       expect(res.body.errors).toEqual([{ field: 'everyMinutes', message: expect.stringContaining('at most 35791') }]);
     }
     expect(await written()).toEqual(before);
     // The largest that fits is stored as given.
-    const ok = await api().call('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, everyMinutes: 35_791 });
+    const ok = await api().call<Schedule>('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, everyMinutes: 35_791 });
     expect(ok.status, ok.text).toBe(201);
     expect(ok.body.everyMinutes).toBe(35_791);
     expect((await t.pool.query('SELECT every_ms FROM schedules')).rows).toEqual([{ every_ms: 35_791 * 60_000 }]);
@@ -125,7 +125,7 @@ describe('bounded input', () => {
     await t.pool.query(`INSERT INTO stock_levels (product_id, on_hand, counted_at) VALUES ($1, 2147000000, now())`, [productId]);
     const level = () => t.pool.query('SELECT product_id, on_hand, reserved FROM stock_levels').then((r) => r.rows);
     const before = await written();
-    const res = await api().call('POST', '/api/marketplaces/products/BIG-STOCK/adjustments', { delta: 1_000_000, reason: 'delivery' });
+    const res = await api().call<ErrorAnswer>('POST', '/api/marketplaces/products/BIG-STOCK/adjustments', { delta: 1_000_000, reason: 'delivery' });
     expect(res.status, res.text).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'delta', message: expect.stringContaining('more than the 2147483647 a SKU can hold') }]);
     expect(await level()).toEqual([{ product_id: productId, on_hand: 2_147_000_000, reserved: 0 }]);

@@ -4,7 +4,9 @@ import { loadConfig } from '@datasync/sources';
 import { createLogger } from '@datasync/logger';
 import { closeQueues, createQueues } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
-import { expectYclientsEqualToSource, waitFor } from '../helpers';
+import { waitFor } from '../helpers';
+import { expectYclientsEqualToSource } from '../e2e/yclients/equal-to-source';
+import type { OrError, Submitted } from '@datasync/testkit';
 import { allSources, gatewayClient, type Submit, useBench } from './sources';
 
 /**
@@ -80,7 +82,7 @@ describe('a burst of sync requests', () => {
       }
     })();
     const t0 = Date.now();
-    const first = await Promise.all(burst.map(async (s) => ({ s, key: JSON.stringify(s), res: await api.call(s.method, s.path, s.body) })));
+    const first = await Promise.all(burst.map(async (s) => ({ s, key: JSON.stringify(s), res: await api.call<OrError<Submitted>>(s.method, s.path, s.body) })));
     const burstMs = Date.now() - t0;
     bursting = false;
     await probe;
@@ -110,7 +112,7 @@ describe('a burst of sync requests', () => {
     const answers = [...admitted, ...retried];
     expect(answers.filter((a) => a.res.status !== 200).map((a) => `${a.res.status} ${a.res.text}`)).toEqual([]);
     const idsByKey = new Map<string, Set<string>>();
-    for (const a of answers) idsByKey.set(a.key, (idsByKey.get(a.key) ?? new Set()).add(a.res.body.parser_uuid as string));
+    for (const a of answers) idsByKey.set(a.key, (idsByKey.get(a.key) ?? new Set()).add(a.res.body.parser_uuid));
     // Every copy of one sync got the same run; distinct syncs got distinct runs.
     expect([...idsByKey.values()].every((ids) => ids.size === 1)).toBe(true);
     const runIds = [...idsByKey.values()].map((ids) => [...ids][0]!);

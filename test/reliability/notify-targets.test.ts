@@ -1,10 +1,11 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and webhook bodies, checked by the assertions */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAvitoWorker } from '@datasync/worker-avito';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
+import type { OrError, RunWebhook, Submitted } from '@datasync/testkit';
 
 let db: TestDatabase;
 let sandbox: RunningSandbox;
@@ -25,7 +26,7 @@ beforeAll(async () => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
-      calls.push({ path: req.url!, runId: (JSON.parse(raw) as any).run.id, delivery: String(req.headers['x-datasync-delivery']) });
+      calls.push({ path: req.url!, runId: (JSON.parse(raw) as RunWebhook).run.id, delivery: String(req.headers['x-datasync-delivery']) });
       res.writeHead(204).end();
     });
   });
@@ -48,7 +49,7 @@ const byPath = <T extends { path: string }>(a: T, b: T) => (a.path < b.path ? -1
 describe('notification targets added while a run is in progress', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '100000', NOTIFY_BACKOFF_MS: '100' }));
+    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '100000', NOTIFY_BACKOFF_MS: '100' }), { workers: [startAvitoWorker] });
   });
   afterAll(async () => {
     await stack?.close();
@@ -75,7 +76,7 @@ describe('notification targets added while a run is in progress', () => {
         while (runIds().size < 10 && n < 5000) {
           const path = `/t${++n}`;
           const res = await fetch(`${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(hooks + path)}`);
-          const body = (await res.json()) as any;
+          const body = (await res.json()) as Submitted;
           expect(res.status).toBe(200);
           answered.push({ path, runId: body.parser_uuid });
         }
@@ -124,7 +125,7 @@ describe('targets per run', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ source: 'avito', job: 'avito.user', params: { user: sellers[1] }, notify: { webhookUrl: hooks + path } }),
       });
-      return { path, status: res.status, body: (await res.json()) as any };
+      return { path, status: res.status, body: (await res.json()) as OrError<Submitted> };
     };
     const first = await ask('/q0');
     expect(first.body).toEqual({ status: 'ok', parser_uuid: expect.any(String) });
@@ -132,8 +133,8 @@ describe('targets per run', () => {
     const ok = [first, ...rest].filter((r) => r.status === 200);
     const refused = rest.filter((r) => r.status !== 200);
     expect(ok.map((r) => r.body.parser_uuid)).toEqual(Array(3).fill(first.body.parser_uuid));
-    expect(refused.map((r) => ({ status: r.status, code: r.body.error.code }))).toEqual(Array(3).fill({ status: 429, code: 'too_many_targets' }));
-    expect(refused[0]!.body.error.message).toMatch(/the most one run may have is 3 \(NOTIFY_MAX_TARGETS_PER_RUN\); nothing was added/);
+    expect(refused.map((r) => ({ status: r.status, code: r.body.error?.code }))).toEqual(Array(3).fill({ status: 429, code: 'too_many_targets' }));
+    expect(refused[0]!.body.error?.message).toMatch(/the most one run may have is 3 \(NOTIFY_MAX_TARGETS_PER_RUN\); nothing was added/);
     expect((await stored()).map((t) => t.address).sort()).toEqual(ok.map((r) => hooks + r.path).sort());
     // A target the run already has is not a new one: still answered.
     expect((await ask(ok[1]!.path)).status).toBe(200);

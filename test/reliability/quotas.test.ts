@@ -6,7 +6,10 @@ import { startYclientsWorker } from '@datasync/worker-yclients';
 import { createLogger } from '@datasync/logger';
 import { loadConfig } from '@datasync/sources';
 import { waitFor } from '../helpers';
-import { gatewayClient, useBench, yclients } from './sources';
+import type { GatewayAnswer, OrError, Schedule, Submitted } from '@datasync/testkit';
+import { gatewayClient, reliabilitySource, useBench } from './sources';
+
+const yclients = reliabilitySource('yclients');
 
 /**
  * Quotas per source (README "Guarantees": quotas): SCHEDULE_MAX_PER_SOURCE schedules and
@@ -36,11 +39,11 @@ describe('quotas', () => {
     // A cron that does not fire during the test (an interval fires at once, and its runs would fill the run quota below).
     const cron = '0 3 1 1 *';
     const asked = Array.from({ length: 10 }, (_, i) => ({ source: 'yclients', params: { companyId: 9000 + i }, cron }));
-    const answers = await Promise.all(asked.map((body) => api().call('POST', '/api/schedules', body)));
+    const answers = await Promise.all(asked.map((body) => api().call<OrError<Schedule>>('POST', '/api/schedules', body)));
     expect(answers.map((a) => a.status).sort()).toEqual([...Array(3).fill(201), ...Array(7).fill(429)]);
     for (const refused of answers.filter((a) => a.status === 429)) {
-      expect(refused.body.error.code).toBe('quota_exceeded');
-      expect(refused.body.error.message).toContain('SCHEDULE_MAX_PER_SOURCE');
+      expect(refused.body.error?.code).toBe('quota_exceeded');
+      expect(refused.body.error?.message).toContain('SCHEDULE_MAX_PER_SOURCE');
     }
     const created = answers.filter((a) => a.status === 201).map((a) => ({ id: a.body.id, companyId: a.body.params.companyId }));
     const stored = (await t.pool.query(`SELECT id, (params->>'companyId')::int AS "companyId" FROM schedules WHERE source = 'yclients'`)).rows;
@@ -55,20 +58,20 @@ describe('quotas', () => {
 
   it('RUN_MAX_QUEUED_PER_SOURCE: of 8 distinct syncs, 5 are queued and 3 refused (429) with no run row and no job; an identical request still answers its run; freed once runs leave the queue', async () => {
     const companies = Array.from({ length: 8 }, (_, i) => 7000 + i);
-    const answers = [];
-    for (const companyId of companies) answers.push(await api().call('POST', '/api/yclients/sync', { companyId }));
+    const answers: GatewayAnswer<OrError<Submitted>>[] = [];
+    for (const companyId of companies) answers.push(await api().call<OrError<Submitted>>('POST', '/api/yclients/sync', { companyId }));
     expect(answers.map((a) => a.status)).toEqual([...Array(5).fill(200), ...Array(3).fill(429)]);
     for (const refused of answers.slice(5)) {
-      expect(refused.body.error.code).toBe('quota_exceeded');
-      expect(refused.body.error.message).toContain('RUN_MAX_QUEUED_PER_SOURCE');
+      expect(refused.body.error?.code).toBe('quota_exceeded');
+      expect(refused.body.error?.message).toContain('RUN_MAX_QUEUED_PER_SOURCE');
     }
-    const accepted = answers.slice(0, 5).map((a, i) => ({ id: a.body.parser_uuid as string, companyId: companies[i]! }));
+    const accepted = answers.slice(0, 5).map((a, i) => ({ id: a.body.parser_uuid, companyId: companies[i]! }));
     const rows = (await t.pool.query(`SELECT id, (params->>'companyId')::int AS "companyId", state FROM sync_runs WHERE source = 'yclients'`)).rows;
     expect(new Set(rows.map((r) => JSON.stringify(r)))).toEqual(new Set(accepted.map((r) => JSON.stringify({ ...r, state: 'queued' }))));
     const jobs = await yclientsQueue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
     expect(new Set(jobs.map((j) => j.id))).toEqual(new Set(accepted.map((r) => r.id)));
     // Asking again for a run that is queued answers it: the quota limits new work only.
-    const again = await api().call('POST', '/api/yclients/sync', { companyId: accepted[0]!.companyId });
+    const again = await api().call<Submitted>('POST', '/api/yclients/sync', { companyId: accepted[0]!.companyId });
     expect(again.status).toBe(200);
     expect(again.body.parser_uuid).toBe(accepted[0]!.id);
     // Another source has its own quota.
@@ -93,19 +96,19 @@ describe('quotas', () => {
 
   it('RUN_MAX_QUEUED_PER_SOURCE under a burst: 40 distinct syncs at once queue at least 5 and at most 5 + the submissions in flight (DATABASE_POOL_MAX, 10); a schedule tick then is refused', async () => {
     const users = Array.from({ length: 40 }, (_, i) => `${'b'.repeat(24)}${String(i).padStart(8, '0')}`);
-    const answers = await Promise.all(users.map((user) => api().call('GET', `/api/avito/user?user=${user}`)));
-    const accepted = answers.filter((a) => a.status === 200).map((a) => a.body.parser_uuid as string);
-    expect(answers.every((a) => a.status === 200 || (a.status === 429 && a.body.error.code === 'quota_exceeded'))).toBe(true);
+    const answers = await Promise.all(users.map((user) => api().call<OrError<Submitted>>('GET', `/api/avito/user?user=${user}`)));
+    const accepted = answers.filter((a) => a.status === 200).map((a) => a.body.parser_uuid);
+    expect(answers.every((a) => a.status === 200 || (a.status === 429 && a.body.error?.code === 'quota_exceeded'))).toBe(true);
     expect(accepted.length).toBeGreaterThanOrEqual(5);
     expect(accepted.length).toBeLessThan(5 + 10);
     const rows = (await t.pool.query(`SELECT id FROM sync_runs WHERE source = 'avito'`)).rows.map((r) => r.id as string);
     expect(new Set(rows)).toEqual(new Set(accepted));
 
     // A schedule's tick while the queue is full starts nothing and says so (an interval ticks at once).
-    const schedule = await api().call('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: 'c'.repeat(32) }, everyMinutes: 1 });
+    const schedule = await api().call<Schedule>('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: 'c'.repeat(32) }, everyMinutes: 1 });
     expect(schedule.status).toBe(201);
     const shown = await waitFor(async () => {
-      const s = (await api().call('GET', `/api/schedules/${schedule.body.id}`)).body;
+      const s = (await api().call<Schedule>('GET', `/api/schedules/${schedule.body.id}`)).body;
       return s.lastTickOutcome ? s : undefined;
     }, { what: 'the first tick' });
     expect(shown.lastTickOutcome).toBe('refused');

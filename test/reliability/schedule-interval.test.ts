@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsQueues } from '@datasync/queues';
 import { startStack, type Stack } from '../helpers';
+import type { ErrorAnswer, Schedule } from '@datasync/testkit';
 import { gatewayClient, useBench } from './sources';
 
 /**
@@ -49,7 +50,7 @@ describe('schedule minimum interval', () => {
       ['0 0 31 4,6 *', /never fires/],
     ];
     for (const [cron, message] of refused) {
-      const res = await api.call('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, cron });
+      const res = await api.call<ErrorAnswer>('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, cron });
       expect(res.status, cron).toBe(400);
       expect(res.body.errors, cron).toEqual([{ field: 'cron', message: expect.stringMatching(message) }]);
     }
@@ -70,7 +71,7 @@ describe('schedule minimum interval', () => {
       '30 0,23 * * 5,6',
     ];
     for (const cron of refused) {
-      const res = await api.call('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, cron });
+      const res = await api.call<ErrorAnswer>('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, cron });
       expect(res.status, cron).toBe(400);
       expect(res.body.errors, cron).toEqual([{ field: 'cron', message: expect.stringContaining('SCHEDULE_MIN_INTERVAL_SECONDS') }]);
     }
@@ -79,9 +80,9 @@ describe('schedule minimum interval', () => {
     const accepted = ['0 */2 * * *', '0 1,23 * * *', '30 6 * * 1', '0 0 29 2 *'];
     const ids: string[] = [];
     for (const cron of accepted) {
-      const res = await api.call('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, cron, timezone: 'Europe/Moscow' });
+      const res = await api.call<Schedule>('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, cron, timezone: 'Europe/Moscow' });
       expect(res.status, `${cron}: ${res.text}`).toBe(201);
-      expect(Date.parse(res.body.nextRunAt)).toBeGreaterThan(Date.now() - 1000);
+      expect(Date.parse(res.body.nextRunAt ?? '')).toBeGreaterThan(Date.now() - 1000);
       ids.push(res.body.id);
     }
     expect(new Set((await t.pool.query('SELECT cron FROM schedules')).rows.map((r) => r.cron))).toEqual(new Set(accepted));

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, Express internals and Redis dumps, checked by the assertions */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -6,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAvitoWorker } from '@datasync/worker-avito';
 import {
@@ -20,6 +20,7 @@ import {
   type WorkerProcess,
 } from '../helpers';
 import { marketplaceEnv } from '../helpers/marketplaces';
+import type { ErrorAnswer } from '@datasync/testkit';
 import { allSources, gatewayClient, useBench } from './sources';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -76,20 +77,26 @@ function bullBoardActions(queue: string, jobId: string): { method: string; path:
   return found;
 }
 
+interface ExpressLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+  rawPath?: unknown;
+}
+
 /** Every path the gateway serves: its Express routes and mounted apps (Bull Board, docs), and the OpenAPI paths. */
 async function everyPath(s: Stack): Promise<{ method: string; path: string }[]> {
-  const app = s.gateway.server.listeners('request')[0] as any;
+  // Express 5's router internals (no public type): each layer is a route or a mounted app.
+  const app = s.gateway.server.listeners('request')[0] as unknown as { router: { stack: ExpressLayer[] } };
   const found = new Map<string, { method: string; path: string }>();
   const fill = (p: string) => p.replace(/:(\w+)|\{(\w+)\}/g, '00000000-0000-4000-8000-000000000000');
-  for (const layer of app.router.stack as any[]) {
+  for (const layer of app.router.stack) {
     if (layer.route) {
-      for (const method of Object.keys(layer.route.methods as Record<string, boolean>)) found.set(`${method} ${layer.route.path}`, { method, path: fill(String(layer.route.path)) });
+      for (const method of Object.keys(layer.route.methods)) found.set(`${method} ${layer.route.path}`, { method, path: fill(String(layer.route.path)) });
     } else if (typeof layer.rawPath === 'string' && layer.rawPath !== '/') {
       found.set(`mount ${layer.rawPath}`, { method: 'get', path: `${layer.rawPath}/` });
     }
   }
-  const doc = (await gatewayClient(s.gateway.url, API_KEY).call('GET', '/openapi.json')).body;
-  for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+  const doc = (await gatewayClient(s.gateway.url, API_KEY).call<{ paths: Record<string, Record<string, unknown>> }>('GET', '/openapi.json')).body;
+  for (const [p, ops] of Object.entries(doc.paths)) {
     for (const method of Object.keys(ops)) found.set(`${method} ${p.replace(/\{(\w+)\}/g, ':$1')}`, { method, path: fill(p) });
   }
   // What Bull Board's page calls: the queue list with job data.
@@ -143,10 +150,10 @@ describe('who gets in', () => {
       }
     }
     // Nothing happened: the job still waits, the queue is not paused.
-    const queues = await keyed.call('GET', '/admin/queues/api/queues?activeQueue=yclients&status=waiting');
-    const queue = (queues.body.queues as any[]).find((q) => q.name === 'yclients');
-    expect(queue.isPaused).toBe(false);
-    expect((queue.jobs as any[]).map((j) => j.id)).toContain(runId);
+    const queues = await keyed.call<{ queues: { name: string; isPaused: boolean; jobs: { id: string }[] }[] }>('GET', '/admin/queues/api/queues?activeQueue=yclients&status=waiting');
+    const queue = queues.body.queues.find((q) => q.name === 'yclients');
+    expect(queue?.isPaused).toBe(false);
+    expect(queue?.jobs.map((j) => j.id)).toContain(runId);
     expect((await keyed.run(runId)).state).toBe('queued');
   });
 });
@@ -156,9 +163,9 @@ describe('limits and headers', () => {
 
   it('answers 413 to a body over GATEWAY_BODY_LIMIT, and queues nothing', async () => {
     const before = (await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n;
-    const res = await keyed().call('POST', '/api/yclients/sync', { companyId: 1, pad: 'x'.repeat(20_000) });
+    const res = await keyed().call<ErrorAnswer>('POST', '/api/yclients/sync', { companyId: 1, pad: 'x'.repeat(20_000) });
     expect(res.status).toBe(413);
-    expect(res.body.error.code).toBe('payload_too_large');
+    expect(res.body.error?.code).toBe('payload_too_large');
     expect((await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(before);
   });
 
@@ -182,8 +189,8 @@ describe('limits and headers', () => {
       for (let i = 0; i < 25; i++) statuses.push((await client.call('GET', '/api/runs?limit=1')).status);
       expect(statuses.slice(0, 15).every((s) => s === 200)).toBe(true);
       expect(statuses.slice(15).every((s) => s === 429)).toBe(true);
-      const last = await client.call('GET', '/api/runs?limit=1');
-      expect(last.body.error.code).toBe('rate_limited');
+      const last = await client.call<ErrorAnswer>('GET', '/api/runs?limit=1');
+      expect(last.body.error?.code).toBe('rate_limited');
       expect(last.headers.get('ratelimit-policy') ?? last.headers.get('ratelimit')).toBeTruthy();
       expect((await fetch(`${limited.gateway.url}/health`)).status).toBe(200);
     } finally {
@@ -221,14 +228,14 @@ async function dumpRedis(url: string): Promise<string> {
 }
 
 /** Every row of every table of the database, as JSON text: every text and json column, whatever the table. */
-async function dumpDatabase(pool: { query: (sql: string) => Promise<{ rows: any[] }> }): Promise<{ text: string; tables: string[] }> {
-  const tables = (await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`)).rows.map(
-    (r) => r.table_name as string,
+async function dumpDatabase(pool: Pick<pg.Pool, 'query'>): Promise<{ text: string; tables: string[] }> {
+  const tables = (await pool.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`)).rows.map(
+    (r) => r.table_name,
   );
   const parts: string[] = [];
   for (const table of tables) {
-    const { rows } = await pool.query(`SELECT row_to_json(x)::text AS t FROM "${table}" x`);
-    parts.push(...rows.map((r) => `${table} ${r.t as string}`));
+    const { rows } = await pool.query<{ t: string }>(`SELECT row_to_json(x)::text AS t FROM "${table}" x`);
+    parts.push(...rows.map((r) => `${table} ${r.t}`));
   }
   return { text: parts.join('\n'), tables };
 }

@@ -1,5 +1,6 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API and the sandbox, checked by the assertions */
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { FaultRuleInput } from '@datasync/sandbox';
+import type { Run } from '@datasync/testkit';
 import { allSources, type ReliabilitySource, useBench } from './sources';
 
 /**
@@ -11,10 +12,10 @@ import { allSources, type ReliabilitySource, useBench } from './sources';
 interface FaultCase {
   name: string;
   /** The rules to add; undefined when the fault does not apply to the source (with the reason in `skip`). */
-  rules(s: ReliabilitySource): Record<string, unknown>[] | undefined;
+  rules(s: ReliabilitySource): FaultRuleInput[] | undefined;
   /** Expect a clear failure instead of the source's data. */
   fails?(s: ReliabilitySource): boolean;
-  check?(ctx: { source: ReliabilitySource; run: any }): Promise<void>;
+  check?(ctx: { source: ReliabilitySource; run: Run }): Promise<void>;
 }
 
 const faults: FaultCase[] = [
@@ -25,13 +26,13 @@ const faults: FaultCase[] = [
     rules: (s) => [{ path: s.dataPath, kind: 'status', status: 429, retryAfter: 1, every: 3, times: 2 }],
     async check({ source }) {
       // The same request was asked again no sooner than Retry-After said.
-      const log = (await t.control.requests(source.dataPath)).requests as any[];
+      const log = (await t.control.requests(source.dataPath)).requests;
       const limited = log.filter((r) => r.status === 429);
       expect(limited.length).toBe(2);
       for (const r of limited) {
         const again = log.find((x) => x.at > r.at && x.path === r.path && JSON.stringify(x.query) === JSON.stringify(r.query));
         expect(again, `retry of ${r.path}`).toBeDefined();
-        expect(again.at - r.at).toBeGreaterThanOrEqual(950);
+        expect(again!.at - r.at).toBeGreaterThanOrEqual(950);
       }
     },
   },

@@ -1,12 +1,13 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of our own API, checked by the assertions */
 import type { LookupAddress } from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAvitoWorker } from '@datasync/worker-avito';
 import { guardedLookup, postWebhook, WebhookRefusedError, type Resolver } from '@datasync/notifications';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
+import type { ErrorAnswer, Submitted } from '@datasync/testkit';
 
 // Every test here sends traffic to loopback only: private and link-local addresses are only ever
 // produced by a stubbed resolver, and refused before any socket exists.
@@ -105,7 +106,7 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
   beforeAll(async () => {
     db = await createTestDatabase();
     sandbox = await startTestSandbox();
-    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_BACKOFF_MS: '100' }));
+    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_BACKOFF_MS: '100' }), { workers: [startAvitoWorker] });
     pool = new pg.Pool({ connectionString: db.url, max: 2 });
     const sellers = (await sandboxControl(sandbox.url).get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
     seller = sellers.find((s) => s.active > 0)!.hash;
@@ -118,16 +119,16 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
   });
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${stack.gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) as ErrorAnswer };
   };
 
   it('answers 400 naming the field for literal private addresses and credentials, and stores nothing', async () => {
-    const cases: [string, () => Promise<{ status: number; body: any }>, { field: string; message: string }][] = [
+    const cases: [string, () => Promise<{ status: number; body: ErrorAnswer }>, { field: string; message: string }][] = [
       ['loopback', () => post('/api/runs', { source: 'avito', job: 'avito.user', params: { user: seller }, notify: { webhookUrl: `http://127.0.0.1:${port}/h` } }),
         { field: 'notify.webhookUrl', message: 'must not point at a loopback address (NOTIFY_ALLOW_PRIVATE is not set)' }],
       ['loopback v6, in a query', async () => {
         const res = await fetch(`${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(`http://[::1]:${port}/h`)}`);
-        return { status: res.status, body: await res.json() };
+        return { status: res.status, body: (await res.json()) as ErrorAnswer };
       }, { field: 'notifyWebhookUrl', message: 'must not point at a loopback address (NOTIFY_ALLOW_PRIVATE is not set)' }],
       // No Datawiz worker runs here: even if one of these were accepted, nothing would be delivered.
       ['metadata', () => post('/api/datawiz/sync', { notify: { webhookUrl: 'http://169.254.169.254/latest/meta-data/' } }),
@@ -152,7 +153,7 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
     const url = `http://localhost:${port}/late`;
     const res = await fetch(`${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(url)}`);
     expect(res.status).toBe(200);
-    const runId = ((await res.json()) as any).parser_uuid as string;
+    const runId = ((await res.json()) as Submitted).parser_uuid;
     const row = await waitFor(async () => {
       const { rows } = await pool.query('SELECT run_id AS "runId", kind, address, state, attempts, last_error AS "lastError" FROM run_notify_targets');
       return rows[0]?.state !== 'pending' ? rows : undefined;

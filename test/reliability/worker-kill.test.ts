@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnWorker, waitFor, type WorkerProcess } from '../helpers';
-import { avito, datawiz, gatewayClient, itresume, yclients, type ReliabilitySource, useBench } from './sources';
+import { allSources, gatewayClient, useBench } from './sources';
 
 /**
  * Real worker processes SIGKILLed at seeded random moments of one sync, exactly WORKER_KILLS times,
@@ -12,7 +12,7 @@ import { avito, datawiz, gatewayClient, itresume, yclients, type ReliabilitySour
 
 /** 3 in `pnpm test`; `pnpm test:soak` kills 5 times (BullMQ's maxStalledCount: a 6th stall fails the run). */
 const KILLS = Number(process.env.WORKER_KILLS ?? 3);
-const t = useBench({ sources: [yclients, avito, datawiz, itresume], env: () => ({ WORKER_CONCURRENCY: '1' }) });
+const t = useBench({ sources: allSources, env: () => ({ WORKER_CONCURRENCY: '1' }) });
 const spawned: WorkerProcess[] = [];
 afterAll(async () => {
   await Promise.all(spawned.map((w) => w.stop('SIGKILL')));
@@ -33,18 +33,12 @@ function random(seed: number) {
 const holderOf = (run: { worker?: unknown }) => Number(String(run.worker ?? '').split(':').pop());
 
 /**
- * Upstream latency per page, chosen so a run outlasts its kills: each kill costs at most ~0.7 s of the
- * run's working time (the random wait before it), and the run needs several times that. Soak's
- * extra kills lengthen the run in proportion.
+ * Upstream latency per page (each source's `kill.delayMs`), chosen so a run outlasts its kills: each
+ * kill costs at most ~0.7 s of the run's working time (the random wait before it), and the run needs
+ * several times that. Soak's extra kills lengthen the run in proportion. `kill.counts`: the run's
+ * counts are the source's sizes (rows re-read after a kill are not counted twice).
  */
-const cases: { source: ReliabilitySource; delayMs: number; counts?: Record<string, number> }[] = [
-  // The run's counts are the source's sizes: rows re-read after a kill are not counted twice.
-  { source: yclients, delayMs: 90, counts: { clients: 300, records: 1500, staff: 12 } },
-  { source: avito, delayMs: 900 },
-  { source: datawiz, delayMs: 200, counts: { shops: 30, products: 300, sales: 120 } },
-  // One request per day, ten days.
-  { source: itresume, delayMs: 1200 },
-];
+const cases = allSources.map((source) => ({ source, ...source.kill }));
 
 describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLed mid-sync', (_name, { source, delayMs, counts }) => {
   it(`is killed exactly ${KILLS} times while it works the run, and still ends equal to the source, resuming from its checkpoint`, async () => {

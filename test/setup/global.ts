@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adminQuery, TEMPLATE_DB, TEST_DB_PREFIX, databaseUrl } from '../helpers/database';
-import { dropKeysUnder, keysUnder, TEST_PREFIX_ROOT } from '../helpers/redis-keys';
+import { adminQuery, databaseUrl, dropKeysUnder, keysUnder, TEMPLATE_DB, TEST_DB_PREFIX, TEST_PREFIX_ROOT } from '@datasync/testkit';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { dropKeysUnder, prefixesInUse } from '../helpers/redis-keys';
+import { dropKeysUnder, prefixesInUse } from '@datasync/testkit';
 
 /**
  * After each test file (its own afterAll hooks have closed its stacks): the Redis keys of the

@@ -43,6 +43,7 @@ export const avito = defineSource({
     upstreams: { AVITO_BASE_URL: '/avito' },
     // The sandbox does not ban; real Avito does (one request every 30 s by default).
     env: { AVITO_REQUESTS_PER_MINUTE: '600' },
+    testEnv: { AVITO_REQUESTS_PER_MINUTE: '100000' },
   },
   handlers: () => import('./handlers'),
   example: '/api/avito/region?search=%D1%81%D0%BA%D0%BB%D0%B0%D0%B4',

@@ -1,4 +1,4 @@
-/** The gateway's HTTP API as the command line uses it (GATEWAY_URL, GATEWAY_API_KEY). */
+/** The gateway's HTTP API as the command line uses it (GATEWAY_URL, GATEWAY_API_KEY); the tests' kit uses it too. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -10,16 +10,26 @@ export class ApiError extends Error {
   }
 }
 
+/** One answer as it came: its status, JSON body (the text when it is not JSON), text and headers. */
+export interface GatewayAnswer<T = unknown> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
 export class GatewayClient {
   constructor(
     readonly baseUrl: string,
     private readonly apiKey?: string,
   ) {}
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Any answer, whatever its status (`call` throws on an error status instead). */
+  async request<T = unknown>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<GatewayAnswer<T>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.apiKey) headers['x-api-key'] = this.apiKey;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, extraHeaders);
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -33,8 +43,13 @@ export class GatewayClient {
     } catch {
       // not JSON
     }
-    if (!res.ok) throw new ApiError(res.status, parsed);
-    return parsed as T;
+    return { status: res.status, body: parsed as T, text, headers: res.headers };
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const answer = await this.request<T>(method, path, body);
+    if (answer.status < 200 || answer.status > 299) throw new ApiError(answer.status, answer.body);
+    return answer.body;
   }
 }
 
@@ -51,9 +66,14 @@ export interface Run {
   counts: Record<string, number>;
   error: string | null;
   attempts: number;
+  /** `host:pid` of the process working (or last working) it. */
+  worker?: string | null;
+  scheduleId?: string | null;
   /** Absent on gateways older than the field. */
   trigger?: 'manual' | 'schedule';
   idle?: boolean;
   createdAt: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
   durationMs: number | null;
 }

@@ -1,3 +1,3 @@
-export { GatewayClient, ApiError, type Run } from './client';
+export { GatewayClient, ApiError, type GatewayAnswer, type Run } from './client';
 export { parseArgs, paramValue, target } from './args';
 export { watchRun } from './watch';

@@ -44,6 +44,8 @@ export interface SandboxDeclaration {
   upstreams: Readonly<Record<string, string>>;
   /** Settings used only against the sandbox (e.g. a rate limit the real upstream needs and the fake does not). */
   env?: Readonly<Record<string, string>>;
+  /** Settings a test stack raises so tests do not wait on a real API's quota (the limiters have tests of their own). */
+  testEnv?: Readonly<Record<string, string>>;
   /** The fake's seeded credentials, filled in when not set (only against the sandbox). */
   credentials?: readonly SandboxCredentials[];
 }

@@ -7,7 +7,7 @@ import pg from 'pg';
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 /** Databases of this checkout carry a hash of its path, so several checkouts can test at once. */
 const checkout = createHash('sha1')
-  .update(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'))
+  .update(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..'))
   .digest('hex')
   .slice(0, 8);
 export const TEMPLATE_DB = `datasync_tpl_${checkout}`;

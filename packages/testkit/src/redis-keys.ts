@@ -11,7 +11,7 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
  * cleanup of one checkout's run never touches keys of another checkout testing at the same time.
  */
 export const TEST_PREFIX_ROOT = `t-${createHash('sha1')
-  .update(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'))
+  .update(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..'))
   .digest('hex')
   .slice(0, 8)}-`;
 

@@ -1,7 +1,5 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the sandbox's control endpoints, checked by the assertions */
-import type pg from 'pg';
-import { expect } from 'vitest';
-import type { sandboxControl } from './sandbox';
+import type { SandboxControl } from '@datasync/testkit';
+import { expectTable as expectRows, type Queryable as Q, type Row } from '@datasync/testkit/vitest';
 
 /**
  * "The database equals the YClients source": all 13 tables of a company, every stored column, as
@@ -10,15 +8,13 @@ import type { sandboxControl } from './sandbox';
  * the worker's parse code, so a parse bug cannot agree with itself.
  */
 
-type Control = ReturnType<typeof sandboxControl>;
-type Q = Pick<pg.Pool, 'query'>;
-type Row = Record<string, any>;
+type Control = SandboxControl;
 
 /** Every row of one entity of a company as the fake holds it. */
-export async function yclientsSource(control: Control, companyId: number, entity: string): Promise<any[]> {
-  const rows: any[] = [];
+export async function yclientsSource<T extends object = Row>(control: Control, companyId: number, entity: string): Promise<T[]> {
+  const rows: T[] = [];
   for (let offset = 0; ; offset += 5000) {
-    const page = await control.get<{ total: number; rows: any[] }>(`/yclients/_control/companies/${companyId}/source/${entity}?offset=${offset}&limit=5000`);
+    const page = await control.get<{ total: number; rows: T[] }>(`/yclients/_control/companies/${companyId}/source/${entity}?offset=${offset}&limit=5000`);
     rows.push(...page.rows);
     if (rows.length >= page.total || page.rows.length === 0) return rows;
   }
@@ -40,40 +36,8 @@ const obj = (v: unknown): Row | undefined => (v !== null && typeof v === 'object
 /** SQL for a timestamptz as epoch milliseconds. */
 const ms = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS ${col}`;
 
-/** JSON with object keys sorted at every depth (jsonb does not keep the source's key order). */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Row)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'undefined';
-}
-
-/**
- * Stored rows equal expected rows as multisets: order-free, and a row stored twice, missing or extra
- * shows by name (the first few of each, not a diff of thousands of rows).
- */
-export function expectSameRows(what: string, stored: Row[], expected: Row[]): void {
-  const count = (rows: Row[]) => {
-    const m = new Map<string, number>();
-    for (const r of rows) m.set(canonical(r), (m.get(canonical(r)) ?? 0) + 1);
-    return m;
-  };
-  const have = count(stored);
-  const want = count(expected);
-  const diff = (a: Map<string, number>, b: Map<string, number>) => [...a].filter(([k, n]) => (b.get(k) ?? 0) < n).map(([k]) => k);
-  expect(
-    { rows: stored.length, missing: diff(want, have).slice(0, 3), extra: diff(have, want).slice(0, 3) },
-    `${what} equals the source`,
-  ).toEqual({ rows: expected.length, missing: [], extra: [] });
-}
-
-async function expectTable(db: Q, what: string, sql: string, companyId: number, expected: Row[]): Promise<void> {
-  expectSameRows(what, (await db.query(sql, [companyId])).rows as Row[], expected);
-}
+/** One table of the company equals `expected` (the kit's engine: every stored column, as sets). */
+const expectTable = (db: Q, what: string, sql: string, companyId: number, expected: Row[]) => expectRows(db, what, sql, [companyId], expected);
 
 /**
  * The client fields a sync asks the search for (§6.1, `fields`), so the ones its raw copy holds: the
