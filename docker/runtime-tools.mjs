@@ -4,7 +4,10 @@ import fs from 'node:fs';
 const pkg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const all = { ...pkg.dependencies, ...pkg.devDependencies };
 const specs = process.argv.slice(3).map((name) => {
-  if (!all[name]) { console.error(`runtime tool ${name} is not in the root package.json`); process.exit(1); }
+  if (!all[name]) {
+    console.error(`runtime tool ${name} is not in the root package.json`);
+    process.exit(1);
+  }
   return `${name}@${all[name]}`;
 });
 console.log(specs.join(' '));

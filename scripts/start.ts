@@ -55,11 +55,21 @@ const children: ChildProcess[] = [];
 onStopRequest((why) => void stop(0, why));
 
 const portProblem = await checkPorts([
-  { variable: 'GATEWAY_PORT', port: config.GATEWAY_PORT, host: config.GATEWAY_HOST ?? (config.GATEWAY_API_KEY ? '0.0.0.0' : '127.0.0.1'), what: 'the gateway' },
+  {
+    variable: 'GATEWAY_PORT',
+    port: config.GATEWAY_PORT,
+    host: config.GATEWAY_HOST ?? (config.GATEWAY_API_KEY ? '0.0.0.0' : '127.0.0.1'),
+    what: 'the gateway',
+  },
   ...(apps[0]!.needed
     ? [
         { variable: 'SANDBOX_PORT', port: config.SANDBOX_PORT, host: config.SANDBOX_HOST, what: 'the sandbox' },
-        { variable: 'SANDBOX_SMTP_PORT', port: config.SANDBOX_SMTP_PORT ?? 2525, host: config.SANDBOX_HOST, what: "the sandbox's mail catcher" },
+        {
+          variable: 'SANDBOX_SMTP_PORT',
+          port: config.SANDBOX_SMTP_PORT ?? 2525,
+          host: config.SANDBOX_HOST,
+          what: "the sandbox's mail catcher",
+        },
       ]
     : []),
 ]);
@@ -89,12 +99,23 @@ const sandboxCredentials = sources.flatMap((s) => s.sandbox.credentials ?? []);
 
 /** A field of a credentials answer; `a.b` reads a nested one. */
 const field = (creds: unknown, name: string): string | undefined => {
-  const value = name.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), creds);
+  const value = name
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), creds);
   return typeof value === 'string' ? value : undefined;
 };
 
 async function fillSandboxCredentials(): Promise<void> {
-  for (let i = 0; i < 100 && !stopping && !(await fetch(`${sandboxUrl}/health`).then((r) => r.ok, () => false)); i++) {
+  for (
+    let i = 0;
+    i < 100 &&
+    !stopping &&
+    !(await fetch(`${sandboxUrl}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 200));
   }
   for (const source of sandboxCredentials) {
@@ -158,14 +179,18 @@ const late = await terminal.ready(
 if (late.length && !stopping) console.error(`not up after 120 s: ${late.join(', ')}`);
 let healthy = false;
 for (let i = 0; i < 300 && !stopping && !healthy; i++) {
-  healthy = await fetch(`${gateway}/health`).then((r) => r.ok, () => false);
+  healthy = await fetch(`${gateway}/health`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!healthy) await new Promise((r) => setTimeout(r, 200));
 }
 if (!healthy && !stopping) {
   console.error(`the gateway did not answer ${gateway}/health within a minute; stopping everything`);
   void stop(1);
 }
-if (healthy && !stopping) console.log(`
+if (healthy && !stopping)
+  console.log(`
 DataSync is running.
   API docs      ${gateway}/docs
   Dashboard     ${gateway}/admin/queues

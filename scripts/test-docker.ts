@@ -41,7 +41,9 @@ const service = `worker-${scaled.name}`;
 const override = path.join(workDir, 'compose.test.yml');
 fs.writeFileSync(
   override,
-  ['version: "3.8"', 'services:', '  postgres:', '    ports: ["127.0.0.1::5432"]', '  sandbox:', '    ports: ["127.0.0.1::4010"]', ''].join('\n'),
+  ['version: "3.8"', 'services:', '  postgres:', '    ports: ["127.0.0.1::5432"]', '  sandbox:', '    ports: ["127.0.0.1::4010"]', ''].join(
+    '\n',
+  ),
 );
 // An empty env file: a developer's docker/.env must not change what is tested.
 const envFile = path.join(workDir, 'empty.env');
@@ -69,8 +71,20 @@ const composeEnv: Record<string, string> = {
 };
 
 /** The Compose v2 plugin (`docker compose`) when installed, else the standalone `docker-compose` (1.29 here). */
-const composeCli: [string, string[]] = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 ? ['docker', ['compose']] : ['docker-compose', []];
-const composeArgs = (args: string[]) => [...composeCli[1], '-p', project, '--env-file', envFile, '-f', path.join(root, 'docker/compose.yml'), '-f', override, ...args];
+const composeCli: [string, string[]] =
+  spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 ? ['docker', ['compose']] : ['docker-compose', []];
+const composeArgs = (args: string[]) => [
+  ...composeCli[1],
+  '-p',
+  project,
+  '--env-file',
+  envFile,
+  '-f',
+  path.join(root, 'docker/compose.yml'),
+  '-f',
+  override,
+  ...args,
+];
 function compose(args: string[], opts: { quiet?: boolean } = {}): string {
   if (!opts.quiet) log(`compose ${args.join(' ')}`);
   return run(composeCli[0], composeArgs(args), { cwd: root, env: composeEnv });
@@ -151,7 +165,9 @@ type Run = { id: string; state: string; error: unknown; worker: string | null; c
 
 async function main(): Promise<void> {
   await ensureEngine();
-  log(`engine ${run('docker', ['version', '-f', '{{.Server.Version}}']).trim()}; ${[composeCli[0], ...composeCli[1]].join(' ')} ${run(composeCli[0], [...composeCli[1], 'version', '--short']).trim()}`);
+  log(
+    `engine ${run('docker', ['version', '-f', '{{.Server.Version}}']).trim()}; ${[composeCli[0], ...composeCli[1]].join(' ')} ${run(composeCli[0], [...composeCli[1], 'version', '--short']).trim()}`,
+  );
 
   // Base images named by docker/Dockerfile and docker/compose.yml (their defaults).
   await ensureBaseImages({ node: 'node:24-bookworm-slim', postgres: 'postgres:15', redis: 'redis:7' }, buildLog);
@@ -163,7 +179,11 @@ async function main(): Promise<void> {
   }
   let t = Date.now();
   composeLogged(['build', 'migrate']);
-  log(`image ${image} built in ${((Date.now() - t) / 1000).toFixed(0)} s (${run('docker', ['image', 'inspect', '-f', '{{.Size}}', image]).trim().replace(/\d{6}$/, '')} MB)`);
+  log(
+    `image ${image} built in ${((Date.now() - t) / 1000).toFixed(0)} s (${run('docker', ['image', 'inspect', '-f', '{{.Size}}', image])
+      .trim()
+      .replace(/\d{6}$/, '')} MB)`,
+  );
 
   composeEnv.GATEWAY_PUBLISH_PORT = String(await freePort());
   try {
@@ -199,7 +219,9 @@ async function sandboxCredentials(sandbox: string): Promise<Record<string, strin
   for (const c of scaled!.sandbox.credentials ?? []) {
     const creds = await getJson<Record<string, unknown>>(`${sandbox}${c.path}`);
     for (const [name, key] of Object.entries(c.env)) {
-      const value = key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), creds);
+      const value = key
+        .split('.')
+        .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), creds);
       if (typeof value === 'string') env[name] = value;
     }
   }
@@ -218,11 +240,21 @@ async function exercise(): Promise<void> {
   const gateway = `http://127.0.0.1:${composeEnv.GATEWAY_PUBLISH_PORT}`;
   await waitFor('the gateway to be ready', () => getJson(`${gateway}/ready`, { headers: { 'x-api-key': apiKey } }), 120_000);
   const workers = containers(service);
-  check(workers.length === replicas && workers.every((w) => w.running), `${replicas} running ${service} containers (got ${JSON.stringify(workers)})`);
+  check(
+    workers.length === replicas && workers.every((w) => w.running),
+    `${replicas} running ${service} containers (got ${JSON.stringify(workers)})`,
+  );
   await waitFor('every replica to consume', async () => allConsuming(workers) || undefined, 90_000);
-  const migrate = run('docker', ['inspect', '-f', '{{.State.ExitCode}}', ...compose(['ps', '-q', 'migrate'], { quiet: true }).split('\n').filter(Boolean)]).trim();
+  const migrate = run('docker', [
+    'inspect',
+    '-f',
+    '{{.State.ExitCode}}',
+    ...compose(['ps', '-q', 'migrate'], { quiet: true }).split('\n').filter(Boolean),
+  ]).trim();
   check(migrate === '0', `migrate exited 0 (got ${migrate})`);
-  log(`stack up in ${((Date.now() - t) / 1000).toFixed(0)} s: ${compose(['ps', '--services', '--filter', 'status=running'], { quiet: true }).trim().split('\n').join(', ')}`);
+  log(
+    `stack up in ${((Date.now() - t) / 1000).toFixed(0)} s: ${compose(['ps', '--services', '--filter', 'status=running'], { quiet: true }).trim().split('\n').join(', ')}`,
+  );
 
   const db = new pg.Pool({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${hostPort('postgres', 5432)}/datasync`, max: 2 });
   try {
@@ -240,20 +272,36 @@ async function exercise(): Promise<void> {
     // The image's HEALTHCHECK (docker/healthcheck.mjs) reports the HTTP apps healthy.
     for (const name of ['gateway', 'sandbox']) {
       const id = compose(['ps', '-q', name], { quiet: true }).trim();
-      await waitFor(`${name} to be healthy`, async () => run('docker', ['inspect', '-f', '{{.State.Health.Status}}', id]).trim() === 'healthy' || undefined, 90_000);
+      await waitFor(
+        `${name} to be healthy`,
+        async () => run('docker', ['inspect', '-f', '{{.State.Health.Status}}', id]).trim() === 'healthy' || undefined,
+        90_000,
+      );
     }
     log('gateway and sandbox report healthy (image HEALTHCHECK)');
     // Every long-running service (each worker app in the image) is up and never crashed.
     const ids = compose(['ps', '-q'], { quiet: true }).split('\n').filter(Boolean);
-    const states = run('docker', ['inspect', '-f', '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{.RestartCount}}', ...ids]).trim().split('\n');
+    const states = run('docker', [
+      'inspect',
+      '-f',
+      '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{.RestartCount}}',
+      ...ids,
+    ])
+      .trim()
+      .split('\n');
     const bad = states.filter((l) => !l.startsWith('migrate ') && !/ running 0$/.test(l));
     check(bad.length === 0, `every service running, none restarted (not so: ${bad.join('; ')})`);
-    log(`${states.length - 1} containers running, none restarted: ${[...new Set(states.map((l) => l.split(' ')[0]).filter((n) => n !== 'migrate'))].join(', ')}`);
+    log(
+      `${states.length - 1} containers running, none restarted: ${[...new Set(states.map((l) => l.split(' ')[0]).filter((n) => n !== 'migrate'))].join(', ')}`,
+    );
 
     // The other worker apps of the image take jobs too: a marketplaces catalogue import.
     const [catalog] = await runAll(api, '/api/marketplaces/catalog', [{}]);
     const marketplaces = containers('worker-marketplaces');
-    check(marketplaces.some((w) => catalog?.worker?.startsWith(`${w.hostname}:`)), `the catalogue run was taken by worker-marketplaces (${catalog?.worker})`);
+    check(
+      marketplaces.some((w) => catalog?.worker?.startsWith(`${w.hostname}:`)),
+      `the catalogue run was taken by worker-marketplaces (${catalog?.worker})`,
+    );
     log(`marketplaces catalogue import done by ${marketplaces[0]?.name} (counts ${JSON.stringify(catalog?.counts)})`);
 
     // Scale in: one replica left takes every job.
@@ -269,12 +317,18 @@ async function exercise(): Promise<void> {
     // Scale out again: the new replicas take jobs too.
     compose(['up', '-d', '--no-build', '--scale', `${service}=${replicas}`]);
     const again = containers(service);
-    check(again.length === replicas && again.every((w) => w.running), `${replicas} running ${service} after scaling back (got ${JSON.stringify(again)})`);
+    check(
+      again.length === replicas && again.every((w) => w.running),
+      `${replicas} running ${service} after scaling back (got ${JSON.stringify(again)})`,
+    );
     await waitFor('the new replicas to consume', async () => allConsuming(again) || undefined, 90_000);
     const newB = await workload.more(api, 8);
     const scaledOut = await runAll(api, workload.route, newB);
     const perReplicaAgain = report(scaledOut, again);
-    check(Object.values(perReplicaAgain).filter((n) => n > 0).length > 1, 'after scaling back, jobs were processed by more than one replica');
+    check(
+      Object.values(perReplicaAgain).filter((n) => n > 0).length > 1,
+      'after scaling back, jobs were processed by more than one replica',
+    );
     for (const body of newB) await workload.expectEqualToSource(api, body);
     log(`scaled back to ${replicas}: ${scaledOut.length} runs done, database equals the sandbox`);
   } finally {
@@ -283,14 +337,17 @@ async function exercise(): Promise<void> {
 }
 
 /** Every replica has logged that it consumes its queue. */
-const allConsuming = (workers: { name: string }[]) =>
-  workers.every((w) => run('docker', ['logs', w.name]).includes('worker consuming'));
+const allConsuming = (workers: { name: string }[]) => workers.every((w) => run('docker', ['logs', w.name]).includes('worker consuming'));
 
 /** POSTs each body to a gateway route that starts a run, all at once; every run must end `done`. */
 async function runAll(api: { gateway: string }, route: string, bodies: object[]): Promise<Run[]> {
   const headers = { 'content-type': 'application/json', 'x-api-key': apiKey };
   const ids = await Promise.all(
-    bodies.map(async (b) => (await getJson<{ parser_uuid: string }>(`${api.gateway}${route}`, { method: 'POST', headers, body: JSON.stringify(b) })).parser_uuid),
+    bodies.map(
+      async (b) =>
+        (await getJson<{ parser_uuid: string }>(`${api.gateway}${route}`, { method: 'POST', headers, body: JSON.stringify(b) }))
+          .parser_uuid,
+    ),
   );
   const runs = await Promise.all(
     ids.map((id) =>
@@ -304,7 +361,8 @@ async function runAll(api: { gateway: string }, route: string, bodies: object[])
       ),
     ),
   );
-  for (const [i, r] of runs.entries()) check(r.state === 'done', `${route} ${JSON.stringify(bodies[i])}: run ${r.id} is ${r.state} (${JSON.stringify(r.error)})`);
+  for (const [i, r] of runs.entries())
+    check(r.state === 'done', `${route} ${JSON.stringify(bodies[i])}: run ${r.id} is ${r.state} (${JSON.stringify(r.error)})`);
   return runs;
 }
 

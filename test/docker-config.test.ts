@@ -86,12 +86,8 @@ function loadConfig(via: Via, overrides: Record<string, string> = {}): Config {
 const healthcheckDisabled = (s: Service) =>
   s.healthcheck?.disable === true || (Array.isArray(s.healthcheck?.test) && s.healthcheck.test[0] === 'NONE');
 const words = (cmd: unknown) => (Array.isArray(cmd) ? cmd.join(' ') : String(cmd ?? ''));
-const published = (s: Service) =>
-  (s.ports ?? []).map((p) =>
-    typeof p === 'string' ? p : `${p.published}:${p.target}`,
-  );
-const volumeTargets = (s: Service) =>
-  (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[1] : v.target));
+const published = (s: Service) => (s.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`));
+const volumeTargets = (s: Service) => (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[1] : v.target));
 
 const via = pickVia();
 /** Every app service: the shared ones and one worker per source of the kit's source list. */
@@ -100,7 +96,19 @@ const APPS = ['migrate', 'gateway', 'sandbox', ...WORKERS];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
-  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox' | 'worker-avito' | 'worker-datawiz' | 'worker-yclients' | 'worker-itresume' | 'worker-marketplaces', Service> &
+  const svc = config.services as Record<
+    | 'postgres'
+    | 'redis'
+    | 'migrate'
+    | 'gateway'
+    | 'sandbox'
+    | 'worker-avito'
+    | 'worker-datawiz'
+    | 'worker-yclients'
+    | 'worker-itresume'
+    | 'worker-marketplaces',
+    Service
+  > &
     Record<string, Service>;
 
   it('has exactly the expected services', () => {
@@ -190,7 +198,13 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     const w = svc['worker-marketplaces']!;
     expect(w.container_name).toBeUndefined();
     expect(w.ports ?? []).toEqual([]);
-    expect([w.environment.OZON_BASE_URL, w.environment.WB_MARKETPLACE_BASE_URL, w.environment.WB_CONTENT_BASE_URL, w.environment.WB_ANALYTICS_BASE_URL, w.environment.YM_BASE_URL]).toEqual([
+    expect([
+      w.environment.OZON_BASE_URL,
+      w.environment.WB_MARKETPLACE_BASE_URL,
+      w.environment.WB_CONTENT_BASE_URL,
+      w.environment.WB_ANALYTICS_BASE_URL,
+      w.environment.YM_BASE_URL,
+    ]).toEqual([
       'http://sandbox:4010/ozon',
       'http://sandbox:4010/wb/marketplace',
       'http://sandbox:4010/wb/content',

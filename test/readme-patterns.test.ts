@@ -39,14 +39,18 @@ describe('README expectations', () => {
       '## Here',
       '```sh',
       "curl -X POST http://h/x -H 'a: b' \\",
-      "  -d '{\"a\": 1,",
-      "       \"b\": 2}'",
+      '  -d \'{"a": 1,',
+      '       "b": 2}\'',
       '# → 201 {"ok":true}',
       'curl http://h/y   # a comment',
       '```',
     ].join('\n');
     const [first, second] = readmeExamples(md);
-    expect(first).toMatchObject({ section: 'Here', line: 3, command: "curl -X POST http://h/x -H 'a: b' -d '{\"a\": 1,\n       \"b\": 2}'" });
+    expect(first).toMatchObject({
+      section: 'Here',
+      line: 3,
+      command: 'curl -X POST http://h/x -H \'a: b\' -d \'{"a": 1,\n       "b": 2}\'',
+    });
     expect(first!.expect).toMatchObject({ status: 201 });
     expect(second).toMatchObject({ command: 'curl http://h/y   # a comment', expect: undefined });
   });

@@ -90,7 +90,12 @@ export async function naiveBaseline(pool: pg.Pool, companyId: number, target: nu
     // Dependent rows come along (about 1 per record, 0.15 per client), so aim the roots a bit lower.
     const share = Math.min(1, target / (all * 1.8));
     const firstIds = async (table: string, n: number) =>
-      (await db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE company_id = $1 ORDER BY id LIMIT $2`, [companyId, Math.ceil(n * share)])).rows.map((r) => r.id);
+      (
+        await db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE company_id = $1 ORDER BY id LIMIT $2`, [
+          companyId,
+          Math.ceil(n * share),
+        ])
+      ).rows.map((r) => r.id);
     const ids = {
       clients: await firstIds('yclients_clients', Number(c.clients)),
       records: await firstIds('yclients_records', Number(c.records)),

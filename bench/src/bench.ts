@@ -100,7 +100,9 @@ export class Bench {
   /** `n` yclients worker processes (what `pnpm start` runs), ready to take jobs. */
   async startWorkers(n: number, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AppProcess[]> {
     const workers = await Promise.all(
-      Array.from({ length: n }, () => startApp('worker-yclients', { ...this.env(extra), LOG_LEVEL: 'info' }, 'yclients worker consuming', nodeArgs)),
+      Array.from({ length: n }, () =>
+        startApp('worker-yclients', { ...this.env(extra), LOG_LEVEL: 'info' }, 'yclients worker consuming', nodeArgs),
+      ),
     );
     this.processes.push(...workers);
     return workers;
@@ -124,7 +126,8 @@ export class Bench {
       body: JSON.stringify({ companyId }),
     });
     const body = (await res.json()) as { parser_uuid?: string };
-    if (res.status !== 200 || !body.parser_uuid) throw new Error(`sync of ${companyId} not accepted: ${res.status} ${JSON.stringify(body)}`);
+    if (res.status !== 200 || !body.parser_uuid)
+      throw new Error(`sync of ${companyId} not accepted: ${res.status} ${JSON.stringify(body)}`);
     return body.parser_uuid;
   }
 
@@ -132,10 +135,14 @@ export class Bench {
   async waitForRuns(ids: string[], timeoutMs = 20 * 60_000): Promise<RunTiming[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { rows } = await this.pool.query<{ id: string; state: string; error: string | null; created_at: Date; started_at: Date; finished_at: Date }>(
-        'SELECT id, state, error, created_at, started_at, finished_at FROM sync_runs WHERE id = ANY($1::uuid[])',
-        [ids],
-      );
+      const { rows } = await this.pool.query<{
+        id: string;
+        state: string;
+        error: string | null;
+        created_at: Date;
+        started_at: Date;
+        finished_at: Date;
+      }>('SELECT id, state, error, created_at, started_at, finished_at FROM sync_runs WHERE id = ANY($1::uuid[])', [ids]);
       const failed = rows.find((r) => r.state === 'failed');
       if (failed) throw new Error(`run ${failed.id} failed: ${failed.error}`);
       if (rows.length === ids.length && rows.every((r) => r.state === 'done')) {
@@ -147,7 +154,8 @@ export class Bench {
           seconds: (r.finished_at.getTime() - r.created_at.getTime()) / 1000,
         }));
       }
-      if (Date.now() > deadline) throw new Error(`runs not done within ${timeoutMs} ms: ${JSON.stringify(rows.map((r) => [r.id, r.state, r.error]))}`);
+      if (Date.now() > deadline)
+        throw new Error(`runs not done within ${timeoutMs} ms: ${JSON.stringify(rows.map((r) => [r.id, r.state, r.error]))}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -173,7 +181,8 @@ export class Bench {
 
   /** Upstream requests the sandbox served to the YClients API since the last clear. */
   async requests(): Promise<LoggedRequest[]> {
-    return (await this.control.get<{ requests: LoggedRequest[] }>(`/_control/requests?prefix=${encodeURIComponent('/yclients/api/v1')}`)).requests;
+    return (await this.control.get<{ requests: LoggedRequest[] }>(`/_control/requests?prefix=${encodeURIComponent('/yclients/api/v1')}`))
+      .requests;
   }
 
   async close(): Promise<void> {

@@ -83,7 +83,13 @@ export async function loadFigures(b: Bench, sizes: Sizes): Promise<{ load: Figur
     id: 3,
     title: `Incremental pass with no change (company of figure 1)`,
     metrics: [
-      { name: 'requests (paginated entities)', value: sum(Object.values(paginated)), unit: 'req', target: '1 per entity (3)', ok: Object.values(paginated).every((n) => n === 1) },
+      {
+        name: 'requests (paginated entities)',
+        value: sum(Object.values(paginated)),
+        unit: 'req',
+        target: '1 per entity (3)',
+        ok: Object.values(paginated).every((n) => n === 1),
+      },
       { name: 'requests (non-paginated lists)', value: lists, unit: 'req' },
       { name: 'wall time', value: round(again.seconds, 3), unit: 's', target: '< 2 s', ok: again.seconds < 2 },
     ],
@@ -116,7 +122,10 @@ export async function loadFigures(b: Bench, sizes: Sizes): Promise<{ load: Figur
 export async function rateFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   const { perSecond, perMinute } = sizes.rate;
   const company = await b.createCompany(sizes.rate);
-  const [worker] = await b.startWorkers(1, { YCLIENTS_REQUESTS_PER_SECOND: String(perSecond), YCLIENTS_REQUESTS_PER_MINUTE: String(perMinute) });
+  const [worker] = await b.startWorkers(1, {
+    YCLIENTS_REQUESTS_PER_SECOND: String(perSecond),
+    YCLIENTS_REQUESTS_PER_MINUTE: String(perMinute),
+  });
   await b.control.post('/yclients/_control/rate-limit', { enabled: true, perSecond, perMinute, by: 'ip' });
   try {
     await b.clearRequests();
@@ -133,7 +142,13 @@ export async function rateFigure(b: Bench, sizes: Sizes): Promise<Figure> {
         { name: 'requests', value: requests.length, unit: 'req' },
         { name: 'rate over the whole run', value: round(overRun), unit: 'req/s' },
         { name: 'rate, first to last request', value: round(overSpan), unit: 'req/s' },
-        { name: 'rate / limit (whole run)', value: round(overRun / perSecond, 3), unit: '×', target: '≥ 0.90', ok: overRun / perSecond >= 0.9 },
+        {
+          name: 'rate / limit (whole run)',
+          value: round(overRun / perSecond, 3),
+          unit: '×',
+          target: '≥ 0.90',
+          ok: overRun / perSecond >= 0.9,
+        },
         { name: '429 answers', value: rejected, unit: 'req', target: '0', ok: rejected === 0 },
         { name: 'sync wall time', value: round(run.seconds, 2), unit: 's' },
       ],
@@ -220,11 +235,22 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
         { name: 'raw add latency p99', value: round(raw.p99, 1), unit: `ms (p50 ${round(raw.p50, 1)})` },
         { name: 'gateway CPU per accepted request', value: round(gatewayCpuMs, 2), unit: 'ms' },
         { name: 'submitRun in process (no HTTP)', value: round(viaSubmitRun, 0), unit: 'runs/s' },
-        { name: 'gateway / raw add', value: round(httpRate / raw.perSecond, 3), unit: '×', target: '≥ 0.50', ok: httpRate / raw.perSecond >= 0.5 },
+        {
+          name: 'gateway / raw add',
+          value: round(httpRate / raw.perSecond, 3),
+          unit: '×',
+          target: '≥ 0.50',
+          ok: httpRate / raw.perSecond >= 0.5,
+        },
         { name: 'gateway / submitRun in process', value: round(httpRate / viaSubmitRun, 3), unit: '×' },
         { name: 'non-2xx answers', value: http.non2xx + http.errors, unit: 'req', target: '0', ok: http.non2xx + http.errors === 0 },
       ],
-      details: { http: { accepted, seconds: http.duration, latency: http.latency, non2xx: http.non2xx, errors: http.errors }, raw, submitRunPerSecond: viaSubmitRun, gatewayCpuMs },
+      details: {
+        http: { accepted, seconds: http.duration, latency: http.latency, non2xx: http.non2xx, errors: http.errors },
+        raw,
+        submitRunPerSecond: viaSubmitRun,
+        gatewayCpuMs,
+      },
     };
   } finally {
     await queue.obliterate({ force: true }).catch(() => {});
@@ -242,7 +268,17 @@ export async function scaleFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   await b.control.post('/_control/faults', { path: '/yclients/api', kind: 'delay', delayMs: s.latencyMs });
   const wall = async (processes: number) => {
     await b.pool.query(`DELETE FROM stream_state WHERE source = 'yclients' AND scope = ANY($1::text[])`, [companies.map(String)]);
-    for (const t of ['yclients_clients', 'yclients_records', 'yclients_transactions', 'yclients_staff', 'yclients_services', 'yclients_positions', 'yclients_client_categories', 'yclients_expense_categories', 'yclients_accounts']) {
+    for (const t of [
+      'yclients_clients',
+      'yclients_records',
+      'yclients_transactions',
+      'yclients_staff',
+      'yclients_services',
+      'yclients_positions',
+      'yclients_client_categories',
+      'yclients_expense_categories',
+      'yclients_accounts',
+    ]) {
       await b.pool.query(`DELETE FROM ${t} WHERE company_id = ANY($1::bigint[])`, [companies]);
     }
     const workers = await b.startWorkers(processes);
@@ -266,7 +302,13 @@ export async function scaleFigure(b: Bench, sizes: Sizes): Promise<Figure> {
       metrics: [
         { name: `${few} worker process`, value: round(one), unit: 's' },
         { name: `${many} worker processes`, value: round(more), unit: 's' },
-        { name: 'speed-up', value: round(one / more), unit: '×', target: many === 4 ? '≥ 3' : undefined, ok: many === 4 ? one / more >= 3 : undefined },
+        {
+          name: 'speed-up',
+          value: round(one / more),
+          unit: '×',
+          target: many === 4 ? '≥ 3' : undefined,
+          ok: many === 4 ? one / more >= 3 : undefined,
+        },
       ],
       details: { companies, processes: s.processes, seconds: { [few]: one, [many]: more }, concurrencyPerProcess: 2 },
     };
@@ -309,10 +351,32 @@ export async function memoryFigure(b: Bench, sizes: Sizes, fromLoad: { peakRssMb
       id: 6,
       title: `Memory: worker peak RSS (VmHWM) in figure 1, and syncing a company of ${sizes.memory.records.toLocaleString('en')} records${finished ? '' : ` (first ${sizes.memory.seconds} s)`}`,
       metrics: [
-        { name: `figure 1 (${fromLoad.rows.toLocaleString('en')} rows)`, value: round(fromLoad.peakRssMb, 0), unit: 'MiB', target: '< 300 MiB', ok: fromLoad.peakRssMb < 300 },
-        { name: `big company, peak after ${early.rows.toLocaleString('en')} clients/records/transactions`, value: round(early.peakMb, 0), unit: 'MiB' },
-        { name: `big company, peak after ${last.rows.toLocaleString('en')}${finished ? ' (done)' : ''}`, value: round(peak, 0), unit: 'MiB', target: '< 300 MiB', ok: worst < 300 },
-        { name: `growth while rows ×${round(last.rows / Math.max(1, early.rows), 1)}`, value: round(peak / early.peakMb, 2), unit: '×', target: 'flat (≤ 1.1)', ok: peak / early.peakMb <= 1.1 },
+        {
+          name: `figure 1 (${fromLoad.rows.toLocaleString('en')} rows)`,
+          value: round(fromLoad.peakRssMb, 0),
+          unit: 'MiB',
+          target: '< 300 MiB',
+          ok: fromLoad.peakRssMb < 300,
+        },
+        {
+          name: `big company, peak after ${early.rows.toLocaleString('en')} clients/records/transactions`,
+          value: round(early.peakMb, 0),
+          unit: 'MiB',
+        },
+        {
+          name: `big company, peak after ${last.rows.toLocaleString('en')}${finished ? ' (done)' : ''}`,
+          value: round(peak, 0),
+          unit: 'MiB',
+          target: '< 300 MiB',
+          ok: worst < 300,
+        },
+        {
+          name: `growth while rows ×${round(last.rows / Math.max(1, early.rows), 1)}`,
+          value: round(peak / early.peakMb, 2),
+          unit: '×',
+          target: 'flat (≤ 1.1)',
+          ok: peak / early.peakMb <= 1.1,
+        },
       ],
       details: { companyId: company, finished, samples, loadPeakRssMb: fromLoad.peakRssMb },
     };

@@ -45,7 +45,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   try {
     await step('starting database, sandbox and gateway', () => bench.start());
     const want = (...ids: number[]) => !options.only || ids.some((id) => options.only!.includes(id));
-    const load = want(1, 3, 6) ? await step('figures 1 and 3: full sync, no-change pass, COPY and naive baselines', () => loadFigures(bench, sizes)) : undefined;
+    const load = want(1, 3, 6)
+      ? await step('figures 1 and 3: full sync, no-change pass, COPY and naive baselines', () => loadFigures(bench, sizes))
+      : undefined;
     if (load) figures.push(load.load, load.incremental);
     if (want(2)) figures.push(await step('figure 2: rate-limit use', () => rateFigure(bench, sizes)));
     if (want(5)) figures.push(await step('figure 5: scale-out', () => scaleFigure(bench, sizes)));
@@ -57,14 +59,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
   figures.sort((a, b) => a.id - b.id);
   const seconds = (Date.now() - started) / 1000;
-  const file = await writeResults(options.outDir ?? path.join(root, 'bench', 'results'), options.only ? `${options.mode}-only-${options.only.join('-')}` : options.mode, {
-    mode: options.mode,
-    at: new Date().toISOString(),
-    seconds,
-    machine: { ...before, loadAverageAfter: machine().loadAverage },
-    sizes,
-    figures,
-  });
+  const file = await writeResults(
+    options.outDir ?? path.join(root, 'bench', 'results'),
+    options.only ? `${options.mode}-only-${options.only.join('-')}` : options.mode,
+    {
+      mode: options.mode,
+      at: new Date().toISOString(),
+      seconds,
+      machine: { ...before, loadAverageAfter: machine().loadAverage },
+      sizes,
+      figures,
+    },
+  );
   print('');
   for (const f of figures) print(`${formatFigure(f)}\n`);
   print(`load average before ${before.loadAverage.join(' ')}, after ${machine().loadAverage.join(' ')} on ${before.cpus} cores`);

@@ -7,7 +7,12 @@ const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - s.length));
 
 /** One figure as a text table: metric, value, target, whether it held. */
 export function formatFigure(f: Figure): string {
-  const rows = f.metrics.map((m) => [m.name, `${m.value.toLocaleString('en')} ${m.unit}`, m.target ?? '', m.ok === undefined ? '' : m.ok ? 'ok' : 'MISSED']);
+  const rows = f.metrics.map((m) => [
+    m.name,
+    `${m.value.toLocaleString('en')} ${m.unit}`,
+    m.target ?? '',
+    m.ok === undefined ? '' : m.ok ? 'ok' : 'MISSED',
+  ]);
   const head = ['metric', 'value', 'target', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, widths[i]!)).join(' | ')} |`;

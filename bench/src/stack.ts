@@ -37,7 +37,13 @@ export function cpuSeconds(pid: number): number {
  * Runs `apps/<app>/src/main.ts` under tsx with the given environment (the kit's launcher) and
  * resolves once it logs a line whose `msg` is `readyMsg`.
  */
-export async function startApp(app: string, env: Record<string, string>, readyMsg: string, nodeArgs: string[] = [], timeoutMs = 60_000): Promise<AppProcess> {
+export async function startApp(
+  app: string,
+  env: Record<string, string>,
+  readyMsg: string,
+  nodeArgs: string[] = [],
+  timeoutMs = 60_000,
+): Promise<AppProcess> {
   // Only the recent output is kept: a bench process logs for minutes.
   const proc = spawnApp(app, env, { logLevel: env.LOG_LEVEL ?? 'info', nodeArgs, keep: 200 });
   let ready: Record<string, unknown>;

@@ -32,7 +32,8 @@ const count = (name: string, text: string | undefined) => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, not ${text}`);
   return n;
 };
-if (values.scaler !== 'redis' && values.scaler !== 'prometheus') throw new Error(`--scaler must be redis or prometheus, not ${values.scaler}`);
+if (values.scaler !== 'redis' && values.scaler !== 'prometheus')
+  throw new Error(`--scaler must be redis or prometheus, not ${values.scaler}`);
 const minReplicas = count('min', values.min);
 const maxReplicas = count('max', values.max);
 if (maxReplicas < Math.max(1, minReplicas)) throw new Error('--max must be at least 1 and at least --min');
@@ -54,5 +55,9 @@ if (values.stdout) {
 } else {
   mkdirSync(values.out, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(values.out, name), text);
-  console.log(`wrote ${Object.keys(files).map((f) => path.join(path.relative(process.cwd(), values.out) || '.', f)).join(' and ')} (${manifests.scaling.length} workers, ${values.scaler} scaler)`);
+  console.log(
+    `wrote ${Object.keys(files)
+      .map((f) => path.join(path.relative(process.cwd(), values.out) || '.', f))
+      .join(' and ')} (${manifests.scaling.length} workers, ${values.scaler} scaler)`,
+  );
 }

@@ -44,8 +44,7 @@ export function runLogged(cmd: string, args: string[], logFile: string, opts: Sp
   }
 }
 
-const ok = (cmd: string, args: string[], timeout = 30_000) =>
-  spawnSync(cmd, args, { stdio: 'ignore', timeout }).status === 0;
+const ok = (cmd: string, args: string[], timeout = 30_000) => spawnSync(cmd, args, { stdio: 'ignore', timeout }).status === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const engineAnswers = () => ok('docker', ['info'], 20_000);
@@ -53,7 +52,8 @@ export const engineAnswers = () => ok('docker', ['info'], 20_000);
 /** Docker engine reachable, starting `dockerd` in the background (as root) when none answers. */
 export async function ensureEngine(): Promise<void> {
   if (engineAnswers()) return;
-  if (!ok('sh', ['-c', 'command -v dockerd'])) throw new Error('no Docker engine answers and dockerd is not installed (apt-get install docker.io)');
+  if (!ok('sh', ['-c', 'command -v dockerd']))
+    throw new Error('no Docker engine answers and dockerd is not installed (apt-get install docker.io)');
   if (process.getuid?.() !== 0) throw new Error('no Docker engine answers and only root can start dockerd');
   const logFile = path.join(os.tmpdir(), 'datasync-dockerd.log');
   log(`starting dockerd (log: ${logFile})`);
@@ -96,7 +96,10 @@ function standInDebian(name: string, logFile: string): void {
     runLogged('debootstrap', ['--variant=minbase', 'bookworm', rootfs, mirror], logFile);
     fs.rmSync(path.join(rootfs, 'var/lib/apt/lists'), { recursive: true, force: true });
     fs.mkdirSync(path.join(rootfs, 'var/lib/apt/lists/partial'), { recursive: true });
-    run('sh', ['-c', `rm -f "${rootfs}"/var/cache/apt/archives/*.deb && tar -C "${rootfs}" -c . | docker import -c 'CMD ["bash"]' - "${name}"`]);
+    run('sh', [
+      '-c',
+      `rm -f "${rootfs}"/var/cache/apt/archives/*.deb && tar -C "${rootfs}" -c . | docker import -c 'CMD ["bash"]' - "${name}"`,
+    ]);
   } finally {
     fs.rmSync(rootfs, { recursive: true, force: true });
   }

@@ -29,7 +29,9 @@ const sourceIds = async (hash: string) =>
   (await control.get<{ listings: { id: number }[] }>(`/avito/_control/listings?sellerId=${hash}`)).listings.map((l) => String(l.id)).sort();
 const resultIds = async (id: string) => {
   const check = await api<{ result: Record<string, { avito_id: string }> }>(`/api/avito/check?uuid=${id}`);
-  return Object.values(check.result).map((r) => r.avito_id).sort();
+  return Object.values(check.result)
+    .map((r) => r.avito_id)
+    .sort();
 };
 
 beforeAll(async () => {

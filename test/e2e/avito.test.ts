@@ -47,7 +47,10 @@ const pollCheck = (uuid: string, timeoutMs = 30_000) =>
   );
 const sourceListings = async (query: string) =>
   (await control.get<{ listings: SourceListing[] }>(`/avito/_control/listings?${query}`)).listings;
-const idsOf = (check: Check) => Object.values(check.result ?? {}).map((r) => r.avito_id).sort();
+const idsOf = (check: Check) =>
+  Object.values(check.result ?? {})
+    .map((r) => r.avito_id)
+    .sort();
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -206,7 +209,9 @@ describe('Avito over the gateway', () => {
     expect((await api('/health')).body).toEqual({ status: 'ok' });
     expect((await api('/ready')).body).toMatchObject({ status: 'ready', redis: true, postgres: true });
     const doc = (await api<OpenApiDocument>('/openapi.json')).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/avito/user', '/api/avito/region', '/api/avito/check', '/api/runs/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/avito/user', '/api/avito/region', '/api/avito/check', '/api/runs/{id}']),
+    );
     expect((await fetch(`${stack.gateway.url}/docs/`)).status).toBe(200);
     const board = await fetch(`${stack.gateway.url}/admin/queues`);
     expect(board.status).toBe(200);

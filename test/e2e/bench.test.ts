@@ -33,7 +33,11 @@ describe('pnpm bench --smoke', () => {
       expect(metric(load, 'sync / COPY')).toBeGreaterThan(0);
 
       // A pass with no change: one request per paginated entity.
-      expect((byId(result.figures, 3).details as { paginated: Record<string, number> }).paginated).toEqual({ clients: 1, records: 1, transactions: 1 });
+      expect((byId(result.figures, 3).details as { paginated: Record<string, number> }).paginated).toEqual({
+        clients: 1,
+        records: 1,
+        transactions: 1,
+      });
       // Under the real limit the sandbox never had to refuse a request.
       expect(metric(byId(result.figures, 2), '429 answers')).toBe(0);
       expect(metric(byId(result.figures, 4), 'non-2xx')).toBe(0);

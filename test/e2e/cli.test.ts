@@ -63,7 +63,9 @@ describe('datasync command line', () => {
     const runId = stdout.trim().split('\n')[0]!;
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(stderr).toMatch(new RegExp(`run ${runId} done in [\\d.]+ s: \\{.*"listings":\\d+`));
-    const run = (await (await fetch(`${stack.gateway.url}/api/runs/${runId}`, { headers: { 'x-api-key': KEY } })).json()) as { state: string };
+    const run = (await (await fetch(`${stack.gateway.url}/api/runs/${runId}`, { headers: { 'x-api-key': KEY } })).json()) as {
+      state: string;
+    };
     expect(run.state).toBe('done');
 
     const runs = await datasync('runs', '--source', 'avito');
@@ -109,7 +111,9 @@ describe('datasync command line', () => {
     const none = await datasync('runs', '--source', 'datawiz', '--state', 'failed');
     expect(none.code).toBe(0);
     expect(none.stdout).toBe('');
-    expect(none.stderr).toBe('no runs with source datawiz, state failed (scheduled runs that found nothing are hidden; --idle lists them)\n');
+    expect(none.stderr).toBe(
+      'no runs with source datawiz, state failed (scheduled runs that found nothing are hidden; --idle lists them)\n',
+    );
   });
 
   it('sync --wait shows one bar over the whole run: never back, below 100 until done, on each entity in turn', async () => {
@@ -128,7 +132,10 @@ describe('datasync command line', () => {
     });
     expect(samples.length, stderr).toBeGreaterThan(3);
     for (let i = 1; i < samples.length; i++) expect(samples[i]!.percent, lines.join('\n')).toBeGreaterThanOrEqual(samples[i - 1]!.percent);
-    expect(samples.filter((s) => s.state !== 'done').every((s) => s.percent < 100), lines.join('\n')).toBe(true);
+    expect(
+      samples.filter((s) => s.state !== 'done').every((s) => s.percent < 100),
+      lines.join('\n'),
+    ).toBe(true);
     expect(samples.at(-1)).toMatchObject({ percent: 100, state: 'done', entity: 'expense_categories', number: 9 });
     // The entity shown moves forward through the plan, and the slow paged ones are each seen.
     const numbers = samples.flatMap((s) => (s.number === undefined ? [] : [s.number]));

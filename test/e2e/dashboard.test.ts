@@ -18,7 +18,16 @@ beforeAll(async () => {
   stack = await startStack(testEnv(db.url, sandbox.url, { GATEWAY_API_KEY: KEY }), { workers: [] });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -43,10 +52,13 @@ describe('queue dashboard (/admin/queues)', () => {
     // Queue names as the catalog and the ops queues define them (not as the dashboard code lists them).
     const expected = [...sources, opsQueues.schedules, opsQueues.notifications];
     expect(expected).toHaveLength(7);
-    await waitFor(async () => {
-      const text = await page.locator('body').innerText();
-      return expected.every((n) => text.includes(n)) ? true : undefined;
-    }, { timeoutMs: 20_000, what: 'every queue on the page' });
+    await waitFor(
+      async () => {
+        const text = await page.locator('body').innerText();
+        return expected.every((n) => text.includes(n)) ? true : undefined;
+      },
+      { timeoutMs: 20_000, what: 'every queue on the page' },
+    );
     // The overview's queue cards link to each queue's page: one per queue, no more.
     const hrefs = await Promise.all((await page.locator('a[href*="queue/"]').all()).map((a) => a.getAttribute('href')));
     const linked = hrefs.map((h) => decodeURIComponent(new URL(h!, stack.gateway.url).pathname.split('/queue/')[1] ?? ''));

@@ -2,15 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { startDatawizWorker } from '@datasync/worker-datawiz';
-import {
-  createTestDatabase,
-  sandboxControl,
-  startStack,
-  startTestSandbox,
-  testEnv,
-  type Stack,
-  type TestDatabase,
-} from '../helpers';
+import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
 import { waitForRun, type ErrorAnswer, type OrError, type Run, type Submitted } from '@datasync/testkit';
 import { datawizExpected, datawizStored, type DatawizFakeData } from './datawiz/equal-to-source';
 
@@ -53,7 +45,8 @@ const clearRequests = () => fetch(`${sandbox.url}/_control/requests`, { method: 
 const stored = () => datawizStored(pool);
 /** The fields the brief requires besides sale_id and name. */
 const complete = { description: '', date_from: '2025-05-01', date_to: '2025-05-31', shops: [] as string[], products: [] as unknown[] };
-const postsUpstream = async () => (await control.requests('/datawiz')).requests.filter((r) => r.method === 'POST' && !r.path.includes('/o/token'));
+const postsUpstream = async () =>
+  (await control.requests('/datawiz')).requests.filter((r) => r.method === 'POST' && !r.path.includes('/o/token'));
 const expected = datawizExpected;
 
 beforeAll(async () => {
@@ -105,7 +98,13 @@ describe('Datawiz over the gateway', () => {
     const bad = await call('POST', '/api/datawiz/sales', [{ ...complete, sale_id: 'dw-local-1', name: '' }]);
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ field: '0.name', message: 'must not be blank' }]);
-    const single = await call('POST', '/api/datawiz/sales', { ...complete, sale_id: 'x'.repeat(201), name: 'ok', date_from: '2025-13-01', shops: 'all' });
+    const single = await call('POST', '/api/datawiz/sales', {
+      ...complete,
+      sale_id: 'x'.repeat(201),
+      name: 'ok',
+      date_from: '2025-13-01',
+      shops: 'all',
+    });
     expect(single.status).toBe(400);
     expect(single.body.errors?.map((e: { field: string }) => e.field).sort()).toEqual(['date_from', 'sale_id', 'shops']);
 
@@ -169,7 +168,9 @@ describe('Datawiz over the gateway', () => {
     ]);
     expect(res.status).toBe(400);
     expect(res.body.errors?.map((e: { field: string }) => e.field).sort()).toEqual(['1.sale_id', '2.shops', '3.products', '4.name']);
-    expect(res.body.errors?.every((e: { field: string; message: string }) => e.field !== '(request)' && e.message !== 'Invalid input')).toBe(true);
+    expect(
+      res.body.errors?.every((e: { field: string; message: string }) => e.field !== '(request)' && e.message !== 'Invalid input'),
+    ).toBe(true);
     expect(await postsUpstream()).toEqual([]);
   });
 
@@ -181,13 +182,38 @@ describe('Datawiz over the gateway', () => {
     const nulls = await call('POST', '/api/datawiz/sales', { ...complete, sale_id: 'dw-null', name: 'n', date_from: null, date_to: null });
     expect(nulls.body.errors?.map((e: { field: string }) => e.field).sort()).toEqual(['date_from', 'date_to']);
     expect(await postsUpstream()).toEqual([]);
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM datawiz_sale_submissions WHERE sale_ids && ARRAY['dw-bare', 'dw-null']`);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM datawiz_sale_submissions WHERE sale_ids && ARRAY['dw-bare', 'dw-null']`,
+    );
     expect(rows[0].n).toBe(0);
 
     // The sandbox (like the brief's API) refuses the same promotion: nothing relies on our check alone.
-    const creds = await control.get<{ client_id: string; client_secret: string; username: string; password: string; token_url: string; api_url: string }>('/datawiz/_control/credentials');
-    const token = (await (await fetch(creds.token_url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'password', client_id: creds.client_id, client_secret: creds.client_secret, username: creds.username, password: creds.password }).toString() })).json()) as { access_token: string };
-    const direct = await fetch(`${creds.api_url}sale/`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` }, body: JSON.stringify({ sale_id: 'dw-bare', name: 'bare' }) });
+    const creds = await control.get<{
+      client_id: string;
+      client_secret: string;
+      username: string;
+      password: string;
+      token_url: string;
+      api_url: string;
+    }>('/datawiz/_control/credentials');
+    const token = (await (
+      await fetch(creds.token_url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'password',
+          client_id: creds.client_id,
+          client_secret: creds.client_secret,
+          username: creds.username,
+          password: creds.password,
+        }).toString(),
+      })
+    ).json()) as { access_token: string };
+    const direct = await fetch(`${creds.api_url}sale/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token.access_token}` },
+      body: JSON.stringify({ sale_id: 'dw-bare', name: 'bare' }),
+    });
     expect(direct.status).toBe(400);
     expect(Object.keys((await direct.json()) as object).sort()).toEqual(required.sort());
   });
@@ -197,25 +223,40 @@ describe('Datawiz over the gateway', () => {
     const documented = await call('POST', '/api/datawiz/sales', sale);
     expect(documented).toEqual({ status: 201, body: { updated: 0, inserted: 1 } });
     // The sandbox answered the documented form.
-    expect((await control.requests('/datawiz/api/v1/sale')).requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([200]);
+    expect((await control.requests('/datawiz/api/v1/sale')).requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([
+      200,
+    ]);
     await control.post('/datawiz/_control/create-answer', { form: 'brief' });
     try {
-      const brief = await call('POST', '/api/datawiz/sales', [{ ...sale, name: 'Ответ 2' }, { ...sale, sale_id: 'dw-answer-2' }]);
+      const brief = await call('POST', '/api/datawiz/sales', [
+        { ...sale, name: 'Ответ 2' },
+        { ...sale, sale_id: 'dw-answer-2' },
+      ]);
       expect(brief).toEqual({ status: 201, body: { updated: 1, inserted: 1 } });
-      expect((await control.requests('/datawiz/api/v1/sale')).requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([200, 201]);
+      expect((await control.requests('/datawiz/api/v1/sale')).requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([
+        200, 201,
+      ]);
     } finally {
       await control.post('/datawiz/_control/create-answer', { form: 'documented' });
     }
-    const { rows } = await pool.query(`SELECT outcome, inserted, updated FROM datawiz_sale_submissions WHERE 'dw-answer-1' = ANY(sale_ids) ORDER BY created_at`);
-    expect(rows).toEqual([{ outcome: 'accepted', inserted: 1, updated: 0 }, { outcome: 'accepted', inserted: 1, updated: 1 }]);
+    const { rows } = await pool.query(
+      `SELECT outcome, inserted, updated FROM datawiz_sale_submissions WHERE 'dw-answer-1' = ANY(sale_ids) ORDER BY created_at`,
+    );
+    expect(rows).toEqual([
+      { outcome: 'accepted', inserted: 1, updated: 0 },
+      { outcome: 'accepted', inserted: 1, updated: 1 },
+    ]);
   });
 
-  it('accepts the brief\'s D-MM-YYYY dates and the ISO ones, sends and stores them as YYYY-MM-DD', async () => {
+  it("accepts the brief's D-MM-YYYY dates and the ISO ones, sends and stores them as YYYY-MM-DD", async () => {
     const sale = { ...complete, sale_id: 'dw-dates', name: 'Даты', date_from: '2-02-2015', date_to: '2015-2-28' };
     const res = await call('POST', '/api/datawiz/sales', sale);
     expect(res.status).toBe(201);
     // The sandbox takes YYYY-MM-DD only (Datawiz's documented format): it got ISO from us.
-    expect((await fakeData()).sales.find((s) => s.sale_id === 'dw-dates')).toMatchObject({ date_from: '2015-02-02', date_to: '2015-02-28' });
+    expect((await fakeData()).sales.find((s) => s.sale_id === 'dw-dates')).toMatchObject({
+      date_from: '2015-02-02',
+      date_to: '2015-02-28',
+    });
     const { rows } = await pool.query(`SELECT request FROM datawiz_sale_submissions WHERE 'dw-dates' = ANY(sale_ids)`);
     expect(rows[0].request).toEqual([{ ...sale, date_from: '2015-02-02', date_to: '2015-02-28', products: [] }]);
     await sync();
@@ -225,13 +266,25 @@ describe('Datawiz over the gateway', () => {
   });
 
   it('a promotion with 150 000 shops (or deeply nested lists) is a 400 naming the field, not a 500', async () => {
-    const huge = await call('POST', '/api/datawiz/sales', [{ ...complete, sale_id: 'dw-huge', name: 'n', shops: Array.from({ length: 150_000 }, () => '') }]);
+    const huge = await call('POST', '/api/datawiz/sales', [
+      { ...complete, sale_id: 'dw-huge', name: 'n', shops: Array.from({ length: 150_000 }, () => '') },
+    ]);
     expect(huge.status).toBe(400);
     // Past the gateway's generic bound (GATEWAY_JSON_MAX_ITEMS, 100 000) before Datawiz's own rules run.
     expect(huge.body.errors).toEqual([{ field: '0.shops', message: 'must hold at most 100000 items' }]);
-    const overCap = await call('POST', '/api/datawiz/sales', [{ ...complete, sale_id: 'dw-over', name: 'n', shops: Array.from({ length: 20_000 }, () => '') }]);
-    expect([overCap.status, overCap.body.errors]).toEqual([400, [{ field: '0.shops', message: 'must hold at most 10000 shop ids (got 20000)' }]]);
-    const manyBad = await call('POST', '/api/datawiz/sales', { ...complete, sale_id: 'dw-bad-shops', name: 'n', shops: Array.from({ length: 10_000 }, () => '') });
+    const overCap = await call('POST', '/api/datawiz/sales', [
+      { ...complete, sale_id: 'dw-over', name: 'n', shops: Array.from({ length: 20_000 }, () => '') },
+    ]);
+    expect([overCap.status, overCap.body.errors]).toEqual([
+      400,
+      [{ field: '0.shops', message: 'must hold at most 10000 shop ids (got 20000)' }],
+    ]);
+    const manyBad = await call('POST', '/api/datawiz/sales', {
+      ...complete,
+      sale_id: 'dw-bad-shops',
+      name: 'n',
+      shops: Array.from({ length: 10_000 }, () => ''),
+    });
     expect(manyBad.status).toBe(400);
     expect(manyBad.body.errors?.length).toBeLessThanOrEqual(201);
     expect(manyBad.body.errors?.[0]).toEqual({ field: 'shops.0', message: 'must not be blank' });
@@ -253,7 +306,13 @@ describe('Datawiz over the gateway', () => {
     const data = await fakeData();
     const res = await call('POST', '/api/datawiz/sales', [
       { ...complete, sale_id: 'dw-ok', name: 'fine', shops: [data.shops[0]!.shop_id] },
-      { ...complete, sale_id: 'dw-bad', name: 'unknown links', shops: ['999999'], products: [data.products[0]!.product_id, 'no-such-product'] },
+      {
+        ...complete,
+        sale_id: 'dw-bad',
+        name: 'unknown links',
+        shops: ['999999'],
+        products: [data.products[0]!.product_id, 'no-such-product'],
+      },
     ]);
     expect(res.status).toBe(400);
     expect(res.body.error?.code).toBe('upstream_rejected');
@@ -266,7 +325,7 @@ describe('Datawiz over the gateway', () => {
     expect(rows).toEqual([{ outcome: 'rejected', http_status: 400 }]);
   });
 
-  it("a re-sync reflects a renamed promotion and a removed shop link, and logs in again after the token expired", async () => {
+  it('a re-sync reflects a renamed promotion and a removed shop link, and logs in again after the token expired', async () => {
     await sync();
     const before = await fakeData();
     const target = before.sales.find((s) => s.shops.length >= 2)!;

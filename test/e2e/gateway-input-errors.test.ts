@@ -13,7 +13,11 @@ let stack: Stack;
 let pool: pg.Pool;
 
 const post = async (path: string, body: unknown) => {
-  const res = await fetch(`${stack.gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${stack.gateway.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as { status: string; errors?: { field: string; message: string }[] } };
 };
 
@@ -105,7 +109,8 @@ describe('input errors a user reads', () => {
       const res = await post(path, body);
       expect(res.status, path).toBe(400);
       expect(res.body.errors?.length, path).toBeGreaterThan(0);
-      for (const e of res.body.errors!) expect(e.message, `${path} ${e.field}`).not.toMatch(/Invalid input|expected \w+, received|Too (small|big)|Unrecognized key/);
+      for (const e of res.body.errors!)
+        expect(e.message, `${path} ${e.field}`).not.toMatch(/Invalid input|expected \w+, received|Too (small|big)|Unrecognized key/);
     }
   });
 });

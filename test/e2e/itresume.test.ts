@@ -13,7 +13,19 @@ import { opsQueues } from '@datasync/queues';
 import { closeQueues, createQueues, runScheduleTick } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
 import { dailyStats, parsePythonDict, startItResumeWorker, yesterdayIn, cronOf, DAILY_SCHEDULE_ID } from '@datasync/worker-itresume';
-import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, waitForRun, type Run, type Stack, type Submitted, type TestDatabase } from '../helpers';
+import {
+  createTestDatabase,
+  sandboxControl,
+  startStack,
+  startTestSandbox,
+  testEnv,
+  waitFor,
+  waitForRun,
+  type Run,
+  type Stack,
+  type Submitted,
+  type TestDatabase,
+} from '../helpers';
 
 interface Fact {
   date: string;
@@ -90,7 +102,8 @@ const sync = async (start: string, end: string) => {
   expect(submitted.body).toEqual({ status: 'ok', parser_uuid: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   return runToFinish(submitted.body.parser_uuid);
 };
-const facts = async (from: string, to: string) => (await control.get<{ days: Fact[] }>(`/itresume/_control/facts?from=${from}&to=${to}`)).days;
+const facts = async (from: string, to: string) =>
+  (await control.get<{ days: Fact[] }>(`/itresume/_control/facts?from=${from}&to=${to}`)).days;
 const count = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM itresume_attempts')).rows[0]!.n);
 
 beforeAll(async () => {
@@ -153,14 +166,28 @@ describe('IT Resume load', () => {
     const wellFormed = days.reduce((s, d) => s + d.attempts, 0);
     const malformed = days.reduce((s, d) => s + d.malformed.total, 0);
     expect(await count()).toBe(wellFormed);
-    expect(run.counts).toMatchObject({ fetched: wellFormed + malformed, valid: wellFormed, inserted: wellFormed, skipped: malformed, days: 2 });
+    expect(run.counts).toMatchObject({
+      fetched: wellFormed + malformed,
+      valid: wellFormed,
+      inserted: wellFormed,
+      skipped: malformed,
+      days: 2,
+    });
     const byKind: Record<string, number> = {};
-    for (const d of days) for (const [k, n] of Object.entries(d.malformed.byKind)) if (n > 0) byKind[`skipped_${k}`] = (byKind[`skipped_${k}`] ?? 0) + n;
-    expect(Object.fromEntries(Object.entries(run.counts as Record<string, number>).filter(([k]) => k.startsWith('skipped_')))).toEqual(byKind);
+    for (const d of days)
+      for (const [k, n] of Object.entries(d.malformed.byKind)) if (n > 0) byKind[`skipped_${k}`] = (byKind[`skipped_${k}`] ?? 0) + n;
+    expect(Object.fromEntries(Object.entries(run.counts as Record<string, number>).filter(([k]) => k.startsWith('skipped_')))).toEqual(
+      byKind,
+    );
     expect(JSON.stringify(run.params)).not.toContain('SBX7Q2');
     expect(JSON.stringify(run)).not.toContain('SBX7Q2');
     // The malformed items are one warning in the run's log, counted by reason, not a line each.
-    const log = (await api<{ lines: { level: number; msg: string; total?: number; byReason?: Record<string, number> }[] }>('GET', `/api/runs/${run.id}/log`)).body;
+    const log = (
+      await api<{ lines: { level: number; msg: string; total?: number; byReason?: Record<string, number> }[] }>(
+        'GET',
+        `/api/runs/${run.id}/log`,
+      )
+    ).body;
     const warnings = log.lines.filter((l) => l.level === 40);
     expect(warnings.map((w) => w.msg)).toEqual([expect.stringMatching(/^skipped malformed attempts: \d+ \(/)]);
     expect(warnings[0]).toMatchObject({ total: malformed });
@@ -206,15 +233,41 @@ describe('IT Resume load', () => {
     await sync('2026-04-03', '2026-04-05');
     const ours = await dailyStats(pool, '2026-04-01', '2026-04-05');
     const truth = await facts('2026-04-01', '2026-04-05');
-    expect(ours.map((d) => ({ date: d.date, attempts: d.attempts, correct: d.successful, uniqueUsers: d.uniqueUsers, run: d.runAttempts, submit: d.submitAttempts }))).toEqual(
-      truth.map((f) => ({ date: f.date, attempts: f.attempts, correct: f.correct, uniqueUsers: f.uniqueUsers, run: f.run, submit: f.submit })),
+    expect(
+      ours.map((d) => ({
+        date: d.date,
+        attempts: d.attempts,
+        correct: d.successful,
+        uniqueUsers: d.uniqueUsers,
+        run: d.runAttempts,
+        submit: d.submitAttempts,
+      })),
+    ).toEqual(
+      truth.map((f) => ({
+        date: f.date,
+        attempts: f.attempts,
+        correct: f.correct,
+        uniqueUsers: f.uniqueUsers,
+        run: f.run,
+        submit: f.submit,
+      })),
     );
   });
 
   it('keeps one sheet row per date after exporting twice', async () => {
-    const grid = await control.get<{ sheets: { title: string; values: unknown[][] }[] }>(`/sheets/_control/spreadsheets/${SPREADSHEET}?sheet=Daily`);
+    const grid = await control.get<{ sheets: { title: string; values: unknown[][] }[] }>(
+      `/sheets/_control/spreadsheets/${SPREADSHEET}?sheet=Daily`,
+    );
     const values = grid.sheets[0]!.values;
-    expect(values[0]).toEqual(['date', 'total_attempts', 'successful_attempts', 'unique_users', 'run_attempts', 'submit_attempts', 'success_rate']);
+    expect(values[0]).toEqual([
+      'date',
+      'total_attempts',
+      'successful_attempts',
+      'unique_users',
+      'run_attempts',
+      'submit_attempts',
+      'success_rate',
+    ]);
     const dates = values.slice(1).map((r) => r[0]);
     expect(dates).toEqual(['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04', '2026-04-05']);
     const truth = await facts('2026-04-01', '2026-04-05');
@@ -243,9 +296,13 @@ describe('IT Resume load', () => {
     }
   });
 
-  it('skips an attempt whose created_at is an impossible calendar date, counted with its reason, and keeps the day\'s good rows', async () => {
+  it("skips an attempt whose created_at is an impossible calendar date, counted with its reason, and keeps the day's good rows", async () => {
     const day = '2026-04-09';
-    const added = await control.post<{ added: number; items: ServedAttempt[] }>('/itresume/_control/attempts', { date: day, count: 3, defect: 'impossible_date' });
+    const added = await control.post<{ added: number; items: ServedAttempt[] }>('/itresume/_control/attempts', {
+      date: day,
+      count: 3,
+      defect: 'impossible_date',
+    });
     // The fault is on the wire: the 31st of April, which Date.parse takes and PostgreSQL refuses.
     expect(added.items.map((i) => String(i.created_at).slice(0, 10))).toEqual(['2026-04-31', '2026-04-31', '2026-04-31']);
     expect(Number.isNaN(Date.parse(String(added.items[0]!.created_at).replace(' ', 'T') + 'Z'))).toBe(false);
@@ -263,7 +320,9 @@ describe('IT Resume load', () => {
     );
     const bad = new Set(served.malformed.map((m) => m.index));
     const micros = (t: string) => (t.includes('.') ? t.padEnd(26, '0') : `${t}.000000`);
-    const expected = served.items.filter((_, i) => !bad.has(i)).map((it) => `${it.lti_user_id} ${micros(String(it.created_at))} ${it.attempt_type}`);
+    const expected = served.items
+      .filter((_, i) => !bad.has(i))
+      .map((it) => `${it.lti_user_id} ${micros(String(it.created_at))} ${it.attempt_type}`);
     const stored = await pool.query<{ k: string }>(
       `SELECT lti_user_id || ' ' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' ' || attempt_type AS k
          FROM itresume_attempts WHERE created_at >= $1::timestamptz AND created_at < $1::timestamptz + interval '1 day'`,
@@ -289,7 +348,13 @@ describe('IT Resume load', () => {
       expect(schedulers).toHaveLength(1);
       expect(schedulers[0]).toMatchObject({ key: DAILY_SCHEDULE_ID, pattern: '0 6 * * *', tz: 'Europe/Moscow' });
       const shown = await api('GET', `/api/schedules/${DAILY_SCHEDULE_ID}`);
-      expect(shown.body).toMatchObject({ state: 'active', job: 'itresume.sync', cron: '0 6 * * *', timezone: 'Europe/Moscow', params: { start: '{{yesterday}}' } });
+      expect(shown.body).toMatchObject({
+        state: 'active',
+        job: 'itresume.sync',
+        cron: '0 6 * * *',
+        timezone: 'Europe/Moscow',
+        params: { start: '{{yesterday}}' },
+      });
       // The tick of 06:00 in Moscow on April 2 (03:00 UTC) loads April 1.
       const tick = await runScheduleTick(
         { pool, queues, queue, log: createLogger({ name: 'tick', level: 'silent' }) },
@@ -298,7 +363,12 @@ describe('IT Resume load', () => {
       );
       expect(tick.outcome).toBe('submitted');
       const run = await runToFinish(tick.runId!);
-      expect(run).toMatchObject({ state: 'done', jobName: 'itresume.sync', params: { start: '2026-04-01', end: '2026-04-01' }, scheduleId: DAILY_SCHEDULE_ID });
+      expect(run).toMatchObject({
+        state: 'done',
+        jobName: 'itresume.sync',
+        params: { start: '2026-04-01', end: '2026-04-01' },
+        scheduleId: DAILY_SCHEDULE_ID,
+      });
     } finally {
       await closeQueues(queues);
       await queue.close();

@@ -5,7 +5,18 @@ import { once } from 'node:events';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { closeLogger, createLogger, LOG_KEEP_DAYS, openDailyLog } from '@datasync/logger';
 import pg from 'pg';
-import { createTestDatabase, gatewayClient, sandboxControl, sourceNames, spawnWorker, startStack, startTestSandbox, testEnv, waitFor, workerApp } from '../helpers';
+import {
+  createTestDatabase,
+  gatewayClient,
+  sandboxControl,
+  sourceNames,
+  spawnWorker,
+  startStack,
+  startTestSandbox,
+  testEnv,
+  waitFor,
+  workerApp,
+} from '../helpers';
 import { allSources } from '../reliability/sources';
 
 const dirs: string[] = [];
@@ -66,7 +77,9 @@ describe('daily log files (pino-roll, wired in @datasync/logger)', () => {
       await Promise.all([cleaned, reopened]);
       expect(path.basename(stream.file ?? '')).toBe(`app.${day}.1.log`);
       stream.write(`{"msg":"${day}"}\n`);
-      const ours = readdirSync(dir).filter((f) => f.startsWith('app.')).sort();
+      const ours = readdirSync(dir)
+        .filter((f) => f.startsWith('app.'))
+        .sort();
       expect(ours).toHaveLength(LOG_KEEP_DAYS);
       expect(ours.map((f) => f.replace(/\.1\.log$/, ''))).toEqual(expected);
     }
@@ -78,7 +91,7 @@ describe('daily log files (pino-roll, wired in @datasync/logger)', () => {
 });
 
 describe('every worker writes its daily log file under LOG_DIR', () => {
-  it('each source\'s worker process, started as `pnpm start` starts it, writes worker-<source>.<day>.1.log', async () => {
+  it("each source's worker process, started as `pnpm start` starts it, writes worker-<source>.<day>.1.log", async () => {
     const dir = tempDir();
     const db = await createTestDatabase();
     const sandbox = await startTestSandbox();
@@ -100,7 +113,9 @@ describe('every worker writes its daily log file under LOG_DIR', () => {
         const first = await waitFor(
           () => {
             try {
-              const line = readFileSync(file, 'utf8').split('\n').find((l) => l.includes('worker consuming'));
+              const line = readFileSync(file, 'utf8')
+                .split('\n')
+                .find((l) => l.includes('worker consuming'));
               return line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
             } catch {
               return undefined;
@@ -128,7 +143,8 @@ const dayBefore = (back: number) => {
 /** Old, kept and foreign files in `dir`; returns the names that must survive a prune of `app`. */
 function plant(dir: string, app: string, old: number[]): string[] {
   const kept = [0, 1, 2].map((b) => `${app}.${dayBefore(b)}.1.log`);
-  for (const f of [...kept, ...old.map((b) => `${app}.${dayBefore(b)}.1.log`), `${app}.${dayBefore(5)}.2.log`]) writeFileSync(path.join(dir, f), '{"msg":"old"}\n');
+  for (const f of [...kept, ...old.map((b) => `${app}.${dayBefore(b)}.1.log`), `${app}.${dayBefore(5)}.2.log`])
+    writeFileSync(path.join(dir, f), '{"msg":"old"}\n');
   // Another app's old file, and files that are not daily logs, are not ours to remove.
   const foreign = [`other-app.${dayBefore(9)}.1.log`, `${app}.notes.txt`, 'README'];
   for (const f of foreign) writeFileSync(path.join(dir, f), 'keep\n');
@@ -161,11 +177,18 @@ describe('log retention without a midnight roll', () => {
     const stack = await startStack(env, { workers: [] });
     const worker = spawnWorker(app, env);
     try {
-      await waitFor(() => worker.lines.find((l) => String(l.msg).endsWith('worker consuming')), { timeoutMs: 30_000, what: 'the worker to start' });
+      await waitFor(() => worker.lines.find((l) => String(l.msg).endsWith('worker consuming')), {
+        timeoutMs: 30_000,
+        what: 'the worker to start',
+      });
       expect(worker.lines.find((l) => l.msg === 'old log files removed')?.removed).toEqual(
         [`${app}.${dayBefore(10)}.1.log`, `${app}.${dayBefore(3)}.1.log`, `${app}.${dayBefore(5)}.2.log`].sort(),
       );
-      expect(readdirSync(dir).filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)).sort()).toEqual(keep.filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)));
+      expect(
+        readdirSync(dir)
+          .filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`))
+          .sort(),
+      ).toEqual(keep.filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)));
 
       // The process keeps running past a day: files older than three days appear again (planted here).
       const stale = [`${app}.${dayBefore(4)}.1.log`, `${app}.${dayBefore(30)}.1.log`];
@@ -175,7 +198,11 @@ describe('log retention without a midnight roll', () => {
       const run = await api.finished(await api.submit((await source.prepare(control, pool)).submit));
       expect(run.state).toBe('done');
       expect(stale.filter((f) => existsSync(path.join(dir, f)))).toEqual([]);
-      expect(readdirSync(dir).filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)).sort()).toEqual(keep.filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)));
+      expect(
+        readdirSync(dir)
+          .filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`))
+          .sort(),
+      ).toEqual(keep.filter((f) => !f.startsWith(`${app}.${dayBefore(0)}.`)));
     } finally {
       await worker.stop();
       await stack.close();

@@ -40,7 +40,13 @@ const DOCUMENTED: { name: string; match: RegExp; limit: number; windowMs: number
   { name: 'ym offer-mappings', match: /^POST \/ym\/v2\/businesses\/\d+\/offer-mappings$/, limit: 100, windowMs: 60_000 },
   { name: 'ym warehouses', match: /^POST \/ym\/v2\/businesses\/\d+\/warehouses$/, limit: 100, windowMs: 3_600_000 },
   { name: 'ym campaigns', match: /^GET \/ym\/v2\/campaigns$/, limit: 1000, windowMs: 3_600_000 },
-  { name: 'ym stocks (SKUs)', match: /^PUT \/ym\/v2\/campaigns\/\d+\/offers\/stocks$/, limit: 100_000, windowMs: 60_000, weigh: (r) => r.cost ?? 1 },
+  {
+    name: 'ym stocks (SKUs)',
+    match: /^PUT \/ym\/v2\/campaigns\/\d+\/offers\/stocks$/,
+    limit: 100_000,
+    windowMs: 60_000,
+    weigh: (r) => r.cost ?? 1,
+  },
 ];
 
 /** The most points any window of `windowMs` ending at a request held. */
@@ -90,8 +96,13 @@ beforeAll(async () => {
   db = await createTestDatabase();
   sandbox = await startTestSandbox(42, { catalogExtra: EXTRA });
   control = sandboxControl(sandbox.url);
-  for (const fake of ['ozon', 'wb', 'ym']) expect((await control.get<{ enabled: boolean }>(`/${fake}/_control/rate-limits`)).enabled).toBe(true);
-  mp = await startMarketplaceStack(db.url, sandbox.url, { OZON_STOCK_BATCH: String(BATCH.ozon), WB_STOCK_BATCH: String(BATCH.wb), YM_STOCK_BATCH: String(BATCH.ym) });
+  for (const fake of ['ozon', 'wb', 'ym'])
+    expect((await control.get<{ enabled: boolean }>(`/${fake}/_control/rate-limits`)).enabled).toBe(true);
+  mp = await startMarketplaceStack(db.url, sandbox.url, {
+    OZON_STOCK_BATCH: String(BATCH.ozon),
+    WB_STOCK_BATCH: String(BATCH.wb),
+    YM_STOCK_BATCH: String(BATCH.ym),
+  });
   redis = new Redis(mp.stack.config.REDIS_URL, { maxRetriesPerRequest: null });
 }, 60_000);
 
@@ -121,7 +132,11 @@ describe('marketplaces: what the documentation says', () => {
     const runs = new Set<string>();
     for (let i = 0; i < skus.length; i += 25) {
       const answers = await Promise.all(
-        skus.slice(i, i + 25).map((sku, k) => mp.api('POST', `/api/marketplaces/products/${sku}/adjustments`, { onHand: 10 + ((i + k) % 40), reason: 'stock take' })),
+        skus
+          .slice(i, i + 25)
+          .map((sku, k) =>
+            mp.api('POST', `/api/marketplaces/products/${sku}/adjustments`, { onHand: 10 + ((i + k) % 40), reason: 'stock take' }),
+          ),
       );
       for (const a of answers) {
         expect(a.status).toBe(200);
@@ -142,10 +157,16 @@ describe('marketplaces: what the documentation says', () => {
       );
       expect(run.state).toBe('done');
     }
-    await waitFor(async () => (await allProducts()).products.every((p) => p.pushes.length >= 6 && p.pushes.every((x: any) => x.pushedValue === p.available || x.error)), {
-      timeoutMs: 180_000,
-      what: 'every SKU pushed everywhere',
-    });
+    await waitFor(
+      async () =>
+        (await allProducts()).products.every(
+          (p) => p.pushes.length >= 6 && p.pushes.every((x: any) => x.pushedValue === p.available || x.error),
+        ),
+      {
+        timeoutMs: 180_000,
+        what: 'every SKU pushed everywhere',
+      },
+    );
     const pushed = await log();
     // More Ozon pushes than a minute allows: the budget had to spread them.
     expect(pushed.filter((r) => r.path === '/ozon/v2/products/stocks').length).toBeGreaterThan(80);
@@ -166,18 +187,28 @@ describe('marketplaces: what the documentation says', () => {
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as any)[0].code).toBe('UploadDataLimit');
 
-    const adjusted = await mp.api('POST', '/api/marketplaces/products/DS-1002/adjustments', { onHand: 150_000 + product.reserved, reason: 'big delivery' });
+    const adjusted = await mp.api('POST', '/api/marketplaces/products/DS-1002/adjustments', {
+      onHand: 150_000 + product.reserved,
+      reason: 'big delivery',
+    });
     expect(adjusted.body.product.available).toBe(150_000);
     const told = await waitFor(
       async () => {
         const t = await toldByFakes(sandbox.url, 'DS-1002');
-        return t.wb.length >= 2 && [...t.wb].every((v) => v === 100_000) && [...t.ozon, ...t.ym].every((v) => v === 150_000) ? t : undefined;
+        return t.wb.length >= 2 && [...t.wb].every((v) => v === 100_000) && [...t.ozon, ...t.ym].every((v) => v === 150_000)
+          ? t
+          : undefined;
       },
       { timeoutMs: 90_000, what: 'WB at 100000, Ozon and YM at 150000' },
     );
     expect(told.ozon).toHaveLength(2);
     const after = await mp.product('DS-1002');
-    const view = after.pushes.map((p: any) => ({ marketplace: p.marketplace, pushedValue: p.pushedValue, clampedFrom: p.clampedFrom, error: p.error }));
+    const view = after.pushes.map((p: any) => ({
+      marketplace: p.marketplace,
+      pushedValue: p.pushedValue,
+      clampedFrom: p.clampedFrom,
+      error: p.error,
+    }));
     expect(view).toEqual([
       { marketplace: 'ozon', pushedValue: 150_000, clampedFrom: null, error: null },
       { marketplace: 'ozon', pushedValue: 150_000, clampedFrom: null, error: null },
@@ -190,7 +221,9 @@ describe('marketplaces: what the documentation says', () => {
 
   it('WB’s order list is paged by the next it answers (opaque, not a task id)', async () => {
     const before = await mp.product('DS-1004');
-    const created = await control.post<{ orders: { id: number }[] }>('/wb/_control/orders', { items: [{ code: 'DS-1004', quantity: 1001 }] });
+    const created = await control.post<{ orders: { id: number }[] }>('/wb/_control/orders', {
+      items: [{ code: 'DS-1004', quantity: 1001 }],
+    });
     expect(created.orders).toHaveLength(1001);
     await clearLog();
     expect((await mp.run('/api/marketplaces/poll', { marketplace: 'wb', kind: 'orders' })).state).toBe('done');
@@ -199,7 +232,11 @@ describe('marketplaces: what the documentation says', () => {
     expect(listed[0]!.query.next).toBe('0');
     // What the fake answers to the worker's first request, asked again with the same query.
     const token = (await control.get<{ tokens: { full: string } }>('/wb/_control/credentials')).tokens.full;
-    const first = (await (await fetch(`${sandbox.url}/wb/marketplace/api/v3/orders?${new URLSearchParams(listed[0]!.query as Record<string, string>)}`, { headers: { authorization: token } })).json()) as any;
+    const first = (await (
+      await fetch(`${sandbox.url}/wb/marketplace/api/v3/orders?${new URLSearchParams(listed[0]!.query as Record<string, string>)}`, {
+        headers: { authorization: token },
+      })
+    ).json()) as any;
     const taskIds = new Set((await control.get<{ orders: { id: number }[] }>('/wb/_control/orders')).orders.map((o) => o.id));
     expect(taskIds.has(first.next)).toBe(false);
     expect(listed[1]!.query.next).toBe(String(first.next));
@@ -223,6 +260,9 @@ describe('marketplaces: what the documentation says', () => {
 
     expect((await mp.run('/api/marketplaces/poll', { marketplace: 'ym', kind: 'orders' })).state).toBe('done');
     const orders = await mp.api('GET', '/api/marketplaces/orders?marketplace=ym&sku=DS-1005&limit=500');
-    expect(orders.body.orders.find((o: any) => o.orderId === String(old.orderId))).toMatchObject({ status: 'CANCELLED', stage: 'cancelled' });
+    expect(orders.body.orders.find((o: any) => o.orderId === String(old.orderId))).toMatchObject({
+      status: 'CANCELLED',
+      stage: 'cancelled',
+    });
   }, 60_000);
 });

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { createTestDatabase, sandboxControl, spawnWorker, startTestSandbox, waitFor, type TestDatabase, type WorkerProcess } from '../helpers';
+import {
+  createTestDatabase,
+  sandboxControl,
+  spawnWorker,
+  startTestSandbox,
+  waitFor,
+  type TestDatabase,
+  type WorkerProcess,
+} from '../helpers';
 import { startMarketplaceStack, toldByFakes } from '../helpers/marketplaces';
 
 let db: TestDatabase;
@@ -15,7 +23,12 @@ beforeAll(async () => {
   db = await createTestDatabase();
   sandbox = await startTestSandbox();
   control = sandboxControl(sandbox.url);
-  mp = await startMarketplaceStack(db.url, sandbox.url, { OZON_STOCK_BATCH: '3', WB_STOCK_BATCH: '3', YM_STOCK_BATCH: '3' }, { inProcessWorker: false });
+  mp = await startMarketplaceStack(
+    db.url,
+    sandbox.url,
+    { OZON_STOCK_BATCH: '3', WB_STOCK_BATCH: '3', YM_STOCK_BATCH: '3' },
+    { inProcessWorker: false },
+  );
 });
 
 afterAll(async () => {
@@ -37,13 +50,16 @@ describe('marketplaces: a killed worker', () => {
     const { body } = await mp.api('GET', '/api/marketplaces/products?limit=500');
     let pushRun = '';
     for (const [i, p] of body.products.entries()) {
-      pushRun = (await mp.api('POST', `/api/marketplaces/products/${p.sku}/adjustments`, { onHand: 50 + i, reason: 'stock take' })).body.parser_uuid;
+      pushRun = (await mp.api('POST', `/api/marketplaces/products/${p.sku}/adjustments`, { onHand: 50 + i, reason: 'stock take' })).body
+        .parser_uuid;
     }
     // Slow Ozon pushes, so the kill lands in the middle of the run.
     await control.addFault({ path: '/ozon/v2/products/stocks', kind: 'delay', delayMs: 300 });
     await fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
     await queue.resume();
-    await waitFor(async () => ((await control.requests('/ozon/v2/products/stocks')).requests.length >= 3 ? true : undefined), { what: 'the push to be under way' });
+    await waitFor(async () => ((await control.requests('/ozon/v2/products/stocks')).requests.length >= 3 ? true : undefined), {
+      what: 'the push to be under way',
+    });
     await first.stop('SIGKILL');
     const before = (await control.requests('/ozon/v2/products/stocks')).requests.length;
 

@@ -37,8 +37,10 @@ const order = (orderId: string, stage: OrderSnapshot['stage'], quantity = 1, sku
   raw: {},
 });
 const level = async () =>
-  (await pool.query<{ on_hand: number; reserved: number }>('SELECT on_hand, reserved FROM stock_levels WHERE product_id = $1', [productId])).rows[0]!;
-const movements = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM stock_movements WHERE product_id = $1', [productId])).rows[0]!.n);
+  (await pool.query<{ on_hand: number; reserved: number }>('SELECT on_hand, reserved FROM stock_levels WHERE product_id = $1', [productId]))
+    .rows[0]!;
+const movements = async () =>
+  Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM stock_movements WHERE product_id = $1', [productId])).rows[0]!.n);
 
 describe('stock ledger', () => {
   it('concurrent pollers of three marketplaces, and the same order applied at once by several, move stock exactly once each', async () => {
@@ -48,7 +50,9 @@ describe('stock ledger', () => {
     const jobs: Promise<unknown>[] = [];
     for (let i = 0; i < 30; i++) {
       const m = (['ozon', 'wb', 'ym'] as const)[i % 3]!;
-      jobs.push(withTransaction(pool, (tx) => applyOrders(tx, m, [order(`o-${i}`, 'reserved', 2, sku[m])], resolvers[m], { baseline: false })));
+      jobs.push(
+        withTransaction(pool, (tx) => applyOrders(tx, m, [order(`o-${i}`, 'reserved', 2, sku[m])], resolvers[m], { baseline: false })),
+      );
     }
     // The same Ozon order seen by ten polls at once.
     for (let i = 0; i < 10; i++) {
@@ -60,7 +64,9 @@ describe('stock ledger', () => {
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(await level()).toEqual({ on_hand: 90, reserved: 30 * 2 + 3 });
     expect(await movements()).toBe(1 + 30 + 1 + 1);
-    const { rows } = await pool.query<{ sum: string }>('SELECT sum(reserved_delta) AS sum FROM stock_movements WHERE product_id = $1', [productId]);
+    const { rows } = await pool.query<{ sum: string }>('SELECT sum(reserved_delta) AS sum FROM stock_movements WHERE product_id = $1', [
+      productId,
+    ]);
     expect(Number(rows[0]!.sum)).toBe(63);
   });
 
@@ -72,14 +78,27 @@ describe('stock ledger', () => {
     await apply(order('life', 'shipped', 4));
     await apply(order('life', 'cancelled_after_ship', 4));
     expect(await level()).toEqual({ on_hand: before.on_hand - 4, reserved: before.reserved });
-    const ret = { returnId: 'r1', lineId: 'SKU-1', orderId: 'life', marketplaceSku: 'SKU-1', quantity: 4, restockQuantity: 3, status: 'PICKED', received: true, changedAt: new Date(), raw: {} };
+    const ret = {
+      returnId: 'r1',
+      lineId: 'SKU-1',
+      orderId: 'life',
+      marketplaceSku: 'SKU-1',
+      quantity: 4,
+      restockQuantity: 3,
+      status: 'PICKED',
+      received: true,
+      changedAt: new Date(),
+      raw: {},
+    };
     for (let i = 0; i < 3; i++) await withTransaction(pool, (tx) => applyReturns(tx, 'ym', [ret], resolve, { baseline: false }));
     expect(await level()).toEqual({ on_hand: before.on_hand - 4 + 3, reserved: before.reserved });
     // An order the first poll finds already shipped is history: recorded, not counted.
     await withTransaction(pool, (tx) => applyOrders(tx, 'ym', [order('old', 'shipped', 5)], resolve, { baseline: true }));
     expect(await level()).toEqual({ on_hand: before.on_hand - 1, reserved: before.reserved });
     // An unknown good is recorded without a movement.
-    const unknown = await withTransaction(pool, (tx) => applyOrders(tx, 'ym', [order('x', 'reserved', 1, 'NOPE')], resolve, { baseline: false }));
+    const unknown = await withTransaction(pool, (tx) =>
+      applyOrders(tx, 'ym', [order('x', 'reserved', 1, 'NOPE')], resolve, { baseline: false }),
+    );
     expect(unknown).toMatchObject({ movements: 0, unmapped: 1 });
   });
 
@@ -112,10 +131,31 @@ describe('stock ledger', () => {
   it('joins the three catalogues into one row per SKU: by article, then by barcode', () => {
     const rows = mergeCatalogs(
       [
-        { marketplace: 'ozon', sku: 'A-1', join: 'sku', name: 'Tee, S', barcodes: ['460001'], ids: { offerId: 'A-1', productId: '11', sku: '21' } },
+        {
+          marketplace: 'ozon',
+          sku: 'A-1',
+          join: 'sku',
+          name: 'Tee, S',
+          barcodes: ['460001'],
+          ids: { offerId: 'A-1', productId: '11', sku: '21' },
+        },
         { marketplace: 'ym', sku: 'A-1', join: 'sku', name: 'Tee, S', barcodes: ['460001'], ids: { offerId: 'A-1', marketSku: '31' } },
-        { marketplace: 'wb', sku: 'A-S', join: 'barcode', name: 'Tee, S', barcodes: ['460001'], ids: { nmId: '41', chrtId: '51', barcode: '460001', vendorCode: 'A' } },
-        { marketplace: 'wb', sku: 'CAP', join: 'barcode', name: 'Cap', barcodes: ['460009'], ids: { nmId: '42', chrtId: '52', barcode: '460009', vendorCode: 'CAP' } },
+        {
+          marketplace: 'wb',
+          sku: 'A-S',
+          join: 'barcode',
+          name: 'Tee, S',
+          barcodes: ['460001'],
+          ids: { nmId: '41', chrtId: '51', barcode: '460001', vendorCode: 'A' },
+        },
+        {
+          marketplace: 'wb',
+          sku: 'CAP',
+          join: 'barcode',
+          name: 'Cap',
+          barcodes: ['460009'],
+          ids: { nmId: '42', chrtId: '52', barcode: '460009', vendorCode: 'CAP' },
+        },
       ],
       LISTINGS,
     );
@@ -123,7 +163,11 @@ describe('stock ledger', () => {
       expect.objectContaining({
         sku: 'A-1',
         barcode: '460001',
-        listings: { ozon: expect.objectContaining({ productId: '11' }), ym: expect.objectContaining({ marketSku: '31' }), wb: expect.objectContaining({ chrtId: '51' }) },
+        listings: {
+          ozon: expect.objectContaining({ productId: '11' }),
+          ym: expect.objectContaining({ marketSku: '31' }),
+          wb: expect.objectContaining({ chrtId: '51' }),
+        },
       }),
       // Listed on WB only: no Ozon or YM listing (the API shows their ids as null).
       expect.objectContaining({ sku: 'CAP', listings: { wb: expect.objectContaining({ chrtId: '52' }) } }),

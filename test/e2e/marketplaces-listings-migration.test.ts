@@ -33,7 +33,18 @@ interface WideRow {
   ym_offer_id: string | null;
   ym_market_sku: string | null;
 }
-const none = { barcode: null, ozon_offer_id: null, ozon_product_id: null, ozon_sku: null, wb_nm_id: null, wb_chrt_id: null, wb_barcode: null, wb_vendor_code: null, ym_offer_id: null, ym_market_sku: null };
+const none = {
+  barcode: null,
+  ozon_offer_id: null,
+  ozon_product_id: null,
+  ozon_sku: null,
+  wb_nm_id: null,
+  wb_chrt_id: null,
+  wb_barcode: null,
+  wb_vendor_code: null,
+  ym_offer_id: null,
+  ym_market_sku: null,
+};
 const wide: WideRow[] = [
   // On every marketplace, every id known (what the catalogue job writes).
   {
@@ -53,7 +64,16 @@ const wide: WideRow[] = [
   // Ozon without its sku, YM without its card: listed, the missing ids null.
   { ...none, sku: 'DS-2', name: 'Cap', ozon_offer_id: 'DS-2', ozon_product_id: '9000000002', ym_offer_id: 'DS-2' },
   // WB only: another size of the same card.
-  { ...none, sku: 'DS-3-M', name: 'Tee, M', barcode: '460003', wb_nm_id: '7000001', wb_chrt_id: '6000003', wb_barcode: '460003', wb_vendor_code: 'DS' },
+  {
+    ...none,
+    sku: 'DS-3-M',
+    name: 'Tee, M',
+    barcode: '460003',
+    wb_nm_id: '7000001',
+    wb_chrt_id: '6000003',
+    wb_barcode: '460003',
+    wb_vendor_code: 'DS',
+  },
   // Partial rows a hand or an old import may have left: an Ozon product id without the offer (not
   // pushed: the push asked for both), a WB barcode without the chrtId, a YM card without the offer.
   { ...none, sku: 'DS-4', name: '', ozon_product_id: '9000000004', wb_barcode: '460004', ym_market_sku: '5000000004' },
@@ -93,11 +113,15 @@ describe('migration marketplace_listings', () => {
         columns.map((c) => row[c]),
       );
     }
-    const productsBefore = (await admin.query('SELECT id, sku, name, barcode, created_at, updated_at FROM marketplace_products ORDER BY id')).rows;
+    const productsBefore = (
+      await admin.query('SELECT id, sku, name, barcode, created_at, updated_at FROM marketplace_products ORDER BY id')
+    ).rows;
 
     await admin.query(sql(MIGRATION));
 
-    expect((await admin.query('SELECT id, sku, name, barcode, created_at, updated_at FROM marketplace_products ORDER BY id')).rows).toEqual(productsBefore);
+    expect((await admin.query('SELECT id, sku, name, barcode, created_at, updated_at FROM marketplace_products ORDER BY id')).rows).toEqual(
+      productsBefore,
+    );
     const { rows: left } = await admin.query(
       `SELECT column_name FROM information_schema.columns WHERE table_name = 'marketplace_products' AND column_name ~ '^(ozon|wb|ym)_'`,
     );
@@ -124,7 +148,14 @@ describe('migration marketplace_listings', () => {
         match_keys: ['6000001', '460001'],
         ids: { nmId: '7000001', chrtId: '6000001', barcode: '460001', vendorCode: 'DS' },
       },
-      { sku: 'DS-1', marketplace: 'ym', listing_id: 'DS-1', push_key: 'DS-1', match_keys: ['DS-1'], ids: { offerId: 'DS-1', marketSku: '5000000001' } },
+      {
+        sku: 'DS-1',
+        marketplace: 'ym',
+        listing_id: 'DS-1',
+        push_key: 'DS-1',
+        match_keys: ['DS-1'],
+        ids: { offerId: 'DS-1', marketSku: '5000000001' },
+      },
       {
         sku: 'DS-2',
         marketplace: 'ozon',
@@ -133,7 +164,14 @@ describe('migration marketplace_listings', () => {
         match_keys: ['DS-2'],
         ids: { offerId: 'DS-2', productId: '9000000002', sku: null },
       },
-      { sku: 'DS-2', marketplace: 'ym', listing_id: 'DS-2', push_key: 'DS-2', match_keys: ['DS-2'], ids: { offerId: 'DS-2', marketSku: null } },
+      {
+        sku: 'DS-2',
+        marketplace: 'ym',
+        listing_id: 'DS-2',
+        push_key: 'DS-2',
+        match_keys: ['DS-2'],
+        ids: { offerId: 'DS-2', marketSku: null },
+      },
       {
         sku: 'DS-3-M',
         marketplace: 'wb',
@@ -142,8 +180,22 @@ describe('migration marketplace_listings', () => {
         match_keys: ['6000003', '460003'],
         ids: { nmId: '7000001', chrtId: '6000003', barcode: '460003', vendorCode: 'DS' },
       },
-      { sku: 'DS-4', marketplace: 'ozon', listing_id: null, push_key: null, match_keys: [], ids: { offerId: null, productId: '9000000004', sku: null } },
-      { sku: 'DS-4', marketplace: 'wb', listing_id: null, push_key: null, match_keys: ['460004'], ids: { nmId: null, chrtId: null, barcode: '460004', vendorCode: null } },
+      {
+        sku: 'DS-4',
+        marketplace: 'ozon',
+        listing_id: null,
+        push_key: null,
+        match_keys: [],
+        ids: { offerId: null, productId: '9000000004', sku: null },
+      },
+      {
+        sku: 'DS-4',
+        marketplace: 'wb',
+        listing_id: null,
+        push_key: null,
+        match_keys: ['460004'],
+        ids: { nmId: null, chrtId: null, barcode: '460004', vendorCode: null },
+      },
       { sku: 'DS-4', marketplace: 'ym', listing_id: null, push_key: null, match_keys: [], ids: { offerId: null, marketSku: '5000000004' } },
     ];
     expect(new Map(rows.map((r) => [key(r), r]))).toEqual(new Map(expected.map((r) => [key(r), r])));

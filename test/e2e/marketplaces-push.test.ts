@@ -51,7 +51,8 @@ afterAll(async () => {
 describe('marketplaces: stock push', () => {
   it('pushes many SKUs in batches within each limit, survives 429/420 answers, stores per-item errors', async () => {
     // The fakes' documented limits are on by default; plus injected rate-limit answers on each push endpoint.
-    for (const fake of ['ozon', 'wb', 'ym']) expect((await control.get<{ enabled: boolean }>(`/${fake}/_control/rate-limits`)).enabled).toBe(true);
+    for (const fake of ['ozon', 'wb', 'ym'])
+      expect((await control.get<{ enabled: boolean }>(`/${fake}/_control/rate-limits`)).enabled).toBe(true);
     await control.addFault([
       { path: '/ozon/v2/products/stocks', kind: 'status', preset: 'ozon.rate-limit', times: 2 },
       { path: '/wb/marketplace/api/v3/stocks/', method: 'PUT', kind: 'status', preset: 'wb.rate-limit', times: 2 },
@@ -112,8 +113,14 @@ describe('marketplaces: stock push', () => {
     // Per-item errors are stored: WB refuses bulky goods on its small-goods warehouse (658434).
     const bulky = await mp.product('DS-1009');
     const small = bulky.pushes.find((p: any) => p.marketplace === 'wb' && p.warehouseId === '658434');
-    expect(small).toMatchObject({ pushedValue: null, error: { code: 'CargoWarehouseRestrictionMGT', retryable: false, value: bulky.available } });
-    expect(bulky.pushes.find((p: any) => p.marketplace === 'wb' && p.warehouseId === '658435')).toMatchObject({ pushedValue: bulky.available, error: null });
+    expect(small).toMatchObject({
+      pushedValue: null,
+      error: { code: 'CargoWarehouseRestrictionMGT', retryable: false, value: bulky.available },
+    });
+    expect(bulky.pushes.find((p: any) => p.marketplace === 'wb' && p.warehouseId === '658435')).toMatchObject({
+      pushedValue: bulky.available,
+      error: null,
+    });
     // The other goods in the refused batches still reached WB.
     const fine = await mp.product('DS-1002');
     expect(fine.pushes.filter((p: any) => p.marketplace === 'wb').map((p: any) => p.pushedValue)).toEqual([fine.available, fine.available]);
@@ -122,7 +129,12 @@ describe('marketplaces: stock push', () => {
   it('holds back a repeat Ozon update for 30 s instead of collecting TOO_MANY_REQUESTS, and skips values it already has', async () => {
     await control.clearFaults();
     await fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
-    const ozonRows = async () => (await control.get<{ stocks: { code: string; warehouse_id: number; pushes: number; refused: number; updated_at: string }[] }>('/ozon/_control/stocks?offer_id=DS-1004')).stocks;
+    const ozonRows = async () =>
+      (
+        await control.get<{ stocks: { code: string; warehouse_id: number; pushes: number; refused: number; updated_at: string }[] }>(
+          '/ozon/_control/stocks?offer_id=DS-1004',
+        )
+      ).stocks;
     // Ozon takes one update per pair every 30 s: an immediate second change must wait, not be sent.
     const first = await mp.api('POST', '/api/marketplaces/products/DS-1004/adjustments', { delta: 1, reason: 'found one' });
     await fakesReach(sandbox.url, 'DS-1004', first.body.product.available, 60_000);
@@ -144,6 +156,10 @@ describe('marketplaces: stock push', () => {
     await fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
     const idle = await mp.run('/api/marketplaces/push', {});
     expect(idle.state).toBe('done');
-    expect((await logged('/ozon/v2/products/stocks', 'POST')).length + (await logged('/wb/marketplace/api/v3/stocks', 'PUT')).length + (await logged('/ym/v2/campaigns', 'PUT')).length).toBe(0);
+    expect(
+      (await logged('/ozon/v2/products/stocks', 'POST')).length +
+        (await logged('/wb/marketplace/api/v3/stocks', 'PUT')).length +
+        (await logged('/ym/v2/campaigns', 'PUT')).length,
+    ).toBe(0);
   }, 120_000);
 });

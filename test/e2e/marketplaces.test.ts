@@ -122,7 +122,9 @@ describe('marketplaces: one stock ledger', () => {
     expect(restocked.available).toBe(base);
     await fakesReach(sandbox.url, sku, base);
     const returns = await mp.api('GET', `/api/marketplaces/returns?marketplace=ym&sku=${sku}`);
-    expect(returns.body.returns).toEqual([expect.objectContaining({ returnId: String(ret.id), status: 'PICKED', restocked: true, quantity: 1 })]);
+    expect(returns.body.returns).toEqual([
+      expect.objectContaining({ returnId: String(ret.id), status: 'PICKED', restocked: true, quantity: 1 }),
+    ]);
 
     // The ledger: one movement per event, in order (after the seeded open orders' reserves).
     const kinds = restocked.movements.map((m: any) => m.kind).reverse();
@@ -135,7 +137,10 @@ describe('marketplaces: one stock ledger', () => {
     expect(again.movements).toHaveLength(restocked.movements.length);
     expect([again.onHand, again.reserved, again.available]).toEqual([restocked.onHand, restocked.reserved, restocked.available]);
     const history = await mp.api('GET', `/api/marketplaces/orders?marketplace=ozon&sku=${sku}`);
-    expect(history.body.orders.find((o: any) => o.orderId === posting.posting_number)).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
+    expect(history.body.orders.find((o: any) => o.orderId === posting.posting_number)).toMatchObject({
+      status: 'cancelled',
+      stage: 'cancelled',
+    });
   });
 
   it('a WB order reaches Ozon and Yandex Market, and a poll asks only for what is new', async () => {
@@ -188,7 +193,16 @@ describe('marketplaces: one stock ledger', () => {
   it('the stock page shows products, and an adjustment made there reaches all three fakes', async () => {
     const browser: Browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       // Without the key the page is refused; with it (the browser's basic-auth prompt) it loads.
@@ -213,10 +227,14 @@ describe('marketplaces: one stock ledger', () => {
       expect(product.movements[0]).toMatchObject({ kind: 'adjustment', onHandDelta: 12, reason: 'found in the back room' });
       await fakesReach(sandbox.url, 'DS-1005', product.available);
       // The page shows what each marketplace was last told once the push is done.
-      await waitFor(async () => ((await row.locator('td[data-marketplace="ym"] .told').first().textContent()) === String(product.available) ? true : undefined), {
-        timeoutMs: 20_000,
-        what: 'the page to show the pushed value',
-      });
+      await waitFor(
+        async () =>
+          (await row.locator('td[data-marketplace="ym"] .told').first().textContent()) === String(product.available) ? true : undefined,
+        {
+          timeoutMs: 20_000,
+          what: 'the page to show the pushed value',
+        },
+      );
       const told = await toldByFakes(sandbox.url, 'DS-1005');
       expect(told.ym.every((v) => v === product.available)).toBe(true);
 

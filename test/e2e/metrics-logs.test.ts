@@ -27,8 +27,7 @@ let sellers: string[];
 const get = (path: string, key = KEY) => fetch(`${stack.gateway.url}${path}`, { headers: key ? { 'x-api-key': key } : {} });
 /** GET on our API; the body typed as the caller says. */
 const api = async <T>(path: string) => (await (await get(path)).json()) as T;
-const finished = (id: string) =>
-  waitForRun(() => api<Run>(`/api/runs/${id}`), id, { timeoutMs: 30_000, intervalMs: 100 });
+const finished = (id: string) => waitForRun(() => api<Run>(`/api/runs/${id}`), id, { timeoutMs: 30_000, intervalMs: 100 });
 const sync = async (user: string) => finished((await api<Submitted>(`/api/avito/user?user=${user}`)).parser_uuid);
 
 /** One sample of the Prometheus text (0 when the series is not there yet). */
@@ -49,10 +48,13 @@ async function sample(name: string, labels: Record<string, string>): Promise<num
  * a scrape may come a moment before the last increment), and then is exactly that.
  */
 async function expectSample(name: string, labels: Record<string, string>, expected: number): Promise<void> {
-  const seen = await waitFor(async () => {
-    const v = await sample(name, labels);
-    return v >= expected ? v : undefined;
-  }, { timeoutMs: 5_000, what: `${name} ${JSON.stringify(labels)} to reach ${expected}` }).catch(() => sample(name, labels));
+  const seen = await waitFor(
+    async () => {
+      const v = await sample(name, labels);
+      return v >= expected ? v : undefined;
+    },
+    { timeoutMs: 5_000, what: `${name} ${JSON.stringify(labels)} to reach ${expected}` },
+  ).catch(() => sample(name, labels));
   expect(seen, `${name} ${JSON.stringify(labels)}`).toBe(expected);
 }
 
@@ -61,7 +63,9 @@ beforeAll(async () => {
   sandbox = await startTestSandbox();
   control = sandboxControl(sandbox.url);
   // The gateway here, the worker a real process: the gateway's /metrics must see what it counted.
-  stack = await startStack(testEnv(db.url, sandbox.url, { GATEWAY_API_KEY: KEY, AVITO_MOBILE_KEY: MOBILE_KEY, AVITO_PAGE_SIZE: '10' }), { workers: [] });
+  stack = await startStack(testEnv(db.url, sandbox.url, { GATEWAY_API_KEY: KEY, AVITO_MOBILE_KEY: MOBILE_KEY, AVITO_PAGE_SIZE: '10' }), {
+    workers: [],
+  });
   worker = spawnWorker('worker-avito', stack.env);
   const all = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
   sellers = all.filter((s) => s.active > 10).map((s) => s.hash);

@@ -6,7 +6,16 @@ import { startAvitoWorker } from '@datasync/worker-avito';
 import { SMTPServer } from 'smtp-server';
 import { verifyWebhook } from '@datasync/notifications';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
+import {
+  createTestDatabase,
+  sandboxControl,
+  startStack,
+  startTestSandbox,
+  testEnv,
+  waitFor,
+  type Stack,
+  type TestDatabase,
+} from '../helpers';
 import type { OrError, Run, RunList, RunWebhook, Submitted } from '@datasync/testkit';
 
 const SECRET = 'whsec-test-6b1f0c2e9a';
@@ -41,10 +50,13 @@ const api = async <T = OrError<Submitted>>(method: string, path: string, body?: 
   return { status: res.status, body: (await res.json()) as T };
 };
 const deliveredTo = (path: string, n = 1) =>
-  waitFor(() => {
-    const got = deliveries.filter((d) => d.path === path);
-    return got.length >= n ? got : undefined;
-  }, { timeoutMs: 30_000, what: `a webhook on ${path}` });
+  waitFor(
+    () => {
+      const got = deliveries.filter((d) => d.path === path);
+      return got.length >= n ? got : undefined;
+    },
+    { timeoutMs: 30_000, what: `a webhook on ${path}` },
+  );
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -105,7 +117,9 @@ afterAll(async () => {
 
 /** What a receiver computes on its own: HMAC-SHA256 of "<timestamp>.<raw body>" with the shared secret. */
 const expectedSignature = (d: Delivery) =>
-  `sha256=${createHmac('sha256', SECRET).update(`${String(d.headers['x-datasync-timestamp'])}.${d.raw}`).digest('hex')}`;
+  `sha256=${createHmac('sha256', SECRET)
+    .update(`${String(d.headers['x-datasync-timestamp'])}.${d.raw}`)
+    .digest('hex')}`;
 
 describe('run notifications', () => {
   it('calls the webhook with a verifiable signed summary when a run is done', async () => {
@@ -116,12 +130,33 @@ describe('run notifications', () => {
 
     expect(d!.headers['x-datasync-event']).toBe('run.done');
     expect(d!.headers['x-datasync-signature']).toBe(expectedSignature(d!));
-    expect(verifyWebhook(SECRET, { signature: String(d!.headers['x-datasync-signature']), timestamp: String(d!.headers['x-datasync-timestamp']) }, d!.raw)).toBe(true);
+    expect(
+      verifyWebhook(
+        SECRET,
+        { signature: String(d!.headers['x-datasync-signature']), timestamp: String(d!.headers['x-datasync-timestamp']) },
+        d!.raw,
+      ),
+    ).toBe(true);
     // A body changed on the way, or another secret, does not verify.
-    expect(verifyWebhook(SECRET, { signature: String(d!.headers['x-datasync-signature']), timestamp: String(d!.headers['x-datasync-timestamp']) }, d!.raw.replace('done', 'failed'))).toBe(false);
-    expect(verifyWebhook('other', { signature: String(d!.headers['x-datasync-signature']), timestamp: String(d!.headers['x-datasync-timestamp']) }, d!.raw)).toBe(false);
+    expect(
+      verifyWebhook(
+        SECRET,
+        { signature: String(d!.headers['x-datasync-signature']), timestamp: String(d!.headers['x-datasync-timestamp']) },
+        d!.raw.replace('done', 'failed'),
+      ),
+    ).toBe(false);
+    expect(
+      verifyWebhook(
+        'other',
+        { signature: String(d!.headers['x-datasync-signature']), timestamp: String(d!.headers['x-datasync-timestamp']) },
+        d!.raw,
+      ),
+    ).toBe(false);
 
-    expect(d!.body).toEqual({ event: 'run.done', run: expect.objectContaining({ id: runId, source: 'avito', state: 'done', error: null }) });
+    expect(d!.body).toEqual({
+      event: 'run.done',
+      run: expect.objectContaining({ id: runId, source: 'avito', state: 'done', error: null }),
+    });
     expect(d!.body.run.counts).toEqual(run.counts);
     expect(d!.body.run.counts.listings).toBeGreaterThan(0);
     expect(d!.body.run.durationMs).toBe(run.durationMs);
@@ -154,7 +189,12 @@ describe('run notifications', () => {
 
   it('retries a webhook the receiver refuses, with backoff, until it is accepted', async () => {
     failFirst.set('/flaky', 2);
-    const { body } = await api('POST', '/api/runs', { source: 'avito', job: 'avito.user', params: { user: sellers[2] }, notify: { webhookUrl: `${hooks}/flaky` } });
+    const { body } = await api('POST', '/api/runs', {
+      source: 'avito',
+      job: 'avito.user',
+      params: { user: sellers[2] },
+      notify: { webhookUrl: `${hooks}/flaky` },
+    });
     const [ok] = await deliveredTo('/flaky');
     const refused = deliveries.filter((d) => d.path === '/flaky#refused');
     expect(refused).toHaveLength(2);

@@ -89,7 +89,9 @@ describe('pnpm start', () => {
       started.push(s);
       await waitFor(
         async () => {
-          const { rowCount } = await lock.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = ${PRISMA_MIGRATE_LOCK} AND NOT granted`);
+          const { rowCount } = await lock.query(
+            `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = ${PRISMA_MIGRATE_LOCK} AND NOT granted`,
+          );
           return rowCount ? true : undefined;
         },
         { timeoutMs: 120_000, what: 'prisma to wait for the migration lock' },

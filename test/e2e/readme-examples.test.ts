@@ -35,7 +35,8 @@ const NOT_WALKED: { section?: string; command?: RegExp; why: string }[] = [
   // Writing a migration changes a development database and the repository.
   { section: 'Development', why: 'writes migrations into the checkout' },
 ];
-const excluded = (e: Example) => NOT_WALKED.some((n) => (n.section === undefined || n.section === e.section) && (n.command === undefined || n.command.test(e.command)));
+const excluded = (e: Example) =>
+  NOT_WALKED.some((n) => (n.section === undefined || n.section === e.section) && (n.command === undefined || n.command.test(e.command)));
 const curlExamples = examples.filter((e) => e.command.startsWith('curl ') && !excluded(e));
 
 let db: TestDatabase;
@@ -52,10 +53,15 @@ const localise = (text: string) =>
 function run(command: string): Promise<{ status: number; body: string; stderr: string }> {
   const wrapper = 'curl() { command curl -sS --max-time 30 -w "\\n%{http_code}" "$@"; }';
   return new Promise((resolve) => {
-    execFile('bash', ['-c', `${wrapper}\n${command}`], { cwd: root, timeout: 60_000, maxBuffer: 20 * 1024 * 1024 }, (_err, stdout, stderr) => {
-      const cut = stdout.lastIndexOf('\n');
-      resolve({ status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, Math.max(cut, 0)), stderr });
-    });
+    execFile(
+      'bash',
+      ['-c', `${wrapper}\n${command}`],
+      { cwd: root, timeout: 60_000, maxBuffer: 20 * 1024 * 1024 },
+      (_err, stdout, stderr) => {
+        const cut = stdout.lastIndexOf('\n');
+        resolve({ status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, Math.max(cut, 0)), stderr });
+      },
+    );
   });
 }
 
@@ -123,7 +129,11 @@ describe('README.md examples, pasted against pnpm start', () => {
       };
       let problem = await check();
       if (problem && expectation?.eventually) {
-        await waitFor(async () => ((problem = await check()) ? undefined : true), { timeoutMs: 120_000, intervalMs: 1000, what: `${example.command}: ${expectation.text}` }).catch(() => undefined);
+        await waitFor(async () => ((problem = await check()) ? undefined : true), {
+          timeoutMs: 120_000,
+          intervalMs: 1000,
+          what: `${example.command}: ${expectation.text}`,
+        }).catch(() => undefined);
       }
       expect(problem, `README line ${example.line}: ${example.command}\n# → ${expectation?.text ?? '(2xx)'}`).toBeUndefined();
     }, 180_000);
@@ -135,11 +145,14 @@ describe('README.md examples, pasted against pnpm start', () => {
     for (const port of ports) expect(await listening(port), `port ${port} before`).toBe(true);
     process.kill(stack.child.pid!, 'SIGTERM');
     await stack.exited;
-    await waitFor(async () => {
-      const open = (await Promise.all(ports.map(async (p) => ((await listening(p)) ? p : undefined)))).filter(Boolean);
-      const left = alive(tree);
-      return open.length === 0 && left.length === 0 ? true : undefined;
-    }, { timeoutMs: 30_000, what: 'every port closed and every process of pnpm start gone' });
+    await waitFor(
+      async () => {
+        const open = (await Promise.all(ports.map(async (p) => ((await listening(p)) ? p : undefined)))).filter(Boolean);
+        const left = alive(tree);
+        return open.length === 0 && left.length === 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'every port closed and every process of pnpm start gone' },
+    );
     expect(stack.output()).toContain('stopping DataSync (SIGTERM)');
   }, 60_000);
 });

@@ -111,7 +111,8 @@ describe('run lists: manual runs are not buried under the pollers', () => {
     expect(ids(await list('&trigger=schedule'))).toEqual(ids(before.filter((r) => r.scheduled && !idle.includes(r))));
     expect(ids(await list('&trigger=schedule&idle=true'))).toEqual(ids(before.filter((r) => r.scheduled)));
     const manualListed = ids(await list('&trigger=manual'));
-    for (const id of manual) expect(manualListed.has(id), JSON.stringify({ id, row: (await allRuns()).find((r) => r.id === id), cut })).toBe(true);
+    for (const id of manual)
+      expect(manualListed.has(id), JSON.stringify({ id, row: (await allRuns()).find((r) => r.id === id), cut })).toBe(true);
 
     // Each run says who started it and whether it was idle.
     const shown = new Map((await list('&idle=true')).map((r) => [r.id, r]));
@@ -157,9 +158,12 @@ describe('run lists: manual runs are not buried under the pollers', () => {
     try {
       const idle = runs.filter((r) => r.scheduled && r.idle && r.state === 'done').map((r) => r.id);
       // The worker drops the job once it completes; wait until every ended idle run's job is gone.
-      await waitFor(async () => ((await Promise.all(idle.map((id) => queue.getJob(id)))).every((j) => j === undefined) ? true : undefined), {
-        what: 'idle jobs removed',
-      });
+      await waitFor(
+        async () => ((await Promise.all(idle.map((id) => queue.getJob(id)))).every((j) => j === undefined) ? true : undefined),
+        {
+          what: 'idle jobs removed',
+        },
+      );
       const completed = ids((await queue.getJobs(['completed'], 0, 1000)) as { id: string }[]);
       for (const id of manual) expect(completed.has(id)).toBe(true);
       for (const id of idle) expect(completed.has(id)).toBe(false);

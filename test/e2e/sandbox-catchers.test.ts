@@ -28,7 +28,11 @@ describe('mail catcher', () => {
     await sendMail(smtp, { to: ['ops@example.com', 'lead@example.com'], subject: 'Run done: тест', text: 'Привет\n42 rows' }, log);
     const list = await get<{ total: number; messages: { from: string; to: string[]; subject: string; text: string }[] }>('/mail');
     expect(list.total).toBe(1);
-    expect(list.messages[0]).toMatchObject({ from: 'datasync@localhost', to: ['ops@example.com', 'lead@example.com'], subject: 'Run done: тест' });
+    expect(list.messages[0]).toMatchObject({
+      from: 'datasync@localhost',
+      to: ['ops@example.com', 'lead@example.com'],
+      subject: 'Run done: тест',
+    });
     expect(list.messages[0]!.text.trim()).toBe('Привет\n42 rows');
 
     const page = await fetch(`${sandbox.url}/mail`, { headers: { accept: 'text/html' } });
@@ -42,12 +46,17 @@ describe('mail catcher', () => {
 
 describe('webhook catcher', () => {
   // The catcher listens on loopback: deliveries to it need the allowance `pnpm start` sets for its sandbox.
-  const received = () => get<{ total: number; received: { path: string; event: string; delivery: string; signature: string; body: unknown }[] }>('/hooks');
+  const received = () =>
+    get<{ total: number; received: { path: string; event: string; delivery: string; signature: string; body: unknown }[] }>('/hooks');
 
   it('keeps each delivery and says whether its signature verified', async () => {
     const payload = { event: 'run.done', deliveryId: 'd-1', body: { event: 'run.done', run: { id: 'r1', state: 'done' } } };
     await postWebhook(`${sandbox.url}/hooks/good`, payload, { secret: SECRET, timeoutMs: 5000, allowPrivate: true });
-    await postWebhook(`${sandbox.url}/hooks/forged`, { ...payload, deliveryId: 'd-2' }, { secret: 'another secret', timeoutMs: 5000, allowPrivate: true });
+    await postWebhook(
+      `${sandbox.url}/hooks/forged`,
+      { ...payload, deliveryId: 'd-2' },
+      { secret: 'another secret', timeoutMs: 5000, allowPrivate: true },
+    );
     await postWebhook(`${sandbox.url}/hooks/unsigned`, { ...payload, deliveryId: 'd-3' }, { timeoutMs: 5000, allowPrivate: true });
     // A correct signature over an old timestamp (a replayed delivery).
     const old = Math.floor(Date.now() / 1000) - 3600;
@@ -65,7 +74,12 @@ describe('webhook catcher', () => {
     const { total, received: list } = await received();
     expect(total).toBe(4);
     const verdicts = Object.fromEntries(list.map((w) => [w.path, w.signature]));
-    expect(verdicts).toEqual({ '/good': 'verified', '/forged': 'wrong signature', '/unsigned': 'missing', '/replayed': 'timestamp too old' });
+    expect(verdicts).toEqual({
+      '/good': 'verified',
+      '/forged': 'wrong signature',
+      '/unsigned': 'missing',
+      '/replayed': 'timestamp too old',
+    });
     expect(list.find((w) => w.path === '/good')).toMatchObject({ event: 'run.done', delivery: 'd-1', body: payload.body });
     expect((await get<{ total: number }>('/hooks?path=/good')).total).toBe(1);
   });

@@ -49,7 +49,8 @@ const runsOf = async (scheduleId: string) =>
       [scheduleId],
     )
   ).rows;
-const tickLines = (msg: string, scheduleId: string) => gateways.flatMap((g) => g.lines.filter((l) => l.msg === msg && l.scheduleId === scheduleId));
+const tickLines = (msg: string, scheduleId: string) =>
+  gateways.flatMap((g) => g.lines.filter((l) => l.msg === msg && l.scheduleId === scheduleId));
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -64,7 +65,11 @@ beforeAll(async () => {
   gateways.push(await spawnGateway(env, { logLevel: 'debug' }), await spawnGateway(env, { logLevel: 'debug' }));
   worker = await startAvitoWorker(loadConfig(env), createLogger({ name: 'worker', level: 'silent' }));
   const all = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
-  sellers = all.filter((s) => s.active > 0).sort((a, b) => a.active - b.active).slice(0, 3).map((s) => s.hash);
+  sellers = all
+    .filter((s) => s.active > 0)
+    .sort((a, b) => a.active - b.active)
+    .slice(0, 3)
+    .map((s) => s.hash);
 });
 afterAll(async () => {
   await Promise.all(gateways.map((g) => g.stop()));
@@ -93,7 +98,11 @@ describe('schedules', () => {
       const res = await api('POST', '/api/schedules', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error?.code).toBe('invalid_request');
-      for (const f of fields) expect(res.body.errors?.map((e) => e.field), JSON.stringify(res.body)).toContain(f);
+      for (const f of fields)
+        expect(
+          res.body.errors?.map((e) => e.field),
+          JSON.stringify(res.body),
+        ).toContain(f);
     }
     expect((await api<ScheduleList>('GET', '/api/schedules')).body.schedules).toEqual([]);
     expect(Number((await pool.query('SELECT count(*) FROM schedules')).rows[0].count)).toBe(0);
@@ -108,11 +117,18 @@ describe('schedules', () => {
     expect(doc.paths['/api/runs']!.post!.requestBody).toBeDefined();
     expect(doc.paths['/api/runs/{id}/log']!.get).toBeDefined();
     const body = doc.paths['/api/schedules']!.post!.requestBody!.content['application/json']!.schema;
-    expect(Object.keys(body.properties!)).toEqual(expect.arrayContaining(['source', 'params', 'everyMinutes', 'cron', 'timezone', 'notify']));
+    expect(Object.keys(body.properties!)).toEqual(
+      expect.arrayContaining(['source', 'params', 'everyMinutes', 'cron', 'timezone', 'notify']),
+    );
   });
 
   it('fires on its interval exactly once per tick across two gateway processes, and survives restarts and a lost Redis', async () => {
-    const created = await api('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: sellers[0] }, everyMinutes: 0.05 });
+    const created = await api('POST', '/api/schedules', {
+      source: 'avito',
+      job: 'avito.user',
+      params: { user: sellers[0] },
+      everyMinutes: 0.05,
+    });
     expect(created.status).toBe(201);
     const id = created.body.id;
     expect(created.body).toMatchObject({ state: 'active', everyMinutes: 0.05, job: 'avito.user' });
@@ -120,10 +136,13 @@ describe('schedules', () => {
     expect(next).toBeGreaterThan(Date.now() - 1000);
     expect(next).toBeLessThanOrEqual(Date.now() + 3500);
 
-    const runs = await waitFor(async () => {
-      const r = await runsOf(id);
-      return r.filter((x) => x.state === 'done').length >= 3 ? r : undefined;
-    }, { timeoutMs: 45_000, what: 'three scheduled runs' });
+    const runs = await waitFor(
+      async () => {
+        const r = await runsOf(id);
+        return r.filter((x) => x.state === 'done').length >= 3 ? r : undefined;
+      },
+      { timeoutMs: 45_000, what: 'three scheduled runs' },
+    );
     // One run per tick: tick times are distinct multiples of the interval apart.
     const ticks = runs.map((r) => r.scheduled_for.getTime());
     expect(new Set(ticks).size).toBe(ticks.length);
@@ -148,7 +167,10 @@ describe('schedules', () => {
     gateways.push(await spawnGateway(env, { logLevel: 'debug' }));
     expect((await schedulers.getJobSchedulers()).map((s) => s.key)).toEqual([id]);
     const before = (await runsOf(id)).length;
-    await waitFor(async () => ((await runsOf(id)).length > before ? true : undefined), { timeoutMs: 20_000, what: 'a tick after the restart' });
+    await waitFor(async () => ((await runsOf(id)).length > before ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'a tick after the restart',
+    });
 
     const removed = await api<{ status: string; id: string }>('DELETE', `/api/schedules/${id}`);
     expect(removed.body).toEqual({ status: 'deleted', id });
@@ -158,7 +180,12 @@ describe('schedules', () => {
 
   it('makes one run of a tick even when the tick is delivered twice at once', async () => {
     // A cron that will not fire during the test: the ticks are delivered by hand.
-    const { body } = await api('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: sellers[0] }, cron: '0 3 1 1 *' });
+    const { body } = await api('POST', '/api/schedules', {
+      source: 'avito',
+      job: 'avito.user',
+      params: { user: sellers[0] },
+      cron: '0 3 1 1 *',
+    });
     const queues = createQueues(catalog, redis, env.REDIS_PREFIX!);
     try {
       const deps = { pool, queues, queue: schedulers, log: createLogger({ name: 'tick', level: 'silent' }) };
@@ -176,7 +203,12 @@ describe('schedules', () => {
   it('skips a tick while the previous run is still going instead of piling up a second', async () => {
     // Each page takes 1.5 s: a run outlasts the 1 s interval.
     await control.addFault({ path: '/avito/api/1/user', kind: 'delay', delayMs: 1500 });
-    const { body } = await api('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: sellers[1] }, everyMinutes: 1 / 60 });
+    const { body } = await api('POST', '/api/schedules', {
+      source: 'avito',
+      job: 'avito.user',
+      params: { user: sellers[1] },
+      everyMinutes: 1 / 60,
+    });
     const id = body.id as string;
     await waitFor(async () => ((await api('GET', `/api/schedules/${id}`)).body.skippedTicks >= 2 ? true : undefined), {
       timeoutMs: 30_000,
@@ -185,16 +217,20 @@ describe('schedules', () => {
     const ids = (await runsOf(id)).map((r) => r.id);
     await api('DELETE', `/api/schedules/${id}`);
     await control.clearFaults();
-    const ended = await waitFor(async () => {
-      const { rows } = await pool.query<{ id: string; created_at: Date; finished_at: Date | null }>(
-        'SELECT id, created_at, finished_at FROM sync_runs WHERE id = ANY($1) ORDER BY created_at',
-        [ids],
-      );
-      return rows.every((r) => r.finished_at) ? rows : undefined;
-    }, { what: 'the scheduled runs to end' });
+    const ended = await waitFor(
+      async () => {
+        const { rows } = await pool.query<{ id: string; created_at: Date; finished_at: Date | null }>(
+          'SELECT id, created_at, finished_at FROM sync_runs WHERE id = ANY($1) ORDER BY created_at',
+          [ids],
+        );
+        return rows.every((r) => r.finished_at) ? rows : undefined;
+      },
+      { what: 'the scheduled runs to end' },
+    );
     expect(ended.length).toBeGreaterThanOrEqual(1);
     // Never two at once: each run was created after the one before it ended.
-    for (let i = 1; i < ended.length; i++) expect(ended[i]!.created_at.getTime()).toBeGreaterThanOrEqual(ended[i - 1]!.finished_at!.getTime());
+    for (let i = 1; i < ended.length; i++)
+      expect(ended[i]!.created_at.getTime()).toBeGreaterThanOrEqual(ended[i - 1]!.finished_at!.getTime());
     const skipped = tickLines('schedule tick skipped: the previous run is still queued or running', id);
     expect(skipped.length).toBeGreaterThanOrEqual(2);
     // The skipped ticks point at this schedule's own run in progress.
@@ -203,12 +239,20 @@ describe('schedules', () => {
 
   it('pauses a schedule after consecutive failures, says why, and resumes', async () => {
     await control.addFault({ path: '/avito/api/1/user', kind: 'status', status: 404 });
-    const { body } = await api('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: sellers[2] }, everyMinutes: 1 / 60 });
+    const { body } = await api('POST', '/api/schedules', {
+      source: 'avito',
+      job: 'avito.user',
+      params: { user: sellers[2] },
+      everyMinutes: 1 / 60,
+    });
     const id = body.id as string;
-    const paused = await waitFor(async () => {
-      const s = (await api('GET', `/api/schedules/${id}`)).body;
-      return s.state === 'paused' ? s : undefined;
-    }, { timeoutMs: 30_000, what: 'the schedule to pause' });
+    const paused = await waitFor(
+      async () => {
+        const s = (await api('GET', `/api/schedules/${id}`)).body;
+        return s.state === 'paused' ? s : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the schedule to pause' },
+    );
     expect(paused.pausedReason).toMatch(/^paused after 2 consecutive failed runs; last error: .*404/);
     expect(paused.nextRunAt).toBeNull();
     // Its scheduler is removed right after the pause is stored.
@@ -220,7 +264,10 @@ describe('schedules', () => {
     await control.clearFaults();
     const resumed = await api('POST', `/api/schedules/${id}/resume`);
     expect(resumed.body).toMatchObject({ state: 'active', pausedReason: null, consecutiveFailures: 0 });
-    await waitFor(async () => ((await runsOf(id)).some((r) => r.state === 'done') ? true : undefined), { timeoutMs: 20_000, what: 'a run after resuming' });
+    await waitFor(async () => ((await runsOf(id)).some((r) => r.state === 'done') ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'a run after resuming',
+    });
     await api('DELETE', `/api/schedules/${id}`);
   });
 });

@@ -32,9 +32,21 @@ beforeAll(async () => {
   for (const marketplace of ['ozon', 'wb', 'ym']) expect((await mp.run('/api/marketplaces/poll', { marketplace })).state).toBe('done');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
-  context = await browser.newContext({ httpCredentials: { username: 'seller', password: API_KEY }, viewport: { width: 1600, height: 1000 } });
+  context = await browser.newContext({
+    httpCredentials: { username: 'seller', password: API_KEY },
+    viewport: { width: 1600, height: 1000 },
+  });
   context.on('request', (r) => requests.push(r.url()));
   page = await context.newPage();
   page.on('console', (m) => {
@@ -55,7 +67,10 @@ const NAMES: Record<string, string> = { ozon: 'Ozon', wb: 'Wildberries', ym: 'Ya
 const sorted = <T>(xs: T[]) => [...xs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 const row = (sku: string) => page.locator(`#products tr[data-sku="${sku}"]`);
 /** The focused element's name and the SKU of its row. */
-const focused = () => page.evaluate(`[document.activeElement?.getAttribute('name'), document.activeElement?.closest('tr')?.getAttribute('data-sku')]`) as Promise<(string | null)[]>;
+const focused = () =>
+  page.evaluate(
+    `[document.activeElement?.getAttribute('name'), document.activeElement?.closest('tr')?.getAttribute('data-sku')]`,
+  ) as Promise<(string | null)[]>;
 const refreshes = async () => Number(await page.locator('body').getAttribute('data-refreshes'));
 /** Waits until the page has finished `n` more refreshes than now (the 5 s timer, or the Refresh button). */
 async function nextRefreshes(n: number) {
@@ -103,7 +118,9 @@ describe('the stock page API additions', () => {
   it('lists a SKU’s movements newest first, pages back with before=, and refuses bad input by name', async () => {
     const sku = 'DS-1004';
     expect((await mp.api('POST', `/api/marketplaces/products/${sku}/adjustments`, { onHand: 9, reason: 'stock take' })).status).toBe(200);
-    expect((await mp.api('POST', `/api/marketplaces/products/${sku}/adjustments`, { delta: -2, reason: 'broken in transit' })).status).toBe(200);
+    expect((await mp.api('POST', `/api/marketplaces/products/${sku}/adjustments`, { delta: -2, reason: 'broken in transit' })).status).toBe(
+      200,
+    );
     await control.post('/ozon/_control/postings', { items: [{ offer_id: sku, quantity: 1 }] });
     await mp.run('/api/marketplaces/poll', { marketplace: 'ozon', kind: 'orders' });
 
@@ -170,7 +187,9 @@ describe('the stock page, used as a seller would', () => {
     const { rows } = await pool.query(
       `SELECT p.sku, l.counted_at IS NOT NULL AS counted FROM marketplace_products p LEFT JOIN stock_levels l ON l.product_id = p.id ORDER BY p.sku`,
     );
-    expect(await page.locator('#products tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-sku')))).toEqual(rows.map((r) => r.sku));
+    expect(await page.locator('#products tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-sku')))).toEqual(
+      rows.map((r) => r.sku),
+    );
     // An uncounted SKU says so in words, not with a dash.
     await expect.poll(() => row('DS-1005').locator('td.on-hand').textContent()).toBe('not counted yet');
     expect(await row('DS-1005').locator('td.uncounted').textContent()).toContain('Not counted yet — never pushed');
@@ -184,15 +203,20 @@ describe('the stock page, used as a seller would', () => {
     // Search narrows it further.
     await page.locator('#search').fill('DS-100');
     const both = uncounted.filter((s) => s.includes('DS-100'));
-    await waitFor(async () => {
-      const shown = await page.locator('#products tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-sku')));
-      return JSON.stringify(shown) === JSON.stringify(both) ? true : undefined;
-    }, { what: 'uncounted SKUs matching DS-100' });
+    await waitFor(
+      async () => {
+        const shown = await page.locator('#products tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-sku')));
+        return JSON.stringify(shown) === JSON.stringify(both) ? true : undefined;
+      },
+      { what: 'uncounted SKUs matching DS-100' },
+    );
     expect(both.length).toBeGreaterThan(0);
     expect(both.length).toBeLessThan(uncounted.length);
     await page.locator('#search').fill('');
     await page.locator('#uncounted').uncheck();
-    await waitFor(async () => ((await page.locator('#products tbody tr').count()) === rows.length ? true : undefined), { what: 'every product again' });
+    await waitFor(async () => ((await page.locator('#products tbody tr').count()) === rows.length ? true : undefined), {
+      what: 'every product again',
+    });
   });
 
   it('counts a SKU from the keyboard and shows the push reach each warehouse, labelled', async () => {
@@ -221,12 +245,22 @@ describe('the stock page, used as a seller would', () => {
     expect(Object.keys(fake).sort()).toEqual(Object.keys(names).sort());
     // The page shows, per marketplace and warehouse (named as the marketplace names it), what the fake now holds.
     const expected = Object.fromEntries(Object.entries(fake).map(([k, v]) => [k, { name: names[k], told: String(v) }]));
-    await waitFor(async () => (JSON.stringify(sorted(Object.entries(await shownPushes(sku)))) === JSON.stringify(sorted(Object.entries(expected))) ? true : undefined), {
-      what: 'the pushed values on the page',
-    });
-    await waitFor(async () => ((await message.textContent())?.includes(`Now on all ${Object.keys(fake).length} marketplace warehouses.`) ? true : undefined), {
-      what: 'the confirmation to say the push arrived',
-    });
+    await waitFor(
+      async () =>
+        JSON.stringify(sorted(Object.entries(await shownPushes(sku)))) === JSON.stringify(sorted(Object.entries(expected)))
+          ? true
+          : undefined,
+      {
+        what: 'the pushed values on the page',
+      },
+    );
+    await waitFor(
+      async () =>
+        (await message.textContent())?.includes(`Now on all ${Object.keys(fake).length} marketplace warehouses.`) ? true : undefined,
+      {
+        what: 'the confirmation to say the push arrived',
+      },
+    );
     expect(await row(sku).locator('td.available').textContent()).toBe(String(product.available));
     expect(await row(sku).locator('td[data-marketplace="ozon"] li').first().getAttribute('aria-label')).toMatch(/^Ozon, .+: pushed \d+$/);
   });
@@ -238,7 +272,9 @@ describe('the stock page, used as a seller would', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('recount after');
     // Meanwhile someone else moves this SKU: the refresh must redraw the row's stock and keep what is typed.
-    expect((await mp.api('POST', `/api/marketplaces/products/${sku}/adjustments`, { onHand: 3, reason: 'count by a colleague' })).status).toBe(200);
+    expect(
+      (await mp.api('POST', `/api/marketplaces/products/${sku}/adjustments`, { onHand: 3, reason: 'count by a colleague' })).status,
+    ).toBe(200);
     await nextRefreshes(2);
     expect(await row(sku).locator('td.on-hand').textContent()).toBe('3');
     expect(await row(sku).locator('input[name=quantity]').inputValue()).toBe('7');
@@ -247,8 +283,14 @@ describe('the stock page, used as a seller would', () => {
     await page.keyboard.type(' the delivery');
     await page.keyboard.press('Enter');
     await waitFor(async () => ((await mp.product(sku)).onHand === 7 ? true : undefined), { what: `${sku} counted 7` });
-    expect((await mp.product(sku)).movements[0]).toMatchObject({ kind: 'adjustment', onHandDelta: 4, reason: 'recount after the delivery' });
-    await waitFor(async () => ((await row(sku).locator('.row-msg').textContent())?.includes('on hand 3 → 7') ? true : undefined), { what: 'the confirmation' });
+    expect((await mp.product(sku)).movements[0]).toMatchObject({
+      kind: 'adjustment',
+      onHandDelta: 4,
+      reason: 'recount after the delivery',
+    });
+    await waitFor(async () => ((await row(sku).locator('.row-msg').textContent())?.includes('on hand 3 → 7') ? true : undefined), {
+      what: 'the confirmation',
+    });
 
     // A change that would leave less than nothing: the 409 is shown on this row, and nothing changes.
     await row(sku).locator('select[name=mode]').selectOption('delta');
@@ -264,7 +306,9 @@ describe('the stock page, used as a seller would', () => {
     await row(sku).locator('input[name=reason]').fill('   ');
     await row(sku).locator('input[name=quantity]').fill('2');
     await row(sku).locator('button[type=submit]').click();
-    await waitFor(async () => ((await row(sku).locator('.row-msg').textContent())?.includes('give a reason') ? true : undefined), { what: 'the reason error' });
+    await waitFor(async () => ((await row(sku).locator('.row-msg').textContent())?.includes('give a reason') ? true : undefined), {
+      what: 'the reason error',
+    });
   });
 
   it('shows a SKU’s movement history', async () => {
@@ -278,10 +322,17 @@ describe('the stock page, used as a seller would', () => {
        WHERE p.sku = $1 ORDER BY m.id DESC`,
       [sku],
     );
-    const shown = await dialog.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-kind'), ...[...tr.cells].slice(2).map((c) => c.textContent)]));
+    const shown = await dialog
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-kind'), ...[...tr.cells].slice(2).map((c) => c.textContent)]));
     const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
     expect(shown).toEqual(
-      rows.map((r) => [r.kind, signed(r.on_hand_delta), signed(r.reserved_delta), r.kind === 'adjustment' ? `“${r.reason}”` : `${NAMES[r.marketplace]} order ${r.order_id}`]),
+      rows.map((r) => [
+        r.kind,
+        signed(r.on_hand_delta),
+        signed(r.reserved_delta),
+        r.kind === 'adjustment' ? `“${r.reason}”` : `${NAMES[r.marketplace]} order ${r.order_id}`,
+      ]),
     );
     expect(shown.slice(0, 2).map((r) => r[3])).toEqual(['“recount after the delivery”', '“count by a colleague”']);
     await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-history.png') });
@@ -301,11 +352,23 @@ describe('the stock page, used as a seller would', () => {
       page
         .locator('#orders tbody tr[data-order]')
         .evaluateAll((trs) =>
-          trs.map((tr) => [tr.getAttribute('data-order'), tr.querySelector('td.changed time')?.getAttribute('datetime'), tr.querySelector('td.created time')?.getAttribute('datetime')]),
+          trs.map((tr) => [
+            tr.getAttribute('data-order'),
+            tr.querySelector('td.changed time')?.getAttribute('datetime'),
+            tr.querySelector('td.created time')?.getAttribute('datetime'),
+          ]),
         )
-        .then((orders) => orders.map(([id, changed, created]) => [id, changed && new Date(changed).toISOString(), created && new Date(created).toISOString()]));
+        .then((orders) =>
+          orders.map(([id, changed, created]) => [
+            id,
+            changed && new Date(changed).toISOString(),
+            created && new Date(created).toISOString(),
+          ]),
+        );
     const expected = rows.map((r) => [r.order_id, new Date(r.changed_at).toISOString(), new Date(r.created_at).toISOString()]);
-    await waitFor(async () => (JSON.stringify(await shownOrders()) === JSON.stringify(expected) ? true : undefined), { what: 'the reserved Ozon orders' });
+    await waitFor(async () => (JSON.stringify(await shownOrders()) === JSON.stringify(expected) ? true : undefined), {
+      what: 'the reserved Ozon orders',
+    });
     // Each posting still in its first status shows its own time (when it was created, as the fake
     // says), not the time of the poll that first saw it.
     const fake = await control.get<{ postings: any[] }>('/ozon/_control/postings');
@@ -323,9 +386,12 @@ describe('the stock page, used as a seller would', () => {
     const wanted = withSku.rows.map((r) => r.order_id).sort();
     expect(wanted).toContain(posting.posting_number);
     expect(wanted.length).toBeLessThan(expected.length);
-    await waitFor(async () => (JSON.stringify((await shownOrders()).map((o) => o[0]).sort()) === JSON.stringify(wanted) ? true : undefined), {
-      what: 'only the reserved Ozon orders of DS-1005',
-    });
+    await waitFor(
+      async () => (JSON.stringify((await shownOrders()).map((o) => o[0]).sort()) === JSON.stringify(wanted) ? true : undefined),
+      {
+        what: 'only the reserved Ozon orders of DS-1005',
+      },
+    );
     expect(await page.locator(`#orders tr[data-order="${posting.posting_number}"]`).textContent()).toContain('DS-1005 × 2');
     // A SKU nobody ordered: the words saying there is none, not an empty table.
     await page.locator('#order-sku').fill('NOBODY-ORDERED-THIS');
@@ -347,7 +413,8 @@ describe('the stock page, used as a seller would', () => {
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
     // The stylesheet and the scripts were served by the gateway itself.
-    for (const file of ['styles.css', 'main.js', 'products.js', 'orders.js', 'api.js']) expect(requests).toContain(`${origin}/stock/${file}`);
+    for (const file of ['styles.css', 'main.js', 'products.js', 'orders.js', 'api.js'])
+      expect(requests).toContain(`${origin}/stock/${file}`);
     // The only console error allowed is the 409 the test provoked (Chromium logs failed fetches).
     expect(consoleErrors.filter((e) => !e.includes('409'))).toEqual([]);
   });

@@ -41,8 +41,7 @@ const sync = async (companyId: number, s: Stack = stack) => {
   return { status: res.status, body: (await res.json()) as OrError<Submitted> };
 };
 const run = async (id: string, s: Stack = stack) => (await (await fetch(`${s.gateway.url}/api/runs/${id}`)).json()) as Run;
-const finished = (id: string, timeoutMs = 120_000, s: Stack = stack) =>
-  waitForRun(() => run(id, s), id, { timeoutMs, intervalMs: 100 });
+const finished = (id: string, timeoutMs = 120_000, s: Stack = stack) => waitForRun(() => run(id, s), id, { timeoutMs, intervalMs: 100 });
 const syncDone = async (companyId: number) => {
   const { body } = await sync(companyId);
   const r = await finished(body.parser_uuid);
@@ -57,13 +56,25 @@ const expectEqualToSource = (companyId: number) => expectYclientsEqualToSource(p
 /** A fingerprint of every stored row version (xmin): equal fingerprints mean nothing was written. */
 async function fingerprint(companyId: number) {
   const tables = [
-    'yclients_positions', 'yclients_staff', 'yclients_services', 'yclients_service_staff', 'yclients_client_categories', 'yclients_clients',
-    'yclients_client_category_links', 'yclients_records', 'yclients_record_services', 'yclients_record_staff', 'yclients_expense_categories',
-    'yclients_accounts', 'yclients_transactions',
+    'yclients_positions',
+    'yclients_staff',
+    'yclients_services',
+    'yclients_service_staff',
+    'yclients_client_categories',
+    'yclients_clients',
+    'yclients_client_category_links',
+    'yclients_records',
+    'yclients_record_services',
+    'yclients_record_staff',
+    'yclients_expense_categories',
+    'yclients_accounts',
+    'yclients_transactions',
   ];
   const out: Record<string, string> = {};
   for (const t of tables) {
-    out[t] = (await q(`SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) AS f FROM ${t} WHERE company_id = $1`, [companyId]))[0]!.f as string;
+    out[t] = (
+      await q(`SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) AS f FROM ${t} WHERE company_id = $1`, [companyId])
+    )[0]!.f as string;
   }
   out.stream_state = (
     await q(
@@ -76,14 +87,21 @@ async function fingerprint(companyId: number) {
 }
 
 const clearRequests = () => fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
-const requestsTo = async (fragment: string) => (await control.requests('/yclients/api/v1')).requests.filter((r) => r.path.includes(fragment));
+const requestsTo = async (fragment: string) =>
+  (await control.requests('/yclients/api/v1')).requests.filter((r) => r.path.includes(fragment));
 
 /** A YClients API call with the sandbox's own partner and user tokens. */
 async function yclientsApi(path: string) {
   const creds = await control.get<{ partnerToken: string; login: string; password: string }>('/yclients/_control/credentials');
   const base = `${sandbox.url}/yclients/api/v1`;
   const headers = { accept: 'application/vnd.yclients.v2+json', 'content-type': 'application/json' };
-  const auth = (await (await fetch(`${base}/auth`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${creds.partnerToken}` }, body: JSON.stringify({ login: creds.login, password: creds.password }) })).json()) as { data: { user_token: string } };
+  const auth = (await (
+    await fetch(`${base}/auth`, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${creds.partnerToken}` },
+      body: JSON.stringify({ login: creds.login, password: creds.password }),
+    })
+  ).json()) as { data: { user_token: string } };
   return fetch(`${base}${path}`, { headers: { ...headers, authorization: `Bearer ${creds.partnerToken}, User ${auth.data.user_token}` } });
 }
 
@@ -114,7 +132,11 @@ afterAll(async () => {
 describe('YClients source', () => {
   it('validates the request body', async () => {
     expect((await sync(0)).status).toBe(400);
-    const bad = await fetch(`${stack.gateway.url}/api/yclients/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"companyId":"x"}' });
+    const bad = await fetch(`${stack.gateway.url}/api/yclients/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"companyId":"x"}',
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -134,7 +156,8 @@ describe('YClients source', () => {
   });
 
   it('against an API without GET /expenses (undocumented): transactions, expense categories and cash registers equal the source', async () => {
-    const company = (await control.post<{ id: number }>('/yclients/_control/companies', { clients: 40, records: 400, historyShare: 0.2 })).id;
+    const company = (await control.post<{ id: number }>('/yclients/_control/companies', { clients: 40, records: 400, historyShare: 0.2 }))
+      .id;
     // The sandbox, like the real API, has no list of payment articles.
     expect((await yclientsApi(`/expenses/${company}`)).status).toBe(404);
     await clearRequests();
@@ -147,9 +170,14 @@ describe('YClients source', () => {
     // Transactions (every column), expense categories from them, registers from the list and them.
     await expectYclientsTransactionsEqualToSource(pool, control, company, source);
     // Every article and register a transaction names is a row of its own.
-    expect(await q(`SELECT id FROM yclients_transactions t WHERE company_id = $1 AND (
+    expect(
+      await q(
+        `SELECT id FROM yclients_transactions t WHERE company_id = $1 AND (
       (expense_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM yclients_expense_categories e WHERE e.company_id = t.company_id AND e.id = t.expense_id))
-      OR (account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM yclients_accounts a WHERE a.company_id = t.company_id AND a.id = t.account_id)))`, [company])).toEqual([]);
+      OR (account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM yclients_accounts a WHERE a.company_id = t.company_id AND a.id = t.account_id)))`,
+        [company],
+      ),
+    ).toEqual([]);
   });
 
   it('optional lookups that fail (register list, undocumented positions) are noted in the run and the rest completes', async () => {
@@ -172,10 +200,11 @@ describe('YClients source', () => {
       // Without the list: the registers the transactions name, with no type or comment.
       await expectYclientsTransactionsEqualToSource(pool, control, company, undefined, []);
       const positions = new Map<string, string>();
-      for (const s of await yclientsSource<{ position?: { id: unknown; title: string } | unknown[] }>(control, company, 'staff')) if (s.position && !Array.isArray(s.position)) positions.set(String(s.position.id), s.position.title);
-      expect(await q('SELECT id::text, title FROM yclients_positions WHERE company_id = $1 ORDER BY yclients_positions.id', [company])).toEqual(
-        [...positions].sort((a, b) => Number(a[0]) - Number(b[0])).map(([id, title]) => ({ id, title })),
-      );
+      for (const s of await yclientsSource<{ position?: { id: unknown; title: string } | unknown[] }>(control, company, 'staff'))
+        if (s.position && !Array.isArray(s.position)) positions.set(String(s.position.id), s.position.title);
+      expect(
+        await q('SELECT id::text, title FROM yclients_positions WHERE company_id = $1 ORDER BY yclients_positions.id', [company]),
+      ).toEqual([...positions].sort((a, b) => Number(a[0]) - Number(b[0])).map(([id, title]) => ({ id, title })));
     } finally {
       await control.clearFaults();
     }
@@ -190,9 +219,14 @@ describe('YClients source', () => {
       await client.query('BEGIN');
       await client.query('SET LOCAL enable_seqscan = off');
       await client.query('ANALYZE yclients_client_category_links, yclients_record_staff');
-      const plan = async (sql: string) => ((await client.query(`EXPLAIN ${sql}`)).rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n');
-      expect(await plan('SELECT client_id FROM yclients_client_category_links WHERE company_id = 176275 AND category_id = 4')).toMatch(/Index (Only )?Scan (using|on) yclients_client_category_links_company_id_category_id_clien/);
-      expect(await plan('SELECT DISTINCT client_id FROM yclients_record_staff WHERE company_id = 176275 AND staff_id = 1001500')).toMatch(/Index (Only )?Scan (using|on) yclients_record_staff_company_id_staff_id_client_id_idx/);
+      const plan = async (sql: string) =>
+        ((await client.query(`EXPLAIN ${sql}`)).rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n');
+      expect(await plan('SELECT client_id FROM yclients_client_category_links WHERE company_id = 176275 AND category_id = 4')).toMatch(
+        /Index (Only )?Scan (using|on) yclients_client_category_links_company_id_category_id_clien/,
+      );
+      expect(await plan('SELECT DISTINCT client_id FROM yclients_record_staff WHERE company_id = 176275 AND staff_id = 1001500')).toMatch(
+        /Index (Only )?Scan (using|on) yclients_record_staff_company_id_staff_id_client_id_idx/,
+      );
       await client.query('ROLLBACK');
     } finally {
       client.release();
@@ -207,7 +241,9 @@ describe('YClients source', () => {
     await syncDone(176275);
     await expectEqualToSource(176275);
     // The page holding the saved ordinal, and no page before it.
-    expect((await requestsTo('/records/')).map((r) => Number(r.query.page))).toEqual([5, 6].slice(0, (await requestsTo('/records/')).length));
+    expect((await requestsTo('/records/')).map((r) => Number(r.query.page))).toEqual(
+      [5, 6].slice(0, (await requestsTo('/records/')).length),
+    );
     expect((await requestsTo('/records/')).every((r) => Number(r.query.page) >= 5)).toBe(true);
   });
 
@@ -251,7 +287,8 @@ describe('YClients source', () => {
   }, 120_000);
 
   it('unstable transaction paging (ties on one date moving across page edges) still ends with exactly the source rows', async () => {
-    const company = (await control.post<{ id: number }>('/yclients/_control/companies', { clients: 50, records: 1000, historyShare: 0.3 })).id;
+    const company = (await control.post<{ id: number }>('/yclients/_control/companies', { clients: 50, records: 1000, historyShare: 0.3 }))
+      .id;
     await control.post('/yclients/_control/quirks', { unstableTransactions: true });
     try {
       const r = await syncDone(company);
@@ -286,7 +323,9 @@ describe('YClients source', () => {
   });
 
   it('without credentials a run fails at once with a clear error, and no secret is ever in a run', async () => {
-    const bare = Object.fromEntries(Object.entries(env).filter(([k]) => !['YCLIENTS_PARTNER_TOKEN', 'YCLIENTS_LOGIN', 'YCLIENTS_PASSWORD'].includes(k)));
+    const bare = Object.fromEntries(
+      Object.entries(env).filter(([k]) => !['YCLIENTS_PARTNER_TOKEN', 'YCLIENTS_LOGIN', 'YCLIENTS_PASSWORD'].includes(k)),
+    );
     const noCreds = await startStack({ ...bare, REDIS_PREFIX: `${env.REDIS_PREFIX}-nocreds` }, { workers: [startYclientsWorker] });
     try {
       const { body } = await sync(176275, noCreds);
@@ -315,10 +354,19 @@ describe('YClients source', () => {
     spawned.push(first);
     const { body } = await sync(company, gateway);
     const id = body.parser_uuid;
-    await waitFor(async () => (Number(((await run(id, gateway)).progress.entities as { records?: { page?: number } } | undefined)?.records?.page) >= 4 ? true : undefined), { what: 'four pages of records', timeoutMs: 60_000 });
+    await waitFor(
+      async () =>
+        Number(((await run(id, gateway)).progress.entities as { records?: { page?: number } } | undefined)?.records?.page) >= 4
+          ? true
+          : undefined,
+      { what: 'four pages of records', timeoutMs: 60_000 },
+    );
     await first.stop('SIGKILL');
     const committed = (
-      await q(`SELECT (state->>'ordinal')::int AS last_ordinal FROM stream_state WHERE source = 'yclients' AND scope = $1::text AND stream = 'records'`, [company])
+      await q(
+        `SELECT (state->>'ordinal')::int AS last_ordinal FROM stream_state WHERE source = 'yclients' AND scope = $1::text AND stream = 'records'`,
+        [company],
+      )
     )[0]!.last_ordinal as number;
     expect(committed).toBeGreaterThanOrEqual(800);
 

@@ -27,7 +27,12 @@ export async function marketplaceEnv(sandboxUrl: string): Promise<Record<string,
 }
 
 /** A gateway (+ a marketplaces worker in this process unless told otherwise) with a JSON client of its API. */
-export async function startMarketplaceStack(databaseUrl: string, sandboxUrl: string, extra: Record<string, string> = {}, options: { inProcessWorker?: boolean } = {}) {
+export async function startMarketplaceStack(
+  databaseUrl: string,
+  sandboxUrl: string,
+  extra: Record<string, string> = {},
+  options: { inProcessWorker?: boolean } = {},
+) {
   const env = testEnv(databaseUrl, sandboxUrl, { ...(await marketplaceEnv(sandboxUrl)), ...extra });
   const stack: Stack = await startStack(env, { workers: options.inProcessWorker === false ? [] : [startMarketplacesWorker] });
   const key = env.GATEWAY_API_KEY;
@@ -39,7 +44,8 @@ export async function startMarketplaceStack(databaseUrl: string, sandboxUrl: str
     });
     return { status: res.status, body: (await res.json()) as any };
   };
-  const finished = (id: string) => waitForRun(async () => (await api('GET', `/api/runs/${id}`)).body, id, { timeoutMs: 60_000, intervalMs: 100 });
+  const finished = (id: string) =>
+    waitForRun(async () => (await api('GET', `/api/runs/${id}`)).body, id, { timeoutMs: 60_000, intervalMs: 100 });
   /** Starts a run through the API and waits for it to finish. */
   const run = async (path: string, body: unknown = {}) => {
     const submitted = await api('POST', path, body);
@@ -56,7 +62,9 @@ export async function startMarketplaceStack(databaseUrl: string, sandboxUrl: str
  */
 export async function toldByFakes(sandboxUrl: string, code: string): Promise<{ ozon: number[]; wb: number[]; ym: number[] }> {
   const control = sandboxControl(sandboxUrl);
-  const ozon = await control.get<{ stocks: { code: string; stock: number }[] }>(`/ozon/_control/stocks?offer_id=${encodeURIComponent(code)}`);
+  const ozon = await control.get<{ stocks: { code: string; stock: number }[] }>(
+    `/ozon/_control/stocks?offer_id=${encodeURIComponent(code)}`,
+  );
   const wb = await control.get<{ stocks: { code: string; amount: number; warehouseId: number }[] }>('/wb/_control/stocks');
   const ym = await control.get<{ stocks: { code: string; count: number }[] }>('/ym/_control/stocks');
   return {

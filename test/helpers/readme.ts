@@ -67,7 +67,12 @@ export function readmeExamples(markdown: string): Example[] {
       else break;
     }
     const next = lines[i + 1]?.trim() ?? '';
-    examples.push({ section, command, line: start + 1, expect: next.startsWith('# →') ? parseExpectation(next.slice(3).trim()) : undefined });
+    examples.push({
+      section,
+      command,
+      line: start + 1,
+      expect: next.startsWith('# →') ? parseExpectation(next.slice(3).trim()) : undefined,
+    });
   }
   return examples;
 }
@@ -201,7 +206,12 @@ export type Bindings = Map<string, unknown>;
  * New bindings go into `bindings` only when everything matched. `compare` names the placeholders
  * that must come back equal to their bound value.
  */
-export function matchPattern(pattern: Pattern, actual: unknown, bindings: Bindings, compare: (name: string) => boolean): string | undefined {
+export function matchPattern(
+  pattern: Pattern,
+  actual: unknown,
+  bindings: Bindings,
+  compare: (name: string) => boolean,
+): string | undefined {
   const scratch = new Map(bindings);
   const problem = match(pattern, actual, '$', scratch, compare);
   if (!problem) for (const [k, v] of scratch) bindings.set(k, v);
@@ -212,11 +222,16 @@ function match(p: Pattern, a: unknown, at: string, b: Bindings, compare: (name: 
   switch (p.kind) {
     case 'placeholder':
       if (a === undefined) return `${at}: missing (<${p.name}>)`;
-      if (compare(p.name) && b.has(p.name)) return String(b.get(p.name)) === String(a) ? undefined : `${at}: ${JSON.stringify(a)} is not <${p.name}> = ${JSON.stringify(b.get(p.name))}`;
+      if (compare(p.name) && b.has(p.name))
+        return String(b.get(p.name)) === String(a)
+          ? undefined
+          : `${at}: ${JSON.stringify(a)} is not <${p.name}> = ${JSON.stringify(b.get(p.name))}`;
       b.set(p.name, a);
       return undefined;
     case 'literal':
-      return JSON.stringify(a) === JSON.stringify(p.value) ? undefined : `${at}: ${JSON.stringify(a)} instead of ${JSON.stringify(p.value)}`;
+      return JSON.stringify(a) === JSON.stringify(p.value)
+        ? undefined
+        : `${at}: ${JSON.stringify(a)} instead of ${JSON.stringify(p.value)}`;
     case 'map': {
       if (!a || typeof a !== 'object' || Array.isArray(a)) return `${at}: not an object`;
       const entries = Object.entries(a);

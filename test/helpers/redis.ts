@@ -38,7 +38,20 @@ export async function startRedisServer(options: { appendonly?: boolean } = {}): 
   const start = async () => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--appendfsync', 'everysec'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        options.appendonly ? 'yes' : 'no',
+        '--appendfsync',
+        'everysec',
+      ],
       { stdio: 'ignore' },
     );
     await waitFor(

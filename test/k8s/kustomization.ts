@@ -56,7 +56,8 @@ export function buildKustomization(rendered: RenderedManifests): K8sObject[] {
     else objects.push(...yamlObjects(readFileSync(path.join(K8S_DIR, resource), 'utf8')));
   }
   const envs = (files: string[]) => Object.assign({}, ...files.map((f) => readEnvFile(envFile(f)))) as Record<string, string>;
-  for (const g of k.configMapGenerator ?? []) objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: g.name }, data: envs(g.envs) });
+  for (const g of k.configMapGenerator ?? [])
+    objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: g.name }, data: envs(g.envs) });
   for (const g of k.secretGenerator ?? []) {
     const data = Object.fromEntries(Object.entries(envs(g.envs)).map(([key, v]) => [key, Buffer.from(v).toString('base64')]));
     objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: g.name }, type: 'Opaque', data });
@@ -84,7 +85,8 @@ const MODELS: Record<string, { apiVersion: string; validate(o: K8sObject): void 
 export function validateObject(o: K8sObject): void {
   const model = MODELS[o.kind];
   if (!model) throw new Error(`${o.kind}/${o.metadata?.name}: no schema for kind ${o.kind}`);
-  if (o.apiVersion !== model.apiVersion) throw new Error(`${o.kind}/${o.metadata.name}: apiVersion ${o.apiVersion}, the schema is ${model.apiVersion}`);
+  if (o.apiVersion !== model.apiVersion)
+    throw new Error(`${o.kind}/${o.metadata.name}: apiVersion ${o.apiVersion}, the schema is ${model.apiVersion}`);
   model.validate(o);
 }
 

@@ -14,7 +14,17 @@ import {
   workerResourceName,
   type RenderOptions,
 } from '@datasync/k8s';
-import { buildKustomization, K8S_DIR, ofKind, readKustomization, readSecretsExample, readSettings, validateObject, yamlObjects, type K8sObject } from './kustomization';
+import {
+  buildKustomization,
+  K8S_DIR,
+  ofKind,
+  readKustomization,
+  readSecretsExample,
+  readSettings,
+  validateObject,
+  yamlObjects,
+  type K8sObject,
+} from './kustomization';
 
 /**
  * deploy/k8s: every object validates against the Kubernetes and KEDA schemas, for either scaler;
@@ -24,8 +34,17 @@ import { buildKustomization, K8S_DIR, ofKind, readKustomization, readSecretsExam
  */
 const root = path.resolve(K8S_DIR, '../..');
 const settings = readSettings();
-const options = (scaler: RenderOptions['scaler']): RenderOptions => ({ settings, scaler, prometheusUrl: 'http://prometheus.monitoring:9090', minReplicas: 1, maxReplicas: 10 });
-const variants = { redis: buildKustomization(renderManifests(options('redis'))), prometheus: buildKustomization(renderManifests(options('prometheus'))) };
+const options = (scaler: RenderOptions['scaler']): RenderOptions => ({
+  settings,
+  scaler,
+  prometheusUrl: 'http://prometheus.monitoring:9090',
+  minReplicas: 1,
+  maxReplicas: 10,
+});
+const variants = {
+  redis: buildKustomization(renderManifests(options('redis'))),
+  prometheus: buildKustomization(renderManifests(options('prometheus'))),
+};
 const workers = workerApps();
 
 interface PodSpec {
@@ -72,7 +91,11 @@ describe('deploy/k8s manifests', () => {
     for (const objects of Object.values(variants)) {
       const deployments = ofKind(objects, 'Deployment').map((o) => o.metadata.name);
       expect(deployments.sort()).toEqual(['datasync-gateway', ...workers.map(workerResourceName)].sort());
-      expect(ofKind(objects, 'PodDisruptionBudget').map((o) => o.metadata.name).sort()).toEqual(deployments.sort());
+      expect(
+        ofKind(objects, 'PodDisruptionBudget')
+          .map((o) => o.metadata.name)
+          .sort(),
+      ).toEqual(deployments.sort());
       expect(ofKind(objects, 'ScaledObject').map(scaledTarget).sort()).toEqual(workers.map(workerResourceName).sort());
       const [job] = ofKind(objects, 'Job');
       expect(podSpec(job!).containers[0]!.command).toEqual(['pnpm', 'db:migrate']);
@@ -83,7 +106,10 @@ describe('deploy/k8s manifests', () => {
   it("every worker runs its own app's start script, and reads the ConfigMap and the Secret", () => {
     const packages = new Map(
       readdirSync(path.join(root, 'apps')).map((dir) => {
-        const pkg = JSON.parse(readFileSync(path.join(root, 'apps', dir, 'package.json'), 'utf8')) as { name: string; scripts?: Record<string, string> };
+        const pkg = JSON.parse(readFileSync(path.join(root, 'apps', dir, 'package.json'), 'utf8')) as {
+          name: string;
+          scripts?: Record<string, string>;
+        };
         return [pkg.name, pkg.scripts ?? {}] as const;
       }),
     );
@@ -106,7 +132,8 @@ describe('deploy/k8s manifests', () => {
     }
     // Rendered from the setting: a longer drain gives longer grace periods.
     const longer = renderManifests({ ...options('redis'), settings: { ...settings, SHUTDOWN_GRACE_MS: '120000' } });
-    for (const o of ofKind(longer.workers as K8sObject[], 'Deployment')) expect(podSpec(o).terminationGracePeriodSeconds).toBeGreaterThan(120);
+    for (const o of ofKind(longer.workers as K8sObject[], 'Deployment'))
+      expect(podSpec(o).terminationGracePeriodSeconds).toBeGreaterThan(120);
   });
 
   it('settings.env and secrets.env.example are a configuration the apps accept; the key ring has its placeholder', () => {
@@ -121,8 +148,17 @@ describe('deploy/k8s manifests', () => {
   it('the Redis scaler watches <REDIS_PREFIX>:<queue>:wait of the prefix in settings.env; the Prometheus one datasync_queue_jobs', () => {
     const bySo = new Map(ofKind(variants.redis, 'ScaledObject').map((o) => [scaledTarget(o), o]));
     for (const w of workers) {
-      const trigger = (bySo.get(workerResourceName(w))!.spec as { triggers: { type: string; metadata: Record<string, string> }[] }).triggers;
-      expect(trigger).toEqual([expect.objectContaining({ type: 'redis', metadata: expect.objectContaining({ listName: waitingListKey(settings.REDIS_PREFIX!, w.queue), listLength: settings.WORKER_CONCURRENCY }) })]);
+      const trigger = (bySo.get(workerResourceName(w))!.spec as { triggers: { type: string; metadata: Record<string, string> }[] })
+        .triggers;
+      expect(trigger).toEqual([
+        expect.objectContaining({
+          type: 'redis',
+          metadata: expect.objectContaining({
+            listName: waitingListKey(settings.REDIS_PREFIX!, w.queue),
+            listLength: settings.WORKER_CONCURRENCY,
+          }),
+        }),
+      ]);
     }
     for (const o of ofKind(variants.prometheus, 'ScaledObject')) {
       const [trigger] = (o.spec as { triggers: { type: string; metadata: Record<string, string> }[] }).triggers;
@@ -142,7 +178,11 @@ describe('deploy/k8s manifests', () => {
         expect(yamlObjects(readFileSync(path.join(out, 'workers.yaml'), 'utf8'))).toEqual(expected.workers);
         expect(yamlObjects(readFileSync(path.join(out, 'scaling.yaml'), 'utf8'))).toEqual(expected.scaling);
       }
-      expect(readKustomization().resources.filter((r) => r.startsWith('generated/')).sort()).toEqual(['generated/scaling.yaml', 'generated/workers.yaml']);
+      expect(
+        readKustomization()
+          .resources.filter((r) => r.startsWith('generated/'))
+          .sort(),
+      ).toEqual(['generated/scaling.yaml', 'generated/workers.yaml']);
       await expect(render('--scaler', 'keda')).rejects.toThrow(/--scaler must be redis or prometheus/);
     } finally {
       rmSync(out, { recursive: true, force: true });
@@ -158,30 +198,35 @@ describe('deploy/k8s manifests', () => {
     }
   })();
   // Without kubectl the build above (buildKustomization) stands in; this says so rather than passing.
-  it.skipIf(!kubectl)(`kubectl kustomize builds the same objects, every one valid${kubectl ? '' : ' (skipped: kubectl is not installed here)'}`, () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'datasync-kustomize-'));
-    try {
-      for (const entry of readdirSync(K8S_DIR)) {
-        if (entry !== 'node_modules' && entry !== 'generated' && entry !== 'secrets.env') cpSync(path.join(K8S_DIR, entry), path.join(dir, entry), { recursive: true });
+  it.skipIf(!kubectl)(
+    `kubectl kustomize builds the same objects, every one valid${kubectl ? '' : ' (skipped: kubectl is not installed here)'}`,
+    () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'datasync-kustomize-'));
+      try {
+        for (const entry of readdirSync(K8S_DIR)) {
+          if (entry !== 'node_modules' && entry !== 'generated' && entry !== 'secrets.env')
+            cpSync(path.join(K8S_DIR, entry), path.join(dir, entry), { recursive: true });
+        }
+        cpSync(path.join(dir, 'secrets.env.example'), path.join(dir, 'secrets.env'));
+        execFileSync('pnpm', ['--silent', 'k8s:render', '--out', path.join(dir, 'generated')], { cwd: root });
+        const built = yamlObjects(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }));
+        // kustomize wraps a Secret's long base64 values over lines; the API server's decoder skips the
+        // line breaks, the schema's "byte" format does not.
+        for (const secret of ofKind<{ data?: Record<string, string> }>(built, 'Secret')) {
+          for (const key of Object.keys(secret.data ?? {})) secret.data![key] = secret.data![key]!.replace(/\s/g, '');
+        }
+        for (const o of built) validateObject(o);
+        const names = (objects: K8sObject[]) => objects.map((o) => `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`).sort();
+        expect(names(built)).toEqual(names(variants.redis));
+        // The generators' hashed names reach every workload that reads them.
+        const [configMap] = ofKind(built, 'ConfigMap');
+        for (const o of [...ofKind(built, 'Deployment'), ...ofKind(built, 'Job')]) {
+          expect(podSpec(o).containers[0]!.envFrom![0]!.configMapRef!.name).toBe(configMap!.metadata.name);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      cpSync(path.join(dir, 'secrets.env.example'), path.join(dir, 'secrets.env'));
-      execFileSync('pnpm', ['--silent', 'k8s:render', '--out', path.join(dir, 'generated')], { cwd: root });
-      const built = yamlObjects(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }));
-      // kustomize wraps a Secret's long base64 values over lines; the API server's decoder skips the
-      // line breaks, the schema's "byte" format does not.
-      for (const secret of ofKind<{ data?: Record<string, string> }>(built, 'Secret')) {
-        for (const key of Object.keys(secret.data ?? {})) secret.data![key] = secret.data![key]!.replace(/\s/g, '');
-      }
-      for (const o of built) validateObject(o);
-      const names = (objects: K8sObject[]) => objects.map((o) => `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`).sort();
-      expect(names(built)).toEqual(names(variants.redis));
-      // The generators' hashed names reach every workload that reads them.
-      const [configMap] = ofKind(built, 'ConfigMap');
-      for (const o of [...ofKind(built, 'Deployment'), ...ofKind(built, 'Job')]) {
-        expect(podSpec(o).containers[0]!.envFrom![0]!.configMapRef!.name).toBe(configMap!.metadata.name);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

@@ -27,7 +27,10 @@ export function evaluate(query: string, targets: Sample[][]): number {
   const m = /^sum\(max by \((\w+)\) \(([a-zA-Z_:][\w:]*)\{([^}]*)\}\)\)$/.exec(query);
   if (!m) throw new Error(`query of an unexpected shape: ${query}`);
   const [, by, metric, selector] = m as unknown as [string, string, string, string];
-  const matchers = [...selector.matchAll(/(\w+)(=~|=)"([^"]*)"/g)].map(([, label, op, v]) => ({ label: label!, test: op === '=~' ? (s: string) => new RegExp(`^(?:${v})$`).test(s) : (s: string) => s === v }));
+  const matchers = [...selector.matchAll(/(\w+)(=~|=)"([^"]*)"/g)].map(([, label, op, v]) => ({
+    label: label!,
+    test: op === '=~' ? (s: string) => new RegExp(`^(?:${v})$`).test(s) : (s: string) => s === v,
+  }));
   if (matchers.length === 0) throw new Error(`no label matchers in ${query}`);
   const maxBy = new Map<string, number>();
   for (const samples of targets) {

@@ -33,7 +33,9 @@ const options = (scaler: RenderOptions['scaler']): RenderOptions => ({
 });
 type Trigger = { type: string; metadata: Record<string, string> };
 const triggerOf = (rendered: object[], w: WorkerApp): Trigger => {
-  const so = ofKind(rendered as K8sObject[], 'ScaledObject').find((o) => (o.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === workerResourceName(w));
+  const so = ofKind(rendered as K8sObject[], 'ScaledObject').find(
+    (o) => (o.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === workerResourceName(w),
+  );
   const triggers = (so?.spec as { triggers: Trigger[] } | undefined)?.triggers;
   expect(triggers, `the ScaledObject of ${workerResourceName(w)}`).toHaveLength(1);
   return triggers![0]!;
@@ -64,7 +66,8 @@ async function listLengths(): Promise<Map<string, number>> {
   for (const key of await keysUnder(prefix)) if ((await redis.type(key)) === 'list') lengths.set(key, await redis.llen(key));
   return lengths;
 }
-const grown = (before: Map<string, number>, after: Map<string, number>) => [...after].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k]) => k);
+const grown = (before: Map<string, number>, after: Map<string, number>) =>
+  [...after].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k]) => k);
 
 async function scrape(): Promise<string> {
   const res = await fetch(`${gateway.url}/metrics`, { headers: { 'x-api-key': KEY } });
@@ -149,7 +152,9 @@ describe("the gateway's probes, asked as gateway.yaml asks them", () => {
   const gatewayYaml = yamlObjects(readFileSync(path.join(K8S_DIR, 'gateway.yaml'), 'utf8'));
   const [deployment] = ofKind(gatewayYaml, 'Deployment');
   type Probe = { httpGet?: { path: string }; exec?: { command: string[] } };
-  const container = (deployment!.spec as { template: { spec: { containers: { livenessProbe: Probe; readinessProbe: Probe; startupProbe: Probe }[] } } }).template.spec.containers[0]!;
+  const container = (
+    deployment!.spec as { template: { spec: { containers: { livenessProbe: Probe; readinessProbe: Probe; startupProbe: Probe }[] } } }
+  ).template.spec.containers[0]!;
 
   it('liveness and start-up: their httpGet path answers 200 without the API key', async () => {
     for (const probe of [container.livenessProbe, container.startupProbe]) {
@@ -166,8 +171,11 @@ describe("the gateway's probes, asked as gateway.yaml asks them", () => {
     const local = path.join(K8S_DIR, '../..', script!.slice(APP_DIR.length + 1));
     const run = (env: Record<string, string>) =>
       new Promise<number>((resolve) => {
-        execFile(process.execPath, [local, ...args], { env: { PATH: process.env.PATH ?? '', GATEWAY_PORT: new URL(gateway.url).port, ...env } }, (err) =>
-          resolve(err ? Number((err as { code?: number }).code ?? 1) : 0),
+        execFile(
+          process.execPath,
+          [local, ...args],
+          { env: { PATH: process.env.PATH ?? '', GATEWAY_PORT: new URL(gateway.url).port, ...env } },
+          (err) => resolve(err ? Number((err as { code?: number }).code ?? 1) : 0),
         );
       });
     expect(await run({ GATEWAY_API_KEY: KEY })).toBe(0);

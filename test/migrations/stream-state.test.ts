@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminQuery, databaseUrl, TEST_DB_PREFIX } from '../helpers/database';
+import { adminQuery, databaseUrl, TEST_DB_PREFIX } from '../helpers';
 
 /**
  * The `stream_state` migration moves every row of `sync_state` (YClients) and `marketplace_cursors`
@@ -38,23 +38,58 @@ afterAll(async () => {
 describe(`migration ${MIGRATION}`, () => {
   it('moves every sync_state and marketplace_cursors row into stream_state and drops the old tables', async () => {
     const syncState = [
-      { source: 'yclients', company_id: '176275', entity: 'clients', last_ordinal: 5000, last_id: '9007199254740993', updated_at: '2026-12-01T10:00:00.123Z' },
-      { source: 'yclients', company_id: '176275', entity: 'records', last_ordinal: 1, last_id: '0', updated_at: '2026-12-02T11:00:00.000Z' },
-      { source: 'yclients', company_id: '42', entity: 'transactions', last_ordinal: 799, last_id: '123456', updated_at: '2026-12-03T12:30:00.500Z' },
+      {
+        source: 'yclients',
+        company_id: '176275',
+        entity: 'clients',
+        last_ordinal: 5000,
+        last_id: '9007199254740993',
+        updated_at: '2026-12-01T10:00:00.123Z',
+      },
+      {
+        source: 'yclients',
+        company_id: '176275',
+        entity: 'records',
+        last_ordinal: 1,
+        last_id: '0',
+        updated_at: '2026-12-02T11:00:00.000Z',
+      },
+      {
+        source: 'yclients',
+        company_id: '42',
+        entity: 'transactions',
+        last_ordinal: 799,
+        last_id: '123456',
+        updated_at: '2026-12-03T12:30:00.500Z',
+      },
     ];
     const cursors = [
       { marketplace: 'ozon', kind: 'orders', cursor: { since: '2026-12-05T08:00:00.000Z' }, updated_at: '2026-12-05T08:01:00.000Z' },
-      { marketplace: 'wb', kind: 'returns', cursor: { since: '2026-12-05T09:00:00.000Z', position: { page: 3, token: 'x' } }, updated_at: '2026-12-05T09:02:00.000Z' },
-      { marketplace: 'ym', kind: 'orders', cursor: { since: '2026-12-06T00:00:00.000Z', position: null }, updated_at: '2026-12-06T00:00:01.000Z' },
+      {
+        marketplace: 'wb',
+        kind: 'returns',
+        cursor: { since: '2026-12-05T09:00:00.000Z', position: { page: 3, token: 'x' } },
+        updated_at: '2026-12-05T09:02:00.000Z',
+      },
+      {
+        marketplace: 'ym',
+        kind: 'orders',
+        cursor: { since: '2026-12-06T00:00:00.000Z', position: null },
+        updated_at: '2026-12-06T00:00:01.000Z',
+      },
     ];
     for (const r of syncState) {
-      await db.query('INSERT INTO sync_state (source, company_id, entity, last_ordinal, last_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        r.source, r.company_id, r.entity, r.last_ordinal, r.last_id, r.updated_at,
-      ]);
+      await db.query(
+        'INSERT INTO sync_state (source, company_id, entity, last_ordinal, last_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [r.source, r.company_id, r.entity, r.last_ordinal, r.last_id, r.updated_at],
+      );
     }
     for (const c of cursors) {
       await db.query('INSERT INTO marketplace_cursors (marketplace, kind, cursor, updated_at) VALUES ($1, $2, $3, $4)', [
-        c.marketplace, c.kind, JSON.stringify(c.cursor), c.updated_at,
+        c.marketplace,
+        c.kind,
+        JSON.stringify(c.cursor),
+        c.updated_at,
       ]);
     }
 

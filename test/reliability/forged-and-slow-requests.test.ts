@@ -40,7 +40,16 @@ describe('cross-site requests from a browser that holds the key', () => {
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     // Another web site (another origin on this machine) the person visits while the key sits in the browser.
     attacker = createServer((req, res) => {
@@ -100,10 +109,12 @@ describe('cross-site requests from a browser that holds the key', () => {
 
 describe('cross-site and non-JSON requests without a browser at hand', () => {
   const call = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
-    fetch(`${gw}${path}`, { method: init.method ?? 'GET', headers: { 'x-api-key': KEY, ...init.headers }, body: init.body }).then(async (r) => ({
-      status: r.status,
-      body: (await r.json()) as ErrorAnswer,
-    }));
+    fetch(`${gw}${path}`, { method: init.method ?? 'GET', headers: { 'x-api-key': KEY, ...init.headers }, body: init.body }).then(
+      async (r) => ({
+        status: r.status,
+        body: (await r.json()) as ErrorAnswer,
+      }),
+    );
 
   it('refuses what an older browser marks with a foreign Origin, on GET and POST, before anything runs', async () => {
     const before = await runs();
@@ -112,14 +123,20 @@ describe('cross-site and non-JSON requests without a browser at hand', () => {
       [`/api/avito/user?user=${SELLER}`, { headers: foreign }],
       ['/api/marketplaces/push', { method: 'POST', headers: { ...foreign, 'content-type': 'application/json' }, body: '{}' }],
       ['/api/runs', { method: 'GET', headers: { origin: 'null' } }],
-      ['/api/yclients/sync', { method: 'POST', headers: { 'sec-fetch-site': 'same-site', 'content-type': 'application/json' }, body: '{"companyId":1}' }],
+      [
+        '/api/yclients/sync',
+        { method: 'POST', headers: { 'sec-fetch-site': 'same-site', 'content-type': 'application/json' }, body: '{"companyId":1}' },
+      ],
     ] as const) {
       const res = await call(path, init);
       expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status: 403, code: 'cross_site_refused' });
     }
     expect(await runs()).toEqual(before);
     // Its own origin passes.
-    expect((await call('/api/marketplaces/push', { method: 'POST', headers: { origin: gw, 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
+    expect(
+      (await call('/api/marketplaces/push', { method: 'POST', headers: { origin: gw, 'content-type': 'application/json' }, body: '{}' }))
+        .status,
+    ).toBe(200);
   });
 
   it('answers 415 to a body that is not JSON, and starts nothing', async () => {
@@ -129,7 +146,10 @@ describe('cross-site and non-JSON requests without a browser at hand', () => {
       expect({ type, status: res.status, body: res.body }).toEqual({
         type,
         status: 415,
-        body: { status: 'unsupported media type', error: { code: 'unsupported_media_type', message: 'The request body must be JSON, sent with Content-Type: application/json' } },
+        body: {
+          status: 'unsupported media type',
+          error: { code: 'unsupported_media_type', message: 'The request body must be JSON, sent with Content-Type: application/json' },
+        },
       });
     }
     expect(await runs()).toEqual(before);
@@ -152,7 +172,9 @@ describe('slow bodies', () => {
         resolve({ answer, closedWhileSending: sending });
       });
       socket.on('connect', () => {
-        socket.write(`POST /api/marketplaces/catalog HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: ${type}\r\nContent-Length: 100000\r\n${headers}\r\n{`);
+        socket.write(
+          `POST /api/marketplaces/catalog HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: ${type}\r\nContent-Length: 100000\r\n${headers}\r\n{`,
+        );
         let sent = 0;
         // One byte every 50 ms, as a slow client would, for far longer than the test waits.
         timer = setInterval(() => {

@@ -33,7 +33,9 @@ beforeAll(async () => {
   db = await createTestDatabase();
   sandbox = await startTestSandbox();
   // No workers: a job that got in stays countable in its queue.
-  stack = await startStack(testEnv(db.url, sandbox.url, { GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000', GATEWAY_BODY_LIMIT: '64kb' }), { workers: [] });
+  stack = await startStack(testEnv(db.url, sandbox.url, { GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000', GATEWAY_BODY_LIMIT: '64kb' }), {
+    workers: [],
+  });
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
   queues = sources.map((s) => new Queue(s, { connection: redis, prefix: stack.config.REDIS_PREFIX }));
@@ -50,7 +52,7 @@ afterAll(async () => {
 
 const INJECTIONS = [
   "' OR '1'='1",
-  "1; DROP TABLE sync_runs; --",
+  '1; DROP TABLE sync_runs; --',
   '{"$gt": ""}',
   '<script>alert(1)</script>',
   '${process.exit(1)}',
@@ -87,12 +89,14 @@ const encodable = (s: string) => {
   }
 };
 /** Strings nobody should send. */
-const nastyString = fc.oneof(
-  fc.constantFrom(...INJECTIONS),
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ maxLength: 3 }).map((s) => s.repeat(2000)),
-).filter(encodable);
+const nastyString = fc
+  .oneof(
+    fc.constantFrom(...INJECTIONS),
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ maxLength: 3 }).map((s) => s.repeat(2000)),
+  )
+  .filter(encodable);
 /** JSON values of every wrong kind. */
 const nastyJson: fc.Arbitrary<unknown> = fc.oneof(
   nastyString,
@@ -128,8 +132,12 @@ function validOf(schema: OpenApiSchema | undefined): fc.Arbitrary<unknown> {
     case 'string':
     default:
       if (schema.format === 'uuid') return fc.uuid();
-      if (schema.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
-      if (schema.format === 'date') return fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+      if (schema.format === 'date-time')
+        return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+      if (schema.format === 'date')
+        return fc
+          .date({ min: new Date('2026-01-01'), max: new Date('2026-12-31'), noInvalidDate: true })
+          .map((d) => d.toISOString().slice(0, 10));
       if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern));
       return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 30, 30) });
   }
@@ -144,7 +152,9 @@ function objectOf(schema: OpenApiSchema | undefined): fc.Arbitrary<Record<string
   return fc
     .tuple(
       fc.record(Object.fromEntries(Object.entries(props).map(([k, v]) => [k, fieldValue(v)])), { requiredKeys: [] }),
-      fc.option(fc.dictionary(fc.constantFrom('extra', 'companyID', 'admin', '__proto__', 'start_date', 'id'), nastyJson, { maxKeys: 2 }), { freq: 3 }),
+      fc.option(fc.dictionary(fc.constantFrom('extra', 'companyID', 'admin', '__proto__', 'start_date', 'id'), nastyJson, { maxKeys: 2 }), {
+        freq: 3,
+      }),
     )
     .map(([known, extra]) => ({ ...known, ...(extra ?? {}) }));
 }
@@ -170,7 +180,11 @@ function sampleOf(route: Route): fc.Arbitrary<Sample> {
   const op = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method];
   const parameters = op?.parameters ?? [];
   const textOf = (p: { schema: OpenApiSchema }) =>
-    fc.oneof({ arbitrary: validOf(p.schema).map(asText), weight: 3 }, { arbitrary: nastyString, weight: 2 }, { arbitrary: fc.array(nastyString, { minLength: 2, maxLength: 2 }), weight: 1 });
+    fc.oneof(
+      { arbitrary: validOf(p.schema).map(asText), weight: 3 },
+      { arbitrary: nastyString, weight: 2 },
+      { arbitrary: fc.array(nastyString, { minLength: 2, maxLength: 2 }), weight: 1 },
+    );
   const query = fc
     .tuple(
       fc.record(Object.fromEntries(parameters.filter((p) => p.in === 'query').map((p) => [p.name, textOf(p)])), { requiredKeys: [] }),
@@ -178,7 +192,18 @@ function sampleOf(route: Route): fc.Arbitrary<Sample> {
     )
     .map(([known, extra]) => ({ ...(extra ?? {}), ...known }) as Record<string, string | string[]>);
   const params = fc.record(
-    Object.fromEntries(parameters.filter((p) => p.in === 'path').map((p) => [p.name, fc.oneof(validOf(p.schema).map(asText), nastyString.filter((s) => s.length > 0 && s.length < 500), fc.string({ minLength: 256, maxLength: 400 }).filter(encodable))])),
+    Object.fromEntries(
+      parameters
+        .filter((p) => p.in === 'path')
+        .map((p) => [
+          p.name,
+          fc.oneof(
+            validOf(p.schema).map(asText),
+            nastyString.filter((s) => s.length > 0 && s.length < 500),
+            fc.string({ minLength: 256, maxLength: 400 }).filter(encodable),
+          ),
+        ]),
+    ),
   ) as fc.Arbitrary<Record<string, string>>;
   const schema = op?.requestBody?.content?.['application/json']?.schema;
   const body = route.method === 'get' ? fc.constant(undefined) : bodyOf(schema);
@@ -208,50 +233,55 @@ describe('fuzzing every gateway route', () => {
     expect(documented.sort()).toEqual(routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).sort());
   });
 
-  it.each(routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s: never a 5xx; invalid input is a 4xx naming the fields, and queues nothing', async (_name, route) => {
-    let invalid = 0;
-    await fc.assert(
-      fc.asyncProperty(sampleOf(route), async (s) => {
-        let path = route.path;
-        for (const [k, v] of Object.entries(s.params)) path = path.replace(`:${k}`, encodeURIComponent(v));
-        const qs = new URLSearchParams();
-        for (const [k, v] of Object.entries(s.query)) for (const one of Array.isArray(v) ? v : [v]) qs.append(k, one);
-        const url = `${stack.gateway.url}${path}${qs.size ? `?${qs}` : ''}`;
-        const ok = acceptable(route, s);
-        const [runsBefore, jobsBefore] = [await runCount(), await jobCount()];
-        const res = await fetch(url, {
-          method: route.method.toUpperCase(),
-          headers: route.method === 'get' ? {} : { 'content-type': 'application/json' },
-          body: route.method === 'get' ? undefined : JSON.stringify(s.body),
-        });
-        const text = await res.text();
-        const what = `${route.method} ${url.slice(0, 200)} ${JSON.stringify(s.body)?.slice(0, 200)} → ${res.status} ${text.slice(0, 200)}`;
-        expect(res.status, what).not.toBe(500);
-        // A request its schemas accept gets one of the route's documented answers (e.g. 503 when its
-        // upstream is not configured, 404 for an id that does not exist when documented); a 400 only
-        // from a check past the schema (a NUL character, an Avito run id that does not exist), naming the field.
-        if (ok) {
-          expect(Object.keys(route.responses).map(Number), what).toContain(res.status);
-          if (res.status === 400) expect(((JSON.parse(text) as ErrorAnswer).errors ?? []).map((e) => e.field).filter(Boolean).length, what).toBeGreaterThan(0);
-          return;
-        }
-        invalid += 1;
-        // 431/414: the URL is over Node's header limit, refused before the app.
-        expect([400, 404, 413, 414, 431], what).toContain(res.status);
-        if (res.status === 400) {
-          const body = JSON.parse(text);
-          expect(body.errors?.length, text).toBeGreaterThan(0);
-          for (const e of body.errors) {
-            expect(typeof e.field === 'string' && e.field.length > 0).toBe(true);
-            expect(typeof e.message === 'string' && e.message.length > 0).toBe(true);
+  it.each(routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))(
+    '%s: never a 5xx; invalid input is a 4xx naming the fields, and queues nothing',
+    async (_name, route) => {
+      let invalid = 0;
+      await fc.assert(
+        fc.asyncProperty(sampleOf(route), async (s) => {
+          let path = route.path;
+          for (const [k, v] of Object.entries(s.params)) path = path.replace(`:${k}`, encodeURIComponent(v));
+          const qs = new URLSearchParams();
+          for (const [k, v] of Object.entries(s.query)) for (const one of Array.isArray(v) ? v : [v]) qs.append(k, one);
+          const url = `${stack.gateway.url}${path}${qs.size ? `?${qs}` : ''}`;
+          const ok = acceptable(route, s);
+          const [runsBefore, jobsBefore] = [await runCount(), await jobCount()];
+          const res = await fetch(url, {
+            method: route.method.toUpperCase(),
+            headers: route.method === 'get' ? {} : { 'content-type': 'application/json' },
+            body: route.method === 'get' ? undefined : JSON.stringify(s.body),
+          });
+          const text = await res.text();
+          const what = `${route.method} ${url.slice(0, 200)} ${JSON.stringify(s.body)?.slice(0, 200)} → ${res.status} ${text.slice(0, 200)}`;
+          expect(res.status, what).not.toBe(500);
+          // A request its schemas accept gets one of the route's documented answers (e.g. 503 when its
+          // upstream is not configured, 404 for an id that does not exist when documented); a 400 only
+          // from a check past the schema (a NUL character, an Avito run id that does not exist), naming the field.
+          if (ok) {
+            expect(Object.keys(route.responses).map(Number), what).toContain(res.status);
+            if (res.status === 400)
+              expect(((JSON.parse(text) as ErrorAnswer).errors ?? []).map((e) => e.field).filter(Boolean).length, what).toBeGreaterThan(0);
+            return;
           }
-        }
-        expect(await runCount()).toBe(runsBefore);
-        expect(await jobCount()).toBe(jobsBefore);
-      }),
-      { numRuns: RUNS_PER_ROUTE, seed: Number(process.env.FUZZ_SEED ?? 20261123), endOnFailure: true },
-    );
-    // The generator really produced invalid requests for a route that takes input (one that takes none ignores unknown query parameters).
-    if (route.params || route.query || route.body) expect(invalid).toBeGreaterThan(0);
-  }, 120_000);
+          invalid += 1;
+          // 431/414: the URL is over Node's header limit, refused before the app.
+          expect([400, 404, 413, 414, 431], what).toContain(res.status);
+          if (res.status === 400) {
+            const body = JSON.parse(text);
+            expect(body.errors?.length, text).toBeGreaterThan(0);
+            for (const e of body.errors) {
+              expect(typeof e.field === 'string' && e.field.length > 0).toBe(true);
+              expect(typeof e.message === 'string' && e.message.length > 0).toBe(true);
+            }
+          }
+          expect(await runCount()).toBe(runsBefore);
+          expect(await jobCount()).toBe(jobsBefore);
+        }),
+        { numRuns: RUNS_PER_ROUTE, seed: Number(process.env.FUZZ_SEED ?? 20261123), endOnFailure: true },
+      );
+      // The generator really produced invalid requests for a route that takes input (one that takes none ignores unknown query parameters).
+      if (route.params || route.query || route.body) expect(invalid).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

@@ -29,7 +29,9 @@ beforeAll(async () => {
   db = await createTestDatabase();
   sandbox = await startTestSandbox();
   // No workers: a job that got in stays countable in its queue. A body limit that lets the big shapes in.
-  stack = await startStack(testEnv(db.url, sandbox.url, { GATEWAY_BODY_LIMIT: '4mb', SCHEDULE_MIN_INTERVAL_SECONDS: '60' }), { workers: [] });
+  stack = await startStack(testEnv(db.url, sandbox.url, { GATEWAY_BODY_LIMIT: '4mb', SCHEDULE_MIN_INTERVAL_SECONDS: '60' }), {
+    workers: [],
+  });
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
   queues = sources.map((s) => new Queue(s, { connection: redis, prefix: stack.config.REDIS_PREFIX }));
@@ -95,9 +97,23 @@ const notAPositiveInteger = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Number.isInteger(x)),
   fc.string({ maxLength: 12 }),
 );
-const day = fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const day = fc
+  .date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
 const notADate = fc.oneof(
-  fc.constantFrom('2026-02-30', '2026-13-01', '2026-1-01', '01.04.2026', '2026/04/01', 'yesterday', '', '2026-04-01T00:00:00Z', 20260401, null, []),
+  fc.constantFrom(
+    '2026-02-30',
+    '2026-13-01',
+    '2026-1-01',
+    '01.04.2026',
+    '2026/04/01',
+    'yesterday',
+    '',
+    '2026-04-01T00:00:00Z',
+    20260401,
+    null,
+    [],
+  ),
   fc.string({ maxLength: 12 }).filter((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s)),
 );
 const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -161,9 +177,16 @@ describe('POST /api/schedules', () => {
   });
   it('everyMinutes that is not a number of minutes in range is a 400 naming it', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(notAPositiveInteger.filter((v) => !(typeof v === 'number' && v > 0)), fc.integer({ min: 35_792 }), fc.constantFrom(0.5, 35_792, 527_040, 1e12, 2 ** 53)), async (everyMinutes) => {
-        await expectRefused('POST', '/api/schedules', { source: 'datawiz', params: {}, everyMinutes }, 'everyMinutes');
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          notAPositiveInteger.filter((v) => !(typeof v === 'number' && v > 0)),
+          fc.integer({ min: 35_792 }),
+          fc.constantFrom(0.5, 35_792, 527_040, 1e12, 2 ** 53),
+        ),
+        async (everyMinutes) => {
+          await expectRefused('POST', '/api/schedules', { source: 'datawiz', params: {}, everyMinutes }, 'everyMinutes');
+        },
+      ),
       { numRuns: RUNS, seed: 1506 },
     );
   });
@@ -172,19 +195,31 @@ describe('POST /api/schedules', () => {
 describe('POST /api/runs', () => {
   it('a known source with its params starts a run', async () => {
     await expectRunAccepted('/api/runs', { source: 'datawiz', params: {} }, {});
-    await expectRunAccepted('/api/runs', { source: 'itresume', params: { start: '2026-04-01', end: '2026-04-02' } }, { start: '2026-04-01', end: '2026-04-02' });
+    await expectRunAccepted(
+      '/api/runs',
+      { source: 'itresume', params: { start: '2026-04-01', end: '2026-04-02' } },
+      { start: '2026-04-01', end: '2026-04-02' },
+    );
   });
   it('an unknown source, or params that are not an object, is a 400 naming it', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 10 }).filter((s) => !(sources as readonly string[]).includes(s)), async (source) => {
-        await expectRefused('POST', '/api/runs', { source, params: {} }, 'source');
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 10 }).filter((s) => !(sources as readonly string[]).includes(s)),
+        async (source) => {
+          await expectRefused('POST', '/api/runs', { source, params: {} }, 'source');
+        },
+      ),
       { numRuns: RUNS, seed: 1507 },
     );
     for (const params of [[], 'x', 5, true]) await expectRefused('POST', '/api/runs', { source: 'datawiz', params }, 'params');
   });
   it('an unknown field in params is refused by name, not silently dropped (finding 7)', async () => {
-    await expectRefused('POST', '/api/runs', { source: 'itresume', params: { start: '2026-04-01', end: '2026-04-02', stat: '2026-01-01' } }, 'params.stat');
+    await expectRefused(
+      'POST',
+      '/api/runs',
+      { source: 'itresume', params: { start: '2026-04-01', end: '2026-04-02', stat: '2026-01-01' } },
+      'params.stat',
+    );
   });
 });
 

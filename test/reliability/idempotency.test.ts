@@ -36,7 +36,11 @@ const adjust = async (gateway: string, sku: string, body: unknown, key?: string)
     headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { 'idempotency-key': key }) },
     body: JSON.stringify(body),
   });
-  return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as OrError<Record<string, unknown>> };
+  return {
+    status: res.status,
+    replayed: res.headers.get('idempotent-replayed'),
+    body: (await res.json()) as OrError<Record<string, unknown>>,
+  };
 };
 /** The whole ledger and stock of one SKU, every stored field but the generated id and time. */
 const ledger = async (sku: string) => ({
@@ -47,9 +51,23 @@ const ledger = async (sku: string) => ({
       [sku],
     )
   ).rows,
-  level: (await pool.query('SELECT l.on_hand, l.reserved FROM stock_levels l JOIN marketplace_products p ON p.id = l.product_id WHERE p.sku = $1', [sku])).rows,
+  level: (
+    await pool.query(
+      'SELECT l.on_hand, l.reserved FROM stock_levels l JOIN marketplace_products p ON p.id = l.product_id WHERE p.sku = $1',
+      [sku],
+    )
+  ).rows,
 });
-const movement = (delta: number, reason: string) => ({ kind: 'adjustment', on_hand_delta: delta, reserved_delta: 0, marketplace: null, order_id: null, return_id: null, reason, run_id: null });
+const movement = (delta: number, reason: string) => ({
+  kind: 'adjustment',
+  on_hand_delta: delta,
+  reserved_delta: 0,
+  marketplace: null,
+  order_id: null,
+  return_id: null,
+  reason,
+  run_id: null,
+});
 
 describe('Idempotency-Key on stock adjustments', () => {
   it('a retried adjustment with the same key applies once and answers the first answer, from any gateway', async () => {
@@ -62,7 +80,10 @@ describe('Idempotency-Key on stock adjustments', () => {
     // Without a key a repeat is a second movement: what the key prevents.
     await adjust(stack.gateway.url, 'IDEM-1', { delta: 1, reason: 'no key' });
     await adjust(stack.gateway.url, 'IDEM-1', { delta: 1, reason: 'no key' });
-    expect(await ledger('IDEM-1')).toEqual({ movements: [movement(5, 'delivery 1'), movement(1, 'no key'), movement(1, 'no key')], level: [{ on_hand: 7, reserved: 0 }] });
+    expect(await ledger('IDEM-1')).toEqual({
+      movements: [movement(5, 'delivery 1'), movement(1, 'no key'), movement(1, 'no key')],
+      level: [{ on_hand: 7, reserved: 0 }],
+    });
   });
 
   it('the same key with another body is refused (422) and changes nothing', async () => {
@@ -73,7 +94,10 @@ describe('Idempotency-Key on stock adjustments', () => {
       replayed: null,
       body: {
         status: 'unprocessable',
-        error: { code: 'idempotency_key_reused', message: 'Idempotency-Key k-delivery-1 was already used for another request (other body or query) on this route; use a new key' },
+        error: {
+          code: 'idempotency_key_reused',
+          message: 'Idempotency-Key k-delivery-1 was already used for another request (other body or query) on this route; use a new key',
+        },
       },
     });
     expect(await ledger('IDEM-1')).toEqual(before);
@@ -81,7 +105,9 @@ describe('Idempotency-Key on stock adjustments', () => {
 
   it('ten copies sent at once to two gateways move stock once; the others are told it is in progress or get the answer', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => adjust(i % 2 ? other.url : stack.gateway.url, 'IDEM-2', { onHand: 40, reason: 'stock take' }, 'k-take-7')),
+      Array.from({ length: 10 }, (_, i) =>
+        adjust(i % 2 ? other.url : stack.gateway.url, 'IDEM-2', { onHand: 40, reason: 'stock take' }, 'k-take-7'),
+      ),
     );
     expect(await ledger('IDEM-2')).toEqual({ movements: [movement(40, 'stock take')], level: [{ on_hand: 40, reserved: 0 }] });
     const applied = answers.filter((a) => a.status === 200 && a.replayed === null);
@@ -105,6 +131,8 @@ describe('Idempotency-Key on stock adjustments', () => {
   it('a key that is not 1–255 visible characters is a 400 naming the header', async () => {
     const res = await adjust(stack.gateway.url, 'IDEM-2', { delta: 1, reason: 'x' }, 'x'.repeat(256));
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters (a UUID is a good key)' }]);
+    expect(res.body.errors).toEqual([
+      { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters (a UUID is a good key)' },
+    ]);
   });
 });

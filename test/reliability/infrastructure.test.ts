@@ -48,7 +48,11 @@ const pagesOf = async (id: string): Promise<number> => {
 
 /** Waits until the run has committed at least `pages` pages. */
 const pagesCommitted = (id: string, pages: number) =>
-  waitFor(async () => ((await pagesOf(id)) >= pages ? true : undefined), { what: `${pages} pages committed`, timeoutMs: 30_000, intervalMs: 20 });
+  waitFor(async () => ((await pagesOf(id)) >= pages ? true : undefined), {
+    what: `${pages} pages committed`,
+    timeoutMs: 30_000,
+    intervalMs: 20,
+  });
 
 /** The run ends done with exactly the source's rows (no second run to repair it). */
 async function expectDoneAndEqual(id: string, target: Target): Promise<void> {

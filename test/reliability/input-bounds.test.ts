@@ -32,7 +32,8 @@ async function written() {
     tables[table] = (await t.pool.query(`SELECT * FROM ${table} ORDER BY 1`)).rows;
   }
   const jobs: Record<string, unknown> = {};
-  for (const q of queues) jobs[q.name] = { ids: (await q.getJobs()).map((j) => j.id).sort(), schedulers: (await q.getJobSchedulers()).map((s) => s.key).sort() };
+  for (const q of queues)
+    jobs[q.name] = { ids: (await q.getJobs()).map((j) => j.id).sort(), schedulers: (await q.getJobSchedulers()).map((s) => s.key).sort() };
   return { tables, jobs };
 }
 
@@ -78,7 +79,11 @@ describe('bounded input', () => {
     const long = await api().call<ErrorAnswer>('POST', '/api/runs', { source: 'itresume', params: { start: Array(100_001).fill(0) } });
     expect(long.status).toBe(400);
     expect(long.body.errors).toEqual([{ field: 'params.start', message: 'must hold at most 100000 items' }]);
-    const text = await api().call<ErrorAnswer>('POST', '/api/schedules', { source: 'yclients', name: 'n'.repeat(100_001), everyMinutes: 60 });
+    const text = await api().call<ErrorAnswer>('POST', '/api/schedules', {
+      source: 'yclients',
+      name: 'n'.repeat(100_001),
+      everyMinutes: 60,
+    });
     expect(text.status).toBe(400);
     expect(text.body.errors).toEqual([{ field: 'name', message: 'must be at most 100000 characters' }]);
     expect(await written()).toEqual(before);
@@ -87,7 +92,13 @@ describe('bounded input', () => {
   it('keeps large legitimate lists: a Datawiz promotion of 10,000 products (the most Datawiz takes at once) reaches its own validation and the client', async () => {
     const products = Array.from({ length: 10_000 }, (_, i) => String(100_000 + i));
     const res = await api().call<ErrorAnswer>('POST', '/api/datawiz/sales', {
-      sale_id: 'BIG-1', name: 'Big', description: 'big', date_from: '2026-03-01', date_to: '2026-03-31', shops: ['1'], products,
+      sale_id: 'BIG-1',
+      name: 'Big',
+      description: 'big',
+      date_from: '2026-03-01',
+      date_to: '2026-03-31',
+      shops: ['1'],
+      products,
     });
     // Not refused by the bounds: valid here, so it was sent to Datawiz (the sandbox), which knows none of these ids.
     expect(res.status, res.text.slice(0, 300)).toBe(400);
@@ -125,7 +136,10 @@ describe('bounded input', () => {
     await t.pool.query(`INSERT INTO stock_levels (product_id, on_hand, counted_at) VALUES ($1, 2147000000, now())`, [productId]);
     const level = () => t.pool.query('SELECT product_id, on_hand, reserved FROM stock_levels').then((r) => r.rows);
     const before = await written();
-    const res = await api().call<ErrorAnswer>('POST', '/api/marketplaces/products/BIG-STOCK/adjustments', { delta: 1_000_000, reason: 'delivery' });
+    const res = await api().call<ErrorAnswer>('POST', '/api/marketplaces/products/BIG-STOCK/adjustments', {
+      delta: 1_000_000,
+      reason: 'delivery',
+    });
     expect(res.status, res.text).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'delta', message: expect.stringContaining('more than the 2147483647 a SKU can hold') }]);
     expect(await level()).toEqual([{ product_id: productId, on_hand: 2_147_000_000, reserved: 0 }]);

@@ -51,12 +51,17 @@ describe('a burst of sync requests', () => {
   it(`hundreds at once (${COPIES} copies of each distinct sync, shuffled): deduplicated, all finished, the gateway responsive`, async () => {
     const sellers = (await t.control.get<{ sellers: { hash: string }[] }>('/avito/_control/sellers')).sellers;
     const companies: number[] = [];
-    for (let i = 0; i < 8; i++) companies.push((await t.control.post<{ id: number }>('/yclients/_control/companies', { clients: 30, records: 40 })).id);
+    for (let i = 0; i < 8; i++)
+      companies.push((await t.control.post<{ id: number }>('/yclients/_control/companies', { clients: 30, records: 40 })).id);
     const distinct: Submit[] = [
       ...sellers.map((s) => ({ method: 'GET' as const, path: `/api/avito/user?user=${s.hash}` })),
       ...companies.map((companyId) => ({ method: 'POST' as const, path: '/api/yclients/sync', body: { companyId } })),
       { method: 'POST', path: '/api/datawiz/sync', body: {} },
-      ...Array.from({ length: 10 }, (_, i) => ({ method: 'POST' as const, path: '/api/itresume/sync', body: { start: `2026-04-${String(i + 1).padStart(2, '0')}`, end: '2026-04-10' } })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        method: 'POST' as const,
+        path: '/api/itresume/sync',
+        body: { start: `2026-04-${String(i + 1).padStart(2, '0')}`, end: '2026-04-10' },
+      })),
     ];
     const burst = distinct.flatMap((s) => Array.from({ length: COPIES }, () => s));
     // A fixed shuffle, so copies of one sync arrive far apart and side by side with the others.
@@ -82,7 +87,9 @@ describe('a burst of sync requests', () => {
       }
     })();
     const t0 = Date.now();
-    const first = await Promise.all(burst.map(async (s) => ({ s, key: JSON.stringify(s), res: await api.call<OrError<Submitted>>(s.method, s.path, s.body) })));
+    const first = await Promise.all(
+      burst.map(async (s) => ({ s, key: JSON.stringify(s), res: await api.call<OrError<Submitted>>(s.method, s.path, s.body) })),
+    );
     const burstMs = Date.now() - t0;
     bursting = false;
     await probe;
@@ -133,7 +140,9 @@ describe('a burst of sync requests', () => {
     expect([...healthStatuses]).toEqual([200]);
     expect(latencies.length).toBeGreaterThan(3);
     const p95 = percentile(latencies, 95);
-    console.log(`burst of ${burst.length} requests (${distinct.length} distinct) in ${burstMs} ms; /health p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes`);
+    console.log(
+      `burst of ${burst.length} requests (${distinct.length} distinct) in ${burstMs} ms; /health p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes`,
+    );
     expect(p95).toBeLessThan(1000);
 
     // Workers for every source: every run reaches an end, each once.
@@ -142,7 +151,9 @@ describe('a burst of sync requests', () => {
     try {
       const ends = await waitFor(
         async () => {
-          const { rows } = await t.pool.query<{ state: string; n: number }>(`SELECT state::text, count(*)::int AS n FROM sync_runs GROUP BY state`);
+          const { rows } = await t.pool.query<{ state: string; n: number }>(
+            `SELECT state::text, count(*)::int AS n FROM sync_runs GROUP BY state`,
+          );
           const by = Object.fromEntries(rows.map((r) => [r.state, r.n]));
           return (by.done ?? 0) + (by.failed ?? 0) === distinct.length ? by : undefined;
         },

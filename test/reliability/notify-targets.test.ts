@@ -4,7 +4,16 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAvitoWorker } from '@datasync/worker-avito';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
+import {
+  createTestDatabase,
+  sandboxControl,
+  startStack,
+  startTestSandbox,
+  testEnv,
+  waitFor,
+  type Stack,
+  type TestDatabase,
+} from '../helpers';
 import type { OrError, RunWebhook, Submitted } from '@datasync/testkit';
 
 let db: TestDatabase;
@@ -43,13 +52,20 @@ afterAll(async () => {
 });
 
 const stored = async () =>
-  (await pool.query('SELECT run_id AS "runId", kind, address, state, attempts, last_error AS "lastError" FROM run_notify_targets ORDER BY address')).rows;
+  (
+    await pool.query(
+      'SELECT run_id AS "runId", kind, address, state, attempts, last_error AS "lastError" FROM run_notify_targets ORDER BY address',
+    )
+  ).rows;
 const byPath = <T extends { path: string }>(a: T, b: T) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 describe('notification targets added while a run is in progress', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '100000', NOTIFY_BACKOFF_MS: '100' }), { workers: [startAvitoWorker] });
+    stack = await startStack(
+      testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '100000', NOTIFY_BACKOFF_MS: '100' }),
+      { workers: [startAvitoWorker] },
+    );
   });
   afterAll(async () => {
     await stack?.close();
@@ -75,7 +91,9 @@ describe('notification targets added while a run is in progress', () => {
       Array.from({ length: 40 }, async () => {
         while (runIds().size < 10 && n < 5000) {
           const path = `/t${++n}`;
-          const res = await fetch(`${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(hooks + path)}`);
+          const res = await fetch(
+            `${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(hooks + path)}`,
+          );
           const body = (await res.json()) as Submitted;
           expect(res.status).toBe(200);
           answered.push({ path, runId: body.parser_uuid });
@@ -87,11 +105,17 @@ describe('notification targets added while a run is in progress', () => {
     // The slow writes happened (one per stored target).
     expect((await pool.query('SELECT count(*)::int AS n FROM slowed_writes')).rows[0].n).toBe(answered.length);
     // Every run answered ends, then every target's delivery arrives.
-    await waitFor(async () => {
-      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM sync_runs WHERE state NOT IN ('done', 'failed')`);
-      return rows[0].n === 0 ? true : undefined;
-    }, { timeoutMs: 60_000, what: 'every run to end' });
-    await waitFor(() => (calls.length >= answered.length ? true : undefined), { timeoutMs: 60_000, what: `${answered.length} webhook calls (got ${calls.length})` });
+    await waitFor(
+      async () => {
+        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM sync_runs WHERE state NOT IN ('done', 'failed')`);
+        return rows[0].n === 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000, what: 'every run to end' },
+    );
+    await waitFor(() => (calls.length >= answered.length ? true : undefined), {
+      timeoutMs: 60_000,
+      what: `${answered.length} webhook calls (got ${calls.length})`,
+    });
     // Nothing more is coming: every stored target is settled.
     await waitFor(async () => ((await stored()).every((t) => t.state !== 'pending') ? true : undefined), { what: 'every target settled' });
 
@@ -112,7 +136,9 @@ describe('targets per run', () => {
   beforeAll(async () => {
     await pool.query('TRUNCATE sync_runs CASCADE');
     // No worker: the run stays queued while targets are added.
-    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '3' }), { workers: [] });
+    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '3' }), {
+      workers: [],
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -133,7 +159,9 @@ describe('targets per run', () => {
     const ok = [first, ...rest].filter((r) => r.status === 200);
     const refused = rest.filter((r) => r.status !== 200);
     expect(ok.map((r) => r.body.parser_uuid)).toEqual(Array(3).fill(first.body.parser_uuid));
-    expect(refused.map((r) => ({ status: r.status, code: r.body.error?.code }))).toEqual(Array(3).fill({ status: 429, code: 'too_many_targets' }));
+    expect(refused.map((r) => ({ status: r.status, code: r.body.error?.code }))).toEqual(
+      Array(3).fill({ status: 429, code: 'too_many_targets' }),
+    );
     expect(refused[0]!.body.error?.message).toMatch(/the most one run may have is 3 \(NOTIFY_MAX_TARGETS_PER_RUN\); nothing was added/);
     expect((await stored()).map((t) => t.address).sort()).toEqual(ok.map((r) => hooks + r.path).sort());
     // A target the run already has is not a new one: still answered.

@@ -46,7 +46,8 @@ describe('quotas', () => {
       expect(refused.body.error?.message).toContain('SCHEDULE_MAX_PER_SOURCE');
     }
     const created = answers.filter((a) => a.status === 201).map((a) => ({ id: a.body.id, companyId: a.body.params.companyId }));
-    const stored = (await t.pool.query(`SELECT id, (params->>'companyId')::int AS "companyId" FROM schedules WHERE source = 'yclients'`)).rows;
+    const stored = (await t.pool.query(`SELECT id, (params->>'companyId')::int AS "companyId" FROM schedules WHERE source = 'yclients'`))
+      .rows;
     expect(new Set(stored.map((r) => JSON.stringify(r)))).toEqual(new Set(created.map((r) => JSON.stringify(r))));
     expect(new Set((await schedulers.getJobSchedulers()).map((s) => s.key))).toEqual(new Set(created.map((c) => c.id)));
     // Another source has its own quota.
@@ -66,7 +67,9 @@ describe('quotas', () => {
       expect(refused.body.error?.message).toContain('RUN_MAX_QUEUED_PER_SOURCE');
     }
     const accepted = answers.slice(0, 5).map((a, i) => ({ id: a.body.parser_uuid, companyId: companies[i]! }));
-    const rows = (await t.pool.query(`SELECT id, (params->>'companyId')::int AS "companyId", state FROM sync_runs WHERE source = 'yclients'`)).rows;
+    const rows = (
+      await t.pool.query(`SELECT id, (params->>'companyId')::int AS "companyId", state FROM sync_runs WHERE source = 'yclients'`)
+    ).rows;
     expect(new Set(rows.map((r) => JSON.stringify(r)))).toEqual(new Set(accepted.map((r) => JSON.stringify({ ...r, state: 'queued' }))));
     const jobs = await yclientsQueue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
     expect(new Set(jobs.map((j) => j.id))).toEqual(new Set(accepted.map((r) => r.id)));
@@ -84,7 +87,10 @@ describe('quotas', () => {
     const worker = await startYclientsWorker(loadConfig(t.env), createLogger({ name: 'worker', level: 'silent' }));
     try {
       await waitFor(
-        async () => ((await t.pool.query(`SELECT count(*)::int AS n FROM sync_runs WHERE source = 'yclients' AND state = 'queued'`)).rows[0].n === 0 ? true : undefined),
+        async () =>
+          (await t.pool.query(`SELECT count(*)::int AS n FROM sync_runs WHERE source = 'yclients' AND state = 'queued'`)).rows[0].n === 0
+            ? true
+            : undefined,
         { timeoutMs: 60_000, what: 'the queued runs to be taken' },
       );
     } finally {
@@ -105,12 +111,20 @@ describe('quotas', () => {
     expect(new Set(rows)).toEqual(new Set(accepted));
 
     // A schedule's tick while the queue is full starts nothing and says so (an interval ticks at once).
-    const schedule = await api().call<Schedule>('POST', '/api/schedules', { source: 'avito', job: 'avito.user', params: { user: 'c'.repeat(32) }, everyMinutes: 1 });
+    const schedule = await api().call<Schedule>('POST', '/api/schedules', {
+      source: 'avito',
+      job: 'avito.user',
+      params: { user: 'c'.repeat(32) },
+      everyMinutes: 1,
+    });
     expect(schedule.status).toBe(201);
-    const shown = await waitFor(async () => {
-      const s = (await api().call<Schedule>('GET', `/api/schedules/${schedule.body.id}`)).body;
-      return s.lastTickOutcome ? s : undefined;
-    }, { what: 'the first tick' });
+    const shown = await waitFor(
+      async () => {
+        const s = (await api().call<Schedule>('GET', `/api/schedules/${schedule.body.id}`)).body;
+        return s.lastTickOutcome ? s : undefined;
+      },
+      { what: 'the first tick' },
+    );
     expect(shown.lastTickOutcome).toBe('refused');
     expect(shown.lastRunId).toBeNull();
     expect((await t.pool.query('SELECT id FROM sync_runs WHERE schedule_id = $1', [schedule.body.id])).rows).toEqual([]);

@@ -78,7 +78,10 @@ describe('rate limits', () => {
   it('limits wrong API keys per client (GATEWAY_AUTH_FAILURES_PER_MINUTE, default 10): 429 then, even with the right key; other clients unaffected', async () => {
     // The default limit: the test settings' high override is removed.
     const { GATEWAY_AUTH_FAILURES_PER_MINUTE: _high, ...env } = t.env;
-    const s = await startStack({ ...env, REDIS_PREFIX: `${t.env.REDIS_PREFIX}-auth`, GATEWAY_API_KEY: API_KEY, GATEWAY_TRUST_PROXY: 'loopback' }, { workers: [] });
+    const s = await startStack(
+      { ...env, REDIS_PREFIX: `${t.env.REDIS_PREFIX}-auth`, GATEWAY_API_KEY: API_KEY, GATEWAY_TRUST_PROXY: 'loopback' },
+      { workers: [] },
+    );
     const attacker = { 'x-forwarded-for': '203.0.113.66' };
     const operator = { 'x-forwarded-for': '198.51.100.20' };
     try {

@@ -80,7 +80,12 @@ describe('schedule minimum interval', () => {
     const accepted = ['0 */2 * * *', '0 1,23 * * *', '30 6 * * 1', '0 0 29 2 *'];
     const ids: string[] = [];
     for (const cron of accepted) {
-      const res = await api.call<Schedule>('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, cron, timezone: 'Europe/Moscow' });
+      const res = await api.call<Schedule>('POST', '/api/schedules', {
+        source: 'yclients',
+        params: { companyId: 1 },
+        cron,
+        timezone: 'Europe/Moscow',
+      });
       expect(res.status, `${cron}: ${res.text}`).toBe(201);
       expect(Date.parse(res.body.nextRunAt ?? '')).toBeGreaterThan(Date.now() - 1000);
       ids.push(res.body.id);

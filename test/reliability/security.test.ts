@@ -90,12 +90,14 @@ async function everyPath(s: Stack): Promise<{ method: string; path: string }[]> 
   const fill = (p: string) => p.replace(/:(\w+)|\{(\w+)\}/g, '00000000-0000-4000-8000-000000000000');
   for (const layer of app.router.stack) {
     if (layer.route) {
-      for (const method of Object.keys(layer.route.methods)) found.set(`${method} ${layer.route.path}`, { method, path: fill(String(layer.route.path)) });
+      for (const method of Object.keys(layer.route.methods))
+        found.set(`${method} ${layer.route.path}`, { method, path: fill(String(layer.route.path)) });
     } else if (typeof layer.rawPath === 'string' && layer.rawPath !== '/') {
       found.set(`mount ${layer.rawPath}`, { method: 'get', path: `${layer.rawPath}/` });
     }
   }
-  const doc = (await gatewayClient(s.gateway.url, API_KEY).call<{ paths: Record<string, Record<string, unknown>> }>('GET', '/openapi.json')).body;
+  const doc = (await gatewayClient(s.gateway.url, API_KEY).call<{ paths: Record<string, Record<string, unknown>> }>('GET', '/openapi.json'))
+    .body;
   for (const [p, ops] of Object.entries(doc.paths)) {
     for (const method of Object.keys(ops)) found.set(`${method} ${p.replace(/\{(\w+)\}/g, ':$1')}`, { method, path: fill(p) });
   }
@@ -108,11 +110,28 @@ describe('who gets in', () => {
   it('with GATEWAY_API_KEY set, every route but /health refuses a request without the key, or with a wrong one', async () => {
     const paths = await everyPath(t.stack);
     // The registry is really enumerated: every API route, the dashboard and the docs are in the list.
-    expect(paths.map((p) => p.path)).toEqual(expect.arrayContaining(['/api/yclients/sync', '/api/runs', '/admin/queues/', '/docs/', '/openapi.json', '/ready', '/metrics', '/stock']));
+    expect(paths.map((p) => p.path)).toEqual(
+      expect.arrayContaining([
+        '/api/yclients/sync',
+        '/api/runs',
+        '/admin/queues/',
+        '/docs/',
+        '/openapi.json',
+        '/ready',
+        '/metrics',
+        '/stock',
+      ]),
+    );
     expect(paths.length).toBeGreaterThanOrEqual(12);
     const before = await t.pool.query('SELECT count(*)::int AS n FROM sync_runs');
     for (const { method, path: p } of paths) {
-      const attempts: Record<string, string>[] = [{}, { 'x-api-key': 'wrong' }, { 'x-api-key': `${API_KEY}x` }, { authorization: `Basic ${Buffer.from(`admin:${API_KEY.slice(0, -1)}`).toString('base64')}` }, { 'x-api-key': 'k'.repeat(10_000) }];
+      const attempts: Record<string, string>[] = [
+        {},
+        { 'x-api-key': 'wrong' },
+        { 'x-api-key': `${API_KEY}x` },
+        { authorization: `Basic ${Buffer.from(`admin:${API_KEY.slice(0, -1)}`).toString('base64')}` },
+        { 'x-api-key': 'k'.repeat(10_000) },
+      ];
       for (const headers of attempts) {
         const res = await fetch(`${t.stack.gateway.url}${p}`, {
           method: method.toUpperCase(),
@@ -128,10 +147,16 @@ describe('who gets in', () => {
     // With the key (header, or basic auth password for a browser) the same routes answer.
     const keyed = gatewayClient(t.stack.gateway.url, API_KEY);
     expect((await keyed.call('GET', '/api/runs')).status).toBe(200);
-    expect((await fetch(`${t.stack.gateway.url}/admin/queues/`, { headers: { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString('base64')}` } })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${t.stack.gateway.url}/admin/queues/`, {
+          headers: { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString('base64')}` },
+        })
+      ).status,
+    ).toBe(200);
   });
 
-  it("refuses every Bull Board action (PUT/POST/DELETE) without the key, and the queue is left as it was", async () => {
+  it('refuses every Bull Board action (PUT/POST/DELETE) without the key, and the queue is left as it was', async () => {
     // A job waiting in a queue (no worker in this process): what an empty, clean, obliterate or pause would touch.
     const keyed = gatewayClient(t.stack.gateway.url, API_KEY);
     // A company no other test syncs, so this run stays queued: no worker consumes this prefix.
@@ -139,18 +164,34 @@ describe('who gets in', () => {
     const actions = bullBoardActions('yclients', runId);
     expect(actions.length).toBeGreaterThanOrEqual(20);
     expect(actions.map((a) => `${a.method} ${a.path}`)).toEqual(
-      expect.arrayContaining(['PUT /admin/queues/api/queues/yclients/empty', 'PUT /admin/queues/api/queues/yclients/obliterate', 'PUT /admin/queues/api/queues/pause', `PUT /admin/queues/api/queues/yclients/${runId}/retry`]),
+      expect.arrayContaining([
+        'PUT /admin/queues/api/queues/yclients/empty',
+        'PUT /admin/queues/api/queues/yclients/obliterate',
+        'PUT /admin/queues/api/queues/pause',
+        `PUT /admin/queues/api/queues/yclients/${runId}/retry`,
+      ]),
     );
     // Each action with its own method, and with POST and DELETE too (a route that changes method later stays covered).
     const probes = actions.flatMap((a) => [...new Set([a.method, 'POST', 'DELETE'])].map((method) => ({ method, path: a.path })));
     for (const { method, path: p } of probes) {
-      for (const headers of [{}, { 'x-api-key': 'wrong' }, { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` }] as Record<string, string>[]) {
-        const res = await fetch(`${t.stack.gateway.url}${p}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: method === 'DELETE' ? undefined : '{}' });
+      for (const headers of [
+        {},
+        { 'x-api-key': 'wrong' },
+        { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` },
+      ] as Record<string, string>[]) {
+        const res = await fetch(`${t.stack.gateway.url}${p}`, {
+          method,
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: method === 'DELETE' ? undefined : '{}',
+        });
         expect(res.status, `${method} ${p} ${JSON.stringify(headers)}`).toBe(401);
       }
     }
     // Nothing happened: the job still waits, the queue is not paused.
-    const queues = await keyed.call<{ queues: { name: string; isPaused: boolean; jobs: { id: string }[] }[] }>('GET', '/admin/queues/api/queues?activeQueue=yclients&status=waiting');
+    const queues = await keyed.call<{ queues: { name: string; isPaused: boolean; jobs: { id: string }[] }[] }>(
+      'GET',
+      '/admin/queues/api/queues?activeQueue=yclients&status=waiting',
+    );
     const queue = queues.body.queues.find((q) => q.name === 'yclients');
     expect(queue?.isPaused).toBe(false);
     expect(queue?.jobs.map((j) => j.id)).toContain(runId);
@@ -182,7 +223,10 @@ describe('limits and headers', () => {
   });
 
   it('rate-limits /api per client with 429 and RateLimit headers, while /health keeps answering', async () => {
-    const limited = await startStack({ ...t.env, GATEWAY_RATE_LIMIT_PER_MINUTE: '15', REDIS_PREFIX: `${t.env.REDIS_PREFIX}-rl` }, { workers: [] });
+    const limited = await startStack(
+      { ...t.env, GATEWAY_RATE_LIMIT_PER_MINUTE: '15', REDIS_PREFIX: `${t.env.REDIS_PREFIX}-rl` },
+      { workers: [] },
+    );
     try {
       const client = gatewayClient(limited.gateway.url, API_KEY);
       const statuses: number[] = [];
@@ -229,9 +273,11 @@ async function dumpRedis(url: string): Promise<string> {
 
 /** Every row of every table of the database, as JSON text: every text and json column, whatever the table. */
 async function dumpDatabase(pool: Pick<pg.Pool, 'query'>): Promise<{ text: string; tables: string[] }> {
-  const tables = (await pool.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`)).rows.map(
-    (r) => r.table_name,
-  );
+  const tables = (
+    await pool.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
+    )
+  ).rows.map((r) => r.table_name);
   const parts: string[] = [];
   for (const table of tables) {
     const { rows } = await pool.query<{ t: string }>(`SELECT row_to_json(x)::text AS t FROM "${table}" x`);
@@ -279,12 +325,15 @@ describe('credentials never leak', () => {
     // The gateway first: six processes compiling at once on a busy machine can take it past its start-up wait.
     const gateway = await spawnGateway(env, { logLevel: 'debug' });
     workers.push(gateway);
-    for (const app of [...allSources.map((s) => s.app), 'worker-marketplaces' as const]) workers.push(spawnWorker(app, env, { logLevel: 'debug' }));
+    for (const app of [...allSources.map((s) => s.app), 'worker-marketplaces' as const])
+      workers.push(spawnWorker(app, env, { logLevel: 'debug' }));
     const hook = await startWebhookReceiver();
     const api = gatewayClient(gateway.url, API_KEY);
     const notify = { notify: { webhookUrl: hook.url } };
     const withNotify = (s: { method: 'GET' | 'POST'; path: string; body?: unknown }) =>
-      s.method === 'GET' ? { ...s, path: `${s.path}&notifyWebhookUrl=${encodeURIComponent(hook.url)}` } : { ...s, body: { ...(s.body as object), ...notify } };
+      s.method === 'GET'
+        ? { ...s, path: `${s.path}&notifyWebhookUrl=${encodeURIComponent(hook.url)}` }
+        : { ...s, body: { ...(s.body as object), ...notify } };
 
     try {
       const runIds: string[] = [];
@@ -293,20 +342,26 @@ describe('credentials never leak', () => {
       const catalog = await api.submit({ method: 'POST', path: '/api/marketplaces/catalog', body: {} });
       expect((await api.finished(catalog)).state).toBe('done');
       runIds.push(catalog);
-      for (const marketplace of ['ozon', 'wb', 'ym']) runIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
+      for (const marketplace of ['ozon', 'wb', 'ym'])
+        runIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
       // The key also arrives the way a browser sends it (basic auth).
-      const basic = await fetch(`${gateway.url}/api/runs?limit=1`, { headers: { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString('base64')}` } });
+      const basic = await fetch(`${gateway.url}/api/runs?limit=1`, {
+        headers: { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString('base64')}` },
+      });
       expect(basic.status).toBe(200);
       const ok = await Promise.all(runIds.map((id) => api.finished(id)));
       expect(ok.map((r) => r.state)).toEqual(runIds.map(() => 'done'));
 
       // Refused credentials: on the data requests, and on Datawiz's token grant (whose body carries the secret).
-      await t.control.addFault([...allSources.map((s) => s.dataPath), '/ozon/', '/wb/', '/ym/'].map((path) => ({ path, kind: 'status', status: 401 })));
+      await t.control.addFault(
+        [...allSources.map((s) => s.dataPath), '/ozon/', '/wb/', '/ym/'].map((path) => ({ path, kind: 'status', status: 401 })),
+      );
       await t.control.post('/datawiz/_control/expire-tokens');
       await t.control.addFault({ path: '/datawiz/api/o/token/', kind: 'status', status: 401, body: { error: 'invalid_client' } });
       const failedIds: string[] = [];
       for (const s of allSources) failedIds.push(await api.submit(withNotify((await s.prepare(t.control, t.pool)).submit)));
-      for (const marketplace of ['ozon', 'wb', 'ym']) failedIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
+      for (const marketplace of ['ozon', 'wb', 'ym'])
+        failedIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
       const failed = await Promise.all(failedIds.map((id) => api.finished(id)));
       await t.control.clearFaults();
       expect(failed.map((r) => r.state)).toEqual(failedIds.map(() => 'failed'));
@@ -317,16 +372,23 @@ describe('credentials never leak', () => {
         what: 'every run summary delivered',
         timeoutMs: 30_000,
       }).catch((err: Error) => {
-        throw new Error(`${err.message}: missing ${notified.filter((id) => !hook.received.some((r) => r.body.includes(id))).join(', ')} of ${notified.join(', ')}`);
+        throw new Error(
+          `${err.message}: missing ${notified.filter((id) => !hook.received.some((r) => r.body.includes(id))).join(', ')} of ${notified.join(', ')}`,
+        );
       });
       for (const r of hook.received) {
         const ts = String(r.headers['x-datasync-timestamp']);
-        expect(r.headers['x-datasync-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(`${ts}.${r.body}`).digest('hex')}`);
+        expect(r.headers['x-datasync-signature']).toBe(
+          `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(`${ts}.${r.body}`).digest('hex')}`,
+        );
       }
 
       const database = await dumpDatabase(t.pool);
       const corpora: Record<string, string> = {
-        'worker logs': workers.filter((w) => w !== gateway).map((w) => w.output()).join('\n'),
+        'worker logs': workers
+          .filter((w) => w !== gateway)
+          .map((w) => w.output())
+          .join('\n'),
         'gateway log': gateway.output(),
         redis: await dumpRedis(t.env.REDIS_URL!),
         database: database.text,
@@ -346,7 +408,9 @@ describe('credentials never leak', () => {
       expect(corpora['gateway log']).toContain(failedIds[0]);
       expect(corpora.redis).toContain(failedIds[0]);
       expect(corpora.redis).toContain(`${env.REDIS_PREFIX}:`);
-      expect(database.tables).toEqual(expect.arrayContaining(['sync_runs', 'yclients_clients', 'datawiz_sale_submissions', 'itresume_attempts']));
+      expect(database.tables).toEqual(
+        expect.arrayContaining(['sync_runs', 'yclients_clients', 'datawiz_sale_submissions', 'itresume_attempts']),
+      );
       expect(corpora.database).toContain('401');
       expect(corpora.answers).toContain(failedIds[2]);
       for (const [where, text] of Object.entries(corpora)) {
@@ -367,8 +431,14 @@ describe('several deployments on one Redis', () => {
   it('two stacks with different REDIS_PREFIX never see each other’s jobs, and every key carries its prefix', async () => {
     redis = await startRedisServer();
     const otherDb = await createTestDatabase();
-    const a = await startStack({ ...t.env, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-a', GATEWAY_API_KEY: '' }, { workers: [startAvitoWorker] });
-    const b = await startStack({ ...t.env, DATABASE_URL: otherDb.url, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-b', GATEWAY_API_KEY: '' }, { workers: [] });
+    const a = await startStack(
+      { ...t.env, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-a', GATEWAY_API_KEY: '' },
+      { workers: [startAvitoWorker] },
+    );
+    const b = await startStack(
+      { ...t.env, DATABASE_URL: otherDb.url, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-b', GATEWAY_API_KEY: '' },
+      { workers: [] },
+    );
     try {
       const sellers = (await t.control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
       const apiA = gatewayClient(a.gateway.url);

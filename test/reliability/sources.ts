@@ -26,12 +26,10 @@ export type { Control, ReliabilitySource, Submit, Target } from './source';
  * `test/e2e/<source>/reliability.ts` (the kit's source list, in its order). Nothing here names one.
  */
 const e2e = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../e2e');
-export const allSources: ReliabilitySource[] = (
-  await Promise.all(
-    sourceNames
-      .filter((name) => existsSync(path.join(e2e, name, 'reliability.ts')))
-      .map(async (name) => ((await import(`../e2e/${name}/reliability.ts`)) as { reliability: ReliabilitySource }).reliability),
-  )
+export const allSources: ReliabilitySource[] = await Promise.all(
+  sourceNames
+    .filter((name) => existsSync(path.join(e2e, name, 'reliability.ts')))
+    .map(async (name) => ((await import(`../e2e/${name}/reliability.ts`)) as { reliability: ReliabilitySource }).reliability),
 );
 
 /** One source of the suite by name (for a test about one source's own behaviour). */
@@ -62,11 +60,13 @@ export interface Bench {
  * (all by default) plus `env`, and a gateway with `workers` in this process (none by default).
  * The returned object is filled in before the first test.
  */
-export function useBench(options: {
-  sources?: ReliabilitySource[];
-  env?: (b: { sandboxUrl: string; control: Control }) => Promise<Record<string, string>> | Record<string, string>;
-  workers?: WorkerStarter[];
-} = {}): Bench {
+export function useBench(
+  options: {
+    sources?: ReliabilitySource[];
+    env?: (b: { sandboxUrl: string; control: Control }) => Promise<Record<string, string>> | Record<string, string>;
+    workers?: WorkerStarter[];
+  } = {},
+): Bench {
   const bench = {} as Bench;
   beforeAll(async () => {
     bench.db = await createTestDatabase();

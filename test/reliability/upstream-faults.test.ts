@@ -20,7 +20,10 @@ interface FaultCase {
 
 const faults: FaultCase[] = [
   { name: '503 on a quarter of the requests', rules: (s) => [{ path: s.dataPath, kind: 'status', status: 503, probability: 0.25 }] },
-  { name: '502 with an HTML body', rules: (s) => [{ path: s.dataPath, kind: 'status', status: 502, body: '<html><body>Bad Gateway</body></html>', every: 3, times: 3 }] },
+  {
+    name: '502 with an HTML body',
+    rules: (s) => [{ path: s.dataPath, kind: 'status', status: 502, body: '<html><body>Bad Gateway</body></html>', every: 3, times: 3 }],
+  },
   {
     name: '429 with Retry-After (honoured)',
     rules: (s) => [{ path: s.dataPath, kind: 'status', status: 429, retryAfter: 1, every: 3, times: 2 }],
@@ -49,7 +52,9 @@ const faults: FaultCase[] = [
   },
   {
     name: 'a 401 mid-run (one fresh login, then on)',
-    rules: (s) => [{ path: s.dataPath, kind: 'status', ...(s.unauthorized ? { preset: s.unauthorized } : { status: 401 }), skip: 2, times: 1 }],
+    rules: (s) => [
+      { path: s.dataPath, kind: 'status', ...(s.unauthorized ? { preset: s.unauthorized } : { status: 401 }), skip: 2, times: 1 },
+    ],
     // Without a login to renew (Avito's public surface, IT Resume's fixed key) a 401 is final.
     fails: (s) => !s.reauth,
   },
@@ -75,29 +80,33 @@ beforeEach(async () => {
 
 describe.each(allSources.map((s) => [s.name, s] as const))('%s under upstream faults', (_name, source) => {
   const cases = faults.filter((f) => f.rules(source) !== undefined);
-  it.each(cases.map((f) => [f.name, f] as const))('%s', async (_fault, fault) => {
-    const rules = fault.rules(source)!;
-    // `pnpm test:soak` runs every case on targets large enough to last seconds.
-    const target = await source.prepare(t.control, t.pool, { large: process.env.SOAK === '1' });
-    const { ids } = (await t.control.addFault(rules)) as { ids: number[] };
-    const started = Date.now();
-    const id = await t.api.submit(target.submit);
-    const run = await t.api.finished(id, 90_000);
-    const injected = await t.control.injected();
-    await t.control.clearFaults();
+  it.each(cases.map((f) => [f.name, f] as const))(
+    '%s',
+    async (_fault, fault) => {
+      const rules = fault.rules(source)!;
+      // `pnpm test:soak` runs every case on targets large enough to last seconds.
+      const target = await source.prepare(t.control, t.pool, { large: process.env.SOAK === '1' });
+      const { ids } = (await t.control.addFault(rules)) as { ids: number[] };
+      const started = Date.now();
+      const id = await t.api.submit(target.submit);
+      const run = await t.api.finished(id, 90_000);
+      const injected = await t.control.injected();
+      await t.control.clearFaults();
 
-    // The fault really happened: the sandbox counts every request each rule acted on, retired rules included.
-    for (const ruleId of ids) expect(injected[ruleId], `rule ${ruleId} injected`).toBeGreaterThan(0);
-    if (fault.fails?.(source)) {
-      expect(run.state).toBe('failed');
-      expect(run.error).toMatch(/401|credentials|refused/i);
-      expect(run.attempts).toBe(1);
-      expect(Date.now() - started).toBeLessThan(15_000);
-    } else {
-      expect(run.error ?? null, JSON.stringify(run.error)).toBeNull();
-      expect(run.state).toBe('done');
-      await target.expectEqual(id);
-      await fault.check?.({ source, run });
-    }
-  }, 120_000);
+      // The fault really happened: the sandbox counts every request each rule acted on, retired rules included.
+      for (const ruleId of ids) expect(injected[ruleId], `rule ${ruleId} injected`).toBeGreaterThan(0);
+      if (fault.fails?.(source)) {
+        expect(run.state).toBe('failed');
+        expect(run.error).toMatch(/401|credentials|refused/i);
+        expect(run.attempts).toBe(1);
+        expect(Date.now() - started).toBeLessThan(15_000);
+      } else {
+        expect(run.error ?? null, JSON.stringify(run.error)).toBeNull();
+        expect(run.state).toBe('done');
+        await target.expectEqual(id);
+        await fault.check?.({ source, run });
+      }
+    },
+    120_000,
+  );
 });

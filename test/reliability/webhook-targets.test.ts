@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAvitoWorker } from '@datasync/worker-avito';
 import { guardedLookup, postWebhook, WebhookRefusedError, type Resolver } from '@datasync/notifications';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, waitFor, type Stack, type TestDatabase } from '../helpers';
+import {
+  createTestDatabase,
+  sandboxControl,
+  startStack,
+  startTestSandbox,
+  testEnv,
+  waitFor,
+  type Stack,
+  type TestDatabase,
+} from '../helpers';
 import type { ErrorAnswer, Submitted } from '@datasync/testkit';
 
 // Every test here sends traffic to loopback only: private and link-local addresses are only ever
@@ -61,7 +70,13 @@ describe('the address guard of webhook deliveries', () => {
 
   it('refuses literal loopback addresses and URLs with credentials before connecting', async () => {
     const before = { ...seen, requests: [...seen.requests] };
-    for (const url of [`http://127.0.0.1:${port}/a`, `http://127.9.9.9:${port}/a`, `http://[::1]:${port}/a`, `http://[::ffff:127.0.0.1]:${port}/a`, `http://2130706433:${port}/a`]) {
+    for (const url of [
+      `http://127.0.0.1:${port}/a`,
+      `http://127.9.9.9:${port}/a`,
+      `http://[::1]:${port}/a`,
+      `http://[::ffff:127.0.0.1]:${port}/a`,
+      `http://2130706433:${port}/a`,
+    ]) {
       await expect(send(url), url).rejects.toThrow(WebhookRefusedError);
     }
     await expect(send(`http://user:pw@127.0.0.1:${port}/a`, { allowPrivate: true })).rejects.toThrow(/user name or password/);
@@ -82,7 +97,12 @@ describe('the address guard of webhook deliveries', () => {
     };
     for (const [name, address] of Object.entries(cases)) {
       // The private address second, after a public one: any refused address refuses the name.
-      const resolve = stubResolver({ [name]: [{ address: '93.184.216.34', family: 4 }, { address, family: address.includes(':') ? 6 : 4 }] });
+      const resolve = stubResolver({
+        [name]: [
+          { address: '93.184.216.34', family: 4 },
+          { address, family: address.includes(':') ? 6 : 4 },
+        ],
+      });
       const answer = await new Promise<{ err: Error | null; addresses: unknown }>((done) =>
         guardedLookup({ allowPrivate: false, resolve })(name, { all: true }, (err, addresses) => done({ err, addresses })),
       );
@@ -91,7 +111,11 @@ describe('the address guard of webhook deliveries', () => {
     }
     // A public address alone passes, as given.
     const ok = await new Promise<unknown>((done) =>
-      guardedLookup({ allowPrivate: false, resolve: stubResolver({ 'public.test': [{ address: '93.184.216.34', family: 4 }] }) })('public.test', { all: true }, (_e, a) => done(a)),
+      guardedLookup({ allowPrivate: false, resolve: stubResolver({ 'public.test': [{ address: '93.184.216.34', family: 4 }] }) })(
+        'public.test',
+        { all: true },
+        (_e, a) => done(a),
+      ),
     );
     expect(ok).toEqual([{ address: '93.184.216.34', family: 4 }]);
   });
@@ -108,7 +132,8 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
     sandbox = await startTestSandbox();
     stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_BACKOFF_MS: '100' }), { workers: [startAvitoWorker] });
     pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    const sellers = (await sandboxControl(sandbox.url).get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
+    const sellers = (await sandboxControl(sandbox.url).get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers'))
+      .sellers;
     seller = sellers.find((s) => s.active > 0)!.hash;
   });
   afterAll(async () => {
@@ -118,27 +143,58 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
     await db?.drop();
   });
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${stack.gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${stack.gateway.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as ErrorAnswer };
   };
 
   it('answers 400 naming the field for literal private addresses and credentials, and stores nothing', async () => {
     const cases: [string, () => Promise<{ status: number; body: ErrorAnswer }>, { field: string; message: string }][] = [
-      ['loopback', () => post('/api/runs', { source: 'avito', job: 'avito.user', params: { user: seller }, notify: { webhookUrl: `http://127.0.0.1:${port}/h` } }),
-        { field: 'notify.webhookUrl', message: 'must not point at a loopback address (NOTIFY_ALLOW_PRIVATE is not set)' }],
-      ['loopback v6, in a query', async () => {
-        const res = await fetch(`${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(`http://[::1]:${port}/h`)}`);
-        return { status: res.status, body: (await res.json()) as ErrorAnswer };
-      }, { field: 'notifyWebhookUrl', message: 'must not point at a loopback address (NOTIFY_ALLOW_PRIVATE is not set)' }],
+      [
+        'loopback',
+        () =>
+          post('/api/runs', {
+            source: 'avito',
+            job: 'avito.user',
+            params: { user: seller },
+            notify: { webhookUrl: `http://127.0.0.1:${port}/h` },
+          }),
+        { field: 'notify.webhookUrl', message: 'must not point at a loopback address (NOTIFY_ALLOW_PRIVATE is not set)' },
+      ],
+      [
+        'loopback v6, in a query',
+        async () => {
+          const res = await fetch(
+            `${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(`http://[::1]:${port}/h`)}`,
+          );
+          return { status: res.status, body: (await res.json()) as ErrorAnswer };
+        },
+        { field: 'notifyWebhookUrl', message: 'must not point at a loopback address (NOTIFY_ALLOW_PRIVATE is not set)' },
+      ],
       // No Datawiz worker runs here: even if one of these were accepted, nothing would be delivered.
-      ['metadata', () => post('/api/datawiz/sync', { notify: { webhookUrl: 'http://169.254.169.254/latest/meta-data/' } }),
-        { field: 'notify.webhookUrl', message: 'must not point at a linkLocal address (NOTIFY_ALLOW_PRIVATE is not set)' }],
-      ['private, on a schedule', () => post('/api/schedules', { source: 'datawiz', params: {}, everyMinutes: 60, notify: { webhookUrl: 'http://10.0.0.8/hook' } }),
-        { field: 'notify.webhookUrl', message: 'must not point at a private address (NOTIFY_ALLOW_PRIVATE is not set)' }],
-      ['unique-local', () => post('/api/datawiz/sync', { notify: { webhookUrl: 'http://[fd00:ec2::254]/' } }),
-        { field: 'notify.webhookUrl', message: 'must not point at a uniqueLocal address (NOTIFY_ALLOW_PRIVATE is not set)' }],
-      ['credentials', () => post('/api/datawiz/sync', { notify: { webhookUrl: 'https://user:secret@hooks.example/x' } }),
-        { field: 'notify.webhookUrl', message: 'must not contain a user name or password' }],
+      [
+        'metadata',
+        () => post('/api/datawiz/sync', { notify: { webhookUrl: 'http://169.254.169.254/latest/meta-data/' } }),
+        { field: 'notify.webhookUrl', message: 'must not point at a linkLocal address (NOTIFY_ALLOW_PRIVATE is not set)' },
+      ],
+      [
+        'private, on a schedule',
+        () => post('/api/schedules', { source: 'datawiz', params: {}, everyMinutes: 60, notify: { webhookUrl: 'http://10.0.0.8/hook' } }),
+        { field: 'notify.webhookUrl', message: 'must not point at a private address (NOTIFY_ALLOW_PRIVATE is not set)' },
+      ],
+      [
+        'unique-local',
+        () => post('/api/datawiz/sync', { notify: { webhookUrl: 'http://[fd00:ec2::254]/' } }),
+        { field: 'notify.webhookUrl', message: 'must not point at a uniqueLocal address (NOTIFY_ALLOW_PRIVATE is not set)' },
+      ],
+      [
+        'credentials',
+        () => post('/api/datawiz/sync', { notify: { webhookUrl: 'https://user:secret@hooks.example/x' } }),
+        { field: 'notify.webhookUrl', message: 'must not contain a user name or password' },
+      ],
     ];
     for (const [what, call, error] of cases) {
       const res = await call();
@@ -154,12 +210,24 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
     const res = await fetch(`${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(url)}`);
     expect(res.status).toBe(200);
     const runId = ((await res.json()) as Submitted).parser_uuid;
-    const row = await waitFor(async () => {
-      const { rows } = await pool.query('SELECT run_id AS "runId", kind, address, state, attempts, last_error AS "lastError" FROM run_notify_targets');
-      return rows[0]?.state !== 'pending' ? rows : undefined;
-    }, { what: 'the target to be settled' });
+    const row = await waitFor(
+      async () => {
+        const { rows } = await pool.query(
+          'SELECT run_id AS "runId", kind, address, state, attempts, last_error AS "lastError" FROM run_notify_targets',
+        );
+        return rows[0]?.state !== 'pending' ? rows : undefined;
+      },
+      { what: 'the target to be settled' },
+    );
     expect(row).toEqual([
-      { runId, kind: 'webhook', address: url, state: 'refused', attempts: 1, lastError: `webhook to localhost:${port} refused: localhost resolves to a loopback address, refused (NOTIFY_ALLOW_PRIVATE is not set)` },
+      {
+        runId,
+        kind: 'webhook',
+        address: url,
+        state: 'refused',
+        attempts: 1,
+        lastError: `webhook to localhost:${port} refused: localhost resolves to a loopback address, refused (NOTIFY_ALLOW_PRIVATE is not set)`,
+      },
     ]);
     expect(seen).toEqual(before);
   });

@@ -30,7 +30,12 @@ function random(seed: number) {
 }
 
 /** The pid of the process holding a run (its `worker` is `host:pid`). */
-const holderOf = (run: { worker?: unknown }) => Number(String(run.worker ?? '').split(':').pop());
+const holderOf = (run: { worker?: unknown }) =>
+  Number(
+    String(run.worker ?? '')
+      .split(':')
+      .pop(),
+  );
 
 /**
  * Upstream latency per page (each source's `kill.delayMs`), chosen so a run outlasts its kills: each
@@ -56,7 +61,8 @@ describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLe
       workers.set(w.child.pid!, w);
       return w;
     };
-    const ready = (w: WorkerProcess) => waitFor(() => (w.lines.some((l) => String(l.msg).endsWith('worker consuming')) ? true : undefined), { what: 'a worker to start' });
+    const ready = (w: WorkerProcess) =>
+      waitFor(() => (w.lines.some((l) => String(l.msg).endsWith('worker consuming')) ? true : undefined), { what: 'a worker to start' });
     await Promise.all([ready(startOne()), ready(startOne())]);
 
     const id = await api.submit(target.submit);
@@ -79,7 +85,11 @@ describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLe
       // The kill hit a run in progress: once the process is dead, the run is still running and
       // still held by it (had it finished first, it would be done, or held by someone else).
       const after = await api.run(id);
-      expect({ kill, state: after.state, holder: holderOf(after) }, 'the killed process held a running run').toEqual({ kill, state: 'running', holder });
+      expect({ kill, state: after.state, holder: holderOf(after) }, 'the killed process held a running run').toEqual({
+        kill,
+        state: 'running',
+        holder,
+      });
       ready(startOne()).catch(() => {}); // awaited before the next kill
       // Taken over by a live process (after the dead one's lock expires), not after minutes.
       await waitFor(
@@ -108,7 +118,10 @@ describe.each(cases.map((c) => [c.source.name, c] as const))('%s worker SIGKILLe
     const pages = (await t.control.requests(source.dataPath)).requests.filter((r) => source.isPage(r) && r.status === 200);
     const keys = pages.map((r) => `${r.method} ${r.path}?${JSON.stringify(r.query)} ${JSON.stringify(r.body ?? null)}`);
     const repeated = keys.length - new Set(keys).size;
-    expect(repeated, `${repeated} repeated of ${keys.length} pages after ${KILLS} kills (pickups ${pickups.join(', ')} ms)`).toBeLessThanOrEqual(4 * KILLS);
+    expect(
+      repeated,
+      `${repeated} repeated of ${keys.length} pages after ${KILLS} kills (pickups ${pickups.join(', ')} ms)`,
+    ).toBeLessThanOrEqual(4 * KILLS);
     expect(new Set(keys).size).toBeGreaterThan(Math.min(3 * KILLS, 9));
     console.log(`${source.name}: ${KILLS} kills, pickups ${pickups.join('/')} ms, ${repeated} of ${keys.length} page requests repeated`);
     await Promise.all([...workers.values()].map((w) => w.stop()));

@@ -47,5 +47,6 @@ async function teardown(): Promise<void> {
   console.log(
     `test cleanup: removed ${keys} Redis keys under ${TEST_PREFIX_ROOT}* and ${databases.length} databases (${databases.join(', ') || 'none'}); left: ${keysLeft} keys, ${databasesLeft.length} databases`,
   );
-  if (keysLeft > 0 || databasesLeft.length > 0) throw new Error(`tests left ${keysLeft} Redis keys and databases ${databasesLeft.join(', ')}`);
+  if (keysLeft > 0 || databasesLeft.length > 0)
+    throw new Error(`tests left ${keysLeft} Redis keys and databases ${databasesLeft.join(', ')}`);
 }

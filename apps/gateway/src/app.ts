@@ -11,7 +11,15 @@ import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth';
 import { mountDashboard } from './dashboard';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
-import { ApiError, InvalidRequestError, NotFoundError, UnsupportedMediaTypeError, userMessage, type GatewayDeps, type Route } from '@datasync/api-kit';
+import {
+  ApiError,
+  InvalidRequestError,
+  NotFoundError,
+  UnsupportedMediaTypeError,
+  userMessage,
+  type GatewayDeps,
+  type Route,
+} from '@datasync/api-kit';
 import { refuseCrossSite } from './cross-site';
 import { NotifyQuotaError } from '@datasync/runs';
 import { errorHandler } from './error-handler';
@@ -43,7 +51,11 @@ export interface GatewayOptions {
 
 function mount(app: Express, route: Route, deps: GatewayDeps): void {
   app[route.method](route.path, async (req: Request, res: Response) => {
-    const nul = nulFields({ ...req.params, ...(req.query as object), ...(req.body !== null && typeof req.body === 'object' ? req.body : {}) });
+    const nul = nulFields({
+      ...req.params,
+      ...(req.query as object),
+      ...(req.body !== null && typeof req.body === 'object' ? req.body : {}),
+    });
     if (nul.length) throw new InvalidRequestError(nul.map((field) => ({ field, message: 'must not contain a NUL character' })));
     // A form can post text/plain or urlencoded bodies across sites; only JSON is read, never `{}` in its place.
     if (route.body && req.is(['application/json', '+json']) === false) throw new UnsupportedMediaTypeError();
@@ -88,7 +100,11 @@ export function createGatewayApp(options: GatewayOptions): Express {
   app.use(/^\/(?!admin|docs).*/, helmet());
   app.use(
     '/api',
-    rateLimit({ windowMs: 60_000, limit: options.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false,
+    rateLimit({
+      windowMs: 60_000,
+      limit: options.rateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
       store: new RedisWindowStore(options.limiter.redis, `${keys}rate:`),
       // Redis unreachable: serve unthrottled rather than refuse everyone (the API needs Redis anyway).
       passOnStoreError: true,
@@ -113,7 +129,9 @@ export function createGatewayApp(options: GatewayOptions): Express {
 
   app.get('/ready', async (_req, res) => {
     const status = await deps.ping();
-    res.status(status.redis && status.postgres ? 200 : 503).json({ status: status.redis && status.postgres ? 'ready' : 'not ready', ...status });
+    res
+      .status(status.redis && status.postgres ? 200 : 503)
+      .json({ status: status.redis && status.postgres ? 'ready' : 'not ready', ...status });
   });
 
   // Behind the API key like everything but /health: queue names and counts are not public.

@@ -53,9 +53,19 @@ export function requireApiKey(apiKey: string, failures?: AuthFailureLimit) {
           const seconds = Math.max(1, Math.ceil(((count.resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000));
           closeIfBodyUnread(req, res);
           res.setHeader('Retry-After', String(seconds));
-          res.status(429).json(
-            errorBody(new ApiError(429, 'rate_limited', `Too many wrong API keys from this client (GATEWAY_AUTH_FAILURES_PER_MINUTE=${failures.limit}); try again in ${seconds} s`, undefined, 'too many requests')),
-          );
+          res
+            .status(429)
+            .json(
+              errorBody(
+                new ApiError(
+                  429,
+                  'rate_limited',
+                  `Too many wrong API keys from this client (GATEWAY_AUTH_FAILURES_PER_MINUTE=${failures.limit}); try again in ${seconds} s`,
+                  undefined,
+                  'too many requests',
+                ),
+              ),
+            );
           return;
         }
       } catch (err) {
@@ -65,6 +75,12 @@ export function requireApiKey(apiKey: string, failures?: AuthFailureLimit) {
     if (valid) return next();
     closeIfBodyUnread(req, res);
     res.setHeader('WWW-Authenticate', 'Basic realm="DataSync", charset="UTF-8"');
-    res.status(401).json(errorBody(new ApiError(401, 'unauthorized', 'An API key is required (X-API-Key header or basic auth password)', undefined, 'unauthorized')));
+    res
+      .status(401)
+      .json(
+        errorBody(
+          new ApiError(401, 'unauthorized', 'An API key is required (X-API-Key header or basic auth password)', undefined, 'unauthorized'),
+        ),
+      );
   };
 }

@@ -41,6 +41,9 @@ function describe(err: NodeJS.ErrnoException): ApiError {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new ApiError(408, 'request_timeout', 'The request took too long to arrive', undefined, 'bad request');
     default:
-      return new InvalidRequestError([{ field: '(request)', message: `is not valid HTTP (${err.code ?? 'parse error'})` }], 'The request is not valid HTTP: check the URL and headers');
+      return new InvalidRequestError(
+        [{ field: '(request)', message: `is not valid HTTP (${err.code ?? 'parse error'})` }],
+        'The request is not valid HTTP: check the URL and headers',
+      );
   }
 }

@@ -26,13 +26,28 @@ export function refuseCrossSite(options: { publicUrl?: string } = {}) {
     closeIfBodyUnread(req, res);
     res
       .status(403)
-      .json(errorBody(new ApiError(403, 'cross_site_refused', 'Cross-site requests are refused: call the API from this gateway\'s own pages or from outside a browser', undefined, 'forbidden')));
+      .json(
+        errorBody(
+          new ApiError(
+            403,
+            'cross_site_refused',
+            "Cross-site requests are refused: call the API from this gateway's own pages or from outside a browser",
+            undefined,
+            'forbidden',
+          ),
+        ),
+      );
   };
 }
 
 function allowedSite(req: Request, site: string): boolean {
   if (site === 'same-origin' || site === 'none') return true;
-  return (req.method === 'GET' || req.method === 'HEAD') && req.header('sec-fetch-mode') === 'navigate' && req.header('sec-fetch-dest') === 'document' && !/(^|\/)api(\/|$)/.test(req.path);
+  return (
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    req.header('sec-fetch-mode') === 'navigate' &&
+    req.header('sec-fetch-dest') === 'document' &&
+    !/(^|\/)api(\/|$)/.test(req.path)
+  );
 }
 
 function sameOrigin(req: Request, origin: string, publicOrigin: string | undefined): boolean {

@@ -29,11 +29,17 @@ interface Remembered {
  *
  * Keys are per route (method and path): the same key on two routes are two keys.
  */
-export async function withIdempotency(req: Request, deps: GatewayDeps, run: () => Promise<RouteResult>): Promise<RouteResult & { replayed?: boolean }> {
+export async function withIdempotency(
+  req: Request,
+  deps: GatewayDeps,
+  run: () => Promise<RouteResult>,
+): Promise<RouteResult & { replayed?: boolean }> {
   const key = req.header('idempotency-key');
   if (key === undefined) return run();
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new InvalidRequestError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters (a UUID is a good key)' }]);
+    throw new InvalidRequestError([
+      { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters (a UUID is a good key)' },
+    ]);
   }
   const redisKey = `${deps.settings.redisPrefix}:idempotency:${sha256(`${req.method} ${req.path}\n${key}`)}`;
   const fingerprint = sha256(canonicalJson({ query: req.query, body: req.body ?? null }));
@@ -44,10 +50,22 @@ export async function withIdempotency(req: Request, deps: GatewayDeps, run: () =
     const earlier = raw === null ? undefined : (JSON.parse(raw) as Remembered);
     if (!earlier) return withIdempotency(req, deps, run); // expired between the two calls
     if (earlier.fingerprint !== fingerprint) {
-      throw new ApiError(422, 'idempotency_key_reused', `Idempotency-Key ${key} was already used for another request (other body or query) on this route; use a new key`, undefined, 'unprocessable');
+      throw new ApiError(
+        422,
+        'idempotency_key_reused',
+        `Idempotency-Key ${key} was already used for another request (other body or query) on this route; use a new key`,
+        undefined,
+        'unprocessable',
+      );
     }
     if (earlier.state === 'pending') {
-      throw new ApiError(409, 'idempotency_key_in_use', `A request with Idempotency-Key ${key} is still being handled; ask again once it has been answered`, undefined, 'conflict');
+      throw new ApiError(
+        409,
+        'idempotency_key_in_use',
+        `A request with Idempotency-Key ${key} is still being handled; ask again once it has been answered`,
+        undefined,
+        'conflict',
+      );
     }
     return { status: earlier.status, body: earlier.body, replayed: true };
   }

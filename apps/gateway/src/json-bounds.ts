@@ -26,7 +26,8 @@ export function boundsViolation(value: unknown, bounds: JsonBounds): FieldError 
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > bounds.maxDepth) return { field: fieldOf(path), message: `nests objects or lists deeper than ${bounds.maxDepth} levels` };
+    if (depth + 1 > bounds.maxDepth)
+      return { field: fieldOf(path), message: `nests objects or lists deeper than ${bounds.maxDepth} levels` };
     if (Array.isArray(v)) {
       if (v.length > bounds.maxItems) return { field: fieldOf(path), message: `must hold at most ${bounds.maxItems} items` };
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i], depth: depth + 1 });
@@ -36,7 +37,8 @@ export function boundsViolation(value: unknown, bounds: JsonBounds): FieldError 
     if (keys.length > bounds.maxItems) return { field: fieldOf(path), message: `must hold at most ${bounds.maxItems} fields` };
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i]!;
-      if (key.length > bounds.maxString) return { field: fieldOf(path), message: `has a field name longer than ${bounds.maxString} characters` };
+      if (key.length > bounds.maxString)
+        return { field: fieldOf(path), message: `has a field name longer than ${bounds.maxString} characters` };
       stack.push({ value: (v as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 });
     }
   }

@@ -30,7 +30,8 @@ class PrecomputedHistogram {
     const values: MetricValueWithName<string>[] = [];
     for (const h of this.data) {
       const labels = { source: h.source, outcome: h.outcome };
-      for (const le of RUN_DURATION_BUCKETS) values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: h.buckets[String(le)] ?? 0 });
+      for (const le of RUN_DURATION_BUCKETS)
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: h.buckets[String(le)] ?? 0 });
       values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: h.count });
       values.push({ metricName: `${this.name}_sum`, labels, value: h.sum });
       values.push({ metricName: `${this.name}_count`, labels, value: h.count });
@@ -52,17 +53,56 @@ export interface GatewayMetrics {
 export function createGatewayMetrics(deps: { pool: pg.Pool; redis: Redis; prefix: string; queues: Queue[] }): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'datasync_gateway_' });
-  const runs = new Counter({ name: 'datasync_runs_total', help: 'Runs ended, by source and outcome (done, failed)', labelNames: ['source', 'outcome'], registers: [registry] });
+  const runs = new Counter({
+    name: 'datasync_runs_total',
+    help: 'Runs ended, by source and outcome (done, failed)',
+    labelNames: ['source', 'outcome'],
+    registers: [registry],
+  });
   const duration = new PrecomputedHistogram('datasync_run_duration_seconds', 'Run duration from first start to end, by source and outcome');
   registry.registerMetric(duration as never);
-  const records = new Counter({ name: 'datasync_records_written_total', help: 'Records written, by source and entity', labelNames: ['source', 'entity'], registers: [registry] });
-  const requests = new Counter({ name: 'datasync_upstream_requests_total', help: 'Upstream HTTP requests by upstream and status (or error code)', labelNames: ['upstream', 'status'], registers: [registry] });
-  const retries = new Counter({ name: 'datasync_upstream_retries_total', help: 'Upstream HTTP requests retried, by upstream and the status that caused it', labelNames: ['upstream', 'status'], registers: [registry] });
-  const depth = new Gauge({ name: 'datasync_queue_jobs', help: 'Jobs per queue and state (waiting, active, delayed, failed)', labelNames: ['queue', 'state'], registers: [registry] });
-  const scheduleStates = new Gauge({ name: 'datasync_schedules', help: 'Schedules by state (a paused one stopped after failing runs)', labelNames: ['state'], registers: [registry] });
-  const active = new Gauge({ name: 'datasync_runs_in_progress', help: 'Runs queued or running now, by source and state', labelNames: ['source', 'state'], registers: [registry] });
+  const records = new Counter({
+    name: 'datasync_records_written_total',
+    help: 'Records written, by source and entity',
+    labelNames: ['source', 'entity'],
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'datasync_upstream_requests_total',
+    help: 'Upstream HTTP requests by upstream and status (or error code)',
+    labelNames: ['upstream', 'status'],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'datasync_upstream_retries_total',
+    help: 'Upstream HTTP requests retried, by upstream and the status that caused it',
+    labelNames: ['upstream', 'status'],
+    registers: [registry],
+  });
+  const depth = new Gauge({
+    name: 'datasync_queue_jobs',
+    help: 'Jobs per queue and state (waiting, active, delayed, failed)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+  });
+  const scheduleStates = new Gauge({
+    name: 'datasync_schedules',
+    help: 'Schedules by state (a paused one stopped after failing runs)',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const active = new Gauge({
+    name: 'datasync_runs_in_progress',
+    help: 'Runs queued or running now, by source and state',
+    labelNames: ['source', 'state'],
+    registers: [registry],
+  });
 
-  const setCounter = <L extends string>(c: Counter<L>, rows: (Record<L, string> & { value: number })[], label: (r: Record<L, string>) => Record<L, string>) => {
+  const setCounter = <L extends string>(
+    c: Counter<L>,
+    rows: (Record<L, string> & { value: number })[],
+    label: (r: Record<L, string>) => Record<L, string>,
+  ) => {
     c.reset();
     for (const r of rows) c.inc(label(r), r.value);
   };
@@ -71,7 +111,9 @@ export function createGatewayMetrics(deps: { pool: pg.Pool; redis: Redis; prefix
     async scrape() {
       const [snapshot, counts, inProgress, schedules] = await Promise.all([
         readMetrics(deps.redis, deps.prefix),
-        Promise.all(deps.queues.map(async (q) => [q.name, await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')] as const)),
+        Promise.all(
+          deps.queues.map(async (q) => [q.name, await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')] as const),
+        ),
         deps.pool.query<{ source: string; state: string; n: number }>(
           `SELECT source, state::text AS state, count(*)::int AS n FROM sync_runs WHERE state IN ('queued', 'running') GROUP BY 1, 2`,
         ),

@@ -8,7 +8,9 @@ const idempotencyHeader = z.object({
     .string()
     .max(255)
     .optional()
-    .describe('Send the request again with the same key within 24 h and get the first answer back (Idempotent-Replayed: true) instead of doing it twice; 409 while the first is in progress, 422 with another body'),
+    .describe(
+      'Send the request again with the same key within 24 h and get the first answer back (Idempotent-Replayed: true) instead of doing it twice; 409 while the first is in progress, 422 with another body',
+    ),
 });
 
 /** The OpenAPI document, generated from the same zod schemas the routes validate with. */

@@ -4,7 +4,15 @@ import { Redis } from 'ioredis';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { smtpFromConfig, startNotificationConsumer } from '@datasync/notifications';
-import { closeQueues, countUpstreamRequests, createQueues, createRedis, jobOptionsOf, MetricsRecorder, startScheduleConsumer } from '@datasync/runs';
+import {
+  closeQueues,
+  countUpstreamRequests,
+  createQueues,
+  createRedis,
+  jobOptionsOf,
+  MetricsRecorder,
+  startScheduleConsumer,
+} from '@datasync/runs';
 import { catalog, type Config } from '@datasync/sources';
 import { createGatewayApp } from './app';
 import { answerParserErrors } from './client-error';
@@ -66,7 +74,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     rateLimitPerMinute: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: config.GATEWAY_AUTH_FAILURES_PER_MINUTE,
     trustProxy: config.GATEWAY_TRUST_PROXY,
-    jsonBounds: { maxDepth: config.GATEWAY_JSON_MAX_DEPTH, maxItems: config.GATEWAY_JSON_MAX_ITEMS, maxString: config.GATEWAY_JSON_MAX_STRING },
+    jsonBounds: {
+      maxDepth: config.GATEWAY_JSON_MAX_DEPTH,
+      maxItems: config.GATEWAY_JSON_MAX_ITEMS,
+      maxString: config.GATEWAY_JSON_MAX_STRING,
+    },
     publicUrl: config.PUBLIC_URL,
     opsQueues: [schedules.queue, notifications.queue],
     deps: {
@@ -97,7 +109,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   });
   const host = config.GATEWAY_HOST ?? (config.GATEWAY_API_KEY ? '0.0.0.0' : '127.0.0.1');
   if (!config.GATEWAY_API_KEY) {
-    log.warn({ host }, 'GATEWAY_API_KEY is not set: the gateway accepts requests without a key and listens on 127.0.0.1 only unless GATEWAY_HOST says otherwise');
+    log.warn(
+      { host },
+      'GATEWAY_API_KEY is not set: the gateway accepts requests without a key and listens on 127.0.0.1 only unless GATEWAY_HOST says otherwise',
+    );
   }
   const server = createServer(app);
   answerParserErrors(server, log);

@@ -100,5 +100,4 @@ export function generateCatalog(seed: number, extra = 0): CatalogItem[] {
   return items;
 }
 
-export const brandOf = (item: CatalogItem): string =>
-  goods.find((g) => item.name.startsWith(g.name))?.brand ?? 'DataSync';
+export const brandOf = (item: CatalogItem): string => goods.find((g) => item.name.startsWith(g.name))?.brand ?? 'DataSync';

@@ -56,22 +56,32 @@ const control = async <T = Json>(path: string, init: RequestInit = {}) => {
 const dump = async () => (await control<Dump>('/data')).body as Dump;
 
 const tokenRequest = (fields: Record<string, string>) =>
-  call('/datawiz/api/o/token/', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  }, false);
+  call(
+    '/datawiz/api/o/token/',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    },
+    false,
+  );
 const credentials = async () => (await control<Credentials>('/credentials')).body as Credentials;
 const passwordGrant = async () => {
   const c = await credentials();
-  return tokenRequest({ grant_type: 'password', client_id: c.client_id, client_secret: c.client_secret, username: c.username, password: c.password });
+  return tokenRequest({
+    grant_type: 'password',
+    client_id: c.client_id,
+    client_secret: c.client_secret,
+    username: c.username,
+    password: c.password,
+  });
 };
 
 /** Follows `next` as given, from `first`, and answers every element and the pages seen. */
 async function crawl<T>(first: string): Promise<{ rows: T[]; pages: PageJson<T>[] }> {
   const rows: T[] = [];
   const pages: PageJson<T>[] = [];
-  for (let url: string | null = first; url; ) {
+  for (let url: string | null = first; url;) {
     const r = await call(url);
     expect(r.status).toBe(200);
     const page = r.json<PageJson<T>>();
@@ -146,7 +156,12 @@ describe('datawiz fake: auth', () => {
     const first = (await passwordGrant()).json<{ access_token: string; refresh_token: string }>();
     await control('/expire-tokens', { method: 'POST' });
     expect((await call(`${API}/sale/`, { headers: { authorization: `Bearer ${first.access_token}` } }, false)).status).toBe(401);
-    const refresh = { grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: c.client_id, client_secret: c.client_secret };
+    const refresh = {
+      grant_type: 'refresh_token',
+      refresh_token: first.refresh_token,
+      client_id: c.client_id,
+      client_secret: c.client_secret,
+    };
     const second = await tokenRequest(refresh);
     expect(second.status).toBe(200);
     const { access_token } = second.json<{ access_token: string }>();
@@ -304,7 +319,7 @@ describe('datawiz fake: formats, HEAD, OPTIONS, detail', () => {
 });
 
 describe('datawiz fake: POST', () => {
-  it('inserts new sales and updates existing ones, answering the documented 200 {results: {updated, created}} (or the brief\'s form on request)', async () => {
+  it("inserts new sales and updates existing ones, answering the documented 200 {results: {updated, created}} (or the brief's form on request)", async () => {
     const source = await dump();
     const existing = source.sales[5] as SaleJson;
     const [shopA, shopB] = source.shops;
@@ -314,7 +329,15 @@ describe('datawiz fake: POST', () => {
     expect([one.status, one.json()]).toEqual([200, { results: { updated: 0, created: 1 } }]);
     const many = await post(`${API}/sale/`, [
       { ...existing, name: 'Переименована', products: existing.products.map((p) => ({ product_id: p.product_id })) },
-      { sale_id: 5000, name: 'Числовой id', description: '', date_from: '2025-01-01', date_to: '2025-01-31', shops: [shopB?.shop_id], products: [{ product_id: product?.product_id }] },
+      {
+        sale_id: 5000,
+        name: 'Числовой id',
+        description: '',
+        date_from: '2025-01-01',
+        date_to: '2025-01-31',
+        shops: [shopB?.shop_id],
+        products: [{ product_id: product?.product_id }],
+      },
     ]);
     expect([many.status, many.json()]).toEqual([200, { results: { updated: 1, created: 1 } }]);
 
@@ -343,20 +366,31 @@ describe('datawiz fake: POST', () => {
     const before = await dump();
     const ok = { sale_id: 'x', name: 'n', description: '', date_from: '2025-01-01', date_to: '2025-01-02', shops: [], products: [] };
     const cases: [unknown, Json][] = [
-      [{}, Object.fromEntries(['sale_id', 'shops', 'name', 'description', 'date_from', 'date_to', 'products'].map((f) => [f, ['This field is required.']]))],
+      [
+        {},
+        Object.fromEntries(
+          ['sale_id', 'shops', 'name', 'description', 'date_from', 'date_to', 'products'].map((f) => [f, ['This field is required.']]),
+        ),
+      ],
       [{ ...ok, name: '   ' }, { name: ['This field may not be blank.'] }],
       [{ ...ok, name: null }, { name: ['This field may not be null.'] }],
       [{ ...ok, date_to: null }, { date_to: ['This field may not be null.'] }],
-      [{ ...ok, sale_id: 's'.repeat(201), name: 'n'.repeat(101) }, {
-        sale_id: ['Ensure this field has no more than 200 characters.'],
-        name: ['Ensure this field has no more than 100 characters.'],
-      }],
+      [
+        { ...ok, sale_id: 's'.repeat(201), name: 'n'.repeat(101) },
+        {
+          sale_id: ['Ensure this field has no more than 200 characters.'],
+          name: ['Ensure this field has no more than 100 characters.'],
+        },
+      ],
       [{ ...ok, date_from: '30.06.2018' }, { date_from: ['Date has wrong format. Use one of these formats instead: YYYY-MM-DD.'] }],
       [{ ...ok, shops: '1' }, { shops: ['Expected a list of items but got type "str".'] }],
       [{ ...ok, shops: ['no-such-shop'] }, { shops: ['Object with shop_id=no-such-shop does not exist.'] }],
-      [{ ...ok, products: [{}, { product_id: 'zz' }] }, {
-        products: [{ product_id: ['This field is required.'] }, { product_id: ['Object with product_id=zz does not exist.'] }],
-      }],
+      [
+        { ...ok, products: [{}, { product_id: 'zz' }] },
+        {
+          products: [{ product_id: ['This field is required.'] }, { product_id: ['Object with product_id=zz does not exist.'] }],
+        },
+      ],
       [{ ...ok, products: { product_id: 'zz' } }, { products: { non_field_errors: ['Expected a list of items but got type "dict".'] } }],
       [{ ...ok, date_from: '2025-02-01', date_to: '2025-01-01' }, { non_field_errors: ['date_to must not be earlier than date_from.'] }],
       ['just a string', { non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] }],

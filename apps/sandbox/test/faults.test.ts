@@ -13,7 +13,10 @@ afterAll(async () => {
 });
 
 const get = async (path: string, fault?: unknown) =>
-  (await (await fetch(`${sandbox.url}${path}`, { headers: fault ? { 'x-sandbox-fault': JSON.stringify(fault) } : {} })).json()) as Record<string, unknown>[];
+  (await (await fetch(`${sandbox.url}${path}`, { headers: fault ? { 'x-sandbox-fault': JSON.stringify(fault) } : {} })).json()) as Record<
+    string,
+    unknown
+  >[];
 
 describe('corrupt fault', () => {
   it('removes or retypes a field of `count` items from the middle of the page, leaving the others as served', async () => {

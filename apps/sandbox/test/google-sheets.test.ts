@@ -65,7 +65,8 @@ function sheetsClient(keyFile: string, rootUrl: string): { jwt: JWT; sheets: she
     resolved: async (options) => {
       const href = options.url.toString();
       if (href === GOOGLE_TOKEN_URL && key.token_uri !== GOOGLE_TOKEN_URL) options.url = new URL(key.token_uri);
-      else if (href.startsWith(GOOGLE_SHEETS_ROOT) && root !== GOOGLE_SHEETS_ROOT) options.url = new URL(root + href.slice(GOOGLE_SHEETS_ROOT.length));
+      else if (href.startsWith(GOOGLE_SHEETS_ROOT) && root !== GOOGLE_SHEETS_ROOT)
+        options.url = new URL(root + href.slice(GOOGLE_SHEETS_ROOT.length));
       return options;
     },
   });
@@ -76,7 +77,8 @@ let sandbox: RunningSandbox;
 let dir: string;
 let keyFile: string;
 
-const control = async <T>(p: string, init?: RequestInit): Promise<T> => (await (await fetch(`${sandbox.url}/sheets/_control${p}`, init)).json()) as T;
+const control = async <T>(p: string, init?: RequestInit): Promise<T> =>
+  (await (await fetch(`${sandbox.url}/sheets/_control${p}`, init)).json()) as T;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, seed: 3, log: createLogger({ name: 't', level: 'silent' }) });
@@ -161,13 +163,23 @@ describe('google sheets fake', () => {
 
     const read = await sheets.spreadsheets.values.get({ spreadsheetId, range: 'Daily!A1:F' });
     expect(read.data.range).toBe('Daily!A1:F1000');
-    expect(read.data.values).toEqual([header, ['2026-04-01', '315', '41', '51', '191', '124'], ['2026-04-02', '280', '35', '47', '170', '110']]);
-    const unformatted = await sheets.spreadsheets.values.get({ spreadsheetId, range: 'Daily!A2:F2', valueRenderOption: 'UNFORMATTED_VALUE' });
+    expect(read.data.values).toEqual([
+      header,
+      ['2026-04-01', '315', '41', '51', '191', '124'],
+      ['2026-04-02', '280', '35', '47', '170', '110'],
+    ]);
+    const unformatted = await sheets.spreadsheets.values.get({
+      spreadsheetId,
+      range: 'Daily!A2:F2',
+      valueRenderOption: 'UNFORMATTED_VALUE',
+    });
     expect(unformatted.data.values).toEqual([['2026-04-01', 315, 41, 51, 191, 124]]);
 
     const state = await control<{ sheets: { title: string; values: unknown[][] }[] }>(`/spreadsheets/${spreadsheetId}`);
     expect(state.sheets[0]!.values).toEqual([header, ['2026-04-01', 315, 41, 51, 191, 124], ['2026-04-02', 280, 35, 47, 170, 110]]);
-    const { writes } = await control<{ writes: { method: string; range: string; values: unknown }[] }>(`/spreadsheets/${spreadsheetId}/writes`);
+    const { writes } = await control<{ writes: { method: string; range: string; values: unknown }[] }>(
+      `/spreadsheets/${spreadsheetId}/writes`,
+    );
     expect(writes.map((w) => [w.method, w.range])).toEqual([
       ['update', 'Daily!A1:F1'],
       ['append', 'Daily!A1:F'],
@@ -221,7 +233,10 @@ describe('google sheets fake', () => {
   it('takes a per-call rootUrl; a client-wide rootUrl loses the /sheets path', async () => {
     const { jwt } = sheetsClient(keyFile, GOOGLE_SHEETS_ROOT); // token redirect only
     const plain = sheetsApi({ version: 'v4', auth: jwt });
-    const perCall = await plain.spreadsheets.values.get({ spreadsheetId: 'root-url', range: 'Sheet1!A1' }, { rootUrl: `${sandbox.url}/sheets/` });
+    const perCall = await plain.spreadsheets.values.get(
+      { spreadsheetId: 'root-url', range: 'Sheet1!A1' },
+      { rootUrl: `${sandbox.url}/sheets/` },
+    );
     expect(perCall.data.range).toBe('Sheet1!A1');
     const global = sheetsApi({ version: 'v4', auth: jwt, rootUrl: `${sandbox.url}/sheets/` });
     await expect(global.spreadsheets.values.get({ spreadsheetId: 'root-url', range: 'Sheet1!A1' })).rejects.toMatchObject({

@@ -112,7 +112,8 @@ describe('itresume fake', () => {
     const precise = await items({ start: '2026-04-04 00:00:00', end: '2026-04-05 00:00:00.000000' });
     expect(dateOnly).toEqual(precise);
     const short = await items({ start: '2026-04-04 10:00:00.5', end: '2026-04-04 11:00:00.25' });
-    for (const i of short) expect(i.created_at as string >= '2026-04-04 10:00:00.5' && (i.created_at as string) <= '2026-04-04 11:00:00.25').toBe(true);
+    for (const i of short)
+      expect((i.created_at as string) >= '2026-04-04 10:00:00.5' && (i.created_at as string) <= '2026-04-04 11:00:00.25').toBe(true);
     expect(short.length).toBeGreaterThan(0);
 
     expect(await items({ start: '2020-01-01', end: '2020-01-02' })).toEqual([]);
@@ -159,7 +160,12 @@ describe('itresume fake', () => {
         run: f.run,
         submit: f.submit,
       });
-      kinds = new Set([...kinds, ...Object.entries(f.malformed.byKind).filter(([, n]) => n > 0).map(([k]) => k)]);
+      kinds = new Set([
+        ...kinds,
+        ...Object.entries(f.malformed.byKind)
+          .filter(([, n]) => n > 0)
+          .map(([k]) => k),
+      ]);
     }
     expect(kinds.size).toBe(8);
   });
@@ -184,7 +190,12 @@ describe('itresume fake', () => {
     expect(added.status).toBe(201);
     expect((await items(window)).length).toBe(first.length + 5);
     // On request, attempts whose created_at is a day the month lacks (31-day months cannot have one).
-    const post = (body: unknown) => fetch(`${sandbox.url}/itresume/_control/attempts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${sandbox.url}/itresume/_control/attempts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const impossible = await post({ date: '2026-04-07', count: 2, defect: 'impossible_date' });
     expect(impossible.status).toBe(201);
     const served = await items(window);

@@ -25,7 +25,12 @@ describe('ozon fake', () => {
     const noClient = await raw('POST', '/ozon/v2/warehouse/list', { limit: 10 }, { 'Api-Key': OZON_CREDENTIALS.apiKey });
     expect(noClient.status).toBe(400);
     expect(noClient.body).toMatchObject({ code: 3, message: 'Client-Id header value should be positive integer' });
-    const badKey = await raw('POST', '/ozon/v2/warehouse/list', { limit: 10 }, { 'Client-Id': OZON_CREDENTIALS.clientId, 'Api-Key': 'nope' });
+    const badKey = await raw(
+      'POST',
+      '/ozon/v2/warehouse/list',
+      { limit: 10 },
+      { 'Client-Id': OZON_CREDENTIALS.clientId, 'Api-Key': 'nope' },
+    );
     expect(badKey.status).toBe(404);
     expect(badKey.body).toEqual({ code: 5, message: 'Invalid Api-Key, please check the key and try again', details: [] });
     const ok = await ozon('POST', '/ozon/v2/warehouse/list', { limit: 10 });
@@ -63,7 +68,11 @@ describe('ozon fake', () => {
   it('lists only open postings as unfulfilled and rejects both date filters at once', async () => {
     const from = new Date(Date.now() - 30 * 86400_000).toISOString();
     const to = new Date(Date.now() + 30 * 86400_000).toISOString();
-    const r = await ozon('POST', '/ozon/v3/posting/fbs/unfulfilled/list', { filter: { cutoff_from: from, cutoff_to: to }, limit: 1000, offset: 0 });
+    const r = await ozon('POST', '/ozon/v3/posting/fbs/unfulfilled/list', {
+      filter: { cutoff_from: from, cutoff_to: to },
+      limit: 1000,
+      offset: 0,
+    });
     const statuses = new Set(r.body.result.postings.map((p: any) => p.status));
     expect([...statuses].every((s) => ['awaiting_packaging', 'awaiting_deliver'].includes(s as string))).toBe(true);
     expect(r.body.result.count).toBe(r.body.result.postings.length);
@@ -120,7 +129,11 @@ describe('ozon fake', () => {
     expect(ret.status).toBe(201);
     expect(ret.body.logistic.final_moment).toBeNull();
     await raw('POST', `/ozon/_control/returns/${ret.body.id}/status`, { status: 'ReceivedBySeller' });
-    const listed = await ozon('POST', '/ozon/v1/returns/list', { filter: { posting_numbers: [posting.posting_number] }, limit: 10, last_id: 0 });
+    const listed = await ozon('POST', '/ozon/v1/returns/list', {
+      filter: { posting_numbers: [posting.posting_number] },
+      limit: 10,
+      last_id: 0,
+    });
     expect(listed.body.returns[0].visual.status.sys_name).toBe('ReceivedBySeller');
     expect(listed.body.returns[0].logistic.final_moment).not.toBeNull();
     expect(listed.body.returns[0].product.offer_id).toBe('DS-1002');
@@ -134,7 +147,12 @@ describe('ozon fake', () => {
   it('pushes stock with a 100-pair limit and per-item errors', async () => {
     const catalog = (await raw('GET', '/ozon/_control/catalog')).body.items;
     const item = catalog[1];
-    const tooMany = Array.from({ length: 101 }, () => ({ offer_id: item.code, product_id: item.ozon.productId, stock: 1, warehouse_id: W1 }));
+    const tooMany = Array.from({ length: 101 }, () => ({
+      offer_id: item.code,
+      product_id: item.ozon.productId,
+      stock: 1,
+      warehouse_id: W1,
+    }));
     const over = await ozon('POST', '/ozon/v2/products/stocks', { stocks: tooMany });
     expect(over.status).toBe(400);
     expect(over.body.code).toBe(3);
@@ -154,7 +172,9 @@ describe('ozon fake', () => {
       [false, 'WAREHOUSE_NOT_FOUND'],
       [false, 'STOCK_TOO_BIG'],
     ]);
-    const noWarehouse = await ozon('POST', '/ozon/v2/products/stocks', { stocks: [{ offer_id: item.code, product_id: item.ozon.productId, stock: 1 }] });
+    const noWarehouse = await ozon('POST', '/ozon/v2/products/stocks', {
+      stocks: [{ offer_id: item.code, product_id: item.ozon.productId, stock: 1 }],
+    });
     expect(noWarehouse.status).toBe(400);
     expect(noWarehouse.body.message).toMatch(/^Request validation error: invalid ProductsStocksRequest.Stocks\[0\]/);
 
@@ -177,16 +197,29 @@ describe('ozon fake', () => {
 
     await raw('POST', '/ozon/_control/rate-limits', { rules: { global: { limit: 50 } } });
     const item = (await raw('GET', '/ozon/_control/catalog')).body.items[2];
-    const push = () => ozon('POST', '/ozon/v2/products/stocks', { stocks: [{ offer_id: item.code, product_id: item.ozon.productId, stock: 3, warehouse_id: W1 }] });
+    const push = () =>
+      ozon('POST', '/ozon/v2/products/stocks', {
+        stocks: [{ offer_id: item.code, product_id: item.ozon.productId, stock: 3, warehouse_id: W1 }],
+      });
     expect((await push()).body.result[0].updated).toBe(true);
     expect((await push()).body.result[0].errors[0].code).toBe('TOO_MANY_REQUESTS');
     expect((await raw('GET', '/ozon/_control/rate-limits')).body.rules['stock-pair']).toEqual({ limit: 1, windowMs: 30_000 });
   });
 
   it('honours the empty-page fault and the Ozon presets', async () => {
-    const empty = await ozon('POST', '/ozon/v4/posting/fbs/list', { filter: week(), limit: 10 }, { 'x-sandbox-fault': JSON.stringify({ kind: 'empty' }) });
+    const empty = await ozon(
+      'POST',
+      '/ozon/v4/posting/fbs/list',
+      { filter: week(), limit: 10 },
+      { 'x-sandbox-fault': JSON.stringify({ kind: 'empty' }) },
+    );
     expect(empty.body).toMatchObject({ postings: [], has_next: false });
-    const preset = await ozon('POST', '/ozon/v2/warehouse/list', { limit: 1 }, { 'x-sandbox-fault': JSON.stringify({ kind: 'status', preset: 'ozon.rate-limit' }) });
+    const preset = await ozon(
+      'POST',
+      '/ozon/v2/warehouse/list',
+      { limit: 1 },
+      { 'x-sandbox-fault': JSON.stringify({ kind: 'status', preset: 'ozon.rate-limit' }) },
+    );
     expect(preset.status).toBe(429);
     expect(preset.body.code).toBe(8);
   });

@@ -120,7 +120,11 @@ describe('wildberries fake', () => {
     await raw('POST', `/wb/_control/goods-returns/${row.shkId}`, { completed: true });
     const day = new Date(Date.now() + 3 * 3600_000).toISOString().slice(0, 10);
     const report = await wb('GET', `/wb/analytics/api/v1/analytics/goods-return?dateFrom=${day}&dateTo=${day}`);
-    expect(report.body.report.find((r: any) => r.shkId === row.shkId)).toMatchObject({ srid: task.rid, orderId: task.id, isStatusActive: 0 });
+    expect(report.body.report.find((r: any) => r.shkId === row.shkId)).toMatchObject({
+      srid: task.rid,
+      orderId: task.id,
+      isStatusActive: 0,
+    });
   });
 
   it('pushes stock: 204, 1000-item limit, sku rejected, 409 array with nothing applied', async () => {
@@ -134,7 +138,13 @@ describe('wildberries fake', () => {
     expect(bySku.status).toBe(400);
     expect(bySku.body.code).toBe('SKUUploadDisabled');
 
-    const conflict = await wb('PUT', path, { stocks: [{ chrtId: x.wb.chrtId, amount: 9 }, { chrtId: 1, amount: 1 }, { chrtId: y.wb.chrtId, amount: 100_001 }] });
+    const conflict = await wb('PUT', path, {
+      stocks: [
+        { chrtId: x.wb.chrtId, amount: 9 },
+        { chrtId: 1, amount: 1 },
+        { chrtId: y.wb.chrtId, amount: 100_001 },
+      ],
+    });
     expect(conflict.status).toBe(409);
     expect(Array.isArray(conflict.body)).toBe(true);
     expect(conflict.body.map((e: any) => e.code).sort()).toEqual(['NotFound', 'UploadDataLimit']);
@@ -142,7 +152,17 @@ describe('wildberries fake', () => {
     const before = (await wb('POST', path, { chrtIds: [x.wb.chrtId] })).body.stocks[0]?.amount;
     expect(before).not.toBe(9);
 
-    expect((await wb('PUT', path, { stocks: [{ chrtId: x.wb.chrtId, amount: 9 }, { chrtId: y.wb.chrtId, amount: 0 }, { chrId: 5, amout: 1 }] })).status).toBe(204);
+    expect(
+      (
+        await wb('PUT', path, {
+          stocks: [
+            { chrtId: x.wb.chrtId, amount: 9 },
+            { chrtId: y.wb.chrtId, amount: 0 },
+            { chrId: 5, amout: 1 },
+          ],
+        })
+      ).status,
+    ).toBe(204);
     const read = await wb('POST', path, { chrtIds: [x.wb.chrtId, y.wb.chrtId] });
     expect(read.body.stocks).toEqual([
       { chrtId: x.wb.chrtId, amount: 9 },

@@ -27,7 +27,9 @@ describe('yandex market fake', () => {
     expect(none.body).toEqual({ status: 'ERROR', errors: [{ code: 'UNAUTHORIZED', message: 'Credentials are not specified' }] });
     const prefixed = await raw('GET', '/ym/v2/campaigns', undefined, { 'Api-Key': `Bearer ${YM_CREDENTIALS.apiKey}` });
     expect(prefixed.body.errors[0].message).toBe('Api-Key token prefix invalid');
-    expect((await raw('GET', '/ym/v2/campaigns', undefined, { 'Api-Key': 'wrong' })).body.errors[0].message).toBe('Api-Key token is invalid');
+    expect((await raw('GET', '/ym/v2/campaigns', undefined, { 'Api-Key': 'wrong' })).body.errors[0].message).toBe(
+      'Api-Key token is invalid',
+    );
     const oauth = await raw('GET', '/ym/campaigns', undefined, { Authorization: `Bearer ${YM_CREDENTIALS.oauthToken}` });
     expect(oauth.status).toBe(200);
     expect(oauth.body.campaigns.map((c: any) => c.id)).toEqual(YM_CAMPAIGNS.map((c) => c.id));
@@ -83,7 +85,10 @@ describe('yandex market fake', () => {
     expect(order.items[0].itemStatuses).toEqual([{ status: 'CREATED', count: 2 }]);
     expect(await readStock()).toEqual({ AVAILABLE: before.AVAILABLE, FREEZE: before.FREEZE + 2, FIT: before.FIT + 2 });
 
-    for (const [status, substatus] of [['PROCESSING', 'READY_TO_SHIP'], ['DELIVERY', undefined]]) {
+    for (const [status, substatus] of [
+      ['PROCESSING', 'READY_TO_SHIP'],
+      ['DELIVERY', undefined],
+    ]) {
       expect((await raw('POST', `/ym/_control/orders/${order.orderId}/status`, { status, substatus })).status).toBe(200);
     }
     expect((await readStock()).FREEZE).toBe(before.FREEZE);
@@ -107,7 +112,12 @@ describe('yandex market fake', () => {
     const listed = await ym('GET', `/ym/v2/campaigns/${C1}/returns?orderIds=${order.orderId}`);
     expect(listed.body.status).toBe('OK');
     expect(listed.body.result.returns).toHaveLength(1);
-    expect(listed.body.result.returns[0]).toMatchObject({ id: ret.id, shipmentStatus: 'PICKED', refundStatus: 'REFUNDED', returnType: 'RETURN' });
+    expect(listed.body.result.returns[0]).toMatchObject({
+      id: ret.id,
+      shipmentStatus: 'PICKED',
+      refundStatus: 'REFUNDED',
+      returnType: 'RETURN',
+    });
 
     const ids: number[] = [];
     let token: string | undefined;
@@ -136,7 +146,9 @@ describe('yandex market fake', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors).toEqual([{ code: 'OFFER_NOT_FOUND', message: `Offer not found: '0${x.ym.offerId}'` }]);
 
-    const ok = await ym('PUT', path, { skus: [one(x.ym.offerId, 11), { sku: y.ym.offerId, warehouseId: 55555, items: [{ count: 4, type: 'FIT' }] }] });
+    const ok = await ym('PUT', path, {
+      skus: [one(x.ym.offerId, 11), { sku: y.ym.offerId, warehouseId: 55555, items: [{ count: 4, type: 'FIT' }] }],
+    });
     expect(ok.body).toEqual({ status: 'OK' });
     const control = (await raw('GET', `/ym/_control/stocks?warehouseId=${YM_CAMPAIGNS[0].warehouseId}`)).body.stocks;
     expect(control.find((s: any) => s.offerId === x.ym.offerId)).toMatchObject({ count: 11, pushes: 1 });
@@ -182,7 +194,9 @@ describe('yandex market fake', () => {
     );
     expect((await raw('GET', '/ozon/_control/catalog')).body).toEqual(catalog);
     expect((await raw('GET', '/wb/_control/catalog')).body).toEqual(catalog);
-    const preset = await ym('GET', '/ym/v2/campaigns', undefined, { 'x-sandbox-fault': JSON.stringify({ kind: 'status', preset: 'ym.rate-limit' }) });
+    const preset = await ym('GET', '/ym/v2/campaigns', undefined, {
+      'x-sandbox-fault': JSON.stringify({ kind: 'status', preset: 'ym.rate-limit' }),
+    });
     expect(preset.status).toBe(420);
   });
 

@@ -68,7 +68,11 @@ describe('yclients fake: auth', () => {
     expect(r.body.data.user_token).toBe(creds.userToken);
     expect(r.body.meta).toEqual([]);
 
-    const wrong = await call('/auth', { method: 'POST', auth: `Bearer ${creds.partnerToken}`, body: { login: creds.login, password: 'nope' } });
+    const wrong = await call('/auth', {
+      method: 'POST',
+      auth: `Bearer ${creds.partnerToken}`,
+      body: { login: creds.login, password: 'nope' },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toMatchObject({ success: false, data: null, meta: { message: expect.any(String) } });
     expect((await call('/auth', { method: 'POST', auth: null, body: { login: creds.login, password: creds.password } })).status).toBe(401);
@@ -100,7 +104,11 @@ describe('yclients fake: auth', () => {
     expect(rotated.userToken).not.toBe(old.userToken);
     expect((await call(`/accounts/${SMALL}`, { auth: old.authorization })).status).toBe(401);
     expect((await call(`/accounts/${SMALL}`, { auth: rotated.authorization })).status).toBe(200);
-    const login = await call<{ user_token: string }>('/auth', { method: 'POST', auth: `Bearer ${rotated.partnerToken}`, body: { login: old.login, password: 'new-secret' } });
+    const login = await call<{ user_token: string }>('/auth', {
+      method: 'POST',
+      auth: `Bearer ${rotated.partnerToken}`,
+      body: { login: old.login, password: 'new-secret' },
+    });
     expect(login.body.data.user_token).toBe(rotated.userToken);
   });
 });
@@ -115,7 +123,9 @@ describe('yclients fake: envelope and catalog', () => {
 
     const services = await call(`/company/${SMALL}/services`);
     const first = services.body.data[0]!;
-    expect(first.staff).toEqual(expect.arrayContaining([expect.objectContaining({ id: expect.any(Number), seance_length: expect.any(Number) })]));
+    expect(first.staff).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: expect.any(Number), seance_length: expect.any(Number) })]),
+    );
     const staffId = (first.staff as { id: number }[])[0]!.id;
     const byStaff = await call(`/company/${SMALL}/services?staff_id=${staffId}`);
     expect(byStaff.body.data.every((s) => (s.staff as { id: number }[]).some((p) => p.id === staffId))).toBe(true);
@@ -160,7 +170,15 @@ describe('yclients fake: paging', () => {
     const total = companies.companies.find((c) => c.id === BIG)!.clients;
     const seen: number[] = [];
     for (let page = 1; ; page++) {
-      const r = await search(BIG, { page, page_size: 200, fields: ['id', 'name', 'phone'], order_by: 'id', order_by_direction: 'ASC', operation: 'AND', filters: [] });
+      const r = await search(BIG, {
+        page,
+        page_size: 200,
+        fields: ['id', 'name', 'phone'],
+        order_by: 'id',
+        order_by_direction: 'ASC',
+        operation: 'AND',
+        filters: [],
+      });
       expect(r.status).toBe(200);
       expect(meta(r.body).total_count).toBe(total);
       if (r.body.data.length === 0) break;
@@ -176,12 +194,19 @@ describe('yclients fake: paging', () => {
     await control('/quirks', 'POST', { overMax: 'reject' });
     expect((await search(BIG, { page: 1, page_size: 201 })).status).toBe(400);
 
-    const quick = await search(BIG, { page_size: 200, fields: ['id', 'name'], filters: [{ type: 'id', state: { value: seen.slice(0, 3) } }] });
+    const quick = await search(BIG, {
+      page_size: 200,
+      fields: ['id', 'name'],
+      filters: [{ type: 'id', state: { value: seen.slice(0, 3) } }],
+    });
     expect(quick.body.data.map((c) => c.id)).toEqual(seen.slice(0, 3));
     expect(meta(quick.body).total_count).toBe(3);
     const badFilter = await search(BIG, { filters: [{ type: 'nonsense', state: {} }] });
     expect(badFilter.status).toBe(400);
-    expect(badFilter.body.meta).toEqual({ message: 'Недопустимое значение фильтра', errors: { filters: ['Недопустимое значение состояния фильтра'] } });
+    expect(badFilter.body.meta).toEqual({
+      message: 'Недопустимое значение фильтра',
+      errors: { filters: ['Недопустимое значение состояния фильтра'] },
+    });
   });
 
   it('pages records in (datetime, id) order with {page, total_count}; ordinal N is on page ceil(N/size)', async () => {
@@ -272,7 +297,10 @@ describe('yclients fake: rate limit', () => {
 describe('yclients fake: mutations while a sync runs', () => {
   it('inserting a record at the start shifts every ordinal by one', async () => {
     const before = (await call(`/records/${SMALL}?page=1&count=200`)).body;
-    const inserted = await control<{ row: Row; ordinal: number }>(`/companies/${SMALL}/records`, 'POST', { position: 'start', fields: { comment: 'вставка' } });
+    const inserted = await control<{ row: Row; ordinal: number }>(`/companies/${SMALL}/records`, 'POST', {
+      position: 'start',
+      fields: { comment: 'вставка' },
+    });
     expect(inserted.status).toBe(201);
     expect(inserted.body.ordinal).toBe(1);
     const after = (await call(`/records/${SMALL}?page=1&count=200`)).body;
@@ -299,7 +327,10 @@ describe('yclients fake: mutations while a sync runs', () => {
     expect(withDeleted.body.data[0]).toMatchObject({ id: first[0]!.id, deleted: true });
 
     const target = first[1]!;
-    const changed = await control<{ row: Row }>(`/companies/${SMALL}/records/${target.id}`, 'PATCH', { comment: 'изменено', attendance: -1 });
+    const changed = await control<{ row: Row }>(`/companies/${SMALL}/records/${target.id}`, 'PATCH', {
+      comment: 'изменено',
+      attendance: -1,
+    });
     expect(changed.body.row.last_change_date).not.toBe(target.last_change_date);
     const since = String(changed.body.row.last_change_date).slice(0, 19);
     const incremental = await call(`/records/${SMALL}?changed_after=${since}&with_deleted=1&count=200`);
@@ -308,26 +339,38 @@ describe('yclients fake: mutations while a sync runs', () => {
   });
 
   it('mutates clients and transactions the same way, visible in the source data', async () => {
-    const start = await control<{ row: Row; ordinal: number }>(`/companies/${SMALL}/clients`, 'POST', { position: 'start', fields: { name: 'Первая' } });
+    const start = await control<{ row: Row; ordinal: number }>(`/companies/${SMALL}/clients`, 'POST', {
+      position: 'start',
+      fields: { name: 'Первая' },
+    });
     expect(start.body.ordinal).toBe(1);
     const page1 = await search(SMALL, { page: 1, page_size: 2, fields: ['id', 'name'] });
     expect(page1.body.data[0]).toEqual({ id: start.body.row.id, name: 'Первая' });
     expect(meta(page1.body).total_count).toBe(401);
     await control(`/companies/${SMALL}/clients/delete`, 'POST', { position: 'first' });
     expect(meta((await search(SMALL, {})).body).total_count).toBe(400);
-    const patched = await control<{ row: Row }>(`/companies/${SMALL}/clients/${page1.body.data[1]!.id}`, 'PATCH', { phone: '+79990000000' });
+    const patched = await control<{ row: Row }>(`/companies/${SMALL}/clients/${page1.body.data[1]!.id}`, 'PATCH', {
+      phone: '+79990000000',
+    });
     expect(patched.body.row.phone).toBe('+79990000000');
     const full = await call<Row>(`/client/${SMALL}/${patched.body.row.id}`);
     expect(full.body.data.phone).toBe('+79990000000');
 
-    const tx = await control<{ row: Row; ordinal: number; total: number }>(`/companies/${SMALL}/transactions`, 'POST', { position: 'end', fields: { amount: 777 } });
+    const tx = await control<{ row: Row; ordinal: number; total: number }>(`/companies/${SMALL}/transactions`, 'POST', {
+      position: 'end',
+      fields: { amount: 777 },
+    });
     expect(tx.body.ordinal).toBe(tx.body.total);
-    const source = (await control<{ rows: Row[]; total: number }>(`/companies/${SMALL}/source/transactions?offset=${tx.body.total - 1}`)).body;
+    const source = (await control<{ rows: Row[]; total: number }>(`/companies/${SMALL}/source/transactions?offset=${tx.body.total - 1}`))
+      .body;
     expect(source.rows).toEqual([expect.objectContaining({ id: tx.body.row.id, amount: 777 })]);
   });
 
   it('creates companies of a requested size quickly and pages them lazily', async () => {
-    const created = await control<{ id: number; clients: number; records: number; generated_ms: number }>('/companies', 'POST', { clients: 100_000, records: 300_000 });
+    const created = await control<{ id: number; clients: number; records: number; generated_ms: number }>('/companies', 'POST', {
+      clients: 100_000,
+      records: 300_000,
+    });
     expect(created.status).toBe(201);
     expect(created.body.generated_ms).toBeLessThan(3000);
     const deep = await call(`/records/${created.body.id}?page=1400&count=200`);

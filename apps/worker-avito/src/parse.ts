@@ -51,7 +51,7 @@ function fromMobile(value: unknown): Listing | { skipped: string } {
     categoryName: v.category?.name ?? null,
     locationName: v.location ?? null,
     address: v.address ?? null,
-    publishedAt: v.time ? new Date((v.time > 1e10 ? v.time : v.time * 1000)) : null,
+    publishedAt: v.time ? new Date(v.time > 1e10 ? v.time : v.time * 1000) : null,
     raw: value,
   };
 }

@@ -38,8 +38,20 @@ async function writePage(
         table: avitoItems,
         // first_seen_at and last_seen_at are the table's defaults on insert.
         columns: [
-          'id', 'avito_id', 'title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_id', 'location_name',
-          'address', 'seller_hash', 'published_at', 'raw',
+          'id',
+          'avito_id',
+          'title',
+          'price',
+          'price_text',
+          'url',
+          'category_id',
+          'category_name',
+          'location_id',
+          'location_name',
+          'address',
+          'seller_hash',
+          'published_at',
+          'raw',
         ],
         conflict: ['avito_id'],
         update: ['title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_name', 'address', 'published_at', 'raw'],
@@ -105,9 +117,16 @@ function listingStream<P>(
           lastStamp ??= page.lastStamp;
           return { page, parsed: parseMobileItems(page.items) };
         },
-        { first: from.page + 1, maxPages: Math.max(1, maxPages - from.page), isLast: ({ parsed }) => parsed.itemCount < transport.pageSize },
+        {
+          first: from.page + 1,
+          maxPages: Math.max(1, maxPages - from.page),
+          isLast: ({ parsed }) => parsed.itemCount < transport.pageSize,
+        },
       );
-      for await (const { page: { page, parsed }, n } of pages) {
+      for await (const {
+        page: { page, parsed },
+        n,
+      } of pages) {
         total = page.total ?? total;
         const firstPosition = position;
         position += parsed.listings.length;
@@ -130,7 +149,8 @@ function listingStream<P>(
       page.n < maxPages
         ? `avito page ${page.n} listed ${page.extra.itemCount} items, short of the ${page.total} announced; retrying`
         : undefined,
-    onSkipped: (page, skipped) => ctx.log.warn({ page: page.n, skipped: skipped.slice(0, 5).map((s) => s.skip.detail) }, 'skipped malformed listings'),
+    onSkipped: (page, skipped) =>
+      ctx.log.warn({ page: page.n, skipped: skipped.slice(0, 5).map((s) => s.skip.detail) }, 'skipped malformed listings'),
     report: (page, { skipped, written }) => ({
       added: { listings: written },
       progress: {
@@ -147,7 +167,11 @@ function listingStream<P>(
 }
 
 /** Runs a result set's stream, then checks the run found every listing the upstream announced. */
-async function syncPages<P>(ctx: RunContext<P, Checkpoint>, stream: StreamDefinition<Checkpoint, PageItem, Listing, number, PageExtra>, maxPages: number): Promise<void> {
+async function syncPages<P>(
+  ctx: RunContext<P, Checkpoint>,
+  stream: StreamDefinition<Checkpoint, PageItem, Listing, number, PageExtra>,
+  maxPages: number,
+): Promise<void> {
   const done = await runStream(ctx, stream);
   const lastPage = done.last?.n ?? ctx.checkpoint?.page ?? 0;
   const total = done.last?.total;
@@ -160,7 +184,11 @@ async function syncPages<P>(ctx: RunContext<P, Checkpoint>, stream: StreamDefini
 export function avitoHandlers(transport: AvitoTransport, maxPages: number): AvitoHandlers {
   return {
     'avito.user': withCheckpoint(checkpointSchema, (ctx) =>
-      syncPages(ctx, listingStream(ctx, transport, (page) => transport.sellerPage(ctx.params.user, page), { sellerHash: ctx.params.user }, maxPages), maxPages),
+      syncPages(
+        ctx,
+        listingStream(ctx, transport, (page) => transport.sellerPage(ctx.params.user, page), { sellerHash: ctx.params.user }, maxPages),
+        maxPages,
+      ),
     ),
     'avito.region': withCheckpoint(checkpointSchema, (ctx) =>
       syncPages(

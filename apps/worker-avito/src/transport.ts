@@ -54,7 +54,8 @@ export class AvitoTransport {
           );
         }
         return undefined;
-      } });
+      },
+    });
   }
 
   get pageSize(): number {
@@ -63,27 +64,34 @@ export class AvitoTransport {
 
   async sellerPage(sellerHash: string, page: number): Promise<MobilePage> {
     const body = await this.http.get<{ status?: string; result?: { count?: number; items?: unknown[] } }>('/api/1/user/profile/items', {
-      params: { sellerId: sellerHash, page, limit: this.options.pageSize, display: 'grid' } });
+      params: { sellerId: sellerHash, page, limit: this.options.pageSize, display: 'grid' },
+    });
     if (!Array.isArray(body?.result?.items)) throw new UpstreamDataError('avito seller listings answered without result.items');
     return { items: body.result.items, total: body.result.count, lastStamp: undefined };
   }
 
-  async searchPage(params: { query: string; locationId: number; categoryId: number }, page: number, lastStamp: number): Promise<MobilePage> {
-    const body = await this.http.get<{ status?: string; result?: { items?: unknown[]; totalCount?: number; mainCount?: number; lastStamp?: number } }>(
-      '/api/11/items',
-      {
-        params: {
-          key: this.options.mobileKey,
-          query: params.query,
-          locationId: params.locationId,
-          categoryId: params.categoryId,
-          page,
-          limit: this.options.pageSize,
-          lastStamp,
-          sort: 'date',
-          display: 'list',
-          presentationType: 'serp' } },
-    );
+  async searchPage(
+    params: { query: string; locationId: number; categoryId: number },
+    page: number,
+    lastStamp: number,
+  ): Promise<MobilePage> {
+    const body = await this.http.get<{
+      status?: string;
+      result?: { items?: unknown[]; totalCount?: number; mainCount?: number; lastStamp?: number };
+    }>('/api/11/items', {
+      params: {
+        key: this.options.mobileKey,
+        query: params.query,
+        locationId: params.locationId,
+        categoryId: params.categoryId,
+        page,
+        limit: this.options.pageSize,
+        lastStamp,
+        sort: 'date',
+        display: 'list',
+        presentationType: 'serp',
+      },
+    });
     if (!Array.isArray(body?.result?.items)) throw new UpstreamDataError('avito search answered without result.items');
     return { items: body.result.items, total: body.result.totalCount ?? body.result.mainCount, lastStamp: body.result.lastStamp };
   }

@@ -7,7 +7,9 @@ import { datawizHandlers } from './sync';
 export default async function createDatawizRuntime({ config, log }: SourceWorkerContext<DatawizConfig>): Promise<DatawizRuntime> {
   const client = new DatawizClient(datawizOptionsFromConfig(config, log));
   if (!config.DATAWIZ_USERNAME || !config.DATAWIZ_PASSWORD || !config.DATAWIZ_CLIENT_ID || !config.DATAWIZ_CLIENT_SECRET) {
-    log.warn('Datawiz credentials are not configured: sync runs will fail until DATAWIZ_CLIENT_ID/SECRET and DATAWIZ_USERNAME/PASSWORD are set');
+    log.warn(
+      'Datawiz credentials are not configured: sync runs will fail until DATAWIZ_CLIENT_ID/SECRET and DATAWIZ_USERNAME/PASSWORD are set',
+    );
   }
   return { handlers: datawizHandlers(client), describe: { upstream: config.DATAWIZ_BASE_URL } };
 }

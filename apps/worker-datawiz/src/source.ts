@@ -34,7 +34,12 @@ export const datawiz = defineSource({
       {
         upstream: 'DATAWIZ_BASE_URL',
         path: '/datawiz/_control/credentials',
-        env: { DATAWIZ_CLIENT_ID: 'client_id', DATAWIZ_CLIENT_SECRET: 'client_secret', DATAWIZ_USERNAME: 'username', DATAWIZ_PASSWORD: 'password' },
+        env: {
+          DATAWIZ_CLIENT_ID: 'client_id',
+          DATAWIZ_CLIENT_SECRET: 'client_secret',
+          DATAWIZ_USERNAME: 'username',
+          DATAWIZ_PASSWORD: 'password',
+        },
       },
     ],
   },

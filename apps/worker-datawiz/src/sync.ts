@@ -62,7 +62,21 @@ async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[]): Promis
     tx,
     {
       table: datawizProducts,
-      columns: ['product_id', 'name', 'article', 'barcode', 'category_id', 'brand_id', 'producer_id', 'unit_id', 'active', 'width', 'height', 'depth', 'raw'],
+      columns: [
+        'product_id',
+        'name',
+        'article',
+        'barcode',
+        'category_id',
+        'brand_id',
+        'producer_id',
+        'unit_id',
+        'active',
+        'width',
+        'height',
+        'depth',
+        'raw',
+      ],
       skipUnchanged: true,
       alsoSet: ['updated_at = now()'],
     },
@@ -118,7 +132,9 @@ async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[]
   await bulkUpsert(
     tx,
     { table: datawizSaleProducts },
-    rows.flatMap(({ row: s }) => s.products.map((productId, i) => ({ sale_id: s.sale_id, product_id: productId, position: i, last_seen_run: runId }))),
+    rows.flatMap(({ row: s }) =>
+      s.products.map((productId, i) => ({ sale_id: s.sale_id, product_id: productId, position: i, last_seen_run: runId })),
+    ),
   );
 }
 
@@ -163,12 +179,16 @@ function stageStream<T>(
     },
     toRow: (raw) => {
       const parsed = schema.safeParse(raw);
-      return parsed.success ? { row: parsed.data, raw } : skipItem('invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      return parsed.success
+        ? { row: parsed.data, raw }
+        : skipItem('invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     },
-    onSkipped: (page, skipped) => ctx.log.warn({ stage, page: page.n, skipped: skipped.slice(0, 5).map((s) => s.skip.detail) }, 'skipped malformed rows'),
+    onSkipped: (page, skipped) =>
+      ctx.log.warn({ stage, page: page.n, skipped: skipped.slice(0, 5).map((s) => s.skip.detail) }, 'skipped malformed rows'),
     // An empty page mid-way, or a last page short of `count`.
     shortPage: (page) =>
-      (page.items.length === 0 && page.checkpoint.next !== null) || (page.checkpoint.next === null && page.checkpoint.seen < (page.total ?? 0))
+      (page.items.length === 0 && page.checkpoint.next !== null) ||
+      (page.checkpoint.next === null && page.checkpoint.seen < (page.total ?? 0))
         ? `datawiz ${stage}/ page ${page.n} listed ${page.items.length} rows (${page.checkpoint.seen} of the ${page.total} announced); retrying`
         : undefined,
     write: (tx, rows) => write(tx, rows),
@@ -191,7 +211,12 @@ async function syncStage(ctx: Ctx, client: DatawizClient, stage: Stage, resume: 
   await ctx.progress({ stage: COUNT_NAME[stage] });
   if (stage === 'shops') await runStream(ctx, stageStream(ctx, client, stage, shopSchema, writeShops), resume);
   else if (stage === 'products') await runStream(ctx, stageStream(ctx, client, stage, productSchema, writeProducts), resume);
-  else await runStream(ctx, stageStream(ctx, client, stage, saleSchema, (tx, rows) => writeSales(tx, ctx.runId, rows)), resume);
+  else
+    await runStream(
+      ctx,
+      stageStream(ctx, client, stage, saleSchema, (tx, rows) => writeSales(tx, ctx.runId, rows)),
+      resume,
+    );
 }
 
 export function datawizHandlers(client: DatawizClient): DatawizHandlers {
@@ -208,11 +233,14 @@ export function datawizHandlers(client: DatawizClient): DatawizHandlers {
         await syncStage(ctx, client, stage, resume);
       }
       const done: Checkpoint = { stage: 'sale', next: null, page: 0, seen: 0 };
-      const removed = await ctx.commitPage((tx) => removeStaleLinks(tx, ctx.runId), (r) => ({
-        checkpoint: done,
-        progress: { stage: 'done', removedShopLinks: r.shops, removedProductLinks: r.products },
-        added: { removedShopLinks: r.shops, removedProductLinks: r.products },
-      }));
+      const removed = await ctx.commitPage(
+        (tx) => removeStaleLinks(tx, ctx.runId),
+        (r) => ({
+          checkpoint: done,
+          progress: { stage: 'done', removedShopLinks: r.shops, removedProductLinks: r.products },
+          added: { removedShopLinks: r.shops, removedProductLinks: r.products },
+        }),
+      );
       ctx.log.info(removed, 'removed links the upstream dropped');
     }),
   };

@@ -25,10 +25,9 @@ export async function dailyStats(pool: Pick<pg.Pool, 'query'>, start: string, en
     submit_attempts: string;
     unique_users_run: string;
     unique_users_submit: string;
-  }>(
-    {
-      name: 'itresume_daily_stats',
-      text: `SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS date,
+  }>({
+    name: 'itresume_daily_stats',
+    text: `SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS date,
                     count(*) AS attempts,
                     count(*) FILTER (WHERE is_correct) AS successful,
                     count(DISTINCT lti_user_id) AS unique_users,
@@ -40,9 +39,8 @@ export async function dailyStats(pool: Pick<pg.Pool, 'query'>, start: string, en
               WHERE created_at >= ($1::date)::timestamp AT TIME ZONE 'UTC'
                 AND created_at < (($2::date) + 1)::timestamp AT TIME ZONE 'UTC'
               GROUP BY 1 ORDER BY 1`,
-      values: [start, end],
-    },
-  );
+    values: [start, end],
+  });
   return rows.map((r) => {
     const submit = Number(r.submit_attempts);
     return {

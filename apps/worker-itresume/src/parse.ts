@@ -142,7 +142,8 @@ export function parseAttempt(item: unknown): ParseResult {
     return fail('bad_user_id', `lti_user_id is not 32 lowercase hex (${typeof o.lti_user_id})`);
   }
   const user = o.lti_user_id;
-  if (o.passback_params === null || o.passback_params === undefined || o.passback_params === '') return fail('passback_null', 'passback_params is empty');
+  if (o.passback_params === null || o.passback_params === undefined || o.passback_params === '')
+    return fail('passback_null', 'passback_params is empty');
   if (typeof o.passback_params !== 'string') return fail('passback_unparsable', 'passback_params is not a string');
   const pb = parsePythonDict(o.passback_params);
   if (!pb) return fail('passback_unparsable', 'passback_params is not a Python dict literal of strings');

@@ -8,7 +8,15 @@ const SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const GOOGLE_SHEETS_ROOT = 'https://sheets.googleapis.com/';
 
-export const SHEET_HEADER = ['date', 'total_attempts', 'successful_attempts', 'unique_users', 'run_attempts', 'submit_attempts', 'success_rate'];
+export const SHEET_HEADER = [
+  'date',
+  'total_attempts',
+  'successful_attempts',
+  'unique_users',
+  'run_attempts',
+  'submit_attempts',
+  'success_rate',
+];
 
 interface ServiceAccountKey {
   client_email: string;
@@ -39,7 +47,8 @@ async function sheetsClient(options: SheetsOptions): Promise<sheets_v4.Sheets> {
     resolved: (req) => {
       const href = req.url.toString();
       if (href === GOOGLE_TOKEN_URL && tokenUri !== GOOGLE_TOKEN_URL) req.url = new URL(tokenUri);
-      else if (href.startsWith(GOOGLE_SHEETS_ROOT) && root !== GOOGLE_SHEETS_ROOT) req.url = new URL(root + href.slice(GOOGLE_SHEETS_ROOT.length));
+      else if (href.startsWith(GOOGLE_SHEETS_ROOT) && root !== GOOGLE_SHEETS_ROOT)
+        req.url = new URL(root + href.slice(GOOGLE_SHEETS_ROOT.length));
       return Promise.resolve(req);
     },
   });
@@ -49,19 +58,34 @@ async function sheetsClient(options: SheetsOptions): Promise<sheets_v4.Sheets> {
 const quote = (sheet: string) => `'${sheet.replaceAll("'", "''")}'`;
 
 function rowOf(d: DailyStats): (string | number)[] {
-  return [d.date, d.attempts, d.successful, d.uniqueUsers, d.runAttempts, d.submitAttempts, d.successRate === null ? '' : Math.round(d.successRate * 10000) / 10000];
+  return [
+    d.date,
+    d.attempts,
+    d.successful,
+    d.uniqueUsers,
+    d.runAttempts,
+    d.submitAttempts,
+    d.successRate === null ? '' : Math.round(d.successRate * 10000) / 10000,
+  ];
 }
 
 /**
  * Writes one row per date: a date already in column A has its row overwritten, a new date goes
  * below the last row. The header is written when row 1 is empty; the sheet is added if missing.
  */
-export async function exportDailyStats(options: SheetsOptions, days: DailyStats[], log: Logger): Promise<{ updated: number; appended: number }> {
+export async function exportDailyStats(
+  options: SheetsOptions,
+  days: DailyStats[],
+  log: Logger,
+): Promise<{ updated: number; appended: number }> {
   const api = await sheetsClient(options);
   const spreadsheetId = options.spreadsheetId;
   const meta = await api.spreadsheets.get({ spreadsheetId });
   if (!meta.data.sheets?.some((s) => s.properties?.title === options.sheetName)) {
-    await api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: [{ addSheet: { properties: { title: options.sheetName } } }] } });
+    await api.spreadsheets.batchUpdate({
+      spreadsheetId,
+      requestBody: { requests: [{ addSheet: { properties: { title: options.sheetName } } }] },
+    });
     log.info({ sheet: options.sheetName }, 'sheet added');
   }
   const sheet = quote(options.sheetName);

@@ -5,7 +5,10 @@ import { defineSource, type HandlersOf, type SourceRuntime, type SourceConfig } 
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a valid date');
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'is not a valid date',
+  );
 
 /** The longest window one IT Resume run loads (days, both ends included). */
 export const ITRESUME_MAX_DAYS = 92;

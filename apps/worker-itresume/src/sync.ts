@@ -50,8 +50,17 @@ export async function writeAttempts(tx: pg.PoolClient, runId: string, attempts: 
       table: itresumeAttempts,
       // id is the table's sequence.
       columns: [
-        'lti_user_id', 'course_key', 'lms_host', 'task_id', 'oauth_consumer_key', 'lis_result_sourcedid', 'lis_outcome_service_url',
-        'is_correct', 'attempt_type', 'created_at', 'run_id',
+        'lti_user_id',
+        'course_key',
+        'lms_host',
+        'task_id',
+        'oauth_consumer_key',
+        'lis_result_sourcedid',
+        'lis_outcome_service_url',
+        'is_correct',
+        'attempt_type',
+        'created_at',
+        'run_id',
       ],
       conflict: ['lti_user_id', 'created_at', 'attempt_type', 'lis_result_sourcedid'],
       update: [],
@@ -80,7 +89,12 @@ const ms = (since: number) => Date.now() - since;
  * The window's days as a stream: one page per day (one request each, in order, no prefetch),
  * each committed with the next day as the checkpoint. Malformed attempts are skipped by reason.
  */
-function attemptStream(ctx: Ctx, transport: ItResumeTransport, days: string[], malformed: WarningTally): StreamDefinition<Checkpoint, unknown, Attempt, number, { day: string; t0: number }> {
+function attemptStream(
+  ctx: Ctx,
+  transport: ItResumeTransport,
+  days: string[],
+  malformed: WarningTally,
+): StreamDefinition<Checkpoint, unknown, Attempt, number, { day: string; t0: number }> {
   return {
     name: 'itresume attempts',
     async *pages() {
@@ -95,7 +109,10 @@ function attemptStream(ctx: Ctx, transport: ItResumeTransport, days: string[], m
         },
         { first: 1, isLast: (_, n) => n >= days.length, prefetch: false },
       );
-      for await (const { page: { day, t0, items }, n } of pages) {
+      for await (const {
+        page: { day, t0, items },
+        n,
+      } of pages) {
         const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
         yield { n, items, checkpoint: { nextDay: next }, extra: { day, t0 } };
       }
@@ -115,7 +132,14 @@ function attemptStream(ctx: Ctx, transport: ItResumeTransport, days: string[], m
     }),
     committed: (page, { rows, skipped, written }) =>
       ctx.log.info(
-        { day: page.extra.day, fetched: page.items.length, valid: rows.length, inserted: written, skipped: skipped.length, ms: ms(page.extra.t0) },
+        {
+          day: page.extra.day,
+          fetched: page.items.length,
+          valid: rows.length,
+          inserted: written,
+          skipped: skipped.length,
+          ms: ms(page.extra.t0),
+        },
         'day loaded',
       ),
   };
@@ -148,8 +172,20 @@ async function syncWindow(ctx: Ctx, transport: ItResumeTransport, reporters: Rep
     steps.load = 'done';
 
     const stats = await dailyStats(ctx.pool, start, end);
-    await runStep(ctx, steps, 'export', reporters.exportSheet && ((log) => reporters.exportSheet!(stats, log)), 'GOOGLE_SERVICE_ACCOUNT_FILE/GOOGLE_SHEETS_SPREADSHEET_ID not set');
-    await runStep(ctx, steps, 'email', reporters.sendReport && ((log) => reporters.sendReport!(report(true, stats), log)), 'SMTP_HOST/REPORT_RECIPIENTS not set');
+    await runStep(
+      ctx,
+      steps,
+      'export',
+      reporters.exportSheet && ((log) => reporters.exportSheet!(stats, log)),
+      'GOOGLE_SERVICE_ACCOUNT_FILE/GOOGLE_SHEETS_SPREADSHEET_ID not set',
+    );
+    await runStep(
+      ctx,
+      steps,
+      'email',
+      reporters.sendReport && ((log) => reporters.sendReport!(report(true, stats), log)),
+      'SMTP_HOST/REPORT_RECIPIENTS not set',
+    );
     await ctx.progress({ stage: 'done', steps });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

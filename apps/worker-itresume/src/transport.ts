@@ -19,13 +19,15 @@ export class ItResumeTransport {
       baseURL: options.baseURL,
       timeoutMs: options.timeoutMs,
       retry: options.retry,
-      log: options.log });
+      log: options.log,
+    });
   }
 
   /** Every attempt with `start <= created_at <= end` (UTC, `YYYY-MM-DD HH:MM:SS.ffffff`). */
   async attempts(start: string, end: string): Promise<unknown[]> {
     const body = await this.http.get<unknown>('/api/statistics', {
-      params: { client: this.options.client, client_key: this.options.clientKey, start, end } });
+      params: { client: this.options.client, client_key: this.options.clientKey, start, end },
+    });
     if (!Array.isArray(body)) throw new UpstreamDataError('itresume /api/statistics answered something other than a JSON array');
     return body;
   }

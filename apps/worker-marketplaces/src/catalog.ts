@@ -27,7 +27,11 @@ export interface KnownListing {
  * join the SKU their listing joined before, else the one with the same barcode, else their default.
  * A listing's fields merge over what an earlier entry of the same run said.
  */
-export function mergeCatalogs(entries: ListedEntry[], specs: Record<string, Pick<ListingSpec, 'listingId'>>, known: KnownListing[] = []): ProductRow[] {
+export function mergeCatalogs(
+  entries: ListedEntry[],
+  specs: Record<string, Pick<ListingSpec, 'listingId'>>,
+  known: KnownListing[] = [],
+): ProductRow[] {
   const rows = new Map<string, ProductRow>();
   const byBarcode = new Map<string, string>();
   for (const k of known) if (k.barcode) byBarcode.set(k.barcode, k.sku);
@@ -73,10 +77,10 @@ export async function refreshWarehouses(pool: pg.Pool, connector: Connector): Pr
       list.map((w) => JSON.stringify(w.raw ?? {})),
     ],
   );
-  await pool.query(`UPDATE marketplace_warehouses SET active = false, updated_at = now() WHERE marketplace = $1 AND NOT (warehouse_id = ANY($2::text[]))`, [
-    connector.marketplace,
-    list.map((w) => w.warehouseId),
-  ]);
+  await pool.query(
+    `UPDATE marketplace_warehouses SET active = false, updated_at = now() WHERE marketplace = $1 AND NOT (warehouse_id = ANY($2::text[]))`,
+    [connector.marketplace, list.map((w) => w.warehouseId)],
+  );
   return list.length;
 }
 
@@ -85,7 +89,11 @@ export async function refreshWarehouses(pool: pg.Pool, connector: Connector): Pr
  * warehouses stock is pushed to. A listing's fields are only added or updated (a field the
  * marketplace no longer gives keeps its value), and a product is never deleted by a sync.
  */
-export async function importCatalog(pool: pg.Pool, connectors: Connector[], log: Logger): Promise<{ products: number; warehouses: number }> {
+export async function importCatalog(
+  pool: pg.Pool,
+  connectors: Connector[],
+  log: Logger,
+): Promise<{ products: number; warehouses: number }> {
   const entries: ListedEntry[] = [];
   const specs: Record<string, ListingSpec> = {};
   let warehouses = 0;
@@ -115,7 +123,12 @@ export async function importCatalog(pool: pg.Pool, connectors: Connector[], log:
 }
 
 /** Upserts the listings of `rows`, each the stored fields overlaid with the non-null new ones. */
-async function writeListings(pool: pg.Pool, rows: ProductRow[], specs: Record<string, ListingSpec>, known: (KnownListing & { ids: ListingIds | null })[]): Promise<void> {
+async function writeListings(
+  pool: pg.Pool,
+  rows: ProductRow[],
+  specs: Record<string, ListingSpec>,
+  known: (KnownListing & { ids: ListingIds | null })[],
+): Promise<void> {
   const stored = new Map(known.filter((k) => k.marketplace).map((k) => [`${k.sku}\0${k.marketplace}`, k.ids ?? {}]));
   const listings = rows.flatMap((r) =>
     Object.entries(r.listings).map(([marketplace, fresh]) => {

@@ -5,9 +5,16 @@ import { marketplaceHandlers } from './sync';
 import { createConnectors, ensureMarketplaceSchedules, marketplaceSchedules } from './worker';
 
 /** Loaded by the worker only: the connectors and handlers; once consuming, the poll/push/catalogue schedules. */
-export default async function createMarketplacesRuntime({ config, log, redis, pool }: SourceWorkerContext<MarketplacesConfig>): Promise<MarketplacesRuntime> {
+export default async function createMarketplacesRuntime({
+  config,
+  log,
+  redis,
+  pool,
+}: SourceWorkerContext<MarketplacesConfig>): Promise<MarketplacesRuntime> {
   const connectors = createConnectors(config, log, redis);
-  for (const m of MARKETPLACES) if (!connectors[m].configured) log.warn({ marketplace: m }, 'credentials are not configured: this marketplace is neither polled nor pushed');
+  for (const m of MARKETPLACES)
+    if (!connectors[m].configured)
+      log.warn({ marketplace: m }, 'credentials are not configured: this marketplace is neither polled nor pushed');
   // The run worker owns the queue; the push request needs it once it is running.
   const late: { queues?: QueueSet } = {};
   const handlers = marketplaceHandlers({
@@ -18,10 +25,21 @@ export default async function createMarketplacesRuntime({ config, log, redis, po
   });
   return {
     handlers,
-    describe: { ozon: config.OZON_BASE_URL, wb: config.WB_MARKETPLACE_BASE_URL, ym: config.YM_BASE_URL, pollEveryMs: config.MARKETPLACES_POLL_INTERVAL_MS },
+    describe: {
+      ozon: config.OZON_BASE_URL,
+      wb: config.WB_MARKETPLACE_BASE_URL,
+      ym: config.YM_BASE_URL,
+      pollEveryMs: config.MARKETPLACES_POLL_INTERVAL_MS,
+    },
     async started({ queues }) {
       late.queues = queues;
-      await ensureMarketplaceSchedules({ redis, prefix: config.REDIS_PREFIX, pool, log, schedules: marketplaceSchedules(config, connectors) });
+      await ensureMarketplaceSchedules({
+        redis,
+        prefix: config.REDIS_PREFIX,
+        pool,
+        log,
+        schedules: marketplaceSchedules(config, connectors),
+      });
     },
   };
 }

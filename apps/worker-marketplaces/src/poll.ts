@@ -27,12 +27,19 @@ const cursorKey = (marketplace: Marketplace, kind: PollKind): StreamKey => ({ so
  * overlap), and writes each page (orders or returns, ledger movements, and, with the last page,
  * the new cursor) in one transaction with the run's checkpoint. Returns the products whose stock moved.
  */
-export async function pollKind(ctx: RunContext<unknown>, connector: Connector, kind: PollKind, settings: PollSettings): Promise<Set<number>> {
+export async function pollKind(
+  ctx: RunContext<unknown>,
+  connector: Connector,
+  kind: PollKind,
+  settings: PollSettings,
+): Promise<Set<number>> {
   const marketplace = connector.marketplace;
   const startedAt = new Date();
   const saved = await readStreamState(ctx.pool, cursorKey(marketplace, kind), savedCursor);
   const baseline = saved === undefined;
-  const since = baseline ? new Date(startedAt.getTime() - settings.firstPollDays * 86_400_000) : new Date(Date.parse(saved.since) - settings.overlapMs);
+  const since = baseline
+    ? new Date(startedAt.getTime() - settings.firstPollDays * 86_400_000)
+    : new Date(Date.parse(saved.since) - settings.overlapMs);
   const resolve = await loadResolver(ctx.pool, marketplace);
   const changed = new Set<number>();
   ctx.log.debug({ marketplace, kind, since: since.toISOString(), baseline }, 'poll started');
@@ -47,7 +54,12 @@ export async function pollKind(ctx: RunContext<unknown>, connector: Connector, k
     );
     const created = open.map((o) => o.createdAt?.getTime()).filter((t): t is number => t !== undefined);
     const oldestOpen = created.length > 0 ? new Date(Math.min(...created)) : null;
-    pages = connector.orders({ cursor: saved?.position, since, open: open.map(({ orderId, marketplaceSku }) => ({ orderId, marketplaceSku })), oldestOpen });
+    pages = connector.orders({
+      cursor: saved?.position,
+      since,
+      open: open.map(({ orderId, marketplaceSku }) => ({ orderId, marketplaceSku })),
+      oldestOpen,
+    });
   } else {
     pages = connector.returns({ cursor: saved?.position, since });
   }
@@ -67,7 +79,11 @@ export async function pollKind(ctx: RunContext<unknown>, connector: Connector, k
       (applied) => ({
         checkpoint: { marketplace, kind, cursor: next ?? saved ?? null },
         progress: { [`${marketplace}.${kind}`]: next ? 'done' : 'paging' },
-        added: { [`${marketplace}.${kind}`]: size, movements: applied.movements, ...(applied.unmapped ? { unmapped: applied.unmapped } : {}) },
+        added: {
+          [`${marketplace}.${kind}`]: size,
+          movements: applied.movements,
+          ...(applied.unmapped ? { unmapped: applied.unmapped } : {}),
+        },
       }),
     );
     for (const id of result.changed) changed.add(id);

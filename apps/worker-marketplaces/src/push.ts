@@ -41,7 +41,14 @@ async function due(db: pg.Pool, marketplace: Marketplace, stockMax: number): Pro
 }
 
 /** Saves what the marketplace accepted (the last-pushed cache) and what it refused, with the next retry. */
-async function record(tx: pg.PoolClient, marketplace: Marketplace, warehouseId: string, items: PushItem[], outcomes: PushOutcome[], retryMs: number): Promise<void> {
+async function record(
+  tx: pg.PoolClient,
+  marketplace: Marketplace,
+  warehouseId: string,
+  items: PushItem[],
+  outcomes: PushOutcome[],
+  retryMs: number,
+): Promise<void> {
   const value = new Map(items.map((i) => [i.productId, i.value]));
   const ok = outcomes.filter((o) => o.ok);
   const failed = outcomes.filter((o): o is Extract<PushOutcome, { retryable: boolean }> => !o.ok && !('heldForMs' in o));
@@ -82,7 +89,11 @@ async function record(tx: pg.PoolClient, marketplace: Marketplace, warehouseId: 
  * Pushes one marketplace: every due pair, per warehouse, in batches of the marketplace's limit (the
  * HTTP client keeps to its request budget and backs off on 429/420). Returns counts.
  */
-export async function pushMarketplace(ctx: RunContext<unknown>, connector: Connector, retryMs: number): Promise<{ pushed: number; failed: number; requests: number }> {
+export async function pushMarketplace(
+  ctx: RunContext<unknown>,
+  connector: Connector,
+  retryMs: number,
+): Promise<{ pushed: number; failed: number; requests: number }> {
   const marketplace = connector.marketplace;
   const { rows: known } = await ctx.pool.query('SELECT 1 FROM marketplace_warehouses WHERE marketplace = $1 LIMIT 1', [marketplace]);
   if (known.length === 0) await refreshWarehouses(ctx.pool, connector);
@@ -114,7 +125,10 @@ export async function pushMarketplace(ctx: RunContext<unknown>, connector: Conne
         await ctx.commitPage((tx) => record(tx, marketplace, warehouse.warehouseId, batch, outcomes, retryMs), {
           checkpoint: null,
           progress: { [`${marketplace}.pushed`]: totals.pushed, [`${marketplace}.failed`]: totals.failed },
-          added: { [`${marketplace}.pushed`]: pushed, ...(outcomes.length - held.length > pushed ? { [`${marketplace}.failed`]: outcomes.length - held.length - pushed } : {}) },
+          added: {
+            [`${marketplace}.pushed`]: pushed,
+            ...(outcomes.length - held.length > pushed ? { [`${marketplace}.failed`]: outcomes.length - held.length - pushed } : {}),
+          },
         });
       }
     }

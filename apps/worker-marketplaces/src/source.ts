@@ -14,7 +14,10 @@ import { postMarketplaceCatalog, postMarketplacePoll, postMarketplacePush } from
 export { marketplacePollParams, marketplacePushParams } from './params';
 
 const jobs = {
-  'marketplaces.catalog': { params: z.object({}), summary: 'Products and warehouses of every marketplace, matched by seller article and barcode' },
+  'marketplaces.catalog': {
+    params: z.object({}),
+    summary: 'Products and warehouses of every marketplace, matched by seller article and barcode',
+  },
   'marketplaces.poll': { params: marketplacePollParams, summary: 'New orders, reserves and returns of one marketplace' },
   'marketplaces.push': { params: marketplacePushParams, summary: 'Stock a marketplace does not have yet, and due retries' },
 };
@@ -44,7 +47,11 @@ export const marketplacesConfig = z.object({
   /** First wait before a failed push item is tried again; doubles per attempt, at most 10 minutes (Ozon: 30 s per pair). */
   MARKETPLACES_PUSH_RETRY_MS: positiveInt.default(30_000),
   /** Re-read this much before the last poll's cursor (reference §5.3). */
-  MARKETPLACES_POLL_OVERLAP_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+  MARKETPLACES_POLL_OVERLAP_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 60_000),
   /** The first poll of a marketplace looks this far back; orders already shipped or cancelled then are history and move no stock. */
   MARKETPLACES_FIRST_POLL_DAYS: z.coerce.number().int().min(1).max(30).default(14),
   /** Items per stock push request (reference §0: Ozon 100 pairs, WB 1000, YM 2000). */
@@ -58,7 +65,10 @@ export const marketplacesConfig = z.object({
    */
   OZON_STOCK_PAIR_INTERVAL_MS: positiveInt.default(31_000),
   /** Retired: refused by name, as silently ignoring it would send WB traffic to the real hosts. */
-  WB_BASE_URL: optionalString.refine((v) => v === undefined, 'replaced by WB_MARKETPLACE_BASE_URL, WB_CONTENT_BASE_URL and WB_ANALYTICS_BASE_URL (one per WB host)'),
+  WB_BASE_URL: optionalString.refine(
+    (v) => v === undefined,
+    'replaced by WB_MARKETPLACE_BASE_URL, WB_CONTENT_BASE_URL and WB_ANALYTICS_BASE_URL (one per WB host)',
+  ),
 });
 export type MarketplacesConfig = SourceConfig<typeof marketplacesConfig>;
 

@@ -105,7 +105,13 @@ export function marketplaceSchedules(config: MarketplacesConfig, connectors: Rec
  * Brings the marketplaces' schedules in line with the configuration (ordinary schedules under fixed
  * ids, whose ticks the gateways turn into runs; several workers starting keep one of each).
  */
-export async function ensureMarketplaceSchedules(options: { redis: Redis; prefix: string; pool: pg.Pool; log: Logger; schedules: MarketplaceSchedule[] }): Promise<void> {
+export async function ensureMarketplaceSchedules(options: {
+  redis: Redis;
+  prefix: string;
+  pool: pg.Pool;
+  log: Logger;
+  schedules: MarketplaceSchedule[];
+}): Promise<void> {
   const queue = schedulesQueue(options.redis, options.prefix);
   try {
     for (const s of options.schedules) {
@@ -113,7 +119,10 @@ export async function ensureMarketplaceSchedules(options: { redis: Redis; prefix
         await deleteSchedule({ pool: options.pool, queue }, s.id);
         continue;
       }
-      await ensureSchedule({ pool: options.pool, queue }, { id: s.id, name: s.name, source: 'marketplaces', jobName: s.jobName, params: s.params, everyMs: s.everyMs });
+      await ensureSchedule(
+        { pool: options.pool, queue },
+        { id: s.id, name: s.name, source: 'marketplaces', jobName: s.jobName, params: s.params, everyMs: s.everyMs },
+      );
       options.log.debug({ scheduleId: s.id, job: s.jobName, params: s.params, everyMs: s.everyMs }, 'marketplaces schedule set');
     }
   } finally {

@@ -47,7 +47,13 @@ const dateOf = (row: Row): string | null => stamp(row.date);
  * (the day, else the day per cash register, else per register and sign), upserting what they hold.
  * When the whole day fit on one page the stored day is made exactly equal to it.
  */
-async function repairDays(ctx: Ctx, t: YclientsTransport, accountIds: () => Promise<string[]>, prepare: (rows: Row[]) => PageWrite, days: Set<string>) {
+async function repairDays(
+  ctx: Ctx,
+  t: YclientsTransport,
+  accountIds: () => Promise<string[]>,
+  prepare: (rows: Row[]) => PageWrite,
+  days: Set<string>,
+) {
   const c = ctx.params.companyId;
   const size = t.pageSize;
   for (const day of days) {
@@ -110,7 +116,10 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
     const writeExpenses = prepareUpsert({ ...upsertSpec(EXPENSES), update: ['title'] }, expenses);
     // The register list (type, comment) is authoritative: a transaction only adds registers it lacks.
     const writeAccounts = prepareUpsert({ table: ACCOUNTS, update: [] }, accounts);
-    const writeTransactions = prepareUpsert(upsertSpec(TRANSACTIONS), rows.map((r) => transactionRow(c, r)));
+    const writeTransactions = prepareUpsert(
+      upsertSpec(TRANSACTIONS),
+      rows.map((r) => transactionRow(c, r)),
+    );
     return async (tx) => {
       await runUpsert(tx, writeExpenses);
       await runUpsert(tx, writeAccounts);
@@ -124,7 +133,10 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
       tables: [CLIENT_LINKS.name, CLIENTS.name],
       prepare(rows) {
         rows = withId(rows);
-        const writeClients = prepareUpsert(upsertSpec(CLIENTS), rows.map((r) => clientRow(c, r)));
+        const writeClients = prepareUpsert(
+          upsertSpec(CLIENTS),
+          rows.map((r) => clientRow(c, r)),
+        );
         const cats: YclientsClientCategoriesRow[] = [];
         const links: YclientsClientCategoryLinksRow[] = [];
         for (const r of rows) {
@@ -159,7 +171,10 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
       tables: [RECORD_SERVICES.name, RECORD_STAFF.name, RECORDS.name],
       prepare(rows) {
         rows = withId(rows);
-        const writeRecords = prepareUpsert(upsertSpec(RECORDS), rows.map((r) => recordRow(c, r)));
+        const writeRecords = prepareUpsert(
+          upsertSpec(RECORDS),
+          rows.map((r) => recordRow(c, r)),
+        );
         const services: YclientsRecordServicesRow[] = [];
         const staff: YclientsRecordStaffRow[] = [];
         for (const r of rows) {
@@ -168,8 +183,13 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
             const sid = id(o?.id);
             if (!o || sid === null) continue;
             services.push({
-              company_id: c, record_id: id(r.id)!, service_id: sid, first_cost: num(o.first_cost), discount: num(o.discount),
-              cost: num(o.cost), amount: num(o.amount),
+              company_id: c,
+              record_id: id(r.id)!,
+              service_id: sid,
+              first_cost: num(o.first_cost),
+              discount: num(o.discount),
+              cost: num(o.cost),
+              amount: num(o.amount),
             });
           }
           const staffId = id(r.staff_id) ?? id(obj(r.staff)?.id);

@@ -1,6 +1,12 @@
 import { bulkUpsert, type AnyTable, type Queryable } from '@datasync/connector-kit';
 import type { RowOf } from '@datasync/db';
-import type { YclientsClientsRow, YclientsRecordsRow, YclientsServicesRow, YclientsStaffRow, YclientsTransactionsRow } from '@datasync/db/tables';
+import type {
+  YclientsClientsRow,
+  YclientsRecordsRow,
+  YclientsServicesRow,
+  YclientsStaffRow,
+  YclientsTransactionsRow,
+} from '@datasync/db/tables';
 import { bool, id, int, num, obj, stamp, str, type Row } from './parse';
 
 /**
@@ -18,12 +24,23 @@ export async function upsert<T extends Table>(tx: Queryable, t: T, rows: readonl
 }
 
 /** Deletes the company's rows of `t` whose key is not among `rows` (a list saved whole). */
-export async function deleteMissing<T extends Table>(tx: Queryable, t: T, companyId: number, rows: readonly RowOf<T>[], scope?: { column: string; ids: bigint[] }): Promise<void> {
+export async function deleteMissing<T extends Table>(
+  tx: Queryable,
+  t: T,
+  companyId: number,
+  rows: readonly RowOf<T>[],
+  scope?: { column: string; ids: bigint[] },
+): Promise<void> {
   const { text, params } = deleteMissingSql(t, companyId, rows, scope);
   await tx.query(text, params);
 }
 
-export function deleteMissingSql<T extends Table>(t: T, companyId: number, rows: readonly RowOf<T>[], scope?: { column: string; ids: bigint[] }): { text: string; params: unknown[] } {
+export function deleteMissingSql<T extends Table>(
+  t: T,
+  companyId: number,
+  rows: readonly RowOf<T>[],
+  scope?: { column: string; ids: bigint[] },
+): { text: string; params: unknown[] } {
   const key = t.primaryKey.slice(1);
   const arrays = key.map((k) => rows.map((r) => String((r as Record<string, unknown>)[k] as bigint)));
   const keys = key.map((k) => `"${k}"`).join(', ');
@@ -42,23 +59,55 @@ export const withId = (rows: Row[]) => rows.filter((r) => id(r.id) !== null);
 
 export function staffRow(c: number, r: Row): YclientsStaffRow {
   return {
-    company_id: c, id: id(r.id)!, name: str(r.name) ?? '', specialization: str(r.specialization), position_id: id(obj(r.position)?.id),
-    fired: bool(r.fired) ?? false, hidden: bool(r.hidden) ?? false, is_deleted: bool(r.is_deleted) ?? false, user_id: id(r.user_id), raw: r,
+    company_id: c,
+    id: id(r.id)!,
+    name: str(r.name) ?? '',
+    specialization: str(r.specialization),
+    position_id: id(obj(r.position)?.id),
+    fired: bool(r.fired) ?? false,
+    hidden: bool(r.hidden) ?? false,
+    is_deleted: bool(r.is_deleted) ?? false,
+    user_id: id(r.user_id),
+    raw: r,
   };
 }
 export function serviceRow(c: number, r: Row): YclientsServicesRow {
   return {
-    company_id: c, id: id(r.id)!, category_id: id(r.category_id), title: str(r.title) ?? '', price_min: num(r.price_min),
-    price_max: num(r.price_max), duration: int(r.duration), active: bool(r.active) ?? true, raw: r,
+    company_id: c,
+    id: id(r.id)!,
+    category_id: id(r.category_id),
+    title: str(r.title) ?? '',
+    price_min: num(r.price_min),
+    price_max: num(r.price_max),
+    duration: int(r.duration),
+    active: bool(r.active) ?? true,
+    raw: r,
   };
 }
 export function clientRow(c: number, r: Row): YclientsClientsRow {
   const custom = obj(r.custom_fields) ?? {};
   return {
-    company_id: c, id: id(r.id)!, name: str(r.name), surname: str(r.surname), patronymic: str(r.patronymic), phone: str(r.phone),
-    email: str(r.email), card: str(r.card), birth_date: stamp(r.birth_date), sex_id: int(r.sex_id), discount: num(r.discount),
-    importance_id: int(r.importance_id), balance: num(r.balance), spent: num(r.spent), paid: num(r.paid), visits: int(r.visits),
-    sms_check: bool(r.sms_check), sms_not: bool(r.sms_not), last_change_date: stamp(r.last_change_date), custom_fields: custom, raw: r,
+    company_id: c,
+    id: id(r.id)!,
+    name: str(r.name),
+    surname: str(r.surname),
+    patronymic: str(r.patronymic),
+    phone: str(r.phone),
+    email: str(r.email),
+    card: str(r.card),
+    birth_date: stamp(r.birth_date),
+    sex_id: int(r.sex_id),
+    discount: num(r.discount),
+    importance_id: int(r.importance_id),
+    balance: num(r.balance),
+    spent: num(r.spent),
+    paid: num(r.paid),
+    visits: int(r.visits),
+    sms_check: bool(r.sms_check),
+    sms_not: bool(r.sms_not),
+    last_change_date: stamp(r.last_change_date),
+    custom_fields: custom,
+    raw: r,
   };
 }
 export function recordRow(c: number, r: Row): YclientsRecordsRow {
@@ -66,17 +115,42 @@ export function recordRow(c: number, r: Row): YclientsRecordsRow {
   const { documents: _documents, ...raw } = r;
   void _documents;
   return {
-    company_id: c, id: id(r.id)!, staff_id: id(r.staff_id), client_id: id(obj(r.client)?.id), datetime: stamp(r.datetime),
-    create_date: stamp(r.create_date), last_change_date: stamp(r.last_change_date), length: int(r.length ?? r.seance_length),
-    attendance: int(r.attendance), confirmed: int(r.confirmed), online: bool(r.online), deleted: bool(r.deleted) ?? false,
-    visit_id: id(r.visit_id), activity_id: id(r.activity_id), comment: str(r.comment), raw,
+    company_id: c,
+    id: id(r.id)!,
+    staff_id: id(r.staff_id),
+    client_id: id(obj(r.client)?.id),
+    datetime: stamp(r.datetime),
+    create_date: stamp(r.create_date),
+    last_change_date: stamp(r.last_change_date),
+    length: int(r.length ?? r.seance_length),
+    attendance: int(r.attendance),
+    confirmed: int(r.confirmed),
+    online: bool(r.online),
+    deleted: bool(r.deleted) ?? false,
+    visit_id: id(r.visit_id),
+    activity_id: id(r.activity_id),
+    comment: str(r.comment),
+    raw,
   };
 }
 export function transactionRow(c: number, r: Row): YclientsTransactionsRow {
   return {
-    company_id: c, id: id(r.id)!, document_id: id(r.document_id), date: stamp(r.date), amount: num(r.amount), comment: str(r.comment),
-    expense_id: id(obj(r.expense)?.id), account_id: id(obj(r.account)?.id), client_id: id(obj(r.client)?.id), master_id: id(obj(r.master)?.id),
-    supplier_id: id(obj(r.supplier)?.id), record_id: id(r.record_id), visit_id: id(r.visit_id), sold_item_id: id(r.sold_item_id),
-    sold_item_type: str(r.sold_item_type) || null, last_change_date: stamp(r.last_change_date), raw: r,
+    company_id: c,
+    id: id(r.id)!,
+    document_id: id(r.document_id),
+    date: stamp(r.date),
+    amount: num(r.amount),
+    comment: str(r.comment),
+    expense_id: id(obj(r.expense)?.id),
+    account_id: id(obj(r.account)?.id),
+    client_id: id(obj(r.client)?.id),
+    master_id: id(obj(r.master)?.id),
+    supplier_id: id(obj(r.supplier)?.id),
+    record_id: id(r.record_id),
+    visit_id: id(r.visit_id),
+    sold_item_id: id(r.sold_item_id),
+    sold_item_type: str(r.sold_item_type) || null,
+    last_change_date: stamp(r.last_change_date),
+    raw: r,
   };
 }

@@ -13,7 +13,15 @@ import {
   type YclientsPositionsRow,
   type YclientsServiceStaffRow,
 } from '@datasync/db/tables';
-import { deleteStreamState, readStreamState, runStream, saveStreamState, withCheckpoint, type StreamDefinition, type StreamKey } from '@datasync/runs';
+import {
+  deleteStreamState,
+  readStreamState,
+  runStream,
+  saveStreamState,
+  withCheckpoint,
+  type StreamDefinition,
+  type StreamKey,
+} from '@datasync/runs';
 import type { YclientsHandlers } from './source';
 import { checkpointSchema, SOURCE, type Checkpoint, type Ctx, type EntityProgress, type PageWrite } from './context';
 import {
@@ -36,7 +44,6 @@ import { pagedEntities, type PagedEntity } from './paged-entities';
 import { id, int, list, num, obj, str, type Row } from './parse';
 import { deleteMissing, serviceRow, staffRow, upsert, withId, type Table } from './rows';
 import type { ListPage, YclientsTransport } from './transport';
-
 
 /** For unstable paging: the row at our ordinal is another row of the saved row's tie group that we also hold. */
 async function sameTie(db: Queryable, companyId: number, e: PagedEntity, at: Row, lastId: string): Promise<boolean> {
@@ -132,7 +139,8 @@ function pagedStream(
         if (e.tieKey) {
           const firstKey = e.tieKey(page.rows[0]!);
           if (firstKey !== null && firstKey === previousKey) pass.edges.add(firstKey);
-          if (n === first && n > 1 && !step.unchanged && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows))) pass.edges.add(firstKey);
+          if (n === first && n > 1 && !step.unchanged && firstKey !== null && (await straddles(ctx.pool, c, firstKey, page.rows)))
+            pass.edges.add(firstKey);
           previousKey = e.tieKey(page.rows[page.rows.length - 1]!);
         }
         yield {
@@ -195,14 +203,18 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
 
   if (e.repair && edges.size > 0) await e.repair(ctx, edges);
 
-  const { rows } = await ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${e.tables[e.tables.length - 1]} WHERE company_id = $1`, [c]);
+  const { rows } = await ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${e.tables[e.tables.length - 1]} WHERE company_id = $1`, [
+    c,
+  ]);
   const stored = Number(rows[0]!.n);
   progress[e.name] = { state: 'done', rows: stored, total: total ?? null };
   await ctx.progress({ entities: { ...progress } });
   if (!storedMatchesSource(stored, total)) {
     // Rows deleted before our checkpoint or pages that shifted under us: start the entity over next attempt.
     await resetEntity(ctx.pool, c, e);
-    throw new UpstreamDataError(`yclients ${e.name}: ${stored} rows stored but the source counts ${total}; the entity is read again from page 1`);
+    throw new UpstreamDataError(
+      `yclients ${e.name}: ${stored} rows stored but the source counts ${total}; the entity is read again from page 1`,
+    );
   }
   ctx.log.info({ entity: e.name, stored, total: total ?? null, seen: rowsSeen }, 'entity synced');
 }
@@ -224,12 +236,26 @@ async function saveLists(ctx: Ctx, name: string, parts: ListPart[], progress: En
       for (const p of [...parts].reverse()) await deleteMissing(tx, p.table, c, p.rows);
     },
     // The list's size, also when an earlier attempt of this run already counted it.
-    { checkpoint: { entity: name }, progress: { entities: { ...progress } }, added: { [name]: parts[0]!.rows.length - (ctx.counts[name] ?? 0) } },
+    {
+      checkpoint: { entity: name },
+      progress: { entities: { ...progress } },
+      added: { [name]: parts[0]!.rows.length - (ctx.counts[name] ?? 0) },
+    },
   );
 }
 
 /** The entities of a company's sync, in the order syncCompany finishes them (expense categories come from the transactions). */
-const PLAN = ['positions', 'staff', 'services', 'client_categories', 'clients', 'records', 'accounts', 'transactions', 'expense_categories'];
+const PLAN = [
+  'positions',
+  'staff',
+  'services',
+  'client_categories',
+  'clients',
+  'records',
+  'accounts',
+  'transactions',
+  'expense_categories',
+];
 
 export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void> {
   const c = ctx.params.companyId;
@@ -245,15 +271,30 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
     optionalLookup(ctx, notes, `GET /company/${c}/staff/positions/`, () => t.positions(c), 'positions come from the staff list alone'),
     t.staff(c),
   ]);
-  const positionRows = withId(positions?.rows ?? []).map((r): YclientsPositionsRow => ({ company_id: c, id: id(r.id)!, title: str(r.title) ?? '' }));
+  const positionRows = withId(positions?.rows ?? []).map((r): YclientsPositionsRow => ({
+    company_id: c,
+    id: id(r.id)!,
+    title: str(r.title) ?? '',
+  }));
   // Positions named only on a staff member still count.
   for (const s of staff.rows) {
     const p = obj(s.position);
     const pid = id(p?.id);
-    if (p && pid !== null && !positionRows.some((r) => r.id === pid)) positionRows.push({ company_id: c, id: pid, title: str(p.title) ?? '' });
+    if (p && pid !== null && !positionRows.some((r) => r.id === pid))
+      positionRows.push({ company_id: c, id: pid, title: str(p.title) ?? '' });
   }
   await saveLists(ctx, 'positions', [part(POSITIONS, positionRows)], progress);
-  await saveLists(ctx, 'staff', [part(STAFF, withId(staff.rows).map((r) => staffRow(c, r)))], progress);
+  await saveLists(
+    ctx,
+    'staff',
+    [
+      part(
+        STAFF,
+        withId(staff.rows).map((r) => staffRow(c, r)),
+      ),
+    ],
+    progress,
+  );
 
   await ctx.progress({ stage: 'services' });
   const services = withId((await t.services(c)).rows);
@@ -263,38 +304,76 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
       const o = obj(x);
       const sid = id(o?.id);
       return o && sid !== null && staffIds.has(String(sid))
-        ? [{ company_id: c, service_id: id(s.id)!, staff_id: sid, seance_length: int(o.seance_length), price: num(o.price) } satisfies YclientsServiceStaffRow]
+        ? [
+            {
+              company_id: c,
+              service_id: id(s.id)!,
+              staff_id: sid,
+              seance_length: int(o.seance_length),
+              price: num(o.price),
+            } satisfies YclientsServiceStaffRow,
+          ]
         : [];
     }),
   );
-  await saveLists(ctx, 'services', [part(SERVICES, services.map((r) => serviceRow(c, r))), part(SERVICE_STAFF, serviceStaff)], progress);
+  await saveLists(
+    ctx,
+    'services',
+    [
+      part(
+        SERVICES,
+        services.map((r) => serviceRow(c, r)),
+      ),
+      part(SERVICE_STAFF, serviceStaff),
+    ],
+    progress,
+  );
 
   await ctx.progress({ stage: 'clients' });
-  const categories = withId((await t.clientCategories(c)).rows).map(
-    (r): YclientsClientCategoriesRow => ({ company_id: c, id: id(r.id)!, title: str(r.title) ?? '', color: str(r.color) }),
-  );
+  const categories = withId((await t.clientCategories(c)).rows).map((r): YclientsClientCategoriesRow => ({
+    company_id: c,
+    id: id(r.id)!,
+    title: str(r.title) ?? '',
+    color: str(r.color),
+  }));
   await saveLists(ctx, 'client_categories', [part(CLIENT_CATEGORIES, categories)], progress);
 
   // The register list's ids, once read (undefined while unread or when the lookup failed).
   const registers: { listed?: string[] } = {};
   // The registers a page-edge day is read again per: the list's, else those the stored transactions name.
   const accountIds = async () =>
-    registers.listed ?? (await ctx.pool.query<{ id: string }>('SELECT id::text AS id FROM yclients_accounts WHERE company_id = $1', [c])).rows.map((r) => r.id);
+    registers.listed ??
+    (await ctx.pool.query<{ id: string }>('SELECT id::text AS id FROM yclients_accounts WHERE company_id = $1', [c])).rows.map((r) => r.id);
   const [clients, records, transactions] = pagedEntities(t, c, accountIds);
   await syncPaged(ctx, clients!, t.pageSize, progress);
   await ctx.progress({ stage: 'records' });
   await syncPaged(ctx, records!, t.pageSize, progress);
 
   await ctx.progress({ stage: 'transactions' });
-  const accounts = await optionalLookup(ctx, notes, `GET /accounts/${c}`, () => t.accounts(c), 'cash registers come from the transactions alone');
+  const accounts = await optionalLookup(
+    ctx,
+    notes,
+    `GET /accounts/${c}`,
+    () => t.accounts(c),
+    'cash registers come from the transactions alone',
+  );
   const listedAccounts =
     accounts &&
-    withId(accounts.rows).map((r): YclientsAccountsRow => ({ company_id: c, id: id(r.id)!, title: str(r.title) ?? '', type: int(r.type), comment: str(r.comment) }));
+    withId(accounts.rows).map((r): YclientsAccountsRow => ({
+      company_id: c,
+      id: id(r.id)!,
+      title: str(r.title) ?? '',
+      type: int(r.type),
+      comment: str(r.comment),
+    }));
   registers.listed = listedAccounts?.map((r) => String(r.id));
   if (listedAccounts) {
     // Upserted only: registers gone from the list are dropped after the transactions, once none references them.
     progress.accounts = { state: 'done', rows: listedAccounts.length };
-    await ctx.commitPage((tx) => upsert(tx, ACCOUNTS, listedAccounts), { checkpoint: { entity: 'accounts' }, progress: { entities: { ...progress } } });
+    await ctx.commitPage((tx) => upsert(tx, ACCOUNTS, listedAccounts), {
+      checkpoint: { entity: 'accounts' },
+      progress: { entities: { ...progress } },
+    });
   }
   await syncPaged(ctx, transactions!, t.pageSize, progress);
   await ctx.commitPage(

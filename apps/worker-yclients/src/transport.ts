@@ -1,4 +1,11 @@
-import { HttpClient, safePath, UpstreamAuthError, type UpstreamConnection, UpstreamDataError, UpstreamRequestError } from '@datasync/connector-kit';
+import {
+  HttpClient,
+  safePath,
+  UpstreamAuthError,
+  type UpstreamConnection,
+  UpstreamDataError,
+  UpstreamRequestError,
+} from '@datasync/connector-kit';
 
 /** Credentials from configuration; never logged, never put in job data. */
 export interface YclientsCredentials {
@@ -65,17 +72,25 @@ export class YclientsTransport {
         apply: async (config) => {
           const partner = this.partner();
           const user = (config as { skipUser?: boolean }).skipUser ? undefined : await this.user();
-          config.headers = { ...(config.headers as Record<string, string> | undefined), authorization: user ? `Bearer ${partner}, User ${user}` : `Bearer ${partner}` };
+          config.headers = {
+            ...(config.headers as Record<string, string> | undefined),
+            authorization: user ? `Bearer ${partner}, User ${user}` : `Bearer ${partner}`,
+          };
         },
         refresh: async () => {
           const { login, password } = this.options.credentials;
           if (!login || !password) {
-            throw new UpstreamAuthError('yclients refused the user token (401) and no YCLIENTS_LOGIN/YCLIENTS_PASSWORD is configured to get a new one', 401);
+            throw new UpstreamAuthError(
+              'yclients refused the user token (401) and no YCLIENTS_LOGIN/YCLIENTS_PASSWORD is configured to get a new one',
+              401,
+            );
           }
           this.userToken = undefined;
           this.login = undefined;
           await this.user();
-        } } });
+        },
+      },
+    });
   }
 
   get pageSize(): number {
@@ -108,17 +123,24 @@ export class YclientsTransport {
   /** POST /auth (§2.3): 201 (or 200) with data.user_token. */
   private async authenticate(): Promise<string> {
     const { login, password } = this.options.credentials;
-    if (!login || !password) throw new UpstreamAuthError('neither YCLIENTS_USER_TOKEN nor YCLIENTS_LOGIN + YCLIENTS_PASSWORD is configured');
+    if (!login || !password)
+      throw new UpstreamAuthError('neither YCLIENTS_USER_TOKEN nor YCLIENTS_LOGIN + YCLIENTS_PASSWORD is configured');
     let body: Envelope;
     try {
-      const res = await this.http.axios.request<Envelope>({ method: 'POST', url: '/auth', data: { login, password }, skipUser: true } as never);
+      const res = await this.http.axios.request<Envelope>({
+        method: 'POST',
+        url: '/auth',
+        data: { login, password },
+        skipUser: true,
+      } as never);
       body = res.data;
     } catch (err) {
       const status = (err as { response?: { status?: number } }).response?.status;
       throw new UpstreamAuthError(`yclients POST /auth refused the login${status ? ` (${status})` : ''}`, status);
     }
     const token = (body.data as { user_token?: unknown } | null)?.user_token;
-    if (typeof token !== 'string' || !token) throw new UpstreamAuthError('yclients POST /auth answered without a user token (two-factor account?)');
+    if (typeof token !== 'string' || !token)
+      throw new UpstreamAuthError('yclients POST /auth answered without a user token (two-factor account?)');
     this.userToken = token;
     return token;
   }
@@ -161,7 +183,8 @@ export class YclientsTransport {
         page_size: this.options.pageSize,
         fields: CLIENT_FIELDS,
         order_by: 'id',
-        order_by_direction: 'asc' });
+        order_by_direction: 'asc',
+      });
       return { rows: rowsOf(body, 'clients search'), total: totalOf(body) };
     } catch (err) {
       throw explain(err);
@@ -180,7 +203,8 @@ export class YclientsTransport {
       start_date: day,
       end_date: day,
       ...(filter.accountId ? { account_id: filter.accountId } : {}),
-      ...(filter.balanceIs ? { balance_is: filter.balanceIs } : {}) });
+      ...(filter.balanceIs ? { balance_is: filter.balanceIs } : {}),
+    });
   }
 
   transactions(companyId: number, page: number) {
@@ -189,8 +213,27 @@ export class YclientsTransport {
 }
 
 export const CLIENT_FIELDS = [
-  'id', 'name', 'surname', 'patronymic', 'phone', 'email', 'card', 'birth_date', 'sex_id', 'discount', 'importance_id',
-  'balance', 'spent', 'paid', 'visits', 'sms_check', 'sms_not', 'categories', 'last_change_date', 'custom_fields', 'comment',
+  'id',
+  'name',
+  'surname',
+  'patronymic',
+  'phone',
+  'email',
+  'card',
+  'birth_date',
+  'sex_id',
+  'discount',
+  'importance_id',
+  'balance',
+  'spent',
+  'paid',
+  'visits',
+  'sms_check',
+  'sms_not',
+  'categories',
+  'last_change_date',
+  'custom_fields',
+  'comment',
 ];
 
 /** Adds the upstream's own message (403 "Недостаточно прав", 404 "Филиал не найден.") to a rejection. */

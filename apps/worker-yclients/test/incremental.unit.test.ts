@@ -82,7 +82,7 @@ describe('YClients incremental sync of a paginated entity', () => {
     expect(run.counted).toBe(420);
   });
 
-  it('keeps a resume when another row of the saved row\'s tie group sits at the ordinal (unstable paging)', () => {
+  it("keeps a resume when another row of the saved row's tie group sits at the ordinal (unstable paging)", () => {
     const rows = page(3, 450, 1);
     expect(planStart({ ordinal: 450, lastId: '450' }, SIZE, rows, false)).toEqual({ kind: 'reset' });
     expect(planStart({ ordinal: 450, lastId: '450' }, SIZE, rows, true)).toEqual({ kind: 'resume', page: 3 });

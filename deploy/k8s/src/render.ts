@@ -32,11 +32,18 @@ export function renderManifests(options: RenderOptions): RenderedManifests {
   const settings = clusterSettings(options.settings);
   const graceSeconds = terminationGraceSeconds(settings.shutdownGraceMs);
   const workers = options.workers ?? workerApps();
-  const scaling = { prefix: settings.prefix, jobsPerReplica: settings.concurrency, minReplicas: options.minReplicas, maxReplicas: options.maxReplicas };
+  const scaling = {
+    prefix: settings.prefix,
+    jobsPerReplica: settings.concurrency,
+    minReplicas: options.minReplicas,
+    maxReplicas: options.maxReplicas,
+  };
   return {
     workers: workers.flatMap((w) => [workerDeployment(w, { graceSeconds }), workerDisruptionBudget(w)]),
     scaling: workers.map((w) =>
-      options.scaler === 'redis' ? redisScaledObject(w, scaling) : prometheusScaledObject(w, { ...scaling, serverAddress: options.prometheusUrl }),
+      options.scaler === 'redis'
+        ? redisScaledObject(w, scaling)
+        : prometheusScaledObject(w, { ...scaling, serverAddress: options.prometheusUrl }),
     ),
   };
 }

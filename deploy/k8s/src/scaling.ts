@@ -35,7 +35,11 @@ export interface ScalingOptions {
   maxReplicas: number;
 }
 
-function scaledObject(worker: WorkerApp, options: ScalingOptions, trigger: NonNullable<IScaledObject['spec']['triggers']>[number]): IScaledObject {
+function scaledObject(
+  worker: WorkerApp,
+  options: ScalingOptions,
+  trigger: NonNullable<IScaledObject['spec']['triggers']>[number],
+): IScaledObject {
   return {
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'ScaledObject',

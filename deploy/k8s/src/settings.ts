@@ -47,7 +47,8 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
 export function clusterSettings(settings: Record<string, string>): ClusterSettings {
   const shutdownGraceMs = Number(settings.SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS);
-  if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs <= 0) throw new Error(`SHUTDOWN_GRACE_MS must be a positive integer, not ${settings.SHUTDOWN_GRACE_MS}`);
+  if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs <= 0)
+    throw new Error(`SHUTDOWN_GRACE_MS must be a positive integer, not ${settings.SHUTDOWN_GRACE_MS}`);
   return {
     prefix: envSchema.shape.REDIS_PREFIX.parse(settings.REDIS_PREFIX),
     concurrency: envSchema.shape.WORKER_CONCURRENCY.parse(settings.WORKER_CONCURRENCY),

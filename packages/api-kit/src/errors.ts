@@ -34,7 +34,13 @@ export class NotFoundError extends ApiError {
 
 export class UnsupportedMediaTypeError extends ApiError {
   constructor() {
-    super(415, 'unsupported_media_type', 'The request body must be JSON, sent with Content-Type: application/json', undefined, 'unsupported media type');
+    super(
+      415,
+      'unsupported_media_type',
+      'The request body must be JSON, sent with Content-Type: application/json',
+      undefined,
+      'unsupported media type',
+    );
   }
 }
 

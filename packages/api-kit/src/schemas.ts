@@ -74,7 +74,9 @@ export function assertDeliverable(target: NotifyTarget | undefined, deps: Gatewa
     const range = forbiddenLiteral(new URL(target.webhookUrl));
     if (range) {
       const webhookField = field.replace(/email$/, 'webhookUrl').replace(/Email$/, 'WebhookUrl');
-      throw new InvalidRequestError([{ field: webhookField, message: `must not point at a ${range} address (NOTIFY_ALLOW_PRIVATE is not set)` }]);
+      throw new InvalidRequestError([
+        { field: webhookField, message: `must not point at a ${range} address (NOTIFY_ALLOW_PRIVATE is not set)` },
+      ]);
     }
   }
   if (target?.email && !deps.settings.emailEnabled) {

@@ -9,7 +9,11 @@ import { errorSchema, notifyDoc, submittedSchema, takeNotify } from './schemas';
  * refused) plus an optional `notify`; answers `{status: 'ok', parser_uuid}` with the run id (the
  * identical run's, when one is already queued or running).
  */
-export function syncRoute(source: { name: string }, jobName: string, job: JobDeclaration & { route: NonNullable<JobDeclaration['route']> }): Route {
+export function syncRoute(
+  source: { name: string },
+  jobName: string,
+  job: JobDeclaration & { route: NonNullable<JobDeclaration['route']> },
+): Route {
   const body = job.params instanceof z.ZodObject ? job.params.strict() : job.params;
   return {
     method: 'post',

@@ -25,7 +25,12 @@ export class GatewayClient {
   ) {}
 
   /** Any answer, whatever its status (`call` throws on an error status instead). */
-  async request<T = unknown>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<GatewayAnswer<T>> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<GatewayAnswer<T>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.apiKey) headers['x-api-key'] = this.apiKey;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -34,7 +39,9 @@ export class GatewayClient {
     try {
       res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (err) {
-      throw new Error(`cannot reach the gateway at ${this.baseUrl} (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+      throw new Error(
+        `cannot reach the gateway at ${this.baseUrl} (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`,
+      );
     }
     const text = await res.text();
     let parsed: unknown = text;

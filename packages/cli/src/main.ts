@@ -127,12 +127,15 @@ async function main(argv: string[]): Promise<number> {
         if (json) console.log(JSON.stringify(schedules, null, 2));
         for (const s of json ? [] : schedules) {
           const when = s.cron ? `cron '${String(s.cron)}' ${String(s.timezone)}` : `every ${String(s.everyMinutes)} min`;
-          console.log(`${String(s.id)}  ${String(s.state).padEnd(6)}  ${String(s.job).padEnd(16)}  ${when}  next ${String(s.nextRunAt ?? '-')}${s.pausedReason ? `  (${String(s.pausedReason)})` : ''}`);
+          console.log(
+            `${String(s.id)}  ${String(s.state).padEnd(6)}  ${String(s.job).padEnd(16)}  ${when}  next ${String(s.nextRunAt ?? '-')}${s.pausedReason ? `  (${String(s.pausedReason)})` : ''}`,
+          );
         }
         return 0;
       }
       if (sub === 'add') {
-        if (!arg) throw new UsageError('schedules add needs a source or a job, e.g. schedules add <source>.<job> --<param> <value> --every 60');
+        if (!arg)
+          throw new UsageError('schedules add needs a source or a job, e.g. schedules add <source>.<job> --<param> <value> --every 60');
         const every = options.get('every');
         const cron = options.get('cron');
         const tz = options.get('tz');
@@ -151,7 +154,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if ((sub === 'rm' || sub === 'resume') && arg) {
-        const s = sub === 'rm' ? await client.call('DELETE', `/api/schedules/${arg}`) : await client.call('POST', `/api/schedules/${arg}/resume`);
+        const s =
+          sub === 'rm' ? await client.call('DELETE', `/api/schedules/${arg}`) : await client.call('POST', `/api/schedules/${arg}/resume`);
         console.log(JSON.stringify(s));
         return 0;
       }

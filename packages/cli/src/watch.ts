@@ -2,7 +2,10 @@ import cliProgress from 'cli-progress';
 import type { GatewayClient, Run } from './client';
 
 /** `listings 134, pages 27`: the run's counts as the source names them. */
-const countsText = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'nothing written yet';
+const countsText = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || 'nothing written yet';
 
 /** Where the run is, for the bar's label: `records (6 of 9)` when the worker announced a plan, else its stage. */
 function stageOf(run: Run): string {
@@ -27,7 +30,11 @@ function shownPercent(run: Run, shown: number): number {
  * progress says it, the entity or stage and the counts always), or one line per change elsewhere
  * (a pipe, CI); answers the ended run.
  */
-export async function watchRun(client: GatewayClient, runId: string, options: { intervalMs?: number; out?: NodeJS.WriteStream } = {}): Promise<Run> {
+export async function watchRun(
+  client: GatewayClient,
+  runId: string,
+  options: { intervalMs?: number; out?: NodeJS.WriteStream } = {},
+): Promise<Run> {
   const out = options.out ?? process.stderr;
   const bar = out.isTTY
     ? new cliProgress.SingleBar(

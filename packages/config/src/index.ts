@@ -166,7 +166,10 @@ export function mergedEnvSchema(...slices: readonly ConfigSlice[]): z.ZodObject 
   return schema;
 }
 
-type SliceValues<S extends readonly ConfigSlice[]> = S extends readonly [infer H extends ConfigSlice, ...infer T extends readonly ConfigSlice[]]
+type SliceValues<S extends readonly ConfigSlice[]> = S extends readonly [
+  infer H extends ConfigSlice,
+  ...infer T extends readonly ConfigSlice[],
+]
   ? z.infer<H> & SliceValues<T>
   : unknown;
 
@@ -177,7 +180,10 @@ export type Config<S extends readonly ConfigSlice[] = []> = Env & SliceValues<S>
  * Parses the environment once, with the slices of the sources the app serves. Throws ConfigError
  * naming every bad variable.
  */
-export function loadConfig<const S extends readonly ConfigSlice[] = []>(env: Record<string, string | undefined> = process.env, ...slices: S): Config<S> {
+export function loadConfig<const S extends readonly ConfigSlice[] = []>(
+  env: Record<string, string | undefined> = process.env,
+  ...slices: S
+): Config<S> {
   const parsed = mergedEnvSchema(...slices).safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));

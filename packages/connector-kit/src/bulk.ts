@@ -98,10 +98,12 @@ export function prepareUpsert<T extends AnyTable, K extends ColumnOf<T>>(
   const general = spec as UpsertSpec<AnyTable, string>;
   const columns = columnsOf(general);
   const conflict = conflictOf(general);
-  if (conflict.some((k) => !columns.includes(k))) throw new Error(`conflict columns of ${spec.table.name} must be among its written columns`);
+  if (conflict.some((k) => !columns.includes(k)))
+    throw new Error(`conflict columns of ${spec.table.name} must be among its written columns`);
   const records = rows as readonly Record<string, unknown>[];
   const byKey = new Map<string, Record<string, unknown>>();
-  for (const row of records) byKey.set(conflict.length === 1 ? String(row[conflict[0]!]) : conflict.map((k) => String(row[k])).join('\u0000'), row);
+  for (const row of records)
+    byKey.set(conflict.length === 1 ? String(row[conflict[0]!]) : conflict.map((k) => String(row[k])).join('\u0000'), row);
   const unique = byKey.size === records.length ? records : [...byKey.values()];
   const values = columns.map((c) => {
     const type = spec.table.columns[c]!.type;
@@ -112,7 +114,10 @@ export function prepareUpsert<T extends AnyTable, K extends ColumnOf<T>>(
 }
 
 /** Runs a prepared bulk upsert (one round trip); the rows RETURNING asked for. */
-export async function runUpsert<R extends Record<string, unknown> = Record<string, unknown>>(db: Queryable, prepared: PreparedUpsert | undefined): Promise<R[]> {
+export async function runUpsert<R extends Record<string, unknown> = Record<string, unknown>>(
+  db: Queryable,
+  prepared: PreparedUpsert | undefined,
+): Promise<R[]> {
   if (!prepared) return [];
   const result = await db.query({ text: prepared.text, name: prepared.name, values: prepared.values });
   return result.rows as R[];

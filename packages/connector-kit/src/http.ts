@@ -2,13 +2,7 @@ import { EventEmitter } from 'node:events';
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import axiosRetry, { isNetworkError, retryAfter } from 'axios-retry';
 import type { Logger } from '@datasync/logger';
-import {
-  safePath,
-  UpstreamAuthError,
-  UpstreamError,
-  UpstreamRequestError,
-  UpstreamUnavailableError,
-} from './errors';
+import { safePath, UpstreamAuthError, UpstreamError, UpstreamRequestError, UpstreamUnavailableError } from './errors';
 import type { LimitedRequest, RequestLimiter } from './method-limits';
 
 /** Statuses that mean "later may work": rate limits (YM answers 420), timeouts, server trouble. */
@@ -99,7 +93,11 @@ function failureStatus(err: AxiosError): number | string {
 }
 
 /** The request as a limiter sees it: method, path relative to the base URL, body. */
-const limited = (config: AxiosRequestConfig): LimitedRequest => ({ method: (config.method ?? 'get').toUpperCase(), url: config.url ?? '', data: config.data as unknown });
+const limited = (config: AxiosRequestConfig): LimitedRequest => ({
+  method: (config.method ?? 'get').toUpperCase(),
+  url: config.url ?? '',
+  data: config.data as unknown,
+});
 
 const START = Symbol('start');
 type Timed = AxiosRequestConfig & { [START]?: number; 'axios-retry'?: { retryCount?: number } };

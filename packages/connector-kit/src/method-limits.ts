@@ -119,7 +119,8 @@ export class MethodLimiter implements RequestLimiter {
     options: { redis: Redis; prefix: string },
   ) {
     const { redis, prefix } = options;
-    this.claim = async (keys, args) => Number(await redis.eval(CLAIM, keys.length, ...keys.map((k) => `${prefix}:ml:${scope}:${k}`), ...args));
+    this.claim = async (keys, args) =>
+      Number(await redis.eval(CLAIM, keys.length, ...keys.map((k) => `${prefix}:ml:${scope}:${k}`), ...args));
   }
 
   /** The group a request belongs to (undefined: no documented limit of its own). */
@@ -130,7 +131,11 @@ export class MethodLimiter implements RequestLimiter {
 
   private args(group: MethodGroup, cost: number, force: boolean): [string[], (string | number)[]] {
     const keys = group.limits.flatMap((l, i) => [l.key ?? `${group.name}:${i}`, `${l.key ?? `${group.name}:${i}`}:last`]);
-    const args = [cost, force ? 1 : 0, ...group.limits.flatMap((l) => [l.points, Math.ceil(l.windowMs * WINDOW_MARGIN), Math.ceil((l.spacingMs ?? 0) * SPACING_MARGIN)])];
+    const args = [
+      cost,
+      force ? 1 : 0,
+      ...group.limits.flatMap((l) => [l.points, Math.ceil(l.windowMs * WINDOW_MARGIN), Math.ceil((l.spacingMs ?? 0) * SPACING_MARGIN)]),
+    ];
     return [keys, args];
   }
 

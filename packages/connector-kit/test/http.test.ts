@@ -56,7 +56,9 @@ describe('HttpClient', () => {
 
   it('gives up with a retryable error that names the path but never the query string', async () => {
     await fault({ path: '/avito/api/11', kind: 'status', status: 503 });
-    const err = await client().get(SEARCH, { params: { key: 'secret-key-123' } }).catch((e: unknown) => e);
+    const err = await client()
+      .get(SEARCH, { params: { key: 'secret-key-123' } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamUnavailableError);
     expect((err as Error).message).toContain('avito GET /api/11/items');
     expect((err as Error).message).toContain('503');
@@ -80,7 +82,9 @@ describe('HttpClient', () => {
     expect(refreshes).toBe(1);
 
     await fault({ path: '/avito/api/11', kind: 'status', status: 401 });
-    const err = await client({ auth }).get(SEARCH, { params: { key: 'k' } }).catch((e: unknown) => e);
+    const err = await client({ auth })
+      .get(SEARCH, { params: { key: 'k' } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamAuthError);
     expect(refreshes).toBe(2);
   });

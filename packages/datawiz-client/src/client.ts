@@ -1,5 +1,13 @@
 import axios from 'axios';
-import { HttpClient, httpSettings, linkedPages, UpstreamAuthError, type UpstreamConnection, UpstreamDataError, UpstreamUnavailableError } from '@datasync/connector-kit';
+import {
+  HttpClient,
+  httpSettings,
+  linkedPages,
+  UpstreamAuthError,
+  type UpstreamConnection,
+  UpstreamDataError,
+  UpstreamUnavailableError,
+} from '@datasync/connector-kit';
 import type { Logger } from '@datasync/logger';
 import { DatawizNotConfiguredError } from './errors';
 import type { SaleInput } from './sale-input';
@@ -42,7 +50,8 @@ export function datawizOptionsFromConfig(
     password: config.DATAWIZ_PASSWORD,
     pageSize: config.DATAWIZ_PAGE_SIZE,
     ...httpSettings(config),
-    log };
+    log,
+  };
 }
 
 /**
@@ -72,7 +81,9 @@ export class DatawizClient {
         refresh: async () => {
           this.token = undefined;
           await this.getToken();
-        } } });
+        },
+      },
+    });
   }
 
   get pageSize(): number {
@@ -107,22 +118,28 @@ export class DatawizClient {
       client_id: this.options.clientId ?? '',
       client_secret: this.options.clientSecret ?? '',
       username: this.options.username ?? '',
-      password: this.options.password ?? '' });
+      password: this.options.password ?? '',
+    });
     const url = `${this.options.baseURL}/api/o/token/`;
     let res;
     try {
       res = await axios.post<unknown>(url, form.toString(), {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': 'DataSync/1.0' },
         timeout: this.options.timeoutMs,
-        validateStatus: () => true });
+        validateStatus: () => true,
+      });
     } catch (err) {
       throw new UpstreamUnavailableError(`datawiz POST /api/o/token/ failed (${(err as { code?: string }).code ?? 'network error'})`);
     }
-    if (res.status >= 500 || res.status === 429) throw new UpstreamUnavailableError(`datawiz POST /api/o/token/ answered ${res.status}`, res.status);
+    if (res.status >= 500 || res.status === 429)
+      throw new UpstreamUnavailableError(`datawiz POST /api/o/token/ answered ${res.status}`, res.status);
     const body = (res.data ?? {}) as { access_token?: unknown; error?: unknown };
     if (res.status !== 200 || typeof body.access_token !== 'string') {
       const reason = typeof body.error === 'string' ? body.error : `status ${res.status}`;
-      throw new UpstreamAuthError(`datawiz login refused (${reason}): check DATAWIZ_CLIENT_ID/SECRET and DATAWIZ_USERNAME/PASSWORD`, res.status);
+      throw new UpstreamAuthError(
+        `datawiz login refused (${reason}): check DATAWIZ_CLIENT_ID/SECRET and DATAWIZ_USERNAME/PASSWORD`,
+        res.status,
+      );
     }
     this.token = body.access_token;
     return body.access_token;
@@ -143,7 +160,11 @@ export class DatawizClient {
 
   /** Every page of a collection from `from` (default: its first page), one page of lookahead. */
   pages(collection: DatawizCollection, from?: string) {
-    return linkedPages((url) => this.page(url), from ?? this.firstPageUrl(collection), (p) => p.next);
+    return linkedPages(
+      (url) => this.page(url),
+      from ?? this.firstPageUrl(collection),
+      (p) => p.next,
+    );
   }
 
   /**
@@ -154,7 +175,8 @@ export class DatawizClient {
     this.assertConfigured();
     const body = await this.http.post<unknown>('/api/v1/sale/', sales, { headers: { 'content-type': 'application/json' } });
     const parsed = saleCreateAnswer.safeParse(body);
-    if (!parsed.success) throw new UpstreamDataError('datawiz POST sale/ answered neither {results: {updated, created}} nor {updated, inserted}');
+    if (!parsed.success)
+      throw new UpstreamDataError('datawiz POST sale/ answered neither {results: {updated, created}} nor {updated, inserted}');
     return parsed.data;
   }
 }

@@ -50,28 +50,39 @@ const dateField = z
     if (iso === undefined) ctx.addIssue({ code: 'custom', message: SALE_DATE_MESSAGE });
     return iso ?? s;
   });
-const idField = z.union([z.string(), z.number().int()], { error: 'must be an id (string)' }).transform((v) => String(v).trim()).pipe(
-  z.string().min(1, 'must not be blank').max(255, 'must be at most 255 characters'),
-);
+const idField = z
+  .union([z.string(), z.number().int()], { error: 'must be an id (string)' })
+  .transform((v) => String(v).trim())
+  .pipe(z.string().min(1, 'must not be blank').max(255, 'must be at most 255 characters'));
 const links = <T extends z.ZodType>(item: T, what: string) =>
   z.array(item, { error: `is required and must be a list of ${what}` }).max(MAX_SALE_LINKS, `must hold at most ${MAX_SALE_LINKS} ${what}`);
 
 export const saleInputSchema = z
   .object({
-    sale_id: z.string({ error: 'is required and must be a string' }).trim().min(1, 'must not be blank').max(200, 'must be at most 200 characters'),
-    name: z.string({ error: 'is required and must be a string' }).trim().min(1, 'must not be blank').max(100, 'must be at most 100 characters'),
+    sale_id: z
+      .string({ error: 'is required and must be a string' })
+      .trim()
+      .min(1, 'must not be blank')
+      .max(200, 'must be at most 200 characters'),
+    name: z
+      .string({ error: 'is required and must be a string' })
+      .trim()
+      .min(1, 'must not be blank')
+      .max(100, 'must be at most 100 characters'),
     description: z.string({ error: 'is required and must be a string ("" for none)' }).trim(),
     date_from: dateField,
     date_to: dateField,
     shops: links(idField, 'shop ids'),
-    products: links(z.union([idField, z.object({ product_id: idField })], { error: 'must be a product id or {product_id}' }), 'products').transform(
-      (list) => list.map((p) => ({ product_id: typeof p === 'string' ? p : p.product_id })),
-    ),
+    products: links(
+      z.union([idField, z.object({ product_id: idField })], { error: 'must be a product id or {product_id}' }),
+      'products',
+    ).transform((list) => list.map((p) => ({ product_id: typeof p === 'string' ? p : p.product_id }))),
   })
   .strict()
   .superRefine((v, ctx) => {
     const valid = saleDate(v.date_from) === v.date_from && saleDate(v.date_to) === v.date_to;
-    if (valid && v.date_to < v.date_from) ctx.addIssue({ code: 'custom', path: ['date_to'], message: 'must not be earlier than date_from' });
+    if (valid && v.date_to < v.date_from)
+      ctx.addIssue({ code: 'custom', path: ['date_to'], message: 'must not be earlier than date_from' });
   });
 export type SaleInput = z.infer<typeof saleInputSchema>;
 
@@ -88,14 +99,18 @@ export interface SaleIssue {
 export function saleSizeIssues(body: unknown): SaleIssue[] {
   const list = Array.isArray(body);
   if (list && body.length === 0) return [{ field: '(request)', message: 'must hold at least one promotion' }];
-  if (list && body.length > MAX_SALES_PER_REQUEST) return [{ field: '(request)', message: `must hold at most ${MAX_SALES_PER_REQUEST} promotions` }];
+  if (list && body.length > MAX_SALES_PER_REQUEST)
+    return [{ field: '(request)', message: `must hold at most ${MAX_SALES_PER_REQUEST} promotions` }];
   const issues: SaleIssue[] = [];
   (list ? body : [body]).forEach((sale: unknown, i) => {
     if (sale === null || typeof sale !== 'object') return;
     for (const key of ['shops', 'products'] as const) {
       const value = (sale as Record<string, unknown>)[key];
       if (Array.isArray(value) && value.length > MAX_SALE_LINKS) {
-        issues.push({ field: list ? `${i}.${key}` : key, message: `must hold at most ${MAX_SALE_LINKS} ${key === 'shops' ? 'shop ids' : 'products'} (got ${value.length})` });
+        issues.push({
+          field: list ? `${i}.${key}` : key,
+          message: `must hold at most ${MAX_SALE_LINKS} ${key === 'shops' ? 'shop ids' : 'products'} (got ${value.length})`,
+        });
       }
     }
   });
@@ -114,6 +129,7 @@ export function parseSales(body: unknown): { ok: true; sales: SaleInput[] } | { 
 
 function issueFields(issue: z.core.$ZodIssue): SaleIssue[] {
   // An unknown field is named itself, not its parent object.
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'is not a known field' }));
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'is not a known field' }));
   return [{ field: issue.path.join('.') || '(request)', message: issue.message }];
 }

@@ -2,8 +2,15 @@ import { z } from 'zod';
 
 /** Datawiz ids are strings; a number is read as its decimal text. */
 const id = z.union([z.string().min(1), z.number().int()]).transform((v) => String(v));
-const nullableId = z.union([id, z.null()]).optional().transform((v) => v ?? null);
-const nullableText = z.string().nullable().optional().transform((v) => v ?? null);
+const nullableId = z
+  .union([id, z.null()])
+  .optional()
+  .transform((v) => v ?? null);
+const nullableText = z
+  .string()
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
 
 export const shopSchema = z.object({
   shop_id: id,
@@ -12,12 +19,24 @@ export const shopSchema = z.object({
   name: z.string(),
   address: nullableText,
   open_date: nullableText,
-  latitude: z.union([z.string(), z.number()]).nullable().optional().transform((v) => (v == null ? null : String(v))),
-  longitude: z.union([z.string(), z.number()]).nullable().optional().transform((v) => (v == null ? null : String(v))),
+  latitude: z
+    .union([z.string(), z.number()])
+    .nullable()
+    .optional()
+    .transform((v) => (v == null ? null : String(v))),
+  longitude: z
+    .union([z.string(), z.number()])
+    .nullable()
+    .optional()
+    .transform((v) => (v == null ? null : String(v))),
 });
 export type Shop = z.infer<typeof shopSchema>;
 
-const dimension = z.union([z.string(), z.number()]).nullable().optional().transform((v) => (v == null ? null : String(v)));
+const dimension = z
+  .union([z.string(), z.number()])
+  .nullable()
+  .optional()
+  .transform((v) => (v == null ? null : String(v)));
 export const productSchema = z.object({
   product_id: id,
   name: z.string(),
@@ -27,7 +46,11 @@ export const productSchema = z.object({
   brand_id: nullableId,
   producer_id: nullableId,
   unit_id: nullableId,
-  active: z.boolean().nullable().optional().transform((v) => v ?? null),
+  active: z
+    .boolean()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
   width: dimension,
   height: dimension,
   depth: dimension,
@@ -65,6 +88,8 @@ const count = z.number().int().nonnegative();
  * the brief's `{"updated": n, "inserted": m}` (found in no Datawiz source). Read as SaleCounts.
  */
 export const saleCreateAnswer = z.union([
-  z.object({ results: z.object({ updated: count, created: count }) }).transform((a) => ({ updated: a.results.updated, inserted: a.results.created })),
+  z
+    .object({ results: z.object({ updated: count, created: count }) })
+    .transform((a) => ({ updated: a.results.updated, inserted: a.results.created })),
   z.object({ updated: count, inserted: count }).transform((a) => ({ updated: a.updated, inserted: a.inserted })),
 ]);

@@ -42,17 +42,23 @@ describe('saleInputSchema (the rules Datawiz applies)', () => {
     expect(fields({ ...ok, colour: 'red' })).toEqual(['unrecognized_keys']);
   });
 
-  it('reads the documented and the brief\'s date formats as calendar dates, written ISO', () => {
+  it("reads the documented and the brief's date formats as calendar dates, written ISO", () => {
     expect(saleDate('2015-02-02')).toBe('2015-02-02');
     expect(saleDate('2015-2-2')).toBe('2015-02-02');
     expect(saleDate('2-02-2015')).toBe('2015-02-02');
     expect(saleDate('29-02-2024')).toBe('2024-02-29');
-    for (const bad of ['29-02-2025', '2015-02-30', '02/02/2015', '2.02.2015', '15-2-2', '2015-02-02T00:00:00', '']) expect(saleDate(bad), bad).toBeUndefined();
+    for (const bad of ['29-02-2025', '2015-02-30', '02/02/2015', '2.02.2015', '15-2-2', '2015-02-02T00:00:00', ''])
+      expect(saleDate(bad), bad).toBeUndefined();
   });
 
   it('names every field of every element of a list, and bounds list sizes before validating', () => {
     const ok = { sale_id: '1', name: 'n', description: '', date_from: '2025-01-01', date_to: '2025-01-02', shops: [], products: [] };
-    const r = parseSales([ok, { ...ok, sale_id: undefined }, { ...ok, shops: '1', products: { product_id: '2' } }, { ...ok, name: undefined }]);
+    const r = parseSales([
+      ok,
+      { ...ok, sale_id: undefined },
+      { ...ok, shops: '1', products: { product_id: '2' } },
+      { ...ok, name: undefined },
+    ]);
     expect(r.ok ? [] : r.issues.map((i) => i.field).sort()).toEqual(['1.sale_id', '2.products', '2.shops', '3.name']);
     const huge = parseSales({ ...ok, shops: Array.from({ length: 150_000 }, () => '') });
     expect(huge).toEqual({ ok: false, issues: [{ field: 'shops', message: `must hold at most ${MAX_SALE_LINKS} shop ids (got 150000)` }] });
@@ -67,10 +73,10 @@ describe('saleInputSchema (the rules Datawiz applies)', () => {
 
 describe('drfFieldErrors', () => {
   it('flattens DRF error bodies into field-level issues', () => {
-    expect(drfFieldErrors({ name: ['This field may not be blank.'] })).toEqual([{ field: 'name', message: 'This field may not be blank.' }]);
-    expect(
-      drfFieldErrors([{}, { shops: ['Object with shop_id=9 does not exist.'], products: [{}, { product_id: ['bad'] }] }]),
-    ).toEqual([
+    expect(drfFieldErrors({ name: ['This field may not be blank.'] })).toEqual([
+      { field: 'name', message: 'This field may not be blank.' },
+    ]);
+    expect(drfFieldErrors([{}, { shops: ['Object with shop_id=9 does not exist.'], products: [{}, { product_id: ['bad'] }] }])).toEqual([
       { field: '1.shops', message: 'Object with shop_id=9 does not exist.' },
       { field: '1.products.1.product_id', message: 'bad' },
     ]);

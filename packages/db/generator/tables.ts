@@ -80,7 +80,8 @@ function pgType(field: Field, enums: Map<string, string>): string {
 }
 
 function valueType(field: Field, enumValues: Map<string, string[]>): string {
-  const base = field.kind === 'enum' ? (enumValues.get(field.type) ?? []).map((v) => JSON.stringify(v)).join(' | ') : VALUE_TYPE[field.type];
+  const base =
+    field.kind === 'enum' ? (enumValues.get(field.type) ?? []).map((v) => JSON.stringify(v)).join(' | ') : VALUE_TYPE[field.type];
   if (!base) throw new Error(`tables generator: no value type for ${field.type} (${field.name})`);
   return field.isRequired || base === 'unknown' ? base : `${base} | null`;
 }

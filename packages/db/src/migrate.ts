@@ -47,4 +47,3 @@ export async function migrate(url: string, options: { quiet?: boolean } = {}): P
     stdio: options.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
   });
 }
-

@@ -125,7 +125,9 @@ export function createLogger(config: LoggerConfig): Logger {
   if (config.destination) output = config.destination;
   else if (config.logDir) {
     const targets: TransportTargetOptions<Record<string, unknown>>[] = [
-      config.pretty ? { target: 'pino-pretty', level, options: { colorize: true } } : { target: 'pino/file', level, options: { destination: 1 } },
+      config.pretty
+        ? { target: 'pino-pretty', level, options: { colorize: true } }
+        : { target: 'pino/file', level, options: { destination: 1 } },
       { target: 'pino-roll', level, options: rollOptions(config.logDir, config.name) },
     ];
     output = pino.transport({ targets });
@@ -217,8 +219,7 @@ export interface RollStream extends EventEmitter {
 /** Flushes and closes a logger's transport (its log files), e.g. before removing the log directory. */
 export async function closeLogger(log: Logger): Promise<void> {
   const stream = (log as unknown as Record<symbol, unknown>)[OUTPUT] as
-    | { end?: () => void; once?: (event: string, cb: () => void) => void; closed?: boolean }
-    | undefined;
+    { end?: () => void; once?: (event: string, cb: () => void) => void; closed?: boolean } | undefined;
   if (!stream?.end || !stream.once || stream === process.stdout) return;
   const closed = new Promise<void>((resolve) => stream.once!('close', resolve));
   stream.end();

@@ -50,7 +50,11 @@ export function guardedLookup(options: { allowPrivate: boolean; resolve?: Resolv
       if (!options.allowPrivate) {
         for (const a of addresses) {
           const range = forbiddenRange(a.address);
-          if (range) return callback(new WebhookRefusedError(`${hostname} resolves to a ${range} address, refused (NOTIFY_ALLOW_PRIVATE is not set)`), []);
+          if (range)
+            return callback(
+              new WebhookRefusedError(`${hostname} resolves to a ${range} address, refused (NOTIFY_ALLOW_PRIVATE is not set)`),
+              [],
+            );
         }
       }
       if (lookupOptions.all) callback(null, addresses);

@@ -98,7 +98,11 @@ export async function startNotificationConsumer(options: {
       // schedule's failure streak, the one step that must not run twice; nothing after it throws.
       const targets = (await listNotifyTargets(pool, runId)).filter((t) => t.state === 'pending');
       for (const t of targets) {
-        await queue.add(t.kind === 'webhook' ? WEBHOOK_JOB : EMAIL_JOB, { runId, targetId: t.id }, { ...deliveryOpts, jobId: `${t.kind}-${runId}-${t.id}` });
+        await queue.add(
+          t.kind === 'webhook' ? WEBHOOK_JOB : EMAIL_JOB,
+          { runId, targetId: t.id },
+          { ...deliveryOpts, jobId: `${t.kind}-${runId}-${t.id}` },
+        );
       }
       const paused = await recordScheduledOutcome({ pool, queue: options.schedules }, runId, settings.maxConsecutiveFailures);
       if (paused) log.warn({ scheduleId: paused.id, reason: paused.pausedReason }, 'schedule paused');
@@ -118,12 +122,16 @@ export async function startNotificationConsumer(options: {
     try {
       if (t.kind === 'webhook') {
         const summary = runSummary(presentRun(run));
-        const status = await postWebhook(t.address, { event: summary.event, deliveryId: job.id ?? runId, body: summary }, {
-          secret: settings.webhookSecret,
-          timeoutMs: settings.webhookTimeoutMs,
-          allowPrivate: settings.allowPrivate,
-          resolve: settings.resolve,
-        });
+        const status = await postWebhook(
+          t.address,
+          { event: summary.event, deliveryId: job.id ?? runId, body: summary },
+          {
+            secret: settings.webhookSecret,
+            timeoutMs: settings.webhookTimeoutMs,
+            allowPrivate: settings.allowPrivate,
+            resolve: settings.resolve,
+          },
+        );
         await recordNotifyAttempt(pool, t.id, 'delivered');
         dlog.info({ status, host: new URL(t.address).host }, 'webhook delivered');
         return { status };

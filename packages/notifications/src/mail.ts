@@ -32,11 +32,7 @@ export function smtpFromConfig(config: {
 }
 
 /** Sends one plain-text mail; throws when the server refuses it (callers retry). */
-export async function sendMail(
-  smtp: SmtpSettings,
-  mail: { to: string[]; subject: string; text: string },
-  log: Logger,
-): Promise<void> {
+export async function sendMail(smtp: SmtpSettings, mail: { to: string[]; subject: string; text: string }, log: Logger): Promise<void> {
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,

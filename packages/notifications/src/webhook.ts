@@ -50,9 +50,14 @@ export interface WebhookOptions {
  * with backoff). A target the address guard refuses throws `WebhookRefusedError` before any
  * connection is made. Redirects are not followed (a 3xx is a failed delivery).
  */
-export async function postWebhook(url: string, payload: { event: string; deliveryId: string; body: unknown }, options: WebhookOptions): Promise<number> {
+export async function postWebhook(
+  url: string,
+  payload: { event: string; deliveryId: string; body: unknown },
+  options: WebhookOptions,
+): Promise<number> {
   const target = new URL(url);
-  if (target.username || target.password) throw new WebhookRefusedError(`webhook to ${target.host} refused: the URL carries a user name or password`);
+  if (target.username || target.password)
+    throw new WebhookRefusedError(`webhook to ${target.host} refused: the URL carries a user name or password`);
   if (!options.allowPrivate) {
     const range = forbiddenLiteral(target);
     if (range) throw new WebhookRefusedError(`webhook to ${target.host} refused: a ${range} address (NOTIFY_ALLOW_PRIVATE is not set)`);

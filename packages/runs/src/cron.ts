@@ -41,7 +41,8 @@ export function nonStandardCron(cron: string): string | undefined {
     return `must have the five standard fields (minute hour day-of-month month day-of-week), not ${fields.length}${fields.length === 6 ? ' (a seconds field is not accepted)' : ''}`;
   }
   const bad = fields.findIndex((f) => !FIELD.test(f));
-  if (bad >= 0) return `has a ${FIELD_NAMES[bad]} field (${JSON.stringify(fields[bad])}) that is not standard cron (numbers, names, *, -, / and , only)`;
+  if (bad >= 0)
+    return `has a ${FIELD_NAMES[bad]} field (${JSON.stringify(fields[bad])}) that is not standard cron (numbers, names, *, -, / and , only)`;
   return undefined;
 }
 

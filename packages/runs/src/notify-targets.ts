@@ -60,21 +60,35 @@ export async function addNotifyTargets(tx: Q, runId: string, targets: readonly N
     values: [runId, wanted.map((w) => w.kind), wanted.map((w) => w.address)],
   });
   if (!inserted.rowCount) return;
-  const { rows } = await tx.query({ name: 'notify_targets_count', text: 'SELECT count(*)::int AS n FROM run_notify_targets WHERE run_id = $1', values: [runId] });
+  const { rows } = await tx.query({
+    name: 'notify_targets_count',
+    text: 'SELECT count(*)::int AS n FROM run_notify_targets WHERE run_id = $1',
+    values: [runId],
+  });
   const n = (rows[0] as { n: number }).n;
   if (n > max) {
-    throw new NotifyQuotaError(`run ${runId} already has ${n - inserted.rowCount} notification targets, the most one run may have is ${max} (NOTIFY_MAX_TARGETS_PER_RUN); nothing was added`);
+    throw new NotifyQuotaError(
+      `run ${runId} already has ${n - inserted.rowCount} notification targets, the most one run may have is ${max} (NOTIFY_MAX_TARGETS_PER_RUN); nothing was added`,
+    );
   }
 }
 
 /** Every target of a run, oldest first. */
 export async function listNotifyTargets(db: Q, runId: string): Promise<NotifyTargetRow[]> {
-  const { rows } = await db.query({ name: 'notify_targets_list', text: `SELECT ${COLUMNS} FROM run_notify_targets WHERE run_id = $1 ORDER BY id`, values: [runId] });
+  const { rows } = await db.query({
+    name: 'notify_targets_list',
+    text: `SELECT ${COLUMNS} FROM run_notify_targets WHERE run_id = $1 ORDER BY id`,
+    values: [runId],
+  });
   return rows as NotifyTargetRow[];
 }
 
 export async function getNotifyTarget(db: Q, id: string): Promise<NotifyTargetRow | undefined> {
-  const { rows } = await db.query({ name: 'notify_target_get', text: `SELECT ${COLUMNS} FROM run_notify_targets WHERE id = $1`, values: [id] });
+  const { rows } = await db.query({
+    name: 'notify_target_get',
+    text: `SELECT ${COLUMNS} FROM run_notify_targets WHERE id = $1`,
+    values: [id],
+  });
   return rows[0] as NotifyTargetRow | undefined;
 }
 

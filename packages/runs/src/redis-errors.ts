@@ -1,7 +1,8 @@
 import type { Logger } from '@datasync/logger';
 
 /** Errors of a Redis that is down or restarting: ioredis reconnects by itself, BullMQ carries on after. */
-const CONNECTION = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|Connection is closed|Stream isn't writeable|LOADING/;
+const CONNECTION =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|Connection is closed|Stream isn't writeable|LOADING/;
 
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | undefined;

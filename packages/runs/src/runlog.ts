@@ -46,13 +46,17 @@ export class RunLogStore {
       const m = this.redis.multi();
       for (const [runId, lines] of batch) {
         const k = key(this.prefix, runId);
-        m.rpush(k, ...lines).ltrim(k, -this.settings.maxLines, -1).expire(k, this.settings.ttlSeconds);
+        m.rpush(k, ...lines)
+          .ltrim(k, -this.settings.maxLines, -1)
+          .expire(k, this.settings.ttlSeconds);
       }
       // A log that cannot be stored must never fail the run.
-      this.written = this.written.then(() => m.exec()).then(
-        () => undefined,
-        () => undefined,
-      );
+      this.written = this.written
+        .then(() => m.exec())
+        .then(
+          () => undefined,
+          () => undefined,
+        );
     }
     return this.written;
   }

@@ -101,7 +101,11 @@ export function scheduleInputSchema(options: { minIntervalSeconds: number; catal
       if ((s.everyMinutes === undefined) === (s.cron === undefined)) {
         ctx.addIssue({ code: 'custom', path: ['everyMinutes'], message: 'give exactly one of everyMinutes and cron' });
       } else if (s.everyMinutes !== undefined && s.everyMinutes * 60 < min) {
-        ctx.addIssue({ code: 'custom', path: ['everyMinutes'], message: `must be at least ${min / 60} (SCHEDULE_MIN_INTERVAL_SECONDS=${min})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['everyMinutes'],
+          message: `must be at least ${min / 60} (SCHEDULE_MIN_INTERVAL_SECONDS=${min})`,
+        });
       } else if (s.cron !== undefined) {
         const problem = cronProblem(s.cron, min);
         if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem });
@@ -112,12 +116,15 @@ export function scheduleInputSchema(options: { minIntervalSeconds: number; catal
         ctx.addIssue({ code: 'custom', path: ['job'], message: `must be one of: ${jobs.join(', ')}` });
         return;
       }
-      const parsed = catalog.requestParamsSchema(s.source, job)!.safeParse(resolveParams(s.params, isTimeZone(s.timezone) ? s.timezone : 'UTC'));
+      const parsed = catalog
+        .requestParamsSchema(s.source, job)!
+        .safeParse(resolveParams(s.params, isTimeZone(s.timezone) ? s.timezone : 'UTC'));
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const path = ['params', ...issue.path.map(String)];
           // An unknown field is named itself, as everywhere else.
-          if (issue.code === 'unrecognized_keys') for (const key of issue.keys) ctx.addIssue({ code: 'custom', path: [...path, key], message: 'is not a known field' });
+          if (issue.code === 'unrecognized_keys')
+            for (const key of issue.keys) ctx.addIssue({ code: 'custom', path: [...path, key], message: 'is not a known field' });
           else ctx.addIssue({ code: 'custom', path, message: issue.message });
         }
       }
@@ -265,8 +272,7 @@ export async function reconcileSchedules(deps: { pool: pg.Pool; queue: Queue }):
   for (const s of wanted) {
     const have = existing.get(s.id);
     const same =
-      have &&
-      (s.everyMs !== null ? Number(have.every) === s.everyMs : have.pattern === s.cron && (have.tz ?? 'UTC') === s.timezone);
+      have && (s.everyMs !== null ? Number(have.every) === s.everyMs : have.pattern === s.cron && (have.tz ?? 'UTC') === s.timezone);
     if (!same) {
       await realiseSchedule(deps.queue, s);
       created += 1;
@@ -349,8 +355,7 @@ export async function recordScheduledOutcome(
 ): Promise<ScheduleRecord | undefined> {
   const paused = await withTransaction(deps.pool, async (tx) => {
     const run = (await tx.query('SELECT schedule_id, state, error FROM sync_runs WHERE id = $1', [runId])).rows[0] as
-      | { schedule_id: string | null; state: string; error: string | null }
-      | undefined;
+      { schedule_id: string | null; state: string; error: string | null } | undefined;
     if (!run?.schedule_id || (run.state !== 'done' && run.state !== 'failed')) return undefined;
     const current = (await tx.query('SELECT consecutive_failures, enabled FROM schedules WHERE id = $1 FOR UPDATE', [run.schedule_id]))
       .rows[0] as { consecutive_failures: number; enabled: boolean } | undefined;
@@ -431,7 +436,9 @@ export async function startScheduleConsumer(options: {
  */
 export async function ensureSchedule(
   deps: { pool: pg.Pool; queue: Queue },
-  s: { id: string; name: string; source: string; jobName: string; params: Record<string, unknown> } & ({ cron: string; timezone: string } | { everyMs: number }),
+  s: { id: string; name: string; source: string; jobName: string; params: Record<string, unknown> } & (
+    { cron: string; timezone: string } | { everyMs: number }
+  ),
 ): Promise<ScheduleRecord> {
   const cron = 'cron' in s ? s.cron : null;
   const everyMs = 'everyMs' in s ? s.everyMs : null;

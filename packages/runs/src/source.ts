@@ -87,7 +87,12 @@ export interface SourceRuntime<Jobs extends JobDeclarations, C> {
 /** The config a source's worker runs with: the shared base and the source's slice. */
 export type SourceConfig<Slice extends ConfigSlice> = Config<[Slice]>;
 
-export interface SourceDeclaration<Name extends string = string, Jobs extends JobDeclarations = JobDeclarations, Slice extends ConfigSlice = ConfigSlice, Route = never> {
+export interface SourceDeclaration<
+  Name extends string = string,
+  Jobs extends JobDeclarations = JobDeclarations,
+  Slice extends ConfigSlice = ConfigSlice,
+  Route = never,
+> {
   /** The queue name, the `sync_runs.source` value, the `worker-<name>` app and folder. */
   name: Name;
   jobs: Jobs;
@@ -96,7 +101,9 @@ export interface SourceDeclaration<Name extends string = string, Jobs extends Jo
   credentials: readonly CredentialDeclaration[];
   sandbox: SandboxDeclaration;
   /** Loaded by the worker only (`() => import('./handlers')`): transports, clients, handlers. */
-  handlers: () => Promise<{ default: (ctx: SourceWorkerContext<SourceConfig<Slice>>) => Promise<SourceRuntime<Jobs, SourceConfig<Slice>>> }>;
+  handlers: () => Promise<{
+    default: (ctx: SourceWorkerContext<SourceConfig<Slice>>) => Promise<SourceRuntime<Jobs, SourceConfig<Slice>>>;
+  }>;
   /** A `GET` path to try the source with, shown when `pnpm start` is up. */
   example?: string;
   /** Gateway routes of the source's own (beyond the jobs' `route`s), e.g. a contract older than the generic ones. */
@@ -104,14 +111,17 @@ export interface SourceDeclaration<Name extends string = string, Jobs extends Jo
 }
 
 /** What derived code reads of any declaration, whatever its jobs, slice and routes (the handlers are the worker's). */
-export type DeclaredSource = Pick<SourceDeclaration, 'name' | 'jobs' | 'config' | 'credentials' | 'sandbox' | 'example'> & { routes?: readonly unknown[] };
+export type DeclaredSource = Pick<SourceDeclaration, 'name' | 'jobs' | 'config' | 'credentials' | 'sandbox' | 'example'> & {
+  routes?: readonly unknown[];
+};
 
 /** Declares a source; the types of its jobs, config and routes are kept for the registry. */
 export function defineSource<const Name extends string, const Jobs extends JobDeclarations, Slice extends ConfigSlice, Route = never>(
   declaration: SourceDeclaration<Name, Jobs, Slice, Route>,
 ): SourceDeclaration<Name, Jobs, Slice, Route> {
   for (const job of Object.keys(declaration.jobs)) {
-    if (!job.startsWith(`${declaration.name}.`)) throw new Error(`job ${job} of source ${declaration.name} must be named ${declaration.name}.<verb>`);
+    if (!job.startsWith(`${declaration.name}.`))
+      throw new Error(`job ${job} of source ${declaration.name} must be named ${declaration.name}.<verb>`);
   }
   return declaration;
 }

@@ -71,7 +71,14 @@ export async function listRuns(db: Q, filter: RunFilter): Promise<RunRecord[]> {
              AND ($5::text IS NULL OR (scheduled_for IS NOT NULL) = ($5 = 'schedule'))
              AND ($6::boolean OR NOT ${IDLE_SQL})
            ORDER BY created_at DESC, id DESC LIMIT $4`,
-    values: [filter.source ?? null, filter.state ?? null, filter.before ?? null, filter.limit, filter.trigger ?? null, filter.includeIdle ?? false],
+    values: [
+      filter.source ?? null,
+      filter.state ?? null,
+      filter.before ?? null,
+      filter.limit,
+      filter.trigger ?? null,
+      filter.includeIdle ?? false,
+    ],
   });
   return rows as RunRecord[];
 }

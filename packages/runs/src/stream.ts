@@ -55,7 +55,10 @@ export interface StreamDefinition<C, Item, Row, Written, Extra = unknown> {
    */
   shortPage?(page: StreamPage<Item, C, Extra>, counts: Readonly<Record<string, number>>): string | undefined;
   /** What the page adds to the run's counts (besides `pages`, `skipped`, `skipped_<reason>`) and shows in its progress. */
-  report(page: StreamPage<Item, C, Extra>, outcome: PageOutcome<Row, Written>): { added: Record<string, number>; progress: Record<string, unknown> };
+  report(
+    page: StreamPage<Item, C, Extra>,
+    outcome: PageOutcome<Row, Written>,
+  ): { added: Record<string, number>; progress: Record<string, unknown> };
   /** Logs the page's skipped items (default: one warning per page with the first five). */
   onSkipped?(page: StreamPage<Item, C, Extra>, skipped: { index: number; skip: Skip }[]): void;
   /** Called once the page is committed (logging). */
@@ -90,7 +93,11 @@ export async function runStream<P, C, Item, Row, Written, Extra>(
     });
     if (skipped.length > 0) {
       if (stream.onSkipped) stream.onSkipped(page, skipped);
-      else ctx.log.warn({ stream: stream.name, page: page.n, skipped: skipped.slice(0, 5).map((s) => s.skip.detail) }, 'skipped malformed rows');
+      else
+        ctx.log.warn(
+          { stream: stream.name, page: page.n, skipped: skipped.slice(0, 5).map((s) => s.skip.detail) },
+          'skipped malformed rows',
+        );
     }
     const short = stream.shortPage?.(page, ctx.counts);
     if (short) throw new UpstreamDataError(short);

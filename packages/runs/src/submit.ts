@@ -30,7 +30,13 @@ export class QueueSet {
 }
 
 /** The catalog's queues under the deployment's key prefix; `jobOptions` overrides the default job options (attempts, backoff). */
-export function createQueues(catalog: JobCatalog, connection: Redis, prefix: string, jobOptions: Partial<JobsOptions> = {}, log?: Logger): QueueSet {
+export function createQueues(
+  catalog: JobCatalog,
+  connection: Redis,
+  prefix: string,
+  jobOptions: Partial<JobsOptions> = {},
+  log?: Logger,
+): QueueSet {
   return new QueueSet(
     catalog,
     new Map(
@@ -100,7 +106,9 @@ export async function submitRun(
   const schema = deps.queues.catalog.payloadSchema(source, jobName);
   if (!schema) throw new Error(`no job ${jobName} in queue ${source}`);
   const params = schema.parse(rawParams) as Record<string, unknown>;
-  const dedupKey = createHash('sha256').update(`${source}\n${jobName}\n${canonicalJson(params)}`).digest('hex');
+  const dedupKey = createHash('sha256')
+    .update(`${source}\n${jobName}\n${canonicalJson(params)}`)
+    .digest('hex');
   const runId = uuidv4();
 
   const maxTargets = deps.settings?.maxNotifyTargetsPerRun ?? DEFAULT_MAX_NOTIFY_TARGETS;
@@ -148,7 +156,11 @@ export async function submitRun(
     // added: the run's end (which deletes that row, then announces the end) waits for them, or has
     // already happened and a new run is started below. Either way no target misses the event.
     return withTransaction(deps.pool, async (tx) => {
-      const { rows } = await tx.query({ name: 'run_lock_hold', text: 'SELECT run_id FROM run_locks WHERE dedup_key = $1 FOR UPDATE', values: [dedupKey] });
+      const { rows } = await tx.query({
+        name: 'run_lock_hold',
+        text: 'SELECT run_id FROM run_locks WHERE dedup_key = $1 FOR UPDATE',
+        values: [dedupKey],
+      });
       const held = (rows[0] as { run_id: string } | undefined)?.run_id;
       if (held) await addNotifyTargets(tx, held, options.notify, maxTargets);
       return held;
@@ -179,11 +191,7 @@ export async function submitRun(
  * gateway that died between commit and enqueue, a Redis that lost data). Job ids are run ids, so
  * this never duplicates a job that exists.
  */
-export async function requeueOrphans(
-  deps: { pool: pg.Pool; queues: QueueSet },
-  source: string,
-  olderThanMs = 30_000,
-): Promise<number> {
+export async function requeueOrphans(deps: { pool: pg.Pool; queues: QueueSet }, source: string, olderThanMs = 30_000): Promise<number> {
   const { rows } = await deps.pool.query(
     `SELECT id, job_name, params FROM sync_runs
      WHERE source = $1 AND state IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
@@ -199,7 +207,11 @@ export async function requeueOrphans(
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown') continue;
       if (state === 'completed' || state === 'failed') await job.remove().catch(() => {});
     }
-    await queue.add(row.job_name, { runId: row.id, params: row.params }, { ...deps.queues.catalog.job(source, row.job_name)?.options, jobId: row.id });
+    await queue.add(
+      row.job_name,
+      { runId: row.id, params: row.params },
+      { ...deps.queues.catalog.job(source, row.job_name)?.options, jobId: row.id },
+    );
     requeued += 1;
   }
   return requeued;

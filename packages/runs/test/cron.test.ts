@@ -8,7 +8,11 @@ import { nonStandardCron, smallestCronGapMs } from '../src';
  * cycle (daily patterns: days; weekly: 8 weeks; monthly: a year or two, as cron-parser's own walk is slow).
  */
 function iteratedSmallestGap(cron: string, days: number): number {
-  const it = cronParser.parseExpression(cron, { tz: 'UTC', currentDate: new Date(Date.UTC(2026, 0, 1)), endDate: new Date(Date.UTC(2026, 0, 1) + days * 86_400_000) });
+  const it = cronParser.parseExpression(cron, {
+    tz: 'UTC',
+    currentDate: new Date(Date.UTC(2026, 0, 1)),
+    endDate: new Date(Date.UTC(2026, 0, 1) + days * 86_400_000),
+  });
   let previous = it.next().getTime();
   let smallest = Infinity;
   while (it.hasNext()) {

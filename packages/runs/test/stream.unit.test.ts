@@ -39,7 +39,10 @@ function numbers(pages: number[][], options: Partial<StreamDefinition<Checkpoint
     name: 'numbers',
     async *pages(resume) {
       for (let n = (resume?.page ?? 0) + 1; n <= pages.length; n++) {
-        yield { n, items: pages[n - 1]!, checkpoint: { page: n }, total: pages.flat().length, extra: undefined } satisfies StreamPage<number, Checkpoint>;
+        yield { n, items: pages[n - 1]!, checkpoint: { page: n }, total: pages.flat().length, extra: undefined } satisfies StreamPage<
+          number,
+          Checkpoint
+        >;
       }
     },
     toRow: (item) => (item < 0 ? skipItem('negative', `${item} < 0`) : item === 0 ? skipItem('zero', 'zero') : item),

@@ -27,7 +27,9 @@ export function sourceByName(name: string): Source | undefined {
 /** Queues and jobs of every source, for what submits, schedules or consumes runs. */
 export const catalog = new JobCatalog(sources);
 
-type SlicesOf<T extends readonly unknown[]> = T extends readonly [infer H extends { config: ConfigSlice }, ...infer R] ? [H['config'], ...SlicesOf<R>] : [];
+type SlicesOf<T extends readonly unknown[]> = T extends readonly [infer H extends { config: ConfigSlice }, ...infer R]
+  ? [H['config'], ...SlicesOf<R>]
+  : [];
 type Slices = SlicesOf<typeof sources>;
 
 /** The whole configuration: the shared base and every source's slice (what the gateway runs with). */

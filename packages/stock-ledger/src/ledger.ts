@@ -79,11 +79,20 @@ type Step = { kind?: 'reserve' | 'release' | 'consume'; onHand: number; reserved
 /** How a line moves from its ledger state to what the order's stage asks for; undefined: nothing to do. */
 export function planLine(state: LineState, stage: Stage, quantity: number, baseline: boolean): Step | undefined {
   const target: LineState | undefined =
-    stage === 'reserved' ? 'reserved' : stage === 'shipped' || stage === 'cancelled_after_ship' ? 'consumed' : stage === 'cancelled' ? 'released' : undefined;
+    stage === 'reserved'
+      ? 'reserved'
+      : stage === 'shipped' || stage === 'cancelled_after_ship'
+        ? 'consumed'
+        : stage === 'cancelled'
+          ? 'released'
+          : undefined;
   if (!target || state === target) return undefined;
   if (state === 'none') {
     if (target === 'reserved') return { kind: 'reserve', onHand: 0, reserved: quantity, next: 'reserved' };
-    if (target === 'consumed') return baseline ? { onHand: 0, reserved: 0, next: 'consumed' } : { kind: 'consume', onHand: -quantity, reserved: 0, next: 'consumed' };
+    if (target === 'consumed')
+      return baseline
+        ? { onHand: 0, reserved: 0, next: 'consumed' }
+        : { kind: 'consume', onHand: -quantity, reserved: 0, next: 'consumed' };
     return { onHand: 0, reserved: 0, next: 'released' };
   }
   if (state === 'reserved') {
@@ -134,7 +143,11 @@ class Deltas {
         columns: ['product_id', 'on_hand', 'reserved'],
         // The rows are deltas: added to the stored totals, never written over them.
         update: [],
-        alsoSet: ['on_hand = stock_levels.on_hand + EXCLUDED.on_hand', 'reserved = stock_levels.reserved + EXCLUDED.reserved', 'updated_at = now()'],
+        alsoSet: [
+          'on_hand = stock_levels.on_hand + EXCLUDED.on_hand',
+          'reserved = stock_levels.reserved + EXCLUDED.reserved',
+          'updated_at = now()',
+        ],
       },
       ids.map((id) => ({ product_id: id, on_hand: this.byProduct.get(id)!.onHand, reserved: this.byProduct.get(id)!.reserved })),
     );
@@ -144,7 +157,17 @@ class Deltas {
 
 async function movement(
   tx: Queryable,
-  m: { productId: number; kind: string; onHand: number; reserved: number; eventKey: string; marketplace: Marketplace; orderId?: string | null; returnId?: string; runId?: string },
+  m: {
+    productId: number;
+    kind: string;
+    onHand: number;
+    reserved: number;
+    eventKey: string;
+    marketplace: Marketplace;
+    orderId?: string | null;
+    returnId?: string;
+    runId?: string;
+  },
 ): Promise<boolean> {
   const inserted = await tx.query(
     `INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, event_key, marketplace, order_id, return_id, run_id)
@@ -159,7 +182,13 @@ async function movement(
  * transaction. Every movement has a unique event key (marketplace, order, line, transition), so
  * polling the same orders again moves nothing.
  */
-export async function applyOrders(tx: Queryable, marketplace: Marketplace, orders: OrderSnapshot[], resolve: ProductResolver, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyOrders(
+  tx: Queryable,
+  marketplace: Marketplace,
+  orders: OrderSnapshot[],
+  resolve: ProductResolver,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   const deltas = new Deltas();
   let unmapped = 0;
   const sorted = [...orders].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
@@ -172,7 +201,17 @@ export async function applyOrders(tx: Queryable, marketplace: Marketplace, order
          changed_at = CASE WHEN marketplace_orders.status IS DISTINCT FROM EXCLUDED.status OR marketplace_orders.substatus IS DISTINCT FROM EXCLUDED.substatus
            THEN EXCLUDED.changed_at ELSE marketplace_orders.changed_at END,
          raw = EXCLUDED.raw, updated_at = now()`,
-      [marketplace, o.orderId, o.status, o.substatus ?? null, o.stage, o.warehouseId ?? null, o.createdAt ?? null, o.changedAt, JSON.stringify(o.raw ?? {})],
+      [
+        marketplace,
+        o.orderId,
+        o.status,
+        o.substatus ?? null,
+        o.stage,
+        o.warehouseId ?? null,
+        o.createdAt ?? null,
+        o.changedAt,
+        JSON.stringify(o.raw ?? {}),
+      ],
     );
     const status = o.substatus ? `${o.status}/${o.substatus}` : o.status;
     await tx.query(
@@ -224,7 +263,13 @@ export async function applyOrders(tx: Queryable, marketplace: Marketplace, order
  * Records a page of returns and restocks each line once it is back with the seller (event key
  * marketplace + return + line), in the caller's transaction.
  */
-export async function applyReturns(tx: Queryable, marketplace: Marketplace, returns: ReturnSnapshot[], resolve: ProductResolver, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyReturns(
+  tx: Queryable,
+  marketplace: Marketplace,
+  returns: ReturnSnapshot[],
+  resolve: ProductResolver,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   const deltas = new Deltas();
   let unmapped = 0;
   const sorted = [...returns].sort((a, b) => (`${a.returnId}:${a.lineId}` < `${b.returnId}:${b.lineId}` ? -1 : 1));
@@ -244,7 +289,19 @@ export async function applyReturns(tx: Queryable, marketplace: Marketplace, retu
        ON CONFLICT (marketplace, return_id, line_id) DO UPDATE SET status = EXCLUDED.status, quantity = EXCLUDED.quantity,
          product_id = COALESCE(marketplace_returns.product_id, EXCLUDED.product_id), changed_at = EXCLUDED.changed_at, raw = EXCLUDED.raw, updated_at = now()
        RETURNING restocked, product_id`,
-      [marketplace, r.returnId, r.lineId, r.orderId ?? null, productId ?? null, r.marketplaceSku, r.quantity, r.status, r.createdAt ?? null, r.changedAt, JSON.stringify(r.raw ?? {})],
+      [
+        marketplace,
+        r.returnId,
+        r.lineId,
+        r.orderId ?? null,
+        productId ?? null,
+        r.marketplaceSku,
+        r.quantity,
+        r.status,
+        r.createdAt ?? null,
+        r.changedAt,
+        JSON.stringify(r.raw ?? {}),
+      ],
     );
     const row = rows[0]!;
     if (row.product_id === null) {
@@ -267,7 +324,11 @@ export async function applyReturns(tx: Queryable, marketplace: Marketplace, retu
       if (fresh) deltas.add(row.product_id, r.restockQuantity, 0);
     }
     // A baseline return was received before DataSync kept the stock: handled, never counted.
-    await tx.query(`UPDATE marketplace_returns SET restocked = true WHERE marketplace = $1 AND return_id = $2 AND line_id = $3`, [marketplace, r.returnId, r.lineId]);
+    await tx.query(`UPDATE marketplace_returns SET restocked = true WHERE marketplace = $1 AND return_id = $2 AND line_id = $3`, [
+      marketplace,
+      r.returnId,
+      r.lineId,
+    ]);
   }
   const changed = await deltas.flush(tx);
   return { movements: deltas.movements, changed, unmapped };
@@ -284,7 +345,10 @@ export interface StockAdjustment {
 
 /** An adjustment that would leave less than nothing on hand; nothing was written. */
 export class StockBelowZeroError extends Error {
-  constructor(readonly onHand: number, readonly delta: number) {
+  constructor(
+    readonly onHand: number,
+    readonly delta: number,
+  ) {
     super(`on hand is ${onHand}; removing ${-delta} would leave ${onHand + delta}`);
     this.name = 'StockBelowZeroError';
   }
@@ -295,7 +359,10 @@ export const MAX_ON_HAND = 2_147_483_647;
 
 /** An adjustment that would take on hand past MAX_ON_HAND; nothing was written. */
 export class StockAboveLimitError extends Error {
-  constructor(readonly onHand: number, readonly delta: number) {
+  constructor(
+    readonly onHand: number,
+    readonly delta: number,
+  ) {
     super(`on hand is ${onHand}; adding ${delta} would make ${onHand + delta}, more than the ${MAX_ON_HAND} a SKU can hold`);
     this.name = 'StockAboveLimitError';
   }
@@ -316,7 +383,10 @@ export interface StockLevelRow {
 export async function adjustStock(pool: pg.Pool, a: StockAdjustment): Promise<StockLevelRow> {
   return withTransaction(pool, async (tx) => {
     await tx.query('INSERT INTO stock_levels (product_id) VALUES ($1) ON CONFLICT DO NOTHING', [a.productId]);
-    const { rows } = await tx.query<{ on_hand: number; reserved: number }>('SELECT on_hand, reserved FROM stock_levels WHERE product_id = $1 FOR UPDATE', [a.productId]);
+    const { rows } = await tx.query<{ on_hand: number; reserved: number }>(
+      'SELECT on_hand, reserved FROM stock_levels WHERE product_id = $1 FOR UPDATE',
+      [a.productId],
+    );
     const current = rows[0]!;
     const delta = a.onHand !== undefined ? a.onHand - current.on_hand : (a.delta ?? 0);
     if (current.on_hand + delta < 0) throw new StockBelowZeroError(current.on_hand, delta);
@@ -334,6 +404,12 @@ export async function adjustStock(pool: pg.Pool, a: StockAdjustment): Promise<St
       [a.productId, delta],
     );
     const level = updated.rows[0]!;
-    return { productId: a.productId, onHand: level.on_hand, reserved: level.reserved, available: level.on_hand - level.reserved, movementId };
+    return {
+      productId: a.productId,
+      onHand: level.on_hand,
+      reserved: level.reserved,
+      available: level.on_hand - level.reserved,
+      movementId,
+    };
   });
 }

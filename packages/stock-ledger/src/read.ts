@@ -8,7 +8,14 @@ export interface PushState {
   /** What the marketplace was last told (null: never). */
   pushedValue: number | null;
   pushedAt: string | null;
-  error: { code: string; message: string | null; value: number | null; retryable: boolean; attempts: number; nextRetryAt: string | null } | null;
+  error: {
+    code: string;
+    message: string | null;
+    value: number | null;
+    retryable: boolean;
+    attempts: number;
+    nextRetryAt: string | null;
+  } | null;
 }
 
 export interface ProductView {
@@ -177,7 +184,10 @@ export interface ReturnView {
   changedAt: string | null;
 }
 
-export async function listReturns(db: Queryable, f: { marketplace?: string; sku?: string; restocked?: boolean; since?: Date; limit: number }): Promise<ReturnView[]> {
+export async function listReturns(
+  db: Queryable,
+  f: { marketplace?: string; sku?: string; restocked?: boolean; since?: Date; limit: number },
+): Promise<ReturnView[]> {
   const { rows } = await db.query<ReturnView>(
     `SELECT r.marketplace, r.return_id AS "returnId", r.line_id AS "lineId", r.order_id AS "orderId", p.sku, r.marketplace_sku AS "marketplaceSku",
        r.quantity, r.status, r.restocked, to_json(r.created_at)#>>'{}' AS "createdAt", to_json(r.changed_at)#>>'{}' AS "changedAt"

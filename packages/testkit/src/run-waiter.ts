@@ -7,7 +7,11 @@ export const isFinished = (run: Pick<Run, 'state'>) => run.state === 'done' || r
  * The one run waiter: polls `read` (the gateway's run, or a row) until the run is `done` or
  * `failed`, and answers it; fails after `timeoutMs` naming the run.
  */
-export function waitForRun<R extends Pick<Run, 'state'>>(read: () => Promise<R | undefined>, id: string, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<R> {
+export function waitForRun<R extends Pick<Run, 'state'>>(
+  read: () => Promise<R | undefined>,
+  id: string,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<R> {
   return waitFor(
     async () => {
       const run = await read();

@@ -8,7 +8,17 @@ describe('the equal-to-source engine', () => {
   });
 
   it('accepts the same rows in any order', () => {
-    expectSameRows('t', [{ id: 1, v: 'a' }, { id: 2, v: 'b' }], [{ v: 'b', id: 2 }, { id: 1, v: 'a' }]);
+    expectSameRows(
+      't',
+      [
+        { id: 1, v: 'a' },
+        { id: 2, v: 'b' },
+      ],
+      [
+        { v: 'b', id: 2 },
+        { id: 1, v: 'a' },
+      ],
+    );
   });
 
   it('fails on a missing, an extra, a changed and a doubled row', () => {

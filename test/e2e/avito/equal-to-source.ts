@@ -20,7 +20,9 @@ interface AvitoFakeListing {
 
 /** The avito ids a sync of this seller must find (the fake's full expected result). */
 export async function avitoSourceIds(control: Control, sellerHash: string): Promise<string[]> {
-  return (await control.get<{ listings: { id: number }[] }>(`/avito/_control/listings?sellerId=${sellerHash}`)).listings.map((l) => String(l.id)).sort();
+  return (await control.get<{ listings: { id: number }[] }>(`/avito/_control/listings?sellerId=${sellerHash}`)).listings
+    .map((l) => String(l.id))
+    .sort();
 }
 
 /**
@@ -66,6 +68,8 @@ export async function expectAvitoEqualToSource(db: Q, control: Control, runId: s
     'SELECT i.avito_id::text AS id FROM avito_run_items r JOIN avito_items i ON i.id = r.item_id WHERE r.run_id = $1 ORDER BY r.position',
     [runId],
   );
-  expect(linked.map((r) => r.id), 'the run\'s linked items, in order').toEqual(listings.map((l) => String(l.id)));
+  expect(
+    linked.map((r) => r.id),
+    "the run's linked items, in order",
+  ).toEqual(listings.map((l) => String(l.id)));
 }
-

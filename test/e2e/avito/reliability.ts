@@ -41,7 +41,9 @@ export const reliability: ReliabilitySource = {
       expect(run.progress.lastSkipped).toMatch(/^page \d+: title: /);
       const hash = new URL(`http://x${target.submit.path}`).searchParams.get('user')!;
       const source = await avitoSourceIds(t.control, hash);
-      const stored = idsOf((await t.pool.query<{ id: string }>('SELECT avito_id::text AS id FROM avito_items WHERE seller_hash = $1', [hash])).rows);
+      const stored = idsOf(
+        (await t.pool.query<{ id: string }>('SELECT avito_id::text AS id FROM avito_items WHERE seller_hash = $1', [hash])).rows,
+      );
       // Exactly two listings missing, none extra, none twice.
       expect(stored.every((id) => source.includes(id))).toBe(true);
       expect(new Set(stored).size).toBe(stored.length);

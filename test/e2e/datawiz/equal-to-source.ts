@@ -51,7 +51,9 @@ export interface DatawizFakeData {
 export interface DatawizStored {
   shops: (DatawizFakeShop & { raw: unknown })[];
   products: ({
-    [K in keyof DatawizFakeProduct]-?: undefined extends DatawizFakeProduct[K] ? Exclude<DatawizFakeProduct[K], undefined> | null : DatawizFakeProduct[K];
+    [K in keyof DatawizFakeProduct]-?: undefined extends DatawizFakeProduct[K]
+      ? Exclude<DatawizFakeProduct[K], undefined> | null
+      : DatawizFakeProduct[K];
   } & { raw: unknown })[];
   sales: (Omit<DatawizFakeSale, 'products'> & { products: string[] })[];
 }
@@ -124,4 +126,3 @@ export async function expectDatawizEqualToSource(db: Q, control: Control): Promi
   const expected = datawizExpected(await control.get<DatawizFakeData>('/datawiz/_control/data'));
   for (const table of ['shops', 'products', 'sales'] as const) expectSameRows(`datawiz_${table}`, stored[table], expected[table]);
 }
-

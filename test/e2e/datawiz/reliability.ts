@@ -14,7 +14,9 @@ export const reliability: ReliabilitySource = {
   unauthorized: 'datawiz.token-expired',
   detectsEmptyPage: true,
   async env(control) {
-    const creds = await control.get<{ client_id: string; client_secret: string; username: string; password: string }>('/datawiz/_control/credentials');
+    const creds = await control.get<{ client_id: string; client_secret: string; username: string; password: string }>(
+      '/datawiz/_control/credentials',
+    );
     return {
       DATAWIZ_CLIENT_ID: creds.client_id,
       DATAWIZ_CLIENT_SECRET: creds.client_secret,
@@ -52,7 +54,11 @@ export const reliability: ReliabilitySource = {
       // What is stored is exactly the source's rows (no half-parsed one).
       const keptSales = new Set(stored.sales.map((s) => s.sale_id));
       const keptShops = new Set(stored.shops.map((s) => s.shop_id));
-      const expected = datawizExpected({ ...data, sales: data.sales.filter((s) => keptSales.has(s.sale_id)), shops: data.shops.filter((s) => keptShops.has(s.shop_id)) });
+      const expected = datawizExpected({
+        ...data,
+        sales: data.sales.filter((s) => keptSales.has(s.sale_id)),
+        shops: data.shops.filter((s) => keptShops.has(s.shop_id)),
+      });
       expect({ ...stored, sales: stored.sales.map((s) => ({ ...s, shops: s.shops.filter((id) => keptShops.has(id)) })) }).toEqual({
         ...expected,
         sales: expected.sales.map((s) => ({ ...s, shops: s.shops.filter((id) => keptShops.has(id)) })),

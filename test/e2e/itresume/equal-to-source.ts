@@ -34,7 +34,12 @@ export async function expectItResumeEqualToSource(db: Q, control: Control, start
   const expected = served.attempts
     .filter((a) => a.defect === null)
     // An empty consumer key is stored as null (no key), like any absent optional value.
-    .map(({ defect: _defect, created_at, ...a }) => ({ ...a, oauth_consumer_key: a.oauth_consumer_key || null, created_at: created_at.includes('.') ? created_at : `${created_at}.000000`, ...(runId ? { run_id: runId } : {}) }));
+    .map(({ defect: _defect, created_at, ...a }) => ({
+      ...a,
+      oauth_consumer_key: a.oauth_consumer_key || null,
+      created_at: created_at.includes('.') ? created_at : `${created_at}.000000`,
+      ...(runId ? { run_id: runId } : {}),
+    }));
   const rows = await rowsOf(
     db,
     `SELECT lti_user_id, course_key, lms_host, task_id, oauth_consumer_key, lis_result_sourcedid, lis_outcome_service_url, is_correct, attempt_type,

@@ -14,7 +14,12 @@ export const reliability: ReliabilitySource = {
   detectsEmptyPage: false,
   async env(control, sandboxUrl) {
     const creds = await control.get<{ client: string; client_key: string }>('/itresume/_control/credentials');
-    return { ITRESUME_BASE_URL: `${sandboxUrl}/itresume`, ITRESUME_CLIENT: creds.client, ITRESUME_CLIENT_KEY: creds.client_key, ITRESUME_DAILY_AT: '' };
+    return {
+      ITRESUME_BASE_URL: `${sandboxUrl}/itresume`,
+      ITRESUME_CLIENT: creds.client,
+      ITRESUME_CLIENT_KEY: creds.client_key,
+      ITRESUME_DAILY_AT: '',
+    };
   },
   secrets: (env) => [env.ITRESUME_CLIENT_KEY!],
   async prepare(control, pool, options) {
@@ -36,7 +41,15 @@ export const reliability: ReliabilitySource = {
       expect(clean.state).toBe('done');
       const wellFormed = clean.counts.valid!;
       await t.pool.query('TRUNCATE itresume_attempts');
-      await t.control.addFault({ path: reliability.dataPath, kind: 'corrupt', field: 'lti_user_id', value: 12345, count: 3, skip: 2, times: 1 });
+      await t.control.addFault({
+        path: reliability.dataPath,
+        kind: 'corrupt',
+        field: 'lti_user_id',
+        value: 12345,
+        count: 3,
+        skip: 2,
+        times: 1,
+      });
       const run = await t.api.finished(await t.api.submit(target.submit));
       expect(run.state).toBe('done');
       expect(run.counts.valid).toBe(wellFormed - 3);

@@ -14,7 +14,9 @@ type Control = SandboxControl;
 export async function yclientsSource<T extends object = Row>(control: Control, companyId: number, entity: string): Promise<T[]> {
   const rows: T[] = [];
   for (let offset = 0; ; offset += 5000) {
-    const page = await control.get<{ total: number; rows: T[] }>(`/yclients/_control/companies/${companyId}/source/${entity}?offset=${offset}&limit=5000`);
+    const page = await control.get<{ total: number; rows: T[] }>(
+      `/yclients/_control/companies/${companyId}/source/${entity}?offset=${offset}&limit=5000`,
+    );
     rows.push(...page.rows);
     if (rows.length >= page.total || page.rows.length === 0) return rows;
   }
@@ -23,29 +25,51 @@ export async function yclientsSource<T extends object = Row>(control: Control, c
 // ---- conversions of the fake's values to what a column holds -------------------------------------
 
 /** An id column: the fake writes "none" as null, 0, "" or [] (reference §10). */
-const idOf = (v: unknown): string | null => (v === null || v === undefined || v === 0 || v === '' || v === '0' || Array.isArray(v) ? null : String(v));
+const idOf = (v: unknown): string | null =>
+  v === null || v === undefined || v === 0 || v === '' || v === '0' || Array.isArray(v) ? null : String(v);
 /** A flag the fake writes as 0/1 or a boolean. */
 const flag = (v: unknown): boolean | null => (v === undefined || v === null ? null : v === true || v === 1 || v === '1');
 /** A numeric column read back as float8. */
 const money = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
 const intOf = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Math.trunc(Number(v)));
 /** A timestamptz read back as epoch milliseconds (the fake writes `+0300` and `+03:00` offsets). */
-const instant = (v: unknown): number | null => (typeof v === 'string' && v !== '' ? Date.parse(v.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : null);
+const instant = (v: unknown): number | null =>
+  typeof v === 'string' && v !== '' ? Date.parse(v.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : null;
 const obj = (v: unknown): Row | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Row) : undefined);
 
 /** SQL for a timestamptz as epoch milliseconds. */
 const ms = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS ${col}`;
 
 /** One table of the company equals `expected` (the kit's engine: every stored column, as sets). */
-const expectTable = (db: Q, what: string, sql: string, companyId: number, expected: Row[]) => expectRows(db, what, sql, [companyId], expected);
+const expectTable = (db: Q, what: string, sql: string, companyId: number, expected: Row[]) =>
+  expectRows(db, what, sql, [companyId], expected);
 
 /**
  * The client fields a sync asks the search for (§6.1, `fields`), so the ones its raw copy holds: the
  * source's values of these, nothing more (display names, importance titles and visit dates are not asked).
  */
 const CLIENT_RAW_FIELDS = [
-  'id', 'name', 'surname', 'patronymic', 'phone', 'email', 'card', 'birth_date', 'sex_id', 'discount', 'importance_id',
-  'balance', 'spent', 'paid', 'visits', 'sms_check', 'sms_not', 'categories', 'last_change_date', 'custom_fields', 'comment',
+  'id',
+  'name',
+  'surname',
+  'patronymic',
+  'phone',
+  'email',
+  'card',
+  'birth_date',
+  'sex_id',
+  'discount',
+  'importance_id',
+  'balance',
+  'spent',
+  'paid',
+  'visits',
+  'sms_check',
+  'sms_not',
+  'categories',
+  'last_change_date',
+  'custom_fields',
+  'comment',
 ];
 
 // ---- the check -----------------------------------------------------------------------------------
@@ -69,7 +93,9 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
     const p = obj(s.position);
     if (p && idOf(p.id) && !positionRows.has(String(p.id))) positionRows.set(String(p.id), { id: String(p.id), title: p.title ?? '' });
   }
-  await expectTable(db, 'yclients_positions', 'SELECT id::text, title FROM yclients_positions WHERE company_id = $1', companyId, [...positionRows.values()]);
+  await expectTable(db, 'yclients_positions', 'SELECT id::text, title FROM yclients_positions WHERE company_id = $1', companyId, [
+    ...positionRows.values(),
+  ]);
 
   await expectTable(
     db,
@@ -117,12 +143,19 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
     services.flatMap((s) =>
       (Array.isArray(s.staff) ? s.staff : [])
         .filter((x: Row) => staffIds.has(String(x.id)))
-        .map((x: Row) => ({ service_id: String(s.id), staff_id: String(x.id), seance_length: intOf(x.seance_length), price: money(x.price) })),
+        .map((x: Row) => ({
+          service_id: String(s.id),
+          staff_id: String(x.id),
+          seance_length: intOf(x.seance_length),
+          price: money(x.price),
+        })),
     ),
   );
 
   // Client categories: the company's list, plus categories still named on a client (kept so links hold).
-  const categoryRows = new Map<string, Row>(categories.map((c) => [String(c.id), { id: String(c.id), title: c.title ?? '', color: c.color ?? null }]));
+  const categoryRows = new Map<string, Row>(
+    categories.map((c) => [String(c.id), { id: String(c.id), title: c.title ?? '', color: c.color ?? null }]),
+  );
   const links: Row[] = [];
   for (const client of clients) {
     for (const cat of Array.isArray(client.categories) ? client.categories : []) {
@@ -133,9 +166,13 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
       links.push({ client_id: String(client.id), category_id: catId });
     }
   }
-  await expectTable(db, 'yclients_client_categories', 'SELECT id::text, title, color FROM yclients_client_categories WHERE company_id = $1', companyId, [
-    ...categoryRows.values(),
-  ]);
+  await expectTable(
+    db,
+    'yclients_client_categories',
+    'SELECT id::text, title, color FROM yclients_client_categories WHERE company_id = $1',
+    companyId,
+    [...categoryRows.values()],
+  );
   await expectTable(
     db,
     'yclients_client_category_links',
@@ -287,23 +324,40 @@ export async function expectYclientsTransactionsEqualToSource(
 }
 
 /** Expense categories and cash registers (accounts), derived as the worker must derive them (below). */
-async function expectYclientsCashTablesEqualToSource(db: Q, control: Control, companyId: number, transactions: Row[], listedAccounts?: Row[]): Promise<void> {
+async function expectYclientsCashTablesEqualToSource(
+  db: Q,
+  control: Control,
+  companyId: number,
+  transactions: Row[],
+  listedAccounts?: Row[],
+): Promise<void> {
   // YClients documents no list of expense categories (reference §8.5): they are exactly the
   // `expense {id, title}` the company's transactions carry. Registers are the documented register
   // list plus any register a transaction names that the list lacks (no type or comment known).
   const accounts = listedAccounts ?? (await yclientsSource(control, companyId, 'accounts'));
   const expenseRows = new Map<string, Row>();
-  const accountRows = new Map<string, Row>(accounts.map((a) => [String(a.id), { id: String(a.id), title: a.title ?? '', type: intOf(a.type), comment: a.comment ?? null }]));
+  const accountRows = new Map<string, Row>(
+    accounts.map((a) => [String(a.id), { id: String(a.id), title: a.title ?? '', type: intOf(a.type), comment: a.comment ?? null }]),
+  );
   for (const t of transactions) {
     const e = obj(t.expense);
     if (e && idOf(e.id)) expenseRows.set(String(e.id), { id: String(e.id), title: e.title ?? '' });
     const a = obj(t.account);
-    if (a && idOf(a.id) && !accountRows.has(String(a.id))) accountRows.set(String(a.id), { id: String(a.id), title: a.title ?? '', type: null, comment: null });
+    if (a && idOf(a.id) && !accountRows.has(String(a.id)))
+      accountRows.set(String(a.id), { id: String(a.id), title: a.title ?? '', type: null, comment: null });
   }
-  await expectTable(db, 'yclients_expense_categories', 'SELECT id::text, title FROM yclients_expense_categories WHERE company_id = $1', companyId, [
-    ...expenseRows.values(),
-  ]);
-  await expectTable(db, 'yclients_accounts', 'SELECT id::text, title, type, comment FROM yclients_accounts WHERE company_id = $1', companyId, [
-    ...accountRows.values(),
-  ]);
+  await expectTable(
+    db,
+    'yclients_expense_categories',
+    'SELECT id::text, title FROM yclients_expense_categories WHERE company_id = $1',
+    companyId,
+    [...expenseRows.values()],
+  );
+  await expectTable(
+    db,
+    'yclients_accounts',
+    'SELECT id::text, title, type, comment FROM yclients_accounts WHERE company_id = $1',
+    companyId,
+    [...accountRows.values()],
+  );
 }

@@ -39,7 +39,8 @@ export const reliability: ReliabilitySource = {
   },
   kill: { delayMs: 90, counts: { clients: 300, records: 1500, staff: 12 } },
   malformed: {
-    title: 'yclients: a record whose id is not an id fails the run clearly after its retries, with no broken row kept; once fixed, a sync equals the source',
+    title:
+      'yclients: a record whose id is not an id fails the run clearly after its retries, with no broken row kept; once fixed, a sync equals the source',
     async check(t) {
       const target = await reliability.prepare(t.control, t.pool);
       const companyId = (target.submit.body as { companyId: number }).companyId;
@@ -49,12 +50,18 @@ export const reliability: ReliabilitySource = {
       expect(run.error).toMatch(/records: \d+ rows stored but the source counts \d+/);
       expect(run.attempts).toBe(3);
       // The entity was emptied for a fresh read, not left half-written.
-      expect((await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM yclients_records WHERE company_id = $1', [companyId])).rows[0]!.n).toBe(0);
+      expect(
+        (await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM yclients_records WHERE company_id = $1', [companyId])).rows[0]!
+          .n,
+      ).toBe(0);
       await t.control.clearFaults();
       const again = await t.api.finished(await t.api.submit(target.submit));
       expect(again.state).toBe('done');
       await target.expectEqual(again.id);
-      expect(idsOf((await t.pool.query<{ id: string }>('SELECT id::text AS id FROM yclients_records WHERE company_id = $1', [companyId])).rows).length).toBeGreaterThan(0);
+      expect(
+        idsOf((await t.pool.query<{ id: string }>('SELECT id::text AS id FROM yclients_records WHERE company_id = $1', [companyId])).rows)
+          .length,
+      ).toBeGreaterThan(0);
     },
   },
 };

@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { notifyTarget } from '@datasync/queues';
 import { catalog } from '@datasync/sources';
 import { submitRun } from '@datasync/runs';
-import { assertDeliverable, errorSchema, fieldErrors, InvalidRequestError, parseOr400, safeParseInput, submittedSchema, type Route } from '@datasync/api-kit';
+import {
+  assertDeliverable,
+  errorSchema,
+  fieldErrors,
+  InvalidRequestError,
+  parseOr400,
+  safeParseInput,
+  submittedSchema,
+  type Route,
+} from '@datasync/api-kit';
 
 const body = z
   .object({
@@ -37,7 +46,9 @@ export const postRun: Route = {
     const params = safeParseInput(deps.queues.catalog.requestParamsSchema(b.source, job)!, b.params);
     if (!params.success) {
       // Every problem at once, unknown fields by name (a misspelt field and the missing one).
-      throw new InvalidRequestError(fieldErrors(params.error).map((e) => ({ ...e, field: e.field === '(request)' ? 'params' : `params.${e.field}` })));
+      throw new InvalidRequestError(
+        fieldErrors(params.error).map((e) => ({ ...e, field: e.field === '(request)' ? 'params' : `params.${e.field}` })),
+      );
     }
     const { runId } = await submitRun(deps, b.source, job, params.data, { notify: b.notify ? [b.notify] : undefined });
     return { body: { status: 'ok', parser_uuid: runId } };

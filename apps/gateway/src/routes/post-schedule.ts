@@ -19,9 +19,14 @@ export const postSchedule: Route = {
     429: { description: 'The source has SCHEDULE_MAX_PER_SOURCE schedules already; nothing was stored', schema: errorSchema },
   },
   async handle(input, deps) {
-    const body = parseOr400(scheduleInputSchema({ minIntervalSeconds: deps.settings.scheduleMinIntervalSeconds, catalog: deps.queues.catalog }), input.body ?? {});
+    const body = parseOr400(
+      scheduleInputSchema({ minIntervalSeconds: deps.settings.scheduleMinIntervalSeconds, catalog: deps.queues.catalog }),
+      input.body ?? {},
+    );
     assertDeliverable(body.notify, deps, 'notify.email');
-    const schedule = await createSchedule({ pool: deps.pool, queue: deps.schedules, catalog: deps.queues.catalog }, body, { maxPerSource: deps.settings.scheduleMaxPerSource });
+    const schedule = await createSchedule({ pool: deps.pool, queue: deps.schedules, catalog: deps.queues.catalog }, body, {
+      maxPerSource: deps.settings.scheduleMaxPerSource,
+    });
     return { status: 201, body: await presentSchedule(schedule, deps) };
   },
 };

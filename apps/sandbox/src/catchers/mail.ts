@@ -33,7 +33,16 @@ export class MailCatcher {
     this.router = express.Router();
     this.router.get('/', (req, res) => {
       if (req.accepts(['json', 'html']) === 'html') {
-        res.type('html').send(listPage('Mail caught by the sandbox', this.messages.map((m) => ({ title: `${m.subject} → ${m.to.join(', ')}`, at: m.receivedAt, detail: `From: ${m.from}\n\n${m.text}` }))));
+        res.type('html').send(
+          listPage(
+            'Mail caught by the sandbox',
+            this.messages.map((m) => ({
+              title: `${m.subject} → ${m.to.join(', ')}`,
+              at: m.receivedAt,
+              detail: `From: ${m.from}\n\n${m.text}`,
+            })),
+          ),
+        );
         return;
       }
       res.json({ total: this.messages.length, messages: this.messages });

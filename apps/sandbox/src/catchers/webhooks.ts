@@ -38,7 +38,16 @@ export class WebhookCatcher {
       const path = typeof req.query.path === 'string' ? req.query.path : undefined;
       const list = path ? this.received.filter((w) => w.path === path) : this.received;
       if (req.accepts(['json', 'html']) === 'html') {
-        res.type('html').send(listPage('Webhooks caught by the sandbox', list.map((w) => ({ title: `${w.event ?? 'POST'} on ${w.path}: signature ${w.signature}`, at: w.receivedAt, detail: JSON.stringify(w.body, null, 2) }))));
+        res.type('html').send(
+          listPage(
+            'Webhooks caught by the sandbox',
+            list.map((w) => ({
+              title: `${w.event ?? 'POST'} on ${w.path}: signature ${w.signature}`,
+              at: w.receivedAt,
+              detail: JSON.stringify(w.body, null, 2),
+            })),
+          ),
+        );
         return;
       }
       res.json({ total: list.length, received: list });
@@ -77,7 +86,12 @@ export class WebhookCatcher {
   private check(signature: string | undefined, timestamp: string | undefined, raw: Buffer): SignatureCheck {
     if (!signature) return 'missing';
     if (!this.secret) return 'no secret to check with';
-    const expected = Buffer.from(`sha256=${createHmac('sha256', this.secret).update(`${timestamp ?? ''}.`).update(raw).digest('hex')}`);
+    const expected = Buffer.from(
+      `sha256=${createHmac('sha256', this.secret)
+        .update(`${timestamp ?? ''}.`)
+        .update(raw)
+        .digest('hex')}`,
+    );
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'wrong signature';
     const age = Math.abs(Date.now() / 1000 - Number(timestamp));

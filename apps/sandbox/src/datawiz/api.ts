@@ -195,7 +195,9 @@ export function apiHandler(store: DatawizStore, tokens: TokenStore) {
       case 'sale-product': {
         const sale = store.sales.rows.get(route.saleId);
         if (!sale || !sale.products.includes(route.productId)) return send(res, format, 404, NOT_FOUND, view);
-        const item = (store.sales.render(sale, apiRoot(req)).products as { product_id: string }[]).find((p) => p.product_id === route.productId);
+        const item = (store.sales.render(sale, apiRoot(req)).products as { product_id: string }[]).find(
+          (p) => p.product_id === route.productId,
+        );
         return send(res, format, 200, item, view);
       }
     }

@@ -74,7 +74,9 @@ const oauthError = (res: Response, status: number, error: string, description?: 
 function clientOf(req: Request, body: Record<string, unknown>): { id?: string; secret?: string } {
   const basic = /^Basic (.+)$/i.exec(req.header('authorization') ?? '');
   if (basic) {
-    const [id, secret] = Buffer.from(basic[1] ?? '', 'base64').toString().split(':');
+    const [id, secret] = Buffer.from(basic[1] ?? '', 'base64')
+      .toString()
+      .split(':');
     return { id: decodeURIComponent(id ?? ''), secret: decodeURIComponent(secret ?? '') };
   }
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);

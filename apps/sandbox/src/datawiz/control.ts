@@ -107,5 +107,3 @@ export function controlRouter(store: DatawizStore, tokens: TokenStore, reset: ()
   });
   return router;
 }
-
-

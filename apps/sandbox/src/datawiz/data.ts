@@ -121,7 +121,8 @@ function generateProducts(f: Faker, count: number): Product[] {
     const [brandId, brand] = f.helpers.arrayElement(brands);
     const barcodes = f.number.int({ min: 0, max: 9 });
     const ean = () => f.string.numeric(13);
-    const dimension = () => (f.number.int({ min: 0, max: 4 }) === 0 ? fixed(f.number.float({ min: 1, max: 60, fractionDigits: 1 }), 4) : null);
+    const dimension = () =>
+      f.number.int({ min: 0, max: 4 }) === 0 ? fixed(f.number.float({ min: 1, max: 60, fractionDigits: 1 }), 4) : null;
     products.push({
       product_id: String(id),
       name: `${f.helpers.arrayElement(goods)} ${brand} ${f.helpers.arrayElement(sizes)}`,

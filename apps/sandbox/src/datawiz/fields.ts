@@ -55,8 +55,7 @@ export function pythonType(v: unknown): string {
 /** Python's `str(x)` for scalars, as DRF interpolates values in messages. */
 const pythonStr = (v: unknown): string => (v === true ? 'True' : v === false ? 'False' : String(v));
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const label = (name: string, spec: FieldSpec): string => {
   if (spec.label) return spec.label;
@@ -87,8 +86,7 @@ function decimal(spec: Extract<FieldSpec, { kind: 'decimal' }>, v: unknown): Out
   const whole = (m[2] ?? '').replace(/^0+/, '');
   const fraction = m[3] ?? '';
   const wholeMax = spec.maxDigits - spec.places;
-  if (whole.length + fraction.length > spec.maxDigits)
-    return fail(`Ensure that there are no more than ${spec.maxDigits} digits in total.`);
+  if (whole.length + fraction.length > spec.maxDigits) return fail(`Ensure that there are no more than ${spec.maxDigits} digits in total.`);
   if (fraction.length > spec.places) return fail(`Ensure that there are no more than ${spec.places} decimal places.`);
   if (whole.length > wholeMax) return fail(`Ensure that there are no more than ${wholeMax} digits before the decimal point.`);
   const digits = `${whole || '0'}.${fraction.padEnd(spec.places, '0')}`;

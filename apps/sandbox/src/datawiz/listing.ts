@@ -44,9 +44,7 @@ export function order<T extends object>(resource: Resource<T>, rows: T[], orderi
   });
 }
 
-export type Page<T> =
-  | { ok: true; count: number; next: string | null; previous: string | null; rows: T[] }
-  | { ok: false };
+export type Page<T> = { ok: true; count: number; next: string | null; previous: string | null; rows: T[] } | { ok: false };
 
 const POSITIVE = /^\s*\+?\d+\s*$/;
 

@@ -196,7 +196,16 @@ export class DatawizStore {
         if (typeof from === 'string' && typeof to === 'string' && to < from) errors.push('date_to must not be earlier than date_from.');
         return errors;
       },
-      create: (v) => ({ sale_id: v.sale_id as string, name: '', description: '', date_from: null, date_to: null, shops: [], products: [], ...v }),
+      create: (v) => ({
+        sale_id: v.sale_id as string,
+        name: '',
+        description: '',
+        date_from: null,
+        date_to: null,
+        shops: [],
+        products: [],
+        ...v,
+      }),
     };
 
     // Sales keep their shops in the shops' order and their products as lists of ids.

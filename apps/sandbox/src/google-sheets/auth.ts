@@ -37,7 +37,8 @@ const decodeSegment = (s: string): unknown => {
  */
 export function checkAssertion(assertion: string, nowSeconds: number): { iss: string; scope: string; sub?: string; aud: string } | string {
   const parts = assertion.split('.');
-  if (parts.length !== 3 || parts.some((p) => p === '')) return 'Invalid JWT: Token must be a short-lived token and in a reasonable timeframe';
+  if (parts.length !== 3 || parts.some((p) => p === ''))
+    return 'Invalid JWT: Token must be a short-lived token and in a reasonable timeframe';
   let header: unknown;
   let claims: unknown;
   try {
@@ -48,7 +49,8 @@ export function checkAssertion(assertion: string, nowSeconds: number): { iss: st
   } catch {
     return 'Invalid JWT Signature.';
   }
-  if (typeof header !== 'object' || header === null || (header as { alg?: unknown }).alg !== 'RS256') return 'Invalid JWT: alg must be RS256';
+  if (typeof header !== 'object' || header === null || (header as { alg?: unknown }).alg !== 'RS256')
+    return 'Invalid JWT: alg must be RS256';
   if (typeof claims !== 'object' || claims === null) return 'Invalid JWT: claims must be an object';
   const c = claims as Record<string, unknown>;
   if (typeof c.iss !== 'string' || !c.iss.includes('@')) return 'Invalid JWT: iss must be the service account email';

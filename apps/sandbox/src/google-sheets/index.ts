@@ -24,7 +24,8 @@ import {
 const SPREADSHEET_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const notFound = () => new SheetsError(404, 'NOT_FOUND', 'Requested entity was not found.');
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
 
 function valueInputOption(v: unknown): string {
   if (v === undefined || v === '') throw invalid("'valueInputOption' is required but not specified");
@@ -68,7 +69,8 @@ export function createGoogleSheetsFake(ctx: FakeContext): Fake {
     body: {
       error: {
         code: 429,
-        message: "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute per user' of service 'sheets.googleapis.com'.",
+        message:
+          "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute per user' of service 'sheets.googleapis.com'.",
         status: 'RESOURCE_EXHAUSTED',
       },
     },
@@ -223,7 +225,14 @@ export function createGoogleSheetsFake(ctx: FakeContext): Fake {
       const option = valueInputOption(q.valueInputOption);
       const majorDimension = dimension(body.majorDimension);
       const result = updateValues(ss, range, body.values ?? [], option, majorDimension);
-      log(ss, { method: 'update', range, valueInputOption: option, majorDimension, values: body.values, updatedRange: result.updatedRange });
+      log(ss, {
+        method: 'update',
+        range,
+        valueInputOption: option,
+        majorDimension,
+        values: body.values,
+        updatedRange: result.updatedRange,
+      });
       return res.json(result);
     }
     if (method === 'POST' && r.action === 'append') {
@@ -294,7 +303,11 @@ export function createGoogleSheetsFake(ctx: FakeContext): Fake {
   });
   router.get('/_control/spreadsheets', (_req: Request, res: Response) => {
     res.json({
-      spreadsheets: [...spreadsheets.values()].map((ss) => ({ spreadsheetId: ss.spreadsheetId, title: ss.title, sheets: ss.sheets.map((s) => s.title) })),
+      spreadsheets: [...spreadsheets.values()].map((ss) => ({
+        spreadsheetId: ss.spreadsheetId,
+        title: ss.title,
+        sheets: ss.sheets.map((s) => s.title),
+      })),
     });
   });
   router.get('/_control/spreadsheets/:id', (req: Request, res: Response) => {

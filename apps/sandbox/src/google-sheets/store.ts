@@ -223,7 +223,9 @@ export function writeAt(
   return {
     spreadsheetId: ss.spreadsheetId,
     updatedRange:
-      height > 0 && width > 0 ? formatA1(sheet.title, row, col, row + height - 1, col + width - 1) : formatA1(sheet.title, row, col, row, col),
+      height > 0 && width > 0
+        ? formatA1(sheet.title, row, col, row + height - 1, col + width - 1)
+        : formatA1(sheet.title, row, col, row, col),
     updatedRows: values.filter((r) => r.some((v) => v !== null)).length,
     updatedColumns: width,
     updatedCells: cellsWritten,
@@ -235,7 +237,9 @@ export function updateValues(ss: Spreadsheet, range: string, values: unknown, op
   const r = resolve(ss, range);
   const rows = checkValues(values);
   const [height, width] =
-    majorDimension === 'COLUMNS' ? [Math.max(0, ...rows.map((x) => x.length)), rows.length] : [rows.length, Math.max(0, ...rows.map((x) => x.length))];
+    majorDimension === 'COLUMNS'
+      ? [Math.max(0, ...rows.map((x) => x.length)), rows.length]
+      : [rows.length, Math.max(0, ...rows.map((x) => x.length))];
   if (r.rowsBounded && height > r.endRow - r.startRow + 1) {
     throw invalid(`Requested writing within range [${range}], but tried writing to row [${r.startRow + height}]`);
   }

@@ -119,25 +119,28 @@ export function generateDay(
   if (withDefects && attempts.length > 0) {
     const broken = Math.max(1, Math.round(attempts.length * MALFORMED_SHARE));
     const offset = f.number.int({ min: 0, max: DEFECTS.length - 1 });
-    f.helpers.shuffle(attempts.map((_, i) => i)).slice(0, broken).forEach((index, k) => {
-      const a = attempts[index]!;
-      a.defect = DEFECTS[(offset + k) % DEFECTS.length]!;
-      a.booleanCorrect = false;
-      if (a.defect === 'user_mismatch') a.otherUserId = hex32(f);
-      // Keep the truth consistent with what the defect claims.
-      if (a.defect === 'submit_null_correct') {
-        a.type = 'submit';
-        a.correct = null;
-      }
-      if (a.defect === 'run_with_correct') {
-        a.type = 'run';
-        a.correct = f.datatype.boolean();
-      }
-      if (a.defect === 'bad_is_correct') {
-        a.type = 'submit';
-        a.correct = true;
-      }
-    });
+    f.helpers
+      .shuffle(attempts.map((_, i) => i))
+      .slice(0, broken)
+      .forEach((index, k) => {
+        const a = attempts[index]!;
+        a.defect = DEFECTS[(offset + k) % DEFECTS.length]!;
+        a.booleanCorrect = false;
+        if (a.defect === 'user_mismatch') a.otherUserId = hex32(f);
+        // Keep the truth consistent with what the defect claims.
+        if (a.defect === 'submit_null_correct') {
+          a.type = 'submit';
+          a.correct = null;
+        }
+        if (a.defect === 'run_with_correct') {
+          a.type = 'run';
+          a.correct = f.datatype.boolean();
+        }
+        if (a.defect === 'bad_is_correct') {
+          a.type = 'submit';
+          a.correct = true;
+        }
+      });
   }
   return attempts.sort((a, b) => a.atMicros - b.atMicros);
 }

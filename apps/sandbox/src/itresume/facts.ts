@@ -54,7 +54,5 @@ export function dailyFacts(attempts: Attempt[]): DayFacts[] {
     if (a.correct === true) day.correct += 1;
     if (a.correct === false) day.incorrect += 1;
   }
-  return [...days.values()]
-    .sort((a, b) => a.date.localeCompare(b.date))
-    .map(({ users, ...day }) => ({ ...day, uniqueUsers: users.size }));
+  return [...days.values()].sort((a, b) => a.date.localeCompare(b.date)).map(({ users, ...day }) => ({ ...day, uniqueUsers: users.size }));
 }

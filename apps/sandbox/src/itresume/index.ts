@@ -3,7 +3,16 @@ import { z } from 'zod';
 import type { Fake, FakeContext } from '../fake';
 import { seededFaker } from '../random';
 import { dailyFacts } from './facts';
-import { DAY_COUNT, FIRST_DAY, MALFORMED_SHARE, REQUESTED_DEFECTS, generateDay, generateItResumeData, type Attempt, type Course } from './data';
+import {
+  DAY_COUNT,
+  FIRST_DAY,
+  MALFORMED_SHARE,
+  REQUESTED_DEFECTS,
+  generateDay,
+  generateItResumeData,
+  type Attempt,
+  type Course,
+} from './data';
 import { daysInMonth, formatCreatedAt, outcomeServiceUrl, parseWindowParam, sourcedId, toWire } from './wire';
 
 /** The one partner the fake knows. The key is compared case-sensitively, as the real one is. */

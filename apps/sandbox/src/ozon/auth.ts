@@ -20,7 +20,8 @@ export function apiGuard(limits: OzonLimits) {
       const rule = settings.rule('global');
       const global = window.take(`global:${clientId}`, rule);
       if (!global.ok) return fail(res, 429, 8, 'You have reached request rate limit per second');
-      const method = req.path === '/v2/products/stocks' ? 'stocks-push' : req.path === '/v1/warehouse/list' ? 'warehouse-list-v1' : undefined;
+      const method =
+        req.path === '/v2/products/stocks' ? 'stocks-push' : req.path === '/v1/warehouse/list' ? 'warehouse-list-v1' : undefined;
       if (method && !window.take(`${method}:${clientId}`, settings.rule(method)).ok) {
         return fail(res, 429, 8, 'You have reached request rate limit per second');
       }

@@ -40,7 +40,11 @@ const controlError = (res: Response, status: number, error: string): void => {
  */
 export function mountControlRoutes(router: Router, state: OzonState): void {
   const resolve = (ref: z.infer<typeof itemRef>): CatalogItem | undefined =>
-    ref.offer_id !== undefined ? state.byOffer(ref.offer_id) : ref.sku !== undefined ? state.bySku(toInt(ref.sku) ?? -1) : state.catalog.find((c) => c.code === ref.code);
+    ref.offer_id !== undefined
+      ? state.byOffer(ref.offer_id)
+      : ref.sku !== undefined
+        ? state.bySku(toInt(ref.sku) ?? -1)
+        : state.catalog.find((c) => c.code === ref.code);
 
   router.get('/_control/credentials', (_req: Request, res: Response) => {
     res.json({ 'Client-Id': OZON_CREDENTIALS.clientId, 'Api-Key': OZON_CREDENTIALS.apiKey });
@@ -54,7 +58,8 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
   router.get('/_control/stocks', (req: Request, res: Response) => {
     const offerId = typeof req.query.offer_id === 'string' ? req.query.offer_id : undefined;
     res.json({
-      stocks: state.stockRows()
+      stocks: state
+        .stockRows()
         .filter((r) => offerId === undefined || r.item.ozon.offerId === offerId)
         .map((r) => ({
           code: r.item.code,
@@ -72,7 +77,10 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
     });
   });
   router.get('/_control/postings', (_req: Request, res: Response) => {
-    res.json({ total: state.postings.length, postings: state.postings.map((p) => ({ ...postingJson(p, 3), last_changed_status_date: iso(p.statusChangedAt) })) });
+    res.json({
+      total: state.postings.length,
+      postings: state.postings.map((p) => ({ ...postingJson(p, 3), last_changed_status_date: iso(p.statusChangedAt) })),
+    });
   });
   router.post('/_control/postings', (req: Request, res: Response) => {
     const body = createPosting.safeParse(req.body ?? {});
@@ -92,9 +100,7 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
   router.post('/_control/postings/:postingNumber/status', (req: Request, res: Response) => {
     const p = state.postings.find((x) => x.postingNumber === req.params.postingNumber);
     if (!p) return controlError(res, 404, 'posting not found');
-    const body = z
-      .object({ status: z.enum(POSTING_STATUSES), cancel_reason: z.string().optional() })
-      .safeParse(req.body ?? {});
+    const body = z.object({ status: z.enum(POSTING_STATUSES), cancel_reason: z.string().optional() }).safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: 'invalid status', issues: body.error.issues });
     const to = body.data.status;
     if (FINAL_STATUSES.includes(p.status)) return controlError(res, 409, `posting is ${p.status}: final`);
@@ -132,7 +138,8 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
       })
       .safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: 'invalid return', issues: body.error.issues });
-    if (!RETURN_STATUSES[body.data.status]) return controlError(res, 400, `unknown status; one of ${Object.keys(RETURN_STATUSES).join(', ')}`);
+    if (!RETURN_STATUSES[body.data.status])
+      return controlError(res, 400, `unknown status; one of ${Object.keys(RETURN_STATUSES).join(', ')}`);
     const posting = state.postings.find((x) => x.postingNumber === body.data.posting_number);
     if (!posting) return controlError(res, 404, 'posting not found');
     const line = posting.products.find(

@@ -35,13 +35,7 @@ export const RESERVE_STATUSES: readonly PostingStatus[] = [
   'awaiting_deliver',
 ];
 /** The forward path a posting travels; a move may skip steps but never go back. */
-export const POSTING_FLOW: readonly PostingStatus[] = [
-  ...RESERVE_STATUSES,
-  'driver_pickup',
-  'sent_by_seller',
-  'delivering',
-  'delivered',
-];
+export const POSTING_FLOW: readonly PostingStatus[] = [...RESERVE_STATUSES, 'driver_pickup', 'sent_by_seller', 'delivering', 'delivered'];
 export const SHIPPED_STATUSES: readonly PostingStatus[] = ['driver_pickup', 'sent_by_seller', 'delivering', 'delivered'];
 export const FINAL_STATUSES: readonly PostingStatus[] = ['delivered', 'cancelled', 'not_accepted'];
 

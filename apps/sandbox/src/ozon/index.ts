@@ -42,7 +42,8 @@ export function createOzonFake(ctx: FakeContext): Fake {
 
   // Malformed JSON bodies: Ozon's 400 shape rather than the sandbox's 500.
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (err instanceof SyntaxError || (err as { type?: string }).type === 'entity.parse.failed') return invalid(res, 'Invalid request body');
+    if (err instanceof SyntaxError || (err as { type?: string }).type === 'entity.parse.failed')
+      return invalid(res, 'Invalid request body');
     next(err);
   });
 

@@ -20,10 +20,7 @@ export interface PostingFilter {
 }
 export const readFilter = (raw: unknown): PostingFilter | string => {
   const f = obj(raw);
-  const statuses = [
-    ...(typeof f.status === 'string' && f.status !== '' ? [f.status] : []),
-    ...(strList(f.statuses) ?? []),
-  ];
+  const statuses = [...(typeof f.status === 'string' && f.status !== '' ? [f.status] : []), ...(strList(f.statuses) ?? [])];
   const unknown = statuses.find((s) => !(POSTING_STATUSES as readonly string[]).includes(s));
   if (unknown) return `unknown status ${unknown}`;
   const warehouseIds = [...(intList(f.warehouse_id) ?? []), ...(intList(f.warehouse_ids) ?? [])];

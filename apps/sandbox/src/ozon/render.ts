@@ -48,7 +48,14 @@ export const postingJson = (p: Posting, version: 3 | 4, w: With = {}) => {
       is_marketplace_buyout: false,
     })),
     analytics_data: w.analytics_data
-      ? { warehouse_id: p.warehouse.warehouse_id, warehouse: p.warehouse.name, is_legal: false, delivery_type: 'PVZ', city: 'Москва', region: 'Москва' }
+      ? {
+          warehouse_id: p.warehouse.warehouse_id,
+          warehouse: p.warehouse.name,
+          is_legal: false,
+          delivery_type: 'PVZ',
+          city: 'Москва',
+          region: 'Москва',
+        }
       : null,
     financial_data: w.financial_data
       ? {
@@ -111,7 +118,11 @@ export const returnJson = (r: OzonReturn) => ({
     barcode: r.barcode,
   },
   visual: {
-    status: { id: RETURN_STATUSES[r.status]?.id ?? 0, display_name: RETURN_STATUSES[r.status]?.display_name ?? r.status, sys_name: r.status },
+    status: {
+      id: RETURN_STATUSES[r.status]?.id ?? 0,
+      display_name: RETURN_STATUSES[r.status]?.display_name ?? r.status,
+      sys_name: r.status,
+    },
     change_moment: iso(r.statusChangedAt),
   },
   exemplars: [{ id: r.id * 10 }],

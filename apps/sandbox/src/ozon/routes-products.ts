@@ -18,7 +18,12 @@ export function mountProductRoutes(router: Router, state: OzonState): void {
       (c) => (offers.length === 0 || offers.includes(c.ozon.offerId)) && (products.length === 0 || products.includes(c.ozon.productId)),
     );
     const page = res.locals.sandboxEmptyPage ? [] : found.slice(offset, offset + limit);
-    const inStock = new Set(state.stockRows().filter((r) => r.stock > 0).map((r) => r.item));
+    const inStock = new Set(
+      state
+        .stockRows()
+        .filter((r) => r.stock > 0)
+        .map((r) => r.item),
+    );
     res.json({
       result: {
         items: page.map((c) => ({
@@ -42,7 +47,8 @@ export function mountProductRoutes(router: Router, state: OzonState): void {
     const skus = intList(body.sku) ?? [];
     if (offers.length + products.length + skus.length > 1000) return invalid(res, 'at most 1000 identifiers');
     const found = state.catalog.filter(
-      (c) => offers.includes(c.ozon.offerId) || products.includes(c.ozon.productId) || skus.includes(c.ozon.sku) || skus.includes(c.ozon.fboSku),
+      (c) =>
+        offers.includes(c.ozon.offerId) || products.includes(c.ozon.productId) || skus.includes(c.ozon.sku) || skus.includes(c.ozon.fboSku),
     );
     res.json({
       items: found.map((c) => ({

@@ -15,7 +15,10 @@ export function mountStockRoutes(router: Router, state: OzonState, limits: OzonL
     const body = obj(req.body);
     if (!Array.isArray(body.stocks) || body.stocks.length === 0) return invalid(res, 'Request validation error: stocks must not be empty');
     if (body.stocks.length > STOCK_BATCH_MAX) {
-      return invalid(res, `Request validation error: invalid ProductsStocksRequest.Stocks: value must contain no more than ${STOCK_BATCH_MAX} item(s)`);
+      return invalid(
+        res,
+        `Request validation error: invalid ProductsStocksRequest.Stocks: value must contain no more than ${STOCK_BATCH_MAX} item(s)`,
+      );
     }
     const entries = body.stocks.map(obj);
     for (const [i, e] of entries.entries()) {
@@ -32,9 +35,17 @@ export function mountStockRoutes(router: Router, state: OzonState, limits: OzonL
       const offerId = typeof e.offer_id === 'string' && e.offer_id !== '' ? e.offer_id : undefined;
       const stock = toInt(e.stock)!;
       const item = offerId !== undefined ? state.byOffer(offerId) : state.byProduct(productId);
-      const out = { warehouse_id: warehouseId, product_id: item?.ozon.productId ?? productId, offer_id: item?.ozon.offerId ?? offerId ?? '', quant_size: 1 };
+      const out = {
+        warehouse_id: warehouseId,
+        product_id: item?.ozon.productId ?? productId,
+        offer_id: item?.ozon.offerId ?? offerId ?? '',
+        quant_size: 1,
+      };
       const error = (code: string, message: string) => ({ ...out, updated: false, errors: [{ code, message }] });
-      if (!item) return offerId !== undefined ? error('offer_id_not_found', `offer_id ${offerId} not found`) : error('NOT_FOUND_ERROR', `product_id ${productId} not found`);
+      if (!item)
+        return offerId !== undefined
+          ? error('offer_id_not_found', `offer_id ${offerId} not found`)
+          : error('NOT_FOUND_ERROR', `product_id ${productId} not found`);
       if (!warehouse(warehouseId)) return error('WAREHOUSE_NOT_FOUND', `warehouse ${warehouseId} not found`);
       if (stock >= STOCK_MAX) return error('STOCK_TOO_BIG', 'stock must be less than 1000000');
       const key = stockKey(item.ozon.productId, warehouseId);

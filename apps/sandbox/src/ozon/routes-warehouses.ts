@@ -35,7 +35,13 @@ export function mountWarehouseRoutes(router: Router): void {
   });
   router.post('/v1/warehouse/list', (_req: Request, res: Response) => {
     res.json({
-      result: OZON_WAREHOUSES.map((w) => ({ warehouse_id: w.warehouse_id, name: w.name, is_rfbs: false, is_kgt: w.is_kgt, status: 'created' })),
+      result: OZON_WAREHOUSES.map((w) => ({
+        warehouse_id: w.warehouse_id,
+        name: w.name,
+        is_rfbs: false,
+        is_kgt: w.is_kgt,
+        status: 'created',
+      })),
     });
   });
 }

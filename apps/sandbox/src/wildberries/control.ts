@@ -2,7 +2,17 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { CatalogItem } from '../marketplace-catalog';
 import { iso, obj, toInt } from '../marketplace-params';
-import { SUPPLIER_STATUSES, WB_STATUSES, WB_TOKENS, WB_WAREHOUSES, makeTask, stockKey, type WbClaim, type WbGoodsReturn, type WbWarehouse } from './data';
+import {
+  SUPPLIER_STATUSES,
+  WB_STATUSES,
+  WB_TOKENS,
+  WB_WAREHOUSES,
+  makeTask,
+  stockKey,
+  type WbClaim,
+  type WbGoodsReturn,
+  type WbWarehouse,
+} from './data';
 import { HOSTS } from './hosts';
 import { claimJson, goodsReturnJson, isCancellable, taskJson } from './render';
 import { warehouse, type WbState } from './state';
@@ -11,7 +21,12 @@ const controlError = (res: Response, status: number, error: string): void => {
   res.status(status).json({ error });
 };
 const itemRef = z
-  .object({ chrtId: z.number().int().optional(), barcode: z.string().optional(), code: z.string().optional(), quantity: z.number().int().min(1).default(1) })
+  .object({
+    chrtId: z.number().int().optional(),
+    barcode: z.string().optional(),
+    code: z.string().optional(),
+    quantity: z.number().int().min(1).default(1),
+  })
   .refine((v) => v.chrtId !== undefined || v.barcode !== undefined || v.code !== undefined, 'chrtId, barcode or code required');
 
 /**
@@ -36,7 +51,16 @@ export function mountControlRoutes(router: Router, state: WbState): void {
       for (const item of state.catalog) {
         const s = state.stocks.get(stockKey(w.id, item.wb.chrtId));
         if (!s) continue;
-        rows.push({ code: item.code, chrtId: item.wb.chrtId, nmId: item.wb.nmId, barcode: item.wb.barcode, warehouseId: w.id, amount: s.amount, pushes: s.pushes, updatedAt: iso(s.updatedAt) });
+        rows.push({
+          code: item.code,
+          chrtId: item.wb.chrtId,
+          nmId: item.wb.nmId,
+          barcode: item.wb.barcode,
+          warehouseId: w.id,
+          amount: s.amount,
+          pushes: s.pushes,
+          updatedAt: iso(s.updatedAt),
+        });
       }
     }
     res.json({ stocks: rows });
@@ -44,7 +68,12 @@ export function mountControlRoutes(router: Router, state: WbState): void {
   router.get('/_control/orders', (_req: Request, res: Response) => {
     res.json({
       total: state.tasks.length,
-      orders: state.tasks.map((t) => ({ ...taskJson(t, true), supplierStatus: t.supplierStatus, wbStatus: t.wbStatus, statusChangedAt: iso(t.statusChangedAt) })),
+      orders: state.tasks.map((t) => ({
+        ...taskJson(t, true),
+        supplierStatus: t.supplierStatus,
+        wbStatus: t.wbStatus,
+        statusChangedAt: iso(t.statusChangedAt),
+      })),
     });
   });
   router.post('/_control/orders', (req: Request, res: Response) => {
@@ -55,7 +84,11 @@ export function mountControlRoutes(router: Router, state: WbState): void {
     const lines: { item: CatalogItem; quantity: number }[] = [];
     for (const ref of body.data.items) {
       const item = state.catalog.find((c) =>
-        ref.chrtId !== undefined ? c.wb.chrtId === ref.chrtId : ref.barcode !== undefined ? c.wb.barcode === ref.barcode : c.code === ref.code,
+        ref.chrtId !== undefined
+          ? c.wb.chrtId === ref.chrtId
+          : ref.barcode !== undefined
+            ? c.wb.barcode === ref.barcode
+            : c.code === ref.code,
       );
       if (!item) return controlError(res, 400, `unknown item ${JSON.stringify(ref)}`);
       lines.push({ item, quantity: ref.quantity });
@@ -64,7 +97,9 @@ export function mountControlRoutes(router: Router, state: WbState): void {
     const orderUid = state.ids.orderUid();
     // One assembly task per unit.
     const created = lines.flatMap(({ item, quantity }) =>
-      Array.from({ length: quantity }, () => makeTask(state.ids, item, w, now, orderUid, (state.stocks.get(stockKey(w.id, item.wb.chrtId))?.amount ?? 0) === 0)),
+      Array.from({ length: quantity }, () =>
+        makeTask(state.ids, item, w, now, orderUid, (state.stocks.get(stockKey(w.id, item.wb.chrtId))?.amount ?? 0) === 0),
+      ),
     );
     state.tasks.push(...created);
     res.status(201).json({ orders: created.map((t) => taskJson(t, true)) });
@@ -96,20 +131,35 @@ export function mountControlRoutes(router: Router, state: WbState): void {
   });
   router.post('/_control/claims', (req: Request, res: Response) => {
     const body = z
-      .object({ orderId: z.number().int(), status: z.number().int().min(0).max(2).default(0), status_ex: z.number().int().default(0), comment: z.string().default('Товар не подошёл') })
+      .object({
+        orderId: z.number().int(),
+        status: z.number().int().min(0).max(2).default(0),
+        status_ex: z.number().int().default(0),
+        comment: z.string().default('Товар не подошёл'),
+      })
       .safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: 'invalid claim', issues: body.error.issues });
     const task = state.tasks.find((t) => t.id === body.data.orderId);
     if (!task) return controlError(res, 404, 'order not found');
     const now = Date.now();
-    const claim: WbClaim = { id: state.ids.uuid(), task, status: body.data.status, statusEx: body.data.status_ex, comment: body.data.comment, createdAt: now, updatedAt: now };
+    const claim: WbClaim = {
+      id: state.ids.uuid(),
+      task,
+      status: body.data.status,
+      statusEx: body.data.status_ex,
+      comment: body.data.comment,
+      createdAt: now,
+      updatedAt: now,
+    };
     state.claims.push(claim);
     res.status(201).json(claimJson(claim));
   });
   router.post('/_control/claims/:id', (req: Request, res: Response) => {
     const claim = state.claims.find((c) => c.id === req.params.id);
     if (!claim) return controlError(res, 404, 'claim not found');
-    const body = z.object({ status: z.number().int().min(0).max(2).optional(), status_ex: z.number().int().optional() }).safeParse(req.body ?? {});
+    const body = z
+      .object({ status: z.number().int().min(0).max(2).optional(), status_ex: z.number().int().optional() })
+      .safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: 'invalid claim update', issues: body.error.issues });
     if (body.data.status !== undefined) claim.status = body.data.status;
     if (body.data.status_ex !== undefined) claim.statusEx = body.data.status_ex;
@@ -121,7 +171,12 @@ export function mountControlRoutes(router: Router, state: WbState): void {
   });
   router.post('/_control/goods-returns', (req: Request, res: Response) => {
     const body = z
-      .object({ orderId: z.number().int(), status: z.string().default('В пути в пвз'), reason: z.string().default('Возврат покупателя'), completed: z.boolean().default(false) })
+      .object({
+        orderId: z.number().int(),
+        status: z.string().default('В пути в пвз'),
+        reason: z.string().default('Возврат покупателя'),
+        completed: z.boolean().default(false),
+      })
       .safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: 'invalid goods return', issues: body.error.issues });
     const task = state.tasks.find((t) => t.id === body.data.orderId);

@@ -26,10 +26,36 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 /** A JWT-shaped token; the fake recognises only the tokens it issued (the signature is not checked). */
 function token(name: string, categories: (keyof typeof WB_CATEGORY_BITS)[]): string {
   const s = categories.reduce((m, c) => m | (1 << WB_CATEGORY_BITS[c]), 0) >>> 0;
-  const payload = { ent: 1, exp: 1_893_456_000, id: `0190a1b2-${name}`, iid: 45_123_456, oid: 1_234_567, s, sid: SELLER_ID, t: false, uid: 98_765_432, acc: 3, for: 'self' };
+  const payload = {
+    ent: 1,
+    exp: 1_893_456_000,
+    id: `0190a1b2-${name}`,
+    iid: 45_123_456,
+    oid: 1_234_567,
+    s,
+    sid: SELLER_ID,
+    t: false,
+    uid: 98_765_432,
+    acc: 3,
+    for: 'self',
+  };
   return `${b64({ alg: 'ES256', kid: '20240101v1', typ: 'JWT' })}.${b64(payload)}.sandbox-${name}`;
 }
-const ALL: WbCategory[] = ['content', 'analytics', 'prices', 'marketplace', 'statistics', 'promotion', 'feedbacks', 'chat', 'supplies', 'returns', 'documents', 'finance', 'users'];
+const ALL: WbCategory[] = [
+  'content',
+  'analytics',
+  'prices',
+  'marketplace',
+  'statistics',
+  'promotion',
+  'feedbacks',
+  'chat',
+  'supplies',
+  'returns',
+  'documents',
+  'finance',
+  'users',
+];
 
 export const WB_TOKENS = {
   /** Every category, read and write. */
@@ -42,9 +68,36 @@ export const WB_TOKENS = {
 export const WB_SELLER_ID = SELLER_ID;
 
 export const WB_WAREHOUSES = [
-  { id: 658_434, officeId: 15, name: 'ул. Троицкая, Подольск, Московская обл.', officeName: 'Подольск', cargoType: 1, deliveryType: 1, isDeleting: false, isProcessing: false },
-  { id: 658_435, officeId: 507, name: 'Коледино, склад продавца КГТ', officeName: 'Коледино', cargoType: 3, deliveryType: 1, isDeleting: false, isProcessing: false },
-  { id: 700_001, officeId: 120, name: 'Электросталь (переезд)', officeName: 'Электросталь', cargoType: 1, deliveryType: 1, isDeleting: false, isProcessing: true },
+  {
+    id: 658_434,
+    officeId: 15,
+    name: 'ул. Троицкая, Подольск, Московская обл.',
+    officeName: 'Подольск',
+    cargoType: 1,
+    deliveryType: 1,
+    isDeleting: false,
+    isProcessing: false,
+  },
+  {
+    id: 658_435,
+    officeId: 507,
+    name: 'Коледино, склад продавца КГТ',
+    officeName: 'Коледино',
+    cargoType: 3,
+    deliveryType: 1,
+    isDeleting: false,
+    isProcessing: false,
+  },
+  {
+    id: 700_001,
+    officeId: 120,
+    name: 'Электросталь (переезд)',
+    officeName: 'Электросталь',
+    cargoType: 1,
+    deliveryType: 1,
+    isDeleting: false,
+    isProcessing: true,
+  },
 ] as const;
 export type WbWarehouse = (typeof WB_WAREHOUSES)[number];
 
@@ -136,7 +189,14 @@ export class WbIds {
   }
 }
 
-export function makeTask(ids: WbIds, item: CatalogItem, warehouse: WbWarehouse, createdAt: number, orderUid: string, isZeroOrder: boolean): WbTask {
+export function makeTask(
+  ids: WbIds,
+  item: CatalogItem,
+  warehouse: WbWarehouse,
+  createdAt: number,
+  orderUid: string,
+  isZeroOrder: boolean,
+): WbTask {
   return {
     id: ids.nextTask(),
     rid: ids.rid(),
@@ -175,7 +235,11 @@ export function generateWbData(seed: number, catalog: CatalogItem[], now: number
     task.supplierStatus = supplierStatus;
     if (supplierStatus !== 'new') task.supplyId = supplierStatus === 'cancel' ? null : ids.nextSupply();
     task.wbStatus =
-      supplierStatus === 'cancel' ? 'canceled' : supplierStatus === 'complete' ? f.helpers.arrayElement<WbStatus>(['sorted', 'sold', 'sold']) : 'waiting';
+      supplierStatus === 'cancel'
+        ? 'canceled'
+        : supplierStatus === 'complete'
+          ? f.helpers.arrayElement<WbStatus>(['sorted', 'sold', 'sold'])
+          : 'waiting';
     task.statusChangedAt = Math.min(now - 60_000, createdAt + f.number.int({ min: 5, max: 600 }) * 60_000);
     tasks.push(task);
   }
@@ -199,7 +263,11 @@ export function generateWbData(seed: number, catalog: CatalogItem[], now: number
   }));
   const stocks = new Map<string, WbStock>();
   for (const item of catalog) {
-    stocks.set(stockKey(warehouseFor(item).id, item.wb.chrtId), { amount: f.number.int({ min: 0, max: 40 }), updatedAt: now - 24 * 3600_000, pushes: 0 });
+    stocks.set(stockKey(warehouseFor(item).id, item.wb.chrtId), {
+      amount: f.number.int({ min: 0, max: 40 }),
+      updatedAt: now - 24 * 3600_000,
+      pushes: 0,
+    });
   }
   return { ids, tasks, claims, goodsReturns, stocks };
 }

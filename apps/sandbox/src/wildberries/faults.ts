@@ -18,7 +18,16 @@ export function registerWbPresets(faults: FaultInjector): void {
   });
   faults.registerPreset('wb.unauthorized', {
     status: 401,
-    body: { title: 'unauthorized', detail: 'token expired', code: '6f1c2a9e', requestId: 'sandbox', origin: 's2s-api-auth-marketplace', status: 401, statusText: 'Unauthorized', timestamp: '2024-09-30T06:52:38Z' },
+    body: {
+      title: 'unauthorized',
+      detail: 'token expired',
+      code: '6f1c2a9e',
+      requestId: 'sandbox',
+      origin: 's2s-api-auth-marketplace',
+      status: 401,
+      statusText: 'Unauthorized',
+      timestamp: '2024-09-30T06:52:38Z',
+    },
   });
   faults.registerPreset('wb.store-processing', {
     status: 409,

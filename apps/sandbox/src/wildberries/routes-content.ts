@@ -21,7 +21,12 @@ const cards = (catalog: readonly CatalogItem[]) => {
       title: first.name.split(',')[0],
       needKiz: false,
       dimensions: { length: 30, width: 20, height: 10, weightBrutto: 1.2, isValid: true },
-      sizes: sizes.map((s) => ({ chrtID: s.wb.chrtId, techSize: s.wb.techSize, wbSize: s.wb.techSize === '0' ? '' : s.wb.techSize, skus: [s.wb.barcode] })),
+      sizes: sizes.map((s) => ({
+        chrtID: s.wb.chrtId,
+        techSize: s.wb.techSize,
+        wbSize: s.wb.techSize === '0' ? '' : s.wb.techSize,
+        skus: [s.wb.barcode],
+      })),
       createdAt: updatedAt,
       updatedAt,
     };
@@ -35,11 +40,15 @@ export function mountContentRoutes(router: Router, state: WbState): void {
     const cursor = obj(settings.cursor);
     const filter = obj(settings.filter);
     const limit = toInt(cursor.limit) ?? 100;
-    if (limit < 1 || limit > 100) return res.status(400).json({ data: null, error: true, errorText: 'cursor.limit: from 1 to 100', additionalErrors: null });
+    if (limit < 1 || limit > 100)
+      return res.status(400).json({ data: null, error: true, errorText: 'cursor.limit: from 1 to 100', additionalErrors: null });
     const ascending = obj(settings.sort).ascending === true;
     const text = typeof filter.textSearch === 'string' ? filter.textSearch.toLowerCase() : '';
     let list = cards(state.catalog)
-      .filter((c) => text === '' || c.vendorCode.toLowerCase().includes(text) || String(c.nmID) === text || c.sizes.some((s) => s.skus.includes(text)))
+      .filter(
+        (c) =>
+          text === '' || c.vendorCode.toLowerCase().includes(text) || String(c.nmID) === text || c.sizes.some((s) => s.skus.includes(text)),
+      )
       .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.nmID - b.nmID);
     if (!ascending) list.reverse();
     if (typeof cursor.updatedAt === 'string' && toInt(cursor.nmID) !== undefined) {

@@ -8,7 +8,8 @@ import type { WbState } from './state';
 /** The orders list's `next`: the last task id served, disguised (an int64 that is never a task id). */
 const NEXT_BASE = 7_000_000_000_000;
 const encodeNext = (lastId: number) => NEXT_BASE + lastId * 8 + 5;
-const decodeNext = (next: number): number | undefined => (next > NEXT_BASE && (next - NEXT_BASE) % 8 === 5 ? (next - NEXT_BASE - 5) / 8 : undefined);
+const decodeNext = (next: number): number | undefined =>
+  next > NEXT_BASE && (next - NEXT_BASE) % 8 === 5 ? (next - NEXT_BASE - 5) / 8 : undefined;
 
 /** marketplace-api: §3.2 the seller's warehouses and §3.3 assembly tasks (lists, statuses, cancel). */
 export function mountOrderRoutes(router: Router, state: WbState): void {

@@ -23,7 +23,9 @@ export function mountStockRoutes(router: Router, state: WbState): void {
       return fail(res, 400, 'SKUUploadDisabled', "Uploading stock is not allowed by 'sku'. Please use the 'chrtId' key");
     }
     if (w.isProcessing) {
-      res.status(409).json([{ code: 'StoreIsProcessing', message: 'Склад обрабатывается, повторите через несколько секунд', data: entries }]);
+      res
+        .status(409)
+        .json([{ code: 'StoreIsProcessing', message: 'Склад обрабатывается, повторите через несколько секунд', data: entries }]);
       return;
     }
     // WB does not validate key names: entries without chrtId/amount are skipped silently.
@@ -38,7 +40,8 @@ export function mountStockRoutes(router: Router, state: WbState): void {
       const item = state.byChrt(chrtId);
       if (!item) addFailure('NotFound', chrtId, amount);
       else if (amount < 0 || amount > AMOUNT_MAX) addFailure('UploadDataLimit', chrtId, amount);
-      else if (item.cargoType > w.cargoType) addFailure(w.cargoType === 1 ? 'CargoWarehouseRestrictionMGT' : 'CargoWarehouseRestrictionSGT', chrtId, amount);
+      else if (item.cargoType > w.cargoType)
+        addFailure(w.cargoType === 1 ? 'CargoWarehouseRestrictionMGT' : 'CargoWarehouseRestrictionSGT', chrtId, amount);
     }
     if (failures.size > 0) {
       const messages: Record<string, string> = {

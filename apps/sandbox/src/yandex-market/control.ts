@@ -149,7 +149,9 @@ export function mountControlRoutes(router: Router, state: YmState): void {
   router.post('/_control/returns/:id/status', (req: Request, res: Response) => {
     const r = state.returns.find((x) => x.id === toInt(req.params.id));
     if (!r) return controlError(res, 404, 'return not found');
-    const body = z.object({ shipmentStatus: z.enum(SHIPMENT_STATUSES).optional(), refundStatus: z.enum(REFUND_STATUSES).optional() }).safeParse(req.body ?? {});
+    const body = z
+      .object({ shipmentStatus: z.enum(SHIPMENT_STATUSES).optional(), refundStatus: z.enum(REFUND_STATUSES).optional() })
+      .safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: 'invalid return status', issues: body.error.issues });
     if (body.data.shipmentStatus) r.shipmentStatus = body.data.shipmentStatus;
     if (body.data.refundStatus) r.refundStatus = body.data.refundStatus;

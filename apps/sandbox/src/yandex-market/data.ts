@@ -129,10 +129,7 @@ export const stockKey = (warehouseId: number, offerId: string) => `${warehouseId
 
 /** Units still reserved at the seller's warehouse (reference §4.3, conservative reading). */
 export const isReserve = (o: YmOrder) =>
-  o.status === 'UNPAID' ||
-  o.status === 'PENDING' ||
-  o.status === 'RESERVED' ||
-  (o.status === 'PROCESSING' && o.substatus !== 'SHIPPED');
+  o.status === 'UNPAID' || o.status === 'PENDING' || o.status === 'RESERVED' || (o.status === 'PROCESSING' && o.substatus !== 'SHIPPED');
 
 export class YmIds {
   private order: number;
@@ -155,7 +152,14 @@ export class YmIds {
   }
 }
 
-export function makeOrder(ids: YmIds, campaign: YmCampaign, lines: { item: CatalogItem; count: number }[], createdAt: number, status: OrderStatus = 'PROCESSING', substatus?: string): YmOrder {
+export function makeOrder(
+  ids: YmIds,
+  campaign: YmCampaign,
+  lines: { item: CatalogItem; count: number }[],
+  createdAt: number,
+  status: OrderStatus = 'PROCESSING',
+  substatus?: string,
+): YmOrder {
   return {
     id: ids.nextOrder(),
     campaign,

@@ -37,7 +37,12 @@ export class YmLimits {
     res.setHeader('X-RateLimit-Resource-Until', new Date(taken.resetAt).toUTCString());
     if (taken.ok) return true;
     const per = rule.windowMs >= 3600_000 ? `${rule.windowMs / 3600_000} hour` : `${Math.round(rule.windowMs / 60_000)} minute`;
-    fail(res, 420, 'HIT_RATE_LIMIT', `Hit rate limit of ${rule.limit} ${resource === 'stocks-push' ? 'skus' : 'requests'} per ${per} for resource ${resource}`);
+    fail(
+      res,
+      420,
+      'HIT_RATE_LIMIT',
+      `Hit rate limit of ${rule.limit} ${resource === 'stocks-push' ? 'skus' : 'requests'} per ${per} for resource ${resource}`,
+    );
     return false;
   }
 }

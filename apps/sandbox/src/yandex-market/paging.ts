@@ -6,7 +6,13 @@ import { bad } from './envelope';
 export const both = (version: 'v1' | 'v2' | 'v3', path: string) => [`/${version}${path}`, path];
 
 /** Page over a stable list by opaque token; `page`/`pageSize` (deprecated) also work where allowed. */
-export const paging = (req: Request, res: Response, total: number, limitMax: number, limitDefault: number): { offset: number; limit: number } | undefined => {
+export const paging = (
+  req: Request,
+  res: Response,
+  total: number,
+  limitMax: number,
+  limitDefault: number,
+): { offset: number; limit: number } | undefined => {
   const token = req.query.page_token ?? req.query.pageToken;
   const limit = toInt(req.query.limit) ?? limitDefault;
   if (limit < 1 || limit > limitMax) {

@@ -93,12 +93,19 @@ export const returnJson = (r: YmReturn) => {
     pickupTillDate: mskIso(r.createdAt + 10 * DAY),
     shipmentRecipientType: 'SHOP',
     amount: { value: amount, currencyId: 'RUR' },
-    logisticPickupPoint: { id: 1, name: 'ПВЗ', type: 'PICKUP_POINT', address: { city: 'Москва', street: 'Стрелецкая улица', house: '9к2' } },
+    logisticPickupPoint: {
+      id: 1,
+      name: 'ПВЗ',
+      type: 'PICKUP_POINT',
+      address: { city: 'Москва', street: 'Стрелецкая улица', house: '9к2' },
+    },
     items: r.items.map((i, k) => ({
       marketSku: i.line.item.ym.marketSku,
       shopSku: i.line.item.ym.shopSku,
       count: i.count,
-      decisions: [{ returnItemId: k + 1, count: i.count, reasonType: i.reasonType, subreasonType: 'DAMAGED', decisionType: 'REFUND_MONEY' }],
+      decisions: [
+        { returnItemId: k + 1, count: i.count, reasonType: i.reasonType, subreasonType: 'DAMAGED', decisionType: 'REFUND_MONEY' },
+      ],
       instances: Array.from({ length: i.count }, () => ({ stockType: i.stockType, status: r.shipmentStatus })),
     })),
     fastReturn: false,

@@ -23,7 +23,15 @@ export function mountOfferRoutes(router: Router, state: YmState, limits: YmLimit
       result: {
         paging: offerIds.length > 0 ? {} : nextToken(page.offset, page.limit, found.length),
         offerMappings: slice.map((c) => ({
-          offer: { offerId: c.ym.offerId, name: c.name, vendor: 'DataSync', vendorCode: c.wb.vendorCode, barcodes: [c.barcode], archived: false, cardStatus: 'HAS_CARD_CAN_UPDATE' },
+          offer: {
+            offerId: c.ym.offerId,
+            name: c.name,
+            vendor: 'DataSync',
+            vendorCode: c.wb.vendorCode,
+            barcodes: [c.barcode],
+            archived: false,
+            cardStatus: 'HAS_CARD_CAN_UPDATE',
+          },
           mapping: { marketSku: c.ym.marketSku, marketSkuName: c.name, marketCategoryId: 91_491, marketCategoryName: c.name.split(',')[0] },
         })),
       },

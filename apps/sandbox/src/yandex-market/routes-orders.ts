@@ -29,7 +29,8 @@ export function mountOrderRoutes(router: Router, state: YmState, limits: YmLimit
     if ((q.updatedAtFrom !== undefined && updatedFrom === undefined) || (q.updatedAtTo !== undefined && updatedTo === undefined)) {
       return bad(res, 'updatedAtFrom and updatedAtTo must be ISO 8601 date-times');
     }
-    if (fromDate !== undefined && toDate !== undefined && toDate - fromDate > 30 * DAY) return bad(res, 'fromDate and toDate must be at most 30 days apart');
+    if (fromDate !== undefined && toDate !== undefined && toDate - fromDate > 30 * DAY)
+      return bad(res, 'fromDate and toDate must be at most 30 days apart');
     if (updatedFrom !== undefined && updatedTo !== undefined && updatedTo - updatedFrom > 30 * DAY) {
       return bad(res, 'updatedAtFrom and updatedAtTo must be at most 30 days apart');
     }

@@ -24,7 +24,8 @@ export function mountReturnRoutes(router: Router, state: YmState, limits: YmLimi
     const toRaw = q.toDate ?? q.to_date;
     const from = fromRaw === undefined ? undefined : mskDayStart(fromRaw);
     const to = toRaw === undefined ? undefined : mskDayStart(toRaw);
-    if ((fromRaw !== undefined && from === undefined) || (toRaw !== undefined && to === undefined)) return bad(res, 'fromDate and toDate must be YYYY-MM-DD');
+    if ((fromRaw !== undefined && from === undefined) || (toRaw !== undefined && to === undefined))
+      return bad(res, 'fromDate and toDate must be YYYY-MM-DD');
     const found = state.returns
       .filter(
         (r) =>
@@ -40,12 +41,20 @@ export function mountReturnRoutes(router: Router, state: YmState, limits: YmLimi
     const page = paging(req, res, found.length, 100, 50);
     if (!page) return;
     const slice = res.locals.sandboxEmptyPage ? [] : found.slice(page.offset, page.offset + page.limit);
-    res.json({ status: 'OK', result: { paging: res.locals.sandboxEmptyPage ? {} : nextToken(page.offset, page.limit, found.length), returns: slice.map(returnJson) } });
+    res.json({
+      status: 'OK',
+      result: {
+        paging: res.locals.sandboxEmptyPage ? {} : nextToken(page.offset, page.limit, found.length),
+        returns: slice.map(returnJson),
+      },
+    });
   });
   router.get(both('v2', '/campaigns/:campaignId/orders/:orderId/returns/:returnId'), (req: Request, res: Response) => {
     const c = campaign(req, res);
     if (!c || !limits.spend(res, 'returns', c.id)) return;
-    const r = state.returns.find((x) => x.id === toInt(req.params.returnId) && x.order.id === toInt(req.params.orderId) && x.order.campaign.id === c.id);
+    const r = state.returns.find(
+      (x) => x.id === toInt(req.params.returnId) && x.order.id === toInt(req.params.orderId) && x.order.campaign.id === c.id,
+    );
     if (!r) return fail(res, 404, 'NOT_FOUND', `Return not found: ${String(req.params.returnId)}`);
     res.json({ status: 'OK', result: returnJson(r) });
   });

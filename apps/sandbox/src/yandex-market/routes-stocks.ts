@@ -17,7 +17,8 @@ export function mountStockRoutes(router: Router, state: YmState, limits: YmLimit
     const c = campaign(req, res);
     if (!c) return;
     const skus = obj(req.body).skus;
-    if (!Array.isArray(skus) || skus.length < 1 || skus.length > STOCK_BATCH_MAX) return bad(res, `skus: from 1 to ${STOCK_BATCH_MAX} items`);
+    if (!Array.isArray(skus) || skus.length < 1 || skus.length > STOCK_BATCH_MAX)
+      return bad(res, `skus: from 1 to ${STOCK_BATCH_MAX} items`);
     res.locals.sandboxCost = skus.length;
     if (!limits.spend(res, 'stocks-push', YM_BUSINESS.id, skus.length)) return;
     const errors: string[] = [];
@@ -39,7 +40,13 @@ export function mountStockRoutes(router: Router, state: YmState, limits: YmLimit
       updates.push({ offerId: sku, count, updatedAt });
     });
     if (errors.length > 0) return bad(res, errors);
-    if (unknown.length > 0) return fail(res, 400, 'OFFER_NOT_FOUND', unknown.map((s) => `Offer not found: '${s}'`));
+    if (unknown.length > 0)
+      return fail(
+        res,
+        400,
+        'OFFER_NOT_FOUND',
+        unknown.map((s) => `Offer not found: '${s}'`),
+      );
     for (const u of updates) {
       const key = stockKey(c.warehouseId, u.offerId);
       state.stocks.set(key, { count: u.count, updatedAt: u.updatedAt, pushes: (state.stocks.get(key)?.pushes ?? 0) + 1 });
@@ -51,7 +58,8 @@ export function mountStockRoutes(router: Router, state: YmState, limits: YmLimit
   router.post(both('v3', '/businesses/:businessId/offers/stocks/update'), (req: Request, res: Response) => {
     if (!business(req, res) || !limits.spend(res, 'stocks-push-v3', YM_BUSINESS.id)) return;
     const items = obj(req.body).skuItems;
-    if (!Array.isArray(items) || items.length < 1 || items.length > STOCK_BATCH_MAX) return bad(res, `skuItems: from 1 to ${STOCK_BATCH_MAX} items`);
+    if (!Array.isArray(items) || items.length < 1 || items.length > STOCK_BATCH_MAX)
+      return bad(res, `skuItems: from 1 to ${STOCK_BATCH_MAX} items`);
     const errors: string[] = [];
     const unknown: string[] = [];
     const seen = new Set<string>();
@@ -62,7 +70,8 @@ export function mountStockRoutes(router: Router, state: YmState, limits: YmLimit
       const count = toInt(e.count);
       const updatedAt = e.updatedAt === undefined ? Date.now() : parseTime(e.updatedAt);
       if (sku.length < 1 || sku.length > 255) return void errors.push(`skuItems[${i}].sku: 1 to 255 characters`);
-      if (warehouseId === undefined || !YM_WAREHOUSES.some((w) => w.id === warehouseId)) return void errors.push(`skuItems[${i}].partnerWarehouseId: unknown warehouse`);
+      if (warehouseId === undefined || !YM_WAREHOUSES.some((w) => w.id === warehouseId))
+        return void errors.push(`skuItems[${i}].partnerWarehouseId: unknown warehouse`);
       if (seen.has(`${sku}@${warehouseId}`)) return void errors.push(`skuItems[${i}]: duplicate sku and partnerWarehouseId`);
       seen.add(`${sku}@${warehouseId}`);
       if (count === undefined || count < 0 || count > COUNT_MAX) return void errors.push(`skuItems[${i}].count: 0 to ${COUNT_MAX}`);
@@ -71,7 +80,13 @@ export function mountStockRoutes(router: Router, state: YmState, limits: YmLimit
       updates.push({ warehouseId, offerId: sku, count, updatedAt });
     });
     if (errors.length > 0) return bad(res, errors);
-    if (unknown.length > 0) return fail(res, 400, 'OFFER_NOT_FOUND', unknown.map((s) => `Offer not found: '${s}'`));
+    if (unknown.length > 0)
+      return fail(
+        res,
+        400,
+        'OFFER_NOT_FOUND',
+        unknown.map((s) => `Offer not found: '${s}'`),
+      );
     for (const u of updates) {
       const key = stockKey(u.warehouseId, u.offerId);
       state.stocks.set(key, { count: u.count, updatedAt: u.updatedAt, pushes: (state.stocks.get(key)?.pushes ?? 0) + 1 });

@@ -47,7 +47,9 @@ export class ClientRows {
     const labels = this.layout.catalog.labels.filter((l) => l.entity === 1);
     const catRoll = s.cat.int(i, 100);
     const categories =
-      catRoll < 15 && labels.length > 0 ? [labels[catRoll % labels.length]!].map((l) => ({ id: l.id, title: l.title, color: l.color })) : [];
+      catRoll < 15 && labels.length > 0
+        ? [labels[catRoll % labels.length]!].map((l) => ({ id: l.id, title: l.title, color: l.color }))
+        : [];
     const importance = [0, 0, 0, 0, 0, 1, 1, 2, 3][s.importance.int(i, 9)]!;
     const balanceRoll = s.balance.int(i, 20);
     const firstVisit = DATA_NOW - s.birth.int(i + 11, 4 * 365) * 86400;

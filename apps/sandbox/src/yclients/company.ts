@@ -31,7 +31,12 @@ export class Company {
     seed: number,
     f: Faker,
   ) {
-    this.catalog = generateCatalog(f, { companyId: options.id, ordinal: options.ordinal, staff: options.staff, services: options.services });
+    this.catalog = generateCatalog(f, {
+      companyId: options.id,
+      ordinal: options.ordinal,
+      staff: options.staff,
+      services: options.services,
+    });
     const layout = new CompanyLayout(options, this.catalog, seed);
     this.layout = layout;
     this.clientRows = new ClientRows(layout, pools);
@@ -88,7 +93,8 @@ export class Company {
   newRecord(position: 'start' | 'end', changed: number): Json {
     const list = this.records.all();
     const edge = list.length === 0 ? undefined : this.records.key(position === 'end' ? list[list.length - 1]! : list[0]!).sort;
-    const sort = edge === undefined ? DATA_NOW : position === 'end' ? edge + SLOT : localDayStart(edge, this.options.tz) - 86400 + 10 * 3600;
+    const sort =
+      edge === undefined ? DATA_NOW : position === 'end' ? edge + SLOT : localDayStart(edge, this.options.tz) - 86400 + 10 * 3600;
     const id = this.nextIds.record;
     this.nextIds.record += 2;
     const i = this.options.records + (id % 100_000);

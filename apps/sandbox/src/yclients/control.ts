@@ -165,7 +165,11 @@ export function controlRouter(state: YclientsState, credentials: Credentials, li
     const { position, fields } = parsed.data;
     const now = state.tick();
     const generated =
-      entity === 'clients' ? company.newClient(position, now) : entity === 'records' ? company.newRecord(position, now) : company.newTransaction(position, now);
+      entity === 'clients'
+        ? company.newClient(position, now)
+        : entity === 'records'
+          ? company.newRecord(position, now)
+          : company.newTransaction(position, now);
     const row = normalise(company, entity, { ...generated, ...fields, id: generated.id });
     const table = tableOf(company, entity);
     const handle = table.insert(row);

@@ -23,13 +23,22 @@ export function createYclientsFake(ctx: FakeContext): Fake {
     body: { success: false, data: null, meta: { message: MESSAGES.rateLimited } },
     headers: { 'Retry-After': '1' },
   });
-  ctx.faults.registerPreset('yclients.unauthorized', { status: 401, body: { success: false, data: null, meta: { message: MESSAGES.badUser } } });
-  ctx.faults.registerPreset('yclients.forbidden', { status: 403, body: { success: false, data: null, meta: { message: MESSAGES.forbidden } } });
+  ctx.faults.registerPreset('yclients.unauthorized', {
+    status: 401,
+    body: { success: false, data: null, meta: { message: MESSAGES.badUser } },
+  });
+  ctx.faults.registerPreset('yclients.forbidden', {
+    status: 403,
+    body: { success: false, data: null, meta: { message: MESSAGES.forbidden } },
+  });
   ctx.faults.registerPreset('yclients.licence', {
     status: 403,
     body: { success: false, data: null, meta: { message: 'Необходимо продлить лицензию в филиале с id: 176275' } },
   });
-  ctx.faults.registerPreset('yclients.server-error', { status: 500, body: { success: false, data: null, meta: { message: 'Внутренняя ошибка сервера' } } });
+  ctx.faults.registerPreset('yclients.server-error', {
+    status: 500,
+    body: { success: false, data: null, meta: { message: 'Внутренняя ошибка сервера' } },
+  });
 
   const router = express.Router();
   router.use(express.json({ limit: '1mb' }));

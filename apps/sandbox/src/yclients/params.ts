@@ -31,7 +31,15 @@ export interface Paging {
  * 1-based page (0 and below read as 1, an assumption) and a size that defaults to `def` and above
  * `max` is clamped or rejected with 400 (configurable: the real behaviour is unknown).
  */
-export function paging(res: Response, pageRaw: unknown, countRaw: unknown, def: number, max: number, overMax: 'clamp' | 'reject', name: string): Paging | undefined {
+export function paging(
+  res: Response,
+  pageRaw: unknown,
+  countRaw: unknown,
+  def: number,
+  max: number,
+  overMax: 'clamp' | 'reject',
+  name: string,
+): Paging | undefined {
   const page = Math.max(1, intParam(pageRaw) ?? 1);
   let count = intParam(countRaw) ?? def;
   if (count < 1) count = def;
@@ -65,7 +73,13 @@ export function dayRange(res: Response, name: string, fromRaw: unknown, toRaw: u
   return [from ? parseStamp(from, tz)! : -Infinity, to ? parseStamp(to, tz)! + 86400 : Infinity];
 }
 
-export function stampRange(res: Response, name: string, afterRaw: unknown, beforeRaw: unknown, tz: number): [number, number] | false | undefined {
+export function stampRange(
+  res: Response,
+  name: string,
+  afterRaw: unknown,
+  beforeRaw: unknown,
+  tz: number,
+): [number, number] | false | undefined {
   const after = strParam(afterRaw);
   const before = strParam(beforeRaw);
   if (after === undefined && before === undefined) return undefined;

@@ -50,7 +50,17 @@ export class RecordRows {
       const cost = Math.round((firstCost * (100 - discount)) / 100);
       length += link?.seance_length ?? svc.duration;
       total += cost;
-      return { id: svc.id, title: svc.title, cost, cost_to_pay: cost, manual_cost: cost, cost_per_unit: firstCost, discount, first_cost: firstCost, amount: 1 };
+      return {
+        id: svc.id,
+        title: svc.title,
+        cost,
+        cost_to_pay: cost,
+        manual_cost: cost,
+        cost_per_unit: firstCost,
+        discount,
+        first_cost: firstCost,
+        amount: 1,
+      };
     });
     return { services, length, total };
   }
@@ -138,7 +148,13 @@ export class RecordRows {
       custom_font_color: '',
       record_labels:
         labelRoll < 10 && recordLabels.length > 0
-          ? [recordLabels[labelRoll % recordLabels.length]!].map((l) => ({ id: String(l.id), title: l.title, color: l.color, icon: '', font_color: '#ffffff' }))
+          ? [recordLabels[labelRoll % recordLabels.length]!].map((l) => ({
+              id: String(l.id),
+              title: l.title,
+              color: l.color,
+              icon: '',
+              font_color: '#ffffff',
+            }))
           : [],
       activity_id: 0,
       custom_fields: {},

@@ -75,7 +75,14 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
         id: 4242,
         title: 'Сеть салонов sandbox',
         companies: companies.map((c) => ({ id: c.id, title: c.options.title })),
-        access: { settings_access: '1', clients_access: '1', users_access: '1', loyalty_access: '1', loyalty_cards_manual_transactions_access: '0', network_services_access: '1' },
+        access: {
+          settings_access: '1',
+          clients_access: '1',
+          users_access: '1',
+          loyalty_access: '1',
+          loyalty_cards_manual_transactions_access: '0',
+          network_services_access: '1',
+        },
       },
     ]);
   });
@@ -137,13 +144,21 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
     const list = company.catalog.categories.filter((c) => staffId === undefined || c.staff.includes(staffId));
     ok(res, list, { total_count: list.length });
   });
-  router.get(['/company/:companyId/service_categories/:categoryId', '/service_category/:companyId/:categoryId', '/service_categories/:companyId/:categoryId'], partner, (req, res) => {
-    const company = companyOf(state, req, res);
-    if (!company) return;
-    const category = company.catalog.categories.find((c) => c.id === intParam(req.params.categoryId));
-    if (!category) return fail(res, 404, MESSAGES.categoryNotFound);
-    ok(res, category);
-  });
+  router.get(
+    [
+      '/company/:companyId/service_categories/:categoryId',
+      '/service_category/:companyId/:categoryId',
+      '/service_categories/:companyId/:categoryId',
+    ],
+    partner,
+    (req, res) => {
+      const company = companyOf(state, req, res);
+      if (!company) return;
+      const category = company.catalog.categories.find((c) => c.id === intParam(req.params.categoryId));
+      if (!category) return fail(res, 404, MESSAGES.categoryNotFound);
+      ok(res, category);
+    },
+  );
 
   // §6 clients
   router.post('/company/:companyId/clients/search', user, (req, res) => {
@@ -157,7 +172,12 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
     const changed = stampRange(res, 'changed_after', req.query.changed_after, req.query.changed_before, company.tz);
     if (!p || changed === false) return;
     const ids = intList(req.query.id ?? req.query['id[]']);
-    const text = { fullname: strParam(req.query.fullname), phone: strParam(req.query.phone), email: strParam(req.query.email), card: strParam(req.query.card) };
+    const text = {
+      fullname: strParam(req.query.fullname),
+      phone: strParam(req.query.phone),
+      email: strParam(req.query.email),
+      card: strParam(req.query.card),
+    };
     const paidMin = intParam(req.query.paid_min);
     const paidMax = intParam(req.query.paid_max);
     const needsRow = Object.values(text).some((v) => v !== undefined) || paidMin !== undefined || paidMax !== undefined;
@@ -168,7 +188,11 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
       if (changed && (key.changed < changed[0] || key.changed > changed[1])) return false;
       if (!needsRow) return true;
       const row = table.row(handle);
-      const has = (field: string, v: string | undefined) => v === undefined || String(row[field] ?? '').toLowerCase().includes(v.toLowerCase());
+      const has = (field: string, v: string | undefined) =>
+        v === undefined ||
+        String(row[field] ?? '')
+          .toLowerCase()
+          .includes(v.toLowerCase());
       const fullname = `${String(row.surname ?? '')} ${String(row.name ?? '')} ${String(row.patronymic ?? '')}`;
       return (
         (text.fullname === undefined || fullname.toLowerCase().includes(text.fullname.toLowerCase())) &&
@@ -179,7 +203,11 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
         (paidMax === undefined || Number(row.paid) <= paidMax)
       );
     });
-    ok(res, slice(res, found, p.page, p.count).map((h) => fullClient(table.row(h))), { page: p.page, total_count: found.length });
+    ok(
+      res,
+      slice(res, found, p.page, p.count).map((h) => fullClient(table.row(h))),
+      { page: p.page, total_count: found.length },
+    );
   });
   router.get('/client/:companyId/:clientId', user, (req, res) => {
     const company = companyOf(state, req, res);
@@ -226,15 +254,20 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
     };
     const table = company.records;
     const [from, to] = session ? table.sortRange(table.all(), session[0], session[1]) : [0, table.size];
-    const found = table.filter(`${JSON.stringify(f)}`, (k) => {
-      if (!f.withDeleted && k.deleted) return false;
-      if (f.staffId !== undefined && k.staffId !== f.staffId) return false;
-      if (f.clientId !== undefined && k.clientId !== f.clientId) return false;
-      if (f.createdUser !== undefined && k.createdUser !== f.createdUser) return false;
-      if (created && (k.created < created[0] || k.created >= created[1])) return false;
-      if (changed && (k.changed < changed[0] || k.changed > changed[1])) return false;
-      return true;
-    }, from, to);
+    const found = table.filter(
+      `${JSON.stringify(f)}`,
+      (k) => {
+        if (!f.withDeleted && k.deleted) return false;
+        if (f.staffId !== undefined && k.staffId !== f.staffId) return false;
+        if (f.clientId !== undefined && k.clientId !== f.clientId) return false;
+        if (f.createdUser !== undefined && k.createdUser !== f.createdUser) return false;
+        if (created && (k.created < created[0] || k.created >= created[1])) return false;
+        if (changed && (k.changed < changed[0] || k.changed > changed[1])) return false;
+        return true;
+      },
+      from,
+      to,
+    );
     const withFinance = flagParam(q.include_finance_transactions);
     const withConsumables = flagParam(q.include_consumables);
     const rows = slice(res, found, p.page, p.count).map((h) => {
@@ -279,22 +312,31 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
     const table = company.transactions;
     const [from, to] = dates ? table.sortRange(table.all(), dates[0], dates[1]) : [0, table.size];
     const plain = Object.values(f).every((v) => v === undefined || v === 0);
-    const found = table.filter(plain ? '' : JSON.stringify(f), (k) => {
-      if (f.accountId !== undefined && k.accountId !== f.accountId) return false;
-      if (f.clientId !== undefined && k.clientId !== f.clientId) return false;
-      if (f.masterId !== undefined && k.masterId !== f.masterId) return false;
-      if (f.supplierId !== undefined && k.supplierId !== f.supplierId) return false;
-      if (f.documentId !== undefined && k.documentId !== f.documentId) return false;
-      if (f.balance === 1 && k.sign <= 0) return false;
-      if (f.balance === 2 && k.sign >= 0) return false;
-      if (changed && (k.changed < changed[0] || k.changed > changed[1])) return false;
-      return true;
-    }, from, to);
+    const found = table.filter(
+      plain ? '' : JSON.stringify(f),
+      (k) => {
+        if (f.accountId !== undefined && k.accountId !== f.accountId) return false;
+        if (f.clientId !== undefined && k.clientId !== f.clientId) return false;
+        if (f.masterId !== undefined && k.masterId !== f.masterId) return false;
+        if (f.supplierId !== undefined && k.supplierId !== f.supplierId) return false;
+        if (f.documentId !== undefined && k.documentId !== f.documentId) return false;
+        if (f.balance === 1 && k.sign <= 0) return false;
+        if (f.balance === 2 && k.sign >= 0) return false;
+        if (changed && (k.changed < changed[0] || k.changed > changed[1])) return false;
+        return true;
+      },
+      from,
+      to,
+    );
     let page: number[];
     if (res.locals.sandboxEmptyPage === true) page = [];
-    else if (state.quirks.unstableTransactions) page = unstablePage(found, (h) => table.key(h).sort, p.page, p.count, new Random(state.nextRequest()));
+    else if (state.quirks.unstableTransactions)
+      page = unstablePage(found, (h) => table.key(h).sort, p.page, p.count, new Random(state.nextRequest()));
     else page = found.slice((p.page - 1) * p.count, p.page * p.count);
-    ok(res, page.map((h) => table.row(h)));
+    ok(
+      res,
+      page.map((h) => table.row(h)),
+    );
   });
   router.get('/timetable/transactions/:companyId', user, (req, res) => {
     const company = companyOf(state, req, res);
@@ -303,8 +345,14 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
     const visitId = intParam(req.query.visit_id);
     if (recordId === undefined && visitId === undefined) return ok(res, []);
     const table = company.transactions;
-    const found = table.filter(`timetable:${recordId}:${visitId}`, (k) => (recordId === undefined || k.recordId === recordId) && (visitId === undefined || k.visitId === visitId));
-    ok(res, found.map((h) => table.row(h)));
+    const found = table.filter(
+      `timetable:${recordId}:${visitId}`,
+      (k) => (recordId === undefined || k.recordId === recordId) && (visitId === undefined || k.visitId === visitId),
+    );
+    ok(
+      res,
+      found.map((h) => table.row(h)),
+    );
   });
   router.get('/finance_transactions/:companyId/:transactionId', user, (req, res) => {
     const company = companyOf(state, req, res);
@@ -329,7 +377,13 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
  * The real `/transactions` sorts by `date` only, so rows sharing a date come back in any order:
  * the tie groups that straddle this page's edges are shuffled per request before slicing.
  */
-export function unstablePage(list: readonly number[], sortOf: (h: number) => number, page: number, count: number, random: Random): number[] {
+export function unstablePage(
+  list: readonly number[],
+  sortOf: (h: number) => number,
+  page: number,
+  count: number,
+  random: Random,
+): number[] {
   const start = (page - 1) * count;
   const end = Math.min(list.length, page * count);
   if (start >= end) return [];
@@ -338,7 +392,7 @@ export function unstablePage(list: readonly number[], sortOf: (h: number) => num
   let hi = end;
   while (hi < list.length && sortOf(list[hi]!) === sortOf(list[end - 1]!)) hi++;
   const window = list.slice(lo, hi);
-  for (let g = 0; g < window.length; ) {
+  for (let g = 0; g < window.length;) {
     let e = g + 1;
     while (e < window.length && sortOf(window[e]!) === sortOf(window[g]!)) e++;
     for (let i = e - 1; i > g; i--) {
@@ -349,4 +403,3 @@ export function unstablePage(list: readonly number[], sortOf: (h: number) => num
   }
   return window.slice(start - lo, end - lo);
 }
-

@@ -9,10 +9,52 @@ const PAGE_SIZE_DEFAULT = 25;
 const PAGE_SIZE_MAX = 200;
 
 /** Documented `fields` (§6.1) plus surname and patronymic, which production reads successfully. */
-const DOCUMENTED_FIELDS = ['id', 'name', 'surname', 'patronymic', 'phone', 'email', 'discount', 'first_visit_date', 'last_visit_date', 'sold_amount', 'visits_count', 'passteam_card_id'];
+const DOCUMENTED_FIELDS = [
+  'id',
+  'name',
+  'surname',
+  'patronymic',
+  'phone',
+  'email',
+  'discount',
+  'first_visit_date',
+  'last_visit_date',
+  'sold_amount',
+  'visits_count',
+  'passteam_card_id',
+];
 /** Further client-object fields the search answers when not strict (unconfirmed, §12.3). */
-const EXTRA_FIELDS = ['display_name', 'card', 'birth_date', 'comment', 'sex_id', 'sex', 'sms_check', 'sms_bot', 'sms_not', 'balance', 'importance_id', 'importance', 'categories', 'last_change_date', 'custom_fields', 'spent', 'paid', 'visits'];
-const ORDER_BY = ['id', 'name', 'phone', 'email', 'discount', 'first_visit_date', 'last_visit_date', 'sold_amount', 'visits_count'] as const;
+const EXTRA_FIELDS = [
+  'display_name',
+  'card',
+  'birth_date',
+  'comment',
+  'sex_id',
+  'sex',
+  'sms_check',
+  'sms_bot',
+  'sms_not',
+  'balance',
+  'importance_id',
+  'importance',
+  'categories',
+  'last_change_date',
+  'custom_fields',
+  'spent',
+  'paid',
+  'visits',
+];
+const ORDER_BY = [
+  'id',
+  'name',
+  'phone',
+  'email',
+  'discount',
+  'first_visit_date',
+  'last_visit_date',
+  'sold_amount',
+  'visits_count',
+] as const;
 
 const bodySchema = z.object({
   page: z.coerce.number().int().optional(),
@@ -111,13 +153,15 @@ export function searchClients(company: Company, quirks: Quirks, rawBody: unknown
   let size = body.page_size ?? PAGE_SIZE_DEFAULT;
   if (size < 1) size = PAGE_SIZE_DEFAULT;
   if (size > PAGE_SIZE_MAX) {
-    if (quirks.overMax === 'reject') return fail(res, 400, MESSAGES.badParameter, { page_size: [`Значение не может быть больше ${PAGE_SIZE_MAX}`] });
+    if (quirks.overMax === 'reject')
+      return fail(res, 400, MESSAGES.badParameter, { page_size: [`Значение не может быть больше ${PAGE_SIZE_MAX}`] });
     size = PAGE_SIZE_MAX;
   }
   const fields = body.fields && body.fields.length > 0 ? body.fields : ['id'];
   const allowed = quirks.strictSearchFields ? DOCUMENTED_FIELDS : [...DOCUMENTED_FIELDS, ...EXTRA_FIELDS];
   const unknown = fields.filter((f) => !allowed.includes(f));
-  if (quirks.strictSearchFields && unknown.length > 0) return fail(res, 400, MESSAGES.badParameter, { fields: unknown.map((f) => `Недопустимое поле ${f}`) });
+  if (quirks.strictSearchFields && unknown.length > 0)
+    return fail(res, 400, MESSAGES.badParameter, { fields: unknown.map((f) => `Недопустимое поле ${f}`) });
   const shown = fields.filter((f) => allowed.includes(f));
 
   const predicates: Predicate[] = [];
@@ -129,24 +173,30 @@ export function searchClients(company: Company, quirks: Quirks, rawBody: unknown
   const table = company.clients;
   const signature = JSON.stringify({ f: body.filters, op: body.operation, o: body.order_by, d: body.order_by_direction });
   const natural = predicates.length === 0 && body.order_by === 'id';
-  const found = natural && body.order_by_direction === 'ASC'
-    ? table.all()
-    : table.view(signature, () => {
-        const combine = body.operation === 'AND' ? (row: Json) => predicates.every((p) => p(row)) : (row: Json) => predicates.some((p) => p(row));
-        let handles = predicates.length === 0 ? [...table.all()] : table.all().filter((h) => combine(table.row(h)));
-        if (body.order_by !== 'id') {
-          const by = body.order_by;
-          const keyed = handles.map((h) => ({ h, v: value(table.row(h), by), id: table.key(h).id }));
-          keyed.sort((a, b) => compare(a.v, b.v) || a.id - b.id);
-          handles = keyed.map((k) => k.h);
-        }
-        return body.order_by_direction === 'DESC' ? handles.reverse() : handles;
-      });
+  const found =
+    natural && body.order_by_direction === 'ASC'
+      ? table.all()
+      : table.view(signature, () => {
+          const combine =
+            body.operation === 'AND' ? (row: Json) => predicates.every((p) => p(row)) : (row: Json) => predicates.some((p) => p(row));
+          let handles = predicates.length === 0 ? [...table.all()] : table.all().filter((h) => combine(table.row(h)));
+          if (body.order_by !== 'id') {
+            const by = body.order_by;
+            const keyed = handles.map((h) => ({ h, v: value(table.row(h), by), id: table.key(h).id }));
+            keyed.sort((a, b) => compare(a.v, b.v) || a.id - b.id);
+            handles = keyed.map((k) => k.h);
+          }
+          return body.order_by_direction === 'DESC' ? handles.reverse() : handles;
+        });
   const rows = res.locals.sandboxEmptyPage === true ? [] : found.slice((page - 1) * size, page * size);
-  ok(res, rows.map((h) => {
-    const row = table.row(h);
-    return Object.fromEntries(shown.map((f) => [f, value(row, f) ?? null]));
-  }), { total_count: found.length });
+  ok(
+    res,
+    rows.map((h) => {
+      const row = table.row(h);
+      return Object.fromEntries(shown.map((f) => [f, value(row, f) ?? null]));
+    }),
+    { total_count: found.length },
+  );
 }
 
 function compare(a: unknown, b: unknown): number {

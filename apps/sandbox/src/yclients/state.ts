@@ -33,10 +33,54 @@ export const newCompanySchema = z.object({
 
 /** The seeded companies: a small one with page-edge counts, a big one, an empty one, a forbidden one. */
 const SEEDED: Omit<CompanyOptions, 'ordinal'>[] = [
-  { id: 176275, title: 'Салон красоты «Оксана»', tz: 3, city: 'Москва', clients: 400, records: 1000, staff: 6, services: 18, historyShare: 0.3, accessible: true },
-  { id: 176276, title: 'Барбершоп «Борода»', tz: 3, city: 'Москва', clients: 5000, records: 12_000, staff: 14, services: 40, historyShare: 0.03, accessible: true },
-  { id: 176277, title: 'Студия «Ноготок»', tz: 5, city: 'Екатеринбург', clients: 0, records: 0, staff: 2, services: 3, historyShare: 0, accessible: true },
-  { id: 176280, title: 'Чужой салон', tz: 3, city: 'Москва', clients: 50, records: 100, staff: 3, services: 5, historyShare: 0, accessible: false },
+  {
+    id: 176275,
+    title: 'Салон красоты «Оксана»',
+    tz: 3,
+    city: 'Москва',
+    clients: 400,
+    records: 1000,
+    staff: 6,
+    services: 18,
+    historyShare: 0.3,
+    accessible: true,
+  },
+  {
+    id: 176276,
+    title: 'Барбершоп «Борода»',
+    tz: 3,
+    city: 'Москва',
+    clients: 5000,
+    records: 12_000,
+    staff: 14,
+    services: 40,
+    historyShare: 0.03,
+    accessible: true,
+  },
+  {
+    id: 176277,
+    title: 'Студия «Ноготок»',
+    tz: 5,
+    city: 'Екатеринбург',
+    clients: 0,
+    records: 0,
+    staff: 2,
+    services: 3,
+    historyShare: 0,
+    accessible: true,
+  },
+  {
+    id: 176280,
+    title: 'Чужой салон',
+    tz: 3,
+    city: 'Москва',
+    clients: 50,
+    records: 100,
+    staff: 3,
+    services: 5,
+    historyShare: 0,
+    accessible: false,
+  },
 ];
 export const CREATED_COMPANY_BASE = 900_001;
 

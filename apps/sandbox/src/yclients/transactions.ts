@@ -18,7 +18,23 @@ export interface TransactionKey extends RowKey {
 }
 
 /** Field order of §8.2's example. */
-const TRANSACTION_FIELDS = ['id', 'document_id', 'date', 'amount', 'comment', 'expense', 'account', 'client', 'master', 'supplier', 'record_id', 'visit_id', 'sold_item_id', 'sold_item_type', 'last_change_date'];
+const TRANSACTION_FIELDS = [
+  'id',
+  'document_id',
+  'date',
+  'amount',
+  'comment',
+  'expense',
+  'account',
+  'client',
+  'master',
+  'supplier',
+  'record_id',
+  'visit_id',
+  'sold_item_id',
+  'sold_item_type',
+  'last_change_date',
+];
 
 /**
  * A company's finance transactions, in (date, id) order: each paid record's payment (the oldest
@@ -146,11 +162,28 @@ export class TransactionRows {
     };
     switch (kind) {
       case 0:
-        return { ...base, amount: 300 + s.amount.int(k, 30) * 50, expense: { id: 7, title: 'Продажа товаров' }, sold_item_id: 5_000_000 + s.amount.int(k + 1, 500), sold_item_type: 'good' };
+        return {
+          ...base,
+          amount: 300 + s.amount.int(k, 30) * 50,
+          expense: { id: 7, title: 'Продажа товаров' },
+          sold_item_id: 5_000_000 + s.amount.int(k + 1, 500),
+          sold_item_type: 'good',
+        };
       case 1:
-        return { ...base, amount: -(1000 + s.amount.int(k, 50) * 100), expense: { id: 1, title: 'Закупка материалов' }, supplier, comment: 'закупка расходников' };
+        return {
+          ...base,
+          amount: -(1000 + s.amount.int(k, 50) * 100),
+          expense: { id: 1, title: 'Закупка материалов' },
+          supplier,
+          comment: 'закупка расходников',
+        };
       case 2:
-        return { ...base, amount: -(5000 + s.amount.int(k, 50) * 500), expense: { id: 3, title: 'Зарплата персонала' }, master: master ? { id: master.id, title: master.name } : [] };
+        return {
+          ...base,
+          amount: -(5000 + s.amount.int(k, 50) * 500),
+          expense: { id: 3, title: 'Зарплата персонала' },
+          master: master ? { id: master.id, title: master.name } : [],
+        };
       default:
         return { ...base, amount: -(20_000 + s.amount.int(k, 20) * 1000), expense: { id: 2640, title: 'Аренда помещения' }, supplier };
     }

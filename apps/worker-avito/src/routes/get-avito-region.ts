@@ -7,11 +7,7 @@ export const COMMERCIAL_REAL_ESTATE = 42;
 
 const query = z
   .object({
-    search: z
-      .string({ error: 'is required' })
-      .trim()
-      .min(1, 'must not be empty')
-      .max(200, 'must be at most 200 characters'),
+    search: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
     locationId: queryId('locationId').optional(),
     categoryId: queryId('categoryId').optional(),
     /** The misspelling existing clients send; an alias of categoryId. */
@@ -35,11 +31,17 @@ export const getAvitoRegion: Route = {
   async handle(input, deps) {
     const q = parseOr400(query, input.query);
     const notify = takeQueryNotify(input.query, deps);
-    const { runId } = await submitRun(deps, 'avito', 'avito.region', {
-      search: q.search,
-      locationId: q.locationId ?? ALL_RUSSIA,
-      categoryId: q.categoryId ?? q.catedotyId ?? COMMERCIAL_REAL_ESTATE,
-    }, { notify });
+    const { runId } = await submitRun(
+      deps,
+      'avito',
+      'avito.region',
+      {
+        search: q.search,
+        locationId: q.locationId ?? ALL_RUSSIA,
+        categoryId: q.categoryId ?? q.catedotyId ?? COMMERCIAL_REAL_ESTATE,
+      },
+      { notify },
+    );
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };

@@ -3,7 +3,9 @@ import { submitRun } from '@datasync/runs';
 import { errorSchema, parseOr400, queryNotifyDoc, submittedSchema, takeQueryNotify, type Route } from '@datasync/api-kit';
 
 const query = z.object({
-  user: z.string({ error: 'is required' }).regex(/^[0-9a-fA-F]{32}$/, 'must be the 32 hex characters of the seller hash from the profile URL'),
+  user: z
+    .string({ error: 'is required' })
+    .regex(/^[0-9a-fA-F]{32}$/, 'must be the 32 hex characters of the seller hash from the profile URL'),
 });
 const queryDoc = query.extend(queryNotifyDoc);
 

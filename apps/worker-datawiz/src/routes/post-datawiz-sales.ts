@@ -81,7 +81,8 @@ export const postDatawizSales: Route = {
     const parsed = parseSales(input.body);
     if (!parsed.ok) {
       const shown = parsed.issues.slice(0, MAX_REPORTED);
-      if (parsed.issues.length > shown.length) shown.push({ field: '(request)', message: `${parsed.issues.length - shown.length} more errors not shown` });
+      if (parsed.issues.length > shown.length)
+        shown.push({ field: '(request)', message: `${parsed.issues.length - shown.length} more errors not shown` });
       throw new InvalidRequestError(shown, 'The promotions are invalid; nothing was sent to Datawiz');
     }
     const { sales } = parsed;
@@ -105,7 +106,11 @@ export const postDatawizSales: Route = {
         throw new ApiError(400, 'upstream_rejected', 'Datawiz rejected the promotions; nothing was written', errors, 'bad request');
       }
       if (err instanceof UpstreamError) {
-        await record(deps, sales, 'failed', { httpStatus: err.status, error: err.message, response: err instanceof UpstreamRequestError ? err.body : undefined });
+        await record(deps, sales, 'failed', {
+          httpStatus: err.status,
+          error: err.message,
+          response: err instanceof UpstreamRequestError ? err.body : undefined,
+        });
         const code = err instanceof UpstreamAuthError ? 'upstream_auth_failed' : err.code;
         throw new ApiError(502, code, err.message, undefined, 'upstream error');
       }

@@ -22,7 +22,9 @@ export const OZON_GROUPS: MethodGroup[] = [
  * sliding minute and the interval between any two requests (so the burst is never needed), and a 4xx
  * answer in the Marketplace groups is charged as 10 requests.
  */
-const wbGroup = (points: number, spacingMs: number, penalty4xx?: number): MethodLimit[] => [{ points, windowMs: MINUTE, spacingMs, penalty4xx }];
+const wbGroup = (points: number, spacingMs: number, penalty4xx?: number): MethodLimit[] => [
+  { points, windowMs: MINUTE, spacingMs, penalty4xx },
+];
 export const WB_GROUPS: MethodGroup[] = [
   // content-api: 100 a minute, interval 600 ms, burst 5.
   { name: 'cards', match: /^POST \/content\/v2\/get\/cards\/list$/, limits: wbGroup(100, 600) },

@@ -1,7 +1,18 @@
 import type { HttpClient, KeyedCooldown } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
 import { accountKey, marketplaceClient, type MarketplaceConnection } from './http';
-import { numberOrString, type CatalogEntry, type Connector, type ListingSpec, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
+import {
+  numberOrString,
+  type CatalogEntry,
+  type Connector,
+  type ListingSpec,
+  type OrdersPage,
+  type OrdersPoll,
+  type PushItem,
+  type PushOutcome,
+  type ReturnsPage,
+  type WarehouseInfo,
+} from './types';
 
 /** Posting statuses (reference §2.3): held, gone, or neither. */
 const RESERVED = new Set(['awaiting_registration', 'acceptance_in_progress', 'awaiting_approve', 'awaiting_packaging', 'awaiting_deliver']);
@@ -70,17 +81,24 @@ export class OzonConnector implements Connector {
     this.configured = Boolean(options.clientId && options.apiKey);
     this.pairCooldown = options.pairCooldown;
     this.account = accountKey(options.clientId);
-    this.http = marketplaceClient('ozon', options.baseURL, options, () => (options.clientId && options.apiKey ? { 'Client-Id': options.clientId, 'Api-Key': options.apiKey } : undefined), 'OZON_CLIENT_ID and OZON_API_KEY are not set');
+    this.http = marketplaceClient(
+      'ozon',
+      options.baseURL,
+      options,
+      () => (options.clientId && options.apiKey ? { 'Client-Id': options.clientId, 'Api-Key': options.apiKey } : undefined),
+      'OZON_CLIENT_ID and OZON_API_KEY are not set',
+    );
   }
 
   async warehouses(): Promise<WarehouseInfo[]> {
     const out: WarehouseInfo[] = [];
     let cursor = '';
     for (;;) {
-      const page = await this.http.post<{ warehouses?: { warehouse_id: number | string; name?: string; status?: string }[]; cursor?: string; has_next?: boolean }>(
-        '/v2/warehouse/list',
-        { limit: 200, cursor },
-      );
+      const page = await this.http.post<{
+        warehouses?: { warehouse_id: number | string; name?: string; status?: string }[];
+        cursor?: string;
+        has_next?: boolean;
+      }>('/v2/warehouse/list', { limit: 200, cursor });
       for (const w of page.warehouses ?? []) {
         out.push({ warehouseId: String(w.warehouse_id), name: w.name ?? '', active: w.status === 'created', raw: w });
       }
@@ -107,7 +125,14 @@ export class OzonConnector implements Connector {
     const out: CatalogEntry[] = [];
     for (let i = 0; i < ids.length; i += 1000) {
       const info = await this.http.post<{
-        items?: { id: number | string; offer_id: string; sku?: number | string; name?: string; barcodes?: string[]; sources?: { sku: number | string; source: string }[] }[];
+        items?: {
+          id: number | string;
+          offer_id: string;
+          sku?: number | string;
+          name?: string;
+          barcodes?: string[];
+          sources?: { sku: number | string; source: string }[];
+        }[];
       }>('/v3/product/info/list', { product_id: ids.slice(i, i + 1000).map(String) });
       for (const p of info.items ?? []) {
         const fbs = p.sources?.find((s) => s.source === 'SDS' || s.source === 'FBS')?.sku ?? p.sku;
@@ -199,11 +224,17 @@ export class OzonConnector implements Connector {
    */
   async push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]> {
     const pairKey = (i: PushItem) => `${this.account}:${i.pushKey}:${warehouse.warehouseId}`;
-    const { taken, waitMs } = this.pairCooldown ? await this.pairCooldown.claim(items.map(pairKey)) : { taken: new Set(items.map(pairKey)), waitMs: new Map<string, number>() };
+    const { taken, waitMs } = this.pairCooldown
+      ? await this.pairCooldown.claim(items.map(pairKey))
+      : { taken: new Set(items.map(pairKey)), waitMs: new Map<string, number>() };
     const sendable = items.filter((i) => taken.has(pairKey(i)));
-    const body = { stocks: sendable.map((i) => ({ product_id: Number(i.pushKey), stock: i.value, warehouse_id: Number(warehouse.warehouseId) })) };
+    const body = {
+      stocks: sendable.map((i) => ({ product_id: Number(i.pushKey), stock: i.value, warehouse_id: Number(warehouse.warehouseId) })),
+    };
     const res = sendable.length
-      ? await this.http.post<{ result?: { product_id?: number | string; updated?: boolean; errors?: { code: string; message: string }[] }[] }>('/v2/products/stocks', body)
+      ? await this.http.post<{
+          result?: { product_id?: number | string; updated?: boolean; errors?: { code: string; message: string }[] }[];
+        }>('/v2/products/stocks', body)
       : { result: [] };
     const byProduct = new Map((res.result ?? []).map((r) => [String(r.product_id), r]));
     return items.map((i): PushOutcome => {
@@ -214,7 +245,13 @@ export class OzonConnector implements Connector {
       if (!r) return { productId, ok: false, code: 'no_result', message: 'Ozon answered no result for this item', retryable: true };
       const error = r.errors?.[0];
       if (r.updated && !error) return { productId, ok: true };
-      return { productId, ok: false, code: error?.code ?? 'not_updated', message: error?.message ?? 'not updated', retryable: RETRYABLE.has(error?.code ?? '') };
+      return {
+        productId,
+        ok: false,
+        code: error?.code ?? 'not_updated',
+        message: error?.message ?? 'not updated',
+        retryable: RETRYABLE.has(error?.code ?? ''),
+      };
     });
   }
 }

@@ -106,4 +106,5 @@ export interface Connector {
 }
 
 /** A marketplace's answer that names the items it refused. */
-export const numberOrString = (v: unknown): string | null => (typeof v === 'number' || (typeof v === 'string' && v !== '') ? String(v) : null);
+export const numberOrString = (v: unknown): string | null =>
+  typeof v === 'number' || (typeof v === 'string' && v !== '') ? String(v) : null;

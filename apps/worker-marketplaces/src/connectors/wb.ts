@@ -1,7 +1,18 @@
 import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { OrderSnapshot, Stage } from '@datasync/stock-ledger';
 import { marketplaceClient, type MarketplaceConnection } from './http';
-import { numberOrString, type CatalogEntry, type Connector, type ListingSpec, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
+import {
+  numberOrString,
+  type CatalogEntry,
+  type Connector,
+  type ListingSpec,
+  type OrdersPage,
+  type OrdersPoll,
+  type PushItem,
+  type PushOutcome,
+  type ReturnsPage,
+  type WarehouseInfo,
+} from './types';
 
 const CANCELLED = new Set(['canceled', 'canceled_by_client', 'declined_by_client', 'defect']);
 /** Per-item push errors another try of the same value can fix. */
@@ -64,7 +75,14 @@ export class WbConnector implements Connector {
   constructor(options: WbOptions) {
     this.batchSize = options.batchSize;
     this.configured = Boolean(options.token);
-    const client = (baseURL: string) => marketplaceClient('wb', baseURL, options, () => (options.token ? { Authorization: options.token } : undefined), 'WB_TOKEN is not set');
+    const client = (baseURL: string) =>
+      marketplaceClient(
+        'wb',
+        baseURL,
+        options,
+        () => (options.token ? { Authorization: options.token } : undefined),
+        'WB_TOKEN is not set',
+      );
     this.http = client(options.hosts.marketplace);
     this.content = client(options.hosts.content);
     this.analytics = client(options.hosts.analytics);
@@ -72,7 +90,12 @@ export class WbConnector implements Connector {
 
   async warehouses(): Promise<WarehouseInfo[]> {
     const list = await this.http.get<{ id: number; name?: string; isDeleting?: boolean; isProcessing?: boolean }[]>('/api/v3/warehouses');
-    return (Array.isArray(list) ? list : []).map((w) => ({ warehouseId: String(w.id), name: w.name ?? '', active: !w.isDeleting && !w.isProcessing, raw: w }));
+    return (Array.isArray(list) ? list : []).map((w) => ({
+      warehouseId: String(w.id),
+      name: w.name ?? '',
+      active: !w.isDeleting && !w.isProcessing,
+      raw: w,
+    }));
   }
 
   async catalog(): Promise<CatalogEntry[]> {
@@ -120,7 +143,8 @@ export class WbConnector implements Connector {
       const orders = page.orders ?? [];
       if (orders.length === 0) break;
       fresh.push(...orders);
-      if (page.next === undefined || page.next === null || page.next === next) throw new UpstreamDataError(`wb: GET /api/v3/orders answered a page without a new next (${String(page.next)})`);
+      if (page.next === undefined || page.next === null || page.next === next)
+        throw new UpstreamDataError(`wb: GET /api/v3/orders answered a page without a new next (${String(page.next)})`);
       next = page.next;
     }
     const tasks = new Map<string, { marketplaceSku: string; task?: Task }>();
@@ -162,7 +186,15 @@ export class WbConnector implements Connector {
     const now = new Date();
     const from = new Date(Math.max(poll.since.getTime() - DAY, now.getTime() - 30 * DAY));
     const res = await this.analytics.get<{
-      report?: { shkId: number; orderId: number; barcode: string; status: string; orderDt?: string; completedDt?: string | null; readyToReturnDt?: string }[];
+      report?: {
+        shkId: number;
+        orderId: number;
+        barcode: string;
+        status: string;
+        orderDt?: string;
+        completedDt?: string | null;
+        readyToReturnDt?: string;
+      }[];
     }>('/api/v1/analytics/goods-return', { params: { dateFrom: moscowDate(from), dateTo: moscowDate(now) } });
     const returns = (res.report ?? []).map((g) => ({
       returnId: String(g.shkId),
@@ -216,6 +248,15 @@ export class WbConnector implements Connector {
         });
       }
     }
-    return items.map((i) => outcomes.get(i.productId) ?? { productId: i.productId, ok: false, code: 'not_sent', message: 'gave up after repeated refusals', retryable: true });
+    return items.map(
+      (i) =>
+        outcomes.get(i.productId) ?? {
+          productId: i.productId,
+          ok: false,
+          code: 'not_sent',
+          message: 'gave up after repeated refusals',
+          retryable: true,
+        },
+    );
   }
 }

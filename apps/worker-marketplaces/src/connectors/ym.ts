@@ -1,7 +1,18 @@
 import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
 import { marketplaceClient, type MarketplaceConnection } from './http';
-import { numberOrString, type CatalogEntry, type Connector, type ListingSpec, type OrdersPage, type OrdersPoll, type PushItem, type PushOutcome, type ReturnsPage, type WarehouseInfo } from './types';
+import {
+  numberOrString,
+  type CatalogEntry,
+  type Connector,
+  type ListingSpec,
+  type OrdersPage,
+  type OrdersPoll,
+  type PushItem,
+  type PushOutcome,
+  type ReturnsPage,
+  type WarehouseInfo,
+} from './types';
 
 const SHIPPED = new Set(['DELIVERY', 'PICKUP', 'DELIVERED', 'PARTIALLY_RETURNED', 'RETURNED']);
 const RESERVED = new Set(['PLACING', 'RESERVED', 'UNPAID', 'PENDING', 'PROCESSING']);
@@ -70,7 +81,13 @@ export class YmConnector implements Connector {
   constructor(options: YmOptions) {
     this.batchSize = options.batchSize;
     this.configured = Boolean(options.apiKey);
-    this.http = marketplaceClient('ym', options.baseURL, options, () => (options.apiKey ? { 'Api-Key': options.apiKey } : undefined), 'YM_API_KEY is not set');
+    this.http = marketplaceClient(
+      'ym',
+      options.baseURL,
+      options,
+      () => (options.apiKey ? { 'Api-Key': options.apiKey } : undefined),
+      'YM_API_KEY is not set',
+    );
   }
 
   /** The cabinet and its campaigns (`GET /v2/campaigns`), read once per process. */
@@ -79,7 +96,9 @@ export class YmConnector implements Connector {
       const campaigns: { id: number; business?: { id: number } }[] = [];
       let token: string | undefined;
       do {
-        const page = await this.http.get<Paged & { campaigns?: { id: number; business?: { id: number } }[] }>('/v2/campaigns', { params: { page_token: token } });
+        const page = await this.http.get<Paged & { campaigns?: { id: number; business?: { id: number } }[] }>('/v2/campaigns', {
+          params: { page_token: token },
+        });
         campaigns.push(...(page.campaigns ?? []));
         token = page.paging?.nextPageToken;
       } while (token);
@@ -118,7 +137,9 @@ export class YmConnector implements Connector {
     let token: string | undefined;
     do {
       const page = await this.http.post<{
-        result?: Paged & { offerMappings?: { offer: { offerId: string; name?: string; barcodes?: string[] }; mapping?: { marketSku?: number } }[] };
+        result?: Paged & {
+          offerMappings?: { offer: { offerId: string; name?: string; barcodes?: string[] }; mapping?: { marketSku?: number } }[];
+        };
       }>(`/v2/businesses/${businessId}/offer-mappings`, {}, { params: { limit: 100, page_token: token } });
       for (const m of page.result?.offerMappings ?? []) {
         out.push({
@@ -235,7 +256,13 @@ export class YmConnector implements Connector {
     const now = new Date().toISOString();
     let pending = items.filter((i) => {
       if (warehouse.campaignId) return true;
-      outcomes.set(i.productId, { productId: i.productId, ok: false, code: 'not_mapped', message: 'the warehouse names no YM campaign', retryable: false });
+      outcomes.set(i.productId, {
+        productId: i.productId,
+        ok: false,
+        code: 'not_mapped',
+        message: 'the warehouse names no YM campaign',
+        retryable: false,
+      });
       return false;
     });
     for (let round = 0; pending.length > 0 && round < 3; round++) {
@@ -256,7 +283,8 @@ export class YmConnector implements Connector {
         const matched = pending.filter((i) => named.has(i.pushKey));
         if (matched.length === 0) {
           const e = errors[0] ?? { code: 'BAD_REQUEST', message: 'Market rejected the batch' };
-          for (const i of pending) outcomes.set(i.productId, { productId: i.productId, ok: false, code: e.code, message: e.message, retryable: false });
+          for (const i of pending)
+            outcomes.set(i.productId, { productId: i.productId, ok: false, code: e.code, message: e.message, retryable: false });
           break;
         }
         for (const i of matched) {
@@ -266,6 +294,15 @@ export class YmConnector implements Connector {
         pending = pending.filter((i) => !named.has(i.pushKey));
       }
     }
-    return items.map((i) => outcomes.get(i.productId) ?? { productId: i.productId, ok: false, code: 'not_sent', message: 'gave up after repeated refusals', retryable: true });
+    return items.map(
+      (i) =>
+        outcomes.get(i.productId) ?? {
+          productId: i.productId,
+          ok: false,
+          code: 'not_sent',
+          message: 'gave up after repeated refusals',
+          retryable: true,
+        },
+    );
   }
 }

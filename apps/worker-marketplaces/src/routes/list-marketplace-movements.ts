@@ -6,7 +6,10 @@ import { limitSchema, skuParam } from './marketplace-schemas';
 
 const query = z.object({
   limit: limitSchema(500, 100),
-  before: z.string().regex(/^\d{1,18}$/, 'must be a movement id').optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be a movement id')
+    .optional(),
 });
 
 export const listMarketplaceMovements: Route = {

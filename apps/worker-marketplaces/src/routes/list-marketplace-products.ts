@@ -5,9 +5,16 @@ import { limitSchema, productSchema, presentProduct } from './marketplace-schema
 
 const query = z.object({
   search: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
-  counted: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
+  counted: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional(),
   limit: limitSchema(500, 100),
-  offset: z.string().regex(/^\d{1,7}$/, 'must be a whole number').transform(Number).default(0),
+  offset: z
+    .string()
+    .regex(/^\d{1,7}$/, 'must be a whole number')
+    .transform(Number)
+    .default(0),
 });
 
 export const listMarketplaceProducts: Route = {

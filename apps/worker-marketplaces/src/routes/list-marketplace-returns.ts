@@ -6,7 +6,10 @@ import { limitSchema, marketplaceSchema, returnSchema, sinceSchema } from './mar
 const query = z.object({
   marketplace: marketplaceSchema.optional(),
   sku: z.string().min(1).max(255).optional(),
-  restocked: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
+  restocked: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional(),
   since: sinceSchema.optional(),
   limit: limitSchema(500, 100),
 });

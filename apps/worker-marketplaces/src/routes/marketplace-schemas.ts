@@ -23,9 +23,20 @@ const pushState = z.object({
   warehouseId: z.string(),
   pushedValue: z.number().int().nullable(),
   pushedAt: z.string().nullable(),
-  clampedFrom: z.number().int().nullable().describe('the wanted stock when it is above what this marketplace takes (it was told its maximum); null otherwise'),
+  clampedFrom: z
+    .number()
+    .int()
+    .nullable()
+    .describe('the wanted stock when it is above what this marketplace takes (it was told its maximum); null otherwise'),
   error: z
-    .object({ code: z.string(), message: z.string().nullable(), value: z.number().nullable(), retryable: z.boolean(), attempts: z.number(), nextRetryAt: z.string().nullable() })
+    .object({
+      code: z.string(),
+      message: z.string().nullable(),
+      value: z.number().nullable(),
+      retryable: z.boolean(),
+      attempts: z.number(),
+      nextRetryAt: z.string().nullable(),
+    })
     .nullable(),
 });
 
@@ -34,7 +45,11 @@ export const productSchema = z.object({
   name: z.string(),
   barcode: z.string().nullable(),
   ids: z
-    .object(Object.fromEntries(MARKETPLACES.map((m) => [m, z.object(Object.fromEntries(LISTINGS[m].fields.map((f) => [f, z.string().nullable()])))])))
+    .object(
+      Object.fromEntries(
+        MARKETPLACES.map((m) => [m, z.object(Object.fromEntries(LISTINGS[m].fields.map((f) => [f, z.string().nullable()])))]),
+      ),
+    )
     .describe("each marketplace's ids of the product (its connector's listing fields), null where it has no listing there"),
   onHand: z.number().int(),
   reserved: z.number().int(),
@@ -66,7 +81,9 @@ export const orderSchema = z.object({
   warehouseId: z.string().nullable(),
   createdAt: z.string().nullable(),
   changedAt: z.string().nullable(),
-  items: z.array(z.object({ lineId: z.string(), sku: z.string().nullable(), marketplaceSku: z.string(), quantity: z.number(), ledgerState: z.string() })),
+  items: z.array(
+    z.object({ lineId: z.string(), sku: z.string().nullable(), marketplaceSku: z.string(), quantity: z.number(), ledgerState: z.string() }),
+  ),
 });
 
 export const returnSchema = z.object({

@@ -14,12 +14,28 @@ const MODES = {
  */
 export function adjustForm(row, onSaved) {
   const sku = row.product.sku;
-  const mode = el('select', { name: 'mode', 'aria-label': `What to enter for ${sku}` }, Object.entries(MODES).map(([value, m]) => el('option', { value }, m.option)));
+  const mode = el(
+    'select',
+    { name: 'mode', 'aria-label': `What to enter for ${sku}` },
+    Object.entries(MODES).map(([value, m]) => el('option', { value }, m.option)),
+  );
   const quantity = el('input', { name: 'quantity', type: 'number', step: 1, inputMode: 'numeric', autocomplete: 'off' });
-  const reason = el('input', { name: 'reason', type: 'text', maxLength: 500, autocomplete: 'off', placeholder: 'reason', 'aria-label': `Reason for ${sku}` });
+  const reason = el('input', {
+    name: 'reason',
+    type: 'text',
+    maxLength: 500,
+    autocomplete: 'off',
+    placeholder: 'reason',
+    'aria-label': `Reason for ${sku}`,
+  });
   const save = el('button', { type: 'submit', class: 'primary' }, 'Save');
   const message = el('output', { class: 'row-msg', 'aria-live': 'polite' });
-  const form = el('form', { class: 'adjust', 'data-sku': sku, noValidate: true }, el('div', { class: 'inputs' }, mode, quantity, reason, save), message);
+  const form = el(
+    'form',
+    { class: 'adjust', 'data-sku': sku, noValidate: true },
+    el('div', { class: 'inputs' }, mode, quantity, reason, save),
+    message,
+  );
 
   const applyMode = () => {
     const m = MODES[mode.value];
@@ -50,7 +66,11 @@ export function adjustForm(row, onSaved) {
     reason.removeAttribute('aria-invalid');
     const raw = quantity.value.trim();
     const n = Number(raw);
-    if (raw === '' || !Number.isInteger(n)) return fail(mode.value === 'onHand' ? 'enter the counted quantity (a whole number)' : 'enter the units to add or remove (a whole number)', quantity);
+    if (raw === '' || !Number.isInteger(n))
+      return fail(
+        mode.value === 'onHand' ? 'enter the counted quantity (a whole number)' : 'enter the units to add or remove (a whole number)',
+        quantity,
+      );
     if (mode.value === 'delta' && n === 0) return fail('a change of 0 changes nothing', quantity);
     if (!reason.value.trim()) return fail('give a reason (it is kept in the movement history)', reason);
     const before = row.product;

@@ -6,7 +6,8 @@ export function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') node.className = v;
-    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'for') node.setAttribute(k, v === true ? '' : String(v));
+    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'for')
+      node.setAttribute(k, v === true ? '' : String(v));
     else node[k] = v;
   }
   for (const c of children.flat()) {
@@ -26,7 +27,13 @@ export function timeEl(iso, attrs = {}) {
   const d = new Date(iso);
   const text = sameDay(d, new Date())
     ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    : d.toLocaleString([], { day: 'numeric', month: 'short', year: d.getFullYear() === new Date().getFullYear() ? undefined : 'numeric', hour: '2-digit', minute: '2-digit' });
+    : d.toLocaleString([], {
+        day: 'numeric',
+        month: 'short',
+        year: d.getFullYear() === new Date().getFullYear() ? undefined : 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
   return el('time', { dateTime: iso, title: d.toLocaleString(), ...attrs }, text);
 }
 

@@ -44,7 +44,8 @@ async function loadPage(sku, before) {
   const more = $('#history-more');
   more.hidden = movements.length < PAGE;
   more.dataset.before = movements.at(-1)?.id ?? '';
-  if (!before && movements.length === 0) $('#history tbody').append(el('tr', {}, el('td', { colSpan: 5, class: 'muted' }, 'Nothing has moved this SKU yet.')));
+  if (!before && movements.length === 0)
+    $('#history tbody').append(el('tr', {}, el('td', { colSpan: 5, class: 'muted' }, 'Nothing has moved this SKU yet.')));
 }
 
 export function openHistory(product) {

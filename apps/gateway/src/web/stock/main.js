@@ -54,7 +54,15 @@ async function trigger(button, what, requests) {
 
 document.addEventListener('DOMContentLoaded', () => {
   setUpHistory();
-  $('#poll').addEventListener('click', () => void trigger($('#poll'), 'Poll', MARKETPLACES.map((m) => ['/api/marketplaces/poll', { marketplace: m.id }])));
+  $('#poll').addEventListener(
+    'click',
+    () =>
+      void trigger(
+        $('#poll'),
+        'Poll',
+        MARKETPLACES.map((m) => ['/api/marketplaces/poll', { marketplace: m.id }]),
+      ),
+  );
   $('#push').addEventListener('click', () => void trigger($('#push'), 'Push', [['/api/marketplaces/push', {}]]));
   $('#refresh').addEventListener('click', () => void refresh());
   const reloadProducts = debounce(() => products().catch((err) => status(err.message, true)), 250);

@@ -4,7 +4,13 @@ import { api, marketplaceName, withQuery } from './api.js';
 import { $, el, timeEl } from './dom.js';
 
 const LIMIT = 50;
-const STAGES = { reserved: 'reserved', shipped: 'shipped', cancelled: 'cancelled', cancelled_after_ship: 'cancelled after shipping', other: 'other' };
+const STAGES = {
+  reserved: 'reserved',
+  shipped: 'shipped',
+  cancelled: 'cancelled',
+  cancelled_after_ship: 'cancelled after shipping',
+  other: 'other',
+};
 
 function filters() {
   return { marketplace: $('#order-marketplace').value, stage: $('#order-stage').value, sku: $('#order-sku').value.trim() };
@@ -25,7 +31,11 @@ export async function loadOrders() {
         el('td', { class: 'mono' }, o.orderId),
         el('td', {}, o.substatus ? `${o.status} / ${o.substatus}` : o.status),
         el('td', {}, el('span', { class: `badge stage-${o.stage}` }, STAGES[o.stage] ?? o.stage)),
-        el('td', {}, o.items.map((i) => el('div', {}, `${i.sku ?? `${i.marketplaceSku} (not matched)`} × ${i.quantity}`))),
+        el(
+          'td',
+          {},
+          o.items.map((i) => el('div', {}, `${i.sku ?? `${i.marketplaceSku} (not matched)`} × ${i.quantity}`)),
+        ),
         el('td', { class: 'created' }, timeEl(o.createdAt)),
         el('td', { class: 'changed' }, timeEl(o.changedAt)),
       ),

@@ -32,7 +32,12 @@ function displayCells(p, onHistory) {
     );
     return cells;
   }
-  cells.push(el('td', { class: 'num on-hand' }, p.onHand), el('td', { class: 'num reserved' }, p.reserved), el('td', { class: 'num available' }, p.available), ...pushCells(p, warehouses));
+  cells.push(
+    el('td', { class: 'num on-hand' }, p.onHand),
+    el('td', { class: 'num reserved' }, p.reserved),
+    el('td', { class: 'num available' }, p.available),
+    ...pushCells(p, warehouses),
+  );
   return cells;
 }
 
@@ -95,8 +100,12 @@ export async function loadProducts({ onHistory, refresh }) {
   const body = $('#products tbody');
   place(body, list.products, onHistory, refresh);
   const what = uncounted ? 'uncounted products' : 'products';
-  $('#product-count').textContent = list.total > list.products.length ? `${list.products.length} of ${list.total} ${what} (narrow the search)` : `${list.total} ${what}`;
+  $('#product-count').textContent =
+    list.total > list.products.length ? `${list.products.length} of ${list.total} ${what} (narrow the search)` : `${list.total} ${what}`;
   const empty = $('#products-empty');
   empty.hidden = list.products.length > 0;
-  empty.textContent = search || uncounted ? 'No product matches these filters.' : 'No products yet: the catalogue is read from the marketplaces (Poll marketplaces now, or wait for the schedule).';
+  empty.textContent =
+    search || uncounted
+      ? 'No product matches these filters.'
+      : 'No products yet: the catalogue is read from the marketplaces (Poll marketplaces now, or wait for the schedule).';
 }

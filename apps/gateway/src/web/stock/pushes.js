@@ -6,7 +6,10 @@ import { el, timeEl } from './dom.js';
 /** The warehouses of one marketplace a product is pushed to: every active one, plus any with a push state. */
 function warehouseLines(product, marketplace, warehouses) {
   const pushes = product.pushes.filter((p) => p.marketplace === marketplace);
-  const ids = new Set([...warehouses.filter((w) => w.marketplace === marketplace && w.active).map((w) => w.warehouseId), ...pushes.map((p) => p.warehouseId)]);
+  const ids = new Set([
+    ...warehouses.filter((w) => w.marketplace === marketplace && w.active).map((w) => w.warehouseId),
+    ...pushes.map((p) => p.warehouseId),
+  ]);
   return [...ids].sort().map((id) => ({
     id,
     name: warehouses.find((w) => w.marketplace === marketplace && w.warehouseId === id)?.name || `warehouse ${id}`,
@@ -18,7 +21,13 @@ function errorLine(error) {
   const next = error.retryable
     ? ['retried ', String(error.attempts), '×', error.nextRetryAt ? [', next at ', timeEl(error.nextRetryAt)] : '']
     : ' (not retried: fix it on the marketplace)';
-  return el('div', { class: 'push-error' }, el('strong', {}, `refused${error.value === null ? '' : ` ${error.value}`}: ${error.code}`), error.message ? ` ${error.message}` : '', next);
+  return el(
+    'div',
+    { class: 'push-error' },
+    el('strong', {}, `refused${error.value === null ? '' : ` ${error.value}`}: ${error.code}`),
+    error.message ? ` ${error.message}` : '',
+    next,
+  );
 }
 
 function line(product, marketplaceName, w) {
@@ -32,7 +41,8 @@ function line(product, marketplaceName, w) {
     if (told !== product.available && !p.error) parts.push(el('span', { class: 'pending' }, ` → ${product.available} next`));
   }
   // Added by the push worker when the wanted value was above what the marketplace accepts.
-  if (p?.clampedFrom !== undefined && p.clampedFrom !== null) parts.push(el('div', { class: 'note' }, `clamped from ${p.clampedFrom} — marketplace max`));
+  if (p?.clampedFrom !== undefined && p.clampedFrom !== null)
+    parts.push(el('div', { class: 'note' }, `clamped from ${p.clampedFrom} — marketplace max`));
   if (p?.error) parts.push(errorLine(p.error));
   const label = `${marketplaceName}, ${w.name}: ${told === null ? 'nothing pushed yet' : `pushed ${told}`}${p?.error ? `, refused (${p.error.code})` : ''}`;
   return el('li', { 'data-warehouse': w.id, class: p?.error ? 'has-error' : '', 'aria-label': label, title: label }, parts);
@@ -43,7 +53,15 @@ export function pushCells(product, warehouses) {
   return MARKETPLACES.map((m) => {
     const lines = warehouseLines(product, m.id, warehouses);
     const td = el('td', { class: 'pushes', 'data-marketplace': m.id });
-    td.append(lines.length ? el('ul', {}, lines.map((w) => line(product, m.name, w))) : el('span', { class: 'muted' }, 'no warehouse to push to'));
+    td.append(
+      lines.length
+        ? el(
+            'ul',
+            {},
+            lines.map((w) => line(product, m.name, w)),
+          )
+        : el('span', { class: 'muted' }, 'no warehouse to push to'),
+    );
     return td;
   });
 }
