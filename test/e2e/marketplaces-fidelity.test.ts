@@ -1,9 +1,9 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- marketplace answers change shape with the listings part of #17 (one row per product and marketplace); typed after it lands */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { LoggedRequest, RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, sandboxControl, startTestSandbox, waitFor, type TestDatabase } from '../helpers';
+import type { MarketplaceProduct, ProductList } from '@datasync/worker-marketplaces';
 import { startMarketplaceStack, toldByFakes } from '../helpers/marketplaces';
 
 /**
@@ -70,8 +70,8 @@ let mp: Awaited<ReturnType<typeof startMarketplaceStack>>;
 let redis: Redis;
 
 /** Every product, 500 a page (the API's largest). */
-async function allProducts(): Promise<{ total: number; products: any[] }> {
-  const products: any[] = [];
+async function allProducts(): Promise<ProductList> {
+  const products: MarketplaceProduct[] = [];
   for (;;) {
     const { body } = await mp.api('GET', `/api/marketplaces/products?limit=500&offset=${products.length}`);
     products.push(...body.products);
@@ -128,7 +128,7 @@ describe('marketplaces: what the documentation says', () => {
     for (const marketplace of ['ozon', 'wb', 'ym']) expect((await mp.run('/api/marketplaces/poll', { marketplace })).state).toBe('done');
     const queue = new Queue('marketplaces', { connection: redis, prefix: mp.stack.config.REDIS_PREFIX });
     await queue.pause();
-    const skus: string[] = body.products.map((p: any) => p.sku);
+    const skus: string[] = body.products.map((p) => p.sku);
     const runs = new Set<string>();
     for (let i = 0; i < skus.length; i += 25) {
       const answers = await Promise.all(
@@ -160,7 +160,7 @@ describe('marketplaces: what the documentation says', () => {
     await waitFor(
       async () =>
         (await allProducts()).products.every(
-          (p) => p.pushes.length >= 6 && p.pushes.every((x: any) => x.pushedValue === p.available || x.error),
+          (p) => p.pushes.length >= 6 && p.pushes.every((x) => x.pushedValue === p.available || x.error),
         ),
       {
         timeoutMs: 180_000,
@@ -185,7 +185,7 @@ describe('marketplaces: what the documentation says', () => {
       body: JSON.stringify({ stocks: [{ chrtId: Number(product.ids.wb.chrtId), amount: 150_000 }] }),
     });
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as any)[0].code).toBe('UploadDataLimit');
+    expect(((await refused.json()) as { code: string }[])[0]!.code).toBe('UploadDataLimit');
 
     const adjusted = await mp.api('POST', '/api/marketplaces/products/DS-1002/adjustments', {
       onHand: 150_000 + product.reserved,
@@ -203,7 +203,7 @@ describe('marketplaces: what the documentation says', () => {
     );
     expect(told.ozon).toHaveLength(2);
     const after = await mp.product('DS-1002');
-    const view = after.pushes.map((p: any) => ({
+    const view = after.pushes.map((p) => ({
       marketplace: p.marketplace,
       pushedValue: p.pushedValue,
       clampedFrom: p.clampedFrom,
@@ -236,7 +236,7 @@ describe('marketplaces: what the documentation says', () => {
       await fetch(`${sandbox.url}/wb/marketplace/api/v3/orders?${new URLSearchParams(listed[0]!.query as Record<string, string>)}`, {
         headers: { authorization: token },
       })
-    ).json()) as any;
+    ).json()) as { next: number };
     const taskIds = new Set((await control.get<{ orders: { id: number }[] }>('/wb/_control/orders')).orders.map((o) => o.id));
     expect(taskIds.has(first.next)).toBe(false);
     expect(listed[1]!.query.next).toBe(String(first.next));
@@ -246,21 +246,24 @@ describe('marketplaces: what the documentation says', () => {
   }, 120_000);
 
   it('a YM order created before the 30-day window that changes now is seen', async () => {
-    const old = await control.post<any>('/ym/_control/orders', { items: [{ offerId: 'DS-1005', count: 1 }], createdDaysAgo: 40 });
+    const old = await control.post<{ orderId: number }>('/ym/_control/orders', {
+      items: [{ offerId: 'DS-1005', count: 1 }],
+      createdDaysAgo: 40,
+    });
     await control.post(`/ym/_control/orders/${old.orderId}/status`, { status: 'CANCELLED', substatus: 'USER_CHANGED_MIND' });
     // The fake, like YM, leaves it out of an update-date filter alone (its creation window defaults to 30 days).
-    const creds = await control.get<any>('/ym/_control/credentials');
+    const creds = await control.get<Record<string, string>>('/ym/_control/credentials');
     const plain = await fetch(`${sandbox.url}/ym/v1/businesses/${YM_BUSINESS_ID}/orders?limit=50`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'api-key': creds['Api-Key'] },
       body: JSON.stringify({ dates: { updateDateFrom: new Date(Date.now() - 3_600_000).toISOString() } }),
     });
     expect(plain.status).toBe(200);
-    expect(((await plain.json()) as any).orders.map((o: any) => o.orderId)).not.toContain(old.orderId);
+    expect(((await plain.json()) as { orders: { orderId: number }[] }).orders.map((o) => o.orderId)).not.toContain(old.orderId);
 
     expect((await mp.run('/api/marketplaces/poll', { marketplace: 'ym', kind: 'orders' })).state).toBe('done');
     const orders = await mp.api('GET', '/api/marketplaces/orders?marketplace=ym&sku=DS-1005&limit=500');
-    expect(orders.body.orders.find((o: any) => o.orderId === String(old.orderId))).toMatchObject({
+    expect(orders.body.orders.find((o) => o.orderId === String(old.orderId))).toMatchObject({
       status: 'CANCELLED',
       stage: 'cancelled',
     });

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- marketplace answers change shape with the listings part of #17 (one row per product and marketplace); typed after it lands */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -64,7 +63,7 @@ describe('marketplaces: stock push', () => {
     const queue = new Queue('marketplaces', { connection: redis, prefix: mp.stack.config.REDIS_PREFIX });
     await queue.pause();
     const { body } = await mp.api('GET', '/api/marketplaces/products?limit=500');
-    const skus: string[] = body.products.map((p: any) => p.sku);
+    const skus: string[] = body.products.map((p) => p.sku);
     expect(skus).toHaveLength(18);
     const pushRuns = new Set<string>();
     for (const [i, sku] of skus.entries()) {
@@ -98,7 +97,7 @@ describe('marketplaces: stock push', () => {
     expect(ym.filter((r) => r.status === 200)).toHaveLength(2 * Math.ceil(18 / BATCH.ym));
     expect(run.counts).toMatchObject({ 'ozon.pushed': 36, 'ym.pushed': 36 });
     // The request bodies are not logged; the per-request item counts are what the run saw.
-    expect(run.counts['wb.pushed'] + run.counts['wb.failed']).toBe(36);
+    expect(run.counts['wb.pushed']! + run.counts['wb.failed']!).toBe(36);
 
     // Rate-limit answers were survived: exactly the injected ones, none from the fakes' own limits.
     expect(ozon.filter((r) => r.status === 429)).toHaveLength(2);
@@ -112,18 +111,18 @@ describe('marketplaces: stock push', () => {
 
     // Per-item errors are stored: WB refuses bulky goods on its small-goods warehouse (658434).
     const bulky = await mp.product('DS-1009');
-    const small = bulky.pushes.find((p: any) => p.marketplace === 'wb' && p.warehouseId === '658434');
+    const small = bulky.pushes.find((p) => p.marketplace === 'wb' && p.warehouseId === '658434');
     expect(small).toMatchObject({
       pushedValue: null,
       error: { code: 'CargoWarehouseRestrictionMGT', retryable: false, value: bulky.available },
     });
-    expect(bulky.pushes.find((p: any) => p.marketplace === 'wb' && p.warehouseId === '658435')).toMatchObject({
+    expect(bulky.pushes.find((p) => p.marketplace === 'wb' && p.warehouseId === '658435')).toMatchObject({
       pushedValue: bulky.available,
       error: null,
     });
     // The other goods in the refused batches still reached WB.
     const fine = await mp.product('DS-1002');
-    expect(fine.pushes.filter((p: any) => p.marketplace === 'wb').map((p: any) => p.pushedValue)).toEqual([fine.available, fine.available]);
+    expect(fine.pushes.filter((p) => p.marketplace === 'wb').map((p) => p.pushedValue)).toEqual([fine.available, fine.available]);
   }, 120_000);
 
   it('holds back a repeat Ozon update for 30 s instead of collecting TOO_MANY_REQUESTS, and skips values it already has', async () => {
@@ -150,7 +149,7 @@ describe('marketplaces: stock push', () => {
       expect(Date.parse(row.updated_at) - Date.parse(was.updated_at)).toBeGreaterThanOrEqual(30_000);
     }
     const p = await mp.product('DS-1004');
-    expect(p.pushes.every((x: any) => x.error === null && x.pushedValue === wanted)).toBe(true);
+    expect(p.pushes.every((x) => x.error === null && x.pushedValue === wanted)).toBe(true);
 
     // Nothing changed since: a push sends nothing.
     await fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });

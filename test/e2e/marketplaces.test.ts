@@ -1,9 +1,8 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- marketplace answers change shape with the listings part of #17 (one row per product and marketplace); typed after it lands */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
-import type { RunningSandbox } from '@datasync/sandbox';
+import type { CatalogItem, RunningSandbox } from '@datasync/sandbox';
 import { createLogger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
 import { MARKETPLACE_SCHEDULE_IDS, startMarketplacesWorker } from '@datasync/worker-marketplaces';
@@ -42,11 +41,11 @@ const pollAll = async () => {
 
 describe('marketplaces: one stock ledger', () => {
   it('maps the seeded catalogue to every marketplace id and lists open orders as reserves', async () => {
-    const fakeCatalog = await control.get<{ items: any[] }>('/ozon/_control/catalog');
+    const fakeCatalog = await control.get<{ items: CatalogItem[] }>('/ozon/_control/catalog');
     const { body } = await mp.api('GET', '/api/marketplaces/products?limit=500');
     expect(body.total).toBe(fakeCatalog.items.length);
     for (const item of fakeCatalog.items) {
-      const p = body.products.find((x: any) => x.sku === item.code);
+      const p = body.products.find((x) => x.sku === item.code);
       expect(p?.ids).toEqual({
         ozon: { offerId: item.ozon.offerId, productId: String(item.ozon.productId), sku: String(item.ozon.sku) },
         wb: { nmId: String(item.wb.nmId), chrtId: String(item.wb.chrtId), barcode: item.wb.barcode, vendorCode: item.wb.vendorCode },
@@ -59,7 +58,7 @@ describe('marketplaces: one stock ledger', () => {
     const fakeReserved = new Map<string, number>();
     for (const s of ozonStocks.stocks) fakeReserved.set(s.code, (fakeReserved.get(s.code) ?? 0) + s.reserved);
     const ours = new Map<string, number>();
-    for (const o of reserves.body.orders) for (const i of o.items) ours.set(i.sku, (ours.get(i.sku) ?? 0) + i.quantity);
+    for (const o of reserves.body.orders) for (const i of o.items) ours.set(i.sku!, (ours.get(i.sku!) ?? 0) + i.quantity);
     expect(Object.fromEntries([...ours].filter(([, n]) => n > 0))).toEqual(Object.fromEntries([...fakeReserved].filter(([, n]) => n > 0)));
     expect(reserves.body.orders.length).toBeGreaterThan(0);
     // Bad input is refused naming the field, and nothing is written.
@@ -70,16 +69,16 @@ describe('marketplaces: one stock ledger', () => {
     expect(both.status).toBe(400);
     const below = await mp.api('POST', '/api/marketplaces/products/DS-1010/adjustments', { delta: -1, reason: 'broken' });
     expect(below.status).toBe(409);
-    expect(below.body.error.code).toBe('stock_below_zero');
+    expect(below.body.error?.code).toBe('stock_below_zero');
     expect((await mp.api('POST', '/api/marketplaces/products/NO-SUCH/adjustments', { delta: 1, reason: 'x' })).status).toBe(404);
-    expect((await mp.product('DS-1010')).movements.filter((m: any) => m.kind === 'adjustment')).toEqual([]);
+    expect((await mp.product('DS-1010')).movements.filter((m) => m.kind === 'adjustment')).toEqual([]);
     const badPoll = await mp.api('POST', '/api/marketplaces/poll', { marketplace: 'amazon', kind: 'everything' });
     expect(badPoll.status).toBe(400);
-    expect(badPoll.body.errors.map((e: any) => e.field).sort()).toEqual(['kind', 'marketplace']);
+    expect(badPoll.body.errors?.map((e) => e.field).sort()).toEqual(['kind', 'marketplace']);
     // Bad filters are 400s naming the field.
     const bad = await mp.api('GET', '/api/marketplaces/orders?marketplace=amazon&limit=0');
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['limit', 'marketplace']);
+    expect(bad.body.errors?.map((e) => e.field).sort()).toEqual(['limit', 'marketplace']);
   });
 
   it('an order on one marketplace reaches the other two; a cancellation gives it back, a return restocks; polling again changes nothing', async () => {
@@ -91,7 +90,7 @@ describe('marketplaces: one stock ledger', () => {
     await fakesReach(sandbox.url, sku, base);
 
     // An Ozon order of 2 holds 2 units: every marketplace is told base − 2.
-    const posting = await control.post<any>('/ozon/_control/postings', { items: [{ offer_id: sku, quantity: 2 }] });
+    const posting = await control.post<{ posting_number: string }>('/ozon/_control/postings', { items: [{ offer_id: sku, quantity: 2 }] });
     await mp.run('/api/marketplaces/poll', { marketplace: 'ozon', kind: 'orders' });
     expect((await mp.product(sku)).available).toBe(base - 2);
     const told = await fakesReach(sandbox.url, sku, base - 2);
@@ -104,7 +103,7 @@ describe('marketplaces: one stock ledger', () => {
     await fakesReach(sandbox.url, sku, base);
 
     // A YM order is shipped (on hand − 1), then returned and picked up fit for sale (on hand + 1).
-    const order = await control.post<any>('/ym/_control/orders', { items: [{ offerId: sku, count: 1 }] });
+    const order = await control.post<{ orderId: number }>('/ym/_control/orders', { items: [{ offerId: sku, count: 1 }] });
     await mp.run('/api/marketplaces/poll', { marketplace: 'ym', kind: 'orders' });
     await fakesReach(sandbox.url, sku, base - 1);
     await control.post(`/ym/_control/orders/${order.orderId}/status`, { status: 'PROCESSING', substatus: 'SHIPPED' });
@@ -112,7 +111,7 @@ describe('marketplaces: one stock ledger', () => {
     const shipped = await mp.product(sku);
     expect(shipped.onHand).toBe(19);
     expect(shipped.available).toBe(base - 1);
-    const ret = await control.post<any>('/ym/_control/returns', { orderId: order.orderId });
+    const ret = await control.post<{ id: number }>('/ym/_control/returns', { orderId: order.orderId });
     await mp.run('/api/marketplaces/poll', { marketplace: 'ym', kind: 'returns' });
     expect((await mp.product(sku)).available).toBe(base - 1);
     await control.post(`/ym/_control/returns/${ret.id}/status`, { shipmentStatus: 'PICKED' });
@@ -127,7 +126,7 @@ describe('marketplaces: one stock ledger', () => {
     ]);
 
     // The ledger: one movement per event, in order (after the seeded open orders' reserves).
-    const kinds = restocked.movements.map((m: any) => m.kind).reverse();
+    const kinds = restocked.movements.map((m) => m.kind).reverse();
     expect(kinds.slice(kinds.indexOf('adjustment'))).toEqual(['adjustment', 'reserve', 'release', 'reserve', 'consume', 'restock']);
 
     // The same events polled again (the cursor overlap re-reads them) move nothing.
@@ -137,7 +136,7 @@ describe('marketplaces: one stock ledger', () => {
     expect(again.movements).toHaveLength(restocked.movements.length);
     expect([again.onHand, again.reserved, again.available]).toEqual([restocked.onHand, restocked.reserved, restocked.available]);
     const history = await mp.api('GET', `/api/marketplaces/orders?marketplace=ozon&sku=${sku}`);
-    expect(history.body.orders.find((o: any) => o.orderId === posting.posting_number)).toMatchObject({
+    expect(history.body.orders.find((o) => o.orderId === posting.posting_number)).toMatchObject({
       status: 'cancelled',
       stage: 'cancelled',
     });
@@ -177,9 +176,9 @@ describe('marketplaces: one stock ledger', () => {
       expect(schedulers.map((s) => s.key).sort()).toEqual([ids['poll-ozon'], ids['poll-wb'], ids['poll-ym'], ids.push].sort());
       expect(schedulers.find((s) => s.key === ids['poll-ozon'])?.every).toBe(60_000);
       const { body } = await mp.api('GET', '/api/schedules');
-      const ours = body.schedules.filter((s: any) => s.source === 'marketplaces');
+      const ours = body.schedules.filter((s) => s.source === 'marketplaces');
       expect(ours).toHaveLength(4);
-      expect(ours.find((s: any) => s.id === ids['poll-wb'])).toMatchObject({ job: 'marketplaces.poll', params: { marketplace: 'wb' } });
+      expect(ours.find((s) => s.id === ids['poll-wb'])).toMatchObject({ job: 'marketplaces.poll', params: { marketplace: 'wb' } });
     } finally {
       await queue.close();
       await second.close();

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- marketplace answers change shape with the listings part of #17 (one row per product and marketplace); typed after it lands */
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,9 +79,11 @@ async function nextRefreshes(n: number) {
 
 /** Each fake's current value per warehouse for one SKU, keyed `marketplace:warehouseId` (WB's 700001 is not pushed to). */
 async function fakeValues(code: string) {
-  const ozon = await control.get<{ stocks: any[] }>(`/ozon/_control/stocks?offer_id=${encodeURIComponent(code)}`);
-  const wb = await control.get<{ stocks: any[] }>('/wb/_control/stocks');
-  const ym = await control.get<{ stocks: any[] }>('/ym/_control/stocks');
+  const ozon = await control.get<{ stocks: { code: string; warehouse_id: number; stock: number }[] }>(
+    `/ozon/_control/stocks?offer_id=${encodeURIComponent(code)}`,
+  );
+  const wb = await control.get<{ stocks: { code: string; warehouseId: number; amount: number }[] }>('/wb/_control/stocks');
+  const ym = await control.get<{ stocks: { code: string; warehouseId: number; count: number }[] }>('/ym/_control/stocks');
   return Object.fromEntries([
     ...ozon.stocks.filter((s) => s.code === code).map((s) => [`ozon:${s.warehouse_id}`, s.stock]),
     ...wb.stocks.filter((s) => s.code === code && s.warehouseId !== 700_001).map((s) => [`wb:${s.warehouseId}`, s.amount]),
@@ -92,9 +93,9 @@ async function fakeValues(code: string) {
 
 /** The fakes' warehouse names, keyed like `fakeValues`. */
 async function fakeWarehouseNames() {
-  const ozon = await control.get<{ warehouses: any[] }>('/ozon/_control/warehouses');
-  const wb = await control.get<{ warehouses: any[] }>('/wb/_control/warehouses');
-  const ym = await control.get<{ warehouses: any[] }>('/ym/_control/campaigns');
+  const ozon = await control.get<{ warehouses: { warehouse_id: number; name: string }[] }>('/ozon/_control/warehouses');
+  const wb = await control.get<{ warehouses: { id: number; name: string }[] }>('/wb/_control/warehouses');
+  const ym = await control.get<{ warehouses: { id: number; name: string }[] }>('/ym/_control/campaigns');
   return Object.fromEntries([
     ...ozon.warehouses.map((w) => [`ozon:${w.warehouse_id}`, w.name]),
     ...wb.warehouses.filter((w) => w.id !== 700_001).map((w) => [`wb:${w.id}`, w.name]),
@@ -135,26 +136,26 @@ describe('the stock page API additions', () => {
     expect(all.status).toBe(200);
     expect(all.body.sku).toBe(sku);
     expect(rows.length).toBeGreaterThan(2);
-    expect(all.body.movements.map((m: any) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() }))).toEqual(
+    expect(all.body.movements.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() }))).toEqual(
       rows.map(({ created_at, ...r }) => ({ ...r, createdAt: new Date(created_at).toISOString() })),
     );
 
     const first = await mp.api('GET', `/api/marketplaces/products/${sku}/movements?limit=2`);
-    expect(first.body.movements.map((m: any) => m.id)).toEqual(rows.slice(0, 2).map((r) => r.id));
-    const older = await mp.api('GET', `/api/marketplaces/products/${sku}/movements?limit=500&before=${first.body.movements[1].id}`);
-    expect(older.body.movements.map((m: any) => m.id)).toEqual(rows.slice(2).map((r) => r.id));
+    expect(first.body.movements.map((m) => m.id)).toEqual(rows.slice(0, 2).map((r) => r.id));
+    const older = await mp.api('GET', `/api/marketplaces/products/${sku}/movements?limit=500&before=${first.body.movements[1]!.id}`);
+    expect(older.body.movements.map((m) => m.id)).toEqual(rows.slice(2).map((r) => r.id));
 
     const missing = await mp.api('GET', '/api/marketplaces/products/NO-SUCH/movements');
     expect(missing.status).toBe(404);
-    expect(missing.body.error.message).toContain('NO-SUCH');
+    expect(missing.body.error?.message).toContain('NO-SUCH');
     const bad = await mp.api('GET', `/api/marketplaces/products/${sku}/movements?limit=0&before=abc`);
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['before', 'limit']);
+    expect(bad.body.errors?.map((e) => e.field).sort()).toEqual(['before', 'limit']);
 
     // It is in the OpenAPI document like every route.
     const doc = await mp.api('GET', '/openapi.json');
-    expect(Object.keys(doc.body.paths['/api/marketplaces/products/{sku}/movements'])).toEqual(['get']);
-    expect(Object.keys(doc.body.paths['/api/marketplaces/warehouses'])).toEqual(['get']);
+    expect(Object.keys(doc.body.paths['/api/marketplaces/products/{sku}/movements']!)).toEqual(['get']);
+    expect(Object.keys(doc.body.paths['/api/marketplaces/warehouses']!)).toEqual(['get']);
   });
 
   it('filters products by counted, and lists the warehouses with their names', async () => {
@@ -162,10 +163,10 @@ describe('the stock page API additions', () => {
       `SELECT p.sku, l.counted_at IS NOT NULL AS counted FROM marketplace_products p LEFT JOIN stock_levels l ON l.product_id = p.id ORDER BY p.sku`,
     );
     const uncounted = await mp.api('GET', '/api/marketplaces/products?counted=false&limit=500');
-    expect(uncounted.body.products.map((p: any) => p.sku)).toEqual(rows.filter((r) => !r.counted).map((r) => r.sku));
+    expect(uncounted.body.products.map((p) => p.sku)).toEqual(rows.filter((r) => !r.counted).map((r) => r.sku));
     expect(uncounted.body.total).toBe(rows.filter((r) => !r.counted).length);
     const counted = await mp.api('GET', '/api/marketplaces/products?counted=true&limit=500');
-    expect(counted.body.products.map((p: any) => p.sku)).toEqual(rows.filter((r) => r.counted).map((r) => r.sku));
+    expect(counted.body.products.map((p) => p.sku)).toEqual(rows.filter((r) => r.counted).map((r) => r.sku));
     expect(counted.body.products.length).toBeGreaterThan(0);
     const bad = await mp.api('GET', '/api/marketplaces/products?counted=maybe');
     expect(bad.status).toBe(400);
@@ -173,9 +174,9 @@ describe('the stock page API additions', () => {
 
     const { body } = await mp.api('GET', '/api/marketplaces/warehouses');
     const names = await fakeWarehouseNames();
-    const active = body.warehouses.filter((w: any) => w.active);
-    expect(Object.fromEntries(active.map((w: any) => [`${w.marketplace}:${w.warehouseId}`, w.name]))).toEqual(names);
-    expect(body.warehouses.filter((w: any) => !w.active).map((w: any) => `${w.marketplace}:${w.warehouseId}`)).toEqual(['wb:700001']);
+    const active = body.warehouses.filter((w) => w.active);
+    expect(Object.fromEntries(active.map((w) => [`${w.marketplace}:${w.warehouseId}`, w.name]))).toEqual(names);
+    expect(body.warehouses.filter((w) => !w.active).map((w) => `${w.marketplace}:${w.warehouseId}`)).toEqual(['wb:700001']);
   });
 });
 
@@ -337,11 +338,13 @@ describe('the stock page, used as a seller would', () => {
     expect(shown.slice(0, 2).map((r) => r[3])).toEqual(['“recount after the delivery”', '“count by a colleague”']);
     await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-history.png') });
     await page.keyboard.press('Escape');
-    expect(await dialog.evaluate((d: any) => d.open)).toBe(false);
+    expect(await dialog.evaluate((d) => d.open)).toBe(false);
   });
 
   it('lists orders with their own times, filtered by marketplace, stage and SKU', async () => {
-    const posting = await control.post<any>('/ozon/_control/postings', { items: [{ offer_id: 'DS-1005', quantity: 2 }] });
+    const posting = await control.post<{ posting_number: string }>('/ozon/_control/postings', {
+      items: [{ offer_id: 'DS-1005', quantity: 2 }],
+    });
     await mp.run('/api/marketplaces/poll', { marketplace: 'ozon', kind: 'orders' });
     await page.locator('#order-marketplace').selectOption('ozon');
     await page.locator('#order-stage').selectOption('reserved');
@@ -371,7 +374,9 @@ describe('the stock page, used as a seller would', () => {
     });
     // Each posting still in its first status shows its own time (when it was created, as the fake
     // says), not the time of the poll that first saw it.
-    const fake = await control.get<{ postings: any[] }>('/ozon/_control/postings');
+    const fake = await control.get<{ postings: { posting_number: string; status: string; in_process_at: string }[] }>(
+      '/ozon/_control/postings',
+    );
     const first = fake.postings.filter((p) => p.status === 'awaiting_packaging' && expected.some((o) => o[0] === p.posting_number));
     expect(first.length).toBeGreaterThan(2);
     for (const p of first) expect(expected.find((o) => o[0] === p.posting_number)![1]).toBe(new Date(p.in_process_at).toISOString());

@@ -1,6 +1,6 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- marketplace answers change shape with the listings part of #17 (one row per product and marketplace); typed after it lands */
 import { startMarketplacesWorker } from '@datasync/worker-marketplaces';
-import { sandboxControl, startStack, testEnv, waitFor, waitForRun, type Stack } from '@datasync/testkit';
+import { gatewayClient, sandboxControl, startStack, testEnv, waitFor, type GatewayAnswer, type Stack } from '@datasync/testkit';
+import type { BodyAt } from './marketplace-answers';
 
 /** The marketplace fakes' published test credentials, as the worker's environment. */
 export async function marketplaceEnv(sandboxUrl: string): Promise<Record<string, string>> {
@@ -26,7 +26,7 @@ export async function marketplaceEnv(sandboxUrl: string): Promise<Record<string,
   };
 }
 
-/** A gateway (+ a marketplaces worker in this process unless told otherwise) with a JSON client of its API. */
+/** A gateway (+ a marketplaces worker in this process unless told otherwise) with the kit's typed client of its API. */
 export async function startMarketplaceStack(
   databaseUrl: string,
   sandboxUrl: string,
@@ -35,23 +35,13 @@ export async function startMarketplaceStack(
 ) {
   const env = testEnv(databaseUrl, sandboxUrl, { ...(await marketplaceEnv(sandboxUrl)), ...extra });
   const stack: Stack = await startStack(env, { workers: options.inProcessWorker === false ? [] : [startMarketplacesWorker] });
-  const key = env.GATEWAY_API_KEY;
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
-    const res = await fetch(`${stack.gateway.url}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { 'x-api-key': key } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  const finished = (id: string) =>
-    waitForRun(async () => (await api('GET', `/api/runs/${id}`)).body, id, { timeoutMs: 60_000, intervalMs: 100 });
+  const client = gatewayClient(stack.gateway.url, env.GATEWAY_API_KEY);
+  /** Any answer, its body typed by the path called (see `AnswerAt`). */
+  const api = <P extends string>(method: string, path: P, body?: unknown): Promise<GatewayAnswer<BodyAt<P>>> =>
+    client.call<BodyAt<P>>(method, path, body);
+  const finished = (id: string) => client.finished(id);
   /** Starts a run through the API and waits for it to finish. */
-  const run = async (path: string, body: unknown = {}) => {
-    const submitted = await api('POST', path, body);
-    if (submitted.status !== 200) throw new Error(`${path}: ${submitted.status} ${JSON.stringify(submitted.body)}`);
-    return finished(submitted.body.parser_uuid as string);
-  };
+  const run = async (path: string, body: unknown = {}) => finished(await client.submit({ method: 'POST', path, body }));
   const product = async (sku: string) => (await api('GET', `/api/marketplaces/products/${encodeURIComponent(sku)}`)).body;
   return { stack, api, run, finished, product };
 }

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- marketplace answers change shape with the listings part of #17 (one row per product and marketplace); typed after it lands */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRuleInput, RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, sandboxControl, startTestSandbox, waitFor, type TestDatabase } from '../helpers';
@@ -75,7 +74,7 @@ describe('marketplace stock pushes under faults', () => {
       expect(body.products.length).toBeGreaterThan(5);
       // Each adjustment answers the push run that carries it (a new one, or one it joined).
       const pushes = new Set<string>();
-      for (const [i, p] of (body.products as any[]).entries()) {
+      for (const [i, p] of body.products.entries()) {
         const adjusted = await mp.api('POST', `/api/marketplaces/products/${p.sku}/adjustments`, {
           onHand: 20 + i + 7 * round,
           reason: `round ${round}`,
@@ -93,10 +92,8 @@ describe('marketplace stock pushes under faults', () => {
       // (MARKETPLACES_PUSH_RETRY_MS), still under the same faults: no fault-free push is made, and the
       // fakes must agree with the ledger while the faults are active.
       const { body: after } = await mp.api('GET', '/api/marketplaces/products?limit=500');
-      for (const p of after.products as any[]) {
-        expect(p.available).toBe(
-          Math.max(0, 20 + (body.products as any[]).findIndex((x) => x.sku === p.sku) + 7 * round - (p.reserved ?? 0)),
-        );
+      for (const p of after.products) {
+        expect(p.available).toBe(Math.max(0, 20 + body.products.findIndex((x) => x.sku === p.sku) + 7 * round - (p.reserved ?? 0)));
         await waitFor(
           async () => {
             const told = await toldByFakes(sandbox.url, p.sku);
@@ -112,7 +109,7 @@ describe('marketplace stock pushes under faults', () => {
       const injected = await control.injected();
       await control.clearFaults();
       for (const id of ids) expect(injected[id], `rule ${id} injected`).toBeGreaterThan(0);
-      expect(run.state).toBe('done');
+      expect(run?.state).toBe('done');
     },
     90_000,
   );

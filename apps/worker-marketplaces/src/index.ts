@@ -10,3 +10,4 @@ export { ozonStage } from './connectors/ozon';
 export { wbStage } from './connectors/wb';
 export { ymStage } from './connectors/ym';
 export type { CatalogEntry, Connector } from './connectors/types';
+export type * from './routes/answers';

@@ -4,8 +4,8 @@ import type { ColumnOf, RowOf, TableMeta } from '@datasync/db';
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any row type: the spec's own T narrows it
-export type AnyTable = TableMeta<any>;
+/** Any table's metadata, whatever its row type (a spec's own `T` narrows it). */
+export type AnyTable = TableMeta<Record<string, unknown>>;
 
 /** A row carrying exactly the columns `K` of table `T`, typed as the schema declares them. */
 export type RowFor<T extends AnyTable, K extends ColumnOf<T>> = { [C in K]: RowOf<T>[C] };

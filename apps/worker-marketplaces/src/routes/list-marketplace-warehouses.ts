@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listWarehouses } from '@datasync/stock-ledger';
 import { type Route } from '@datasync/api-kit';
 
-const warehouseSchema = z.object({ marketplace: z.string(), warehouseId: z.string(), name: z.string(), active: z.boolean() });
+export const warehouseSchema = z.object({ marketplace: z.string(), warehouseId: z.string(), name: z.string(), active: z.boolean() });
 
 export const listMarketplaceWarehouses: Route = {
   method: 'get',
