@@ -18,7 +18,7 @@ import {
   waitFor,
   type TestDatabase,
   type WorkerProcess,
-} from '../helpers';
+} from '../../helpers';
 import type { OpenApiDocument, OrError, Schedule, ScheduleList } from '@datasync/testkit';
 
 let db: TestDatabase;
@@ -86,13 +86,16 @@ describe('schedules', () => {
     const cases: [unknown, string[]][] = [
       [{ source: 'avito', job: 'avito.user', params: { user: 'nope' }, everyMinutes: 5 }, ['params.user']],
       [{ source: 'nowhere', everyMinutes: 5 }, ['source']],
-      [{ source: 'yclients', params: { companyId: 1 } }, ['everyMinutes']],
-      [{ source: 'yclients', params: { companyId: 1 }, everyMinutes: 5, cron: '* * * * *' }, ['everyMinutes']],
-      [{ source: 'yclients', params: { companyId: 1 }, cron: 'every tuesday' }, ['cron']],
-      [{ source: 'yclients', params: { companyId: 1 }, cron: '0 6 * * *', timezone: 'Mars/Base' }, ['timezone']],
-      [{ source: 'yclients', params: { companyId: 1 }, everyMinutes: 0.001 }, ['everyMinutes']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] } }, ['everyMinutes']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] }, everyMinutes: 5, cron: '* * * * *' }, ['everyMinutes']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] }, cron: 'every tuesday' }, ['cron']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] }, cron: '0 6 * * *', timezone: 'Mars/Base' }, ['timezone']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] }, everyMinutes: 0.001 }, ['everyMinutes']],
       [{ source: 'avito', job: 'avito.nothing', everyMinutes: 5 }, ['job']],
-      [{ source: 'yclients', params: { companyId: 1 }, everyMinutes: 5, notify: { webhookUrl: 'ftp://x' } }, ['notify.webhookUrl']],
+      [
+        { source: 'avito', job: 'avito.user', params: { user: sellers[0] }, everyMinutes: 5, notify: { webhookUrl: 'ftp://x' } },
+        ['notify.webhookUrl'],
+      ],
     ];
     for (const [body, fields] of cases) {
       const res = await api('POST', '/api/schedules', body);

@@ -15,7 +15,7 @@ import {
   waitFor,
   type Stack,
   type TestDatabase,
-} from '../helpers';
+} from '../../helpers';
 import type { OrError, Run, RunList, RunWebhook, Submitted } from '@datasync/testkit';
 
 const SECRET = 'whsec-test-6b1f0c2e9a';
@@ -206,7 +206,12 @@ describe('run notifications', () => {
 
   it('refuses a bad notify target with a field error and queues nothing', async () => {
     const before = (await api<RunList>('GET', '/api/runs')).body.runs.length;
-    const res = await api('POST', '/api/yclients/sync', { companyId: 1, notify: { webhookUrl: 'not a url' } });
+    const res = await api('POST', '/api/runs', {
+      source: 'avito',
+      job: 'avito.user',
+      params: { user: sellers[0] },
+      notify: { webhookUrl: 'not a url' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'notify.webhookUrl', message: 'must be an http(s) URL' }]);
     const avito = await api('GET', `/api/avito/user?user=${sellers[0]}&notifyEmail=nobody`);
