@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startAvitoWorker } from '@datasync/worker-avito';
+import { sourceWorker } from '../../helpers';
 import { KEY, useCommandLine } from '../command-line';
 
-const cli = useCommandLine({ workers: [startAvitoWorker] });
+const cli = useCommandLine({ workers: [sourceWorker('avito')] });
 const datasync = (...args: string[]) => cli.datasync(...args);
 let sellers: string[];
 

@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAvitoWorker } from '@datasync/worker-avito';
 import { SMTPServer } from 'smtp-server';
 import { verifyWebhook } from '@datasync/notifications';
 import type { RunningSandbox } from '@datasync/sandbox';
@@ -15,6 +14,7 @@ import {
   waitFor,
   type Stack,
   type TestDatabase,
+  sourceWorker,
 } from '../../helpers';
 import type { OrError, Run, RunList, RunWebhook, Submitted } from '@datasync/testkit';
 
@@ -102,7 +102,7 @@ beforeAll(async () => {
       SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
       HTTP_RETRIES: '1',
     }),
-    { workers: [startAvitoWorker] },
+    { workers: [sourceWorker('avito')] },
   );
   const all = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
   sellers = all.filter((s) => s.active > 0).map((s) => s.hash);

@@ -8,7 +8,6 @@ import { opsQueues } from '@datasync/queues';
 import { closeQueues, createQueues, runScheduleTick } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { startAvitoWorker } from '@datasync/worker-avito';
 import {
   createTestDatabase,
   sandboxControl,
@@ -18,6 +17,7 @@ import {
   waitFor,
   type TestDatabase,
   type WorkerProcess,
+  sourceWorker,
 } from '../../helpers';
 import type { OpenApiDocument, OrError, Schedule, ScheduleList } from '@datasync/testkit';
 
@@ -63,7 +63,7 @@ beforeAll(async () => {
   // Two gateway processes consume the ticks; the worker runs in this process.
   // At debug: each tick's submission is a debug line (routine for the pollers).
   gateways.push(await spawnGateway(env, { logLevel: 'debug' }), await spawnGateway(env, { logLevel: 'debug' }));
-  worker = await startAvitoWorker(loadConfig(env), createLogger({ name: 'worker', level: 'silent' }));
+  worker = await sourceWorker('avito')(loadConfig(env), createLogger({ name: 'worker', level: 'silent' }));
   const all = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
   sellers = all
     .filter((s) => s.active > 0)

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { startYclientsWorker } from '@datasync/worker-yclients';
+import { sourceWorker } from '../../helpers';
 import { useCommandLine } from '../command-line';
 
 const cli = useCommandLine({
-  workers: [startYclientsWorker],
+  workers: [sourceWorker('yclients')],
   async env(control, sandboxUrl) {
     const yclients = await control.get<{ partnerToken: string; login: string; password: string }>('/yclients/_control/credentials');
     return {
