@@ -8,8 +8,6 @@ import { defineConfig } from 'vitest/config';
 const UNIT = [
   '**/*.unit.test.ts',
   'apps/sandbox/test/**/*.test.ts',
-  'apps/worker-itresume/test/parse.test.ts',
-  'packages/datawiz-client/test/**/*.test.ts',
   'packages/logger/test/**/*.test.ts',
   'packages/runs/test/**/*.test.ts',
   'packages/testkit/test/**/*.test.ts',

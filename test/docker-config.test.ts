@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { sources } from '@datasync/sources';
 import { sourceNames, workerApp } from '@datasync/testkit';
+import { composeChecks } from './docker-compose-checks';
 
 /**
  * Checks docker/compose.yml without a Docker daemon. It asks, in this order, the Compose v2 plugin
@@ -96,20 +98,7 @@ const APPS = ['migrate', 'gateway', 'sandbox', ...WORKERS];
 
 describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no compose CLI installed' : via === 'plugin' ? '`docker compose config`' : '`docker-compose config`'})`, () => {
   const config = loadConfig(via);
-  const svc = config.services as Record<
-    | 'postgres'
-    | 'redis'
-    | 'migrate'
-    | 'gateway'
-    | 'sandbox'
-    | 'worker-avito'
-    | 'worker-datawiz'
-    | 'worker-yclients'
-    | 'worker-itresume'
-    | 'worker-marketplaces',
-    Service
-  > &
-    Record<string, Service>;
+  const svc = config.services as Record<'postgres' | 'redis' | 'migrate' | 'gateway' | 'sandbox', Service> & Record<string, Service>;
 
   it('has exactly the expected services', () => {
     expect(Object.keys(svc).sort()).toEqual(['postgres', 'redis', ...APPS].sort());
@@ -164,35 +153,22 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(svc.sandbox.environment.HEALTHCHECK_URL).toBe('http://127.0.0.1:4010/health');
   });
 
-  it('worker-avito: scalable (no container_name, no host ports), talks to the sandbox', () => {
-    const w = svc['worker-avito']!;
-    expect(w.container_name).toBeUndefined();
-    expect(w.ports ?? []).toEqual([]);
-    expect(w.environment.AVITO_BASE_URL).toBe('http://sandbox:4010/avito');
-    expect(String(w.environment.AVITO_REQUESTS_PER_MINUTE)).toBe('600');
-    expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
-    expect(healthcheckDisabled(w)).toBe(true);
-  });
+  for (const source of sources) {
+    const name = workerApp(source.name);
+    it(`${name}: scalable (no container_name, no host ports), talks to the sandbox with its sandbox settings`, () => {
+      const w = svc[name]!;
+      expect(w.container_name).toBeUndefined();
+      expect(w.ports ?? []).toEqual([]);
+      for (const [variable, at] of Object.entries(source.sandbox.upstreams))
+        expect(w.environment[variable], variable).toBe(`http://sandbox:4010${at}`);
+      for (const [variable, value] of Object.entries(source.sandbox.env ?? {}))
+        expect(String(w.environment[variable]), variable).toBe(value);
+      expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
+      expect(healthcheckDisabled(w)).toBe(true);
+    });
+  }
 
-  it('worker-yclients: scalable (no container_name, no host ports), talks to the sandbox, credentials from the environment', () => {
-    const w = svc['worker-yclients']!;
-    expect(w.container_name).toBeUndefined();
-    expect(w.ports ?? []).toEqual([]);
-    expect(w.environment.YCLIENTS_BASE_URL).toBe('http://sandbox:4010/yclients/api/v1');
-    expect(w.environment.YCLIENTS_PARTNER_TOKEN ?? '').toBe('');
-    expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
-    expect(healthcheckDisabled(w)).toBe(true);
-  });
-
-  it('worker-itresume: scalable (no container_name, no host ports), talks to the sandbox', () => {
-    const w = svc['worker-itresume']!;
-    expect(w.container_name).toBeUndefined();
-    expect(w.ports ?? []).toEqual([]);
-    expect(w.environment.ITRESUME_BASE_URL).toBe('http://sandbox:4010/itresume');
-    expect(w.environment.ITRESUME_TIMEZONE).toBe('Europe/Moscow');
-    expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
-    expect(healthcheckDisabled(w)).toBe(true);
-  });
+  for (const c of composeChecks) it(c.title, () => c.check(svc));
 
   it('worker-marketplaces: scalable (no container_name, no host ports), talks to the three marketplace fakes', () => {
     const w = svc['worker-marketplaces']!;
@@ -216,33 +192,27 @@ describe(`docker/compose.yml (checked via ${via === 'yaml' ? 'YAML parse, no com
     expect(healthcheckDisabled(w)).toBe(true);
   });
 
-  it('worker-datawiz: scalable (no container_name, no host ports), talks to the sandbox; the gateway too', () => {
-    const w = svc['worker-datawiz']!;
-    expect(w.container_name).toBeUndefined();
-    expect(w.ports ?? []).toEqual([]);
-    expect(w.environment.DATAWIZ_BASE_URL).toBe('http://sandbox:4010/datawiz');
-    expect(svc.gateway.environment.DATAWIZ_BASE_URL).toBe('http://sandbox:4010/datawiz');
-    expect(w.depends_on.migrate?.condition).toBe('service_completed_successfully');
-    expect(healthcheckDisabled(w)).toBe(true);
-  });
-
   it('no service has a container_name', () => {
     for (const [name, s] of Object.entries(svc)) expect(s.container_name, name).toBeUndefined();
   });
 
   it('settings come from the environment', () => {
+    // A worker's upstream base URL stands for every setting of a source.
+    const source = sources[0];
+    const worker = workerApp(source.name);
+    const [upstream] = Object.keys(source.sandbox.upstreams) as [string];
     const custom = loadConfig(via, {
       GATEWAY_PUBLISH_PORT: '8080',
       GATEWAY_PORT: '3100',
       WORKER_CONCURRENCY: '7',
       POSTGRES_PASSWORD: 's3cret',
       REDIS_PREFIX: 'staging',
-      AVITO_BASE_URL: 'https://api.avito.ru',
+      [upstream]: 'https://upstream.example',
     }).services;
     expect(published(custom.gateway!)).toEqual(['8080:3100']);
     expect(String(custom.gateway!.environment.GATEWAY_PORT)).toBe('3100');
-    expect(String(custom['worker-avito']!.environment.WORKER_CONCURRENCY)).toBe('7');
-    expect(custom['worker-avito']!.environment.AVITO_BASE_URL).toBe('https://api.avito.ru');
+    expect(String(custom[worker]!.environment.WORKER_CONCURRENCY)).toBe('7');
+    expect(custom[worker]!.environment[upstream]).toBe('https://upstream.example');
     expect(custom.postgres!.environment.POSTGRES_PASSWORD).toBe('s3cret');
     expect(custom.migrate!.environment.DATABASE_URL).toBe('postgresql://postgres:s3cret@postgres:5432/datasync');
     expect(custom.gateway!.environment.REDIS_PREFIX).toBe('staging');

@@ -5,27 +5,34 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { YCLIENTS_TABLES } from './bench';
+import type { BenchScenario } from '@datasync/runs';
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /**
- * The limit: the company's rows as they are stored, dumped with `COPY … TO` (not timed), the tables
+ * The limit: the data set's rows as they are stored, dumped with `COPY … TO` (not timed), the tables
  * emptied, then loaded back with `COPY … FROM STDIN (FORMAT binary)`, one table after another on one
  * connection, parents first (timed). Leaves the rows as they were.
  */
-export async function copyBaseline(pool: pg.Pool, companyId: number): Promise<{ rows: number; seconds: number; bytes: number }> {
+export async function copyBaseline(
+  pool: pg.Pool,
+  scenario: BenchScenario,
+  dataSet: number,
+): Promise<{ rows: number; seconds: number; bytes: number }> {
+  const tables = Object.values(scenario.tables);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'datasync-bench-'));
   const client = await pool.connect();
   try {
     const files: { table: string; file: string; rows: number }[] = [];
-    for (const table of YCLIENTS_TABLES) {
+    for (const table of tables) {
       const file = path.join(dir, `${table}.bin`);
-      const out = client.query(copyTo(`COPY (SELECT * FROM ${table} WHERE company_id = ${Number(companyId)}) TO STDOUT (FORMAT binary)`));
+      const out = client.query(
+        copyTo(`COPY (SELECT * FROM ${table} WHERE ${scenario.scopeColumn} = ${Number(dataSet)}) TO STDOUT (FORMAT binary)`),
+      );
       await pipeline(out, createWriteStream(file));
       files.push({ table, file, rows: out.rowCount ?? 0 });
     }
-    await client.query(`TRUNCATE ${YCLIENTS_TABLES.join(', ')}`);
+    await client.query(`TRUNCATE ${tables.join(', ')}`);
     const started = process.hrtime.bigint();
     for (const { table, file } of files) {
       await pipeline(createReadStream(file), client.query(copyFrom(`COPY ${table} FROM STDIN (FORMAT binary)`)));
@@ -59,55 +66,49 @@ async function shapeOf(db: pg.PoolClient, table: string): Promise<TableShape> {
   return { columns, key: key.map((k) => k.name) };
 }
 
-/** Which rows of each table form the sample: a share of the big entities, with their dependent rows. */
-const SAMPLE: { table: string; column: string; root: 'clients' | 'records' | 'transactions' }[] = [
-  { table: 'yclients_clients', column: 'id', root: 'clients' },
-  { table: 'yclients_client_category_links', column: 'client_id', root: 'clients' },
-  { table: 'yclients_records', column: 'id', root: 'records' },
-  { table: 'yclients_record_services', column: 'record_id', root: 'records' },
-  { table: 'yclients_record_staff', column: 'record_id', root: 'records' },
-  { table: 'yclients_transactions', column: 'id', root: 'transactions' },
-];
-
 /**
  * What a one-off script does: one `INSERT … ON CONFLICT DO UPDATE` per row, each its own statement
- * and transaction. Too slow to run on the whole company within the bench's time, so it loads a
- * sample of about `target` rows (the first clients, records and transactions by id, with their
+ * and transaction. Too slow to run on the whole data set within the bench's time, so it loads a
+ * sample of about `target` rows (the first rows of the root tables by id, with their
  * dependent rows), deleted first (not timed) and written back row by row (timed). The rows come
  * from the database, already parsed: the baseline pays nothing for HTTP or JSON.
  */
-export async function naiveBaseline(pool: pg.Pool, companyId: number, target: number): Promise<{ rows: number; seconds: number }> {
+export async function naiveBaseline(
+  pool: pg.Pool,
+  scenario: BenchScenario,
+  dataSet: number,
+  target: number,
+): Promise<{ rows: number; seconds: number }> {
+  const { sample, fanout } = scenario.naive;
+  const scope = scenario.scopeColumn;
+  const roots = sample.filter((s) => s.column === 'id');
   const db = await pool.connect();
   try {
-    const counts = await db.query<{ clients: string; records: string; transactions: string }>(
-      `SELECT (SELECT count(*) FROM yclients_clients WHERE company_id = $1) AS clients,
-              (SELECT count(*) FROM yclients_records WHERE company_id = $1) AS records,
-              (SELECT count(*) FROM yclients_transactions WHERE company_id = $1) AS transactions`,
-      [companyId],
-    );
-    const c = counts.rows[0]!;
-    const all = Number(c.clients) + Number(c.records) + Number(c.transactions);
-    // Dependent rows come along (about 1 per record, 0.15 per client), so aim the roots a bit lower.
-    const share = Math.min(1, target / (all * 1.8));
-    const firstIds = async (table: string, n: number) =>
-      (
-        await db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE company_id = $1 ORDER BY id LIMIT $2`, [
-          companyId,
-          Math.ceil(n * share),
+    const counts: Record<string, number> = {};
+    for (const { table, root } of roots) {
+      counts[root] = Number(
+        (await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${scope} = $1`, [dataSet])).rows[0]!.n,
+      );
+    }
+    const all = Object.values(counts).reduce((a, b) => a + b, 0);
+    // Dependent rows come along, so aim the roots a bit lower.
+    const share = Math.min(1, target / (all * fanout));
+    const ids: Record<string, string[]> = {};
+    for (const { table, root } of roots) {
+      ids[root] = (
+        await db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE ${scope} = $1 ORDER BY id LIMIT $2`, [
+          dataSet,
+          Math.ceil(counts[root]! * share),
         ])
       ).rows.map((r) => r.id);
-    const ids = {
-      clients: await firstIds('yclients_clients', Number(c.clients)),
-      records: await firstIds('yclients_records', Number(c.records)),
-      transactions: await firstIds('yclients_transactions', Number(c.transactions)),
-    };
+    }
 
     const work: { sql: string; rows: string[][] }[] = [];
-    for (const { table, column, root } of SAMPLE) {
+    for (const { table, column, root } of sample) {
       const shape = await shapeOf(db, table);
       const { rows } = await db.query({
-        text: `SELECT ${shape.columns.map((col) => `"${col.name}"::text`).join(', ')} FROM ${table} WHERE company_id = $1 AND "${column}" = ANY($2::bigint[])`,
-        values: [companyId, ids[root]],
+        text: `SELECT ${shape.columns.map((col) => `"${col.name}"::text`).join(', ')} FROM ${table} WHERE ${scope} = $1 AND "${column}" = ANY($2::bigint[])`,
+        values: [dataSet, ids[root]],
         rowMode: 'array',
       });
       const update = shape.columns.filter((col) => !shape.key.includes(col.name));
@@ -119,8 +120,8 @@ export async function naiveBaseline(pool: pg.Pool, companyId: number, target: nu
       work.push({ sql, rows: rows as string[][] });
     }
     // Deleting the roots cascades to their dependent rows.
-    for (const { table, root } of SAMPLE.filter((s) => s.column === 'id')) {
-      await db.query(`DELETE FROM ${table} WHERE company_id = $1 AND id = ANY($2::bigint[])`, [companyId, ids[root]]);
+    for (const { table, root } of roots) {
+      await db.query(`DELETE FROM ${table} WHERE ${scope} = $1 AND id = ANY($2::bigint[])`, [dataSet, ids[root]]);
     }
     const started = process.hrtime.bigint();
     for (const { sql, rows } of work) for (const row of rows) await db.query(sql, row);

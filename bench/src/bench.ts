@@ -1,23 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { BenchScenario, BenchSize } from '@datasync/runs';
 import { control, createBenchDatabase, dropRedisPrefix, startApp, type AppProcess, type Control } from './stack';
-
-/** Every table a YClients sync writes, parents before children (COPY and the naive baseline need that order). */
-export const YCLIENTS_TABLES = [
-  'yclients_positions',
-  'yclients_staff',
-  'yclients_services',
-  'yclients_service_staff',
-  'yclients_client_categories',
-  'yclients_clients',
-  'yclients_client_category_links',
-  'yclients_records',
-  'yclients_record_services',
-  'yclients_record_staff',
-  'yclients_expense_categories',
-  'yclients_accounts',
-  'yclients_transactions',
-] as const;
 
 export interface RunTiming {
   id: string;
@@ -37,7 +21,8 @@ export interface LoggedRequest {
 
 /**
  * What every figure needs: a migrated database of its own, the sandbox and the gateway as their own
- * processes, a Redis prefix of its own, and worker processes started on demand.
+ * processes, a Redis prefix of its own, and worker processes started on demand, all for the
+ * source of the declared scenario (bench/src/scenario.ts).
  */
 export class Bench {
   readonly redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -50,7 +35,12 @@ export class Bench {
   gatewayUrl!: string;
   control!: Control;
   private db!: { url: string; drop(): Promise<void> };
-  private credentials!: { partnerToken: string; login: string; password: string };
+  private sourceEnv!: Record<string, string>;
+
+  constructor(
+    readonly source: string,
+    readonly scenario: BenchScenario,
+  ) {}
 
   get databaseUrl(): string {
     return this.db.url;
@@ -63,7 +53,11 @@ export class Bench {
     this.processes.push(this.sandbox);
     this.sandboxUrl = String(this.sandbox.ready.url);
     this.control = control(this.sandboxUrl);
-    this.credentials = await this.control.get('/yclients/_control/credentials');
+    this.sourceEnv = await this.scenario.env({
+      url: this.sandboxUrl,
+      get: (p) => this.control.get(p),
+      post: (p, body) => this.control.post(p, body),
+    });
     this.gateway = await this.startGateway();
   }
 
@@ -75,13 +69,7 @@ export class Bench {
       DATABASE_URL: this.db.url,
       REDIS_URL: this.redisUrl,
       REDIS_PREFIX: this.prefix,
-      YCLIENTS_BASE_URL: `${this.sandboxUrl}/yclients/api/v1`,
-      YCLIENTS_PARTNER_TOKEN: this.credentials.partnerToken,
-      YCLIENTS_LOGIN: this.credentials.login,
-      YCLIENTS_PASSWORD: this.credentials.password,
-      // No client-side limit unless a figure sets one (the sandbox enforces none unless told).
-      YCLIENTS_REQUESTS_PER_SECOND: '100000',
-      YCLIENTS_REQUESTS_PER_MINUTE: '6000000',
+      ...this.sourceEnv,
       GATEWAY_RATE_LIMIT_PER_MINUTE: '100000000',
       // Figure 4 queues thousands of distinct runs no worker takes.
       RUN_MAX_QUEUED_PER_SOURCE: '1000000',
@@ -97,11 +85,11 @@ export class Bench {
     return gateway;
   }
 
-  /** `n` yclients worker processes (what `pnpm start` runs), ready to take jobs. */
+  /** `n` worker processes of the source (what `pnpm start` runs), ready to take jobs. */
   async startWorkers(n: number, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AppProcess[]> {
     const workers = await Promise.all(
       Array.from({ length: n }, () =>
-        startApp('worker-yclients', { ...this.env(extra), LOG_LEVEL: 'info' }, 'yclients worker consuming', nodeArgs),
+        startApp(`worker-${this.source}`, { ...this.env(extra), LOG_LEVEL: 'info' }, `${this.source} worker consuming`, nodeArgs),
       ),
     );
     this.processes.push(...workers);
@@ -113,21 +101,23 @@ export class Bench {
     for (const p of list) this.processes.splice(this.processes.indexOf(p), 1);
   }
 
-  /** A generated company in the sandbox (rows are built on demand, page by page). */
-  async createCompany(size: { clients: number; records: number }): Promise<number> {
-    return (await this.control.post<{ id: number }>('/yclients/_control/companies', size)).id;
+  /** A generated data set in the sandbox (e.g. a company; rows are built on demand, page by page). */
+  async createDataSet(size: BenchSize): Promise<number> {
+    return this.scenario.createDataSet(
+      { url: this.sandboxUrl, get: (p) => this.control.get(p), post: (p, body) => this.control.post(p, body) },
+      size,
+    );
   }
 
-  /** POST /api/yclients/sync through the gateway; the run id. */
-  async submitSync(companyId: number): Promise<string> {
-    const res = await fetch(`${this.gatewayUrl}/api/yclients/sync`, {
+  /** The sync of a data set through the gateway's route; the run id. */
+  async submitSync(dataSet: number): Promise<string> {
+    const res = await fetch(`${this.gatewayUrl}${this.scenario.sync.route}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ companyId }),
+      body: JSON.stringify(this.scenario.sync.params(dataSet)),
     });
     const body = (await res.json()) as { parser_uuid?: string };
-    if (res.status !== 200 || !body.parser_uuid)
-      throw new Error(`sync of ${companyId} not accepted: ${res.status} ${JSON.stringify(body)}`);
+    if (res.status !== 200 || !body.parser_uuid) throw new Error(`sync of ${dataSet} not accepted: ${res.status} ${JSON.stringify(body)}`);
     return body.parser_uuid;
   }
 
@@ -160,29 +150,40 @@ export class Bench {
     }
   }
 
-  /** One sync of a company, start to finish. */
-  async sync(companyId: number): Promise<RunTiming> {
-    return (await this.waitForRuns([await this.submitSync(companyId)]))[0]!;
+  /** One sync of a data set, start to finish. */
+  async sync(dataSet: number): Promise<RunTiming> {
+    return (await this.waitForRuns([await this.submitSync(dataSet)]))[0]!;
   }
 
-  /** Rows the company has in each YClients table. */
-  async companyRows(companyId: number): Promise<Record<string, number>> {
+  /** Rows the data set has in each of the source's tables, by entity. */
+  async dataSetRows(dataSet: number): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const t of YCLIENTS_TABLES) {
-      const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${t} WHERE company_id = $1`, [companyId]);
-      out[t] = Number(rows[0]!.n);
+    for (const [entity, table] of Object.entries(this.scenario.tables)) {
+      const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${this.scenario.scopeColumn} = $1`, [
+        dataSet,
+      ]);
+      out[entity] = Number(rows[0]!.n);
     }
     return out;
+  }
+
+  /** Forgets data sets: their rows in every table (children first) and where their streams stood, so the next sync is a full one. */
+  async forget(dataSets: number[]): Promise<void> {
+    await this.pool.query(`DELETE FROM stream_state WHERE source = $1 AND scope = ANY($2::text[])`, [this.source, dataSets.map(String)]);
+    for (const table of Object.values(this.scenario.tables).reverse()) {
+      await this.pool.query(`DELETE FROM ${table} WHERE ${this.scenario.scopeColumn} = ANY($1::bigint[])`, [dataSets]);
+    }
   }
 
   async clearRequests(): Promise<void> {
     await this.control.delete('/_control/requests');
   }
 
-  /** Upstream requests the sandbox served to the YClients API since the last clear. */
+  /** Upstream requests the sandbox served to the source's API since the last clear (paths under its `upstreamPath`). */
   async requests(): Promise<LoggedRequest[]> {
-    return (await this.control.get<{ requests: LoggedRequest[] }>(`/_control/requests?prefix=${encodeURIComponent('/yclients/api/v1')}`))
-      .requests;
+    const prefix = this.scenario.upstreamPath;
+    const { requests } = await this.control.get<{ requests: LoggedRequest[] }>(`/_control/requests?prefix=${encodeURIComponent(prefix)}`);
+    return requests.map((r) => ({ ...r, path: r.path.slice(prefix.length) }));
   }
 
   async close(): Promise<void> {

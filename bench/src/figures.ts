@@ -4,39 +4,47 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { defaultJobOptions } from '@datasync/queues';
 import { closeQueues, createQueues, submitRun } from '@datasync/runs';
+import type { BenchScenario, BenchSize } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
 import { copyBaseline, naiveBaseline } from './baselines';
 import type { Bench } from './bench';
 import { cpuSeconds } from './stack';
 
-/** Sizes of one bench run: the issue's (`full`) or tiny ones that only prove the scripts work (`smoke`). */
+/**
+ * Sizes of one bench run: the issue's (`full`) or tiny ones that only prove the scripts work
+ * (`smoke`). The data sets' sizes are the scenario's (in its own words); the rest is the bench's.
+ */
 export interface Sizes {
-  load: { clients: number; records: number };
+  load: BenchSize;
   /** Rows the naive row-by-row baseline writes (a sample; its rate is what counts). */
   naiveRows: number;
-  rate: { clients: number; records: number; perSecond: number; perMinute: number };
+  rate: { size: BenchSize; perSecond: number; perMinute: number };
   submit: { requests: number; connections: number };
-  scale: { companies: number; clients: number; records: number; latencyMs: number; processes: [number, number] };
-  memory: { clients: number; records: number; seconds: number };
+  scale: { dataSets: number; size: BenchSize; latencyMs: number; processes: [number, number] };
+  memory: { size: BenchSize; seconds: number };
 }
 
-export const FULL: Sizes = {
-  load: { clients: 100_000, records: 300_000 },
-  naiveRows: 8_000,
-  rate: { clients: 4_000, records: 12_000, perSecond: 5, perMinute: 200 },
-  submit: { requests: 4_000, connections: 32 },
-  scale: { companies: 8, clients: 400, records: 1_200, latencyMs: 50, processes: [1, 4] },
-  memory: { clients: 1_000, records: 1_000_000, seconds: 90 },
-};
-
-export const SMOKE: Sizes = {
-  load: { clients: 300, records: 900 },
-  naiveRows: 300,
-  rate: { clients: 200, records: 400, perSecond: 5, perMinute: 200 },
-  submit: { requests: 100, connections: 8 },
-  scale: { companies: 4, clients: 40, records: 100, latencyMs: 20, processes: [1, 2] },
-  memory: { clients: 50, records: 3_000, seconds: 60 },
-};
+export function sizesFor(scenario: BenchScenario, mode: 'full' | 'smoke'): Sizes {
+  const data = scenario.sizes[mode];
+  const rate = { size: data.rate, perSecond: scenario.rateLimit.perSecond, perMinute: scenario.rateLimit.perMinute };
+  return mode === 'full'
+    ? {
+        load: data.load,
+        naiveRows: 8_000,
+        rate,
+        submit: { requests: 4_000, connections: 32 },
+        scale: { dataSets: 8, size: data.scale, latencyMs: 50, processes: [1, 4] },
+        memory: { size: data.memory, seconds: 90 },
+      }
+    : {
+        load: data.load,
+        naiveRows: 300,
+        rate,
+        submit: { requests: 100, connections: 8 },
+        scale: { dataSets: 4, size: data.scale, latencyMs: 20, processes: [1, 2] },
+        memory: { size: data.memory, seconds: 60 },
+      };
+}
 
 export interface Metric {
   name: string;
@@ -59,35 +67,33 @@ const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 
-/** Figures 1, 3 and the first half of 6: one full sync of a big company, a pass with no change, then the baselines. */
+/** Figures 1, 3 and the first half of 6: one full sync of a big data set, a pass with no change, then the baselines. */
 export async function loadFigures(b: Bench, sizes: Sizes): Promise<{ load: Figure; incremental: Figure; peakRssMb: number; rows: number }> {
   const [worker] = await b.startWorkers(1);
-  const company = await b.createCompany(sizes.load);
-  const run = await b.sync(company);
-  const perTable = await b.companyRows(company);
+  const dataSet = await b.createDataSet(sizes.load);
+  const run = await b.sync(dataSet);
+  const perTable = await b.dataSetRows(dataSet);
   const rows = sum(Object.values(perTable));
   const peakRssMb = worker!.peakRssMb() ?? NaN;
 
-  // Figure 3: the same company again, nothing changed upstream.
+  // Figure 3: the same data set again, nothing changed upstream.
   await b.clearRequests();
-  const again = await b.sync(company);
+  const again = await b.sync(dataSet);
   const requests = await b.requests();
   await b.stopProcesses([worker!]);
-  const paginated = {
-    clients: requests.filter((r) => r.path.endsWith('/clients/search')).length,
-    records: requests.filter((r) => r.path.includes('/records/')).length,
-    transactions: requests.filter((r) => r.path.includes('/transactions/')).length,
-  };
+  const paginated = Object.fromEntries(
+    Object.entries(b.scenario.paginated).map(([entity, isPage]) => [entity, requests.filter((r) => isPage(r.path)).length]),
+  );
   const lists = requests.length - sum(Object.values(paginated));
   const incremental: Figure = {
     id: 3,
-    title: `Incremental pass with no change (company of figure 1)`,
+    title: `Incremental pass with no change (data set of figure 1)`,
     metrics: [
       {
         name: 'requests (paginated entities)',
         value: sum(Object.values(paginated)),
         unit: 'req',
-        target: '1 per entity (3)',
+        target: `1 per entity (${Object.keys(paginated).length})`,
         ok: Object.values(paginated).every((n) => n === 1),
       },
       { name: 'requests (non-paginated lists)', value: lists, unit: 'req' },
@@ -96,15 +102,15 @@ export async function loadFigures(b: Bench, sizes: Sizes): Promise<{ load: Figur
     details: { paginated, lists, requests: requests.map((r) => `${r.method} ${r.path} ${r.status}`), seconds: again.seconds },
   };
 
-  const copy = await copyBaseline(b.pool, company);
+  const copy = await copyBaseline(b.pool, b.scenario, dataSet);
   if (copy.rows !== rows) throw new Error(`COPY loaded ${copy.rows} rows, the sync wrote ${rows}`);
-  const naive = await naiveBaseline(b.pool, company, sizes.naiveRows);
+  const naive = await naiveBaseline(b.pool, b.scenario, dataSet, sizes.naiveRows);
   const syncRate = rows / run.seconds;
   const copyRate = copy.rows / copy.seconds;
   const naiveRate = naive.rows / naive.seconds;
   const load: Figure = {
     id: 1,
-    title: `Load throughput: ${sizes.load.clients.toLocaleString('en')} clients + ${sizes.load.records.toLocaleString('en')} records (${rows.toLocaleString('en')} rows in all tables)`,
+    title: `Load throughput: ${b.scenario.describe(sizes.load)} (${rows.toLocaleString('en')} rows in all tables)`,
     metrics: [
       { name: 'full sync (end to end)', value: round(syncRate, 0), unit: 'rows/s' },
       { name: '(a) raw COPY, same rows and tables', value: round(copyRate, 0), unit: 'rows/s' },
@@ -113,23 +119,20 @@ export async function loadFigures(b: Bench, sizes: Sizes): Promise<{ load: Figur
       { name: 'sync / naive', value: round(syncRate / naiveRate, 1), unit: '×', target: '≥ 20', ok: syncRate / naiveRate >= 20 },
       { name: 'sync wall time', value: round(run.seconds, 2), unit: 's' },
     ],
-    details: { companyId: company, rowsPerTable: perTable, rows, sync: { seconds: run.seconds }, copy, naive },
+    details: { dataSet, rowsPerTable: perTable, rows, sync: { seconds: run.seconds }, copy, naive },
   };
   return { load, incremental, peakRssMb, rows };
 }
 
-/** Figure 2: a sync under YClients' real limit, enforced by the sandbox and kept by the worker. */
+/** Figure 2: a sync under the upstream's real limit, enforced by the sandbox and kept by the worker. */
 export async function rateFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   const { perSecond, perMinute } = sizes.rate;
-  const company = await b.createCompany(sizes.rate);
-  const [worker] = await b.startWorkers(1, {
-    YCLIENTS_REQUESTS_PER_SECOND: String(perSecond),
-    YCLIENTS_REQUESTS_PER_MINUTE: String(perMinute),
-  });
-  await b.control.post('/yclients/_control/rate-limit', { enabled: true, perSecond, perMinute, by: 'ip' });
+  const dataSet = await b.createDataSet(sizes.rate.size);
+  const [worker] = await b.startWorkers(1, b.scenario.rateLimitEnv(perSecond, perMinute));
+  await b.control.post(b.scenario.rateLimit.path, { enabled: true, perSecond, perMinute, by: 'ip' });
   try {
     await b.clearRequests();
-    const run = await b.sync(company);
+    const run = await b.sync(dataSet);
     const requests = await b.requests();
     const rejected = requests.filter((r) => r.status === 429).length;
     const span = requests.length > 1 ? (requests[requests.length - 1]!.at - requests[0]!.at) / 1000 : run.seconds;
@@ -137,7 +140,7 @@ export async function rateFigure(b: Bench, sizes: Sizes): Promise<Figure> {
     const overSpan = (requests.length - 1) / span;
     return {
       id: 2,
-      title: `Rate-limit use: ${sizes.rate.clients.toLocaleString('en')} clients + ${sizes.rate.records.toLocaleString('en')} records, sandbox limit ${perSecond}/s and ${perMinute}/min`,
+      title: `Rate-limit use: ${b.scenario.describe(sizes.rate.size)}, sandbox limit ${perSecond}/s and ${perMinute}/min`,
       metrics: [
         { name: 'requests', value: requests.length, unit: 'req' },
         { name: 'rate over the whole run', value: round(overRun), unit: 'req/s' },
@@ -152,10 +155,10 @@ export async function rateFigure(b: Bench, sizes: Sizes): Promise<Figure> {
         { name: '429 answers', value: rejected, unit: 'req', target: '0', ok: rejected === 0 },
         { name: 'sync wall time', value: round(run.seconds, 2), unit: 's' },
       ],
-      details: { companyId: company, requests: requests.length, rejected, runSeconds: run.seconds, spanSeconds: span },
+      details: { dataSet, requests: requests.length, rejected, runSeconds: run.seconds, spanSeconds: span },
     };
   } finally {
-    await b.control.post('/yclients/_control/rate-limit', { enabled: false });
+    await b.control.post(b.scenario.rateLimit.path, { enabled: false });
     await b.stopProcesses([worker!]);
   }
 }
@@ -163,10 +166,11 @@ export async function rateFigure(b: Bench, sizes: Sizes): Promise<Figure> {
 /** Figure 4: sync submissions through the gateway over HTTP against BullMQ's own Queue.add, same concurrency. */
 export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   const { requests, connections } = sizes.submit;
-  let nextCompany = 50_000_000;
+  const { job, route, params } = b.scenario.sync;
+  let nextDataSet = 50_000_000;
   const hammer = (amount: number) =>
     autocannon({
-      url: `${b.gatewayUrl}/api/yclients/sync`,
+      url: `${b.gatewayUrl}${route}`,
       method: 'POST',
       connections,
       amount,
@@ -174,8 +178,8 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
       // rounds the duration up to whole seconds (4,000 requests always read as ~998/s).
       sampleInt: 10,
       headers: { 'content-type': 'application/json' },
-      // A company of its own per request: each is a new run (no dedupe shortcut).
-      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ companyId: nextCompany++ }) }) }],
+      // A data set of its own per request: each is a new run (no dedupe shortcut).
+      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(params(nextDataSet++)) }) }],
     });
   await hammer(Math.min(200, requests));
   const cpuBefore = cpuSeconds(b.gateway.pid);
@@ -184,7 +188,7 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   const accepted = http['2xx'];
 
   const redis = new Redis(b.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue('yclients-raw-bench', { connection: redis, prefix: b.prefix, defaultJobOptions });
+  const queue = new Queue(`${b.source}-raw-bench`, { connection: redis, prefix: b.prefix, defaultJobOptions });
   const rawAdd = async (amount: number) => {
     const latencies: number[] = [];
     let left = amount;
@@ -195,7 +199,7 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
           left -= 1;
           const t = process.hrtime.bigint();
           const runId = randomUUID();
-          await queue.add('yclients.sync', { runId, params: { companyId: nextCompany++ } }, { jobId: runId });
+          await queue.add(job, { runId, params: params(nextDataSet++) }, { jobId: runId });
           latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
         }
       }),
@@ -213,7 +217,7 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
       Array.from({ length: connections }, async () => {
         while (left > 0) {
           left -= 1;
-          await submitRun({ pool: b.pool, queues }, 'yclients', 'yclients.sync', { companyId: nextCompany++ });
+          await submitRun({ pool: b.pool, queues }, b.source, job, params(nextDataSet++));
         }
       }),
     );
@@ -227,7 +231,7 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
     const httpRate = accepted / http.duration;
     return {
       id: 4,
-      title: `Gateway submission: ${requests.toLocaleString('en')} POST /api/yclients/sync, ${connections} connections, vs raw Queue.add`,
+      title: `Gateway submission: ${requests.toLocaleString('en')} sync requests (POST, one new run each), ${connections} connections, vs raw Queue.add`,
       metrics: [
         { name: 'gateway accepted', value: round(httpRate, 0), unit: 'req/s' },
         { name: 'gateway latency p50 / p99', value: http.latency.p99, unit: `ms (p50 ${http.latency.p50})` },
@@ -260,30 +264,17 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   }
 }
 
-/** Figure 5: the same companies synced by 1 worker process, then again by several. */
+/** Figure 5: the same data sets synced by 1 worker process, then again by several. */
 export async function scaleFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   const s = sizes.scale;
-  const companies: number[] = [];
-  for (let i = 0; i < s.companies; i++) companies.push(await b.createCompany({ clients: s.clients, records: s.records }));
-  await b.control.post('/_control/faults', { path: '/yclients/api', kind: 'delay', delayMs: s.latencyMs });
+  const dataSets: number[] = [];
+  for (let i = 0; i < s.dataSets; i++) dataSets.push(await b.createDataSet(s.size));
+  await b.control.post('/_control/faults', { path: b.scenario.upstreamPath, kind: 'delay', delayMs: s.latencyMs });
   const wall = async (processes: number) => {
-    await b.pool.query(`DELETE FROM stream_state WHERE source = 'yclients' AND scope = ANY($1::text[])`, [companies.map(String)]);
-    for (const t of [
-      'yclients_clients',
-      'yclients_records',
-      'yclients_transactions',
-      'yclients_staff',
-      'yclients_services',
-      'yclients_positions',
-      'yclients_client_categories',
-      'yclients_expense_categories',
-      'yclients_accounts',
-    ]) {
-      await b.pool.query(`DELETE FROM ${t} WHERE company_id = ANY($1::bigint[])`, [companies]);
-    }
+    await b.forget(dataSets);
     const workers = await b.startWorkers(processes);
     try {
-      const ids = await Promise.all(companies.map((c) => b.submitSync(c)));
+      const ids = await Promise.all(dataSets.map((c) => b.submitSync(c)));
       const runs = await b.waitForRuns(ids);
       const first = Math.min(...runs.map((r) => r.createdAt.getTime()));
       const last = Math.max(...runs.map((r) => r.finishedAt.getTime()));
@@ -298,7 +289,7 @@ export async function scaleFigure(b: Bench, sizes: Sizes): Promise<Figure> {
     const more = await wall(many);
     return {
       id: 5,
-      title: `Scale-out: ${s.companies} companies (${s.clients.toLocaleString('en')} clients + ${s.records.toLocaleString('en')} records each), ${s.latencyMs} ms upstream latency`,
+      title: `Scale-out: ${s.dataSets} data sets (${b.scenario.describe(s.size)} each), ${s.latencyMs} ms upstream latency`,
       metrics: [
         { name: `${few} worker process`, value: round(one), unit: 's' },
         { name: `${many} worker processes`, value: round(more), unit: 's' },
@@ -310,7 +301,7 @@ export async function scaleFigure(b: Bench, sizes: Sizes): Promise<Figure> {
           ok: many === 4 ? one / more >= 3 : undefined,
         },
       ],
-      details: { companies, processes: s.processes, seconds: { [few]: one, [many]: more }, concurrencyPerProcess: 2 },
+      details: { dataSets, processes: s.processes, seconds: { [few]: one, [many]: more }, concurrencyPerProcess: 2 },
     };
   } finally {
     await b.control.delete('/_control/faults');
@@ -318,16 +309,16 @@ export async function scaleFigure(b: Bench, sizes: Sizes): Promise<Figure> {
 }
 
 /**
- * Figure 6: the worker's peak RSS (VmHWM) in figure 1, and while it syncs a company of
- * `sizes.memory.records` records, sampled every second. The big sync is time-boxed
+ * Figure 6: the worker's peak RSS (VmHWM) in figure 1, and while it syncs a data set of
+ * `sizes.memory.size`, sampled every second. The big sync is time-boxed
  * (`sizes.memory.seconds`): flat memory shows within the box, and the whole sync would not fit in
  * the bench's 10 minutes on a shared 2-core machine.
  */
 export async function memoryFigure(b: Bench, sizes: Sizes, fromLoad: { peakRssMb: number; rows: number }): Promise<Figure> {
   const [worker] = await b.startWorkers(1);
   try {
-    const company = await b.createCompany(sizes.memory);
-    const id = await b.submitSync(company);
+    const dataSet = await b.createDataSet(sizes.memory.size);
+    const id = await b.submitSync(dataSet);
     const started = Date.now();
     const samples: { s: number; rows: number; peakMb: number }[] = [];
     let finished = false;
@@ -339,7 +330,7 @@ export async function memoryFigure(b: Bench, sizes: Sizes, fromLoad: { peakRssMb
       await Promise.race([done, new Promise((r) => setTimeout(r, 1000))]);
       const { rows } = await b.pool.query<{ counts: Record<string, number> }>('SELECT counts FROM sync_runs WHERE id = $1', [id]);
       const counts = rows[0]?.counts ?? {};
-      const written = sum(['clients', 'records', 'transactions'].map((k) => counts[k] ?? 0));
+      const written = sum(Object.keys(b.scenario.paginated).map((k) => counts[k] ?? 0));
       samples.push({ s: (Date.now() - started) / 1000, rows: written, peakMb: worker!.peakRssMb() ?? NaN });
     }
     if (finished) await done;
@@ -349,7 +340,7 @@ export async function memoryFigure(b: Bench, sizes: Sizes, fromLoad: { peakRssMb
     const worst = Math.max(peak, fromLoad.peakRssMb);
     return {
       id: 6,
-      title: `Memory: worker peak RSS (VmHWM) in figure 1, and syncing a company of ${sizes.memory.records.toLocaleString('en')} records${finished ? '' : ` (first ${sizes.memory.seconds} s)`}`,
+      title: `Memory: worker peak RSS (VmHWM) in figure 1, and syncing ${b.scenario.describe(sizes.memory.size)}${finished ? '' : ` (first ${sizes.memory.seconds} s)`}`,
       metrics: [
         {
           name: `figure 1 (${fromLoad.rows.toLocaleString('en')} rows)`,
@@ -359,12 +350,12 @@ export async function memoryFigure(b: Bench, sizes: Sizes, fromLoad: { peakRssMb
           ok: fromLoad.peakRssMb < 300,
         },
         {
-          name: `big company, peak after ${early.rows.toLocaleString('en')} clients/records/transactions`,
+          name: `big data set, peak after ${early.rows.toLocaleString('en')} ${Object.keys(b.scenario.paginated).join('/')}`,
           value: round(early.peakMb, 0),
           unit: 'MiB',
         },
         {
-          name: `big company, peak after ${last.rows.toLocaleString('en')}${finished ? ' (done)' : ''}`,
+          name: `big data set, peak after ${last.rows.toLocaleString('en')}${finished ? ' (done)' : ''}`,
           value: round(peak, 0),
           unit: 'MiB',
           target: '< 300 MiB',
@@ -378,7 +369,7 @@ export async function memoryFigure(b: Bench, sizes: Sizes, fromLoad: { peakRssMb
           ok: peak / early.peakMb <= 1.1,
         },
       ],
-      details: { companyId: company, finished, samples, loadPeakRssMb: fromLoad.peakRssMb },
+      details: { dataSet, finished, samples, loadPeakRssMb: fromLoad.peakRssMb },
     };
   } finally {
     await b.stopProcesses([worker!]);

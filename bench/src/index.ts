@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { Bench } from './bench';
-import { FULL, SMOKE, loadFigures, memoryFigure, rateFigure, scaleFigure, submitFigure, type Figure, type Sizes } from './figures';
+import { loadFigures, memoryFigure, rateFigure, scaleFigure, sizesFor, submitFigure, type Figure, type Sizes } from './figures';
 import { formatFigure, machine, writeResults } from './report';
+import { declaredScenario } from './scenario';
 import { root } from './stack';
 
-export { FULL, SMOKE, type Figure, type Sizes } from './figures';
+export { sizesFor, type Figure, type Sizes } from './figures';
+export { declaredScenario } from './scenario';
 export { formatFigure } from './report';
 
 export interface BenchOptions {
@@ -25,15 +27,16 @@ export interface BenchResult {
 }
 
 /**
- * Every figure of the performance issue, in one run against one fresh database, the sandbox and
+ * Every figure of the performance issue, for the source that declares a bench scenario, in one run against one fresh database, the sandbox and
  * gateway as processes of their own, and worker processes started per figure.
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
-  const sizes = options.sizes ?? (options.mode === 'full' ? FULL : SMOKE);
+  const { source, scenario } = await declaredScenario();
+  const sizes = options.sizes ?? sizesFor(scenario, options.mode);
   const print = options.print ?? ((line: string) => console.log(line));
   const started = Date.now();
   const before = machine();
-  const bench = new Bench();
+  const bench = new Bench(source, scenario);
   const figures: Figure[] = [];
   const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     const t = Date.now();

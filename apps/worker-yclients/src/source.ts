@@ -56,4 +56,5 @@ export const yclients = defineSource({
     ],
   },
   handlers: () => import('./handlers'),
+  bench: () => import('./bench'),
 });

@@ -1,18 +1,45 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger } from '@datasync/logger';
-import { startSandbox, type RunningSandbox } from '@datasync/sandbox';
 import { HttpClient, UpstreamAuthError, UpstreamRateLimiter, UpstreamUnavailableError, type HttpClientOptions } from '../src/index';
 
-let sandbox: RunningSandbox;
+/** How the local upstream answers one request instead of its `{"status":"ok"}`. */
+type Fault =
+  { kind: 'status'; status: number; retryAfter?: number; times?: number } | { kind: 'truncate' | 'invalid-json'; times?: number };
+
+/**
+ * A tiny upstream on loopback: it answers `{"status":"ok"}` unless a fault is queued. A fault with
+ * `times` is used that many times, then dropped; one without stays for every later request.
+ */
+let server: Server;
+let baseURL: string;
+let faults: Fault[] = [];
+const OK = JSON.stringify({ status: 'ok' });
+function answer(res: ServerResponse) {
+  const rule = faults[0];
+  if (rule?.times !== undefined && --rule.times <= 0) faults.shift();
+  if (!rule) return res.writeHead(200, { 'content-type': 'application/json' }).end(OK);
+  switch (rule.kind) {
+    case 'status':
+      if (rule.retryAfter !== undefined) res.setHeader('retry-after', String(rule.retryAfter));
+      return res.writeHead(rule.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `fault ${rule.status}` }));
+    case 'truncate':
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(OK.slice(0, Math.floor(OK.length / 2)));
+    case 'invalid-json':
+      return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status": "ok", "result": {"items": [');
+  }
+}
+const fault = (rule: Fault | Fault[]) => {
+  faults.push(...(Array.isArray(rule) ? rule : [rule]));
+};
+
 let redis: Redis;
-const fault = (rule: unknown) =>
-  fetch(`${sandbox.url}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
 const client = (extra: Partial<HttpClientOptions> = {}) =>
   new HttpClient({
-    upstream: 'avito',
-    baseURL: `${sandbox.url}/avito`,
+    upstream: 'example',
+    baseURL,
     timeoutMs: 2000,
     retry: { retries: 3, baseMs: 10, maxMs: 3000 },
     ...extra,
@@ -20,20 +47,22 @@ const client = (extra: Partial<HttpClientOptions> = {}) =>
 const SEARCH = '/api/11/items';
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seed: 1, log: createLogger({ name: 't', level: 'silent' }) });
+  server = createServer((req, res) => req.resume().on('end', () => answer(res)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 });
 afterAll(async () => {
   redis.disconnect();
-  await sandbox.close();
+  await new Promise((resolve) => server.close(resolve));
 });
-beforeEach(async () => {
-  await fetch(`${sandbox.url}/_control/faults`, { method: 'DELETE' });
+beforeEach(() => {
+  faults = [];
 });
 
 describe('HttpClient', () => {
   it('waits as long as Retry-After says, then succeeds', async () => {
-    await fault({ path: '/avito/api/11', kind: 'status', status: 429, retryAfter: 1, times: 1 });
+    fault({ kind: 'status', status: 429, retryAfter: 1, times: 1 });
     const started = Date.now();
     const body = await client().get<{ status: string }>(SEARCH, { params: { key: 'k' } });
     expect(body.status).toBe('ok');
@@ -41,10 +70,10 @@ describe('HttpClient', () => {
   });
 
   it('retries server errors, truncated and invalid JSON bodies and dropped connections', async () => {
-    await fault([
-      { path: '/avito/api/11', kind: 'status', status: 502, times: 1 },
-      { path: '/avito/api/11', kind: 'truncate', times: 1 },
-      { path: '/avito/api/11', kind: 'invalid-json', times: 1 },
+    fault([
+      { kind: 'status', status: 502, times: 1 },
+      { kind: 'truncate', times: 1 },
+      { kind: 'invalid-json', times: 1 },
     ]);
     const retries: unknown[] = [];
     const body = await client({ retry: { retries: 4, baseMs: 10, maxMs: 50 }, onRetry: (e) => retries.push(e.status) }).get<{
@@ -55,12 +84,12 @@ describe('HttpClient', () => {
   });
 
   it('gives up with a retryable error that names the path but never the query string', async () => {
-    await fault({ path: '/avito/api/11', kind: 'status', status: 503 });
+    fault({ kind: 'status', status: 503 });
     const err = await client()
       .get(SEARCH, { params: { key: 'secret-key-123' } })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamUnavailableError);
-    expect((err as Error).message).toContain('avito GET /api/11/items');
+    expect((err as Error).message).toContain('example GET /api/11/items');
     expect((err as Error).message).toContain('503');
     expect((err as Error).message).not.toContain('secret-key-123');
   });
@@ -77,11 +106,11 @@ describe('HttpClient', () => {
         token = 'new';
       },
     };
-    await fault({ path: '/avito/api/11', kind: 'status', status: 401, times: 1 });
+    fault({ kind: 'status', status: 401, times: 1 });
     expect((await client({ auth }).get<{ status: string }>(SEARCH, { params: { key: 'k' } })).status).toBe('ok');
     expect(refreshes).toBe(1);
 
-    await fault({ path: '/avito/api/11', kind: 'status', status: 401 });
+    fault({ kind: 'status', status: 401 });
     const err = await client({ auth })
       .get(SEARCH, { params: { key: 'k' } })
       .catch((e: unknown) => e);

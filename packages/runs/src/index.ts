@@ -16,4 +16,5 @@ export * from './runlog';
 export * from './schedules';
 export * from './present';
 export * from './source';
+export * from './bench-scenario';
 export * from './bootstrap';

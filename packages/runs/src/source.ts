@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config, ConfigSlice } from '@datasync/config';
 import type { Logger } from '@datasync/logger';
+import type { BenchScenario } from './bench-scenario';
 import type { QueueSet } from './submit';
 import type { Handler } from './worker';
 
@@ -108,10 +109,12 @@ export interface SourceDeclaration<
   example?: string;
   /** Gateway routes of the source's own (beyond the jobs' `route`s), e.g. a contract older than the generic ones. */
   routes?: readonly Route[];
+  /** What `pnpm bench` measures the source with (loaded by the bench only). */
+  bench?: () => Promise<{ default: BenchScenario }>;
 }
 
 /** What derived code reads of any declaration, whatever its jobs, slice and routes (the handlers are the worker's). */
-export type DeclaredSource = Pick<SourceDeclaration, 'name' | 'jobs' | 'config' | 'credentials' | 'sandbox' | 'example'> & {
+export type DeclaredSource = Pick<SourceDeclaration, 'name' | 'jobs' | 'config' | 'credentials' | 'sandbox' | 'example' | 'bench'> & {
   routes?: readonly unknown[];
 };
 

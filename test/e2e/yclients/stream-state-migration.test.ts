@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminQuery, databaseUrl, TEST_DB_PREFIX } from '../helpers';
+import { adminQuery, databaseUrl, TEST_DB_PREFIX } from '../../helpers';
 
 /**
  * The `stream_state` migration moves every row of `sync_state` (YClients) and `marketplace_cursors`
@@ -12,7 +12,7 @@ import { adminQuery, databaseUrl, TEST_DB_PREFIX } from '../helpers';
  * before it, old rows in, the migration applied, the new table compared with the old rows as sets.
  */
 const MIGRATION = '20261207110000_stream_state';
-const migrations = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
+const migrations = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
 const sqlOf = (name: string) => readFileSync(path.join(migrations, name, 'migration.sql'), 'utf8');
 
 const name = `${TEST_DB_PREFIX}${randomUUID().replaceAll('-', '').slice(0, 12)}`;

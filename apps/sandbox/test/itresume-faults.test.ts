@@ -30,14 +30,4 @@ describe('corrupt fault', () => {
     const retyped = await get(statistics, { kind: 'corrupt', field: 'lti_user_id', value: 7, count: 3 });
     expect(retyped.filter((r) => r.lti_user_id === 7)).toHaveLength(3);
   });
-
-  it('reaches nested fields (the item wrappers of Avito)', async () => {
-    const sellers = (await (await fetch(`${sandbox.url}/avito/_control/sellers`)).json()) as { sellers: { hash: string }[] };
-    const page = (await (
-      await fetch(`${sandbox.url}/avito/api/1/user/profile/items?sellerId=${sellers.sellers[0]!.hash}&page=1&limit=10`, {
-        headers: { 'x-sandbox-fault': JSON.stringify({ kind: 'corrupt', field: 'value.title', value: null, count: 2 }) },
-      })
-    ).json()) as { result: { items: { value: { title?: unknown } }[] } };
-    expect(page.result.items.filter((i) => i.value.title === null)).toHaveLength(2);
-  });
 });

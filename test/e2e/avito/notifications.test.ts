@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAvitoWorker } from '@datasync/worker-avito';
 import { SMTPServer } from 'smtp-server';
 import { verifyWebhook } from '@datasync/notifications';
 import type { RunningSandbox } from '@datasync/sandbox';
@@ -15,7 +14,8 @@ import {
   waitFor,
   type Stack,
   type TestDatabase,
-} from '../helpers';
+  sourceWorker,
+} from '../../helpers';
 import type { OrError, Run, RunList, RunWebhook, Submitted } from '@datasync/testkit';
 
 const SECRET = 'whsec-test-6b1f0c2e9a';
@@ -102,7 +102,7 @@ beforeAll(async () => {
       SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
       HTTP_RETRIES: '1',
     }),
-    { workers: [startAvitoWorker] },
+    { workers: [sourceWorker('avito')] },
   );
   const all = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
   sellers = all.filter((s) => s.active > 0).map((s) => s.hash);
@@ -206,7 +206,12 @@ describe('run notifications', () => {
 
   it('refuses a bad notify target with a field error and queues nothing', async () => {
     const before = (await api<RunList>('GET', '/api/runs')).body.runs.length;
-    const res = await api('POST', '/api/yclients/sync', { companyId: 1, notify: { webhookUrl: 'not a url' } });
+    const res = await api('POST', '/api/runs', {
+      source: 'avito',
+      job: 'avito.user',
+      params: { user: sellers[0] },
+      notify: { webhookUrl: 'not a url' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'notify.webhookUrl', message: 'must be an http(s) URL' }]);
     const avito = await api('GET', `/api/avito/user?user=${sellers[0]}&notifyEmail=nobody`);

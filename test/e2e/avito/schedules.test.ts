@@ -8,7 +8,6 @@ import { opsQueues } from '@datasync/queues';
 import { closeQueues, createQueues, runScheduleTick } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { startAvitoWorker } from '@datasync/worker-avito';
 import {
   createTestDatabase,
   sandboxControl,
@@ -18,7 +17,8 @@ import {
   waitFor,
   type TestDatabase,
   type WorkerProcess,
-} from '../helpers';
+  sourceWorker,
+} from '../../helpers';
 import type { OpenApiDocument, OrError, Schedule, ScheduleList } from '@datasync/testkit';
 
 let db: TestDatabase;
@@ -63,7 +63,7 @@ beforeAll(async () => {
   // Two gateway processes consume the ticks; the worker runs in this process.
   // At debug: each tick's submission is a debug line (routine for the pollers).
   gateways.push(await spawnGateway(env, { logLevel: 'debug' }), await spawnGateway(env, { logLevel: 'debug' }));
-  worker = await startAvitoWorker(loadConfig(env), createLogger({ name: 'worker', level: 'silent' }));
+  worker = await sourceWorker('avito')(loadConfig(env), createLogger({ name: 'worker', level: 'silent' }));
   const all = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
   sellers = all
     .filter((s) => s.active > 0)
@@ -86,13 +86,16 @@ describe('schedules', () => {
     const cases: [unknown, string[]][] = [
       [{ source: 'avito', job: 'avito.user', params: { user: 'nope' }, everyMinutes: 5 }, ['params.user']],
       [{ source: 'nowhere', everyMinutes: 5 }, ['source']],
-      [{ source: 'yclients', params: { companyId: 1 } }, ['everyMinutes']],
-      [{ source: 'yclients', params: { companyId: 1 }, everyMinutes: 5, cron: '* * * * *' }, ['everyMinutes']],
-      [{ source: 'yclients', params: { companyId: 1 }, cron: 'every tuesday' }, ['cron']],
-      [{ source: 'yclients', params: { companyId: 1 }, cron: '0 6 * * *', timezone: 'Mars/Base' }, ['timezone']],
-      [{ source: 'yclients', params: { companyId: 1 }, everyMinutes: 0.001 }, ['everyMinutes']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] } }, ['everyMinutes']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] }, everyMinutes: 5, cron: '* * * * *' }, ['everyMinutes']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] }, cron: 'every tuesday' }, ['cron']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] }, cron: '0 6 * * *', timezone: 'Mars/Base' }, ['timezone']],
+      [{ source: 'avito', job: 'avito.user', params: { user: sellers[0] }, everyMinutes: 0.001 }, ['everyMinutes']],
       [{ source: 'avito', job: 'avito.nothing', everyMinutes: 5 }, ['job']],
-      [{ source: 'yclients', params: { companyId: 1 }, everyMinutes: 5, notify: { webhookUrl: 'ftp://x' } }, ['notify.webhookUrl']],
+      [
+        { source: 'avito', job: 'avito.user', params: { user: sellers[0] }, everyMinutes: 5, notify: { webhookUrl: 'ftp://x' } },
+        ['notify.webhookUrl'],
+      ],
     ];
     for (const [body, fields] of cases) {
       const res = await api('POST', '/api/schedules', body);

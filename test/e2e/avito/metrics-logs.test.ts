@@ -11,7 +11,7 @@ import {
   type Stack,
   type TestDatabase,
   type WorkerProcess,
-} from '../helpers';
+} from '../../helpers';
 import { waitForRun, type Run, type RunLog, type Submitted } from '@datasync/testkit';
 
 const KEY = 'metrics-test-key-0123456789';
