@@ -7,9 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
 import type { ErrorAnswer } from '@datasync/testkit';
+import { runBody, sourceWithRoute } from './sources';
 
 const KEY = 'csrf-key-7c1e9b0d2a4f';
-const SELLER = '7d04cdc3a12726eee72c6851c953ac54';
+/** A source's own GET route (what a link can reach) and another's POST route, asked for valid params. */
+const getSource = sourceWithRoute('GET');
+const getRoute = getSource.route(getSource.params(1));
+const postSource = sourceWithRoute('POST');
+const postRoute = postSource.route(postSource.params(1));
 
 let db: TestDatabase;
 let sandbox: RunningSandbox;
@@ -56,9 +61,9 @@ describe('cross-site requests from a browser that holds the key', () => {
       const hook = encodeURIComponent('http://127.0.0.1:9/internal');
       const pages: Record<string, string> = {
         '/form': `<form id=f method=POST action="${gw}/api/marketplaces/catalog" enctype="text/plain"><input name='{"x":"' value='"}'></form><script>f.submit()</script>`,
-        '/link': `<script>location.href = "${gw}/api/avito/user?user=${SELLER}&notifyWebhookUrl=${hook}"</script>`,
+        '/link': `<script>location.href = "${gw}${getRoute.path}${getRoute.path.includes('?') ? '&' : '?'}notifyWebhookUrl=${hook}"</script>`,
         '/fetch': `<script>fetch("${gw}/api/runs", {method: "POST", mode: "no-cors", credentials: "include", headers: {"content-type": "text/plain"},
-          body: JSON.stringify({source: "avito", params: {user: "${SELLER}"}})}).then(() => document.title = "sent", () => document.title = "sent")</script>`,
+          body: JSON.stringify(${JSON.stringify(runBody(getSource, 1))})}).then(() => document.title = "sent", () => document.title = "sent")</script>`,
       };
       res.writeHead(200, { 'content-type': 'text/html' }).end(pages[req.url!] ?? '');
     });
@@ -83,7 +88,7 @@ describe('cross-site requests from a browser that holds the key', () => {
       await page.goto(`${evil}${p}`);
       await done;
     }
-    expect(answers).toEqual({ '/api/marketplaces/catalog': 403, '/api/avito/user': 403, '/api/runs': 403 });
+    expect(answers).toEqual({ '/api/marketplaces/catalog': 403, [new URL(getRoute.path, gw).pathname]: 403, '/api/runs': 403 });
     expect(await runs()).toEqual([]);
 
     // The same browser on the gateway's own stock page: its fetches are same-origin and work.
@@ -120,12 +125,16 @@ describe('cross-site and non-JSON requests without a browser at hand', () => {
     const before = await runs();
     const foreign = { origin: 'http://evil.example' };
     for (const [path, init] of [
-      [`/api/avito/user?user=${SELLER}`, { headers: foreign }],
+      [getRoute.path, { headers: foreign }],
       ['/api/marketplaces/push', { method: 'POST', headers: { ...foreign, 'content-type': 'application/json' }, body: '{}' }],
       ['/api/runs', { method: 'GET', headers: { origin: 'null' } }],
       [
-        '/api/yclients/sync',
-        { method: 'POST', headers: { 'sec-fetch-site': 'same-site', 'content-type': 'application/json' }, body: '{"companyId":1}' },
+        postRoute.path,
+        {
+          method: 'POST',
+          headers: { 'sec-fetch-site': 'same-site', 'content-type': 'application/json' },
+          body: JSON.stringify(postRoute.body),
+        },
       ],
     ] as const) {
       const res = await call(path, init);

@@ -256,7 +256,7 @@ describe('fuzzing every gateway route', () => {
           expect(res.status, what).not.toBe(500);
           // A request its schemas accept gets one of the route's documented answers (e.g. 503 when its
           // upstream is not configured, 404 for an id that does not exist when documented); a 400 only
-          // from a check past the schema (a NUL character, an Avito run id that does not exist), naming the field.
+          // from a check past the schema (a NUL character, a source's run id that does not exist), naming the field.
           if (ok) {
             expect(Object.keys(route.responses).map(Number), what).toContain(res.status);
             if (res.status === 400)

@@ -5,10 +5,12 @@ import { rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { startRedisServer, startTcpProxy, waitFor, type RedisServer } from '../helpers';
-import { reliabilitySource, useBench, type Target } from './sources';
+import { allSources, useBench, type Target } from './sources';
 
-const yclients = reliabilitySource('yclients');
-const datawiz = reliabilitySource('datawiz');
+/** A source whose page transactions write more than one table per entity (a lock catches a worker mid-page), for the outages mid-run. */
+const paged = allSources.find((s) => (s.midPageTables?.length ?? 0) >= 3)!;
+/** Another source, whose run waits queued while Redis loses its data. */
+const queued = allSources.find((s) => s !== paged)!;
 
 /**
  * Redis and Postgres failing under a running sync. Redis is a server of this test's own (AOF on,
@@ -24,7 +26,7 @@ afterAll(async () => {
   await redis?.close();
 });
 const t = useBench({
-  sources: [yclients, datawiz],
+  sources: [paged, queued],
   env: async () => {
     redis = await startRedisServer({ appendonly: true });
     return { REDIS_URL: redis.url, WORKER_ORPHAN_SWEEP_MS: '1000', WORKER_CONCURRENCY: '1' };
@@ -80,9 +82,9 @@ async function blockWritesTo(table: string) {
         async () => {
           const { rows } = await t.pool.query<{ pid: number }>(
             `SELECT pid FROM pg_stat_activity
-             WHERE datname = current_database() AND application_name = 'datasync-worker-yclients'
+             WHERE datname = current_database() AND application_name = $2
                AND xact_start IS NOT NULL AND $1 = ANY(pg_blocking_pids(pid))`,
-            [holderPid],
+            [holderPid, `datasync-${paged.app}`],
           );
           return rows.length > 0 ? rows.map((r) => r.pid) : undefined;
         },
@@ -97,10 +99,10 @@ async function blockWritesTo(table: string) {
 
 describe('Redis restarted during a sync', () => {
   it('SIGKILLed and restarted from its AOF while pages are being written: the run carries on and ends equal to the source; the gateway keeps answering', async () => {
-    const worker = await yclients.start(loadConfig(t.env), log);
+    const worker = await paged.start(loadConfig(t.env), log);
     try {
-      const target = await yclients.prepare(t.control, t.pool, { large: true });
-      await t.control.addFault({ path: yclients.dataPath, kind: 'delay', delayMs: 40 });
+      const target = await paged.prepare(t.control, t.pool, { large: true });
+      await t.control.addFault({ path: paged.dataPath, kind: 'delay', delayMs: 40 });
       const id = await t.api.submit(target.submit);
       await pagesCommitted(id, 4);
       await redis.kill('SIGKILL');
@@ -139,11 +141,11 @@ describe('Redis restarted during a sync', () => {
   };
 
   it('restarted empty (its data lost) with a run queued: the orphan sweep enqueues it again and it completes', async () => {
-    const target = await datawiz.prepare(t.control, t.pool);
+    const target = await queued.prepare(t.control, t.pool);
     const id = await t.api.submit(target.submit);
     await emptyRedis();
     // Nothing in Redis knows the run any more; a worker starting now finds it through Postgres.
-    const worker = await datawiz.start(loadConfig(t.env), log);
+    const worker = await queued.start(loadConfig(t.env), log);
     try {
       await expectDoneAndEqual(id, target);
     } finally {
@@ -152,10 +154,10 @@ describe('Redis restarted during a sync', () => {
   }, 60_000);
 
   it('restarted empty (its data lost) with a run running: the run still ends done and equal to the source', async () => {
-    const worker = await yclients.start(loadConfig(t.env), log);
+    const worker = await paged.start(loadConfig(t.env), log);
     try {
-      const target = await yclients.prepare(t.control, t.pool, { large: true });
-      await t.control.addFault({ path: yclients.dataPath, kind: 'delay', delayMs: 40 });
+      const target = await paged.prepare(t.control, t.pool, { large: true });
+      await t.control.addFault({ path: paged.dataPath, kind: 'delay', delayMs: 40 });
       const id = await t.api.submit(target.submit);
       await pagesCommitted(id, 4);
       await emptyRedis();
@@ -172,14 +174,14 @@ describe('Redis restarted during a sync', () => {
 describe('Postgres connections dropped during writes', () => {
   // Each dropped connection fails the attempt it hit (the page transaction is not retried in place), so
   // a run survives JOB_ATTEMPTS − 1 of them: 2 with the default 3. A third fails the run (see README).
-  it("the worker's backend terminated inside a page's write transaction, once per spare attempt (clients, then records)", async () => {
-    const worker = await yclients.start(loadConfig(t.env), log);
+  it("the worker's backend terminated inside a page's write transaction, once per spare attempt (one entity, then the next)", async () => {
+    const worker = await paged.start(loadConfig(t.env), log);
     try {
-      const target = await yclients.prepare(t.control, t.pool, { large: true });
-      await t.control.addFault({ path: yclients.dataPath, kind: 'delay', delayMs: 40 });
+      const target = await paged.prepare(t.control, t.pool, { large: true });
+      await t.control.addFault({ path: paged.dataPath, kind: 'delay', delayMs: 40 });
       // The first write of each entity's page transactions that comes after the page's own rows.
       const survivable = Number(t.env.JOB_ATTEMPTS) - 1;
-      const blocks = ['yclients_client_category_links', 'yclients_record_services', 'yclients_transactions'].slice(0, survivable);
+      const blocks = paged.midPageTables!.slice(0, survivable);
       expect(blocks.length).toBe(2);
       let lock = await blockWritesTo(blocks[0]!);
       const id = await t.api.submit(target.submit);
@@ -208,13 +210,13 @@ describe('Postgres connections dropped during writes', () => {
     const proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
-    const worker = await yclients.start(loadConfig({ ...t.env, DATABASE_URL: url.toString() }), log);
+    const worker = await paged.start(loadConfig({ ...t.env, DATABASE_URL: url.toString() }), log);
     try {
-      const target = await yclients.prepare(t.control, t.pool, { large: true });
-      await t.control.addFault({ path: yclients.dataPath, kind: 'delay', delayMs: 40 });
-      const lock = await blockWritesTo('yclients_record_services');
+      const target = await paged.prepare(t.control, t.pool, { large: true });
+      await t.control.addFault({ path: paged.dataPath, kind: 'delay', delayMs: 40 });
+      const lock = await blockWritesTo(paged.midPageTables![1]!);
       const id = await t.api.submit(target.submit);
-      // A records page's transaction has written its records and waits on the lock: cut it off there.
+      // A page of the second entity has written its own rows and waits on the lock: cut it off there.
       try {
         await lock.caught();
         proxy.cut(3000);

@@ -5,7 +5,6 @@ import { createLogger } from '@datasync/logger';
 import { closeQueues, createQueues } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
 import { waitFor } from '../helpers';
-import { expectYclientsEqualToSource } from '../e2e/yclients/equal-to-source';
 import type { OrError, Submitted } from '@datasync/testkit';
 import { allSources, gatewayClient, type Submit, useBench } from './sources';
 
@@ -24,8 +23,8 @@ let limit = 0;
 // Workers come later: every identical request of the burst then meets a run still queued.
 const t = useBench({
   env: async ({ control }) => {
-    const sellers = (await control.get<{ sellers: unknown[] }>('/avito/_control/sellers')).sellers.length;
-    limit = Math.ceil(burstSize(sellers + 8 + 1 + 10) / 2);
+    const distinct = (await Promise.all(allSources.map((s) => s.syncs.count(control)))).reduce((a, b) => a + b, 0);
+    limit = Math.ceil(burstSize(distinct) / 2);
     return { GATEWAY_RATE_LIMIT_PER_MINUTE: String(limit), WORKER_CONCURRENCY: '4' };
   },
 });
@@ -49,20 +48,10 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 
 describe('a burst of sync requests', () => {
   it(`hundreds at once (${COPIES} copies of each distinct sync, shuffled): deduplicated, all finished, the gateway responsive`, async () => {
-    const sellers = (await t.control.get<{ sellers: { hash: string }[] }>('/avito/_control/sellers')).sellers;
-    const companies: number[] = [];
-    for (let i = 0; i < 8; i++)
-      companies.push((await t.control.post<{ id: number }>('/yclients/_control/companies', { clients: 30, records: 40 })).id);
-    const distinct: Submit[] = [
-      ...sellers.map((s) => ({ method: 'GET' as const, path: `/api/avito/user?user=${s.hash}` })),
-      ...companies.map((companyId) => ({ method: 'POST' as const, path: '/api/yclients/sync', body: { companyId } })),
-      { method: 'POST', path: '/api/datawiz/sync', body: {} },
-      ...Array.from({ length: 10 }, (_, i) => ({
-        method: 'POST' as const,
-        path: '/api/itresume/sync',
-        body: { start: `2026-04-${String(i + 1).padStart(2, '0')}`, end: '2026-04-10' },
-      })),
-    ];
+    // Every source's distinct syncs (each ends done against the seeded data), in the sources' order.
+    const syncs = [];
+    for (const source of allSources) syncs.push(await source.syncs.make(t.control, t.pool));
+    const distinct: Submit[] = syncs.flatMap((s) => s.submits);
     const burst = distinct.flatMap((s) => Array.from({ length: COPIES }, () => s));
     // A fixed shuffle, so copies of one sync arrive far apart and side by side with the others.
     for (let i = burst.length - 1; i > 0; i--) {
@@ -129,7 +118,7 @@ describe('a burst of sync requests', () => {
     const redis = new Redis(t.env.REDIS_URL!, { maxRetriesPerRequest: null });
     const queues = createQueues(catalog, redis, t.env.REDIS_PREFIX!);
     try {
-      const waiting = await Promise.all(Object.values(queues).map((q) => q.getWaitingCount()));
+      const waiting = await Promise.all(queues.all().map((q) => q.getWaitingCount()));
       expect(waiting.reduce((a, b) => a + b, 0)).toBe(distinct.length);
     } finally {
       await closeQueues(queues);
@@ -162,7 +151,7 @@ describe('a burst of sync requests', () => {
       const failed = await t.pool.query(`SELECT source, error FROM sync_runs WHERE state = 'failed'`);
       expect(failed.rows).toEqual([]);
       expect(ends.done).toBe(distinct.length);
-      for (const c of companies) await expectYclientsEqualToSource(t.pool, t.control, c);
+      for (const s of syncs) await s.expectEqual?.();
     } finally {
       await Promise.all(workers.map((w) => w.close()));
     }

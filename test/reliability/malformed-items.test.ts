@@ -4,7 +4,7 @@ import { allSources, useBench } from './sources';
 /**
  * Upstream pages with broken items (an id missing, a field of the wrong type), through the
  * sandbox's `corrupt` fault. Each broken item is skipped and counted in the run, with a logged
- * reason, and every other row is stored; or (YClients, whose incremental algorithm needs every
+ * reason, and every other row is stored; or (a source whose incremental algorithm needs every
  * row of a page) the run fails clearly and keeps no half-parsed rows. Never a broken row stored.
  */
 

@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAvitoWorker } from '@datasync/worker-avito';
 import type { RunningSandbox } from '@datasync/sandbox';
 import {
   createTestDatabase,
@@ -15,6 +14,10 @@ import {
   type TestDatabase,
 } from '../helpers';
 import type { OrError, RunWebhook, Submitted } from '@datasync/testkit';
+import { allSources, runBody, withNotify, type Submit } from './sources';
+
+/** Whose runs: any source (targets are the same for all). */
+const source = allSources[0]!;
 
 let db: TestDatabase;
 let sandbox: RunningSandbox;
@@ -24,7 +27,9 @@ let receiver: Server;
 let hooks: string;
 /** What the receiver was called with: the oracle, independent of what DataSync stored. */
 const calls: { path: string; runId: string; delivery: string }[] = [];
-let sellers: string[];
+/** The source's settings, and a sync of it that ends done. */
+let env: Record<string, string>;
+let sync: Submit;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -41,8 +46,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   hooks = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  const all = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
-  sellers = all.filter((s) => s.active > 0).map((s) => s.hash);
+  env = await source.env(control, sandbox.url);
+  sync = (await source.prepare(control, pool)).submit;
 });
 afterAll(async () => {
   await pool?.end();
@@ -63,8 +68,13 @@ describe('notification targets added while a run is in progress', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack(
-      testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '100000', NOTIFY_BACKOFF_MS: '100' }),
-      { workers: [startAvitoWorker] },
+      testEnv(db.url, sandbox.url, {
+        ...env,
+        NOTIFY_ALLOW_PRIVATE: 'true',
+        NOTIFY_MAX_TARGETS_PER_RUN: '100000',
+        NOTIFY_BACKOFF_MS: '100',
+      }),
+      { workers: [source.start] },
     );
   });
   afterAll(async () => {
@@ -75,14 +85,13 @@ describe('notification targets added while a run is in progress', () => {
 
   it('notifies every target answered with a run exactly once, including those that came as the run ended', async () => {
     // Pages come slowly, so the run is in progress while identical requests keep arriving, and ends in their midst.
-    await control.addFault({ path: '/avito/api', kind: 'delay', delayMs: 50 });
+    await control.addFault({ path: source.dataPath, kind: 'delay', delayMs: 50 });
     // And each target takes 20 ms to store (a busy database), so adding them overlaps each run's end:
     // before run_notify_targets, targets still being appended when the run ended were never called
     // (this burst lost 223 of 781 that way, on main with the same trigger on its append).
     await pool.query(`CREATE TABLE slowed_writes (at timestamptz DEFAULT now());
       CREATE FUNCTION slow_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO slowed_writes DEFAULT VALUES; PERFORM pg_sleep(0.02); RETURN NEW; END $$;
       CREATE TRIGGER slow_write BEFORE INSERT ON run_notify_targets FOR EACH ROW EXECUTE FUNCTION slow_write();`);
-    const seller = sellers[3]!;
     const answered: { path: string; runId: string }[] = [];
     let n = 0;
     const runIds = () => new Set(answered.map((a) => a.runId));
@@ -91,9 +100,12 @@ describe('notification targets added while a run is in progress', () => {
       Array.from({ length: 40 }, async () => {
         while (runIds().size < 10 && n < 5000) {
           const path = `/t${++n}`;
-          const res = await fetch(
-            `${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(hooks + path)}`,
-          );
+          const asked = withNotify(sync, hooks + path);
+          const res = await fetch(`${stack.gateway.url}${asked.path}`, {
+            method: asked.method,
+            headers: asked.body === undefined ? {} : { 'content-type': 'application/json' },
+            body: asked.body === undefined ? undefined : JSON.stringify(asked.body),
+          });
           const body = (await res.json()) as Submitted;
           expect(res.status).toBe(200);
           answered.push({ path, runId: body.parser_uuid });
@@ -136,7 +148,7 @@ describe('targets per run', () => {
   beforeAll(async () => {
     await pool.query('TRUNCATE sync_runs CASCADE');
     // No worker: the run stays queued while targets are added.
-    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '3' }), {
+    stack = await startStack(testEnv(db.url, sandbox.url, { ...env, NOTIFY_ALLOW_PRIVATE: 'true', NOTIFY_MAX_TARGETS_PER_RUN: '3' }), {
       workers: [],
     });
   });
@@ -149,7 +161,7 @@ describe('targets per run', () => {
       const res = await fetch(`${stack.gateway.url}/api/runs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ source: 'avito', job: 'avito.user', params: { user: sellers[1] }, notify: { webhookUrl: hooks + path } }),
+        body: JSON.stringify({ ...runBody(source, 1), notify: { webhookUrl: hooks + path } }),
       });
       return { path, status: res.status, body: (await res.json()) as OrError<Submitted> };
     };

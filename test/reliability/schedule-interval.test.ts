@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsQueues } from '@datasync/queues';
 import { startStack, type Stack } from '../helpers';
 import type { ErrorAnswer, Schedule } from '@datasync/testkit';
-import { gatewayClient, useBench } from './sources';
+import { allSources, gatewayClient, runBody, useBench } from './sources';
 
 /**
  * SCHEDULE_MIN_INTERVAL_SECONDS holds over a cron expression's whole cycle, not only between its
@@ -14,6 +14,8 @@ import { gatewayClient, useBench } from './sources';
  */
 
 const t = useBench();
+/** Whose schedules: any source (the interval rule is the same for all). */
+const schedule = runBody(allSources[0]!);
 /** A second gateway of the same deployment whose minimum interval is two hours. */
 let twoHours: Stack;
 let redis: Redis;
@@ -50,7 +52,7 @@ describe('schedule minimum interval', () => {
       ['0 0 31 4,6 *', /never fires/],
     ];
     for (const [cron, message] of refused) {
-      const res = await api.call<ErrorAnswer>('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, cron });
+      const res = await api.call<ErrorAnswer>('POST', '/api/schedules', { ...schedule, cron });
       expect(res.status, cron).toBe(400);
       expect(res.body.errors, cron).toEqual([{ field: 'cron', message: expect.stringMatching(message) }]);
     }
@@ -71,7 +73,7 @@ describe('schedule minimum interval', () => {
       '30 0,23 * * 5,6',
     ];
     for (const cron of refused) {
-      const res = await api.call<ErrorAnswer>('POST', '/api/schedules', { source: 'yclients', params: { companyId: 1 }, cron });
+      const res = await api.call<ErrorAnswer>('POST', '/api/schedules', { ...schedule, cron });
       expect(res.status, cron).toBe(400);
       expect(res.body.errors, cron).toEqual([{ field: 'cron', message: expect.stringContaining('SCHEDULE_MIN_INTERVAL_SECONDS') }]);
     }
@@ -81,8 +83,7 @@ describe('schedule minimum interval', () => {
     const ids: string[] = [];
     for (const cron of accepted) {
       const res = await api.call<Schedule>('POST', '/api/schedules', {
-        source: 'yclients',
-        params: { companyId: 1 },
+        ...schedule,
         cron,
         timezone: 'Europe/Moscow',
       });

@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAvitoWorker } from '@datasync/worker-avito';
 import {
   createTestDatabase,
   spawnGateway,
@@ -21,7 +20,7 @@ import {
 } from '../helpers';
 import { marketplaceEnv } from '../helpers/marketplaces';
 import type { ErrorAnswer } from '@datasync/testkit';
-import { allSources, gatewayClient, useBench } from './sources';
+import { allSources, gatewayClient, sourceWithRoute, useBench, withNotify } from './sources';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const API_KEY = 'reliability-key-3f9c2a7e51b04d68';
@@ -112,7 +111,8 @@ describe('who gets in', () => {
     // The registry is really enumerated: every API route, the dashboard and the docs are in the list.
     expect(paths.map((p) => p.path)).toEqual(
       expect.arrayContaining([
-        '/api/yclients/sync',
+        // Every source's own sync route.
+        ...allSources.map((s) => new URL(s.route(s.params(0)).path, 'http://x').pathname),
         '/api/runs',
         '/admin/queues/',
         '/docs/',
@@ -159,16 +159,18 @@ describe('who gets in', () => {
   it('refuses every Bull Board action (PUT/POST/DELETE) without the key, and the queue is left as it was', async () => {
     // A job waiting in a queue (no worker in this process): what an empty, clean, obliterate or pause would touch.
     const keyed = gatewayClient(t.stack.gateway.url, API_KEY);
-    // A company no other test syncs, so this run stays queued: no worker consumes this prefix.
-    const runId = await keyed.submit({ method: 'POST', path: '/api/yclients/sync', body: { companyId: 424242 } });
-    const actions = bullBoardActions('yclients', runId);
+    // Parameters no other test syncs, so this run stays queued: no worker consumes this prefix.
+    const source = allSources[0]!;
+    const runId = await keyed.submit(source.route(source.params(424242)));
+    const queueName = source.name;
+    const actions = bullBoardActions(queueName, runId);
     expect(actions.length).toBeGreaterThanOrEqual(20);
     expect(actions.map((a) => `${a.method} ${a.path}`)).toEqual(
       expect.arrayContaining([
-        'PUT /admin/queues/api/queues/yclients/empty',
-        'PUT /admin/queues/api/queues/yclients/obliterate',
+        `PUT /admin/queues/api/queues/${queueName}/empty`,
+        `PUT /admin/queues/api/queues/${queueName}/obliterate`,
         'PUT /admin/queues/api/queues/pause',
-        `PUT /admin/queues/api/queues/yclients/${runId}/retry`,
+        `PUT /admin/queues/api/queues/${queueName}/${runId}/retry`,
       ]),
     );
     // Each action with its own method, and with POST and DELETE too (a route that changes method later stays covered).
@@ -190,9 +192,9 @@ describe('who gets in', () => {
     // Nothing happened: the job still waits, the queue is not paused.
     const queues = await keyed.call<{ queues: { name: string; isPaused: boolean; jobs: { id: string }[] }[] }>(
       'GET',
-      '/admin/queues/api/queues?activeQueue=yclients&status=waiting',
+      `/admin/queues/api/queues?activeQueue=${queueName}&status=waiting`,
     );
-    const queue = queues.body.queues.find((q) => q.name === 'yclients');
+    const queue = queues.body.queues.find((q) => q.name === queueName);
     expect(queue?.isPaused).toBe(false);
     expect(queue?.jobs.map((j) => j.id)).toContain(runId);
     expect((await keyed.run(runId)).state).toBe('queued');
@@ -204,7 +206,9 @@ describe('limits and headers', () => {
 
   it('answers 413 to a body over GATEWAY_BODY_LIMIT, and queues nothing', async () => {
     const before = (await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n;
-    const res = await keyed().call<ErrorAnswer>('POST', '/api/yclients/sync', { companyId: 1, pad: 'x'.repeat(20_000) });
+    const source = sourceWithRoute('POST');
+    const route = source.route(source.params(1));
+    const res = await keyed().call<ErrorAnswer>('POST', route.path, { ...(route.body as object), pad: 'x'.repeat(20_000) });
     expect(res.status).toBe(413);
     expect(res.body.error?.code).toBe('payload_too_large');
     expect((await t.pool.query('SELECT count(*)::int AS n FROM sync_runs')).rows[0].n).toBe(before);
@@ -307,10 +311,10 @@ async function startWebhookReceiver() {
 
 describe('credentials never leak', () => {
   it('after successful and auth-failed runs of every source, with signed webhooks, no credential, API key or webhook secret is in worker or gateway logs, Redis, any table, errors or answers', async () => {
-    const ycreds = await t.control.get<{ userToken: string }>('/yclients/_control/credentials');
     const secrets = [
       ...allSources.flatMap((s) => s.secrets(t.env)),
-      ycreds.userToken,
+      // What the upstreams issue to a run (a user token, say).
+      ...(await Promise.all(allSources.map((s) => s.issuedSecrets?.(t.control) ?? []))).flat(),
       t.env.OZON_API_KEY!,
       t.env.WB_TOKEN!,
       t.env.YM_API_KEY!,
@@ -329,15 +333,10 @@ describe('credentials never leak', () => {
       workers.push(spawnWorker(app, env, { logLevel: 'debug' }));
     const hook = await startWebhookReceiver();
     const api = gatewayClient(gateway.url, API_KEY);
-    const notify = { notify: { webhookUrl: hook.url } };
-    const withNotify = (s: { method: 'GET' | 'POST'; path: string; body?: unknown }) =>
-      s.method === 'GET'
-        ? { ...s, path: `${s.path}&notifyWebhookUrl=${encodeURIComponent(hook.url)}` }
-        : { ...s, body: { ...(s.body as object), ...notify } };
 
     try {
       const runIds: string[] = [];
-      for (const s of allSources) runIds.push(await api.submit(withNotify((await s.prepare(t.control, t.pool)).submit)));
+      for (const s of allSources) runIds.push(await api.submit(withNotify((await s.prepare(t.control, t.pool)).submit, hook.url)));
       // Marketplaces: the catalog read from all three, then a poll of each.
       const catalog = await api.submit({ method: 'POST', path: '/api/marketplaces/catalog', body: {} });
       expect((await api.finished(catalog)).state).toBe('done');
@@ -352,14 +351,13 @@ describe('credentials never leak', () => {
       const ok = await Promise.all(runIds.map((id) => api.finished(id)));
       expect(ok.map((r) => r.state)).toEqual(runIds.map(() => 'done'));
 
-      // Refused credentials: on the data requests, and on Datawiz's token grant (whose body carries the secret).
+      // Refused credentials: on the data requests, and where a source has more (a token grant, whose body carries the secret).
       await t.control.addFault(
         [...allSources.map((s) => s.dataPath), '/ozon/', '/wb/', '/ym/'].map((path) => ({ path, kind: 'status', status: 401 })),
       );
-      await t.control.post('/datawiz/_control/expire-tokens');
-      await t.control.addFault({ path: '/datawiz/api/o/token/', kind: 'status', status: 401, body: { error: 'invalid_client' } });
+      for (const s of allSources) await s.refuseCredentials?.(t.control);
       const failedIds: string[] = [];
-      for (const s of allSources) failedIds.push(await api.submit(withNotify((await s.prepare(t.control, t.pool)).submit)));
+      for (const s of allSources) failedIds.push(await api.submit(withNotify((await s.prepare(t.control, t.pool)).submit, hook.url)));
       for (const marketplace of ['ozon', 'wb', 'ym'])
         failedIds.push(await api.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace } }));
       const failed = await Promise.all(failedIds.map((id) => api.finished(id)));
@@ -398,8 +396,14 @@ describe('credentials never leak', () => {
           ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}`)).text))),
           // Each run's own log lines, as the API serves them.
           ...(await Promise.all([...runIds, ...failedIds].map(async (id) => (await api.call('GET', `/api/runs/${id}/log`)).text))),
-          (await api.call('GET', '/admin/queues/api/queues?activeQueue=yclients&status=failed')).text,
-          (await api.call('GET', '/admin/queues/api/queues?activeQueue=itresume&status=completed')).text,
+          // Every source's queue as the dashboard shows it, failed and completed jobs with their data.
+          ...(await Promise.all(
+            allSources.flatMap((s) =>
+              ['failed', 'completed'].map(
+                async (status) => (await api.call('GET', `/admin/queues/api/queues?activeQueue=${s.name}&status=${status}`)).text,
+              ),
+            ),
+          )),
         ].join('\n'),
       };
       // The corpora hold what a leak would be in: run starts and failures, requests, job data, errors, every table.
@@ -408,9 +412,7 @@ describe('credentials never leak', () => {
       expect(corpora['gateway log']).toContain(failedIds[0]);
       expect(corpora.redis).toContain(failedIds[0]);
       expect(corpora.redis).toContain(`${env.REDIS_PREFIX}:`);
-      expect(database.tables).toEqual(
-        expect.arrayContaining(['sync_runs', 'yclients_clients', 'datawiz_sale_submissions', 'itresume_attempts']),
-      );
+      expect(database.tables).toEqual(expect.arrayContaining(['sync_runs', ...allSources.flatMap((s) => s.tables)]));
       expect(corpora.database).toContain('401');
       expect(corpora.answers).toContain(failedIds[2]);
       for (const [where, text] of Object.entries(corpora)) {
@@ -431,20 +433,24 @@ describe('several deployments on one Redis', () => {
   it('two stacks with different REDIS_PREFIX never see each other’s jobs, and every key carries its prefix', async () => {
     redis = await startRedisServer();
     const otherDb = await createTestDatabase();
+    // A source with several different syncs: one for each deployment.
+    const counts = await Promise.all(allSources.map((s) => s.syncs.count(t.control)));
+    const source = allSources[counts.findIndex((n) => n >= 4)]!;
     const a = await startStack(
       { ...t.env, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-a', GATEWAY_API_KEY: '' },
-      { workers: [startAvitoWorker] },
+      { workers: [source.start] },
     );
     const b = await startStack(
       { ...t.env, DATABASE_URL: otherDb.url, REDIS_URL: redis.url, REDIS_PREFIX: 'deploy-b', GATEWAY_API_KEY: '' },
       { workers: [] },
     );
     try {
-      const sellers = (await t.control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
+      const { submits } = await source.syncs.make(t.control, t.pool);
+      expect(submits.length).toBeGreaterThanOrEqual(4);
       const apiA = gatewayClient(a.gateway.url);
       const apiB = gatewayClient(b.gateway.url);
-      const inB = await apiB.submit({ method: 'GET', path: `/api/avito/user?user=${sellers[1]!.hash}` });
-      const inA = await apiA.submit({ method: 'GET', path: `/api/avito/user?user=${sellers[3]!.hash}` });
+      const inB = await apiB.submit(submits[1]!);
+      const inA = await apiA.submit(submits[3]!);
       expect((await apiA.finished(inA)).state).toBe('done');
       // B has no worker: A's worker, on the same Redis, never took B's job.
       await new Promise((r) => setTimeout(r, 500));
@@ -460,7 +466,7 @@ describe('several deployments on one Redis', () => {
         client.disconnect();
       }
       // Once B runs a worker, its own job is done by it.
-      const bWorker = await startAvitoWorker(b.config, (await import('@datasync/logger')).createLogger({ name: 'b', level: 'silent' }));
+      const bWorker = await source.start(b.config, (await import('@datasync/logger')).createLogger({ name: 'b', level: 'silent' }));
       try {
         await waitFor(async () => ((await apiB.run(inB)).state === 'done' ? true : undefined), { what: 'B to run its own job' });
       } finally {

@@ -16,7 +16,7 @@ import {
   type TestDatabase,
   type WorkerStarter,
 } from '@datasync/testkit';
-import type { Control, ReliabilitySource } from './source';
+import type { Control, ReliabilitySource, Submit } from './source';
 
 export { gatewayClient };
 export type { Control, ReliabilitySource, Submit, Target } from './source';
@@ -37,6 +37,30 @@ export function reliabilitySource(name: string): ReliabilitySource {
   const found = allSources.find((s) => s.name === name);
   if (!found) throw new Error(`no test/e2e/${name}/reliability.ts`);
   return found;
+}
+
+/** The first source whose own sync route is a `method` request (a test of that kind of route takes it). */
+export function sourceWithRoute(method: Submit['method']): ReliabilitySource {
+  const found = allSources.find((s) => s.route(s.params(0)).method === method);
+  if (!found) throw new Error(`no reliability source has a ${method} sync route`);
+  return found;
+}
+
+/** The first source whose params differ for distinct `n` (one with `skip`, when given, for a second such source). */
+export function sourceWithDistinctParams(...skip: ReliabilitySource[]): ReliabilitySource {
+  const found = allSources.find((s) => !skip.includes(s) && JSON.stringify(s.params(0)) !== JSON.stringify(s.params(1)));
+  if (!found) throw new Error('not enough reliability sources whose job takes parameters');
+  return found;
+}
+
+/** A body of the generic routes (POST /api/runs, /api/schedules) for `source`: its name, job and n-th params. */
+export const runBody = (source: ReliabilitySource, n = 0) => ({ source: source.name, job: source.job, params: source.params(n) });
+
+/** `submit` asking for a webhook to `url` when its run ends: a query parameter on a GET route, `notify` in a POST body. */
+export function withNotify(submit: Submit, url: string): Submit {
+  return submit.method === 'GET'
+    ? { ...submit, path: `${submit.path}${submit.path.includes('?') ? '&' : '?'}notifyWebhookUrl=${encodeURIComponent(url)}` }
+    : { ...submit, body: { ...(submit.body as object), notify: { webhookUrl: url } } };
 }
 
 /** The settings of every source, merged. */

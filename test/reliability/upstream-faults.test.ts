@@ -47,7 +47,7 @@ const faults: FaultCase[] = [
   { name: 'invalid JSON bodies', rules: (s) => [{ path: s.dataPath, kind: 'invalid-json', every: 3, times: 2 }] },
   {
     name: 'an empty page in the middle',
-    // IT Resume answers one unpaged array per day: an empty day is indistinguishable from a day without attempts.
+    // A source answering one unpaged array per day cannot tell an empty day from a day without data.
     rules: (s) => (s.detectsEmptyPage ? [{ path: s.dataPath, kind: 'empty', skip: 2, times: 1 }] : undefined),
   },
   {
@@ -55,7 +55,7 @@ const faults: FaultCase[] = [
     rules: (s) => [
       { path: s.dataPath, kind: 'status', ...(s.unauthorized ? { preset: s.unauthorized } : { status: 401 }), skip: 2, times: 1 },
     ],
-    // Without a login to renew (Avito's public surface, IT Resume's fixed key) a 401 is final.
+    // Without a login to renew (a public surface, a fixed key) a 401 is final.
     fails: (s) => !s.reauth,
   },
   {

@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAvitoWorker } from '@datasync/worker-avito';
 import { guardedLookup, postWebhook, WebhookRefusedError, type Resolver } from '@datasync/notifications';
 import type { RunningSandbox } from '@datasync/sandbox';
 import {
@@ -17,6 +16,7 @@ import {
   type TestDatabase,
 } from '../helpers';
 import type { ErrorAnswer, Submitted } from '@datasync/testkit';
+import { runBody, sourceWithRoute, withNotify, type Submit } from './sources';
 
 // Every test here sends traffic to loopback only: private and link-local addresses are only ever
 // produced by a stubbed resolver, and refused before any socket exists.
@@ -126,15 +126,21 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
   let sandbox: RunningSandbox;
   let stack: Stack;
   let pool: pg.Pool;
-  let seller: string;
+  /** A source whose own route is a GET (the target then comes as a query parameter): its worker runs here. */
+  const getSource = sourceWithRoute('GET');
+  /** A source whose own route is a POST (the target in its body): no worker of it runs here. */
+  const postSource = sourceWithRoute('POST');
+  const postRoute = postSource.route(postSource.params(0));
+  /** A sync of `getSource` that ends done. */
+  let sync: Submit;
   beforeAll(async () => {
     db = await createTestDatabase();
     sandbox = await startTestSandbox();
-    stack = await startStack(testEnv(db.url, sandbox.url, { NOTIFY_BACKOFF_MS: '100' }), { workers: [startAvitoWorker] });
+    const control = sandboxControl(sandbox.url);
+    const env = await getSource.env(control, sandbox.url);
+    stack = await startStack(testEnv(db.url, sandbox.url, { ...env, NOTIFY_BACKOFF_MS: '100' }), { workers: [getSource.start] });
     pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    const sellers = (await sandboxControl(sandbox.url).get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers'))
-      .sellers;
-    seller = sellers.find((s) => s.active > 0)!.hash;
+    sync = (await getSource.prepare(control, pool)).submit;
   });
   afterAll(async () => {
     await pool?.end();
@@ -155,44 +161,36 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
     const cases: [string, () => Promise<{ status: number; body: ErrorAnswer }>, { field: string; message: string }][] = [
       [
         'loopback',
-        () =>
-          post('/api/runs', {
-            source: 'avito',
-            job: 'avito.user',
-            params: { user: seller },
-            notify: { webhookUrl: `http://127.0.0.1:${port}/h` },
-          }),
+        () => post('/api/runs', { ...runBody(getSource), notify: { webhookUrl: `http://127.0.0.1:${port}/h` } }),
         { field: 'notify.webhookUrl', message: 'must not point at a loopback address (NOTIFY_ALLOW_PRIVATE is not set)' },
       ],
       [
         'loopback v6, in a query',
         async () => {
-          const res = await fetch(
-            `${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(`http://[::1]:${port}/h`)}`,
-          );
+          const res = await fetch(`${stack.gateway.url}${withNotify(sync, `http://[::1]:${port}/h`).path}`);
           return { status: res.status, body: (await res.json()) as ErrorAnswer };
         },
         { field: 'notifyWebhookUrl', message: 'must not point at a loopback address (NOTIFY_ALLOW_PRIVATE is not set)' },
       ],
-      // No Datawiz worker runs here: even if one of these were accepted, nothing would be delivered.
+      // No worker of postSource runs here: even if one of these were accepted, nothing would be delivered.
       [
         'metadata',
-        () => post('/api/datawiz/sync', { notify: { webhookUrl: 'http://169.254.169.254/latest/meta-data/' } }),
+        () => post(postRoute.path, { ...(postRoute.body as object), notify: { webhookUrl: 'http://169.254.169.254/latest/meta-data/' } }),
         { field: 'notify.webhookUrl', message: 'must not point at a linkLocal address (NOTIFY_ALLOW_PRIVATE is not set)' },
       ],
       [
         'private, on a schedule',
-        () => post('/api/schedules', { source: 'datawiz', params: {}, everyMinutes: 60, notify: { webhookUrl: 'http://10.0.0.8/hook' } }),
+        () => post('/api/schedules', { ...runBody(postSource), everyMinutes: 60, notify: { webhookUrl: 'http://10.0.0.8/hook' } }),
         { field: 'notify.webhookUrl', message: 'must not point at a private address (NOTIFY_ALLOW_PRIVATE is not set)' },
       ],
       [
         'unique-local',
-        () => post('/api/datawiz/sync', { notify: { webhookUrl: 'http://[fd00:ec2::254]/' } }),
+        () => post(postRoute.path, { ...(postRoute.body as object), notify: { webhookUrl: 'http://[fd00:ec2::254]/' } }),
         { field: 'notify.webhookUrl', message: 'must not point at a uniqueLocal address (NOTIFY_ALLOW_PRIVATE is not set)' },
       ],
       [
         'credentials',
-        () => post('/api/datawiz/sync', { notify: { webhookUrl: 'https://user:secret@hooks.example/x' } }),
+        () => post(postRoute.path, { ...(postRoute.body as object), notify: { webhookUrl: 'https://user:secret@hooks.example/x' } }),
         { field: 'notify.webhookUrl', message: 'must not contain a user name or password' },
       ],
     ];
@@ -207,7 +205,7 @@ describe('webhook targets through the gateway (NOTIFY_ALLOW_PRIVATE not set)', (
   it('a name that resolves to loopback at delivery is refused there, once, and recorded', async () => {
     const before = { ...seen, requests: [...seen.requests] };
     const url = `http://localhost:${port}/late`;
-    const res = await fetch(`${stack.gateway.url}/api/avito/user?user=${seller}&notifyWebhookUrl=${encodeURIComponent(url)}`);
+    const res = await fetch(`${stack.gateway.url}${withNotify(sync, url).path}`);
     expect(res.status).toBe(200);
     const runId = ((await res.json()) as Submitted).parser_uuid;
     const row = await waitFor(

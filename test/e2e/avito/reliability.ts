@@ -1,9 +1,11 @@
 import { expect } from 'vitest';
 import { startAvitoWorker } from '@datasync/worker-avito';
-import type { ReliabilitySource } from '../../reliability/source';
+import type { Control, ReliabilitySource } from '../../reliability/source';
 import { avitoSourceIds, expectAvitoEqualToSource } from './equal-to-source';
 
 const idsOf = (rows: { id: unknown }[]) => rows.map((r) => String(r.id)).sort();
+const sellersOf = async (control: Control) =>
+  (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
 
 /** Avito in the reliability suite (test/reliability). */
 export const reliability: ReliabilitySource = {
@@ -25,6 +27,16 @@ export const reliability: ReliabilitySource = {
       expectEqual: (runId) => expectAvitoEqualToSource(pool, control, runId, seller.hash),
     };
   },
+  job: 'avito.user',
+  // Seller hashes: 32 lowercase hex characters.
+  params: (n) => ({ user: n.toString(16).padStart(32, '0') }),
+  route: (params) => ({ method: 'GET', path: `/api/avito/user?user=${String(params.user)}` }),
+  syncs: {
+    count: async (control) => (await sellersOf(control)).length,
+    // Each seller's run is checked by its own id (expectEqual of `prepare`), not as a set.
+    make: async (control) => ({ submits: (await sellersOf(control)).map((s) => reliability.route({ user: s.hash })) }),
+  },
+  tables: ['avito_items'],
   kill: { delayMs: 900 },
   malformed: {
     title: 'avito: a listing without an id and one with a numeric title are skipped and counted; every other listing is stored',

@@ -33,6 +33,21 @@ export const reliability: ReliabilitySource = {
       expectEqual: () => expectDatawizEqualToSource(pool, control),
     };
   },
+  job: 'datawiz.sync',
+  // The job takes no parameters: one sync only.
+  params: () => ({}),
+  route: () => ({ method: 'POST', path: '/api/datawiz/sync', body: {} }),
+  syncs: {
+    count: () => Promise.resolve(1),
+    make: (control, pool) =>
+      Promise.resolve({ submits: [reliability.route({})], expectEqual: () => expectDatawizEqualToSource(pool, control) }),
+  },
+  tables: ['datawiz_sale_submissions'],
+  async refuseCredentials(control) {
+    // The token grant's body carries the client secret and password.
+    await control.post('/datawiz/_control/expire-tokens');
+    await control.addFault({ path: '/datawiz/api/o/token/', kind: 'status', status: 401, body: { error: 'invalid_client' } });
+  },
   kill: { delayMs: 200, counts: { shops: 30, products: 300, sales: 120 } },
   malformed: {
     title: 'datawiz: a promotion whose key is an object and a shop without a name are skipped and counted; the rest equals the source',

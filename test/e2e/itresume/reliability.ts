@@ -31,6 +31,25 @@ export const reliability: ReliabilitySource = {
       expectEqual: (runId) => expectItResumeEqualToSource(pool, control, '2026-04-01', end, runId),
     };
   },
+  job: 'itresume.sync',
+  // One day each, from 2026-01-01.
+  params: (n) => {
+    const day = new Date(Date.UTC(2026, 0, 1 + n)).toISOString().slice(0, 10);
+    return { start: day, end: day };
+  },
+  route: (params) => ({ method: 'POST', path: '/api/itresume/sync', body: params }),
+  syncs: {
+    count: () => Promise.resolve(10),
+    // Ten windows of the seeded days, each ending on the last.
+    make: (control, pool) =>
+      Promise.resolve({
+        submits: Array.from({ length: 10 }, (_, i) =>
+          reliability.route({ start: `2026-04-${String(i + 1).padStart(2, '0')}`, end: '2026-04-10' }),
+        ),
+        expectEqual: () => expectItResumeEqualToSource(pool, control, '2026-04-01', '2026-04-10'),
+      }),
+  },
+  tables: ['itresume_attempts'],
   // One request per day, ten days.
   kill: { delayMs: 1200 },
   malformed: {

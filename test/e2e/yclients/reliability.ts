@@ -37,6 +37,27 @@ export const reliability: ReliabilitySource = {
       expectEqual: () => expectYclientsEqualToSource(pool, control, company),
     };
   },
+  job: 'yclients.sync',
+  params: (n) => ({ companyId: n + 1 }),
+  route: (params) => ({ method: 'POST', path: '/api/yclients/sync', body: params }),
+  syncs: {
+    count: () => Promise.resolve(8),
+    async make(control, pool) {
+      const companies: number[] = [];
+      for (let i = 0; i < 8; i++)
+        companies.push((await control.post<{ id: number }>('/yclients/_control/companies', { clients: 30, records: 40 })).id);
+      return {
+        submits: companies.map((companyId) => reliability.route({ companyId })),
+        async expectEqual() {
+          for (const c of companies) await expectYclientsEqualToSource(pool, control, c);
+        },
+      };
+    },
+  },
+  tables: ['yclients_clients'],
+  issuedSecrets: async (control) => [(await control.get<{ userToken: string }>('/yclients/_control/credentials')).userToken],
+  // The first write of each entity's page transactions that comes after the page's own rows: clients, records, transactions.
+  midPageTables: ['yclients_client_category_links', 'yclients_record_services', 'yclients_transactions'],
   kill: { delayMs: 90, counts: { clients: 300, records: 1500, staff: 12 } },
   malformed: {
     title:
