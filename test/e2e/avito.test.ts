@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAvitoWorker } from '@datasync/worker-avito';
+import { sourceWorker } from '../helpers';
 import pg from 'pg';
 import type { RunningSandbox } from '@datasync/sandbox';
 import type { OpenApiDocument, OrError, Run, RunList, Submitted } from '@datasync/testkit';
@@ -56,7 +56,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   sandbox = await startTestSandbox();
   control = sandboxControl(sandbox.url);
-  stack = await startStack(testEnv(db.url, sandbox.url), { workers: [startAvitoWorker] });
+  stack = await startStack(testEnv(db.url, sandbox.url), { workers: [sourceWorker('avito')] });
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   sellers = (await control.get<{ sellers: { hash: string; active: number }[] }>('/avito/_control/sellers')).sellers;
 });

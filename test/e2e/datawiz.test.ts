@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { startDatawizWorker } from '@datasync/worker-datawiz';
+import { sourceWorker } from '../helpers';
 import { createTestDatabase, sandboxControl, startStack, startTestSandbox, testEnv, type Stack, type TestDatabase } from '../helpers';
 import { waitForRun, type ErrorAnswer, type OrError, type Run, type Submitted } from '@datasync/testkit';
 import { datawizExpected, datawizStored, type DatawizFakeData } from './datawiz/equal-to-source';
@@ -62,7 +62,7 @@ beforeAll(async () => {
       DATAWIZ_PASSWORD: creds.password,
       DATAWIZ_PAGE_SIZE: '25',
     }),
-    { workers: [startDatawizWorker] },
+    { workers: [sourceWorker('datawiz')] },
   );
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
 });
@@ -368,7 +368,7 @@ describe('Datawiz over the gateway', () => {
   });
 
   it('fails the run with a clear error when the credentials are not configured', async () => {
-    const bare = await startStack(testEnv(db.url, sandbox.url), { workers: [startDatawizWorker] });
+    const bare = await startStack(testEnv(db.url, sandbox.url), { workers: [sourceWorker('datawiz')] });
     try {
       const run = await sync(bare);
       expect(run.state).toBe('failed');

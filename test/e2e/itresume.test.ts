@@ -12,7 +12,9 @@ import { createLogger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
 import { closeQueues, createQueues, runScheduleTick } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
-import { dailyStats, parsePythonDict, startItResumeWorker, yesterdayIn, cronOf, DAILY_SCHEDULE_ID } from '@datasync/worker-itresume';
+// The worker's own functions, from its folder: the tests depend on sources only through the registry.
+import { dailyStats, parsePythonDict, yesterdayIn, cronOf, DAILY_SCHEDULE_ID } from '../../apps/worker-itresume/src/index';
+import { sourceWorker } from '../helpers';
 import {
   createTestDatabase,
   sandboxControl,
@@ -144,7 +146,7 @@ beforeAll(async () => {
       SMTP_PORT: String(smtpPort),
       REPORT_RECIPIENTS: 'partner@university.test, ops@university.test',
     }),
-    { workers: [startItResumeWorker] },
+    { workers: [sourceWorker('itresume')] },
   );
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
 }, 60_000);
@@ -339,7 +341,7 @@ describe('IT Resume load', () => {
   });
 
   it('schedules the daily run once, in the configured zone, however many workers start, and a tick loads yesterday there', async () => {
-    const second = await startItResumeWorker(stack.config, createLogger({ name: 'second', level: 'silent' }));
+    const second = await sourceWorker('itresume')(stack.config, createLogger({ name: 'second', level: 'silent' }));
     const redis = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue(opsQueues.schedules, { connection: redis, prefix: stack.config.REDIS_PREFIX });
     const queues = createQueues(catalog, redis, stack.config.REDIS_PREFIX);

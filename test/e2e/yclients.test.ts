@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { startYclientsWorker } from '@datasync/worker-yclients';
+import { sourceWorker } from '../helpers';
 import {
   createTestDatabase,
   sandboxControl,
@@ -119,7 +119,7 @@ beforeAll(async () => {
     YCLIENTS_REQUESTS_PER_SECOND: '1000',
     YCLIENTS_REQUESTS_PER_MINUTE: '100000',
   });
-  stack = await startStack(env, { workers: [startYclientsWorker] });
+  stack = await startStack(env, { workers: [sourceWorker('yclients')] });
 }, 60_000);
 afterAll(async () => {
   await Promise.all(spawned.map((w) => w.stop('SIGKILL')));
@@ -326,7 +326,7 @@ describe('YClients source', () => {
     const bare = Object.fromEntries(
       Object.entries(env).filter(([k]) => !['YCLIENTS_PARTNER_TOKEN', 'YCLIENTS_LOGIN', 'YCLIENTS_PASSWORD'].includes(k)),
     );
-    const noCreds = await startStack({ ...bare, REDIS_PREFIX: `${env.REDIS_PREFIX}-nocreds` }, { workers: [startYclientsWorker] });
+    const noCreds = await startStack({ ...bare, REDIS_PREFIX: `${env.REDIS_PREFIX}-nocreds` }, { workers: [sourceWorker('yclients')] });
     try {
       const { body } = await sync(176275, noCreds);
       const r = await finished(body.parser_uuid as string, 30_000, noCreds);

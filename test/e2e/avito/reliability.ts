@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { startAvitoWorker } from '@datasync/worker-avito';
+import { sourceWorker } from '../../helpers';
 import type { Control, ReliabilitySource } from '../../reliability/source';
 import { avitoSourceIds, expectAvitoEqualToSource } from './equal-to-source';
 
@@ -11,7 +11,7 @@ const sellersOf = async (control: Control) =>
 export const reliability: ReliabilitySource = {
   name: 'avito',
   app: 'worker-avito',
-  start: startAvitoWorker,
+  start: sourceWorker('avito'),
   dataPath: '/avito/api/1/user',
   isPage: (r) => r.path.startsWith('/avito/api/1/user'),
   reauth: false,

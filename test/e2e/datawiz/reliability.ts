@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { startDatawizWorker } from '@datasync/worker-datawiz';
+import { sourceWorker } from '../../helpers';
 import type { ReliabilitySource } from '../../reliability/source';
 import { datawizExpected, datawizStored, expectDatawizEqualToSource, type DatawizFakeData } from './equal-to-source';
 
@@ -7,7 +7,7 @@ import { datawizExpected, datawizStored, expectDatawizEqualToSource, type Datawi
 export const reliability: ReliabilitySource = {
   name: 'datawiz',
   app: 'worker-datawiz',
-  start: startDatawizWorker,
+  start: sourceWorker('datawiz'),
   dataPath: '/datawiz/api/v1/',
   isPage: (r) => r.path.startsWith('/datawiz/api/v1/'),
   reauth: true,

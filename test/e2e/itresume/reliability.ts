@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { startItResumeWorker } from '@datasync/worker-itresume';
+import { sourceWorker } from '../../helpers';
 import type { ReliabilitySource } from '../../reliability/source';
 import { expectItResumeEqualToSource } from './equal-to-source';
 
@@ -7,7 +7,7 @@ import { expectItResumeEqualToSource } from './equal-to-source';
 export const reliability: ReliabilitySource = {
   name: 'itresume',
   app: 'worker-itresume',
-  start: startItResumeWorker,
+  start: sourceWorker('itresume'),
   dataPath: '/itresume/api/statistics',
   isPage: (r) => r.path === '/itresume/api/statistics',
   reauth: false,

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { startYclientsWorker } from '@datasync/worker-yclients';
+import { sourceWorker } from '../../helpers';
 import type { ReliabilitySource } from '../../reliability/source';
 import { expectYclientsEqualToSource } from './equal-to-source';
 
@@ -9,7 +9,7 @@ const idsOf = (rows: { id: unknown }[]) => rows.map((r) => String(r.id)).sort();
 export const reliability: ReliabilitySource = {
   name: 'yclients',
   app: 'worker-yclients',
-  start: startYclientsWorker,
+  start: sourceWorker('yclients'),
   dataPath: '/yclients/api/v1/',
   // Client pages are asked by POST body (the request log keeps it); records and transactions page by query.
   isPage: (r) => /\/clients\/search$|\/records\/\d+$|\/transactions\/\d+$/.test(r.path) && !('start_date' in r.query),
