@@ -196,6 +196,23 @@ describe('the stock page, used as a seller would', () => {
     expect(await row('DS-1005').locator('td.uncounted').textContent()).toContain('Not counted yet — never pushed');
     expect(await row('DS-1005').locator('td[data-marketplace]').count()).toBe(0);
 
+    // The marketplace columns and the orders filter come from the API's list, in its order (the page holds none).
+    const listed = await mp.api('GET', '/api/marketplaces');
+    expect(listed.status).toBe(200);
+    expect(listed.body.marketplaces).toEqual(Object.entries(NAMES).map(([id, name]) => ({ id, name })));
+    const ids = listed.body.marketplaces.map((m: { id: string }) => m.id);
+    const names = listed.body.marketplaces.map((m: { name: string }) => m.name);
+    expect(
+      await page.locator('#products thead th[data-marketplace]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-marketplace'))),
+    ).toEqual(ids);
+    expect(
+      await page.locator('#products thead th[data-marketplace]').evaluateAll((ths) => ths.map((th) => th.firstChild?.textContent?.trim())),
+    ).toEqual(names);
+    expect(
+      await page.locator('#order-marketplace option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent])),
+    ).toEqual([['', 'All'], ...listed.body.marketplaces.map((m: { id: string; name: string }) => [m.id, m.name])]);
+    expect(await row('DS-1005').locator('td.uncounted').getAttribute('colspan')).toBe(String(1 + ids.length));
+
     await page.locator('#uncounted').check();
     const uncounted = rows.filter((r) => !r.counted).map((r) => r.sku);
     await page.locator('#product-count', { hasText: `${uncounted.length} uncounted products` }).waitFor();

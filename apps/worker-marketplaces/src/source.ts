@@ -8,6 +8,7 @@ import { listMarketplaceOrders, listMarketplaceReserves } from './routes/list-ma
 import { listMarketplaceProducts } from './routes/list-marketplace-products';
 import { listMarketplaceReturns } from './routes/list-marketplace-returns';
 import { listMarketplaceWarehouses } from './routes/list-marketplace-warehouses';
+import { listMarketplaces } from './routes/list-marketplaces';
 import { postMarketplaceAdjustment } from './routes/post-marketplace-adjustment';
 import { postMarketplaceCatalog, postMarketplacePoll, postMarketplacePush } from './routes/post-marketplace-runs';
 
@@ -99,6 +100,7 @@ export const marketplaces = defineSource({
   },
   handlers: () => import('./handlers'),
   routes: [
+    listMarketplaces,
     listMarketplaceProducts,
     getMarketplaceProduct,
     listMarketplaceMovements,

@@ -49,6 +49,7 @@ export function ozonStage(p: Pick<Posting, 'status' | 'cancellation'>): Stage {
  * push also needs the offer), `sku` (the FBS/SDS sku). Order lines and returns name the offer, else the sku.
  */
 export const ozonListing: ListingSpec = {
+  displayName: 'Ozon',
   fields: ['offerId', 'productId', 'sku'],
   listingId: (ids) => ids.offerId ?? null,
   pushKey: (ids) => (ids.offerId && ids.productId ? ids.productId : null),

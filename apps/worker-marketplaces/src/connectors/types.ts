@@ -19,6 +19,8 @@ export type ListingIds = Record<string, string | null>;
  * shared catalogue merge, push and order matching read only the generic columns.
  */
 export interface ListingSpec {
+  /** The marketplace's name as people know it (the stock page's column headers and filters). */
+  displayName: string;
   /** The fields of `ids`, in the order the API shows them. */
   fields: readonly string[];
   /** The marketplace's own id of the listing, unique per marketplace (null: not known). */

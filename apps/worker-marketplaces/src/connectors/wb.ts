@@ -36,6 +36,7 @@ const moscowDate = (t: Date) => new Date(t.getTime() + 3 * 3600_000).toISOString
  * tasks name), `nmId` (the card), `barcode` (what goods returns name), `vendorCode`.
  */
 export const wbListing: ListingSpec = {
+  displayName: 'Wildberries',
   fields: ['nmId', 'chrtId', 'barcode', 'vendorCode'],
   listingId: (ids) => ids.chrtId ?? null,
   pushKey: (ids) => ids.chrtId ?? null,

@@ -27,6 +27,7 @@ export function ymStage(status: string, substatus: string | null | undefined): S
 
 /** A YM listing: `offerId` (the seller's article; unique, pushed and ordered by), `marketSku` (Market's card). */
 export const ymListing: ListingSpec = {
+  displayName: 'Yandex Market',
   fields: ['offerId', 'marketSku'],
   listingId: (ids) => ids.offerId ?? null,
   pushKey: (ids) => ids.offerId ?? null,

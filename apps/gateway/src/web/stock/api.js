@@ -43,10 +43,13 @@ export function withQuery(path, params) {
   return s ? `${path}?${s}` : path;
 }
 
-export const MARKETPLACES = [
-  { id: 'ozon', name: 'Ozon' },
-  { id: 'wb', name: 'Wildberries' },
-  { id: 'ym', name: 'Yandex Market' },
-];
+/** The marketplaces as `GET /api/marketplaces` names them, in its order; filled once by loadMarketplaces(). */
+export const MARKETPLACES = [];
+
+export async function loadMarketplaces() {
+  const { marketplaces } = await api('/api/marketplaces');
+  MARKETPLACES.splice(0, MARKETPLACES.length, ...marketplaces);
+  return MARKETPLACES;
+}
 
 export const marketplaceName = (id) => MARKETPLACES.find((m) => m.id === id)?.name ?? id;

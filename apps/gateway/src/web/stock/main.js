@@ -1,6 +1,6 @@
 // The stock page's start-up: filters, buttons, and a refresh every few seconds while the page is visible.
-import { api, MARKETPLACES } from './api.js';
-import { $, debounce, timeEl } from './dom.js';
+import { api, loadMarketplaces, MARKETPLACES } from './api.js';
+import { $, debounce, el, timeEl } from './dom.js';
 import { openHistory, setUpHistory } from './history.js';
 import { loadOrders, loadReturns } from './orders.js';
 import { loadProducts } from './products.js';
@@ -52,7 +52,24 @@ async function trigger(button, what, requests) {
   }
 }
 
-document.addEventListener('DOMContentLoaded', () => {
+/** One products column and one orders-filter option per marketplace, in the API's order. */
+function showMarketplaces(marketplaces) {
+  $('#adjust-header').before(
+    ...marketplaces.map((m) =>
+      el('th', { scope: 'col', 'data-marketplace': m.id }, `${m.name} `, el('small', {}, 'last pushed, per warehouse')),
+    ),
+  );
+  $('#order-marketplace').append(...marketplaces.map((m) => el('option', { value: m.id }, m.name)));
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
+  // Everything below draws per marketplace, so the list comes first; without it the page cannot show stock.
+  try {
+    showMarketplaces(await loadMarketplaces());
+  } catch (err) {
+    status(`Could not load the marketplaces: ${err.message}`, true);
+    return;
+  }
   setUpHistory();
   $('#poll').addEventListener(
     'click',

@@ -1,6 +1,6 @@
 // The products table: stock per SKU, what each warehouse was last told, and a form per row. Rows are
 // kept by SKU and updated in place, so a refresh never takes away a half-typed count or the focus.
-import { api, withQuery } from './api.js';
+import { api, MARKETPLACES, withQuery } from './api.js';
 import { $, el } from './dom.js';
 import { adjustForm } from './adjust-form.js';
 import { pushCells, reachedEverywhere } from './pushes.js';
@@ -25,7 +25,7 @@ function displayCells(p, onHistory) {
       el('td', { class: 'num reserved' }, p.reserved),
       el(
         'td',
-        { class: 'uncounted', colSpan: 4 },
+        { class: 'uncounted', colSpan: 1 + MARKETPLACES.length }, // available and one per marketplace
         el('strong', {}, 'Not counted yet — never pushed.'),
         ' The marketplaces keep what they have until you enter a counted quantity.',
       ),
