@@ -200,8 +200,8 @@ describe('the stock page, used as a seller would', () => {
     const listed = await mp.api('GET', '/api/marketplaces');
     expect(listed.status).toBe(200);
     expect(listed.body.marketplaces).toEqual(Object.entries(NAMES).map(([id, name]) => ({ id, name })));
-    const ids = listed.body.marketplaces.map((m: { id: string }) => m.id);
-    const names = listed.body.marketplaces.map((m: { name: string }) => m.name);
+    const ids = listed.body.marketplaces.map((m) => m.id);
+    const names = listed.body.marketplaces.map((m) => m.name);
     expect(
       await page.locator('#products thead th[data-marketplace]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-marketplace'))),
     ).toEqual(ids);
@@ -209,8 +209,8 @@ describe('the stock page, used as a seller would', () => {
       await page.locator('#products thead th[data-marketplace]').evaluateAll((ths) => ths.map((th) => th.firstChild?.textContent?.trim())),
     ).toEqual(names);
     expect(
-      await page.locator('#order-marketplace option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent])),
-    ).toEqual([['', 'All'], ...listed.body.marketplaces.map((m: { id: string; name: string }) => [m.id, m.name])]);
+      await page.locator('#order-marketplace option').evaluateAll((os) => os.map((o) => [o.getAttribute('value'), o.textContent])),
+    ).toEqual([['', 'All'], ...listed.body.marketplaces.map((m) => [m.id, m.name])]);
     expect(await row('DS-1005').locator('td.uncounted').getAttribute('colspan')).toBe(String(1 + ids.length));
 
     await page.locator('#uncounted').check();

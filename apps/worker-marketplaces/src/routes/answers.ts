@@ -3,6 +3,7 @@ import type { Marketplace } from '@datasync/queues';
 import type { ListingIds } from '../connectors/types';
 import type { movementSchema } from './get-marketplace-product';
 import type { warehouseSchema } from './list-marketplace-warehouses';
+import type { marketplaceSchema } from './list-marketplaces';
 import type { orderSchema, productSchema, returnSchema } from './marketplace-schemas';
 
 /**
@@ -16,6 +17,7 @@ export type StockMovement = z.infer<typeof movementSchema>;
 export type MarketplaceOrder = z.infer<typeof orderSchema>;
 export type MarketplaceReturn = z.infer<typeof returnSchema>;
 export type MarketplaceWarehouse = z.infer<typeof warehouseSchema>;
+export type MarketplaceEntry = z.infer<typeof marketplaceSchema>;
 
 /** `GET /api/marketplaces/products/:sku`. */
 export type ProductWithMovements = MarketplaceProduct & { movements: StockMovement[] };
@@ -46,4 +48,8 @@ export interface ReturnList {
 /** `GET /api/marketplaces/warehouses`. */
 export interface WarehouseList {
   warehouses: MarketplaceWarehouse[];
+}
+/** `GET /api/marketplaces`: every marketplace by id, with its display name. */
+export interface MarketplaceList {
+  marketplaces: MarketplaceEntry[];
 }
