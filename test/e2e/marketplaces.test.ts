@@ -5,8 +5,8 @@ import { chromium, type Browser } from 'playwright-core';
 import type { CatalogItem, RunningSandbox } from '@datasync/sandbox';
 import { createLogger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
-import { MARKETPLACE_SCHEDULE_IDS, startMarketplacesWorker } from '@datasync/worker-marketplaces';
-import { createTestDatabase, sandboxControl, startTestSandbox, waitFor, type TestDatabase } from '../helpers';
+import { MARKETPLACE_SCHEDULE_IDS } from '@datasync/worker-marketplaces';
+import { createTestDatabase, sandboxControl, sourceWorker, startTestSandbox, waitFor, type TestDatabase } from '../helpers';
 import { fakesReach, startMarketplaceStack, toldByFakes } from '../helpers/marketplaces';
 
 const API_KEY = 'stock-page-key';
@@ -165,8 +165,8 @@ describe('marketplaces: one stock ledger', () => {
     const redis = new Redis(mp.stack.config.REDIS_URL, { maxRetriesPerRequest: null });
     const config = { ...mp.stack.config, MARKETPLACES_POLL_INTERVAL_MS: 60_000 };
     const [second, third] = await Promise.all([
-      startMarketplacesWorker(config, createLogger({ name: 'second', level: 'silent' })),
-      startMarketplacesWorker(config, createLogger({ name: 'third', level: 'silent' })),
+      sourceWorker('marketplaces')(config, createLogger({ name: 'second', level: 'silent' })),
+      sourceWorker('marketplaces')(config, createLogger({ name: 'third', level: 'silent' })),
     ]);
     const queue = new Queue(opsQueues.schedules, { connection: redis, prefix: mp.stack.config.REDIS_PREFIX });
     try {
@@ -184,7 +184,7 @@ describe('marketplaces: one stock ledger', () => {
       await second.close();
       await third.close();
       // Back to manual polls for the rest of this file.
-      await startMarketplacesWorker(mp.stack.config, createLogger({ name: 'reset', level: 'silent' })).then((w) => w.close());
+      await sourceWorker('marketplaces')(mp.stack.config, createLogger({ name: 'reset', level: 'silent' })).then((w) => w.close());
       redis.disconnect();
     }
   });

@@ -1,5 +1,13 @@
-import { startMarketplacesWorker } from '@datasync/worker-marketplaces';
-import { gatewayClient, sandboxControl, startStack, testEnv, waitFor, type GatewayAnswer, type Stack } from '@datasync/testkit';
+import {
+  gatewayClient,
+  sandboxControl,
+  sourceWorker,
+  startStack,
+  testEnv,
+  waitFor,
+  type GatewayAnswer,
+  type Stack,
+} from '@datasync/testkit';
 import type { BodyAt } from './marketplace-answers';
 
 /** The marketplace fakes' published test credentials, as the worker's environment. */
@@ -34,7 +42,7 @@ export async function startMarketplaceStack(
   options: { inProcessWorker?: boolean } = {},
 ) {
   const env = testEnv(databaseUrl, sandboxUrl, { ...(await marketplaceEnv(sandboxUrl)), ...extra });
-  const stack: Stack = await startStack(env, { workers: options.inProcessWorker === false ? [] : [startMarketplacesWorker] });
+  const stack: Stack = await startStack(env, { workers: options.inProcessWorker === false ? [] : [sourceWorker('marketplaces')] });
   const client = gatewayClient(stack.gateway.url, env.GATEWAY_API_KEY);
   /** Any answer, its body typed by the path called (see `AnswerAt`). */
   const api = <P extends string>(method: string, path: P, body?: unknown): Promise<GatewayAnswer<BodyAt<P>>> =>

@@ -1,2 +1,1 @@
-export { startAvitoWorker, type RunningAvitoWorker } from './worker';
 export { parseMobileItems, parsePrice } from './parse';

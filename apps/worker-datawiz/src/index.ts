@@ -1,2 +1,1 @@
-export { startDatawizWorker, type RunningDatawizWorker } from './worker';
 export { datawizHandlers } from './sync';

@@ -1,4 +1,4 @@
-export { startItResumeWorker, reportersOf, type RunningItResumeWorker } from './worker';
+export { reportersOf } from './worker';
 export { parseAttempt, parsePythonDict, type Attempt } from './parse';
 export { dailyStats, type DailyStats } from './aggregates';
 export { exportDailyStats, SHEET_HEADER } from './sheets';

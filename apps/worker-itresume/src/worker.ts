@@ -1,13 +1,8 @@
 import type { Env } from '@datasync/config';
-import type { Logger } from '@datasync/logger';
 import { smtpFromConfig } from '@datasync/notifications';
-import { startSourceWorker, type RunningWorker } from '@datasync/runs';
 import { sendReport } from './mail';
 import { exportDailyStats } from './sheets';
-import { itresume, type ItResumeConfig } from './source';
 import type { Reporters } from './sync';
-
-export type RunningItResumeWorker = RunningWorker;
 
 /** The optional steps: each is left out (and the run notes "skipped") when not configured. */
 export function reportersOf(config: Env): Reporters {
@@ -33,9 +28,4 @@ export function reportersOf(config: Env): Reporters {
     reporters.sendReport = (report, log) => sendReport(options, report, log);
   }
   return reporters;
-}
-
-/** Opens Postgres and Redis, consumes the `itresume` queue and keeps the daily schedule, until `close()` (in this process: tests). */
-export function startItResumeWorker(config: ItResumeConfig, log: Logger): Promise<RunningItResumeWorker> {
-  return startSourceWorker(itresume, config, log);
 }

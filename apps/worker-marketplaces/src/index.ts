@@ -1,10 +1,4 @@
-export {
-  startMarketplacesWorker,
-  createConnectors,
-  marketplaceSchedules,
-  MARKETPLACE_SCHEDULE_IDS,
-  type RunningMarketplacesWorker,
-} from './worker';
+export { createConnectors, marketplaceSchedules, MARKETPLACE_SCHEDULE_IDS } from './worker';
 export { mergeCatalogs, importCatalog } from './catalog';
 export { ozonStage } from './connectors/ozon';
 export { wbStage } from './connectors/wb';

@@ -3,16 +3,14 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
-import { deleteSchedule, ensureSchedule, schedulesQueue, startSourceWorker, type RunningWorker } from '@datasync/runs';
+import { deleteSchedule, ensureSchedule, schedulesQueue } from '@datasync/runs';
 import { accountKey } from './connectors/http';
 import { OZON_GROUPS, WB_GROUPS, YM_GROUPS } from './connectors/limits';
 import { OzonConnector } from './connectors/ozon';
 import type { Connector } from './connectors/types';
 import { WbConnector } from './connectors/wb';
 import { YmConnector } from './connectors/ym';
-import { marketplaces, type MarketplacesConfig } from './source';
-
-export type RunningMarketplacesWorker = RunningWorker;
+import type { MarketplacesConfig } from './source';
 
 /**
  * The three marketplaces' connectors. Each keeps its marketplace's documented per-method limits
@@ -128,9 +126,4 @@ export async function ensureMarketplaceSchedules(options: {
   } finally {
     await queue.close();
   }
-}
-
-/** Opens Postgres and Redis, consumes the `marketplaces` queue and keeps the poll/push schedules, until `close()` (in this process: tests). */
-export function startMarketplacesWorker(config: MarketplacesConfig, log: Logger): Promise<RunningMarketplacesWorker> {
-  return startSourceWorker(marketplaces, config, log);
 }

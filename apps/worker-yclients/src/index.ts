@@ -1,2 +1,1 @@
-export { startYclientsWorker, type RunningYclientsWorker } from './worker';
 export { YclientsTransport } from './transport';
