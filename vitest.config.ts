@@ -13,7 +13,7 @@ const UNIT = [
   'packages/testkit/test/**/*.test.ts',
   'test/readme-patterns.test.ts',
 ];
-const EXCLUDE = ['**/node_modules/**', 'test/docker/**', 'test/soak/**'];
+const EXCLUDE = ['**/node_modules/**', 'test/docker/**', 'test/soak/**', 'test/scale/**'];
 
 export default defineConfig({
   test: {
