@@ -47,6 +47,8 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
   /** Queues Bull Board shows besides the sources' (`schedules`, `notifications`). */
   opsQueues?: Queue[];
+  /** True once the gateway is stopping (SIGTERM): `/ready` answers 503 from then on. */
+  draining?: () => boolean;
 }
 
 function mount(app: Express, route: Route, deps: GatewayDeps): void {
@@ -128,6 +130,10 @@ export function createGatewayApp(options: GatewayOptions): Express {
   });
 
   app.get('/ready', async (_req, res) => {
+    if (options.draining?.()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
     const status = await deps.ping();
     res
       .status(status.redis && status.postgres ? 200 : 503)

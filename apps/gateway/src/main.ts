@@ -7,4 +7,4 @@ const log = createLogger({ name: 'gateway', level: config.LOG_LEVEL, pretty: con
 const gateway = await startGateway(config, log);
 log.info({ url: gateway.url, dashboard: `${gateway.url}/admin/queues`, docs: `${gateway.url}/docs` }, 'gateway listening');
 
-closeOnSignals(log, () => gateway.close());
+closeOnSignals(log, () => gateway.close(), { graceMs: config.SHUTDOWN_GRACE_MS });

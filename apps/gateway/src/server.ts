@@ -5,6 +5,7 @@ import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { smtpFromConfig, startNotificationConsumer } from '@datasync/notifications';
 import {
+  answersWithin,
   closeQueues,
   countUpstreamRequests,
   createQueues,
@@ -22,15 +23,6 @@ export interface RunningGateway {
   url: string;
   server: Server;
   close(): Promise<void>;
-}
-
-/** True when `check` resolves true within `ms`; false when it fails or hangs. */
-function answersWithin(check: Promise<boolean>, ms = 1000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([check.catch(() => false), late]).finally(() => clearTimeout(timer));
 }
 
 /** Opens Postgres and Redis, serves the app, and closes everything on `close()`. */
@@ -65,7 +57,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   // waiting for Redis, so an outage lets requests through instead of holding them.
   const limiterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
   limiterRedis.on('error', () => undefined);
+  let draining = false;
   const app = createGatewayApp({
+    draining: () => draining,
     limiter: { redis: limiterRedis, prefix: config.REDIS_PREFIX },
     metrics,
     log,
@@ -129,12 +123,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     url,
     server,
     async close() {
+      // /ready answers 503 at once, while the schedule ticks and deliveries in hand finish; HTTP is
+      // served until then, so a balancer that still sends requests is answered.
+      draining = true;
+      await notifications.close();
+      await schedules.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await notifications.close();
-      await schedules.close();
       releaseUpstream();
       await closeQueues(queues);
       redis.disconnect();

@@ -91,6 +91,16 @@ export const envSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: positiveInt.default(15_000),
   /** How often a worker re-enqueues runs whose job vanished from Redis (a Redis that lost data). */
   WORKER_ORPHAN_SWEEP_MS: positiveInt.default(60_000),
+  /**
+   * How long a stopping process (SIGTERM, SIGINT) may take: a worker's job in hand commits its
+   * current page and goes back to the queue, or finishes, within this; then the process exits.
+   * Kubernetes' terminationGracePeriodSeconds must be longer (deploy/k8s renders it from this).
+   */
+  SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
+  /** A worker's /health and /ready listener (`0`: a free port, logged). Unset: none. */
+  WORKER_HEALTH_PORT: port.optional(),
+  /** Where that listener binds (0.0.0.0 in a pod, so the kubelet's probes reach it). */
+  WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
   JOB_ATTEMPTS: positiveInt.default(3),
   JOB_BACKOFF_MS: positiveInt.default(5_000),
 

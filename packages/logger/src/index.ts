@@ -176,17 +176,27 @@ export function jobLogger(base: Logger, ctx: JobLogContext): Logger {
 }
 
 /**
- * Closes an app once on SIGINT or SIGTERM (finishing work in hand), logging why, then exits.
+ * Closes an app once on SIGINT or SIGTERM (finishing or handing back work in hand), logging why,
+ * then exits. With `graceMs` (SHUTDOWN_GRACE_MS), a close that has not ended by then is cut short:
+ * the process exits 1 anyway, before a supervisor's own deadline kills it mid-write.
  * Every app's start-up file ends with this.
  */
-export function closeOnSignals(log: Logger, close: () => Promise<void>): void {
+export function closeOnSignals(log: Logger, close: () => Promise<void>, options: { graceMs?: number } = {}): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'stopping');
+    const since = Date.now();
+    log.info({ signal, graceMs: options.graceMs }, 'stopping');
+    if (options.graceMs !== undefined) {
+      setTimeout(() => {
+        log.error({ signal, graceMs: options.graceMs }, 'still stopping at the end of the grace time; exiting');
+        process.exit(1);
+      }, options.graceMs).unref();
+    }
     try {
       await close();
+      log.info({ signal, durationMs: Date.now() - since }, 'stopped');
       process.exit(0);
     } catch (err) {
       log.error({ err }, 'error while stopping');

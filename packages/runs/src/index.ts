@@ -9,6 +9,8 @@ export * from './worker';
 export * from './stream-state';
 export * from './checkpoint';
 export * from './stream';
+export * from './drain';
+export * from './health';
 export * from './service';
 export * from './lifecycle';
 export * from './metrics';

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@datasync/logger';
 import { JobCatalog, type QueuedSource } from '@datasync/queues';
 import { closeQueues, createQueues, requeueOrphans, type QueueSet } from './submit';
+import { handBackAfterMs, JobsInHand } from './drain';
 import { RunLifecycle } from './lifecycle';
 import { createRunWorker, type AnyHandlers } from './worker';
 
@@ -33,6 +34,13 @@ export interface RunningSourceWorker {
   queues: QueueSet;
   /** Stops taking jobs (finishing those in hand) and the sweep; the caller closes Redis and Postgres. */
   close(): Promise<void>;
+  /**
+   * SIGTERM: stops taking jobs at once; the jobs in hand commit their current page and go back to
+   * the queue (or finish), those still working near `graceMs` are handed back; then as `close()`.
+   */
+  drain(graceMs: number): Promise<void>;
+  /** True from the moment `drain` was called (`/ready` answers 503). */
+  readonly draining: boolean;
 }
 
 /**
@@ -53,8 +61,10 @@ export async function startQueueWorker(options: {
     maxLines: config.RUN_LOG_MAX_LINES,
     ttlSeconds: config.RUN_LOG_TTL_DAYS * 86_400,
   });
+  const jobsInHand = new JobsInHand();
   const worker = createRunWorker({
     lifecycle,
+    jobsInHand,
     source: options.source,
     handlers: options.handlers,
     connection: options.redis,
@@ -79,14 +89,33 @@ export async function startQueueWorker(options: {
   timer.unref();
   void sweep();
 
+  const close = async () => {
+    clearInterval(timer);
+    await worker.close();
+    await closeQueues(queues);
+    await lifecycle.close();
+  };
   return {
     worker,
     queues,
-    async close() {
-      clearInterval(timer);
-      await worker.close();
-      await closeQueues(queues);
-      await lifecycle.close();
+    close,
+    get draining() {
+      return jobsInHand.signal.aborted;
+    },
+    async drain(graceMs) {
+      jobsInHand.stop();
+      // Taking no new job starts now (close() stops the fetch loop before it waits for the jobs in hand).
+      const closing = close();
+      const deadline = setTimeout(() => {
+        void jobsInHand.handBackAll().then((n) => {
+          if (n > 0) log.warn({ handedBack: n, graceMs }, 'jobs still working at the shutdown deadline were handed back');
+        });
+      }, handBackAfterMs(graceMs));
+      try {
+        await closing;
+      } finally {
+        clearTimeout(deadline);
+      }
     },
   };
 }

@@ -161,3 +161,8 @@ export async function markRetrying(db: Q, id: string, error: string): Promise<vo
     values: [id, error],
   });
 }
+
+/** Back to queued after a drain handed the job back (no error: nothing failed, the attempt is not spent). */
+export async function markHandedBack(db: Q, id: string): Promise<void> {
+  await db.query(`UPDATE sync_runs SET state = 'queued', updated_at = now() WHERE id = $1 AND state = 'running'`, [id]);
+}

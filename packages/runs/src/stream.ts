@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { UpstreamDataError } from '@datasync/connector-kit';
+import { HandedBackError } from './drain';
 import type { RunContext } from './worker';
 
 /**
@@ -117,6 +118,8 @@ export async function runStream<P, C, Item, Row, Written, Extra>(
     summary.last = { n: page.n, checkpoint: page.checkpoint, total: page.total };
     stream.committed?.(page, outcome);
     if (stream.stopAfter?.(page, outcome)) break;
+    // The worker is stopping (SIGTERM): this page is saved, the next worker resumes after it.
+    if (ctx.signal.aborted) throw new HandedBackError(`${stream.name}: handed back after page ${page.n}`);
   }
   return summary;
 }

@@ -1,14 +1,15 @@
 import os from 'node:os';
 import type pg from 'pg';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UpstreamError } from '@datasync/connector-kit';
 import { withTransaction } from '@datasync/db';
 import { jobLogger, pruneLogs, withRunLog, type Logger } from '@datasync/logger';
 import { jobEnvelope, type QueuedSource } from '@datasync/queues';
+import { HandedBackError, JobsInHand, type HeldJob } from './drain';
 import type { RunLifecycle } from './lifecycle';
 import { onRedisError } from './redis-errors';
-import { finishRun, isIdleRun, markRetrying, markRunning, updateRun } from './store';
+import { finishRun, isIdleRun, markHandedBack, markRetrying, markRunning, updateRun } from './store';
 
 /**
  * What a handler gets for one attempt of a run. `C` is the run's checkpoint: the handler's own
@@ -32,6 +33,12 @@ export interface RunContext<P, C = unknown> {
   commitPage<T>(write: (tx: pg.PoolClient) => Promise<T>, update: PageUpdate<C> | ((written: T) => PageUpdate<C>)): Promise<T>;
   /** Reports progress outside a page write (stage changes). */
   progress(progress: Record<string, unknown>): Promise<void>;
+  /**
+   * Aborted when the worker is stopping (SIGTERM): a handler that can stop throws HandedBackError
+   * once its current page is committed (runStream does, after each page), and the job goes back to
+   * the queue without spending an attempt. One that does not stop is handed back at the deadline.
+   */
+  signal: AbortSignal;
 }
 
 export interface PageUpdate<C = unknown> {
@@ -58,6 +65,8 @@ export interface RunWorkerOptions {
   stalledIntervalMs: number;
   /** Metrics, run logs and the end-of-run event. */
   lifecycle: RunLifecycle;
+  /** The jobs in hand, for a drain (`startQueueWorker` passes the one it stops). */
+  jobsInHand?: JobsInHand;
 }
 
 export const workerName = `${os.hostname()}:${process.pid}`;
@@ -83,6 +92,7 @@ function isFinal(err: unknown): boolean {
 export function createRunWorker(options: RunWorkerOptions): Worker {
   const def = { queue: options.source.name, source: options.source.name, jobs: options.source.jobs };
   const { lifecycle } = options;
+  const jobsInHand = options.jobsInHand ?? new JobsInHand();
   // The run's log is written out before the run is seen to end, so a reader finds its last lines.
   const finish = async (runId: string, outcome: Parameters<typeof finishRun>[2]) => {
     await lifecycle.logs.flush();
@@ -91,19 +101,23 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
 
   /** What a job answers BullMQ: `idle` marks a scheduled run that found nothing (dropped from the queue's lists). */
   type Outcome = { idle: boolean } | undefined;
-  const process = async (job: Job): Promise<Outcome> => {
+  const process = async (job: Job, token?: string): Promise<Outcome> => {
     const envelope = jobEnvelope.safeParse(job.data);
     if (!envelope.success) throw new UnrecoverableError(`job ${job.id} has no valid run envelope`);
     const { runId } = envelope.data;
+    const held = jobsInHand.hold(job, token, () => markHandedBack(options.pool, runId));
     // Every line logged while this job is in hand also goes to the run's log (after redaction).
     try {
-      return await withRunLog(runId, lifecycle.logs.sink(runId), () => processRun(job, runId, envelope.data.params));
+      const run = withRunLog(runId, lifecycle.logs.sink(runId), () => processRun(job, runId, envelope.data.params, held));
+      // A job handed back at the drain deadline ends here, its handler abandoned (the process exits).
+      return await Promise.race([run, held.forced]);
     } finally {
+      jobsInHand.release(held);
       await lifecycle.logs.flush();
     }
   };
 
-  const processRun = async (job: Job, runId: string, rawParams: unknown): Promise<Outcome> => {
+  const processRun = async (job: Job, runId: string, rawParams: unknown, held: HeldJob): Promise<Outcome> => {
     const attempt = job.attemptsMade + 1;
     const log = jobLogger(options.log, { queue: def.queue, jobId: runId, source: def.source, attempt });
     // Log retention at each run too: a worker that never sees midnight would otherwise keep every file.
@@ -126,6 +140,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
     }
     const counts: Record<string, number> = { ...run.counts };
     let progress: Record<string, unknown> = { ...run.progress };
+    let savedCheckpoint: unknown = run.checkpoint ?? null;
     const started = Date.now();
     // A schedule's tick is routine; its end is told at info when it did something.
     log[run.scheduledFor ? 'debug' : 'info']({ params: params.data, resumeFrom: run.checkpoint ?? null }, 'run started');
@@ -138,32 +153,44 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       pool: options.pool,
       checkpoint: run.checkpoint ?? null,
       counts,
+      signal: jobsInHand.signal,
       async commitPage(write, update) {
-        const { result, nextCounts, nextProgress, added } = await withTransaction(options.pool, async (tx) => {
-          const written = await write(tx);
-          const u = typeof update === 'function' ? update(written) : update;
-          const counted = { ...counts };
-          for (const [k, v] of Object.entries(u.added ?? {})) counted[k] = (counted[k] ?? 0) + v;
-          const shown = u.progress ? { ...progress, ...u.progress } : progress;
-          await updateRun(tx, runId, { checkpoint: u.checkpoint, counts: counted, progress: shown });
-          return { result: written, nextCounts: counted, nextProgress: shown, added: u.added };
-        });
+        const { result, nextCounts, nextProgress, added, checkpoint } = await held.commit(() =>
+          withTransaction(options.pool, async (tx) => {
+            const written = await write(tx);
+            const u = typeof update === 'function' ? update(written) : update;
+            const counted = { ...counts };
+            for (const [k, v] of Object.entries(u.added ?? {})) counted[k] = (counted[k] ?? 0) + v;
+            const shown = u.progress ? { ...progress, ...u.progress } : progress;
+            await updateRun(tx, runId, { checkpoint: u.checkpoint, counts: counted, progress: shown });
+            return { result: written, nextCounts: counted, nextProgress: shown, added: u.added, checkpoint: u.checkpoint };
+          }),
+        );
         Object.assign(counts, nextCounts);
         progress = nextProgress;
+        savedCheckpoint = checkpoint;
         if (added) lifecycle.metrics.recordsWritten(def.source, added);
         void job.updateProgress(progress).catch(() => {});
         return result;
       },
       async progress(update) {
+        if (held.handedBack) return;
         progress = { ...progress, ...update };
         await updateRun(options.pool, runId, { progress });
         void job.updateProgress(progress).catch(() => {});
       },
     };
 
+    // Handed back (drain): the run waits in the queue again with this attempt unspent.
+    const handBack = async (): Promise<never> => {
+      await held.handBack();
+      log.info({ durationMs: Date.now() - started, counts, resumeFrom: savedCheckpoint }, 'run handed back');
+      throw new WaitingError('handed back: the worker is stopping');
+    };
     try {
       await handler(ctx);
     } catch (err) {
+      if (err instanceof HandedBackError || !held.finishing()) return handBack();
       const message = describe(err);
       const attempts = job.opts.attempts ?? 1;
       if (isFinal(err) || attempt >= attempts) {
@@ -175,6 +202,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       await markRetrying(options.pool, runId, `attempt ${attempt} of ${attempts} failed: ${message}`);
       throw err;
     }
+    if (!held.finishing()) return handBack();
     const idle = isIdleRun({ scheduledFor: run.scheduledFor, state: 'done', progress });
     // A scheduled run that found nothing is routine: debug, not info, so the terminal stays readable.
     log[idle ? 'debug' : 'info']({ durationMs: Date.now() - started, counts }, 'run done');

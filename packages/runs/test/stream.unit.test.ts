@@ -2,12 +2,12 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { UpstreamDataError } from '@datasync/connector-kit';
 import type { Logger } from '@datasync/logger';
-import { runStream, skipItem, type PageUpdate, type RunContext, type StreamDefinition, type StreamPage } from '../src';
+import { HandedBackError, runStream, skipItem, type PageUpdate, type RunContext, type StreamDefinition, type StreamPage } from '../src';
 
 type Checkpoint = { page: number };
 
 /** A run context whose transactions are in memory: what each committed page saved, in order. */
-function memoryRun(checkpoint: Checkpoint | null = null) {
+function memoryRun(checkpoint: Checkpoint | null = null, signal: AbortSignal = new AbortController().signal) {
   const commits: PageUpdate<Checkpoint>[] = [];
   const warnings: unknown[] = [];
   const counts: Record<string, number> = {};
@@ -28,6 +28,7 @@ function memoryRun(checkpoint: Checkpoint | null = null) {
       return written;
     },
     async progress() {},
+    signal,
   };
   return { ctx, commits, warnings, counts };
 }
@@ -84,6 +85,22 @@ describe('runStream', () => {
     await expect(runStream(run.ctx, stream)).rejects.toBeInstanceOf(UpstreamDataError);
     expect(written).toEqual([[1, 2]]);
     expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 1 }]);
+  });
+
+  it('hands back after the page in hand once the worker is stopping; a resume from its checkpoint writes the rest once', async () => {
+    const stopping = new AbortController();
+    const run = memoryRun(null, stopping.signal);
+    const { stream, written } = numbers([[1], [2], [3], [4]], {
+      committed: (page) => {
+        if (page.n === 2) stopping.abort();
+      },
+    });
+    await expect(runStream(run.ctx, stream)).rejects.toBeInstanceOf(HandedBackError);
+    expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 1 }, { page: 2 }]);
+    const next = memoryRun(run.commits.at(-1)!.checkpoint);
+    const rest = numbers([[1], [2], [3], [4]]);
+    await runStream(next.ctx, rest.stream);
+    expect([...written, ...rest.written]).toEqual([[1], [2], [3], [4]]);
   });
 
   it('stops after a page the stream says ends it', async () => {
