@@ -136,6 +136,31 @@ describe('deploy/k8s manifests', () => {
       expect(podSpec(o).terminationGracePeriodSeconds).toBeGreaterThan(120);
   });
 
+  it("every worker's probes ask its health listener (WORKER_HEALTH_PORT): /ready for readiness, /health for start-up and liveness", () => {
+    type Probe = { httpGet: { path: string; port: number } };
+    type Probed = { readinessProbe?: Probe; livenessProbe?: Probe; startupProbe?: Probe };
+    const port = Number(settings.WORKER_HEALTH_PORT);
+    expect(port).toBeGreaterThan(0);
+    expect(settings.WORKER_HEALTH_HOST, 'the kubelet probes the pod address').toBe('0.0.0.0');
+    for (const o of ofKind(variants.redis, 'Deployment').filter((d) => d.metadata.name !== 'datasync-gateway')) {
+      const container = podSpec(o).containers[0] as Probed;
+      expect(
+        [container.readinessProbe, container.livenessProbe, container.startupProbe].map((p) => p?.httpGet),
+        o.metadata.name,
+      ).toEqual([
+        { path: '/ready', port },
+        { path: '/health', port },
+        { path: '/health', port },
+      ]);
+    }
+    const unset = renderManifests({ ...options('redis'), settings: { ...settings, WORKER_HEALTH_PORT: '' } });
+    for (const o of ofKind(unset.workers as K8sObject[], 'Deployment'))
+      expect((podSpec(o).containers[0] as Probed).readinessProbe).toBeUndefined();
+    expect(() => renderManifests({ ...options('redis'), settings: { ...settings, WORKER_HEALTH_HOST: '127.0.0.1' } })).toThrow(
+      /0\.0\.0\.0/,
+    );
+  });
+
   it('settings.env and secrets.env.example are a configuration the apps accept; the key ring has its placeholder', () => {
     const config = loadConfig({ ...settings, ...readSecretsExample() });
     expect(config.REDIS_PREFIX).toBe(settings.REDIS_PREFIX);

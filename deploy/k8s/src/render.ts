@@ -39,7 +39,10 @@ export function renderManifests(options: RenderOptions): RenderedManifests {
     maxReplicas: options.maxReplicas,
   };
   return {
-    workers: workers.flatMap((w) => [workerDeployment(w, { graceSeconds }), workerDisruptionBudget(w)]),
+    workers: workers.flatMap((w) => [
+      workerDeployment(w, { graceSeconds, healthPort: settings.workerHealthPort }),
+      workerDisruptionBudget(w),
+    ]),
     scaling: workers.map((w) =>
       options.scaler === 'redis'
         ? redisScaledObject(w, scaling)

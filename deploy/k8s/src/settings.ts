@@ -39,19 +39,26 @@ export interface ClusterSettings {
   prefix: string;
   /** WORKER_CONCURRENCY: jobs one replica runs at once, the scalers' target per replica. */
   concurrency: number;
-  /** SHUTDOWN_GRACE_MS (default 30 s). */
+  /** SHUTDOWN_GRACE_MS (default 30 s, as the apps read it). */
   shutdownGraceMs: number;
+  /** WORKER_HEALTH_PORT: the workers' /health and /ready listener, which their probes ask; unset, no probes. */
+  workerHealthPort?: number;
 }
 
-export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+export const DEFAULT_SHUTDOWN_GRACE_MS = envSchema.shape.SHUTDOWN_GRACE_MS.parse(undefined);
 
 export function clusterSettings(settings: Record<string, string>): ClusterSettings {
   const shutdownGraceMs = Number(settings.SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS);
   if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs <= 0)
     throw new Error(`SHUTDOWN_GRACE_MS must be a positive integer, not ${settings.SHUTDOWN_GRACE_MS}`);
+  const workerHealthPort = envSchema.shape.WORKER_HEALTH_PORT.parse(settings.WORKER_HEALTH_PORT);
+  if (workerHealthPort === 0) throw new Error('WORKER_HEALTH_PORT must be a fixed port in a pod (the probes name it), not 0');
+  if (workerHealthPort !== undefined && settings.WORKER_HEALTH_HOST !== '0.0.0.0')
+    throw new Error('WORKER_HEALTH_HOST must be 0.0.0.0 with WORKER_HEALTH_PORT set: the kubelet probes the pod address, not loopback');
   return {
     prefix: envSchema.shape.REDIS_PREFIX.parse(settings.REDIS_PREFIX),
     concurrency: envSchema.shape.WORKER_CONCURRENCY.parse(settings.WORKER_CONCURRENCY),
     shutdownGraceMs,
+    workerHealthPort,
   };
 }

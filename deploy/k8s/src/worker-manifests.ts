@@ -6,6 +6,24 @@ import type { WorkerApp } from './workers';
 export interface WorkerDeploymentOptions {
   /** terminationGracePeriodSeconds: above SHUTDOWN_GRACE_MS (see settings.ts). */
   graceSeconds: number;
+  /** WORKER_HEALTH_PORT: probes on the worker's /health and /ready listener; unset, none. */
+  healthPort?: number;
+}
+
+/**
+ * The probes of a worker with a health listener: started and alive while `/health` answers (a
+ * draining worker still does, so it is never restarted mid-drain); ready while `/ready` does, which
+ * answers 503 from the SIGTERM on, so `kubectl get pods` shows a draining replica as not ready.
+ */
+function workerProbes(port: number) {
+  const get = (path: string) => ({ httpGet: { path, port } });
+  return {
+    ports: [{ name: 'health', containerPort: port }],
+    // tsx compiles the worker at start: up to two minutes before liveness counts.
+    startupProbe: { ...get('/health'), periodSeconds: 2, failureThreshold: 60 },
+    livenessProbe: { ...get('/health'), periodSeconds: 20, failureThreshold: 3 },
+    readinessProbe: { ...get('/ready'), periodSeconds: 10, failureThreshold: 1 },
+  };
 }
 
 /**
@@ -13,10 +31,10 @@ export interface WorkerDeploymentOptions {
  * ConfigMap and the Secret. No `replicas`: its ScaledObject (KEDA's HPA) owns the count, and a
  * `kubectl apply` must not reset it.
  *
- * No probes: a worker serves no HTTP and no Service sends it traffic (readiness means nothing), a
- * crash exits the process (the kubelet restarts it), and a worker that hangs stops renewing its
- * BullMQ job lock, so another replica takes the job after WORKER_LOCK_MS. An exec probe would start
- * a Node process every period to learn less than that.
+ * Probes only with WORKER_HEALTH_PORT (settings.env sets it): no Service sends a worker traffic, so
+ * readiness shows state (a draining replica is not ready) rather than routing. Without it, a crash
+ * still exits the process (the kubelet restarts it), and a worker that hangs stops renewing its
+ * BullMQ job lock, so another replica takes the job after WORKER_LOCK_MS.
  */
 export function workerDeployment(worker: WorkerApp, options: WorkerDeploymentOptions): IDeployment {
   const labels = podLabels(`worker-${worker.name}`);
@@ -42,6 +60,7 @@ export function workerDeployment(worker: WorkerApp, options: WorkerDeploymentOpt
               envFrom: [{ configMapRef: { name: SETTINGS_CONFIGMAP } }, { secretRef: { name: SECRETS_SECRET } }],
               resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '768Mi' } },
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              ...(options.healthPort === undefined ? {} : workerProbes(options.healthPort)),
             },
           ],
         },
