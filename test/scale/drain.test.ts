@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { spawnWorker, waitFor, waitForLine, type WorkerProcess } from '../helpers';
 import { reliabilitySource, useBench } from '../reliability/sources';
 
@@ -13,8 +13,8 @@ import { reliabilitySource, useBench } from '../reliability/sources';
 const source = reliabilitySource('avito');
 const t = useBench({ sources: [source], env: () => ({ JOB_ATTEMPTS: '1', WORKER_CONCURRENCY: '1' }) });
 const spawned: WorkerProcess[] = [];
-afterAll(async () => {
-  await Promise.all(spawned.map((w) => w.stop('SIGKILL')));
+afterEach(async () => {
+  await Promise.all(spawned.splice(0).map((w) => w.stop('SIGKILL')));
 });
 
 /** Time the process needs to exit once its drain is over (closing Redis, Postgres, the log). */
@@ -26,6 +26,16 @@ async function startWorker(graceMs: number, env: Record<string, string> = {}) {
   spawned.push(w);
   const line = await waitForLine(w, `${source.name} worker consuming`, 60_000);
   return { w, ready: `${String(line.health)}/ready` };
+}
+
+/** Two worker processes, both consuming before the run is submitted (a slow start cannot miss it). */
+const startTwo = (graceMs: number, env: Record<string, string> = {}) => Promise.all([startWorker(graceMs, env), startWorker(graceMs, env)]);
+type Started = Awaited<ReturnType<typeof startWorker>>;
+/** The one of `two` whose pid is `pid` (it holds the run), and the other. */
+function holderAndOther(two: Started[], pid: number): [Started, Started] {
+  const first = two.find((s) => s.w.child.pid === pid);
+  if (!first) throw new Error(`the run is held by ${pid}, not by one of the two workers`);
+  return [first, two.find((s) => s !== first)!];
 }
 
 const readyStatus = (url: string) => fetch(url).then((r) => r.status);
@@ -74,24 +84,28 @@ describe('a worker drains on SIGTERM', () => {
     const { ids } = (await t.control.addFault({ path: source.dataPath, kind: 'delay', delayMs: 1_000 })) as { ids: number[] };
     await fetch(`${t.sandbox.url}/_control/requests`, { method: 'DELETE' });
 
-    const first = await startWorker(graceMs);
-    expect(await readyStatus(first.ready)).toBe(200);
+    const two = await startTwo(graceMs);
+    for (const { ready } of two) expect(await readyStatus(ready)).toBe(200);
     const id = await t.api.submit(target.submit);
-    await waitFor(
+    const holder = await waitFor(
       async () => {
         const r = await t.api.run(id);
         expect(r.state, 'the run ended before the signal').not.toMatch(/^(done|failed)$/);
-        return r.state === 'running' && pidOf(r) === first.w.child.pid && (r.counts.pages ?? 0) >= 2 ? true : undefined;
+        return r.state === 'running' && (r.counts.pages ?? 0) >= 2 ? pidOf(r) : undefined;
       },
-      { what: 'the first worker to commit two pages', timeoutMs: 60_000, intervalMs: 50 },
+      { what: 'a worker to commit two pages', timeoutMs: 60_000, intervalMs: 50 },
     );
-    const second = await startWorker(graceMs);
-    // The signal lands just after a page was asked for: the worker then holds the run about a
-    // second (the page's latency) before that page is committed and the run handed back.
-    const slowed = async () => (await t.control.injected())[ids[0]!] ?? 0;
-    const asked = await slowed();
-    expect(asked, 'the pages were slowed').toBeGreaterThan(0);
-    await waitFor(async () => ((await slowed()) > asked ? true : undefined), { what: 'the next page to be asked for', intervalMs: 10 });
+    const [first, second] = holderAndOther(two, holder);
+    // The signal lands just after a page was committed: the next one was asked for as that page
+    // arrived, so the worker holds the run about a second longer (that page's latency) before it
+    // commits it and hands the run back.
+    expect((await t.control.injected())[ids[0]!], 'the pages were slowed').toBeGreaterThan(0);
+    const pagesNow = async () => (await t.api.run(id)).counts.pages ?? 0;
+    const committed = await pagesNow();
+    await waitFor(async () => ((await pagesNow()) > committed ? true : undefined), {
+      what: 'the next page to be committed',
+      intervalMs: 10,
+    });
 
     const stop = await terminate(first.w, first.ready, id);
     expect(stop.status).toBe(503);
@@ -133,17 +147,17 @@ describe('a worker drains on SIGTERM', () => {
     };
     await fetch(`${t.sandbox.url}/_control/requests`, { method: 'DELETE' });
 
-    // Its HTTP timeout outlasts the grace time: nothing but the deadline ends the wait.
-    const first = await startWorker(graceMs, { HTTP_TIMEOUT_MS: '120000' });
+    // Their HTTP timeout outlasts the grace time: nothing but the deadline ends the wait.
+    const two = await startTwo(graceMs, { HTTP_TIMEOUT_MS: '120000' });
     const id = await t.api.submit(target.submit);
     await waitFor(async () => ((await t.control.injected())[ids[0]!] ?? 0) > 0 || undefined, {
-      what: 'the first worker to wait on the slow page',
+      what: 'a worker to wait on the slow page',
       timeoutMs: 60_000,
       intervalMs: 50,
     });
-    const second = await startWorker(graceMs);
     const before = await t.api.run(id);
-    expect({ state: before.state, holder: pidOf(before) }).toEqual({ state: 'running', holder: first.w.child.pid });
+    expect(before.state).toBe('running');
+    const [first, second] = holderAndOther(two, pidOf(before));
 
     const stop = await terminate(first.w, first.ready, id);
     expect(stop.heldWhileUnready, '/ready answered 503 while the worker still held the run').toBe(true);
