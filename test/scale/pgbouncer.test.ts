@@ -181,7 +181,7 @@ describe.skipIf(!('path' in binary))('through PgBouncer 1.18 in transaction mode
     console.log(
       bench.output
         .split('\n')
-        .filter((l) => /full sync|^total/.test(l))
+        .filter((l) => /^\| full sync|^total/.test(l))
         .join('\n'),
     );
   }, 300_000);
