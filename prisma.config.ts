@@ -11,6 +11,7 @@ export default defineConfig({
   schema: 'prisma/schema',
   migrations: { path: 'prisma/migrations' },
   // Prisma's env() throws when the variable is unset, which would break `prisma generate` on a
-  // machine without a database; generate needs no URL.
-  datasource: { url: process.env.DATABASE_URL ?? '' },
+  // machine without a database; generate needs no URL. DIRECT_DATABASE_URL first: migrations cannot
+  // run through PgBouncer in transaction mode (README "PgBouncer").
+  datasource: { url: process.env.DIRECT_DATABASE_URL || process.env.DATABASE_URL || '' },
 });

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { migrationDatabaseUrl } from '@datasync/config';
 import { loadConfig, sandboxUpstreams, sources } from '@datasync/sources';
 import { migrate } from './migrate';
 import { checkPorts } from './start/ports';
@@ -80,7 +81,7 @@ if (portProblem) {
 
 try {
   // Prisma's 25-line report is for `pnpm db:migrate`; here one line says the database is ready (errors still show).
-  await migrate(config.DATABASE_URL, { quiet: true });
+  await migrate(migrationDatabaseUrl(config), { quiet: true });
   console.log(`database ${new URL(config.DATABASE_URL).pathname.slice(1)} is migrated`);
 } catch (err) {
   // Stopped mid-migration: the signal reached prisma's process too; say so without a stack trace.

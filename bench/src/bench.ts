@@ -34,7 +34,7 @@ export class Bench {
   gateway!: AppProcess;
   gatewayUrl!: string;
   control!: Control;
-  private db!: { url: string; drop(): Promise<void> };
+  private db!: { url: string; appsUrl: string; drop(): Promise<void> };
   private sourceEnv!: Record<string, string>;
 
   constructor(
@@ -66,7 +66,7 @@ export class Bench {
     return {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: this.db.url,
+      DATABASE_URL: this.db.appsUrl,
       REDIS_URL: this.redisUrl,
       REDIS_PREFIX: this.prefix,
       ...this.sourceEnv,

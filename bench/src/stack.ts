@@ -65,12 +65,23 @@ function databaseUrl(name: string): string {
   return url.toString();
 }
 
-/** A migrated database of the bench's own, dropped at the end. */
-export async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const url = databaseUrl(`datasync_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`);
+/**
+ * BENCH_POOLED_DATABASE_URL: a pooler in front of that server (PgBouncer in transaction mode, README
+ * "PgBouncer"), through which the gateway and workers reach the bench's database; the bench itself
+ * creates, migrates, reads and drops it directly.
+ */
+const POOLED_SERVER_URL = process.env.BENCH_POOLED_DATABASE_URL;
+
+/** A migrated database of the bench's own, dropped at the end; `appsUrl` is how the apps reach it. */
+export async function createBenchDatabase(): Promise<{ url: string; appsUrl: string; drop(): Promise<void> }> {
+  const name = `datasync_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const url = databaseUrl(name);
   await migrate(url, { quiet: true });
+  const pooled = POOLED_SERVER_URL ? new URL(POOLED_SERVER_URL) : undefined;
+  if (pooled) pooled.pathname = `/${name}`;
   return {
     url,
+    appsUrl: pooled?.toString() ?? url,
     async drop() {
       const admin = new pg.Client({ connectionString: databaseUrl('postgres') });
       await admin.connect();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { migrationDatabaseUrl } from '@datasync/config';
 import { loadConfig } from '@datasync/sources';
 import {
   renderManifests,
@@ -165,6 +166,11 @@ describe('deploy/k8s manifests', () => {
     const config = loadConfig({ ...settings, ...readSecretsExample() });
     expect(config.REDIS_PREFIX).toBe(settings.REDIS_PREFIX);
     expect(readSecretsExample()).toHaveProperty('DATASYNC_KEYS');
+    // The migrate Job reads the Secret too: a direct URL filled in there is where it migrates.
+    expect(readSecretsExample()).toHaveProperty('DIRECT_DATABASE_URL');
+    expect(migrationDatabaseUrl(config)).toBe(config.DATABASE_URL);
+    const direct = 'postgresql://datasync:change-me@postgres-direct:5432/datasync';
+    expect(migrationDatabaseUrl(loadConfig({ ...settings, ...readSecretsExample(), DIRECT_DATABASE_URL: direct }))).toBe(direct);
     // KEDA reads these from the worker's environment (addressFromEnv, passwordFromEnv).
     expect(settings).toHaveProperty('KEDA_REDIS_ADDRESS');
     expect(readSecretsExample()).toHaveProperty('KEDA_REDIS_PASSWORD');

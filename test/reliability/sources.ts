@@ -82,13 +82,15 @@ export interface Bench {
 /**
  * Registers the file's beforeAll/afterAll: a test database, a sandbox, the settings of `sources`
  * (all by default) plus `env`, and a gateway with `workers` in this process (none by default).
- * The returned object is filled in before the first test.
+ * `appsDatabaseUrl`: how the gateway and workers reach the database (e.g. through a pooler); the
+ * test's own `pool` stays direct. The returned object is filled in before the first test.
  */
 export function useBench(
   options: {
     sources?: ReliabilitySource[];
     env?: (b: { sandboxUrl: string; control: Control }) => Promise<Record<string, string>> | Record<string, string>;
     workers?: WorkerStarter[];
+    appsDatabaseUrl?: (db: TestDatabase) => string;
   } = {},
 ): Bench {
   const bench = {} as Bench;
@@ -97,7 +99,7 @@ export function useBench(
     bench.sandbox = await startTestSandbox();
     bench.control = sandboxControl(bench.sandbox.url);
     bench.pool = new pg.Pool({ connectionString: bench.db.url, max: 3 });
-    bench.env = testEnv(bench.db.url, bench.sandbox.url, {
+    bench.env = testEnv(options.appsDatabaseUrl?.(bench.db) ?? bench.db.url, bench.sandbox.url, {
       ...(await sourcesEnv(bench.control, bench.sandbox.url, options.sources)),
       ...(await options.env?.({ sandboxUrl: bench.sandbox.url, control: bench.control })),
     });

@@ -14,7 +14,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   await adminQuery(`CREATE DATABASE "${TEMPLATE_DB}"`);
   execFileSync('pnpm', ['exec', 'prisma', 'migrate', 'deploy'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl(TEMPLATE_DB) },
+    // DIRECT_DATABASE_URL too: prisma.config.ts prefers it, and a developer's own must not be migrated here.
+    env: { ...process.env, DATABASE_URL: databaseUrl(TEMPLATE_DB), DIRECT_DATABASE_URL: databaseUrl(TEMPLATE_DB) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   // Leftovers of interrupted runs.

@@ -26,7 +26,6 @@ export async function dailyStats(pool: Pick<pg.Pool, 'query'>, start: string, en
     unique_users_run: string;
     unique_users_submit: string;
   }>({
-    name: 'itresume_daily_stats',
     text: `SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS date,
                     count(*) AS attempts,
                     count(*) FILTER (WHERE is_correct) AS successful,

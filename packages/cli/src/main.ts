@@ -2,7 +2,7 @@
  * `pnpm datasync <command>`: drives DataSync through the gateway's HTTP API (GATEWAY_URL,
  * GATEWAY_API_KEY). Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.
  */
-import { loadConfig } from '@datasync/config';
+import { loadConfig, migrationDatabaseUrl } from '@datasync/config';
 import { parseArgs, paramValue, target } from './args';
 import { ApiError, GatewayClient, type Run } from './client';
 import { watchRun } from './watch';
@@ -20,7 +20,7 @@ const USAGE = `usage: pnpm datasync <command>
                 [--<param> <value> ...] [--params '<json>'] [--notify-webhook <url>] [--notify-email <a>]
   schedules rm <id>
   schedules resume <id>
-  migrate            create the database if missing and apply migrations (DATABASE_URL)
+  migrate            create the database if missing and apply migrations (DIRECT_DATABASE_URL, else DATABASE_URL)
 
 Sources, jobs and their parameters: the gateway's /docs (POST /api/runs).
 
@@ -163,7 +163,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       const { migrate } = await import('@datasync/db/migrate');
-      await migrate(config.DATABASE_URL);
+      await migrate(migrationDatabaseUrl(config));
       return 0;
     }
     default:

@@ -33,6 +33,11 @@ export const envSchema = z.object({
   LOG_PRETTY: bool,
 
   DATABASE_URL: z.string().min(1).default('postgresql://postgres@127.0.0.1:5432/datasync'),
+  /**
+   * Where migrations connect when DATABASE_URL goes through a pooler that cannot run them (PgBouncer
+   * in transaction mode: README "PgBouncer"). Unset: DATABASE_URL. The apps never use it.
+   */
+  DIRECT_DATABASE_URL: optionalString,
   DATABASE_POOL_MAX: positiveInt.default(10),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   /** Every BullMQ and rate-limiter key starts with this, so several deployments can share one Redis. */
@@ -199,4 +204,9 @@ export function loadConfig<const S extends readonly ConfigSlice[] = []>(
     throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   }
   return parsed.data as Config<S>;
+}
+
+/** Where migrations connect: DIRECT_DATABASE_URL when set (past a transaction-mode pooler), else DATABASE_URL. */
+export function migrationDatabaseUrl(config: Pick<Env, 'DATABASE_URL' | 'DIRECT_DATABASE_URL'>): string {
+  return config.DIRECT_DATABASE_URL ?? config.DATABASE_URL;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ColumnOf, RowOf, TableMeta } from '@datasync/db';
 
@@ -27,12 +26,12 @@ export interface UpsertSpec<T extends AnyTable, K extends ColumnOf<T> = ColumnOf
 }
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const sqlCache = new Map<string, { text: string; name: string }>();
+const sqlCache = new Map<string, string>();
 
 const columnsOf = (spec: UpsertSpec<AnyTable, string>): readonly string[] => spec.columns ?? Object.keys(spec.table.columns);
 const conflictOf = (spec: UpsertSpec<AnyTable, string>): readonly string[] => spec.conflict ?? spec.table.primaryKey;
 
-function upsertSql(spec: UpsertSpec<AnyTable, string>): { text: string; name: string } {
+function upsertSql(spec: UpsertSpec<AnyTable, string>): string {
   const columns = columnsOf(spec);
   const conflict = conflictOf(spec);
   const cacheKey = JSON.stringify([spec.table.name, columns, conflict, spec.update, spec.skipUnchanged, spec.alsoSet, spec.returning]);
@@ -55,9 +54,8 @@ function upsertSql(spec: UpsertSpec<AnyTable, string>): { text: string; name: st
   }
   const returning = spec.returning?.length ? ` RETURNING ${spec.returning.map(ident).join(', ')}` : '';
   const text = `INSERT INTO ${ident(spec.table.name)} (${cols}) SELECT * FROM unnest(${params}) ${onConflict}${returning}`;
-  const entry = { text, name: `bulk_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
-  sqlCache.set(cacheKey, entry);
-  return entry;
+  sqlCache.set(cacheKey, text);
+  return text;
 }
 
 /**
@@ -81,7 +79,6 @@ function columnLiteral(rows: readonly Record<string, unknown>[], column: string,
 /** A bulk upsert with its parameters already serialized: build it while the previous batch is being written. */
 export interface PreparedUpsert {
   text: string;
-  name: string;
   values: string[];
   rows: number;
 }
@@ -109,8 +106,7 @@ export function prepareUpsert<T extends AnyTable, K extends ColumnOf<T>>(
     const type = spec.table.columns[c]!.type;
     return columnLiteral(unique, c, type === 'jsonb' || type === 'json');
   });
-  const { text, name } = upsertSql(general);
-  return { text, name, values, rows: unique.length };
+  return { text: upsertSql(general), values, rows: unique.length };
 }
 
 /** Runs a prepared bulk upsert (one round trip); the rows RETURNING asked for. */
@@ -119,14 +115,16 @@ export async function runUpsert<R extends Record<string, unknown> = Record<strin
   prepared: PreparedUpsert | undefined,
 ): Promise<R[]> {
   if (!prepared) return [];
-  const result = await db.query({ text: prepared.text, name: prepared.name, values: prepared.values });
+  // Unnamed: a named statement lives on one server connection, which PgBouncer in transaction mode
+  // (before 1.21) does not keep for us between transactions (README "PgBouncer").
+  const result = await db.query({ text: prepared.text, values: prepared.values });
   return result.rows as R[];
 }
 
 /**
  * Writes a batch of rows in one statement: `INSERT … SELECT FROM unnest(arrays) ON CONFLICT …`,
  * one array parameter per column, each cast to the column's type from the generated table
- * metadata (no parameter-count limit, one round trip, a prepared statement per shape). Rows
+ * metadata (no parameter-count limit, one round trip, one SQL text per shape). Rows
  * repeating a key within the batch are folded, the last one winning, so Postgres never sees one
  * row twice. Returns the rows RETURNING asked for (written or updated ones only).
  */

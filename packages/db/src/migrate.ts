@@ -43,7 +43,8 @@ export async function migrate(url: string, options: { quiet?: boolean } = {}): P
   });
   execFileSync(process.execPath, [prismaCli(), 'migrate', 'deploy'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: url },
+    // prisma.config.ts prefers DIRECT_DATABASE_URL: the URL asked for here goes in both.
+    env: { ...process.env, DATABASE_URL: url, DIRECT_DATABASE_URL: url },
     stdio: options.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
   });
 }

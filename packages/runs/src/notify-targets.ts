@@ -53,7 +53,6 @@ export async function addNotifyTargets(tx: Q, runId: string, targets: readonly N
   const wanted = targetAddresses(targets);
   if (wanted.length === 0) return;
   const inserted = await tx.query({
-    name: 'notify_targets_add',
     text: `INSERT INTO run_notify_targets (run_id, kind, address)
            SELECT $1, kind, address FROM unnest($2::text[], $3::text[]) AS t(kind, address)
            ON CONFLICT (run_id, kind, address) DO NOTHING`,
@@ -61,7 +60,6 @@ export async function addNotifyTargets(tx: Q, runId: string, targets: readonly N
   });
   if (!inserted.rowCount) return;
   const { rows } = await tx.query({
-    name: 'notify_targets_count',
     text: 'SELECT count(*)::int AS n FROM run_notify_targets WHERE run_id = $1',
     values: [runId],
   });
@@ -76,7 +74,6 @@ export async function addNotifyTargets(tx: Q, runId: string, targets: readonly N
 /** Every target of a run, oldest first. */
 export async function listNotifyTargets(db: Q, runId: string): Promise<NotifyTargetRow[]> {
   const { rows } = await db.query({
-    name: 'notify_targets_list',
     text: `SELECT ${COLUMNS} FROM run_notify_targets WHERE run_id = $1 ORDER BY id`,
     values: [runId],
   });
@@ -85,7 +82,6 @@ export async function listNotifyTargets(db: Q, runId: string): Promise<NotifyTar
 
 export async function getNotifyTarget(db: Q, id: string): Promise<NotifyTargetRow | undefined> {
   const { rows } = await db.query({
-    name: 'notify_target_get',
     text: `SELECT ${COLUMNS} FROM run_notify_targets WHERE id = $1`,
     values: [id],
   });
@@ -95,7 +91,6 @@ export async function getNotifyTarget(db: Q, id: string): Promise<NotifyTargetRo
 /** Records an attempt's outcome: `delivered`, `refused`, `failed` (the last attempt), or still `pending` with the error. */
 export async function recordNotifyAttempt(db: Q, id: string, state: NotifyState, error?: string): Promise<void> {
   await db.query({
-    name: 'notify_target_attempt',
     text: `UPDATE run_notify_targets SET state = $2, attempts = attempts + 1, last_error = $3,
              delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END
            WHERE id = $1`,

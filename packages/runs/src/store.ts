@@ -31,7 +31,7 @@ const COLUMNS = `id, source, job_name AS "jobName", params, state, progress, cou
 type Q = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 export async function getRun(db: Q, id: string): Promise<RunRecord | undefined> {
-  const { rows } = await db.query({ name: 'run_get', text: `SELECT ${COLUMNS} FROM sync_runs WHERE id = $1`, values: [id] });
+  const { rows } = await db.query({ text: `SELECT ${COLUMNS} FROM sync_runs WHERE id = $1`, values: [id] });
   return rows[0] as RunRecord | undefined;
 }
 
@@ -86,7 +86,6 @@ export async function listRuns(db: Q, filter: RunFilter): Promise<RunRecord[]> {
 /** Takes a queued (or retaken running) run; answers undefined when it is already finished. */
 export async function markRunning(db: Q, id: string, attempt: number, worker: string): Promise<RunRecord | undefined> {
   const { rows } = await db.query({
-    name: 'run_start',
     text: `UPDATE sync_runs SET state = 'running', attempts = $2, worker = $3,
              started_at = COALESCE(started_at, now()), updated_at = now()
            WHERE id = $1 AND state IN ('queued', 'running') RETURNING ${COLUMNS}`,
@@ -104,7 +103,6 @@ export interface RunUpdate {
 /** Saves progress, counts and checkpoint; inside the page's transaction when given its client. */
 export async function updateRun(db: Q, id: string, update: RunUpdate): Promise<void> {
   await db.query({
-    name: 'run_update',
     text: `UPDATE sync_runs SET progress = COALESCE($2::jsonb, progress), counts = COALESCE($3::jsonb, counts),
              checkpoint = CASE WHEN $4::boolean THEN $5::jsonb ELSE checkpoint END, updated_at = now()
            WHERE id = $1`,
@@ -135,7 +133,6 @@ export async function finishRun(
 ): Promise<FinishedRun | undefined> {
   return withTransaction(pool, async (tx) => {
     const { rows } = await tx.query({
-      name: 'run_finish',
       text: `UPDATE sync_runs SET state = $2, error = $3, counts = COALESCE($4::jsonb, counts),
                progress = COALESCE($5::jsonb, progress), finished_at = now(), updated_at = now()
              WHERE id = $1 AND state IN ('queued', 'running')
@@ -148,7 +145,7 @@ export async function finishRun(
         outcome.progress ? JSON.stringify(outcome.progress) : null,
       ],
     });
-    await tx.query({ name: 'run_unlock', text: 'DELETE FROM run_locks WHERE run_id = $1', values: [id] });
+    await tx.query({ text: 'DELETE FROM run_locks WHERE run_id = $1', values: [id] });
     return rows[0] as FinishedRun | undefined;
   });
 }
@@ -156,7 +153,6 @@ export async function finishRun(
 /** Back to queued between attempts, with the error that will be retried. */
 export async function markRetrying(db: Q, id: string, error: string): Promise<void> {
   await db.query({
-    name: 'run_retry',
     text: `UPDATE sync_runs SET state = 'queued', error = $2, updated_at = now() WHERE id = $1 AND state = 'running'`,
     values: [id, error],
   });

@@ -115,14 +115,12 @@ export async function submitRun(
   // Inside the transaction: our lock, or the id of the identical run that holds it.
   const holder = await withTransaction(deps.pool, async (tx) => {
     const inserted = await tx.query({
-      name: 'run_insert',
       text: `INSERT INTO sync_runs (id, source, job_name, params, schedule_id, scheduled_for)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (schedule_id, scheduled_for) DO NOTHING`,
       values: [runId, source, jobName, JSON.stringify(params), options.schedule?.id ?? null, options.schedule?.tick ?? null],
     });
     if (inserted.rowCount === 0) throw new TickTaken();
     const lock = await tx.query({
-      name: 'run_lock',
       text: `INSERT INTO run_locks (dedup_key, run_id) VALUES ($1, $2) ON CONFLICT (dedup_key) DO NOTHING RETURNING run_id`,
       values: [dedupKey, runId],
     });
@@ -133,7 +131,6 @@ export async function submitRun(
     const max = deps.quotas?.maxQueuedRunsPerSource;
     if (max !== undefined) {
       const { rows } = await tx.query<{ n: number }>({
-        name: 'run_quota_count',
         // Bounded: a full queue costs max + 1 index entries, not the whole backlog.
         text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM sync_runs WHERE source = $1 AND state = 'queued' LIMIT $2) q`,
         values: [source, max + 1],
@@ -157,7 +154,6 @@ export async function submitRun(
     // already happened and a new run is started below. Either way no target misses the event.
     return withTransaction(deps.pool, async (tx) => {
       const { rows } = await tx.query({
-        name: 'run_lock_hold',
         text: 'SELECT run_id FROM run_locks WHERE dedup_key = $1 FOR UPDATE',
         values: [dedupKey],
       });

@@ -32,7 +32,6 @@ export const getAvitoCheck: Route = {
     if (run.state === 'queued' || run.state === 'running') return { body: { status: 'In progress', progress: run.progress } };
     if (run.state === 'failed') return { body: { status: 'Failed', error: run.error ?? 'the run failed' } };
     const { rows } = await deps.pool.query<{ id: string; title: string; avito_id: string }>({
-      name: 'avito_run_result',
       text: `SELECT i.id, i.title, i.avito_id::text AS avito_id FROM avito_run_items r JOIN avito_items i ON i.id = r.item_id
              WHERE r.run_id = $1 ORDER BY r.position`,
       values: [run.id],

@@ -43,7 +43,6 @@ async function record(
   details: { httpStatus?: number; response?: unknown; counts?: { inserted: number; updated: number }; error?: string },
 ): Promise<void> {
   await deps.pool.query({
-    name: 'datawiz_submission_insert',
     text: `INSERT INTO datawiz_sale_submissions (outcome, http_status, sale_ids, request, response, inserted, updated, error)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     values: [
