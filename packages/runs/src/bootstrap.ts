@@ -20,7 +20,7 @@ export async function startSourceWorker<Name extends string, Jobs extends JobDec
   log: Logger,
 ): Promise<RunningWorker & { describe: Record<string, unknown> }> {
   const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: `datasync-worker-${source.name}` });
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
   const closeClients = async () => {
     redis.disconnect();
     await db.close();
