@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { defaultJobOptions } from '@datasync/queues';
-import { closeQueues, createQueues, submitRun } from '@datasync/runs';
+import { closeQueues, createQueues, createRedis, submitRun } from '@datasync/runs';
 import type { BenchScenario, BenchSize } from '@datasync/runs';
 import { catalog } from '@datasync/sources';
 import { copyBaseline, naiveBaseline } from './baselines';
@@ -187,7 +186,7 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
   const gatewayCpuMs = ((cpuSeconds(b.gateway.pid) - cpuBefore) * 1000) / Math.max(1, http['2xx']);
   const accepted = http['2xx'];
 
-  const redis = new Redis(b.redisUrl, { maxRetriesPerRequest: null });
+  const redis = createRedis({ REDIS_URL: b.redisUrl });
   const queue = new Queue(`${b.source}-raw-bench`, { connection: redis, prefix: b.prefix, defaultJobOptions });
   const rawAdd = async (amount: number) => {
     const latencies: number[] = [];

@@ -199,6 +199,51 @@ describe('deploy/k8s manifests', () => {
     expect(() => renderManifests({ ...options('redis'), settings: { ...settings, REDIS_PREFIX: 'bad prefix' } })).toThrow();
   });
 
+  it("on a Sentinel group or a Redis Cluster the Redis ScaledObjects use KEDA's redis-sentinel / redis-cluster scaler with the apps' own variables, on the hash-tagged key", () => {
+    const modes = {
+      sentinel: { REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'mymaster', REDIS_PREFIX: 'datasync' },
+      cluster: { REDIS_CLUSTER_NODES: 'n1:6379,n2:6379', REDIS_PREFIX: '{datasync}' },
+    };
+    const expected = {
+      sentinel: {
+        type: 'redis-sentinel',
+        metadata: {
+          addressesFromEnv: 'REDIS_SENTINELS',
+          sentinelMasterFromEnv: 'REDIS_SENTINEL_NAME',
+          passwordFromEnv: 'REDIS_PASSWORD',
+          sentinelPasswordFromEnv: 'REDIS_SENTINEL_PASSWORD',
+        },
+      },
+      cluster: { type: 'redis-cluster', metadata: { addressesFromEnv: 'REDIS_CLUSTER_NODES', passwordFromEnv: 'REDIS_PASSWORD' } },
+    };
+    for (const [mode, extra] of Object.entries(modes) as [keyof typeof modes, Record<string, string>][]) {
+      const { KEDA_REDIS_ADDRESS: _single, ...rest } = settings;
+      const objects = buildKustomization(renderManifests({ ...options('redis'), settings: { ...rest, ...extra } }));
+      for (const o of objects) validateObject(o);
+      for (const w of workers) {
+        const so = ofKind(objects, 'ScaledObject').find((o) => scaledTarget(o) === workerResourceName(w))!;
+        const [trigger] = (so.spec as { triggers: { type: string; metadata: Record<string, string> }[] }).triggers;
+        expect(trigger, `${mode} ${w.name}`).toEqual({
+          type: expected[mode].type,
+          metadata: {
+            ...expected[mode].metadata,
+            // Written out: the key BullMQ writes under a tagged prefix keeps the tag, braces and all.
+            listName: mode === 'cluster' ? `{datasync}:${w.queue}:wait` : `datasync:${w.queue}:wait`,
+            listLength: settings.WORKER_CONCURRENCY,
+            activationListLength: '0',
+          },
+        });
+      }
+    }
+    // The apps' start-up checks hold for the manifests too: a Cluster prefix needs its hash tag, one Redis mode only.
+    expect(() => renderManifests({ ...options('redis'), settings: { ...settings, ...modes.cluster, REDIS_PREFIX: 'datasync' } })).toThrow(
+      /REDIS_PREFIX: must hold a hash tag with REDIS_CLUSTER_NODES/,
+    );
+    expect(() => renderManifests({ ...options('redis'), settings: { ...settings, ...modes.cluster, ...modes.sentinel } })).toThrow(
+      /not REDIS_SENTINELS and REDIS_CLUSTER_NODES/,
+    );
+  });
+
   it('pnpm k8s:render writes the generated files the kustomization lists, for either scaler', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'datasync-k8s-'));
     try {

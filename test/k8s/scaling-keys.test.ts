@@ -10,7 +10,7 @@ import { APP_DIR, renderManifests, workerApps, workerResourceName, type RenderOp
 import { createLogger } from '@datasync/logger';
 import { catalog, loadConfig } from '@datasync/sources';
 import { closeQueues, createQueues, type QueueSet } from '@datasync/runs';
-import { createTestDatabase, keysUnder, TEST_REDIS_URL, testPrefix, type TestDatabase } from '../helpers';
+import { createTestDatabase, dropKeysUnder, keysUnder, TEST_REDIS_URL, testPrefix, type TestDatabase } from '../helpers';
 import { K8S_DIR, ofKind, readSettings, yamlObjects, type K8sObject } from './kustomization';
 import { evaluate, parseExposition } from './promql';
 
@@ -146,6 +146,51 @@ describe('the keys the ScaledObjects watch, on real BullMQ queues', () => {
     await add(b);
     expect(await promValue(a)).toBe(before);
   });
+});
+
+describe('with a hash-tagged prefix, as on a Redis Cluster', () => {
+  // `{…}` around this file's own prefix: the keys start with `{`, so the per-file cleanup (keys
+  // starting with the test prefix) misses them and they are dropped here.
+  const tagged = `{${prefix}}`;
+  const clusterTriggers = new Map(
+    workers.map((w) => [
+      w.name,
+      triggerOf(
+        renderManifests({ ...options('redis'), settings: { ...readSettings(), REDIS_CLUSTER_NODES: 'n1:6379', REDIS_PREFIX: tagged } })
+          .scaling,
+        w,
+      ),
+    ]),
+  );
+  let taggedQueues: QueueSet;
+  beforeAll(() => {
+    taggedQueues = createQueues(catalog, redis, tagged);
+  });
+  afterAll(async () => {
+    if (taggedQueues) await closeQueues(taggedQueues);
+    await dropKeysUnder(tagged);
+  });
+
+  for (const w of workers) {
+    it(`a job added to ${w.queue} under the {tagged} prefix grows exactly the list the redis-cluster ScaledObject of ${workerResourceName(w)} watches`, async () => {
+      const trigger = clusterTriggers.get(w.name)!;
+      expect(trigger.type).toBe('redis-cluster');
+      const watched = trigger.metadata.listName!;
+      expect(watched.startsWith(`${tagged}:`)).toBe(true);
+      const lengths = async () => {
+        const out = new Map<string, number>();
+        for (const key of await keysUnder(tagged)) if ((await redis.type(key)) === 'list') out.set(key, await redis.llen(key));
+        return out;
+      };
+      const before = await lengths();
+      const runId = randomUUID();
+      const [jobName] = catalog.jobNames(w.name);
+      await taggedQueues.get(w.name).add(jobName!, { runId, params: {} }, { jobId: runId });
+      const after = await lengths();
+      expect(grown(before, after)).toEqual([watched]);
+      expect(after.get(watched)).toBe((before.get(watched) ?? 0) + 1);
+    });
+  }
 });
 
 describe("the gateway's probes, asked as gateway.yaml asks them", () => {

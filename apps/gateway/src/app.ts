@@ -7,7 +7,7 @@ import { rateLimit } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
 import type { Queue } from 'bullmq';
 import type { Logger } from '@datasync/logger';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { requireApiKey } from './auth';
 import { mountDashboard } from './dashboard';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
@@ -42,7 +42,7 @@ export interface GatewayOptions {
   /** GATEWAY_TRUST_PROXY: the proxies whose X-Forwarded-For is believed; unset, none. */
   trustProxy?: string;
   /** Where the rate limiters count (shared by every gateway of the deployment), under `<REDIS_PREFIX>:gateway:`. */
-  limiter: { redis: Redis; prefix: string };
+  limiter: { redis: Redis | Cluster; prefix: string };
   publicUrl?: string;
   metrics?: GatewayMetrics;
   /** Queues Bull Board shows besides the sources' (`schedules`, `notifications`). */

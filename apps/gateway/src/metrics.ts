@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Registry, type MetricValueWithName } from 'prom-client';
 import { readMetrics, RUN_DURATION_BUCKETS, type MetricsSnapshot } from '@datasync/runs';
 
@@ -50,7 +50,7 @@ export interface GatewayMetrics {
  * retries), queue depths from BullMQ and the runs in progress from Postgres, all read at scrape
  * time, so any gateway answers for the whole deployment. Plus this gateway's process metrics.
  */
-export function createGatewayMetrics(deps: { pool: pg.Pool; redis: Redis; prefix: string; queues: Queue[] }): GatewayMetrics {
+export function createGatewayMetrics(deps: { pool: pg.Pool; redis: Redis | Cluster; prefix: string; queues: Queue[] }): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'datasync_gateway_' });
   const runs = new Counter({

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 
 /** Count a hit in a fixed window: the first hit starts the window (the key's expiry), later ones add to it. */
@@ -21,7 +21,7 @@ export class RedisWindowStore implements Store {
   readonly localKeys = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     /** Whole key prefix, e.g. `datasync:gateway:rate:`. */
     readonly prefix: string,
   ) {}

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { Redis } from 'ioredis';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { smtpFromConfig, startNotificationConsumer } from '@datasync/notifications';
@@ -28,7 +27,7 @@ export interface RunningGateway {
 /** Opens Postgres and Redis, serves the app, and closes everything on `close()`. */
 export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
   const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-gateway' });
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
   const queues = createQueues(catalog, redis, config.REDIS_PREFIX, jobOptionsOf(config), log);
   // Schedule ticks and run notifications are consumed by the gateways: BullMQ hands each tick
   // or delivery to one of them, however many run.
@@ -55,7 +54,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const metrics = createGatewayMetrics({ pool: db.pool, redis, prefix: config.REDIS_PREFIX, queues: [...queues.all(), schedules.queue] });
   // The rate limiters' own connection: a command fails after one reconnect attempt instead of
   // waiting for Redis, so an outage lets requests through instead of holding them.
-  const limiterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+  const limiterRedis = createRedis(config, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
   limiterRedis.on('error', () => undefined);
   let draining = false;
   const app = createGatewayApp({

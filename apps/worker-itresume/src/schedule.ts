@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
 import { dateIn, deleteSchedule, ensureSchedule, schedulesQueue } from '@datasync/runs';
@@ -25,7 +25,7 @@ export function cronOf(dailyAt: string): string {
  * every schedule's, by the gateways; an empty ITRESUME_DAILY_AT removes it.
  */
 export async function ensureDailySchedule(options: {
-  connection: Redis;
+  connection: Redis | Cluster;
   prefix: string;
   dailyAt: string;
   timeZone: string;

@@ -1,5 +1,5 @@
 import { httpSettings, KeyedCooldown, MethodLimiter, type MethodGroup } from '@datasync/connector-kit';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
@@ -17,7 +17,7 @@ import type { MarketplacesConfig } from './source';
  * (connectors/limits.ts) per seller account, shared by every worker process through Redis; Ozon also
  * its one update per (product, warehouse) every 30 s.
  */
-export function createConnectors(config: MarketplacesConfig, log: Logger, redis: Redis): Record<Marketplace, Connector> {
+export function createConnectors(config: MarketplacesConfig, log: Logger, redis: Redis | Cluster): Record<Marketplace, Connector> {
   const prefix = `${config.REDIS_PREFIX}:mp`;
   const limiter = (scope: string, groups: MethodGroup[]) => new MethodLimiter(scope, groups, { redis, prefix });
   const http = httpSettings(config);
@@ -104,7 +104,7 @@ export function marketplaceSchedules(config: MarketplacesConfig, connectors: Rec
  * ids, whose ticks the gateways turn into runs; several workers starting keep one of each).
  */
 export async function ensureMarketplaceSchedules(options: {
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   pool: pg.Pool;
   log: Logger;

@@ -34,6 +34,7 @@ export function renderManifests(options: RenderOptions): RenderedManifests {
   const workers = options.workers ?? workerApps();
   const scaling = {
     prefix: settings.prefix,
+    redisMode: settings.redisMode,
     jobsPerReplica: settings.concurrency,
     minReplicas: options.minReplicas,
     maxReplicas: options.maxReplicas,

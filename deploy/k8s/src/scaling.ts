@@ -27,8 +27,10 @@ export function prometheusQuery(queue: string): string {
 }
 
 export interface ScalingOptions {
-  /** REDIS_PREFIX. */
+  /** REDIS_PREFIX (on a Cluster with its `{hash tag}`, which the key keeps). */
   prefix: string;
+  /** One server, a Sentinel group or a Cluster (default one server): which of KEDA's Redis scalers reads the list. */
+  redisMode?: 'single' | 'sentinel' | 'cluster';
   /** Jobs one replica takes at once (WORKER_CONCURRENCY): the target per replica. */
   jobsPerReplica: number;
   minReplicas: number;
@@ -57,16 +59,32 @@ function scaledObject(
 }
 
 /**
- * Scales a worker on its queue's wait list. KEDA reads the Redis address and password from the
- * worker container's environment (KEDA_REDIS_ADDRESS in the ConfigMap, KEDA_REDIS_PASSWORD in the
- * Secret), since its scaler takes `host:port`, not REDIS_URL.
+ * How KEDA reaches the Redis the apps use, read from the worker container's environment (KEDA's
+ * `…FromEnv`): one server through KEDA_REDIS_ADDRESS (ConfigMap) and KEDA_REDIS_PASSWORD (Secret),
+ * since its scaler takes `host:port`, not REDIS_URL; a Sentinel group or a Cluster through the apps'
+ * own variables, whose `host:port,host:port` form is the scalers' `addresses`.
  */
-export function redisScaledObject(worker: WorkerApp, options: ScalingOptions): IScaledObject {
-  return scaledObject(worker, options, {
-    type: 'redis',
+const REDIS_TRIGGERS = {
+  single: { type: 'redis', metadata: { addressFromEnv: 'KEDA_REDIS_ADDRESS', passwordFromEnv: 'KEDA_REDIS_PASSWORD' } },
+  sentinel: {
+    type: 'redis-sentinel',
     metadata: {
-      addressFromEnv: 'KEDA_REDIS_ADDRESS',
-      passwordFromEnv: 'KEDA_REDIS_PASSWORD',
+      addressesFromEnv: 'REDIS_SENTINELS',
+      sentinelMasterFromEnv: 'REDIS_SENTINEL_NAME',
+      passwordFromEnv: 'REDIS_PASSWORD',
+      sentinelPasswordFromEnv: 'REDIS_SENTINEL_PASSWORD',
+    },
+  },
+  cluster: { type: 'redis-cluster', metadata: { addressesFromEnv: 'REDIS_CLUSTER_NODES', passwordFromEnv: 'REDIS_PASSWORD' } },
+} as const;
+
+/** Scales a worker on its queue's wait list, with the Redis scaler of the deployment's Redis mode. */
+export function redisScaledObject(worker: WorkerApp, options: ScalingOptions): IScaledObject {
+  const { type, metadata } = REDIS_TRIGGERS[options.redisMode ?? 'single'];
+  return scaledObject(worker, options, {
+    type,
+    metadata: {
+      ...metadata,
       listName: waitingListKey(options.prefix, worker.queue),
       listLength: String(options.jobsPerReplica),
       activationListLength: '0',

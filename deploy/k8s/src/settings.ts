@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { envSchema } from '@datasync/config';
+import { envSchema, loadConfig, redisConnectionOf, type RedisConnection } from '@datasync/config';
 
 /**
  * The KEY=value lines of an env file as kustomize's configMapGenerator and secretGenerator read them
@@ -37,6 +37,8 @@ export function terminationGraceSeconds(shutdownGraceMs: number): number {
 export interface ClusterSettings {
   /** REDIS_PREFIX, checked as the apps check it: the ScaledObjects watch keys under it. */
   prefix: string;
+  /** How the apps reach Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES): KEDA's scaler type follows it. */
+  redisMode: RedisConnection['mode'];
   /** WORKER_CONCURRENCY: jobs one replica runs at once, the scalers' target per replica. */
   concurrency: number;
   /** SHUTDOWN_GRACE_MS (default 30 s, as the apps read it). */
@@ -55,8 +57,11 @@ export function clusterSettings(settings: Record<string, string>): ClusterSettin
   if (workerHealthPort === 0) throw new Error('WORKER_HEALTH_PORT must be a fixed port in a pod (the probes name it), not 0');
   if (workerHealthPort !== undefined && settings.WORKER_HEALTH_HOST !== '0.0.0.0')
     throw new Error('WORKER_HEALTH_HOST must be 0.0.0.0 with WORKER_HEALTH_PORT set: the kubelet probes the pod address, not loopback');
+  // The apps' own checks: one Redis mode, and on a Cluster a hash-tagged prefix (ConfigError names the variables).
+  const config = loadConfig(settings);
   return {
-    prefix: envSchema.shape.REDIS_PREFIX.parse(settings.REDIS_PREFIX),
+    prefix: config.REDIS_PREFIX,
+    redisMode: redisConnectionOf(config).mode,
     concurrency: envSchema.shape.WORKER_CONCURRENCY.parse(settings.WORKER_CONCURRENCY),
     shutdownGraceMs,
     workerHealthPort,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Env } from '@datasync/config';
 import type { Logger } from '@datasync/logger';
@@ -11,7 +11,7 @@ export interface GatewayDeps {
   pool: pg.Pool;
   queues: QueueSet;
   ping(): Promise<{ redis: boolean; postgres: boolean }>;
-  redis: Redis;
+  redis: Redis | Cluster;
   /** The `schedules` queue, whose job schedulers realise the schedules. */
   schedules: Queue;
   settings: {

@@ -1,5 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { redisEnvShape, redisSettingsIssues } from './redis';
+
+export { hashTagOf, parseEndpoints, redisConnectionOf, type RedisConnection, type RedisEndpoint } from './redis';
 
 /**
  * The one environment schema of DataSync. It is parsed once at start-up (`loadConfig`); every app
@@ -39,12 +42,7 @@ export const envSchema = z.object({
    */
   DIRECT_DATABASE_URL: optionalString,
   DATABASE_POOL_MAX: positiveInt.default(10),
-  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
-  /** Every BullMQ and rate-limiter key starts with this, so several deployments can share one Redis. */
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
-    .default('datasync'),
+  ...redisEnvShape,
 
   GATEWAY_PORT: port.default(3000),
   /** Unset: 127.0.0.1 when there is no GATEWAY_API_KEY, else 0.0.0.0. */
@@ -203,7 +201,11 @@ export function loadConfig<const S extends readonly ConfigSlice[] = []>(
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   }
-  return parsed.data as Config<S>;
+  const config = parsed.data as Config<S>;
+  // Across variables: exactly one way to reach Redis, and on a Cluster a hash-tagged prefix.
+  const redisIssues = redisSettingsIssues(env, config as Env);
+  if (redisIssues.length > 0) throw new ConfigError(redisIssues);
+  return config;
 }
 
 /** Where migrations connect: DIRECT_DATABASE_URL when set (past a transaction-mode pooler), else DATABASE_URL. */

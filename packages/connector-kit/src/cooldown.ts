@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * For each key: take it for `ms` if it is free (SET NX PX), else answer how long it stays taken.
@@ -19,7 +19,7 @@ return out
  */
 export class KeyedCooldown {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly ms: number,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * One documented limit of an upstream method (or method group): at most `points` per sliding
@@ -116,7 +116,7 @@ export class MethodLimiter implements RequestLimiter {
     /** Names the account in the keys (a hash of the credentials: never the secret itself). */
     private readonly scope: string,
     private readonly groups: MethodGroup[],
-    options: { redis: Redis; prefix: string },
+    options: { redis: Redis | Cluster; prefix: string },
   ) {
     const { redis, prefix } = options;
     this.claim = async (keys, args) =>

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface RateLimit {
@@ -29,7 +29,7 @@ export class UpstreamRateLimiter {
   constructor(
     readonly key: string,
     limits: RateLimit[],
-    options: { redis?: Redis; prefix?: string } = {},
+    options: { redis?: Redis | Cluster; prefix?: string } = {},
   ) {
     this.limiters = limits.map((l, i) =>
       options.redis

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '@datasync/logger';
 import { opsQueues } from '@datasync/queues';
@@ -73,7 +73,7 @@ export interface NotificationConsumer {
  * so no URL or address ever sits in Redis.
  */
 export async function startNotificationConsumer(options: {
-  connection: Redis;
+  connection: Redis | Cluster;
   prefix: string;
   pool: pg.Pool;
   /** The `schedules` queue, to remove the scheduler of a schedule it pauses. */

@@ -30,7 +30,7 @@ export async function startSourceWorker<Name extends string, Jobs extends JobDec
   log: Logger,
 ): Promise<DrainableWorker> {
   const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: `datasync-worker-${source.name}` });
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
   let health: HealthListener | undefined;
   const closeClients = async () => {
     await health?.close();

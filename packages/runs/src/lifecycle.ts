@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { opsQueues } from '@datasync/queues';
 import { countUpstreamRequests, MetricsRecorder } from './metrics';
 import { onRedisError } from './redis-errors';
@@ -21,7 +21,7 @@ export class RunLifecycle {
   private readonly events: Queue;
   private readonly releaseUpstream: () => void;
 
-  constructor(redis: Redis, prefix: string, runLog: RunLogSettings) {
+  constructor(redis: Redis | Cluster, prefix: string, runLog: RunLogSettings) {
     this.metrics = new MetricsRecorder(redis, prefix);
     this.logs = new RunLogStore(redis, prefix, runLog);
     this.events = new Queue(opsQueues.notifications, { connection: redis, prefix });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { upstreamEvents, type RequestEvent } from '@datasync/connector-kit';
 
 /**
@@ -33,7 +33,7 @@ export class MetricsRecorder {
   private readonly keys: ReturnType<typeof metricKeys>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     prefix: string,
   ) {
     this.keys = metricKeys(prefix);
@@ -112,7 +112,7 @@ export interface MetricsSnapshot {
 const split = (field: string) => field.split('|');
 
 /** Everything the workers counted, for the gateway's `/metrics`. */
-export async function readMetrics(redis: Redis, prefix: string): Promise<MetricsSnapshot> {
+export async function readMetrics(redis: Redis | Cluster, prefix: string): Promise<MetricsSnapshot> {
   const keys = metricKeys(prefix);
   const [runs, duration, records, requests, retries] = await Promise.all(
     [keys.runs, keys.duration, keys.records, keys.requests, keys.retries].map((k) => redis.hgetall(k)),

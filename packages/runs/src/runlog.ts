@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface RunLogSettings {
   maxLines: number;
@@ -19,7 +19,7 @@ export class RunLogStore {
   private written: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly settings: RunLogSettings,
   ) {}
@@ -63,7 +63,7 @@ export class RunLogStore {
 }
 
 /** A run's kept log lines, oldest first, parsed back to objects (lines that are not JSON as text). */
-export async function readRunLog(redis: Redis, prefix: string, runId: string): Promise<unknown[]> {
+export async function readRunLog(redis: Redis | Cluster, prefix: string, runId: string): Promise<unknown[]> {
   const lines = await redis.lrange(key(prefix, runId), 0, -1);
   return lines.map((l) => {
     try {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import { withTransaction } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
@@ -158,7 +158,7 @@ const COLUMNS = `id, name, source, job_name AS "jobName", params, every_ms AS "e
   last_tick_outcome AS "lastTickOutcome", last_run_id AS "lastRunId", skipped_ticks AS "skippedTicks",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-export function schedulesQueue(connection: Redis, prefix: string, log?: Logger): Queue {
+export function schedulesQueue(connection: Redis | Cluster, prefix: string, log?: Logger): Queue {
   const queue = new Queue(opsQueues.schedules, { connection, prefix });
   queue.on('error', onRedisError(log, 'queue schedules'));
   return queue;
@@ -385,7 +385,7 @@ export interface ScheduleConsumer {
  * reconciles Redis with the database at start and every `reconcileEveryMs`.
  */
 export async function startScheduleConsumer(options: {
-  connection: Redis;
+  connection: Redis | Cluster;
   prefix: string;
   pool: pg.Pool;
   queues: QueueSet;

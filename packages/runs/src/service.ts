@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@datasync/logger';
 import { JobCatalog, type QueuedSource } from '@datasync/queues';
 import { closeQueues, createQueues, requeueOrphans, type QueueSet } from './submit';
@@ -52,7 +52,7 @@ export async function startQueueWorker(options: {
   source: QueuedSource;
   handlers: AnyHandlers;
   config: WorkerSettings;
-  redis: Redis;
+  redis: Redis | Cluster;
   pool: pg.Pool;
   log: Logger;
 }): Promise<RunningSourceWorker> {

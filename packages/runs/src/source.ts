@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config, ConfigSlice } from '@datasync/config';
 import type { Logger } from '@datasync/logger';
@@ -64,7 +64,7 @@ export interface SandboxCredentials {
 export interface SourceWorkerContext<C> {
   config: C;
   log: Logger;
-  redis: Redis;
+  redis: Redis | Cluster;
   pool: pg.Pool;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import { withTransaction } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
@@ -32,7 +32,7 @@ export class QueueSet {
 /** The catalog's queues under the deployment's key prefix; `jobOptions` overrides the default job options (attempts, backoff). */
 export function createQueues(
   catalog: JobCatalog,
-  connection: Redis,
+  connection: Redis | Cluster,
   prefix: string,
   jobOptions: Partial<JobsOptions> = {},
   log?: Logger,

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type pg from 'pg';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { UpstreamError } from '@datasync/connector-kit';
 import { withTransaction } from '@datasync/db';
 import { jobLogger, pruneLogs, withRunLog, type Logger } from '@datasync/logger';
@@ -56,7 +56,7 @@ export interface RunWorkerOptions {
   /** The source whose queue (named after it) is consumed. */
   source: QueuedSource;
   handlers: AnyHandlers;
-  connection: Redis;
+  connection: Redis | Cluster;
   prefix: string;
   pool: pg.Pool;
   log: Logger;

@@ -10,11 +10,13 @@ import { fastUpstreamSettings, sandboxBaseUrls } from './source-list';
  * test never reaches them).
  */
 export function testEnv(databaseUrl: string, sandboxUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  // A Sentinel group or a Redis Cluster given in `extra` replaces the test Redis (one mode only).
+  const ownRedis = extra.REDIS_SENTINELS || extra.REDIS_CLUSTER_NODES;
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
-    REDIS_URL: TEST_REDIS_URL,
+    ...(ownRedis ? {} : { REDIS_URL: TEST_REDIS_URL }),
     // Its keys are removed after the test file (test/setup/per-file.ts), and by the global teardown.
     REDIS_PREFIX: testPrefix(),
     GATEWAY_PORT: '0',
