@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { bulkUpsert, numberedPages } from '@datasync/connector-kit';
 import { itresumeAttempts } from '@datasync/db/tables';
 import { WarningTally, type Logger } from '@datasync/logger';
-import { runStream, skipItem, withCheckpoint, type RunContext, type StreamDefinition } from '@datasync/runs';
+import { HandedBackError, runStream, skipItem, withCheckpoint, type RunContext, type StreamDefinition } from '@datasync/runs';
 import type { ItResumeHandlers } from './source';
 import { dailyStats, type DailyStats } from './aggregates';
 import { parseAttempt, type Attempt } from './parse';
@@ -188,6 +188,8 @@ async function syncWindow(ctx: Ctx, transport: ItResumeTransport, reporters: Rep
     );
     await ctx.progress({ stage: 'done', steps });
   } catch (err) {
+    // A drain (SIGTERM) is no failure: the run resumes on another worker, which reports.
+    if (err instanceof HandedBackError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     if (reporters.sendReport && steps.email === undefined) {
       const days = await dailyStats(ctx.pool, start, end).catch(() => []);

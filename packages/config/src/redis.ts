@@ -80,8 +80,7 @@ export function hashTagOf(prefix: string): string | undefined {
   return close > open + 1 ? prefix.slice(open + 1, close) : undefined;
 }
 
-const redisEnvSchema = z.object(redisEnvShape);
-type RedisEnv = z.infer<typeof redisEnvSchema>;
+type RedisEnv = z.output<z.ZodObject<typeof redisEnvShape>>;
 
 /**
  * The settings that contradict each other or are missing, as `{path, message}` naming the
@@ -95,7 +94,10 @@ export function redisSettingsIssues(raw: Record<string, string | undefined>, env
     (m): m is string => typeof m === 'string',
   );
   if (modes.length > 1)
-    issues.push({ path: modes.join(', '), message: `set one of REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES, not ${modes.join(' and ')}` });
+    issues.push({
+      path: modes.join(', '),
+      message: `set one of REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES, not ${modes.join(' and ')}`,
+    });
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME)
     issues.push({ path: 'REDIS_SENTINEL_NAME', message: 'required with REDIS_SENTINELS (the name the sentinels monitor the master by)' });
   if (!env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME)
@@ -103,7 +105,10 @@ export function redisSettingsIssues(raw: Record<string, string | undefined>, env
   if (!env.REDIS_SENTINELS && env.REDIS_SENTINEL_PASSWORD)
     issues.push({ path: 'REDIS_SENTINEL_PASSWORD', message: 'set without REDIS_SENTINELS' });
   if (!env.REDIS_SENTINELS && !env.REDIS_CLUSTER_NODES && env.REDIS_PASSWORD)
-    issues.push({ path: 'REDIS_PASSWORD', message: 'only with REDIS_SENTINELS or REDIS_CLUSTER_NODES; with REDIS_URL put the password in the URL' });
+    issues.push({
+      path: 'REDIS_PASSWORD',
+      message: 'only with REDIS_SENTINELS or REDIS_CLUSTER_NODES; with REDIS_URL put the password in the URL',
+    });
   if (env.REDIS_CLUSTER_NODES && hashTagOf(env.REDIS_PREFIX) === undefined)
     issues.push({
       path: 'REDIS_PREFIX',
@@ -113,7 +118,9 @@ export function redisSettingsIssues(raw: Record<string, string | undefined>, env
 }
 
 /** The connection the settings describe (they were checked by `loadConfig`). */
-export function redisConnectionOf(env: Pick<RedisEnv, 'REDIS_URL'> & Partial<Omit<RedisEnv, 'REDIS_URL' | 'REDIS_PREFIX'>>): RedisConnection {
+export function redisConnectionOf(
+  env: Pick<RedisEnv, 'REDIS_URL'> & Partial<Omit<RedisEnv, 'REDIS_URL' | 'REDIS_PREFIX'>>,
+): RedisConnection {
   if (env.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: parseEndpoints(env.REDIS_CLUSTER_NODES)!, password: env.REDIS_PASSWORD };
   if (env.REDIS_SENTINELS)
     return {

@@ -188,6 +188,8 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       throw new WaitingError('handed back: the worker is stopping');
     };
     try {
+      // Taken as the drain began: straight back to the queue, nothing started.
+      if (ctx.signal.aborted) throw new HandedBackError();
       await handler(ctx);
     } catch (err) {
       if (err instanceof HandedBackError || !held.finishing()) return handBack();
