@@ -45,6 +45,10 @@ export const patchConnection: Route = {
         errors.push({ field: 'credentials', message: 'are required when the settings change which credentials apply' });
     }
     if (errors.length) throw new InvalidRequestError(errors);
+    deps.log.debug(
+      { connectionId: id, name: body.name, settings: body.settings, credentialFields: credentials && Object.keys(credentials) },
+      'connection change valid',
+    );
     const connection = await updateConnection(deps.pool, credentials ? requireKeyRing(deps) : keyRingOf(deps), id, {
       name: body.name,
       settings: body.settings === undefined ? undefined : settings,

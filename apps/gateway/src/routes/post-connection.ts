@@ -31,6 +31,11 @@ export const postConnection: Route = {
     // The credentials' shape may depend on the settings (a marketplace's): only checked once they are valid.
     const credentials = settings ? parseCredentials(source, settings, body.credentials, errors) : undefined;
     if (!settings || !credentials) throw new InvalidRequestError(errors);
+    // The credential fields' names only: their values go nowhere but the sealing.
+    deps.log.debug(
+      { source: source.name, name: body.name, settings, credentialFields: Object.keys(credentials) },
+      'connection input valid',
+    );
     const connection = await createConnection(deps.pool, requireKeyRing(deps), {
       source: source.name,
       name: body.name,
