@@ -6,6 +6,7 @@ const query = z.strictObject({
   connectionId: z.string().uuid('must be a UUID').optional().describe('Only the events of this connection'),
   since: z.iso
     .datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-12-07T10:00:00Z' })
+    .refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO 8601 time, e.g. 2026-12-07T10:00:00Z')
     .optional()
     .describe('Only events at or after this time'),
   limit: z

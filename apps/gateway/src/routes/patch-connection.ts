@@ -29,9 +29,9 @@ export const patchConnection: Route = {
   },
   async handle(input, deps) {
     const { id } = parseOr400(connectionIdParams, input.params);
+    const body = parseOr400(patchConnectionBody, input.body);
     if (id === ENV_CONNECTION_ID)
       throw new ApiError(409, 'conflict', 'the env connection is read-only: change its environment variables', undefined, 'conflict');
-    const body = parseOr400(patchConnectionBody, input.body);
     const current = await getConnection(deps.pool, id);
     const source = sourceOr400(current.source);
     const errors: FieldError[] = [];
