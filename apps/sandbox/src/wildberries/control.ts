@@ -12,7 +12,6 @@ import {
   type WbGoodsReturn,
   type WbWarehouse,
 } from './data';
-import { HOSTS } from './hosts';
 import { claimJson, goodsReturnJson, isCancellable, taskJson } from './render';
 import { warehouse, type WbState } from './state';
 
