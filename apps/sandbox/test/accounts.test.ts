@@ -185,28 +185,37 @@ describe('itresume fake: one partner per account', () => {
   });
 });
 
-describe('avito fake: one official-API application per account', () => {
-  it('gives each application its own seller and refuses an unknown client with invalid_client', async () => {
-    const { a, b } = await accountsOf('avito');
-    const token = async (c: Record<string, string>) => {
-      const res = await fetch(`${sandbox.url}/avito/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId!, client_secret: c.clientSecret! }).toString(),
-      });
-      return { status: res.status, body: (await res.json()) as { access_token: string; error?: string } };
-    };
+describe('avito fake: a mobile key and an official-API application per account', () => {
+  type Official = { clientId: string; clientSecret: string; sellerHash: string; userId: number };
+  const token = async (c: { clientId: string; clientSecret: string }) => {
+    const res = await fetch(`${sandbox.url}/avito/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }).toString(),
+    });
+    return { status: res.status, body: (await res.json()) as { access_token: string; error?: string } };
+  };
+
+  it('gives each application its own seller, refuses an unknown client, and tells the mobile keys apart', async () => {
+    const listed = (await raw<{ accounts: (Listing & { official: Official })[] }>('GET', '/avito/_control/credentials')).body.accounts;
+    const [a, b] = listed;
     for (const l of [a!, b!]) {
-      const t = (await token(l.credentials)).body.access_token;
+      const t = (await token(l.official)).body.access_token;
       const self = await raw<{ id: number; profile_url: string }>('GET', '/avito/core/v1/accounts/self', undefined, {
         authorization: `Bearer ${t}`,
       });
-      expect(self.body.id).toBe(l.settings.userId);
-      expect(self.body.profile_url).toContain(l.settings.sellerHash as string);
+      expect(self.body.id).toBe(l.official.userId);
+      expect(self.body.profile_url).toContain(l.official.sellerHash);
     }
-    expect(a!.settings.userId).not.toBe(b!.settings.userId);
-    const wrong = await token({ clientId: b!.credentials.clientId!, clientSecret: a!.credentials.clientSecret! });
+    expect(a!.official.userId).not.toBe(b!.official.userId);
+    const wrong = await token({ clientId: b!.official.clientId, clientSecret: a!.official.clientSecret });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toBe('invalid_client');
+
+    expect(b!.credentials.mobileKey).not.toBe(a!.credentials.mobileKey);
+    await raw('POST', '/_control/faults', { path: '/avito/api', kind: 'status', preset: 'avito.rate-limit', account: 'b' });
+    const search = (key: string) => raw('GET', `/avito/api/11/items?key=${key}&query=${encodeURIComponent('диван')}&locationId=621540`);
+    expect((await search(a!.credentials.mobileKey!)).status).toBe(200);
+    expect((await search(b!.credentials.mobileKey!)).status).toBe(429);
   });
 });

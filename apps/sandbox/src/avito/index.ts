@@ -9,10 +9,14 @@ const WEB_PAGE_SIZE = 50;
 const OFFICIAL_PER_MINUTE = 25;
 /** Account `a`'s official-API application (the sandbox's historical one). */
 export const SANDBOX_CLIENT = { id: 'sandbox-client', secret: 'sandbox-secret' };
-/** Every sandbox account's official-API application and the seller (by index) it belongs to. */
-export const AVITO_ACCOUNT_CLIENTS: Record<string, { id: string; secret: string; seller: number }> = {
-  a: { ...SANDBOX_CLIENT, seller: 0 },
-  b: { id: 'sandbox-client-b', secret: 'sandbox-secret-b', seller: 1 },
+/**
+ * Every sandbox account: the mobile key its public-route requests carry (any non-empty key is
+ * served, as the real app key is not per user; the key names the account for fault rules and the
+ * request log), and its official-API application with the seller (by index) it belongs to.
+ */
+export const AVITO_ACCOUNT_CLIENTS: Record<string, { mobileKey: string; id: string; secret: string; seller: number }> = {
+  a: { mobileKey: 'af0deccbgcgidddjgnvljitntccdduijhdinfgjgfjir', ...SANDBOX_CLIENT, seller: 0 },
+  b: { mobileKey: 'b7e1fd0a9c3e4b52a8d6c0f1e2d3b4a5c6d7e8f9a0b1', id: 'sandbox-client-b', secret: 'sandbox-secret-b', seller: 1 },
 };
 
 interface SearchFilter {
@@ -243,7 +247,10 @@ export function createAvitoFake(ctx: FakeContext): Fake {
     return m ? tokens.get(m[1]!) : undefined;
   };
   const owner = (req: Request): Seller | undefined => grantOf(req)?.seller;
-  ctx.registry.register('/avito', (req) => grantOf(req)?.account);
+  ctx.registry.register('/avito', (req) => {
+    const key = strParam(req.query.key);
+    return key !== undefined ? Object.entries(AVITO_ACCOUNT_CLIENTS).find(([, c]) => c.mobileKey === key)?.[0] : grantOf(req)?.account;
+  });
 
   router.get('/core/v1/accounts/self', (req: Request, res: Response) => {
     const seller = owner(req);
@@ -310,8 +317,10 @@ export function createAvitoFake(ctx: FakeContext): Fake {
       client_secret: SANDBOX_CLIENT.secret,
       accounts: Object.entries(AVITO_ACCOUNT_CLIENTS).map(([name, c]) => ({
         name,
-        credentials: { clientId: c.id, clientSecret: c.secret },
-        settings: { sellerHash: sellers[c.seller]!.hash, userId: sellers[c.seller]!.userId },
+        credentials: { mobileKey: c.mobileKey },
+        settings: {},
+        // Not part of a DataSync connection (its Avito source reads the public routes): the official API's account.
+        official: { clientId: c.id, clientSecret: c.secret, sellerHash: sellers[c.seller]!.hash, userId: sellers[c.seller]!.userId },
       })),
     });
   });

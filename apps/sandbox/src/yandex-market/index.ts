@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { multiAccountRouter, ownerOf, type AccountFake, type SandboxAccount } from '../accounts';
 import type { Fake, FakeContext } from '../fake';
-import { YM_ACCOUNT_CREDENTIALS, YM_BUSINESS, YM_CAMPAIGNS, YM_CREDENTIALS } from './data';
+import { YM_ACCOUNT_CREDENTIALS, YM_CAMPAIGNS, YM_CREDENTIALS, YM_WAREHOUSES } from './data';
 import { apiGuard } from './auth';
 import { mountControlRoutes } from './control';
 import { bad } from './envelope';
@@ -55,7 +55,7 @@ function createYmAccount(ctx: FakeContext, account: SandboxAccount): AccountFake
     listing: () => ({
       name: account.name,
       credentials: { apiKey: credentials.apiKey },
-      settings: { marketplace: 'ym', businessId: YM_BUSINESS.id, campaignIds: YM_CAMPAIGNS.map((c) => c.id) },
+      settings: { marketplace: 'ym', campaignIds: YM_CAMPAIGNS.map((c) => c.id), warehouseIds: YM_WAREHOUSES.map((w) => w.id) },
     }),
   };
 }
