@@ -85,9 +85,6 @@ export function multiAccountRouter(
   router.get('/_control/credentials', (req: Request, res: Response) => {
     res.json({ ...legacyCredentials(req), accounts: accounts.map((a) => a.listing()) });
   });
-  router.get('/_control/accounts', (_req: Request, res: Response) => {
-    res.json({ accounts: accounts.map((a) => a.listing()) });
-  });
   for (const b of before) router.use(b);
   router.use((req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/_control')) {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { Random } from './random';
-import type { AccountRegistry } from './accounts';
+import { ACCOUNT_NAMES, type AccountRegistry } from './accounts';
 
 /**
  * Fault injection shared by every fake. A rule matches requests by path prefix (and method) and
@@ -13,7 +13,7 @@ export const faultRuleSchema = z.object({
   path: z.string().default('/'),
   method: z.string().toUpperCase().optional(),
   /** Acts only on requests carrying this sandbox account's credentials (`a`, `b`): a 429 storm on one account. */
-  account: z.string().min(1).optional(),
+  account: z.enum(ACCOUNT_NAMES).optional(),
   kind: z.enum([
     'status', // answer `status` with `body`/`headers`/`retryAfter` (or a preset's)
     'delay', // add `delayMs` of latency, then answer normally

@@ -174,6 +174,9 @@ describe('marketplace fakes: several accounts', () => {
     expect((await call('b')).status).toBe(200);
     const { injected } = (await raw<{ injected: Record<string, number> }>('GET', '/_control/faults')).body;
     expect(injected[rule]).toBe(2);
+    const unknown = await raw<{ error: string }>('POST', '/_control/faults', { path: '/ozon', kind: 'status', status: 500, account: 'c' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toBe('invalid fault rule');
     const logged = (await raw<{ requests: { account?: string; status: number }[] }>('GET', '/_control/requests?prefix=/ozon')).body
       .requests;
     expect(logged.map((r) => [r.account, r.status])).toEqual([
