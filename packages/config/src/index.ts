@@ -101,7 +101,7 @@ export const envSchema = z.object({
    */
   SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
   /** A worker's /health and /ready listener (`0`: a free port, logged). Unset: none. */
-  WORKER_HEALTH_PORT: optionalString.pipe(port.optional()),
+  WORKER_HEALTH_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port.optional()),
   /** Where that listener binds (0.0.0.0 in a pod, so the kubelet's probes reach it). */
   WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
   JOB_ATTEMPTS: positiveInt.default(3),
