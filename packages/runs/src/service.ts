@@ -53,8 +53,10 @@ export async function startQueueWorker(options: {
     maxLines: config.RUN_LOG_MAX_LINES,
     ttlSeconds: config.RUN_LOG_TTL_DAYS * 86_400,
   });
+  const queues = createQueues(new JobCatalog([options.source]), options.redis, config.REDIS_PREFIX, jobOptionsOf(config), log);
   const worker = createRunWorker({
     lifecycle,
+    queues,
     source: options.source,
     handlers: options.handlers,
     connection: options.redis,
@@ -67,7 +69,6 @@ export async function startQueueWorker(options: {
   });
   await worker.waitUntilReady();
 
-  const queues = createQueues(new JobCatalog([options.source]), options.redis, config.REDIS_PREFIX, jobOptionsOf(config), log);
   const sweep = async () => {
     const n = await requeueOrphans({ pool, queues }, options.source.name, config.WORKER_LOCK_MS * 2).catch((err: Error) => {
       log.warn({ err: err.message }, 'orphan sweep failed');

@@ -28,6 +28,7 @@ function memoryRun(checkpoint: Checkpoint | null = null) {
       return written;
     },
     async progress() {},
+    resync: { streams: [], pending: () => false, dropped: async () => {} },
   };
   return { ctx, commits, warnings, counts };
 }
