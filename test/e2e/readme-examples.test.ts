@@ -32,6 +32,11 @@ const NOT_WALKED: { section?: string; command?: RegExp; why: string }[] = [
   { command: /^pnpm (install && pnpm start|test)\b/, why: 'this test runs under pnpm test and starts pnpm start itself' },
   // The command line has its own tests against a real gateway (test/e2e/cli.test.ts).
   { section: 'Command line', command: /^pnpm datasync /, why: 'the CLI (test/e2e/cli.test.ts)' },
+  ...['Re-syncing a stream', 'Backfilling a long window', 'Retrying a failed run'].map((section) => ({
+    section,
+    command: /^pnpm datasync /,
+    why: 'the CLI (test/e2e/resync/cli.test.ts)',
+  })),
   // Writing a migration changes a development database and the repository.
   { section: 'Development', why: 'writes migrations into the checkout' },
 ];

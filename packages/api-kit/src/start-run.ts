@@ -23,6 +23,9 @@ export const runOptionsDoc = {
     .describe("Cut the window into child runs of chunkDays (default: the job's longest window), run one after another"),
 };
 const runOptions = z.object(runOptionsDoc).loose();
+
+/** The most child runs one backfill may have (a century cut into days is a mistake, not a request). */
+export const MAX_CHUNKS = 1000;
 export type RunOptions = { resync?: string[]; backfill?: true | { chunkDays: number } };
 
 /** Takes `resync` and `backfill` out of a sync body (their errors are field errors like any other). */
@@ -81,7 +84,16 @@ export async function startRun(
         { field: 'backfill.chunkDays', message: `must be at most ${backfill.maxDays} (the longest window one run loads)` },
       ]);
     }
-    if (options.backfill || windowDays(window.start, window.end) > backfill.maxDays) {
+    const days = windowDays(window.start, window.end);
+    if (Math.ceil(days / chunkDays) > MAX_CHUNKS) {
+      throw new InvalidRequestError([
+        {
+          field: options.backfill ? 'backfill.chunkDays' : 'end',
+          message: `would cut the ${days}-day window into ${Math.ceil(days / chunkDays)} runs; at most ${MAX_CHUNKS} (ask for a shorter window or longer chunks)`,
+        },
+      ]);
+    }
+    if (options.backfill || days > backfill.maxDays) {
       return submitBackfill(deps, source, jobName, window, { chunkDays, notify: options.notify });
     }
   }
