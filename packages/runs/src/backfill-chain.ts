@@ -21,7 +21,7 @@ export interface ChildEnded {
   /** The next chunk's run, inserted as queued in the transaction: enqueue it once committed. */
   next?: { runId: string; source: string; jobName: string; params: unknown };
   /** The parent ended with this child: its last chunk done, or this chunk failed for good. */
-  parentEnded?: { state: 'done' | 'failed'; source: string; durationMs: number };
+  parentEnded?: { state: 'done' | 'failed'; source: string; durationMs: number; endedAt: number };
 }
 
 type Tx = Pick<pg.PoolClient, 'query'>;
@@ -100,15 +100,16 @@ export async function childEnded(
   const live = parent.state === 'running' || parent.state === 'queued';
 
   const end = async (state: 'done' | 'failed', error: string | null): Promise<ChildEnded> => {
-    const ended = await tx.query<{ durationMs: number }>(
+    const ended = await tx.query<{ durationMs: number; endedAt: number }>(
       `UPDATE sync_runs SET state = $2, error = $3, counts = $4, progress = $5, finished_at = now(), updated_at = now()
        WHERE id = $1 AND state IN ('queued', 'running')
-       RETURNING (extract(epoch FROM finished_at - COALESCE(started_at, created_at)) * 1000)::float8 AS "durationMs"`,
+       RETURNING (extract(epoch FROM finished_at - COALESCE(started_at, created_at)) * 1000)::float8 AS "durationMs",
+         (extract(epoch FROM finished_at) * 1000)::float8 AS "endedAt"`,
       [parentId, state, error, JSON.stringify(counts), JSON.stringify(progress)],
     );
     await tx.query('DELETE FROM run_locks WHERE run_id = $1', [parentId]);
-    const durationMs = ended.rows[0]?.durationMs;
-    return durationMs === undefined ? { parentId } : { parentId, parentEnded: { state, source: parent.source, durationMs } };
+    const row = ended.rows[0];
+    return row ? { parentId, parentEnded: { state, source: parent.source, ...row } } : { parentId };
   };
 
   if (!live) {

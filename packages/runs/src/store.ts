@@ -141,6 +141,8 @@ export interface FinishedRun {
   source: string;
   /** From the first start (or from the submit, for a run that never started) to now. */
   durationMs: number;
+  /** When it ended (epoch ms): a run retried after failing ends again, and each end is announced. */
+  endedAt?: number;
   /** For a backfill's child: what its end means for the parent (the next chunk to enqueue, or the parent's end). */
   backfill?: ChildEnded;
 }
@@ -160,7 +162,7 @@ export async function finishRun(
       text: `UPDATE sync_runs SET state = $2, error = $3, counts = COALESCE($4::jsonb, counts),
                progress = COALESCE($5::jsonb, progress), finished_at = now(), updated_at = now()
              WHERE id = $1 AND state IN ('queued', 'running')
-             RETURNING source, parent_run_id AS "parentRunId",
+             RETURNING source, parent_run_id AS "parentRunId", (extract(epoch FROM finished_at) * 1000)::float8 AS "endedAt",
                (extract(epoch FROM finished_at - COALESCE(started_at, created_at)) * 1000)::float8 AS "durationMs"`,
       values: [
         id,
