@@ -38,6 +38,11 @@ const NOT_WALKED: { section?: string; command?: RegExp; why: string }[] = [
     command: /^(pnpm datasync |openssl |export DATASYNC_KEYS=)/,
     why: 'the CLI and the key ring (test/e2e/connections)',
   },
+  ...['Re-syncing a stream', 'Backfilling a long window', 'Retrying a failed run'].map((section) => ({
+    section,
+    command: /^pnpm datasync /,
+    why: 'the CLI (test/e2e/resync/cli.test.ts)',
+  })),
   // Writing a migration changes a development database and the repository.
   { section: 'Development', why: 'writes migrations into the checkout' },
 ];

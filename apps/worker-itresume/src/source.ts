@@ -11,8 +11,18 @@ const isoDate = z
     'is not a valid date',
   );
 
-/** The longest window one IT Resume run loads (days, both ends included). */
+/**
+ * The longest window one IT Resume run loads (days, both ends included). DataSync's own bound, not
+ * IT Resume's: its reference documents no limit (shared/reference/itresume.md §5, "No limit is
+ * documented [unconfirmed]") and advises a day per request, which the worker does; a longer window
+ * is a backfill of child runs of at most this many days.
+ */
 export const ITRESUME_MAX_DAYS = 92;
+
+/** Any window of UTC days, both included: what a request may ask for (longer than 92 days becomes a backfill). */
+export const itresumeWindowParams = z
+  .object({ start: isoDate, end: isoDate })
+  .refine((p) => p.start <= p.end, { message: 'start must not be after end', path: ['end'] });
 
 /** Both dates are UTC calendar days, both included; one run loads them day by day. */
 export const itresumeSyncParams = z
@@ -29,8 +39,9 @@ const jobs = {
     summary: 'Attempts of a window of days, with the daily statistics (Sheets, email) when configured',
     route: {
       path: '/api/itresume/sync',
-      summary: `Load IT Resume attempts for a window of days (YYYY-MM-DD, both included, at most ${ITRESUME_MAX_DAYS} days)`,
+      summary: `Load IT Resume attempts for a window of days (YYYY-MM-DD, both included); longer than ${ITRESUME_MAX_DAYS} days, or with "backfill", as child runs of at most ${ITRESUME_MAX_DAYS} days, one after another`,
     },
+    backfill: { maxDays: ITRESUME_MAX_DAYS, params: itresumeWindowParams },
   },
 };
 export type ItResumeHandlers = HandlersOf<typeof jobs>;

@@ -39,6 +39,8 @@ export type YclientsConfig = SourceConfig<typeof yclientsConfig>;
 export const yclients = defineSource({
   name: 'yclients',
   jobs,
+  // The paginated entities read incrementally (stream_state per company); the lists are read whole every run.
+  streams: ['clients', 'records', 'transactions'],
   config: yclientsConfig,
   credentials: [
     { env: 'YCLIENTS_PARTNER_TOKEN', secret: true },

@@ -176,6 +176,15 @@ function pagedStream(
  */
 async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
+  if (ctx.resync.pending(e.name)) {
+    // Targeted resync: forget where the entity stood and read it from page 1 (rows are upserted,
+    // not deleted first, so the table stays whole meanwhile; the count check below still holds).
+    await withTransaction(ctx.pool, async (tx) => {
+      await deleteStreamState(tx, stateKey(c, e.name));
+      await ctx.resync.dropped(tx, e.name);
+    });
+    ctx.log.info({ entity: e.name }, 'resync: saved state dropped; reading the entity from page 1');
+  }
   const state = await readState(ctx.pool, c, e.name);
   let start: PassStart = { kind: 'fresh' };
   let prefetched: ListPage | undefined;

@@ -32,6 +32,12 @@ export const runSchema = z.object({
   attempts: z.number().int(),
   worker: z.string().nullable(),
   scheduleId: z.string().uuid().nullable(),
+  /** The backfill (parent run) this run is one chunk of. */
+  parentRunId: z.string().uuid().nullable(),
+  /** Set on a backfill's parent: how many child runs its window was cut into. */
+  childrenTotal: z.number().int().nullable(),
+  /** Streams this run reads again from the start (`resync`). */
+  resync: z.array(z.string()),
   /** `schedule` when a schedule's tick started the run, else `manual` (the API, the CLI). */
   trigger: z.enum(['manual', 'schedule']),
   /** A scheduled run that found nothing to do (left out of `GET /api/runs` unless `idle=true`). */
@@ -41,6 +47,9 @@ export const runSchema = z.object({
   finishedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
 });
+
+/** One run with, for a backfill's parent, its child runs (first chunk first). */
+export const runWithChildrenSchema = runSchema.extend({ children: z.array(runSchema).optional() });
 
 export const submittedSchema = z.object({ status: z.literal('ok'), parser_uuid: z.string().uuid() });
 

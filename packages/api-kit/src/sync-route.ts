@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { submitRun, type JobDeclaration } from '@datasync/runs';
+import type { JobDeclaration } from '@datasync/runs';
 import { parseOr400 } from './errors';
 import type { Route } from './route';
 import { errorSchema, notifyDoc, submittedSchema, takeNotify } from './schemas';
+import { runOptionsDoc, startRun, takeRunOptions } from './start-run';
 
 /**
  * `POST <route.path>` for a job of a source: the body is the job's parameters (unknown fields
- * refused) plus an optional `notify`; answers `{status: 'ok', parser_uuid}` with the run id (the
+ * refused) plus optional `notify`, `resync` and `backfill` (start-run.ts); answers `{status: 'ok', parser_uuid}` with the run id (the
  * identical run's, when one is already queued or running).
  */
 export function syncRoute(
@@ -14,21 +15,24 @@ export function syncRoute(
   jobName: string,
   job: JobDeclaration & { route: NonNullable<JobDeclaration['route']> },
 ): Route {
-  const body = job.params instanceof z.ZodObject ? job.params.strict() : job.params;
+  // A backfill job takes any window here (a long one is cut into child runs); its job schema keeps the limit.
+  const params = job.backfill?.params ?? job.params;
+  const body = params instanceof z.ZodObject ? params.strict() : params;
   return {
     method: 'post',
     path: job.route.path,
     summary: job.route.summary,
     tag: source.name,
-    body: body instanceof z.ZodObject ? body.extend(notifyDoc) : body,
+    body: body instanceof z.ZodObject ? body.extend({ ...notifyDoc, ...runOptionsDoc }) : body,
     responses: {
       200: { description: 'Run queued (or the identical run already queued or running)', schema: submittedSchema },
       400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
     },
     async handle(input, deps) {
       const { notify, rest } = takeNotify(input.body, deps);
-      const params = parseOr400(body, rest ?? {});
-      const { runId } = await submitRun(deps, source.name, jobName, params, { notify });
+      const { options, rest: own } = takeRunOptions(rest);
+      const params = parseOr400(body, own ?? {});
+      const { runId } = await startRun(deps, source.name, jobName, params, { ...options, notify });
       return { body: { status: 'ok', parser_uuid: runId } };
     },
   };

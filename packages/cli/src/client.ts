@@ -83,4 +83,10 @@ export interface Run {
   startedAt?: string | null;
   finishedAt?: string | null;
   durationMs: number | null;
+  /** The backfill this run is a chunk of (absent on older gateways). */
+  parentRunId?: string | null;
+  /** A backfill's chunk count, and its child runs (GET /api/runs/:id of the parent). */
+  childrenTotal?: number | null;
+  children?: Run[];
+  resync?: string[];
 }

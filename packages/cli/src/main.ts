@@ -13,7 +13,12 @@ const USAGE = `usage: pnpm datasync <command>
 
   sync <source>[.<job>] [--<param> <value> ...] [--params '<json>'] [--wait]
        [--notify-webhook <url>] [--notify-email <address>]
-                     start a run of a job (a source with one job may be named alone)
+       [--resync <stream>,<stream>] [--backfill] [--chunk-days <n>]
+                     start a run of a job (a source with one job may be named alone);
+                     --resync reads those streams again from the start, --backfill (or
+                     --chunk-days) cuts a window of days into child runs, one after another
+  retry <id> [--wait]
+                     put a failed run back in the queue; it resumes from its checkpoint
   runs [--source <s>] [--state <queued|running|done|failed>] [--trigger <manual|schedule>] [--idle] [--limit <n>]
                      newest first; scheduled runs that found nothing only with --idle
   run <id> [--log]   one run as JSON (--log: its log lines)
@@ -29,9 +34,24 @@ Sources, jobs and their parameters: the gateway's /docs (POST /api/runs).
 
 Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.`;
 
-const FLAGS = new Set(['wait', 'log', 'json', 'help', 'idle']);
+const FLAGS = new Set(['wait', 'log', 'json', 'help', 'idle', 'backfill']);
 /** Options of the command line itself; every other --option is a parameter of the job. */
-const OWN = new Set(['wait', 'log', 'json', 'help', 'params', 'notify-webhook', 'notify-email', 'every', 'cron', 'tz', 'name']);
+const OWN = new Set([
+  'wait',
+  'log',
+  'json',
+  'help',
+  'params',
+  'notify-webhook',
+  'notify-email',
+  'every',
+  'cron',
+  'tz',
+  'name',
+  'resync',
+  'backfill',
+  'chunk-days',
+]);
 
 class UsageError extends Error {}
 
@@ -54,6 +74,37 @@ function notifyOf(options: Map<string, string | true>) {
   const email = options.get('notify-email');
   if (webhookUrl === undefined && email === undefined) return undefined;
   return { ...(typeof webhookUrl === 'string' ? { webhookUrl } : {}), ...(typeof email === 'string' ? { email } : {}) };
+}
+
+/** `--resync a,b` and `--backfill` / `--chunk-days n` as the request's `resync` and `backfill`. */
+function runOptionsOf(options: Map<string, string | true>) {
+  const resync = options.get('resync');
+  if (resync === true) throw new UsageError('--resync needs stream names, e.g. --resync clients,records');
+  const chunkDays = options.get('chunk-days');
+  if (chunkDays === true) throw new UsageError('--chunk-days needs a number of days');
+  return {
+    ...(typeof resync === 'string'
+      ? {
+          resync: resync
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...(typeof chunkDays === 'string' ? { backfill: { chunkDays: Number(chunkDays) } } : options.has('backfill') ? { backfill: true } : {}),
+  };
+}
+
+/** Follows a run to its end (--wait): exit 1 when it failed. */
+async function waitAndReport(client: GatewayClient, runId: string, json: boolean): Promise<number> {
+  const run = await watchRun(client, runId);
+  if (json) console.log(JSON.stringify(run, null, 2));
+  if (run.state === 'failed') {
+    console.error(`run ${run.id} failed: ${run.error ?? 'unknown error'}`);
+    return 1;
+  }
+  console.error(`run ${run.id} done in ${((run.durationMs ?? 0) / 1000).toFixed(1)} s: ${JSON.stringify(run.counts)}`);
+  return 0;
 }
 
 const line = (run: Run) =>
@@ -86,18 +137,19 @@ async function main(argv: string[]): Promise<number> {
         ...target(rest[0]),
         params: jobParams(options),
         ...(notifyOf(options) ? { notify: notifyOf(options) } : {}),
+        ...runOptionsOf(options),
       });
       const runId = submitted.parser_uuid;
       console.log(runId);
       if (!options.has('wait')) return 0;
-      const run = await watchRun(client, runId);
-      if (json) console.log(JSON.stringify(run, null, 2));
-      if (run.state === 'failed') {
-        console.error(`run ${run.id} failed: ${run.error ?? 'unknown error'}`);
-        return 1;
-      }
-      console.error(`run ${run.id} done in ${((run.durationMs ?? 0) / 1000).toFixed(1)} s: ${JSON.stringify(run.counts)}`);
-      return 0;
+      return waitAndReport(client, runId, json);
+    }
+    case 'retry': {
+      if (!rest[0]) throw new UsageError('retry needs a run id');
+      const retried = await client.call<{ parser_uuid: string }>('POST', `/api/runs/${rest[0]}/retry`);
+      console.log(retried.parser_uuid);
+      if (!options.has('wait')) return 0;
+      return waitAndReport(client, retried.parser_uuid, json);
     }
     case 'runs': {
       const q = new URLSearchParams();

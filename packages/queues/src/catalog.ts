@@ -1,17 +1,33 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 
+/**
+ * A job over a window of days (`start`, `end`: YYYY-MM-DD, both included) that one run may load only
+ * up to `maxDays` of: a longer window (or a `backfill` request) becomes a parent run with one child
+ * run per chunk, run one after another (`packages/runs/src/backfill.ts`).
+ */
+export interface JobBackfill {
+  /** The longest window one run loads (days, both ends included). */
+  maxDays: number;
+  /** The request's parameters with any window length (the job's own `params` refuse more than maxDays). */
+  params: z.ZodType<{ start: string; end: string }>;
+}
+
 /** One job of a source as the queues see it: its parameters and job options. */
 export interface QueuedJob {
   params: z.ZodType;
   /** Added to the queue's default job options for this job. */
   options?: Partial<JobsOptions>;
+  /** Set when a long window of this job is split into chunks. */
+  backfill?: JobBackfill;
 }
 
 /** One source as the queues see it: its name is its queue's name and its `sync_runs.source`. */
 export interface QueuedSource {
   name: string;
   jobs: Readonly<Record<string, QueuedJob>>;
+  /** The streams whose saved state a run can drop to read them again from the start (`resync`). */
+  streams?: readonly string[];
 }
 
 /**
@@ -29,6 +45,11 @@ export class JobCatalog {
 
   has(source: string): boolean {
     return this.byName.has(source);
+  }
+
+  /** The streams a run of `source` may re-sync (empty when it keeps no state between runs). */
+  streams(source: string): readonly string[] {
+    return this.byName.get(source)?.streams ?? [];
   }
 
   /** The job names of a source (empty for an unknown source). */

@@ -6,9 +6,13 @@ import { onRedisError } from './redis-errors';
 import { RunLogStore, type RunLogSettings } from './runlog';
 import type { FinishedRun } from './store';
 
-/** The `notifications` job that announces a run's end; its id makes the announcement once per run. */
+/**
+ * The `notifications` job that announces a run's end; its id makes the announcement once per end
+ * (a failed run retried with POST /api/runs/:id/retry ends again, and that end is announced too).
+ */
 export const RUN_FINISHED_JOB = 'run.finished';
-export const runFinishedJobId = (runId: string) => `finished-${runId}`;
+export const runFinishedJobId = (runId: string, endedAt?: number) =>
+  endedAt === undefined ? `finished-${runId}` : `finished-${runId}-${endedAt}`;
 
 /**
  * What a run worker tells the rest of DataSync, besides `sync_runs`: counters for `/metrics`, the
@@ -38,7 +42,7 @@ export class RunLifecycle {
         RUN_FINISHED_JOB,
         { runId },
         {
-          jobId: runFinishedJobId(runId),
+          jobId: runFinishedJobId(runId, finished.endedAt),
           attempts: 5,
           backoff: { type: 'exponential', delay: 1_000 },
           removeOnComplete: { age: 24 * 3600, count: 1000 },

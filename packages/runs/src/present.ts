@@ -83,6 +83,11 @@ export function presentRun(run: RunRecord) {
     attempts: run.attempts,
     worker: run.worker,
     scheduleId: run.scheduleId,
+    /** The backfill this run is a chunk of. */
+    parentRunId: run.parentRunId,
+    /** A backfill's chunk count (its children are listed by GET /api/runs/:id). */
+    childrenTotal: run.childrenTotal,
+    resync: run.resync,
     trigger: runTrigger(run),
     idle: isIdleRun(run),
     createdAt: run.createdAt.toISOString(),

@@ -62,9 +62,11 @@ export async function startQueueWorker(options: {
     ttlSeconds: config.RUN_LOG_TTL_DAYS * 86_400,
   });
   const jobsInHand = new JobsInHand();
+  const queues = createQueues(new JobCatalog([options.source]), options.redis, config.REDIS_PREFIX, jobOptionsOf(config), log);
   const worker = createRunWorker({
     lifecycle,
     jobsInHand,
+    queues,
     source: options.source,
     handlers: options.handlers,
     connection: options.redis,
@@ -77,7 +79,6 @@ export async function startQueueWorker(options: {
   });
   await worker.waitUntilReady();
 
-  const queues = createQueues(new JobCatalog([options.source]), options.redis, config.REDIS_PREFIX, jobOptionsOf(config), log);
   const sweep = async () => {
     const n = await requeueOrphans({ pool, queues }, options.source.name, config.WORKER_LOCK_MS * 2).catch((err: Error) => {
       log.warn({ err: err.message }, 'orphan sweep failed');

@@ -4,6 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config, ConfigSlice } from '@datasync/config';
 import type { ConnectionDeclaration } from '@datasync/connections';
+import type { JobBackfill } from '@datasync/queues';
 import type { Logger } from '@datasync/logger';
 import type { BenchScenario } from './bench-scenario';
 import type { QueueSet } from './submit';
@@ -26,6 +27,8 @@ export interface JobDeclaration<P extends z.ZodType = z.ZodType> {
   summary: string;
   /** A `POST` route that starts the job with its parameters as the body (plus `notify`). */
   route?: { path: string; summary: string };
+  /** A window job whose long windows are split into child runs of at most `maxDays` (see JobBackfill). */
+  backfill?: JobBackfill;
 }
 
 export type JobDeclarations = Readonly<Record<string, JobDeclaration>>;
@@ -98,6 +101,11 @@ export interface SourceDeclaration<
   /** The queue name, the `sync_runs.source` value, the `worker-<name>` app and folder. */
   name: Name;
   jobs: Jobs;
+  /**
+   * The streams that keep state between runs (`stream_state`), by the names a `resync` request
+   * gives; a source without any refuses `resync`. Its handlers honour `ctx.resync`.
+   */
+  streams?: readonly string[];
   /** The source's environment variables, with defaults (merged with the shared base by `loadConfig`). */
   config: Slice;
   credentials: readonly CredentialDeclaration[];
@@ -123,7 +131,7 @@ export interface SourceDeclaration<
 /** What derived code reads of any declaration, whatever its jobs, slice and routes (the handlers are the worker's). */
 export type DeclaredSource = Pick<
   SourceDeclaration,
-  'name' | 'jobs' | 'config' | 'credentials' | 'connection' | 'sandbox' | 'example' | 'bench'
+  'name' | 'jobs' | 'streams' | 'config' | 'credentials' | 'connection' | 'sandbox' | 'example' | 'bench'
 > & {
   routes?: readonly unknown[];
 };

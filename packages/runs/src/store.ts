@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '@datasync/db';
+import { childEnded, type ChildEnded } from './backfill-chain';
 
 export type RunState = 'queued' | 'running' | 'done' | 'failed';
 
@@ -19,6 +20,13 @@ export interface RunRecord {
   scheduleId: string | null;
   /** The schedule tick it belongs to (kept when the schedule is deleted): set means a schedule started it. */
   scheduledFor: Date | null;
+  /** The backfill this run is a chunk of. */
+  parentRunId: string | null;
+  /** Set on a backfill's parent: how many chunks (child runs) its window has. */
+  childrenTotal: number | null;
+  /** Streams the run reads again from the start, and those it has already reset. */
+  resync: string[];
+  resyncDone: string[];
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -26,9 +34,19 @@ export interface RunRecord {
 }
 
 const COLUMNS = `id, source, job_name AS "jobName", params, state, progress, counts, checkpoint, error, attempts,
-  worker, schedule_id AS "scheduleId", scheduled_for AS "scheduledFor", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+  worker, schedule_id AS "scheduleId", scheduled_for AS "scheduledFor",
+  parent_run_id AS "parentRunId", children_total AS "childrenTotal", COALESCE(resync, '{}') AS resync, COALESCE(resync_done, '{}') AS "resyncDone", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
 
 type Q = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** The child runs of a backfill, oldest (first chunk) first. */
+export async function listChildren(db: Q, parentId: string): Promise<RunRecord[]> {
+  const { rows } = await db.query({
+    text: `SELECT ${COLUMNS} FROM sync_runs WHERE parent_run_id = $1 ORDER BY created_at, id`,
+    values: [parentId],
+  });
+  return rows as RunRecord[];
+}
 
 export async function getRun(db: Q, id: string): Promise<RunRecord | undefined> {
   const { rows } = await db.query({ text: `SELECT ${COLUMNS} FROM sync_runs WHERE id = $1`, values: [id] });
@@ -120,6 +138,10 @@ export interface FinishedRun {
   source: string;
   /** From the first start (or from the submit, for a run that never started) to now. */
   durationMs: number;
+  /** When it ended (epoch ms): a run retried after failing ends again, and each end is announced. */
+  endedAt?: number;
+  /** For a backfill's child: what its end means for the parent (the next chunk to enqueue, or the parent's end). */
+  backfill?: ChildEnded;
 }
 
 /**
@@ -136,7 +158,8 @@ export async function finishRun(
       text: `UPDATE sync_runs SET state = $2, error = $3, counts = COALESCE($4::jsonb, counts),
                progress = COALESCE($5::jsonb, progress), finished_at = now(), updated_at = now()
              WHERE id = $1 AND state IN ('queued', 'running')
-             RETURNING source, (extract(epoch FROM finished_at - COALESCE(started_at, created_at)) * 1000)::float8 AS "durationMs"`,
+             RETURNING source, parent_run_id AS "parentRunId", (extract(epoch FROM finished_at) * 1000)::float8 AS "endedAt",
+               (extract(epoch FROM finished_at - COALESCE(started_at, created_at)) * 1000)::float8 AS "durationMs"`,
       values: [
         id,
         outcome.state,
@@ -146,7 +169,12 @@ export async function finishRun(
       ],
     });
     await tx.query({ text: 'DELETE FROM run_locks WHERE run_id = $1', values: [id] });
-    return rows[0] as FinishedRun | undefined;
+    const ended = rows[0] as (FinishedRun & { parentRunId: string | null }) | undefined;
+    if (!ended) return undefined;
+    const { parentRunId, ...finished } = ended;
+    // The parent moves on in the same transaction: the next chunk exists as soon as this one is done.
+    if (parentRunId) finished.backfill = await childEnded(tx, parentRunId, { id, state: outcome.state, error: outcome.error });
+    return finished;
   });
 }
 

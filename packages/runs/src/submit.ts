@@ -83,7 +83,20 @@ export interface SubmitResult {
   tickTaken?: boolean;
 }
 
+/**
+ * The key identical runs share (`run_locks`): source, job and canonical parameters; plus the
+ * streams to re-sync when there are any, so runs with different resync sets are not one run.
+ */
+export function dedupKeyOf(source: string, jobName: string, params: unknown, resync: readonly string[] = []): string {
+  const streams = [...new Set(resync)].sort();
+  return createHash('sha256')
+    .update(`${source}\n${jobName}\n${canonicalJson(params)}${streams.length > 0 ? `\nresync:${streams.join(',')}` : ''}`)
+    .digest('hex');
+}
+
 export interface SubmitOptions {
+  /** Streams whose saved state the run drops, reading them again from the start (checked against the source's streams by the caller). */
+  resync?: readonly string[];
   /** Who hears when the run ends; added to the identical run's targets when deduplicated (NotifyQuotaError beyond the quota). */
   notify?: NotifyTarget[];
   /** The schedule tick this run belongs to: at most one run per (schedule, tick). */
@@ -106,18 +119,17 @@ export async function submitRun(
   const schema = deps.queues.catalog.payloadSchema(source, jobName);
   if (!schema) throw new Error(`no job ${jobName} in queue ${source}`);
   const params = schema.parse(rawParams) as Record<string, unknown>;
-  const dedupKey = createHash('sha256')
-    .update(`${source}\n${jobName}\n${canonicalJson(params)}`)
-    .digest('hex');
+  const resync = [...new Set(options.resync ?? [])].sort();
+  const dedupKey = dedupKeyOf(source, jobName, params, resync);
   const runId = uuidv4();
 
   const maxTargets = deps.settings?.maxNotifyTargetsPerRun ?? DEFAULT_MAX_NOTIFY_TARGETS;
   // Inside the transaction: our lock, or the id of the identical run that holds it.
   const holder = await withTransaction(deps.pool, async (tx) => {
     const inserted = await tx.query({
-      text: `INSERT INTO sync_runs (id, source, job_name, params, schedule_id, scheduled_for)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (schedule_id, scheduled_for) DO NOTHING`,
-      values: [runId, source, jobName, JSON.stringify(params), options.schedule?.id ?? null, options.schedule?.tick ?? null],
+      text: `INSERT INTO sync_runs (id, source, job_name, params, schedule_id, scheduled_for, resync)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (schedule_id, scheduled_for) DO NOTHING`,
+      values: [runId, source, jobName, JSON.stringify(params), options.schedule?.id ?? null, options.schedule?.tick ?? null, resync],
     });
     if (inserted.rowCount === 0) throw new TickTaken();
     const lock = await tx.query({
@@ -190,7 +202,7 @@ export async function submitRun(
 export async function requeueOrphans(deps: { pool: pg.Pool; queues: QueueSet }, source: string, olderThanMs = 30_000): Promise<number> {
   const { rows } = await deps.pool.query(
     `SELECT id, job_name, params FROM sync_runs
-     WHERE source = $1 AND state IN ('queued', 'running') AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
+     WHERE source = $1 AND state IN ('queued', 'running') AND children_total IS NULL AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
      ORDER BY created_at LIMIT 500`,
     [source, olderThanMs],
   );

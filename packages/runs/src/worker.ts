@@ -8,6 +8,8 @@ import { jobLogger, pruneLogs, withRunLog, type Logger } from '@datasync/logger'
 import { jobEnvelope, type QueuedSource } from '@datasync/queues';
 import { HandedBackError, JobsInHand, type HeldJob } from './drain';
 import type { RunLifecycle } from './lifecycle';
+import { enqueueRun } from './backfill';
+import type { QueueSet } from './submit';
 import { onRedisError } from './redis-errors';
 import { finishRun, isIdleRun, markHandedBack, markRetrying, markRunning, updateRun } from './store';
 
@@ -39,6 +41,20 @@ export interface RunContext<P, C = unknown> {
    * the queue without spending an attempt. One that does not stop is handed back at the deadline.
    */
   signal: AbortSignal;
+
+  /** The streams this run was asked to read again from the start (`resync`), see ResyncRequest. */
+  resync: ResyncRequest;
+}
+
+/**
+ * A run's `resync` as its handler sees it. A stream is `pending` until the handler has dropped its
+ * saved state and calls `dropped(tx, stream)` in that same transaction: a retry or a resumed attempt
+ * then continues the fresh pass instead of starting it over again.
+ */
+export interface ResyncRequest {
+  readonly streams: readonly string[];
+  pending(stream: string): boolean;
+  dropped(tx: pg.PoolClient, stream: string): Promise<void>;
 }
 
 export interface PageUpdate<C = unknown> {
@@ -67,6 +83,8 @@ export interface RunWorkerOptions {
   lifecycle: RunLifecycle;
   /** The jobs in hand, for a drain (`startQueueWorker` passes the one it stops). */
   jobsInHand?: JobsInHand;
+  /** The source's queue, for the next chunk of a backfill once a chunk is done. */
+  queues: QueueSet;
 }
 
 export const workerName = `${os.hostname()}:${process.pid}`;
@@ -84,6 +102,22 @@ function isFinal(err: unknown): boolean {
   return false;
 }
 
+function resyncOf(runId: string, asked: readonly string[], done: readonly string[]): ResyncRequest {
+  const dropped = new Set(done);
+  return {
+    streams: asked,
+    pending: (stream) => asked.includes(stream) && !dropped.has(stream),
+    async dropped(tx, stream) {
+      await tx.query(
+        `UPDATE sync_runs SET resync_done = array_append(COALESCE(resync_done, '{}'), $2::text) WHERE id = $1 AND NOT ($2 = ANY(COALESCE(resync_done, '{}')))`,
+        [runId, stream],
+      );
+      // A transaction that rolls back fails the attempt too; the next one reads resync_done again.
+      dropped.add(stream);
+    },
+  };
+}
+
 /**
  * Consumes one source's queue: takes each job's run, calls the handler for its job name, and keeps
  * `sync_runs` in step (running → done, or queued again between retries, or failed with a clear
@@ -96,7 +130,16 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
   // The run's log is written out before the run is seen to end, so a reader finds its last lines.
   const finish = async (runId: string, outcome: Parameters<typeof finishRun>[2]) => {
     await lifecycle.logs.flush();
-    await lifecycle.ended(runId, outcome.state, await finishRun(options.pool, runId, outcome));
+    const finished = await finishRun(options.pool, runId, outcome);
+    await lifecycle.ended(runId, outcome.state, finished);
+    // A backfill's chunk: its parent ended with it, or the next chunk (already a queued row) gets its job.
+    const chain = finished?.backfill;
+    if (chain?.parentEnded) await lifecycle.ended(chain.parentId, chain.parentEnded.state, chain.parentEnded);
+    if (chain?.next) {
+      await enqueueRun(options.queues, chain.next).catch((err: Error) =>
+        options.log.warn({ err: err.message, runId: chain.next!.runId }, 'next backfill chunk not enqueued; the orphan sweep will'),
+      );
+    }
   };
 
   /** What a job answers BullMQ: `idle` marks a scheduled run that found nothing (dropped from the queue's lists). */
@@ -179,6 +222,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
         await updateRun(options.pool, runId, { progress });
         void job.updateProgress(progress).catch(() => {});
       },
+      resync: resyncOf(runId, run.resync, run.resyncDone),
     };
 
     // Handed back (drain): the run waits in the queue again with this attempt unspent.

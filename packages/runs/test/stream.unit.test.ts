@@ -29,6 +29,7 @@ function memoryRun(checkpoint: Checkpoint | null = null, signal: AbortSignal = n
     },
     async progress() {},
     signal,
+    resync: { streams: [], pending: () => false, dropped: async () => {} },
   };
   return { ctx, commits, warnings, counts };
 }

@@ -3,6 +3,7 @@ import type { Route } from '@datasync/api-kit';
 import { getRunRoute } from './get-run';
 import { listRunsRoute } from './list-runs';
 import { postRun } from './post-run';
+import { postRunRetry } from './post-run-retry';
 import { getRunLog } from './get-run-log';
 import { postSchedule } from './post-schedule';
 import { listSchedulesRoute } from './list-schedules';
@@ -24,6 +25,7 @@ import { listAuditRoute } from './list-audit';
 export const routes: Route[] = [
   ...sourceRoutes,
   postRun,
+  postRunRetry,
   getRunRoute,
   getRunLog,
   listRunsRoute,

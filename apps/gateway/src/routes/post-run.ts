@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { notifyTarget } from '@datasync/queues';
 import { catalog } from '@datasync/sources';
-import { submitRun } from '@datasync/runs';
 import {
   assertDeliverable,
   errorSchema,
   fieldErrors,
   InvalidRequestError,
   parseOr400,
+  requestParamsOf,
+  runOptionsDoc,
   safeParseInput,
+  startRun,
   submittedSchema,
   type Route,
 } from '@datasync/api-kit';
@@ -20,6 +22,7 @@ const body = z
     job: z.string().optional(),
     params: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({}),
     notify: notifyTarget.optional(),
+    ...runOptionsDoc,
   })
   .strict();
 
@@ -30,7 +33,7 @@ const body = z
 export const postRun: Route = {
   method: 'post',
   path: '/api/runs',
-  summary: 'Start a run of any source: {source, job?, params, notify?} (parameters as the job schema of the catalog)',
+  summary: 'Start a run of any source: {source, job?, params, notify?, resync?, backfill?} (parameters as the job schema of the catalog)',
   tag: 'runs',
   body,
   responses: {
@@ -43,14 +46,18 @@ export const postRun: Route = {
     const job = b.job ?? deps.queues.catalog.defaultJobName(b.source);
     const jobs = deps.queues.catalog.jobNames(b.source);
     if (!job || !jobs.includes(job)) throw new InvalidRequestError([{ field: 'job', message: `must be one of: ${jobs.join(', ')}` }]);
-    const params = safeParseInput(deps.queues.catalog.requestParamsSchema(b.source, job)!, b.params);
+    const params = safeParseInput(requestParamsOf(deps, b.source, job)!, b.params);
     if (!params.success) {
       // Every problem at once, unknown fields by name (a misspelt field and the missing one).
       throw new InvalidRequestError(
         fieldErrors(params.error).map((e) => ({ ...e, field: e.field === '(request)' ? 'params' : `params.${e.field}` })),
       );
     }
-    const { runId } = await submitRun(deps, b.source, job, params.data, { notify: b.notify ? [b.notify] : undefined });
+    const { runId } = await startRun(deps, b.source, job, params.data, {
+      notify: b.notify ? [b.notify] : undefined,
+      resync: b.resync,
+      backfill: b.backfill,
+    });
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };
