@@ -55,9 +55,31 @@ export function deleteMissingSql<T extends Table>(
 
 // ---- row mapping ---------------------------------------------------------------------------------
 
+/** The columns soft deletes add (`packages/runs/src/generations.ts`): set by the pass, never by a row's mapping. */
+export type PassColumns = 'seen_generation' | 'deleted_at';
+export type Mapped<R> = Omit<R, PassColumns>;
+
+/**
+ * Upserts a list's rows stamped with the pass's generation; `deleted_at` is left to the pass's
+ * close (`markPassDeletes`), which runs in the same transaction.
+ */
+export async function upsertSeen<T extends Table>(
+  tx: Queryable,
+  t: T,
+  rows: readonly Mapped<RowOf<T>>[],
+  generation: string,
+): Promise<void> {
+  const columns = Object.keys(t.columns).filter((c) => c !== 'deleted_at');
+  await bulkUpsert(
+    tx,
+    { ...upsertSpec(t), columns } as Parameters<typeof bulkUpsert>[1],
+    rows.map((r) => ({ ...r, seen_generation: generation })) as never,
+  );
+}
+
 export const withId = (rows: Row[]) => rows.filter((r) => id(r.id) !== null);
 
-export function staffRow(c: number, r: Row): YclientsStaffRow {
+export function staffRow(c: number, r: Row): Mapped<YclientsStaffRow> {
   return {
     company_id: c,
     id: id(r.id)!,
@@ -71,7 +93,7 @@ export function staffRow(c: number, r: Row): YclientsStaffRow {
     raw: r,
   };
 }
-export function serviceRow(c: number, r: Row): YclientsServicesRow {
+export function serviceRow(c: number, r: Row): Mapped<YclientsServicesRow> {
   return {
     company_id: c,
     id: id(r.id)!,

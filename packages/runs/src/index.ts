@@ -9,6 +9,7 @@ export * from './worker';
 export * from './stream-state';
 export * from './checkpoint';
 export * from './stream';
+export * from './generations';
 export * from './service';
 export * from './lifecycle';
 export * from './metrics';

@@ -1,0 +1,13 @@
+-- Soft deletes from complete passes (issue #21): every row a full pass reads is stamped with the
+-- pass's generation; once a pass of a scope completes, the scope's rows it did not see get
+-- `deleted_at`, and rows it saw again lose it. Additive only: existing rows have neither set.
+
+ALTER TABLE "avito_items" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+
+ALTER TABLE "yclients_staff" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+ALTER TABLE "yclients_services" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+ALTER TABLE "yclients_client_categories" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+
+ALTER TABLE "datawiz_shops" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+ALTER TABLE "datawiz_products" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+ALTER TABLE "datawiz_sales" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
