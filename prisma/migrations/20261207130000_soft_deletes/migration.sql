@@ -11,3 +11,8 @@ ALTER TABLE "yclients_client_categories" ADD COLUMN "seen_generation" UUID, ADD 
 ALTER TABLE "datawiz_shops" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
 ALTER TABLE "datawiz_products" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
 ALTER TABLE "datawiz_sales" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+
+-- Marketplaces: a listing is deleted when a complete catalogue read of its marketplace no longer
+-- lists it; a product when none of its listings is live.
+ALTER TABLE "marketplace_listings" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+ALTER TABLE "marketplace_products" ADD COLUMN "deleted_at" TIMESTAMPTZ(3);

@@ -47,7 +47,11 @@ export interface DeletesScope {
 export interface DeletesCase {
   source: string;
   env?: Record<string, string>;
+  /** For a source without a reliability descriptor (test/e2e/<source>/reliability.ts): its worker app and settings. */
+  setup?: { app: `worker-${string}`; env(sandboxUrl: string): Promise<Record<string, string>> };
   prepare(t: Bench): Promise<DeletesScope>;
+  /** The source's read routes, checked once the story above left deleted rows (registers its own tests). */
+  reads?(t: Bench, scope: () => DeletesScope): void;
 }
 
 /** `n` keys spread over `keys` (sorted), none of `taken`. */
@@ -69,14 +73,18 @@ const holderOf = (run: Run) =>
   );
 
 export function describeDeletes(c: DeletesCase): void {
-  const source = reliabilitySource(c.source);
-  const t = useBench({ sources: [source], env: () => ({ WORKER_CONCURRENCY: '1', ...c.env }) });
+  const source = c.setup ? undefined : reliabilitySource(c.source);
+  const app = c.setup?.app ?? source!.app;
+  const t = useBench({
+    sources: source ? [source] : [],
+    env: async ({ sandboxUrl }) => ({ ...(await c.setup?.env(sandboxUrl)), WORKER_CONCURRENCY: '1', ...c.env }),
+  });
   const workers = new Map<number, WorkerProcess>();
   const startWorker = async () => {
-    const w = spawnWorker(source.app, t.env);
+    const w = spawnWorker(app, t.env);
     workers.set(w.child.pid!, w);
     await waitFor(() => (w.lines.some((l) => String(l.msg).endsWith('worker consuming')) ? true : undefined), {
-      what: `a ${source.app} process to start`,
+      what: `a ${app} process to start`,
       timeoutMs: 30_000,
     });
   };
@@ -150,7 +158,7 @@ export function describeDeletes(c: DeletesCase): void {
       for (const s of streams) expect(next.counts[`deleted_${s}`] ?? 0, `counts.deleted_${s}`).toBeGreaterThan(0);
     }, 150_000);
 
-    it('a worker SIGKILLed mid-pass: the resumed pass keeps its generation and deletes exactly the removed rows', async () => {
+    it('a worker SIGKILLed mid-pass: no false deletes, and the pass that ends the run deletes exactly the removed rows', async () => {
       await scope.remove();
       await fetch(`${t.sandbox.url}/_control/requests`, { method: 'DELETE' });
       await t.control.addFault(scope.kill.delay);
@@ -182,5 +190,7 @@ export function describeDeletes(c: DeletesCase): void {
         expect(firsts.length, 'the pass was resumed, not read again from its first page').toBe(1);
       }
     }, 180_000);
+
+    c.reads?.(t, () => scope);
   });
 }

@@ -49,6 +49,7 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
   router.get('/_control/credentials', (_req: Request, res: Response) => {
     res.json({ 'Client-Id': OZON_CREDENTIALS.clientId, 'Api-Key': OZON_CREDENTIALS.apiKey });
   });
+  state.removals.mount(router, () => state.catalog);
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
   });

@@ -1,4 +1,5 @@
 import { generateCatalog, type CatalogItem } from '../marketplace-catalog';
+import { CatalogRemovals } from '../marketplace-removals';
 import {
   OZON_WAREHOUSES,
   RESERVE_STATUSES,
@@ -22,6 +23,8 @@ export interface StockRow {
 /** Everything the Ozon fake holds; `reset()` rebuilds it from the seed. */
 export class OzonState {
   catalog: CatalogItem[] = [];
+  /** Goods taken off the catalogue by a test (`/_control/catalog/remove`): the catalogue routes leave them out. */
+  readonly removals = new CatalogRemovals();
   ids!: OzonIds;
   postings: Posting[] = [];
   returns: OzonReturn[] = [];
@@ -33,6 +36,7 @@ export class OzonState {
   ) {}
 
   reset(): void {
+    this.removals.clear();
     this.catalog = generateCatalog(this.seed, this.catalogExtra);
     const data = generateOzonData(this.seed, this.catalog, Date.now());
     this.ids = data.ids;

@@ -37,6 +37,7 @@ export function mountControlRoutes(router: Router, state: WbState): void {
   router.get('/_control/credentials', (_req: Request, res: Response) => {
     res.json({ tokens: WB_TOKENS, header: 'Authorization', hosts: Object.keys(HOSTS).map((h) => `/wb/${h}`) });
   });
+  state.removals.mount(router, () => state.catalog);
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
   });

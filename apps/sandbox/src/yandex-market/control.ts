@@ -35,6 +35,7 @@ export function mountControlRoutes(router: Router, state: YmState): void {
   router.get('/_control/credentials', (_req: Request, res: Response) => {
     res.json({ 'Api-Key': YM_CREDENTIALS.apiKey, oauthBearer: YM_CREDENTIALS.oauthToken });
   });
+  state.removals.mount(router, () => state.catalog);
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
   });

@@ -1,4 +1,5 @@
 import { generateCatalog, type CatalogItem } from '../marketplace-catalog';
+import { CatalogRemovals } from '../marketplace-removals';
 import { toInt } from '../marketplace-params';
 import { YM_CAMPAIGNS, generateYmData, isReserve, stockKey, type YmIds, type YmOrder, type YmReturn, type YmStock } from './data';
 
@@ -15,6 +16,8 @@ export interface StockRow {
 /** Everything the Yandex Market fake holds; `reset()` rebuilds it from the seed. */
 export class YmState {
   catalog: CatalogItem[] = [];
+  /** Goods taken off the catalogue by a test (`/_control/catalog/remove`): the catalogue routes leave them out. */
+  readonly removals = new CatalogRemovals();
   ids!: YmIds;
   orders: YmOrder[] = [];
   returns: YmReturn[] = [];
@@ -26,6 +29,7 @@ export class YmState {
   ) {}
 
   reset(): void {
+    this.removals.clear();
     this.catalog = generateCatalog(this.seed, this.catalogExtra);
     const data = generateYmData(this.seed, this.catalog, Date.now());
     this.ids = data.ids;
