@@ -1,4 +1,11 @@
+import { expect, it } from 'vitest';
 import { describeDeletes, spread, type Keys } from './harness';
+
+interface Check {
+  status: string;
+  result?: Record<string, { name: string; avito_id: string }>;
+  errors?: { field: string; message: string }[];
+}
 
 /** Avito: a seller's listings (`avito.user`); listings are closed and reopened upstream by the sandbox's control. */
 const PAGE = '/avito/api/1/user/profile/items';
@@ -50,5 +57,37 @@ describeDeletes({
         firstPage: { prefix: PAGE, is: (r) => String(r.query.page ?? '1') === '1' },
       },
     };
+  },
+  reads(t) {
+    it("a run's result leaves out listings deleted since, unless includeDeleted=true; a bad includeDeleted is a 400", async () => {
+      // The first run of the seller found every listing the later passes deleted.
+      const { rows } = await t.pool.query<{ id: string; user: string }>(
+        `SELECT id, params->>'user' AS user FROM sync_runs WHERE source = 'avito' AND state = 'done' ORDER BY created_at LIMIT 1`,
+      );
+      const first = rows[0]!;
+      const linked = (
+        await t.pool.query<{ id: string }>(
+          'SELECT i.avito_id::text AS id FROM avito_run_items r JOIN avito_items i ON i.id = r.item_id WHERE r.run_id = $1',
+          [first.id],
+        )
+      ).rows.map((r) => r.id);
+      const closed = (await t.control.get<{ closed: number[] }>(`/avito/_control/listings/closed?sellerId=${first.user}`)).closed.map(
+        String,
+      );
+      const gone = linked.filter((id) => closed.includes(id));
+      expect(gone.length, 'listings of the first run closed upstream since').toBeGreaterThan(0);
+      const ids = (c: Check) =>
+        Object.values(c.result ?? {})
+          .map((r) => r.avito_id)
+          .sort();
+
+      const shown = await t.api.call<Check>('GET', `/api/avito/check?uuid=${first.id}`);
+      expect(ids(shown.body)).toEqual(linked.filter((id) => !closed.includes(id)).sort());
+      const all = await t.api.call<Check>('GET', `/api/avito/check?uuid=${first.id}&includeDeleted=true`);
+      expect(ids(all.body)).toEqual([...linked].sort());
+      const bad = await t.api.call<Check>('GET', `/api/avito/check?uuid=${first.id}&includeDeleted=yes`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors).toEqual([{ field: 'includeDeleted', message: 'must be true or false' }]);
+    });
   },
 });

@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import { marketplaceEnv } from '../../helpers/marketplaces';
+import { expect, it } from 'vitest';
 import { describeDeletes, spread, type Keys } from './harness';
+
+interface Products {
+  total: number;
+  products: { sku: string; deletedAt: string | null }[];
+}
 
 /**
  * Marketplaces: one catalogue pass reads Ozon, Wildberries and Yandex Market whole. A listing is
@@ -75,5 +81,42 @@ describeDeletes({
         ready: () => true,
       },
     };
+  },
+  reads(t, scope) {
+    it('the products routes leave out deleted products unless includeDeleted=true; a bad includeDeleted is a 400 naming it', async () => {
+      const gone = (await scope().removedUpstream()).products!;
+      expect(gone.length, 'goods delisted everywhere').toBeGreaterThan(0);
+      const list = async (query: string) => (await t.api.call<Products>('GET', `/api/marketplaces/products?limit=500${query}`)).body;
+      const shown = await list('');
+      const all = await list('&includeDeleted=true');
+      expect(shown.products.map((p) => p.sku).sort()).toEqual(
+        all.products
+          .map((p) => p.sku)
+          .filter((sku) => !gone.includes(sku))
+          .sort(),
+      );
+      expect(shown.total).toBe(all.total - gone.length);
+      expect(
+        all.products
+          .filter((p) => p.deletedAt !== null)
+          .map((p) => p.sku)
+          .sort(),
+      ).toEqual([...gone].sort());
+
+      const sku = encodeURIComponent(gone[0]!);
+      expect((await t.api.call('GET', `/api/marketplaces/products/${sku}`)).status).toBe(404);
+      const one = await t.api.call<{ sku: string; deletedAt: string | null }>(
+        'GET',
+        `/api/marketplaces/products/${sku}?includeDeleted=true`,
+      );
+      expect(one.status).toBe(200);
+      expect(one.body.deletedAt).not.toBeNull();
+
+      for (const path of ['/api/marketplaces/products?includeDeleted=1', `/api/marketplaces/products/${sku}?includeDeleted=TRUE`]) {
+        const bad = await t.api.call<{ errors?: unknown }>('GET', path);
+        expect(bad.status, path).toBe(400);
+        expect(bad.body.errors, path).toEqual([{ field: 'includeDeleted', message: 'must be true or false' }]);
+      }
+    });
   },
 });
