@@ -65,7 +65,7 @@ describeDeletes({
         for (const m of MARKETS) await take(m, 'remove', [everywhere!]);
       },
       async restoreOne() {
-        const code = (await removed()).products[0]!;
+        const code = (await removed()).products![0]!;
         for (const m of MARKETS) await take(m, 'restore', [code]);
         return { products: [code], listings: MARKETS.map((m) => `${m}:${code}`) };
       },
