@@ -137,7 +137,7 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
           upsertSpec(CLIENTS),
           rows.map((r) => clientRow(c, r)),
         );
-        const cats: Omit<YclientsClientCategoriesRow, 'seen_generation' | 'deleted_at'>[] = [];
+        const cats: Omit<YclientsClientCategoriesRow, 'deleted_at'>[] = [];
         const links: YclientsClientCategoryLinksRow[] = [];
         for (const r of rows) {
           for (const cat of list(r.categories)) {

@@ -55,26 +55,13 @@ export function deleteMissingSql<T extends Table>(
 
 // ---- row mapping ---------------------------------------------------------------------------------
 
-/** The columns soft deletes add (`packages/runs/src/generations.ts`): set by the pass, never by a row's mapping. */
-export type PassColumns = 'seen_generation' | 'deleted_at';
-export type Mapped<R> = Omit<R, PassColumns>;
+/** The column soft deletes add (README "Deletes"): set by a list's close, never by a row's mapping. */
+export type Mapped<R> = Omit<R, 'deleted_at'>;
 
-/**
- * Upserts a list's rows stamped with the pass's generation; `deleted_at` is left to the pass's
- * close (`markPassDeletes`), which runs in the same transaction.
- */
-export async function upsertSeen<T extends Table>(
-  tx: Queryable,
-  t: T,
-  rows: readonly Mapped<RowOf<T>>[],
-  generation: string,
-): Promise<void> {
+/** Upserts a soft-deleting list's rows; `deleted_at` is left to the list's close (`markListDeletes`, same transaction). */
+export async function upsertListed<T extends Table>(tx: Queryable, t: T, rows: readonly Mapped<RowOf<T>>[]): Promise<void> {
   const columns = Object.keys(t.columns).filter((c) => c !== 'deleted_at');
-  await bulkUpsert(
-    tx,
-    { ...upsertSpec(t), columns } as Parameters<typeof bulkUpsert>[1],
-    rows.map((r) => ({ ...r, seen_generation: generation })) as never,
-  );
+  await bulkUpsert(tx, { ...upsertSpec(t), columns } as Parameters<typeof bulkUpsert>[1], rows as never);
 }
 
 export const withId = (rows: Row[]) => rows.filter((r) => id(r.id) !== null);

@@ -16,8 +16,7 @@ import {
 import {
   closedCounts,
   deleteStreamState,
-  markPassDeletes,
-  passGeneration,
+  markListDeletes,
   readStreamState,
   runStream,
   saveStreamState,
@@ -45,7 +44,7 @@ import {
 import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
 import { pagedEntities, type PagedEntity } from './paged-entities';
 import { id, int, list, num, obj, str, type Row } from './parse';
-import { deleteMissing, serviceRow, staffRow, upsert, upsertSeen, withId, type Mapped, type Table } from './rows';
+import { deleteMissing, serviceRow, staffRow, upsert, upsertListed, withId, type Mapped, type Table } from './rows';
 import type { ListPage, YclientsTransport } from './transport';
 
 /** For unstable paging: the row at our ordinal is another row of the saved row's tie group that we also hold. */
@@ -235,27 +234,27 @@ const softPart = <T extends Table>(stream: string, table: T, rows: readonly Mapp
 
 /**
  * A non-paginated list saved whole in one transaction: upsert, then delete what the source no longer
- * lists — for soft parts, one complete pass of its own (one request, one transaction): the rows it
- * holds are stamped with a new generation and the company's other rows marked deleted.
+ * lists — for soft parts, one complete pass of its own (one request, one transaction): the company's
+ * rows the list does not hold are marked deleted, the ones it holds again live.
  */
 async function saveLists(ctx: Ctx, name: string, parts: ListPart[], progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
   progress[name] = { state: 'done', rows: parts[0]!.rows.length };
-  const generation = passGeneration(null);
   await ctx.commitPage(
     async (tx) => {
       const added: Record<string, number> = {};
       for (const p of parts) {
-        if (p.soft) await upsertSeen(tx, p.table, p.rows, generation);
+        if (p.soft) await upsertListed(tx, p.table, p.rows);
         else await upsert(tx, p.table, p.rows);
       }
       for (const p of [...parts].reverse()) {
         if (!p.soft) await deleteMissing(tx, p.table, c, p.rows);
         else {
-          const closed = await markPassDeletes(
+          const keys = p.rows.map((r) => String((r as { id: bigint }).id));
+          const closed = await markListDeletes(
             tx,
-            { stream: p.soft, table: p.table.name, where: 'company_id = $2', params: [c] },
-            generation,
+            { stream: p.soft, table: p.table.name, where: 'company_id = $2', params: [c], key: 'id', keyType: 'bigint' },
+            keys,
           );
           for (const [k, v] of Object.entries(closedCounts(p.soft, closed))) added[k] = (added[k] ?? 0) + v;
         }

@@ -58,6 +58,30 @@ export async function markPassDeletes(tx: Queryable, scope: PassScope, generatio
   return { deleted: deleted.rowCount ?? 0, restored: restored.rowCount ?? 0 };
 }
 
+/**
+ * Ends a complete pass whose whole result is in hand at once (a list read in one request and saved
+ * in one transaction): no stamping is needed, the keys are the pass. The scope's live rows whose
+ * `key` is not among `keys` are marked deleted and the deleted ones that are, live again; rows
+ * that stay as they were are not written (an unchanged re-sync leaves no new row versions).
+ */
+export async function markListDeletes(
+  tx: Queryable,
+  scope: PassScope & { key: string; keyType: 'bigint' | 'text' },
+  keys: readonly string[],
+): Promise<PassClosed> {
+  const where = scope.where ? ` AND (${scope.where})` : '';
+  const params = [keys, ...(scope.params ?? [])];
+  const deleted = await tx.query(
+    `UPDATE ${scope.table} SET deleted_at = now() WHERE deleted_at IS NULL AND NOT (${scope.key} = ANY($1::${scope.keyType}[]))${where}`,
+    params,
+  );
+  const restored = await tx.query(
+    `UPDATE ${scope.table} SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND ${scope.key} = ANY($1::${scope.keyType}[])${where}`,
+    params,
+  );
+  return { deleted: deleted.rowCount ?? 0, restored: restored.rowCount ?? 0 };
+}
+
 /** The counts a closed pass adds to its run: `deleted` (all streams), `deleted_<stream>` and `restored_<stream>`. */
 export function closedCounts(stream: string, closed: PassClosed): Record<string, number> {
   return { deleted: closed.deleted, [`deleted_${stream}`]: closed.deleted, [`restored_${stream}`]: closed.restored };

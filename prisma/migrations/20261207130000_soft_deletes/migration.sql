@@ -4,9 +4,11 @@
 
 ALTER TABLE "avito_items" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
 
-ALTER TABLE "yclients_staff" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
-ALTER TABLE "yclients_services" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
-ALTER TABLE "yclients_client_categories" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+-- YClients' lists are read whole in one request and saved in one transaction: the keys are the
+-- pass, so no generation is stamped (an unchanged list leaves its rows unwritten).
+ALTER TABLE "yclients_staff" ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+ALTER TABLE "yclients_services" ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
+ALTER TABLE "yclients_client_categories" ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
 
 ALTER TABLE "datawiz_shops" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
 ALTER TABLE "datawiz_products" ADD COLUMN "seen_generation" UUID, ADD COLUMN "deleted_at" TIMESTAMPTZ(3);
