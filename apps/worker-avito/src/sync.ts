@@ -47,7 +47,8 @@ async function writePage(
   listings: Listing[],
   firstPosition: number,
   extra: { sellerHash?: string; locationId?: number },
-  generation: string,
+  /** The seller pass's generation; null for a search, which never closes and must not restamp a seller's rows. */
+  generation: string | null,
 ): Promise<number> {
   const saved = await runUpsert<{ id: string; avito_id: string }>(
     tx,
@@ -73,21 +74,11 @@ async function writePage(
           'seen_generation',
         ],
         conflict: ['avito_id'],
-        update: [
-          'title',
-          'price',
-          'price_text',
-          'url',
-          'category_id',
-          'category_name',
-          'location_name',
-          'address',
-          'published_at',
-          'raw',
-          'seen_generation',
-        ],
+        update: ['title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_name', 'address', 'published_at', 'raw'],
         alsoSet: [
           'last_seen_at = now()',
+          // A search run (no generation) leaves the seller pass's stamp alone: it may be mid-pass.
+          'seen_generation = COALESCE(EXCLUDED.seen_generation, avito_items.seen_generation)',
           'seller_hash = COALESCE(EXCLUDED.seller_hash, avito_items.seller_hash)',
           'location_id = COALESCE(EXCLUDED.location_id, avito_items.location_id)',
         ],
@@ -173,7 +164,8 @@ function listingStream<P>(
       }
     },
     toRow: (item) => ('skipped' in item ? skipItem('invalid', item.skipped) : item),
-    write: (tx, listings, page) => writePage(tx, ctx.runId, listings, page.extra.firstPosition, extra, pass.generation),
+    write: (tx, listings, page) =>
+      writePage(tx, ctx.runId, listings, page.extra.firstPosition, extra, extra.sellerHash === undefined ? null : pass.generation),
     // A short page that leaves the result below the upstream's total (an empty page mid-way).
     shortPage: (page, counts) =>
       page.extra.itemCount < transport.pageSize &&
