@@ -3,13 +3,30 @@ import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
 import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError } from '@datasync/connector-kit';
 import { avitoItems, avitoRunItems } from '@datasync/db/tables';
-import { runStream, skipItem, withCheckpoint, type RunContext, type StreamDefinition } from '@datasync/runs';
+import {
+  closePass,
+  generationSchema,
+  passGeneration,
+  runStream,
+  skipItem,
+  withCheckpoint,
+  type RunContext,
+  type StreamDefinition,
+} from '@datasync/runs';
 import { parseMobileItems, type Listing } from './parse';
 import type { AvitoHandlers } from './source';
 import type { AvitoTransport, MobilePage } from './transport';
 
-/** Where a run stopped: the last page whose listings are committed. */
-const checkpointSchema = z.object({ page: z.number().int(), position: z.number().int(), lastStamp: z.number().optional() });
+/**
+ * Where a run stopped: the last page whose listings are committed, and the generation of its pass
+ * (soft deletes: a resumed pass keeps stamping with the one its first pages used).
+ */
+const checkpointSchema = z.object({
+  page: z.number().int(),
+  position: z.number().int(),
+  lastStamp: z.number().optional(),
+  generation: generationSchema.optional(),
+});
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
 /** A page's entry: a listing, or why a malformed one was skipped. */
@@ -30,6 +47,8 @@ async function writePage(
   listings: Listing[],
   firstPosition: number,
   extra: { sellerHash?: string; locationId?: number },
+  /** The seller pass's generation; null for a search, which never closes and must not restamp a seller's rows. */
+  generation: string | null,
 ): Promise<number> {
   const saved = await runUpsert<{ id: string; avito_id: string }>(
     tx,
@@ -52,11 +71,14 @@ async function writePage(
           'seller_hash',
           'published_at',
           'raw',
+          'seen_generation',
         ],
         conflict: ['avito_id'],
         update: ['title', 'price', 'price_text', 'url', 'category_id', 'category_name', 'location_name', 'address', 'published_at', 'raw'],
         alsoSet: [
           'last_seen_at = now()',
+          // A search run (no generation) leaves the seller pass's stamp alone: it may be mid-pass.
+          'seen_generation = COALESCE(EXCLUDED.seen_generation, avito_items.seen_generation)',
           'seller_hash = COALESCE(EXCLUDED.seller_hash, avito_items.seller_hash)',
           'location_id = COALESCE(EXCLUDED.location_id, avito_items.location_id)',
         ],
@@ -77,6 +99,7 @@ async function writePage(
         seller_hash: extra.sellerHash ?? null,
         published_at: l.publishedAt,
         raw: l.raw,
+        seen_generation: generation,
       })),
     ),
   );
@@ -102,6 +125,7 @@ function listingStream<P>(
   fetchPage: (page: number, lastStamp: number | undefined) => Promise<MobilePage>,
   extra: { sellerHash?: string; locationId?: number },
   maxPages: number,
+  pass: ListingPass,
 ): StreamDefinition<Checkpoint, PageItem, Listing, number, PageExtra> {
   return {
     name: 'avito listings',
@@ -133,14 +157,15 @@ function listingStream<P>(
         yield {
           n,
           items: [...parsed.listings, ...parsed.skipped.map((detail) => ({ skipped: detail }))],
-          checkpoint: { page: n, position, lastStamp },
+          checkpoint: { page: n, position, lastStamp, generation: pass.generation },
           total,
           extra: { itemCount: parsed.itemCount, firstPosition },
         };
       }
     },
     toRow: (item) => ('skipped' in item ? skipItem('invalid', item.skipped) : item),
-    write: (tx, listings, page) => writePage(tx, ctx.runId, listings, page.extra.firstPosition, extra),
+    write: (tx, listings, page) =>
+      writePage(tx, ctx.runId, listings, page.extra.firstPosition, extra, extra.sellerHash === undefined ? null : pass.generation),
     // A short page that leaves the result below the upstream's total (an empty page mid-way).
     shortPage: (page, counts) =>
       page.extra.itemCount < transport.pageSize &&
@@ -161,16 +186,45 @@ function listingStream<P>(
         ...(skipped.length ? { lastSkipped: `page ${page.n}: ${skipped[0]!.skip.detail}` } : {}),
       },
     }),
-    committed: (page, { rows, written }) => ctx.log.info({ page: page.n, listings: rows.length, new: written }, 'page saved'),
+    committed: (page, { rows, written }) => {
+      // A short page is the result's natural end; a full one (the page cap, a page with nothing new) is not.
+      if (page.extra.itemCount < transport.pageSize) pass.reachedEnd = true;
+      ctx.log.info({ page: page.n, listings: rows.length, new: written }, 'page saved');
+    },
     stopAfter: (page, { written }) => written === 0 && page.extra.itemCount > 0,
   };
 }
 
-/** Runs a result set's stream, then checks the run found every listing the upstream announced. */
+/** A pass over one result set: the generation its rows are stamped with, and whether it read the last page. */
+interface ListingPass {
+  generation: string;
+  reachedEnd: boolean;
+}
+
+/**
+ * The pass of this run: the checkpoint's generation when resuming. A checkpoint from before soft
+ * deletes has pages stamped with none, so that pass may not delete anything (`closable` false).
+ */
+function listingPass(resume: Checkpoint | null): ListingPass & { closable: boolean } {
+  return {
+    generation: passGeneration(resume?.generation),
+    reachedEnd: false,
+    closable: !resume || resume.generation !== undefined,
+  };
+}
+
+/**
+ * Runs a result set's stream, then checks the run found every listing the upstream announced. A
+ * seller's pass that read through to its last page then closes: the seller's listings it did not
+ * see are marked deleted (a search's result is not a closed set: a listing gone from it may still be
+ * on sale, so searches delete nothing).
+ */
 async function syncPages<P>(
   ctx: RunContext<P, Checkpoint>,
   stream: StreamDefinition<Checkpoint, PageItem, Listing, number, PageExtra>,
   maxPages: number,
+  pass: ReturnType<typeof listingPass>,
+  sellerHash?: string,
 ): Promise<void> {
   const done = await runStream(ctx, stream);
   const lastPage = done.last?.n ?? ctx.checkpoint?.page ?? 0;
@@ -179,19 +233,39 @@ async function syncPages<P>(
   if (total !== undefined && found + (ctx.counts.skipped ?? 0) < total && lastPage < maxPages) {
     throw new UpstreamDataError(`avito listed ${found} of the ${total} listings it announced (page ${lastPage} ended early); retrying`);
   }
+  const at = done.last?.checkpoint ?? ctx.checkpoint;
+  if (sellerHash === undefined || !at) return;
+  // A skipped (malformed) listing is there upstream, but which row it is cannot be told: no deletes.
+  const skipped = ctx.counts.skipped ?? 0;
+  if (!pass.reachedEnd || !pass.closable || skipped > 0) {
+    ctx.log.info({ reachedEnd: pass.reachedEnd, closable: pass.closable, skipped }, 'pass not complete; nothing marked deleted');
+    return;
+  }
+  await closePass(ctx, { stream: 'listings', table: 'avito_items', where: 'seller_hash = $2', params: [sellerHash] }, pass.generation, at);
 }
 
 export function avitoHandlers(transport: AvitoTransport, maxPages: number): AvitoHandlers {
   return {
-    'avito.user': withCheckpoint(checkpointSchema, (ctx) =>
-      syncPages(
+    'avito.user': withCheckpoint(checkpointSchema, (ctx) => {
+      const pass = listingPass(ctx.checkpoint);
+      return syncPages(
         ctx,
-        listingStream(ctx, transport, (page) => transport.sellerPage(ctx.params.user, page), { sellerHash: ctx.params.user }, maxPages),
+        listingStream(
+          ctx,
+          transport,
+          (page) => transport.sellerPage(ctx.params.user, page),
+          { sellerHash: ctx.params.user },
+          maxPages,
+          pass,
+        ),
         maxPages,
-      ),
-    ),
-    'avito.region': withCheckpoint(checkpointSchema, (ctx) =>
-      syncPages(
+        pass,
+        ctx.params.user,
+      );
+    }),
+    'avito.region': withCheckpoint(checkpointSchema, (ctx) => {
+      const pass = listingPass(ctx.checkpoint);
+      return syncPages(
         ctx,
         listingStream(
           ctx,
@@ -204,9 +278,11 @@ export function avitoHandlers(transport: AvitoTransport, maxPages: number): Avit
             ),
           { locationId: ctx.params.locationId === 621540 ? undefined : ctx.params.locationId },
           maxPages,
+          pass,
         ),
         maxPages,
-      ),
-    ),
+        pass,
+      );
+    }),
   };
 }

@@ -12,15 +12,33 @@ import {
   type Sale,
   type Shop,
 } from '@datasync/datawiz-client';
-import { runStream, skipItem, withCheckpoint, type RunContext, type StreamDefinition } from '@datasync/runs';
+import {
+  closePass,
+  generationSchema,
+  passGeneration,
+  runStream,
+  skipItem,
+  withCheckpoint,
+  type RunContext,
+  type StreamDefinition,
+} from '@datasync/runs';
 import type { DatawizHandlers } from './source';
 
 /** Collections in sync order: shops and products before the promotions that link them. */
 const STAGES = ['shops', 'products', 'sale'] as const satisfies readonly DatawizCollection[];
 type Stage = (typeof STAGES)[number];
 
-/** Where a run stopped: the stage, the next page's URL (null: stage done), rows seen in the stage. */
-const checkpointSchema = z.object({ stage: z.enum(STAGES), next: z.string().nullable(), page: z.number().int(), seen: z.number().int() });
+/**
+ * Where a run stopped: the stage, the next page's URL (null: stage done), rows seen in the stage,
+ * and the generation of the stage's pass (soft deletes: a resumed pass keeps stamping with it).
+ */
+const checkpointSchema = z.object({
+  stage: z.enum(STAGES),
+  next: z.string().nullable(),
+  page: z.number().int(),
+  seen: z.number().int(),
+  generation: generationSchema.optional(),
+});
 type Checkpoint = z.infer<typeof checkpointSchema>;
 type Ctx = RunContext<unknown, Checkpoint>;
 
@@ -32,16 +50,38 @@ interface Parsed<T> {
 
 const COUNT_NAME: Record<Stage, string> = { shops: 'shops', products: 'products', sale: 'sales' };
 
-async function writeShops(tx: pg.PoolClient, rows: Parsed<Shop>[]): Promise<void> {
+/** `updated_at` moves when one of `columns` changed, not when a pass merely stamped the row as seen. */
+const touchedWhenChanged = (table: string, columns: readonly string[]) =>
+  `updated_at = CASE WHEN (${columns.map((c) => `${table}.${c}`).join(', ')}) IS DISTINCT FROM (${columns
+    .map((c) => `EXCLUDED.${c}`)
+    .join(', ')}) THEN now() ELSE ${table}.updated_at END`;
+
+const SHOP_FIELDS = ['format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'] as const;
+const PRODUCT_FIELDS = [
+  'name',
+  'article',
+  'barcode',
+  'category_id',
+  'brand_id',
+  'producer_id',
+  'unit_id',
+  'active',
+  'width',
+  'height',
+  'depth',
+  'raw',
+] as const;
+
+async function writeShops(tx: pg.PoolClient, rows: Parsed<Shop>[], generation: string): Promise<void> {
   await bulkUpsert(
     tx,
     {
       table: datawizShops,
       // first_seen_at and updated_at are the table's (updated_at moved below when the shop changed).
-      columns: ['shop_id', 'format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'],
-      update: ['format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'],
+      columns: ['shop_id', ...SHOP_FIELDS, 'seen_generation'],
+      update: [...SHOP_FIELDS, 'seen_generation'],
       skipUnchanged: true,
-      alsoSet: ['updated_at = now()'],
+      alsoSet: [touchedWhenChanged('datawiz_shops', SHOP_FIELDS)],
     },
     rows.map(({ row: s, raw }) => ({
       shop_id: s.shop_id,
@@ -53,32 +93,19 @@ async function writeShops(tx: pg.PoolClient, rows: Parsed<Shop>[]): Promise<void
       latitude: s.latitude,
       longitude: s.longitude,
       raw,
+      seen_generation: generation,
     })),
   );
 }
 
-async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[]): Promise<void> {
+async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[], generation: string): Promise<void> {
   await bulkUpsert(
     tx,
     {
       table: datawizProducts,
-      columns: [
-        'product_id',
-        'name',
-        'article',
-        'barcode',
-        'category_id',
-        'brand_id',
-        'producer_id',
-        'unit_id',
-        'active',
-        'width',
-        'height',
-        'depth',
-        'raw',
-      ],
+      columns: ['product_id', ...PRODUCT_FIELDS, 'seen_generation'],
       skipUnchanged: true,
-      alsoSet: ['updated_at = now()'],
+      alsoSet: [touchedWhenChanged('datawiz_products', PRODUCT_FIELDS)],
     },
     rows.map(({ row: p, raw }) => ({
       product_id: p.product_id,
@@ -94,6 +121,7 @@ async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[]): Promis
       height: p.height,
       depth: p.depth,
       raw,
+      seen_generation: generation,
     })),
   );
 }
@@ -102,12 +130,12 @@ async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[]): Promis
  * Upserts a page of promotions and their links, marking each with the run that saw it; links the
  * upstream dropped are removed once the whole sync is complete (`removeStaleLinks`).
  */
-async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[]): Promise<void> {
+async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[], generation: string): Promise<void> {
   await bulkUpsert(
     tx,
     {
       table: datawizSales,
-      columns: ['sale_id', 'name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run'],
+      columns: ['sale_id', 'name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run', 'seen_generation'],
       alsoSet: [
         // updated_at moves only when the promotion itself changed, not when a run merely saw it.
         `updated_at = CASE WHEN (datawiz_sales.name, datawiz_sales.description, datawiz_sales.date_from, datawiz_sales.date_to)
@@ -122,6 +150,7 @@ async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[]
       date_to: s.date_to,
       raw,
       last_seen_run: runId,
+      seen_generation: generation,
     })),
   );
   await bulkUpsert(
@@ -162,7 +191,8 @@ function stageStream<T>(
   client: DatawizClient,
   stage: Stage,
   schema: z.ZodType<T>,
-  write: (tx: pg.PoolClient, rows: Parsed<T>[]) => Promise<void>,
+  write: (tx: pg.PoolClient, rows: Parsed<T>[], generation: string) => Promise<void>,
+  generation: string,
 ): StreamDefinition<Checkpoint, unknown, Parsed<T>, void> {
   const name = COUNT_NAME[stage];
   return {
@@ -174,7 +204,13 @@ function stageStream<T>(
       for await (const { page } of client.pages(stage, resume?.next ?? undefined)) {
         n += 1;
         seen += page.results.length;
-        yield { n, items: page.results, checkpoint: { stage, next: page.next, page: n, seen }, total: page.count, extra: undefined };
+        yield {
+          n,
+          items: page.results,
+          checkpoint: { stage, next: page.next, page: n, seen, generation },
+          total: page.count,
+          extra: undefined,
+        };
       }
     },
     toRow: (raw) => {
@@ -191,7 +227,7 @@ function stageStream<T>(
       (page.checkpoint.next === null && page.checkpoint.seen < (page.total ?? 0))
         ? `datawiz ${stage}/ page ${page.n} listed ${page.items.length} rows (${page.checkpoint.seen} of the ${page.total} announced); retrying`
         : undefined,
-    write: (tx, rows) => write(tx, rows),
+    write: (tx, rows) => write(tx, rows, generation),
     report: (page, { rows, skipped }) => ({
       added: { [name]: rows.length },
       progress: {
@@ -207,16 +243,37 @@ function stageStream<T>(
   };
 }
 
+const STAGE_TABLE: Record<Stage, string> = { shops: 'datawiz_shops', products: 'datawiz_products', sale: 'datawiz_sales' };
+
+/**
+ * One stage as a complete pass over its collection: its pages (from the checkpoint on), then the
+ * close — rows of the collection the pass did not see are marked deleted. A stage that fails or
+ * ends short throws before the close. It deletes nothing either when the run skipped a malformed
+ * item (it is there upstream, but which row it is cannot be told), or when it resumes a checkpoint
+ * without a generation (a pass of an older version, or the run's last step, whose pages stamped none).
+ */
 async function syncStage(ctx: Ctx, client: DatawizClient, stage: Stage, resume: Checkpoint | null): Promise<void> {
   await ctx.progress({ stage: COUNT_NAME[stage] });
-  if (stage === 'shops') await runStream(ctx, stageStream(ctx, client, stage, shopSchema, writeShops), resume);
-  else if (stage === 'products') await runStream(ctx, stageStream(ctx, client, stage, productSchema, writeProducts), resume);
+  const generation = passGeneration(resume?.generation);
+  const stamped = !resume || resume.generation !== undefined;
+  let done;
+  if (resume?.next === null)
+    done = undefined; // every page committed; only the close may be missing
+  else if (stage === 'shops') done = await runStream(ctx, stageStream(ctx, client, stage, shopSchema, writeShops, generation), resume);
+  else if (stage === 'products')
+    done = await runStream(ctx, stageStream(ctx, client, stage, productSchema, writeProducts, generation), resume);
   else
-    await runStream(
+    done = await runStream(
       ctx,
-      stageStream(ctx, client, stage, saleSchema, (tx, rows) => writeSales(tx, ctx.runId, rows)),
+      stageStream(ctx, client, stage, saleSchema, (tx, rows, g) => writeSales(tx, ctx.runId, rows, g), generation),
       resume,
     );
+  const at = done?.last?.checkpoint ?? resume ?? { stage, next: null, page: 0, seen: 0, generation };
+  if (!stamped || (ctx.counts.skipped ?? 0) > 0) {
+    ctx.log.info({ stage, stamped, skipped: ctx.counts.skipped ?? 0 }, 'pass not closable; nothing marked deleted');
+    return;
+  }
+  await closePass(ctx, { stream: COUNT_NAME[stage], table: STAGE_TABLE[stage] }, generation, at);
 }
 
 export function datawizHandlers(client: DatawizClient): DatawizHandlers {
@@ -229,7 +286,7 @@ export function datawizHandlers(client: DatawizClient): DatawizHandlers {
       for (let i = from; i < STAGES.length; i++) {
         const stage = STAGES[i]!;
         const resume = checkpoint && i === from ? checkpoint : null;
-        if (resume && resume.next === null) continue; // that stage was complete
+        // A stage whose pages are all committed is closed again (a no-op if it already was).
         await syncStage(ctx, client, stage, resume);
       }
       const done: Checkpoint = { stage: 'sale', next: null, page: 0, seen: 0 };

@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import type { Queryable } from '@datasync/connector-kit';
 import type { Logger } from '@datasync/logger';
+import { markPassDeletes, type PassClosed } from '@datasync/runs';
 import type { CatalogEntry, Connector, ListingIds, ListingSpec } from './connectors/types';
 
 /** One product as the catalogues describe it, with its listing on each marketplace that lists it. */
@@ -87,12 +89,15 @@ export async function refreshWarehouses(pool: pg.Pool, connector: Connector): Pr
 /**
  * The `marketplaces.catalog` job: products, their listing on every configured marketplace, and the
  * warehouses stock is pushed to. A listing's fields are only added or updated (a field the
- * marketplace no longer gives keeps its value), and a product is never deleted by a sync.
+ * marketplace no longer gives keeps its value); every listing read is stamped with `generation`, and
+ * only `closeCatalog` (after every configured catalogue was read whole) soft-deletes what was not.
+ * No row is ever removed by a sync.
  */
 export async function importCatalog(
   pool: pg.Pool,
   connectors: Connector[],
   log: Logger,
+  generation: string | null = null,
 ): Promise<{ products: number; warehouses: number }> {
   const entries: ListedEntry[] = [];
   const specs: Record<string, ListingSpec> = {};
@@ -118,8 +123,40 @@ export async function importCatalog(
        updated_at = now()`,
     [rows.map((r) => r.sku), rows.map((r) => r.name), rows.map((r) => r.barcode)],
   );
-  await writeListings(pool, rows, specs, known);
+  await writeListings(pool, rows, specs, known, generation);
   return { products: rows.length, warehouses };
+}
+
+/**
+ * Ends a complete catalogue pass of `marketplaces` (each read whole by `importCatalog` with this
+ * generation), in the caller's transaction: their listings it did not see are marked deleted, the
+ * ones it saw are live again; a product is deleted when it has listings and none is live, and live
+ * again when one is.
+ */
+export async function closeCatalog(
+  tx: Queryable,
+  marketplaces: readonly string[],
+  generation: string,
+): Promise<{ listings: PassClosed; products: PassClosed }> {
+  const listings: PassClosed = { deleted: 0, restored: 0 };
+  for (const m of marketplaces) {
+    const closed = await markPassDeletes(
+      tx,
+      { stream: 'listings', table: 'marketplace_listings', where: 'marketplace = $2', params: [m] },
+      generation,
+    );
+    listings.deleted += closed.deleted;
+    listings.restored += closed.restored;
+  }
+  const live = 'SELECT 1 FROM marketplace_listings l WHERE l.product_id = p.id AND l.deleted_at IS NULL';
+  const deleted = await tx.query(
+    `UPDATE marketplace_products p SET deleted_at = now()
+     WHERE p.deleted_at IS NULL AND EXISTS (SELECT 1 FROM marketplace_listings l WHERE l.product_id = p.id) AND NOT EXISTS (${live})`,
+  );
+  const restored = await tx.query(
+    `UPDATE marketplace_products p SET deleted_at = NULL WHERE p.deleted_at IS NOT NULL AND EXISTS (${live})`,
+  );
+  return { listings, products: { deleted: deleted.rowCount ?? 0, restored: restored.rowCount ?? 0 } };
 }
 
 /** Upserts the listings of `rows`, each the stored fields overlaid with the non-null new ones. */
@@ -128,6 +165,7 @@ async function writeListings(
   rows: ProductRow[],
   specs: Record<string, ListingSpec>,
   known: (KnownListing & { ids: ListingIds | null })[],
+  generation: string | null,
 ): Promise<void> {
   const stored = new Map(known.filter((k) => k.marketplace).map((k) => [`${k.sku}\0${k.marketplace}`, k.ids ?? {}]));
   const listings = rows.flatMap((r) =>
@@ -139,12 +177,13 @@ async function writeListings(
     }),
   );
   await pool.query(
-    `INSERT INTO marketplace_listings (product_id, marketplace, listing_id, push_key, match_keys, ids, updated_at)
-     SELECT p.id, u.marketplace, u.listing_id, u.push_key, ARRAY(SELECT jsonb_array_elements_text(u.match_keys)), u.ids, now()
+    `INSERT INTO marketplace_listings (product_id, marketplace, listing_id, push_key, match_keys, ids, updated_at, seen_generation)
+     SELECT p.id, u.marketplace, u.listing_id, u.push_key, ARRAY(SELECT jsonb_array_elements_text(u.match_keys)), u.ids, now(), $7::uuid
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[]) AS u(sku, marketplace, listing_id, push_key, match_keys, ids)
      JOIN marketplace_products p ON p.sku = u.sku
      ON CONFLICT (product_id, marketplace) DO UPDATE SET listing_id = EXCLUDED.listing_id, push_key = EXCLUDED.push_key,
-       match_keys = EXCLUDED.match_keys, ids = EXCLUDED.ids, updated_at = now()`,
+       match_keys = EXCLUDED.match_keys, ids = EXCLUDED.ids, updated_at = now(),
+       seen_generation = COALESCE(EXCLUDED.seen_generation, marketplace_listings.seen_generation)`,
     [
       listings.map((l) => l.sku),
       listings.map((l) => l.marketplace),
@@ -152,6 +191,7 @@ async function writeListings(
       listings.map((l) => l.pushKey),
       listings.map((l) => JSON.stringify(l.matchKeys)),
       listings.map((l) => JSON.stringify(l.ids)),
+      generation,
     ],
   );
 }

@@ -1,7 +1,8 @@
 import { UpstreamAuthError, UpstreamUnavailableError } from '@datasync/connector-kit';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
 import type { MarketplacesHandlers } from './source';
-import { importCatalog } from './catalog';
+import { closedCounts, passGeneration } from '@datasync/runs';
+import { closeCatalog, importCatalog } from './catalog';
 import type { Connector } from './connectors/types';
 import { pollKind, type PollKind, type PollSettings } from './poll';
 import { pushMarketplace } from './push';
@@ -19,9 +20,31 @@ export interface MarketplaceDeps {
 export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers {
   const configured = () => MARKETPLACES.map((m) => deps.connectors[m]).filter((c) => c.configured);
   return {
+    // One complete pass over every configured catalogue (each read whole before anything is
+    // written; a failed read throws first), closed in the run's last commit.
     'marketplaces.catalog': async (ctx) => {
-      const counts = await importCatalog(ctx.pool, configured(), ctx.log);
-      await ctx.commitPage(async () => undefined, { checkpoint: null, added: counts, progress: { catalog: 'done' } });
+      const connectors = configured();
+      const generation = passGeneration(null);
+      const counts = await importCatalog(ctx.pool, connectors, ctx.log, generation);
+      const closed = await ctx.commitPage(
+        (tx) =>
+          closeCatalog(
+            tx,
+            connectors.map((c) => c.marketplace),
+            generation,
+          ),
+        (c) => ({
+          checkpoint: null,
+          added: {
+            ...counts,
+            ...closedCounts('listings', c.listings),
+            ...closedCounts('products', c.products),
+            deleted: c.listings.deleted + c.products.deleted,
+          },
+          progress: { catalog: 'done' },
+        }),
+      );
+      ctx.log.info({ deletedListings: closed.listings.deleted, deletedProducts: closed.products.deleted }, 'catalogue pass closed');
     },
 
     'marketplaces.poll': async (ctx) => {

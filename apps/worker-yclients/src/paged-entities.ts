@@ -137,7 +137,7 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
           upsertSpec(CLIENTS),
           rows.map((r) => clientRow(c, r)),
         );
-        const cats: YclientsClientCategoriesRow[] = [];
+        const cats: Omit<YclientsClientCategoriesRow, 'deleted_at'>[] = [];
         const links: YclientsClientCategoryLinksRow[] = [];
         for (const r of rows) {
           for (const cat of list(r.categories)) {
@@ -148,7 +148,8 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
             links.push({ company_id: c, client_id: id(r.id)!, category_id: catId });
           }
         }
-        const writeCats = prepareUpsert({ table: CLIENT_CATEGORIES, update: [] }, cats);
+        // Inserted only (the category list, saved before, owns their title and deletion).
+        const writeCats = prepareUpsert({ table: CLIENT_CATEGORIES, columns: ['company_id', 'id', 'title', 'color'], update: [] }, cats);
         const linkedCats = [...new Set(links.map((l) => String(l.category_id)))];
         const writeLinks = prepareUpsert(upsertSpec(CLIENT_LINKS), links);
         const stale = deleteMissingSql(CLIENT_LINKS, c, links, { column: 'client_id', ids: rows.map((r) => id(r.id)!) });

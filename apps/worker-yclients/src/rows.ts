@@ -55,9 +55,18 @@ export function deleteMissingSql<T extends Table>(
 
 // ---- row mapping ---------------------------------------------------------------------------------
 
+/** The column soft deletes add (README "Deletes"): set by a list's close, never by a row's mapping. */
+export type Mapped<R> = Omit<R, 'deleted_at'>;
+
+/** Upserts a soft-deleting list's rows; `deleted_at` is left to the list's close (`markListDeletes`, same transaction). */
+export async function upsertListed<T extends Table>(tx: Queryable, t: T, rows: readonly Mapped<RowOf<T>>[]): Promise<void> {
+  const columns = Object.keys(t.columns).filter((c) => c !== 'deleted_at');
+  await bulkUpsert(tx, { ...upsertSpec(t), columns } as Parameters<typeof bulkUpsert>[1], rows as never);
+}
+
 export const withId = (rows: Row[]) => rows.filter((r) => id(r.id) !== null);
 
-export function staffRow(c: number, r: Row): YclientsStaffRow {
+export function staffRow(c: number, r: Row): Mapped<YclientsStaffRow> {
   return {
     company_id: c,
     id: id(r.id)!,
@@ -71,7 +80,7 @@ export function staffRow(c: number, r: Row): YclientsStaffRow {
     raw: r,
   };
 }
-export function serviceRow(c: number, r: Row): YclientsServicesRow {
+export function serviceRow(c: number, r: Row): Mapped<YclientsServicesRow> {
   return {
     company_id: c,
     id: id(r.id)!,

@@ -14,7 +14,9 @@ import {
   type YclientsServiceStaffRow,
 } from '@datasync/db/tables';
 import {
+  closedCounts,
   deleteStreamState,
+  markListDeletes,
   readStreamState,
   runStream,
   saveStreamState,
@@ -42,7 +44,7 @@ import {
 import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
 import { pagedEntities, type PagedEntity } from './paged-entities';
 import { id, int, list, num, obj, str, type Row } from './parse';
-import { deleteMissing, serviceRow, staffRow, upsert, withId, type Table } from './rows';
+import { deleteMissing, serviceRow, staffRow, upsert, upsertListed, withId, type Mapped, type Table } from './rows';
 import type { ListPage, YclientsTransport } from './transport';
 
 /** For unstable paging: the row at our ordinal is another row of the saved row's tie group that we also hold. */
@@ -228,28 +230,52 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
   ctx.log.info({ entity: e.name, stored, total: total ?? null, seen: rowsSeen }, 'entity synced');
 }
 
-/** A table and the rows of it a list holds. */
+/** A table and the rows of it a list holds; `soft`: the stream whose rows the list no longer holds are soft-deleted. */
 interface ListPart<T extends Table = Table> {
   table: T;
   rows: readonly RowOf<T>[];
+  soft?: string;
 }
 const part = <T extends Table>(table: T, rows: readonly RowOf<T>[]): ListPart => ({ table, rows }) as ListPart;
+/** A list whose rows it no longer holds get `deleted_at` rather than being deleted (staff, services, client categories). */
+const softPart = <T extends Table>(stream: string, table: T, rows: readonly Mapped<RowOf<T>>[]): ListPart =>
+  ({ table, rows, soft: stream }) as unknown as ListPart;
 
-/** A non-paginated list saved whole (upsert, delete what the source no longer lists) in one transaction. */
+/**
+ * A non-paginated list saved whole in one transaction: upsert, then delete what the source no longer
+ * lists — for soft parts, one complete pass of its own (one request, one transaction): the company's
+ * rows the list does not hold are marked deleted, the ones it holds again live.
+ */
 async function saveLists(ctx: Ctx, name: string, parts: ListPart[], progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
   progress[name] = { state: 'done', rows: parts[0]!.rows.length };
   await ctx.commitPage(
     async (tx) => {
-      for (const p of parts) await upsert(tx, p.table, p.rows);
-      for (const p of [...parts].reverse()) await deleteMissing(tx, p.table, c, p.rows);
+      const added: Record<string, number> = {};
+      for (const p of parts) {
+        if (p.soft) await upsertListed(tx, p.table, p.rows);
+        else await upsert(tx, p.table, p.rows);
+      }
+      for (const p of [...parts].reverse()) {
+        if (!p.soft) await deleteMissing(tx, p.table, c, p.rows);
+        else {
+          const keys = p.rows.map((r) => String((r as { id: bigint }).id));
+          const closed = await markListDeletes(
+            tx,
+            { stream: p.soft, table: p.table.name, where: 'company_id = $2', params: [c], key: 'id', keyType: 'bigint' },
+            keys,
+          );
+          for (const [k, v] of Object.entries(closedCounts(p.soft, closed))) added[k] = (added[k] ?? 0) + v;
+        }
+      }
+      return added;
     },
     // The list's size, also when an earlier attempt of this run already counted it.
-    {
+    (closed) => ({
       checkpoint: { entity: name },
       progress: { entities: { ...progress } },
-      added: { [name]: parts[0]!.rows.length - (ctx.counts[name] ?? 0) },
-    },
+      added: { [name]: parts[0]!.rows.length - (ctx.counts[name] ?? 0), ...closed },
+    }),
   );
 }
 
@@ -297,7 +323,8 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
     ctx,
     'staff',
     [
-      part(
+      softPart(
+        'staff',
         STAFF,
         withId(staff.rows).map((r) => staffRow(c, r)),
       ),
@@ -329,7 +356,8 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
     ctx,
     'services',
     [
-      part(
+      softPart(
+        'services',
         SERVICES,
         services.map((r) => serviceRow(c, r)),
       ),
@@ -339,13 +367,13 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
   );
 
   await ctx.progress({ stage: 'clients' });
-  const categories = withId((await t.clientCategories(c)).rows).map((r): YclientsClientCategoriesRow => ({
+  const categories = withId((await t.clientCategories(c)).rows).map((r): Mapped<YclientsClientCategoriesRow> => ({
     company_id: c,
     id: id(r.id)!,
     title: str(r.title) ?? '',
     color: str(r.color),
   }));
-  await saveLists(ctx, 'client_categories', [part(CLIENT_CATEGORIES, categories)], progress);
+  await saveLists(ctx, 'client_categories', [softPart('client_categories', CLIENT_CATEGORIES, categories)], progress);
 
   // The register list's ids, once read (undefined while unread or when the lookup failed).
   const registers: { listed?: string[] } = {};

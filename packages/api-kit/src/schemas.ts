@@ -109,3 +109,12 @@ export function takeQueryNotify(query: unknown, deps: GatewayDeps): NotifyTarget
   assertDeliverable(target, deps, 'notifyEmail');
   return [target];
 }
+
+/**
+ * `?includeDeleted=true` on read routes: rows a complete pass marked deleted (`deleted_at`) are
+ * hidden unless asked for. Only `true` and `false` are accepted.
+ */
+export const includeDeletedQuery = z.enum(['true', 'false'], { error: 'must be true or false' }).optional();
+/** The SQL condition hiding deleted rows unless `includeDeleted` is `true` (`alias.` prefixes the column). */
+export const deletedFilter = (includeDeleted: 'true' | 'false' | undefined, alias = ''): string =>
+  includeDeleted === 'true' ? 'TRUE' : `${alias}deleted_at IS NULL`;

@@ -14,6 +14,7 @@ export * from './checkpoint';
 export * from './stream';
 export * from './drain';
 export * from './health';
+export * from './generations';
 export * from './service';
 export * from './lifecycle';
 export * from './metrics';

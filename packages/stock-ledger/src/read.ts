@@ -31,11 +31,15 @@ export interface ProductView {
   /** Whether a person has set the stock yet; uncounted products are never pushed. */
   counted: boolean;
   pushes: PushState[];
+  /** When a complete catalogue read left none of its listings live (null: live). */
+  deletedAt: string | null;
 }
 
-const productSelect = `
-  SELECT p.id, p.sku, p.name, p.barcode,
-    COALESCE((SELECT json_object_agg(ml.marketplace, ml.ids ORDER BY ml.marketplace) FROM marketplace_listings ml WHERE ml.product_id = p.id), '{}') AS ids,
+/** Listings and products a complete catalogue read no longer saw are left out unless `includeDeleted`. */
+const productSelect = (includeDeleted: boolean) => `
+  SELECT p.id, p.sku, p.name, p.barcode, p.deleted_at,
+    COALESCE((SELECT json_object_agg(ml.marketplace, ml.ids ORDER BY ml.marketplace) FROM marketplace_listings ml
+      WHERE ml.product_id = p.id${includeDeleted ? '' : ' AND ml.deleted_at IS NULL'}), '{}') AS ids,
     COALESCE(l.on_hand, 0) AS on_hand, COALESCE(l.reserved, 0) AS reserved, l.counted_at,
     COALESCE((SELECT json_agg(json_build_object('marketplace', s.marketplace, 'warehouseId', s.warehouse_id, 'pushedValue', s.pushed_value,
         'pushedAt', s.pushed_at, 'error', CASE WHEN s.error_code IS NULL THEN NULL ELSE json_build_object('code', s.error_code,
@@ -55,6 +59,7 @@ interface ProductRow {
   reserved: number;
   counted_at: Date | null;
   pushes: PushState[];
+  deleted_at: Date | null;
 }
 
 const present = (r: ProductRow): ProductView => ({
@@ -67,25 +72,35 @@ const present = (r: ProductRow): ProductView => ({
   available: Math.max(0, r.on_hand - r.reserved),
   counted: r.counted_at !== null,
   pushes: r.pushes,
+  deletedAt: r.deleted_at?.toISOString() ?? null,
 });
 
-/** `counted`: only products a person has counted (true) or never counted, and so never pushed (false). */
+/**
+ * `counted`: only products a person has counted (true) or never counted, and so never pushed (false).
+ * `includeDeleted`: also products (and listings) a complete catalogue read no longer saw.
+ */
 export async function listProducts(
   db: Queryable,
-  q: { search?: string; counted?: boolean; limit: number; offset: number },
+  q: { search?: string; counted?: boolean; includeDeleted?: boolean; limit: number; offset: number },
 ): Promise<{ total: number; products: ProductView[] }> {
   const where = `WHERE ($1::text IS NULL OR p.sku ILIKE '%' || $1 || '%' OR p.name ILIKE '%' || $1 || '%')
-    AND ($2::boolean IS NULL OR (EXISTS (SELECT 1 FROM stock_levels c WHERE c.product_id = p.id AND c.counted_at IS NOT NULL)) = $2)`;
+    AND ($2::boolean IS NULL OR (EXISTS (SELECT 1 FROM stock_levels c WHERE c.product_id = p.id AND c.counted_at IS NOT NULL)) = $2)
+    ${q.includeDeleted ? '' : 'AND p.deleted_at IS NULL'}`;
   const filter = [q.search ?? null, q.counted ?? null];
   const [rows, total] = await Promise.all([
-    db.query<ProductRow>(`${productSelect} ${where} ORDER BY p.sku LIMIT $3 OFFSET $4`, [...filter, q.limit, q.offset]),
+    db.query<ProductRow>(`${productSelect(q.includeDeleted ?? false)} ${where} ORDER BY p.sku LIMIT $3 OFFSET $4`, [
+      ...filter,
+      q.limit,
+      q.offset,
+    ]),
     db.query<{ n: number }>(`SELECT count(*)::int AS n FROM marketplace_products p ${where}`, filter),
   ]);
   return { total: total.rows[0]!.n, products: rows.rows.map(present) };
 }
 
-export async function findProduct(db: Queryable, sku: string): Promise<(ProductView & { id: number }) | undefined> {
-  const { rows } = await db.query<ProductRow>(`${productSelect} WHERE p.sku = $1`, [sku]);
+/** The product by SKU, deleted or not (`deletedAt` says); `includeDeleted` false leaves its deleted listings out of `ids`. */
+export async function findProduct(db: Queryable, sku: string, includeDeleted = true): Promise<(ProductView & { id: number }) | undefined> {
+  const { rows } = await db.query<ProductRow>(`${productSelect(includeDeleted)} WHERE p.sku = $1`, [sku]);
   return rows[0] ? { ...present(rows[0]), id: rows[0].id } : undefined;
 }
 

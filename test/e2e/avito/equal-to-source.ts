@@ -58,7 +58,7 @@ export async function expectAvitoEqualToSource(db: Q, control: Control, runId: s
     db,
     `SELECT avito_id::text, title, price::float8 AS price, price_text, url, category_id, category_name, location_id, location_name, address,
        seller_hash, (extract(epoch FROM published_at) * 1000)::float8 AS published_at, raw
-     FROM avito_items WHERE seller_hash = $1`,
+     FROM avito_items WHERE seller_hash = $1 AND deleted_at IS NULL`,
     [sellerHash],
   );
   expectSameRows('avito_items of the seller', stored, expected);

@@ -58,22 +58,22 @@ export interface DatawizStored {
   sales: (Omit<DatawizFakeSale, 'products'> & { products: string[] })[];
 }
 
-/** Our Datawiz tables in the fake's shape, for a whole-state comparison. */
+/** Our live Datawiz rows (not soft-deleted) in the fake's shape, for a whole-state comparison. */
 export async function datawizStored(db: Q): Promise<DatawizStored> {
   const shops = await db.query<DatawizStored['shops'][number]>(
     `SELECT shop_id, format_id, group_id, name, address, open_date::text AS open_date, latitude::text AS latitude, longitude::text AS longitude, raw
-     FROM datawiz_shops ORDER BY shop_id`,
+     FROM datawiz_shops WHERE deleted_at IS NULL ORDER BY shop_id`,
   );
   const products = await db.query<DatawizStored['products'][number]>(
     `SELECT product_id, name, article, barcode, category_id, brand_id, producer_id, unit_id, active, width::text AS width, height::text AS height,
        depth::text AS depth, raw
-     FROM datawiz_products ORDER BY product_id`,
+     FROM datawiz_products WHERE deleted_at IS NULL ORDER BY product_id`,
   );
   const sales = await db.query<DatawizStored['sales'][number]>(
     `SELECT s.sale_id, s.name, s.description, s.date_from::text AS date_from, s.date_to::text AS date_to,
        COALESCE((SELECT array_agg(shop_id ORDER BY shop_id) FROM datawiz_sale_shops l WHERE l.sale_id = s.sale_id), '{}') AS shops,
        COALESCE((SELECT array_agg(product_id ORDER BY position) FROM datawiz_sale_products l WHERE l.sale_id = s.sale_id), '{}') AS products
-     FROM datawiz_sales s ORDER BY s.sale_id`,
+     FROM datawiz_sales s WHERE s.deleted_at IS NULL ORDER BY s.sale_id`,
   );
   return { shops: shops.rows, products: products.rows, sales: sales.rows };
 }

@@ -100,7 +100,7 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
   await expectTable(
     db,
     'yclients_staff',
-    'SELECT id::text, name, specialization, position_id::text, fired, hidden, is_deleted, user_id::text, raw FROM yclients_staff WHERE company_id = $1',
+    'SELECT id::text, name, specialization, position_id::text, fired, hidden, is_deleted, user_id::text, raw FROM yclients_staff WHERE company_id = $1 AND deleted_at IS NULL',
     companyId,
     staff.map((s) => ({
       id: String(s.id),
@@ -119,7 +119,7 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
     db,
     'yclients_services',
     `SELECT id::text, category_id::text, title, price_min::float8 AS price_min, price_max::float8 AS price_max, duration, active, raw
-     FROM yclients_services WHERE company_id = $1`,
+     FROM yclients_services WHERE company_id = $1 AND deleted_at IS NULL`,
     companyId,
     services.map((s) => ({
       id: String(s.id),

@@ -45,8 +45,11 @@ export function createAvitoFake(ctx: FakeContext): Fake {
   let tokens = new Map<string, { account: string; seller: Seller }>();
   /** Official API requests of the last minute, per account (25 a minute per application). */
   let officialWindows = new Map<string, number[]>();
+  /** Listings a test closed (`/_control/listings/close`): gone from every listing until reopened. */
+  let closedByControl = new Set<number>();
 
   const reset = () => {
+    closedByControl = new Set();
     const data = generateAvitoData(seededFaker(ctx.seed));
     sellers = data.sellers;
     listings = data.listings.sort(byDateDesc);
@@ -307,6 +310,47 @@ export function createAvitoFake(ctx: FakeContext): Fake {
         category: { id: l.categoryId, name: l.categoryName },
       })),
     });
+  });
+
+  // Control: close listings (sold, removed: gone from every result, as `status: old`) and reopen
+  // them, so a test sees listings deleted upstream between runs; `closed` is what the control closed.
+  const idsOf = (req: Request, res: Response): number[] | undefined => {
+    const ids = (req.body as { ids?: unknown } | undefined)?.ids;
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((x) => Number.isInteger(x))) {
+      res.status(400).json({ error: 'expected {"ids": [<listing id>, ...]}' });
+      return undefined;
+    }
+    const known = new Set(listings.map((l) => l.id));
+    const unknown = (ids as number[]).filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      res.status(404).json({ error: `no listing ${unknown.join(', ')}` });
+      return undefined;
+    }
+    return ids as number[];
+  };
+  const closedList = (sellerHash?: string) =>
+    listings.filter((l) => closedByControl.has(l.id) && (sellerHash === undefined || l.sellerHash === sellerHash)).map((l) => l.id);
+  router.post('/_control/listings/close', express.json(), (req: Request, res: Response) => {
+    const ids = idsOf(req, res);
+    if (!ids) return;
+    for (const l of listings) {
+      if (ids.includes(l.id) && l.status === 'active') {
+        l.status = 'old';
+        closedByControl.add(l.id);
+      }
+    }
+    res.json({ closed: closedList() });
+  });
+  router.post('/_control/listings/reopen', express.json(), (req: Request, res: Response) => {
+    const ids = idsOf(req, res);
+    if (!ids) return;
+    for (const l of listings) {
+      if (ids.includes(l.id) && closedByControl.delete(l.id)) l.status = 'active';
+    }
+    res.json({ closed: closedList() });
+  });
+  router.get('/_control/listings/closed', (req: Request, res: Response) => {
+    res.json({ closed: closedList(strParam(req.query.sellerId)) });
   });
 
   // Control: what the fake holds, so tests can compare a sync with the source.

@@ -4,6 +4,31 @@ import { validateField, type ErrorDetail } from './fields';
 import { upsert, type DatawizStore } from './resources';
 import { apiRoot, PREFIX } from './urls';
 
+const COLLECTIONS = ['shops', 'products', 'sales'] as const;
+type Collection = (typeof COLLECTIONS)[number];
+
+function removalBody(req: Request, res: Response): { collection: Collection; ids: string[] } | undefined {
+  const body = (req.body ?? {}) as { collection?: unknown; ids?: unknown };
+  const ok =
+    COLLECTIONS.includes(body.collection as Collection) &&
+    Array.isArray(body.ids) &&
+    body.ids.length > 0 &&
+    body.ids.every((x) => typeof x === 'string');
+  if (!ok) {
+    res.status(400).json({ error: `expected {"collection": "${COLLECTIONS.join('" | "')}", "ids": ["<id>", ...]}` });
+    return undefined;
+  }
+  return { collection: body.collection as Collection, ids: body.ids as string[] };
+}
+
+/** Numeric ids in numeric order, others after them in text order. */
+const compareKeys = (a: string, b: string) => {
+  const [x, y] = [Number(a), Number(b)];
+  return Number.isFinite(x) && Number.isFinite(y) ? x - y : a.localeCompare(b);
+};
+
+const removedIds = (store: DatawizStore) => Object.fromEntries(COLLECTIONS.map((c) => [c, [...store.removed[c].keys()].sort(compareKeys)]));
+
 /** Fields a test may change on a sale with `PATCH /_control/sales/:saleId`. */
 const EDITABLE = ['name', 'description', 'date_from', 'date_to'] as const;
 
@@ -74,6 +99,38 @@ export function controlRouter(store: DatawizStore, tokens: TokenStore, reset: ()
   };
   router.delete('/sales/:saleId/shops/:shopId', unlink('shops', 'shopId'));
   router.delete('/sales/:saleId/products/:productId', unlink('products', 'productId'));
+
+  // Remove shops, products or sales from the collections (deleted upstream) and put them back;
+  // `removed` lists what is gone now, per collection.
+  router.post('/remove', (req, res) => {
+    const body = removalBody(req, res);
+    if (!body) return;
+    const rows = store[body.collection].rows as Map<string, object>;
+    const unknown = body.ids.filter((id) => !rows.has(id));
+    if (unknown.length > 0) return void res.status(404).json({ error: `no ${body.collection} ${unknown.join(', ')}` });
+    for (const id of body.ids) {
+      (store.removed[body.collection] as Map<string, object>).set(id, rows.get(id)!);
+      rows.delete(id);
+    }
+    res.json(removedIds(store));
+  });
+  router.post('/restore', (req, res) => {
+    const body = removalBody(req, res);
+    if (!body) return;
+    const gone = store.removed[body.collection] as Map<string, object>;
+    const unknown = body.ids.filter((id) => !gone.has(id));
+    if (unknown.length > 0) return void res.status(404).json({ error: `no removed ${body.collection} ${unknown.join(', ')}` });
+    // Listed last again, as a row created anew (a Map lists in insertion order).
+    const rows = store[body.collection].rows as Map<string, object>;
+    for (const id of body.ids) {
+      rows.set(id, gone.get(id)!);
+      gone.delete(id);
+    }
+    res.json(removedIds(store));
+  });
+  router.get('/removed', (_req, res) => {
+    res.json(removedIds(store));
+  });
 
   // The form a successful POST answers in (reset: documented).
   router.post('/create-answer', (req, res) => {

@@ -38,6 +38,8 @@ export class DatawizStore {
   readonly products: Resource<Product>;
   readonly sales: Resource<Sale>;
   createAnswer: CreateAnswer = 'documented';
+  /** Rows a test removed (`POST /_control/remove`), by collection, until restored or reset. */
+  readonly removed = { shops: new Map<string, Shop>(), products: new Map<string, Product>(), sales: new Map<string, Sale>() };
 
   constructor(data: DatawizData) {
     const shopRows = new Map<string, Shop>();
@@ -220,6 +222,7 @@ export class DatawizStore {
       resource.rows.clear();
       for (const row of rows) resource.rows.set(String(row[resource.key]), structuredClone(row));
     };
+    for (const gone of Object.values(this.removed)) gone.clear();
     fill(this.shops, data.shops);
     fill(this.products, data.products);
     fill(this.sales, data.sales);

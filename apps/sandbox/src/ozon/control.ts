@@ -45,6 +45,7 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
         ? state.bySku(toInt(ref.sku) ?? -1)
         : state.catalog.find((c) => c.code === ref.code);
 
+  state.removals.mount(router, () => state.catalog);
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
   });

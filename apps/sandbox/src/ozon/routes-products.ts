@@ -14,9 +14,11 @@ export function mountProductRoutes(router: Router, state: OzonState): void {
     const products = intList(f.product_id) ?? [];
     const offset = decodeCursor(body.last_id);
     if (offset === undefined) return invalid(res, 'invalid last_id');
-    const found = state.catalog.filter(
-      (c) => (offers.length === 0 || offers.includes(c.ozon.offerId)) && (products.length === 0 || products.includes(c.ozon.productId)),
-    );
+    const found = state.removals
+      .listed(state.catalog)
+      .filter(
+        (c) => (offers.length === 0 || offers.includes(c.ozon.offerId)) && (products.length === 0 || products.includes(c.ozon.productId)),
+      );
     const page = res.locals.sandboxEmptyPage ? [] : found.slice(offset, offset + limit);
     const inStock = new Set(
       state
@@ -46,10 +48,15 @@ export function mountProductRoutes(router: Router, state: OzonState): void {
     const products = intList(body.product_id) ?? [];
     const skus = intList(body.sku) ?? [];
     if (offers.length + products.length + skus.length > 1000) return invalid(res, 'at most 1000 identifiers');
-    const found = state.catalog.filter(
-      (c) =>
-        offers.includes(c.ozon.offerId) || products.includes(c.ozon.productId) || skus.includes(c.ozon.sku) || skus.includes(c.ozon.fboSku),
-    );
+    const found = state.removals
+      .listed(state.catalog)
+      .filter(
+        (c) =>
+          offers.includes(c.ozon.offerId) ||
+          products.includes(c.ozon.productId) ||
+          skus.includes(c.ozon.sku) ||
+          skus.includes(c.ozon.fboSku),
+      );
     res.json({
       items: found.map((c) => ({
         id: c.ozon.productId,

@@ -1,5 +1,6 @@
 import type { SandboxAccount } from '../accounts';
 import { accountCatalog, type CatalogItem } from '../marketplace-catalog';
+import { CatalogRemovals } from '../marketplace-removals';
 import {
   OZON_WAREHOUSES,
   RESERVE_STATUSES,
@@ -23,6 +24,8 @@ export interface StockRow {
 /** Everything the Ozon fake holds; `reset()` rebuilds it from the seed. */
 export class OzonState {
   catalog: CatalogItem[] = [];
+  /** Goods taken off the catalogue by a test (`/_control/catalog/remove`): the catalogue routes leave them out. */
+  readonly removals = new CatalogRemovals();
   ids!: OzonIds;
   postings: Posting[] = [];
   returns: OzonReturn[] = [];
@@ -36,6 +39,7 @@ export class OzonState {
   ) {}
 
   reset(): void {
+    this.removals.clear();
     this.catalog = accountCatalog(this.account, this.catalogExtra);
     const data = generateOzonData(this.account.seed, this.catalog, Date.now(), this.account.idSeed);
     this.ids = data.ids;

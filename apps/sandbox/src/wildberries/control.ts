@@ -32,6 +32,7 @@ const itemRef = z
  * holds them; assembly tasks, claims and goods returns a test creates or moves along.
  */
 export function mountControlRoutes(router: Router, state: WbState): void {
+  state.removals.mount(router, () => state.catalog);
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
   });

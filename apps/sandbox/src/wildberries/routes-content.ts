@@ -44,7 +44,7 @@ export function mountContentRoutes(router: Router, state: WbState): void {
       return res.status(400).json({ data: null, error: true, errorText: 'cursor.limit: from 1 to 100', additionalErrors: null });
     const ascending = obj(settings.sort).ascending === true;
     const text = typeof filter.textSearch === 'string' ? filter.textSearch.toLowerCase() : '';
-    let list = cards(state.catalog)
+    let list = cards(state.removals.listed(state.catalog))
       .filter(
         (c) =>
           text === '' || c.vendorCode.toLowerCase().includes(text) || String(c.nmID) === text || c.sizes.some((s) => s.skus.includes(text)),

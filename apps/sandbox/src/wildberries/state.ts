@@ -1,10 +1,13 @@
 import type { SandboxAccount } from '../accounts';
 import { accountCatalog, type CatalogItem } from '../marketplace-catalog';
+import { CatalogRemovals } from '../marketplace-removals';
 import { WB_WAREHOUSES, generateWbData, type WbClaim, type WbGoodsReturn, type WbIds, type WbStock, type WbTask } from './data';
 
 /** Everything the Wildberries fake holds; `reset()` rebuilds it from the seed. */
 export class WbState {
   catalog: CatalogItem[] = [];
+  /** Goods taken off the catalogue by a test (`/_control/catalog/remove`): the catalogue routes leave them out. */
+  readonly removals = new CatalogRemovals();
   ids!: WbIds;
   tasks: WbTask[] = [];
   claims: WbClaim[] = [];
@@ -17,6 +20,7 @@ export class WbState {
   ) {}
 
   reset(): void {
+    this.removals.clear();
     this.catalog = accountCatalog(this.account, this.catalogExtra);
     const data = generateWbData(this.account.seed, this.catalog, Date.now(), this.account.idSeed);
     this.ids = data.ids;

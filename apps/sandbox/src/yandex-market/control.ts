@@ -31,6 +31,7 @@ const rank = (o: { status: string; substatus: string }) => {
  * holds them; orders and returns a test creates or moves along.
  */
 export function mountControlRoutes(router: Router, state: YmState): void {
+  state.removals.mount(router, () => state.catalog);
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
   });

@@ -14,7 +14,7 @@ export function mountOfferRoutes(router: Router, state: YmState, limits: YmLimit
     if (!business(req, res) || !limits.spend(res, 'offer-mappings', YM_BUSINESS.id)) return;
     const offerIds = strList(obj(req.body).offerIds);
     if (offerIds === null || offerIds.length > 100) return bad(res, 'offerIds: at most 100 strings');
-    const found = state.catalog.filter((c) => offerIds.length === 0 || offerIds.includes(c.ym.offerId));
+    const found = state.removals.listed(state.catalog).filter((c) => offerIds.length === 0 || offerIds.includes(c.ym.offerId));
     const page = offerIds.length > 0 ? { offset: 0, limit: found.length || 1 } : paging(req, res, found.length, 100, 50);
     if (!page) return;
     const slice = res.locals.sandboxEmptyPage ? [] : found.slice(page.offset, page.offset + page.limit);

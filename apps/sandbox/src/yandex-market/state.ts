@@ -1,5 +1,6 @@
 import type { SandboxAccount } from '../accounts';
 import { accountCatalog, type CatalogItem } from '../marketplace-catalog';
+import { CatalogRemovals } from '../marketplace-removals';
 import { toInt } from '../marketplace-params';
 import { YM_CAMPAIGNS, generateYmData, isReserve, stockKey, type YmIds, type YmOrder, type YmReturn, type YmStock } from './data';
 
@@ -16,6 +17,8 @@ export interface StockRow {
 /** Everything the Yandex Market fake holds; `reset()` rebuilds it from the seed. */
 export class YmState {
   catalog: CatalogItem[] = [];
+  /** Goods taken off the catalogue by a test (`/_control/catalog/remove`): the catalogue routes leave them out. */
+  readonly removals = new CatalogRemovals();
   ids!: YmIds;
   orders: YmOrder[] = [];
   returns: YmReturn[] = [];
@@ -27,6 +30,7 @@ export class YmState {
   ) {}
 
   reset(): void {
+    this.removals.clear();
     this.catalog = accountCatalog(this.account, this.catalogExtra);
     const data = generateYmData(this.account.seed, this.catalog, Date.now(), this.account.idSeed);
     this.ids = data.ids;

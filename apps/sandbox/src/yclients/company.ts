@@ -1,5 +1,6 @@
 import type { Faker } from '@faker-js/faker';
 import { generateCatalog, type Catalog, type NamePools } from './catalog';
+import { CatalogRemovals } from './removals';
 import { ClientRows, type ClientKey } from './clients';
 import { CompanyLayout, type CompanyOptions, idOf, type Json, type RecordKey, SLOT, USER_ID } from './layout';
 import { RecordRows } from './records';
@@ -17,6 +18,8 @@ export const TIMEZONE_NAMES: Record<number, string> = { 3: 'Europe/Moscow', 5: '
  */
 export class Company {
   readonly catalog: Catalog;
+  /** Catalog items removed from the lists between runs (`/_control/.../catalog/:list/remove`). */
+  readonly removals = new CatalogRemovals();
   readonly clients: Table<Json, ClientKey>;
   readonly records: Table<Json, RecordKey>;
   readonly transactions: Table<Json, TransactionKey>;

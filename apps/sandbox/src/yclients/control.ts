@@ -6,6 +6,7 @@ import type { Company } from './company';
 import type { Json } from './layout';
 import { intParam } from './params';
 import type { RateLimiter } from './rate-limit';
+import { REMOVABLE, removalSchema, type Removable } from './removals';
 import { newCompanySchema, quirksSchema, type YclientsState } from './state';
 import type { Table, RowKey } from './table';
 import { isoColon, isoCompact, naive, parseStamp } from './time';
@@ -127,14 +128,14 @@ export function controlRouter(state: YclientsState, users: Users, limiter: RateL
     if (!company) return;
     const entity = String(req.params.entity);
     const small: Record<string, unknown[]> = {
-      staff: company.catalog.staff,
+      staff: company.removals.keep('staff', company.catalog.staff),
       positions: company.catalog.positions,
-      services: company.catalog.services,
+      services: company.removals.keep('services', company.catalog.services),
       service_categories: company.catalog.categories,
       accounts: company.catalog.accounts,
       expenses: company.catalog.expenses,
-      labels: company.catalog.labels,
-      client_categories: company.catalog.labels.filter((l) => l.entity === 1),
+      labels: company.removals.keepLabels(company.catalog.labels),
+      client_categories: company.removals.keepLabels(company.catalog.labels).filter((l) => l.entity === 1),
       company: [company.describe()],
     };
     let total: number;
@@ -232,6 +233,42 @@ export function controlRouter(state: YclientsState, users: Users, limiter: RateL
     const row = normalise(company, entity, merged);
     table.replace(handle, row);
     res.json({ row, ordinal: ordinal(company, entity, handle) });
+  });
+
+  // Remove catalog items from the company's lists (deleted upstream) or put them back; `removed` lists what is gone now.
+  const removableOf = (req: Request, res: Response): Removable | undefined => {
+    const list = String(req.params.list);
+    if ((REMOVABLE as readonly string[]).includes(list)) return list as Removable;
+    bad(res, `list must be one of ${REMOVABLE.join(', ')}`);
+    return undefined;
+  };
+  const catalogIds = (company: Company, list: Removable): Set<number> =>
+    new Set(
+      (list === 'staff'
+        ? company.catalog.staff
+        : list === 'services'
+          ? company.catalog.services
+          : company.catalog.labels.filter((l) => l.entity === 1)
+      ).map((i) => i.id),
+    );
+  for (const action of ['remove', 'restore'] as const) {
+    router.post(`/companies/:companyId/catalog/:list/${action}`, (req, res) => {
+      const company = companyOf(req, res);
+      const list = company && removableOf(req, res);
+      if (!company || !list) return;
+      const parsed = removalSchema.safeParse(req.body ?? {});
+      if (!parsed.success) return bad(res, 'expected {"ids": [<item id>, ...]}', parsed.error.issues);
+      const known = catalogIds(company, list);
+      const unknown = parsed.data.ids.filter((id) => !known.has(id));
+      if (unknown.length > 0) return void res.status(404).json({ error: `no ${list} item ${unknown.join(', ')}` });
+      if (action === 'remove') company.removals.remove(list, parsed.data.ids);
+      else company.removals.restore(list, parsed.data.ids);
+      res.json({ [list]: company.removals.snapshot()[list] });
+    });
+  }
+  router.get('/companies/:companyId/catalog/removed', (req, res) => {
+    const company = companyOf(req, res);
+    if (company) res.json(company.removals.snapshot());
   });
 
   router.use((_req, res) => {

@@ -108,18 +108,19 @@ export function apiRouter(state: YclientsState, users: Users): Router {
   });
   router.get('/company/:companyId/staff', partner, (req, res) => {
     const company = companyOf(state, req, res);
-    if (company) ok(res, company.catalog.staff, { total_count: company.catalog.staff.length });
+    const staff = company && company.removals.keep('staff', company.catalog.staff);
+    if (staff) ok(res, staff, { total_count: staff.length });
   });
   router.get('/company/:companyId/staff/:staffId', partner, (req, res) => {
     const company = companyOf(state, req, res);
     if (!company) return;
-    const staff = company.catalog.staff.find((s) => s.id === intParam(req.params.staffId));
+    const staff = company.removals.keep('staff', company.catalog.staff).find((s) => s.id === intParam(req.params.staffId));
     if (!staff) return fail(res, 404, MESSAGES.staffNotFound);
     ok(res, staff);
   });
   router.get('/staff/:companyId', partner, (req, res) => {
     const company = companyOf(state, req, res);
-    if (company) ok(res, company.catalog.staff.map(stringifyNumbers));
+    if (company) ok(res, company.removals.keep('staff', company.catalog.staff).map(stringifyNumbers));
   });
 
   // §5 services and categories
@@ -128,15 +129,18 @@ export function apiRouter(state: YclientsState, users: Users): Router {
     if (!company) return;
     const staffId = intParam(req.query.staff_id);
     const categoryId = intParam(req.query.category_id);
-    const list = company.catalog.services.filter(
-      (s) => (staffId === undefined || s.staff.some((p) => p.id === staffId)) && (categoryId === undefined || s.category_id === categoryId),
-    );
+    const list = company.removals
+      .keep('services', company.catalog.services)
+      .filter(
+        (s) =>
+          (staffId === undefined || s.staff.some((p) => p.id === staffId)) && (categoryId === undefined || s.category_id === categoryId),
+      );
     ok(res, list, { total_count: list.length });
   });
   router.get('/company/:companyId/services/:serviceId', user, (req, res) => {
     const company = companyOf(state, req, res);
     if (!company) return;
-    const service = company.catalog.services.find((s) => s.id === intParam(req.params.serviceId));
+    const service = company.removals.keep('services', company.catalog.services).find((s) => s.id === intParam(req.params.serviceId));
     if (!service) return fail(res, 404, MESSAGES.serviceNotFound);
     ok(res, service);
   });
@@ -223,7 +227,9 @@ export function apiRouter(state: YclientsState, users: Users): Router {
     const company = companyOf(state, req, res);
     if (!company) return;
     const term = strParam(req.query.term)?.toLowerCase();
-    const list = company.catalog.labels.filter((l) => l.entity === 1 && (term === undefined || l.title.toLowerCase().includes(term)));
+    const list = company.removals
+      .keepLabels(company.catalog.labels)
+      .filter((l) => l.entity === 1 && (term === undefined || l.title.toLowerCase().includes(term)));
     const p = paging(res, req.query.page, req.query.count, 50, 1000, 'clamp', 'count')!;
     ok(res, slice(res, list, p.page, p.count).map(stringifyNumbers), { page: p.page, total_count: list.length });
   });
@@ -231,7 +237,13 @@ export function apiRouter(state: YclientsState, users: Users): Router {
     const company = companyOf(state, req, res);
     if (!company) return;
     const entity = intParam(req.params.entity);
-    ok(res, company.catalog.labels.filter((l) => l.entity === entity).map(stringifyNumbers));
+    ok(
+      res,
+      company.removals
+        .keepLabels(company.catalog.labels)
+        .filter((l) => l.entity === entity)
+        .map(stringifyNumbers),
+    );
   });
 
   // §7 records

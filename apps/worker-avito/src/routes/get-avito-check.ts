@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { getRun } from '@datasync/runs';
-import { fieldErrors, runIdSchema, safeParseInput, type Route } from '@datasync/api-kit';
+import { deletedFilter, fieldErrors, includeDeletedQuery, runIdSchema, safeParseInput, type Route } from '@datasync/api-kit';
 
-const query = z.object({ uuid: runIdSchema });
+// Listings a later complete pass of the seller marked deleted are left out unless `includeDeleted=true`.
+const query = z.object({ uuid: runIdSchema, includeDeleted: includeDeletedQuery });
 
 const checkSchema = z.object({
   status: z.enum(['In progress', 'Done', 'Failed', 'Bad request']),
@@ -33,7 +34,7 @@ export const getAvitoCheck: Route = {
     if (run.state === 'failed') return { body: { status: 'Failed', error: run.error ?? 'the run failed' } };
     const { rows } = await deps.pool.query<{ id: string; title: string; avito_id: string }>({
       text: `SELECT i.id, i.title, i.avito_id::text AS avito_id FROM avito_run_items r JOIN avito_items i ON i.id = r.item_id
-             WHERE r.run_id = $1 ORDER BY r.position`,
+             WHERE r.run_id = $1 AND ${deletedFilter(parsed.data.includeDeleted, 'i.')} ORDER BY r.position`,
       values: [run.id],
     });
     const result: Record<string, { name: string; avito_id: string }> = {};

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listProducts } from '@datasync/stock-ledger';
 import { errorSchema, parseOr400, type Route } from '@datasync/api-kit';
-import { limitSchema, productSchema, presentProduct } from './marketplace-schemas';
+import { includeDeletedSchema, limitSchema, productSchema, presentProduct } from './marketplace-schemas';
 
 const query = z.object({
   search: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
@@ -9,6 +9,7 @@ const query = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .transform((v) => v === 'true')
     .optional(),
+  includeDeleted: includeDeletedSchema,
   limit: limitSchema(500, 100),
   offset: z
     .string()

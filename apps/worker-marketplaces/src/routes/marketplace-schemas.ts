@@ -56,7 +56,17 @@ export const productSchema = z.object({
   available: z.number().int(),
   counted: z.boolean(),
   pushes: z.array(pushState),
+  deletedAt: z
+    .string()
+    .nullable()
+    .describe('when a complete catalogue read left none of its listings live (shown with includeDeleted=true); null: live'),
 });
+
+/** `?includeDeleted=true` also shows products a complete catalogue read no longer saw. */
+export const includeDeletedSchema = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .transform((v) => v === 'true')
+  .optional();
 
 /**
  * A product as the API shows it: `ids` has every field of every marketplace (its connector's

@@ -85,6 +85,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   const reloadProducts = debounce(() => products().catch((err) => status(err.message, true)), 250);
   $('#search').addEventListener('input', reloadProducts);
   $('#uncounted').addEventListener('change', reloadProducts);
+  $('#deleted').addEventListener('change', reloadProducts);
   const reloadOrders = debounce(() => ordersAndReturns().catch((err) => status(err.message, true)), 250);
   for (const id of ['#order-marketplace', '#order-stage']) $(id).addEventListener('change', reloadOrders);
   $('#order-sku').addEventListener('input', reloadOrders);

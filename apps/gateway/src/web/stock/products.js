@@ -14,7 +14,15 @@ let latest = 0;
 function productCell(p, onHistory) {
   const history = el('button', { type: 'button', class: 'link history', 'aria-label': `Movement history of ${p.sku}` }, 'History');
   history.addEventListener('click', () => onHistory(p));
-  return el('th', { scope: 'row', class: 'product' }, el('div', { class: 'sku' }, p.sku), el('div', { class: 'name' }, p.name), history);
+  // Shown only with "Show deleted": no marketplace lists it any more (a complete catalogue read said so).
+  const deleted = p.deletedAt ? el('span', { class: 'badge warn deleted', title: `since ${p.deletedAt}` }, 'deleted upstream') : '';
+  return el(
+    'th',
+    { scope: 'row', class: 'product' },
+    el('div', { class: 'sku' }, p.sku, deleted ? ' ' : '', deleted),
+    el('div', { class: 'name' }, p.name),
+    history,
+  );
 }
 
 function displayCells(p, onHistory) {
@@ -90,9 +98,11 @@ function place(body, products, onHistory, refresh) {
 export async function loadProducts({ onHistory, refresh }) {
   const search = $('#search').value.trim();
   const uncounted = $('#uncounted').checked;
+  // Products deleted upstream are left out unless asked for.
+  const includeDeleted = $('#deleted').checked ? 'true' : undefined;
   const ticket = ++latest;
   const [list, wh] = await Promise.all([
-    api(withQuery('/api/marketplaces/products', { limit: LIMIT, search, counted: uncounted ? 'false' : undefined })),
+    api(withQuery('/api/marketplaces/products', { limit: LIMIT, search, counted: uncounted ? 'false' : undefined, includeDeleted })),
     api('/api/marketplaces/warehouses'),
   ]);
   if (ticket !== latest) return;
