@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@datasync/logger';
-import { QuotaExceededError } from '@datasync/runs';
+import { QuotaExceededError, UnknownConnectionError } from '@datasync/runs';
 import { ApiError, errorBody, InvalidRequestError } from '@datasync/api-kit';
 import { closeIfBodyUnread } from './close-unread';
 
@@ -10,6 +10,9 @@ export function errorHandler(log: Logger) {
     let api: ApiError;
     if (err instanceof ApiError) api = err;
     else if (err instanceof QuotaExceededError) api = new ApiError(429, err.code, err.message, undefined, 'too many requests');
+    // Not a field the route's schema can check: whether the connection exists (and is the source's) is known at submit.
+    else if (err instanceof UnknownConnectionError)
+      api = new InvalidRequestError([{ field: err.field, message: err.message }], `${err.field} is not a connection of ${err.source}`);
     else if (isBodyParserError(err)) {
       api =
         err.type === 'entity.too.large'

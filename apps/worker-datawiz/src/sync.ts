@@ -32,19 +32,20 @@ interface Parsed<T> {
 
 const COUNT_NAME: Record<Stage, string> = { shops: 'shops', products: 'products', sale: 'sales' };
 
-async function writeShops(tx: pg.PoolClient, rows: Parsed<Shop>[]): Promise<void> {
+async function writeShops(tx: pg.PoolClient, connectionId: string, rows: Parsed<Shop>[]): Promise<void> {
   await bulkUpsert(
     tx,
     {
       table: datawizShops,
       // first_seen_at and updated_at are the table's (updated_at moved below when the shop changed).
-      columns: ['shop_id', 'format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'],
+      columns: ['shop_id', 'connection_id', 'format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'],
       update: ['format_id', 'group_id', 'name', 'address', 'open_date', 'latitude', 'longitude', 'raw'],
       skipUnchanged: true,
       alsoSet: ['updated_at = now()'],
     },
     rows.map(({ row: s, raw }) => ({
       shop_id: s.shop_id,
+      connection_id: connectionId,
       format_id: s.format_id,
       group_id: s.group_id,
       name: s.name,
@@ -57,13 +58,14 @@ async function writeShops(tx: pg.PoolClient, rows: Parsed<Shop>[]): Promise<void
   );
 }
 
-async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[]): Promise<void> {
+async function writeProducts(tx: pg.PoolClient, connectionId: string, rows: Parsed<Product>[]): Promise<void> {
   await bulkUpsert(
     tx,
     {
       table: datawizProducts,
       columns: [
         'product_id',
+        'connection_id',
         'name',
         'article',
         'barcode',
@@ -82,6 +84,7 @@ async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[]): Promis
     },
     rows.map(({ row: p, raw }) => ({
       product_id: p.product_id,
+      connection_id: connectionId,
       name: p.name,
       article: p.article,
       barcode: p.barcode,
@@ -102,12 +105,12 @@ async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[]): Promis
  * Upserts a page of promotions and their links, marking each with the run that saw it; links the
  * upstream dropped are removed once the whole sync is complete (`removeStaleLinks`).
  */
-async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[]): Promise<void> {
+async function writeSales(tx: pg.PoolClient, runId: string, connectionId: string, rows: Parsed<Sale>[]): Promise<void> {
   await bulkUpsert(
     tx,
     {
       table: datawizSales,
-      columns: ['sale_id', 'name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run'],
+      columns: ['sale_id', 'connection_id', 'name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run'],
       alsoSet: [
         // updated_at moves only when the promotion itself changed, not when a run merely saw it.
         `updated_at = CASE WHEN (datawiz_sales.name, datawiz_sales.description, datawiz_sales.date_from, datawiz_sales.date_to)
@@ -116,6 +119,7 @@ async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[]
     },
     rows.map(({ row: s, raw }) => ({
       sale_id: s.sale_id,
+      connection_id: connectionId,
       name: s.name,
       description: s.description,
       date_from: s.date_from,
@@ -127,13 +131,19 @@ async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[]
   await bulkUpsert(
     tx,
     { table: datawizSaleShops, update: ['last_seen_run'] },
-    rows.flatMap(({ row: s }) => s.shops.map((shopId) => ({ sale_id: s.sale_id, shop_id: shopId, last_seen_run: runId }))),
+    rows.flatMap(({ row: s }) => s.shops.map((shopId) => ({ sale_id: s.sale_id, shop_id: shopId, connection_id: connectionId, last_seen_run: runId }))),
   );
   await bulkUpsert(
     tx,
     { table: datawizSaleProducts },
     rows.flatMap(({ row: s }) =>
-      s.products.map((productId, i) => ({ sale_id: s.sale_id, product_id: productId, position: i, last_seen_run: runId })),
+      s.products.map((productId, i) => ({
+        sale_id: s.sale_id,
+        product_id: productId,
+        connection_id: connectionId,
+        position: i,
+        last_seen_run: runId,
+      })),
     ),
   );
 }
@@ -143,7 +153,7 @@ async function removeStaleLinks(tx: pg.PoolClient, runId: string): Promise<{ sho
   const stale = (table: string) =>
     tx.query({
       text: `DELETE FROM ${table} l USING datawiz_sales s
-             WHERE s.sale_id = l.sale_id AND s.last_seen_run = $1 AND l.last_seen_run <> $1`,
+             WHERE s.sale_id = l.sale_id AND s.connection_id = l.connection_id AND s.last_seen_run = $1 AND l.last_seen_run <> $1`,
       values: [runId],
     });
   const shops = await stale('datawiz_sale_shops');
@@ -209,19 +219,24 @@ function stageStream<T>(
 
 async function syncStage(ctx: Ctx, client: DatawizClient, stage: Stage, resume: Checkpoint | null): Promise<void> {
   await ctx.progress({ stage: COUNT_NAME[stage] });
-  if (stage === 'shops') await runStream(ctx, stageStream(ctx, client, stage, shopSchema, writeShops), resume);
-  else if (stage === 'products') await runStream(ctx, stageStream(ctx, client, stage, productSchema, writeProducts), resume);
+  // Every row is the connection's: two Datawiz accounts number their shops, products and promotions alike.
+  const connectionId = ctx.connection.id;
+  if (stage === 'shops') await runStream(ctx, stageStream(ctx, client, stage, shopSchema, (tx, rows) => writeShops(tx, connectionId, rows)), resume);
+  else if (stage === 'products')
+    await runStream(ctx, stageStream(ctx, client, stage, productSchema, (tx, rows) => writeProducts(tx, connectionId, rows)), resume);
   else
     await runStream(
       ctx,
-      stageStream(ctx, client, stage, saleSchema, (tx, rows) => writeSales(tx, ctx.runId, rows)),
+      stageStream(ctx, client, stage, saleSchema, (tx, rows) => writeSales(tx, ctx.runId, connectionId, rows)),
       resume,
     );
 }
 
-export function datawizHandlers(client: DatawizClient): DatawizHandlers {
+/** `clientFor` answers the run's connection's client (its own credentials and base URL). */
+export function datawizHandlers(clientFor: (ctx: Ctx) => DatawizClient): DatawizHandlers {
   return {
     'datawiz.sync': withCheckpoint(checkpointSchema, async (ctx) => {
+      const client = clientFor(ctx);
       // Unset credentials fail the run at once with the variable's name (not retried).
       client.assertConfigured();
       const checkpoint = ctx.checkpoint;

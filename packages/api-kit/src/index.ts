@@ -3,3 +3,4 @@ export * from './errors';
 export * from './messages';
 export * from './schemas';
 export * from './sync-route';
+export * from './connection';

@@ -2,6 +2,8 @@ export * from './redis';
 export * from './redis-errors';
 export * from './store';
 export * from './submit';
+export * from './connection-ref';
+export * from './run-connection';
 export * from './quota';
 export * from './cron';
 export * from './notify-targets';

@@ -9,6 +9,8 @@ import { jobEnvelope, type QueuedSource } from '@datasync/queues';
 import type { RunLifecycle } from './lifecycle';
 import { onRedisError } from './redis-errors';
 import { finishRun, isIdleRun, markRetrying, markRunning, updateRun } from './store';
+import { ENV_CONNECTION_ID } from './connection-ref';
+import { ConnectionGone, envOnlyResolver, isAuthFailure, type ConnectionResolver, type RunConnection } from './run-connection';
 
 /**
  * What a handler gets for one attempt of a run. `C` is the run's checkpoint: the handler's own
@@ -32,6 +34,8 @@ export interface RunContext<P, C = unknown> {
   commitPage<T>(write: (tx: pg.PoolClient) => Promise<T>, update: PageUpdate<C> | ((written: T) => PageUpdate<C>)): Promise<T>;
   /** Reports progress outside a page write (stage changes). */
   progress(progress: Record<string, unknown>): Promise<void>;
+  /** The connection (account) this run uses: its id scopes the run's rows, state and rate limits. */
+  connection: RunConnection;
 }
 
 export interface PageUpdate<C = unknown> {
@@ -58,6 +62,10 @@ export interface RunWorkerOptions {
   stalledIntervalMs: number;
   /** Metrics, run logs and the end-of-run event. */
   lifecycle: RunLifecycle;
+  /** Opens the connection each run names (default: the environment connection only). */
+  connections?: ConnectionResolver;
+  /** Records a stored connection's state after a run: failing on an auth refusal, ok when it worked. */
+  markConnection?: (connectionId: string, state: { ok: true } | { ok: false; error: string }) => Promise<void>;
 }
 
 export const workerName = `${os.hostname()}:${process.pid}`;
@@ -97,13 +105,21 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
     const { runId } = envelope.data;
     // Every line logged while this job is in hand also goes to the run's log (after redaction).
     try {
-      return await withRunLog(runId, lifecycle.logs.sink(runId), () => processRun(job, runId, envelope.data.params));
+      return await withRunLog(runId, lifecycle.logs.sink(runId), () =>
+        processRun(job, runId, envelope.data.params, envelope.data.connectionId ?? ENV_CONNECTION_ID),
+      );
     } finally {
       await lifecycle.logs.flush();
     }
   };
 
-  const processRun = async (job: Job, runId: string, rawParams: unknown): Promise<Outcome> => {
+  const resolve = options.connections ?? envOnlyResolver;
+  const mark = async (connection: RunConnection, state: { ok: true } | { ok: false; error: string }, log: Logger) => {
+    if (connection.id === ENV_CONNECTION_ID || !options.markConnection) return;
+    await options.markConnection(connection.id, state).catch((err: Error) => log.warn({ err: err.message }, 'could not record the connection state'));
+  };
+
+  const processRun = async (job: Job, runId: string, rawParams: unknown, connectionId: string): Promise<Outcome> => {
     const attempt = job.attemptsMade + 1;
     const log = jobLogger(options.log, { queue: def.queue, jobId: runId, source: def.source, attempt });
     // Log retention at each run too: a worker that never sees midnight would otherwise keep every file.
@@ -124,11 +140,24 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       log.warn('run is already finished or unknown; skipping');
       return undefined;
     }
+    let connection: RunConnection;
+    try {
+      connection = await resolve({ source: def.source, connectionId, runId });
+    } catch (err) {
+      // Deleted, unreadable under the key ring, or a worker without one: no retry changes that.
+      const error = err instanceof ConnectionGone ? err.message : `connection ${connectionId} could not be opened: ${describe(err)}`;
+      log.error({ err: error, connectionId }, 'run failed');
+      await finish(runId, { state: 'failed', error });
+      throw new UnrecoverableError(error);
+    }
     const counts: Record<string, number> = { ...run.counts };
     let progress: Record<string, unknown> = { ...run.progress };
     const started = Date.now();
     // A schedule's tick is routine; its end is told at info when it did something.
-    log[run.scheduledFor ? 'debug' : 'info']({ params: params.data, resumeFrom: run.checkpoint ?? null }, 'run started');
+    log[run.scheduledFor ? 'debug' : 'info'](
+      { params: params.data, connection: { id: connection.id, name: connection.name }, resumeFrom: run.checkpoint ?? null },
+      'run started',
+    );
 
     const ctx: RunContext<unknown, unknown> = {
       runId,
@@ -138,6 +167,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       pool: options.pool,
       checkpoint: run.checkpoint ?? null,
       counts,
+      connection,
       async commitPage(write, update) {
         const { result, nextCounts, nextProgress, added } = await withTransaction(options.pool, async (tx) => {
           const written = await write(tx);
@@ -164,7 +194,8 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
     try {
       await handler(ctx);
     } catch (err) {
-      const message = describe(err);
+      const message = isAuthFailure(err) ? `connection ${connection.name} (${connection.id}): ${describe(err)}` : describe(err);
+      if (isAuthFailure(err)) await mark(connection, { ok: false, error: describe(err) }, log);
       const attempts = job.opts.attempts ?? 1;
       if (isFinal(err) || attempt >= attempts) {
         log.error({ err: message, durationMs: Date.now() - started, counts }, 'run failed');
@@ -179,6 +210,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
     // A scheduled run that found nothing is routine: debug, not info, so the terminal stays readable.
     log[idle ? 'debug' : 'info']({ durationMs: Date.now() - started, counts }, 'run done');
     await finish(runId, { state: 'done', counts });
+    await mark(connection, { ok: true }, log);
     return { idle };
   };
 

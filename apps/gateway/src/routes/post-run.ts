@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notifyTarget } from '@datasync/queues';
 import { catalog } from '@datasync/sources';
-import { submitRun } from '@datasync/runs';
+import { connectionIdField, submitRun } from '@datasync/runs';
 import {
   assertDeliverable,
   errorSchema,
@@ -20,6 +20,8 @@ const body = z
     job: z.string().optional(),
     params: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({}),
     notify: notifyTarget.optional(),
+    /** The connection (account) to sync; the environment connection when left out. */
+    connectionId: connectionIdField,
   })
   .strict();
 
@@ -30,7 +32,7 @@ const body = z
 export const postRun: Route = {
   method: 'post',
   path: '/api/runs',
-  summary: 'Start a run of any source: {source, job?, params, notify?} (parameters as the job schema of the catalog)',
+  summary: 'Start a run of any source: {source, job?, params, notify?, connectionId?} (parameters as the job schema of the catalog)',
   tag: 'runs',
   body,
   responses: {
@@ -50,7 +52,10 @@ export const postRun: Route = {
         fieldErrors(params.error).map((e) => ({ ...e, field: e.field === '(request)' ? 'params' : `params.${e.field}` })),
       );
     }
-    const { runId } = await submitRun(deps, b.source, job, params.data, { notify: b.notify ? [b.notify] : undefined });
+    const { runId } = await submitRun(deps, b.source, job, params.data, {
+      notify: b.notify ? [b.notify] : undefined,
+      connectionId: b.connectionId,
+    });
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };
