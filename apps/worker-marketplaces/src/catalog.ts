@@ -61,12 +61,12 @@ export function mergeCatalogs(
 }
 
 /** Reads every configured marketplace's warehouses; those no longer listed stop being pushed to. */
-export async function refreshWarehouses(pool: pg.Pool, connector: Connector): Promise<number> {
+export async function refreshWarehouses(pool: pg.Pool, connector: Connector, connectionId: string): Promise<number> {
   const list = await connector.warehouses();
   await pool.query(
-    `INSERT INTO marketplace_warehouses (marketplace, warehouse_id, name, campaign_id, active, raw, updated_at)
-     SELECT $1::text, *, now() FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::jsonb[])
-     ON CONFLICT (marketplace, warehouse_id) DO UPDATE SET name = EXCLUDED.name, campaign_id = EXCLUDED.campaign_id, active = EXCLUDED.active,
+    `INSERT INTO marketplace_warehouses (marketplace, connection_id, warehouse_id, name, campaign_id, active, raw, updated_at)
+     SELECT $1::text, $7::uuid, *, now() FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::jsonb[])
+     ON CONFLICT (marketplace, warehouse_id, connection_id) DO UPDATE SET name = EXCLUDED.name, campaign_id = EXCLUDED.campaign_id, active = EXCLUDED.active,
        raw = EXCLUDED.raw, updated_at = now()`,
     [
       connector.marketplace,
@@ -75,11 +75,13 @@ export async function refreshWarehouses(pool: pg.Pool, connector: Connector): Pr
       list.map((w) => w.campaignId ?? null),
       list.map((w) => w.active),
       list.map((w) => JSON.stringify(w.raw ?? {})),
+      connectionId,
     ],
   );
   await pool.query(
-    `UPDATE marketplace_warehouses SET active = false, updated_at = now() WHERE marketplace = $1 AND NOT (warehouse_id = ANY($2::text[]))`,
-    [connector.marketplace, list.map((w) => w.warehouseId)],
+    `UPDATE marketplace_warehouses SET active = false, updated_at = now()
+     WHERE marketplace = $1 AND connection_id = $3 AND NOT (warehouse_id = ANY($2::text[]))`,
+    [connector.marketplace, list.map((w) => w.warehouseId), connectionId],
   );
   return list.length;
 }
@@ -93,12 +95,14 @@ export async function importCatalog(
   pool: pg.Pool,
   connectors: Connector[],
   log: Logger,
+  /** The connection (seller cabinet) the connectors read: its listings and warehouses are its own; products are shared by SKU. */
+  connectionId = '00000000-0000-0000-0000-000000000000',
 ): Promise<{ products: number; warehouses: number }> {
   const entries: ListedEntry[] = [];
   const specs: Record<string, ListingSpec> = {};
   let warehouses = 0;
   for (const c of connectors.filter((x) => x.configured)) {
-    warehouses += await refreshWarehouses(pool, c);
+    warehouses += await refreshWarehouses(pool, c, connectionId);
     const list = await c.catalog();
     log.info({ marketplace: c.marketplace, items: list.length }, 'catalogue read');
     specs[c.marketplace] = c.listing;
@@ -106,7 +110,8 @@ export async function importCatalog(
   }
   const { rows: known } = await pool.query<KnownListing & { ids: ListingIds | null }>(
     `SELECT p.sku, p.barcode, l.marketplace, l.listing_id AS "listingId", l.ids
-     FROM marketplace_products p LEFT JOIN marketplace_listings l ON l.product_id = p.id`,
+     FROM marketplace_products p LEFT JOIN marketplace_listings l ON l.product_id = p.id AND l.connection_id = $1`,
+    [connectionId],
   );
   const rows = mergeCatalogs(entries, specs, known);
   await pool.query(
@@ -118,7 +123,7 @@ export async function importCatalog(
        updated_at = now()`,
     [rows.map((r) => r.sku), rows.map((r) => r.name), rows.map((r) => r.barcode)],
   );
-  await writeListings(pool, rows, specs, known);
+  await writeListings(pool, rows, specs, known, connectionId);
   return { products: rows.length, warehouses };
 }
 
@@ -128,6 +133,7 @@ async function writeListings(
   rows: ProductRow[],
   specs: Record<string, ListingSpec>,
   known: (KnownListing & { ids: ListingIds | null })[],
+  connectionId: string,
 ): Promise<void> {
   const stored = new Map(known.filter((k) => k.marketplace).map((k) => [`${k.sku}\0${k.marketplace}`, k.ids ?? {}]));
   const listings = rows.flatMap((r) =>
@@ -139,11 +145,11 @@ async function writeListings(
     }),
   );
   await pool.query(
-    `INSERT INTO marketplace_listings (product_id, marketplace, listing_id, push_key, match_keys, ids, updated_at)
-     SELECT p.id, u.marketplace, u.listing_id, u.push_key, ARRAY(SELECT jsonb_array_elements_text(u.match_keys)), u.ids, now()
+    `INSERT INTO marketplace_listings (product_id, marketplace, connection_id, listing_id, push_key, match_keys, ids, updated_at)
+     SELECT p.id, u.marketplace, $7::uuid, u.listing_id, u.push_key, ARRAY(SELECT jsonb_array_elements_text(u.match_keys)), u.ids, now()
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[]) AS u(sku, marketplace, listing_id, push_key, match_keys, ids)
      JOIN marketplace_products p ON p.sku = u.sku
-     ON CONFLICT (product_id, marketplace) DO UPDATE SET listing_id = EXCLUDED.listing_id, push_key = EXCLUDED.push_key,
+     ON CONFLICT (product_id, marketplace, connection_id) DO UPDATE SET listing_id = EXCLUDED.listing_id, push_key = EXCLUDED.push_key,
        match_keys = EXCLUDED.match_keys, ids = EXCLUDED.ids, updated_at = now()`,
     [
       listings.map((l) => l.sku),
@@ -152,6 +158,7 @@ async function writeListings(
       listings.map((l) => l.pushKey),
       listings.map((l) => JSON.stringify(l.matchKeys)),
       listings.map((l) => JSON.stringify(l.ids)),
+      connectionId,
     ],
   );
 }

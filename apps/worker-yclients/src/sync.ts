@@ -13,15 +13,7 @@ import {
   type YclientsPositionsRow,
   type YclientsServiceStaffRow,
 } from '@datasync/db/tables';
-import {
-  deleteStreamState,
-  readStreamState,
-  runStream,
-  saveStreamState,
-  withCheckpoint,
-  type StreamDefinition,
-  type StreamKey,
-} from '@datasync/runs';
+import { readStreamState, runStream, saveStreamState, withCheckpoint, type StreamDefinition, type StreamKey } from '@datasync/runs';
 import type { YclientsHandlers } from './source';
 import { checkpointSchema, SOURCE, type Checkpoint, type Ctx, type EntityProgress, type PageWrite } from './context';
 import {
@@ -57,14 +49,27 @@ async function sameTie(db: Queryable, companyId: number, e: PagedEntity, at: Row
   return Number(rows[0]!.n) === 2;
 }
 
-const stateKey = (companyId: number, entity: string): StreamKey => ({ source: SOURCE, stream: entity, scope: String(companyId) });
+/** An entity's place per company and per connection: two logins never share a cursor. */
+const stateKey = (connectionId: string, companyId: number, entity: string): StreamKey => ({
+  source: SOURCE,
+  stream: entity,
+  scope: String(companyId),
+  connectionId,
+});
 
-async function readState(db: Queryable, companyId: number, entity: string): Promise<EntityState | undefined> {
-  return readStreamState(db, stateKey(companyId, entity), entityState);
+async function readState(db: Queryable, connectionId: string, companyId: number, entity: string): Promise<EntityState | undefined> {
+  return readStreamState(db, stateKey(connectionId, companyId, entity), entityState);
 }
 
-async function saveState(tx: Queryable, companyId: number, entity: string, ordinal: number, lastId: bigint | null): Promise<void> {
-  await saveStreamState(tx, stateKey(companyId, entity), { ordinal, lastId: String(lastId ?? 0n) } satisfies EntityState);
+async function saveState(
+  tx: Queryable,
+  connectionId: string,
+  companyId: number,
+  entity: string,
+  ordinal: number,
+  lastId: bigint | null,
+): Promise<void> {
+  await saveStreamState(tx, stateKey(connectionId, companyId, entity), { ordinal, lastId: String(lastId ?? 0n) } satisfies EntityState);
 }
 
 /** Whether we hold transactions of this exact `date` that are not on this (first resumed) page: its tie group began on an earlier page. */
@@ -77,11 +82,15 @@ async function straddles(db: Queryable, companyId: number, date: string, pageRow
   return rows.length > 0;
 }
 
-/** Deletes an entity's rows, its dependent rows and its state, in one transaction. */
+/**
+ * Deletes an entity's rows, its dependent rows and its state, in one transaction. The rows are the
+ * company's (YClients ids are global), so the state every connection keeps for this company goes
+ * too: another login's cursor would otherwise claim rows that are gone.
+ */
 async function resetEntity(pool: pg.Pool, companyId: number, e: PagedEntity): Promise<void> {
   await withTransaction(pool, async (tx) => {
     for (const table of e.tables) await tx.query(`DELETE FROM ${table} WHERE company_id = $1`, [companyId]);
-    await deleteStreamState(tx, stateKey(companyId, e.name));
+    await tx.query('DELETE FROM stream_state WHERE source = $1 AND stream = $2 AND scope = $3', [SOURCE, e.name, String(companyId)]);
   });
 }
 
@@ -158,7 +167,7 @@ function pagedStream(
       await page.extra.write(tx);
       // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
       // row of a tie group may be another one each time).
-      if (!page.extra.step.unchanged) await saveState(tx, c, e.name, page.extra.step.ordinal, page.extra.last);
+      if (!page.extra.step.unchanged) await saveState(tx, ctx.connection.id, c, e.name, page.extra.step.ordinal, page.extra.last);
     },
     report(page) {
       progress[e.name] = { state: 'running', rows: page.extra.step.ordinal, page: page.n, total: page.total ?? null };
@@ -176,7 +185,7 @@ function pagedStream(
  */
 async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
-  const state = await readState(ctx.pool, c, e.name);
+  const state = await readState(ctx.pool, ctx.connection.id, c, e.name);
   let start: PassStart = { kind: 'fresh' };
   let prefetched: ListPage | undefined;
   if (state && state.ordinal > 0) {
@@ -398,6 +407,7 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
   await ctx.progress({ stage: 'done' });
 }
 
-export function yclientsHandlers(transport: YclientsTransport): YclientsHandlers {
-  return { 'yclients.sync': withCheckpoint(checkpointSchema, (ctx) => syncCompany(ctx, transport)) };
+/** `transportFor` answers the run's connection's transport (its credentials, base URL and rate limit). */
+export function yclientsHandlers(transportFor: (ctx: Ctx) => YclientsTransport): YclientsHandlers {
+  return { 'yclients.sync': withCheckpoint(checkpointSchema, (ctx) => syncCompany(ctx, transportFor(ctx))) };
 }
