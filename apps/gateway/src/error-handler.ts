@@ -1,14 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@datasync/logger';
 import { QuotaExceededError, UnknownConnectionError } from '@datasync/runs';
+import { ConnectionError } from '@datasync/connections';
 import { ApiError, errorBody, InvalidRequestError } from '@datasync/api-kit';
 import { closeIfBodyUnread } from './close-unread';
+
+const STATUS_TEXT: Record<number, string> = { 404: 'not found', 409: 'conflict', 500: 'error', 503: 'unavailable' };
 
 /** Express's last handler: every error becomes JSON; nothing unexpected leaks its details. */
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     let api: ApiError;
     if (err instanceof ApiError) api = err;
+    else if (err instanceof ConnectionError) api = new ApiError(err.status, err.code, err.message, undefined, STATUS_TEXT[err.status]);
     else if (err instanceof QuotaExceededError) api = new ApiError(429, err.code, err.message, undefined, 'too many requests');
     // Not a field the route's schema can check: whether the connection exists (and is the source's) is known at submit.
     else if (err instanceof UnknownConnectionError)

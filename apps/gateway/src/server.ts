@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
+import { parseKeyRing } from '@datasync/connections';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { smtpFromConfig, startNotificationConsumer } from '@datasync/notifications';
@@ -35,6 +36,9 @@ function answersWithin(check: Promise<boolean>, ms = 1000): Promise<boolean> {
 
 /** Opens Postgres and Redis, serves the app, and closes everything on `close()`. */
 export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
+  // A malformed key ring stops the start, naming DATASYNC_KEYS; an absent one only refuses to store credentials.
+  const keyRing = parseKeyRing(config.DATASYNC_KEYS);
+  if (!keyRing) log.warn('DATASYNC_KEYS is not set: connections cannot be stored (503); the environment credentials still work');
   const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'datasync-gateway' });
   const redis = createRedis(config.REDIS_URL);
   const queues = createQueues(catalog, redis, config.REDIS_PREFIX, jobOptionsOf(config), log);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { positiveInt } from '@datasync/config';
+import { avitoConnection } from './connection';
 import { defineSource, type HandlersOf, type SourceRuntime, type SourceConfig } from '@datasync/runs';
 import { getAvitoCheck } from './routes/get-avito-check';
 import { getAvitoRegion } from './routes/get-avito-region';
@@ -39,6 +40,7 @@ export const avito = defineSource({
   config: avitoConfig,
   // The mobile key is the app's published one, not an account's.
   credentials: [{ env: 'AVITO_MOBILE_KEY', secret: false }],
+  connection: avitoConnection,
   sandbox: {
     upstreams: { AVITO_BASE_URL: '/avito' },
     // The sandbox does not ban; real Avito does (one request every 30 s by default).

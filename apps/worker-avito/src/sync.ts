@@ -3,7 +3,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
 import { bulkUpsert, numberedPages, prepareUpsert, runUpsert, UpstreamDataError } from '@datasync/connector-kit';
 import { avitoItems, avitoRunItems } from '@datasync/db/tables';
-import { runStream, skipItem, withCheckpoint, type RunContext, type StreamDefinition } from '@datasync/runs';
+import { runStream, skipItem, withCheckpoint, type RunContext, type StreamDefinition, type RunConnection } from '@datasync/runs';
 import { parseMobileItems, type Listing } from './parse';
 import type { AvitoHandlers } from './source';
 import type { AvitoTransport, MobilePage } from './transport';
@@ -181,17 +181,20 @@ async function syncPages<P>(
   }
 }
 
-export function avitoHandlers(transport: AvitoTransport, maxPages: number): AvitoHandlers {
+/** `transportFor` answers the run's connection's transport (its key, base URL and budget). Listings are public: their rows are not scoped. */
+export function avitoHandlers(transportFor: (ctx: { connection: RunConnection }) => AvitoTransport, maxPages: number): AvitoHandlers {
   return {
-    'avito.user': withCheckpoint(checkpointSchema, (ctx) =>
-      syncPages(
+    'avito.user': withCheckpoint(checkpointSchema, (ctx) => {
+      const transport = transportFor(ctx);
+      return syncPages(
         ctx,
         listingStream(ctx, transport, (page) => transport.sellerPage(ctx.params.user, page), { sellerHash: ctx.params.user }, maxPages),
         maxPages,
-      ),
-    ),
-    'avito.region': withCheckpoint(checkpointSchema, (ctx) =>
-      syncPages(
+      );
+    }),
+    'avito.region': withCheckpoint(checkpointSchema, (ctx) => {
+      const transport = transportFor(ctx);
+      return syncPages(
         ctx,
         listingStream(
           ctx,
@@ -206,7 +209,7 @@ export function avitoHandlers(transport: AvitoTransport, maxPages: number): Avit
           maxPages,
         ),
         maxPages,
-      ),
-    ),
+      );
+    }),
   };
 }

@@ -10,7 +10,16 @@ export default async function createDatawizRuntime({ config, log }: SourceWorker
     const c = connection.credentials;
     if (!c) return new DatawizClient(base);
     const baseURL = typeof connection.settings.baseUrl === 'string' ? connection.settings.baseUrl.replace(/\/+$/, '') : base.baseURL;
-    return new DatawizClient({ ...base, baseURL, clientId: c.clientId, clientSecret: c.clientSecret, username: c.username, password: c.password });
+    const pageSize = typeof connection.settings.pageSize === 'number' ? connection.settings.pageSize : base.pageSize;
+    return new DatawizClient({
+      ...base,
+      baseURL,
+      pageSize,
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      username: c.username,
+      password: c.password,
+    });
   });
   if (!config.DATAWIZ_USERNAME || !config.DATAWIZ_PASSWORD || !config.DATAWIZ_CLIENT_ID || !config.DATAWIZ_CLIENT_SECRET) {
     log.warn(

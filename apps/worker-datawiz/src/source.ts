@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineSource, type HandlersOf, type SourceRuntime } from '@datasync/runs';
 import { datawizConfig } from './config';
+import { datawizConnection } from './connection';
 import { postDatawizSales } from './routes/post-datawiz-sales';
 
 import type { DatawizConfig } from './config';
@@ -28,6 +29,7 @@ export const datawiz = defineSource({
     { env: 'DATAWIZ_USERNAME', secret: false },
     { env: 'DATAWIZ_PASSWORD', secret: true },
   ],
+  connection: datawizConnection,
   sandbox: {
     upstreams: { DATAWIZ_BASE_URL: '/datawiz' },
     credentials: [

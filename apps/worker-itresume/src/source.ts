@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { optionalString } from '@datasync/config';
+import { itresumeConnection } from './connection';
 import { defineSource, type HandlersOf, type SourceRuntime, type SourceConfig } from '@datasync/runs';
 
 const isoDate = z
@@ -69,6 +70,7 @@ export const itresume = defineSource({
     { env: 'ITRESUME_CLIENT', secret: false },
     { env: 'ITRESUME_CLIENT_KEY', secret: true },
   ],
+  connection: itresumeConnection,
   sandbox: {
     upstreams: { ITRESUME_BASE_URL: '/itresume' },
     // The fake's published test credentials (GET /itresume/_control/credentials); not a secret.

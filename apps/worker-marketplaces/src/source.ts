@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { INT4_MAX, optionalString, positiveInt } from '@datasync/config';
 import { defineSource, type HandlersOf, type SourceRuntime, type SourceConfig } from '@datasync/runs';
+import { marketplacesConnection } from './connection';
 import { marketplacePollParams, marketplacePushParams } from './params';
 import { getMarketplaceProduct } from './routes/get-marketplace-product';
 import { listMarketplaceMovements } from './routes/list-marketplace-movements';
@@ -84,6 +85,7 @@ export const marketplaces = defineSource({
     { env: 'WB_TOKEN', secret: true },
     { env: 'YM_API_KEY', secret: true },
   ],
+  connection: marketplacesConnection,
   sandbox: {
     upstreams: {
       OZON_BASE_URL: '/ozon',

@@ -1,5 +1,7 @@
 import { httpSettings, UpstreamRateLimiter } from '@datasync/connector-kit';
 import { ConnectionClients, ENV_CONNECTION_ID, type RunConnection, type SourceWorkerContext } from '@datasync/runs';
+import { UnrecoverableError } from 'bullmq';
+import type { Ctx } from './context';
 import type { YclientsConfig, YclientsRuntime } from './source';
 import { yclientsHandlers } from './sync';
 import { YclientsTransport, type YclientsCredentials } from './transport';
@@ -41,5 +43,14 @@ export default async function createYclientsRuntime({ config, log, redis }: Sour
     });
   };
   const transports = new ConnectionClients(build);
-  return { handlers: yclientsHandlers((ctx) => transports.for(ctx.connection)), describe: { upstream: config.YCLIENTS_BASE_URL } };
+  const transportFor = (ctx: Ctx) => {
+    // A connection limited to some companies syncs no other (settings.companyIds).
+    const allowed = ctx.connection.settings.companyIds;
+    if (Array.isArray(allowed) && !allowed.includes(ctx.params.companyId))
+      throw new UnrecoverableError(
+        `connection ${ctx.connection.name} may not sync company ${ctx.params.companyId} (its companyIds: ${allowed.join(', ')})`,
+      );
+    return transports.for(ctx.connection);
+  };
+  return { handlers: yclientsHandlers(transportFor), describe: { upstream: config.YCLIENTS_BASE_URL } };
 }

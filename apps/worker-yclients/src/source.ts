@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { optionalString, positiveInt } from '@datasync/config';
+import { yclientsConnection } from './connection';
 import { defineSource, type HandlersOf, type SourceRuntime, type SourceConfig } from '@datasync/runs';
 
 export const yclientsSyncParams = z.object({
@@ -45,6 +46,7 @@ export const yclients = defineSource({
     { env: 'YCLIENTS_LOGIN', secret: false },
     { env: 'YCLIENTS_PASSWORD', secret: true },
   ],
+  connection: yclientsConnection,
   sandbox: {
     upstreams: { YCLIENTS_BASE_URL: '/yclients/api/v1' },
     credentials: [

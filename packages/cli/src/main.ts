@@ -5,6 +5,8 @@
 import { loadConfig } from '@datasync/config';
 import { parseArgs, paramValue, target } from './args';
 import { ApiError, GatewayClient, type Run } from './client';
+import { connectionsCommand, ConnectionsUsageError, CONNECTIONS_USAGE } from './connections';
+import { rotateCommand } from './keys';
 import { watchRun } from './watch';
 
 const USAGE = `usage: pnpm datasync <command>
@@ -20,6 +22,7 @@ const USAGE = `usage: pnpm datasync <command>
                 [--<param> <value> ...] [--params '<json>'] [--notify-webhook <url>] [--notify-email <a>]
   schedules rm <id>
   schedules resume <id>
+${CONNECTIONS_USAGE}
   migrate            create the database if missing and apply migrations (DATABASE_URL)
 
 Sources, jobs and their parameters: the gateway's /docs (POST /api/runs).
@@ -161,6 +164,12 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new UsageError('schedules list | add <source> ... | rm <id> | resume <id>');
     }
+    case 'connections':
+      return connectionsCommand(client, rest, options, json);
+    case 'keys': {
+      if (rest[0] !== 'rotate') throw new UsageError('keys rotate is the keys command');
+      return rotateCommand(config);
+    }
     case 'migrate': {
       const { migrate } = await import('@datasync/db/migrate');
       await migrate(config.DATABASE_URL);
@@ -174,7 +183,7 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
+  if (err instanceof UsageError || err instanceof ConnectionsUsageError) console.error(`${err.message}\n\n${USAGE}`);
   else if (err instanceof ApiError) console.error(`error: ${err.message}`);
   else console.error(`error: ${(err as Error).message}`);
   process.exitCode = 2;

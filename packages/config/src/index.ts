@@ -143,6 +143,12 @@ export const envSchema = z.object({
   /** The last this many log lines of each run are kept (GET /api/runs/:id/log), for RUN_LOG_TTL_DAYS. */
   RUN_LOG_MAX_LINES: positiveInt.default(1000),
   RUN_LOG_TTL_DAYS: positiveInt.default(7),
+  /**
+   * The master keys that wrap connections' data keys (packages/connections `key-ring.ts`):
+   * `{"current":"<key id>","keys":{"<key id>":"<base64 of 32 random bytes>",…}}`. Unset: no
+   * credentials can be stored (503 naming this variable); the environment's own still work.
+   */
+  DATASYNC_KEYS: optionalString,
   /** The command line's gateway (default http://127.0.0.1:GATEWAY_PORT); it sends GATEWAY_API_KEY. */
   GATEWAY_URL: optionalString.pipe(z.string().url('must be a URL').optional()),
 });

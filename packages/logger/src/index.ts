@@ -24,6 +24,10 @@ const SECRET_KEYS = [
   'client_secret',
   'clientSecret',
   'client_key',
+  'clientKey',
+  // A connection's credentials object as a whole, and the master key ring.
+  'credentials',
+  'DATASYNC_KEYS',
   'secret',
   'cookie',
   'set-cookie',

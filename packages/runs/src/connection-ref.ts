@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import type { Queryable } from '@datasync/connector-kit';
+import { ENV_CONNECTION_ID } from '@datasync/connections';
+
+export { ENV_CONNECTION_ID, ENV_CONNECTION_NAME } from '@datasync/connections';
 
 /**
  * Which connection (account) a run uses. A run names it by id only: the id travels in the job
@@ -7,10 +10,6 @@ import type { Queryable } from '@datasync/connector-kit';
  * by the worker for the run. Without one a run uses the implicit environment connection (the
  * all-zero id), so deployments configured by environment variables change nothing.
  */
-
-/** The implicit connection made of the environment credentials (not a row of `connections`). */
-export const ENV_CONNECTION_ID = '00000000-0000-0000-0000-000000000000';
-export const ENV_CONNECTION_NAME = 'env';
 
 /** The optional `connectionId` of every sync request (body field; `connection=` in a query). */
 export const connectionIdField = z.uuid({ error: 'must be a connection id (a uuid, see GET /api/connections)' }).optional();

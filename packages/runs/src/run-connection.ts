@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
+import type pg from 'pg';
 import { UpstreamAuthError } from '@datasync/connector-kit';
-import { ENV_CONNECTION_ID, ENV_CONNECTION_NAME } from './connection-ref';
+import {
+  ConnectionNotFound,
+  CredentialsUnreadable,
+  ENV_CONNECTION_ID,
+  ENV_CONNECTION_NAME,
+  KeyRingMissing,
+  markConnectionState,
+  resolveConnection,
+  type KeyRing,
+} from '@datasync/connections';
 
 /**
  * The connection (account) one run uses, as its handler sees it. Resolved by the worker for each
@@ -28,7 +38,9 @@ export type ConnectionResolver = (args: { source: string; connectionId: string; 
 /** A run names a connection that was deleted after the run was queued (or never existed). */
 export class ConnectionGone extends Error {
   constructor(connectionId: string, source: string) {
-    super(`connection ${connectionId} of ${source} no longer exists (deleted after the run was queued); start the run again with an existing connection`);
+    super(
+      `connection ${connectionId} of ${source} no longer exists (deleted after the run was queued); start the run again with an existing connection`,
+    );
     this.name = 'ConnectionGone';
   }
 }
@@ -43,14 +55,51 @@ export const envConnection: RunConnection = Object.freeze({
 
 /** A digest of what a connection holds, for `RunConnection.version`. */
 export function connectionVersion(settings: unknown, credentials: unknown): string {
-  return createHash('sha256').update(JSON.stringify([settings, credentials])).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(JSON.stringify([settings, credentials]))
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 /** Only the environment connection: a worker without a key ring cannot open a stored connection. */
 export const envOnlyResolver: ConnectionResolver = ({ connectionId }) => {
   if (connectionId === ENV_CONNECTION_ID) return Promise.resolve(envConnection);
-  return Promise.reject(new Error(`this worker cannot open stored connections: DATASYNC_KEYS is not set (run names connection ${connectionId})`));
+  return Promise.reject(new KeyRingMissing(`Opening connection ${connectionId}`));
 };
+
+/**
+ * The worker's resolver: the environment connection as it is, a stored one opened with the key
+ * ring (`resolveConnection`: last_used_at bumped, a `credentials.read` audit event by "worker"
+ * with the run id). A deleted connection is `ConnectionGone`.
+ */
+export function storedConnectionResolver(pool: pg.Pool, ring: KeyRing | undefined): ConnectionResolver {
+  return async ({ source, connectionId, runId }) => {
+    if (connectionId === ENV_CONNECTION_ID) return envConnection;
+    try {
+      const c = await resolveConnection(pool, ring, { source, connectionId, actor: 'worker', runId });
+      return {
+        id: c.id,
+        name: c.name,
+        settings: c.settings,
+        credentials: c.credentials,
+        version: connectionVersion(c.settings, c.credentials),
+      };
+    } catch (err) {
+      if (err instanceof ConnectionNotFound) throw new ConnectionGone(connectionId, source);
+      throw err;
+    }
+  };
+}
+
+/** What no retry of the run can change: the connection is gone, or its credentials cannot be opened with this key ring. */
+export const isFinalConnectionError = (err: unknown): boolean =>
+  err instanceof ConnectionGone || err instanceof CredentialsUnreadable || err instanceof KeyRingMissing;
+
+/** `markConnection` for the run worker: the connection's state in `connections`. */
+export const connectionStateMarker =
+  (pool: pg.Pool) =>
+  (connectionId: string, state: { ok: true } | { ok: false; error: string }): Promise<void> =>
+    markConnectionState(pool, connectionId, state);
 
 /** Whether a run's error says the upstream refused the connection's credentials (the connection is then marked failing). */
 export const isAuthFailure = (err: unknown): boolean => err instanceof UpstreamAuthError;

@@ -3,6 +3,7 @@ import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config, ConfigSlice } from '@datasync/config';
+import type { ConnectionDeclaration } from '@datasync/connections';
 import type { Logger } from '@datasync/logger';
 import type { BenchScenario } from './bench-scenario';
 import type { QueueSet } from './submit';
@@ -100,6 +101,12 @@ export interface SourceDeclaration<
   /** The source's environment variables, with defaults (merged with the shared base by `loadConfig`). */
   config: Slice;
   credentials: readonly CredentialDeclaration[];
+  /**
+   * One account of the source (a connection): its credentials' and settings' shapes, how the
+   * environment's variables make the implicit `env` connection, and the probe of
+   * `POST /api/connections/:id/test` (packages/connections `declaration.ts`).
+   */
+  connection: ConnectionDeclaration;
   sandbox: SandboxDeclaration;
   /** Loaded by the worker only (`() => import('./handlers')`): transports, clients, handlers. */
   handlers: () => Promise<{
@@ -114,7 +121,10 @@ export interface SourceDeclaration<
 }
 
 /** What derived code reads of any declaration, whatever its jobs, slice and routes (the handlers are the worker's). */
-export type DeclaredSource = Pick<SourceDeclaration, 'name' | 'jobs' | 'config' | 'credentials' | 'sandbox' | 'example' | 'bench'> & {
+export type DeclaredSource = Pick<
+  SourceDeclaration,
+  'name' | 'jobs' | 'config' | 'credentials' | 'connection' | 'sandbox' | 'example' | 'bench'
+> & {
   routes?: readonly unknown[];
 };
 

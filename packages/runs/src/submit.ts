@@ -192,7 +192,13 @@ export async function submitRun(
   if (holder !== runId) return { runId: holder, deduplicated: true };
 
   try {
-    await deps.queues.get(source).add(jobName, { runId, params, ...jobConnection(connectionId) }, { ...deps.queues.catalog.job(source, jobName)?.options, jobId: runId });
+    await deps.queues
+      .get(source)
+      .add(
+        jobName,
+        { runId, params, ...jobConnection(connectionId) },
+        { ...deps.queues.catalog.job(source, jobName)?.options, jobId: runId },
+      );
   } catch (err) {
     await deps.pool.query('DELETE FROM sync_runs WHERE id = $1', [runId]).catch(() => {});
     throw new QueueUnavailableError(`could not enqueue the run: ${(err as Error).message}`);
@@ -213,7 +219,7 @@ export async function requeueOrphans(deps: { pool: pg.Pool; queues: QueueSet }, 
     [source, olderThanMs],
   );
   let requeued = 0;
-  for (const row of rows as { id: string; job_name: string; params: unknown; connection_id: string }[]) {
+  for (const row of rows as { id: string; job_name: string; params: unknown; connection_id: string | null }[]) {
     const queue = deps.queues.get(source);
     const job = await queue.getJob(row.id);
     if (job) {
@@ -223,7 +229,7 @@ export async function requeueOrphans(deps: { pool: pg.Pool; queues: QueueSet }, 
     }
     await queue.add(
       row.job_name,
-      { runId: row.id, params: row.params, ...jobConnection(row.connection_id) },
+      { runId: row.id, params: row.params, ...jobConnection(row.connection_id ?? ENV_CONNECTION_ID) },
       { ...deps.queues.catalog.job(source, row.job_name)?.options, jobId: row.id },
     );
     requeued += 1;

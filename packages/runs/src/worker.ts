@@ -10,7 +10,14 @@ import type { RunLifecycle } from './lifecycle';
 import { onRedisError } from './redis-errors';
 import { finishRun, isIdleRun, markRetrying, markRunning, updateRun } from './store';
 import { ENV_CONNECTION_ID } from './connection-ref';
-import { ConnectionGone, envOnlyResolver, isAuthFailure, type ConnectionResolver, type RunConnection } from './run-connection';
+import {
+  ConnectionGone,
+  envOnlyResolver,
+  isAuthFailure,
+  isFinalConnectionError,
+  type ConnectionResolver,
+  type RunConnection,
+} from './run-connection';
 
 /**
  * What a handler gets for one attempt of a run. `C` is the run's checkpoint: the handler's own
@@ -116,7 +123,9 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
   const resolve = options.connections ?? envOnlyResolver;
   const mark = async (connection: RunConnection, state: { ok: true } | { ok: false; error: string }, log: Logger) => {
     if (connection.id === ENV_CONNECTION_ID || !options.markConnection) return;
-    await options.markConnection(connection.id, state).catch((err: Error) => log.warn({ err: err.message }, 'could not record the connection state'));
+    await options
+      .markConnection(connection.id, state)
+      .catch((err: Error) => log.warn({ err: err.message }, 'could not record the connection state'));
   };
 
   const processRun = async (job: Job, runId: string, rawParams: unknown, connectionId: string): Promise<Outcome> => {
@@ -144,11 +153,17 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
     try {
       connection = await resolve({ source: def.source, connectionId, runId });
     } catch (err) {
-      // Deleted, unreadable under the key ring, or a worker without one: no retry changes that.
       const error = err instanceof ConnectionGone ? err.message : `connection ${connectionId} could not be opened: ${describe(err)}`;
-      log.error({ err: error, connectionId }, 'run failed');
-      await finish(runId, { state: 'failed', error });
-      throw new UnrecoverableError(error);
+      // Deleted, unreadable under the key ring, or a worker without one: no retry changes that.
+      if (isFinalConnectionError(err) || attempt >= (job.opts.attempts ?? 1)) {
+        log.error({ err: error, connectionId }, 'run failed');
+        await finish(runId, { state: 'failed', error });
+        throw new UnrecoverableError(error);
+      }
+      // Postgres briefly away: the next attempt opens it again.
+      log.warn({ err: error, connectionId }, 'run attempt failed; will retry');
+      await markRetrying(options.pool, runId, `attempt ${attempt} failed: ${error}`);
+      throw err;
     }
     const counts: Record<string, number> = { ...run.counts };
     let progress: Record<string, unknown> = { ...run.progress };

@@ -5,10 +5,7 @@
 -- The connection is the LAST column of each key: queries that filter on the leading columns
 -- (marketplace, order id …) keep using the same index.
 
--- Runs: which connection a run used (only the id; credentials never leave `connections`).
--- IF NOT EXISTS: the connections migration (conn-core) may add the same column.
-ALTER TABLE "sync_runs" ADD COLUMN IF NOT EXISTS "connection_id" UUID NOT NULL DEFAULT '00000000-0000-0000-0000-000000000000';
-CREATE INDEX IF NOT EXISTS "sync_runs_connection_id_state_idx" ON "sync_runs"("connection_id", "state");
+-- (sync_runs.connection_id, the connection a run used, is added by the connections migration.)
 
 -- Stream state: per connection.
 ALTER TABLE "stream_state" ADD COLUMN "connection_id" UUID NOT NULL DEFAULT '00000000-0000-0000-0000-000000000000';
