@@ -1,14 +1,20 @@
 /**
  * `pnpm start`: migrations, then the sandbox, the gateway and every worker against the local Redis
  * and PostgreSQL (REDIS_URL and DATABASE_URL override them). Upstream base URLs that are not set
- * point at the sandbox, so the product runs end to end with no credentials.
+ * point at the sandbox, so the product runs end to end with no credentials. Without DATASYNC_KEYS a
+ * development key ring is made (scripts/start/dev-keys.ts), and against the sandbox every sandbox
+ * account becomes a connection (scripts/start/sandbox-connections.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDb } from '@datasync/db';
+import { parseKeyRing } from '@datasync/connections';
 import { loadConfig, sandboxUpstreams, sources } from '@datasync/sources';
 import { migrate } from './migrate';
 import { checkPorts } from './start/ports';
+import { devKeyRing } from './start/dev-keys';
+import { ensureSandboxConnections } from './start/sandbox-connections';
 import { onStopRequest } from './start/signals';
 import { useSandboxOutputs } from './start/sandbox-outputs';
 import { createTerminal } from './terminal';
@@ -17,6 +23,20 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env: Record<string, string | undefined> = { ...process.env };
 // The sandbox's mail catcher; its own port, checked with the others below.
 env.SANDBOX_SMTP_PORT ??= '2525';
+// Connections' credentials are sealed under DATASYNC_KEYS; without one, a development key ring (never in production).
+let ring;
+try {
+  ring = parseKeyRing(env.DATASYNC_KEYS);
+  if (!ring) {
+    const dev = devKeyRing(root);
+    env.DATASYNC_KEYS = dev.value;
+    ring = dev.ring;
+    console.log(dev.note);
+  }
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
 const config = loadConfig(env);
 // The apps write JSON; this terminal shows it as human lines unless LOG_PRETTY=false (scripts/terminal.ts).
 const terminal = createTerminal({ pretty: env.LOG_PRETTY === undefined || config.LOG_PRETTY, colors: process.stdout.isTTY === true });
@@ -123,6 +143,28 @@ async function fillSandboxCredentials(): Promise<void> {
     if (!usesSandbox.includes(source.upstream)) continue;
     const creds: unknown = await (await fetch(`${sandboxUrl}${source.path}`)).json();
     for (const [name, key] of Object.entries(source.env)) env[name] ??= field(creds, key);
+  }
+  if (stopping) return;
+  // One connection per sandbox account, before the gateway and workers start (they read them per run).
+  const db = createDb({ url: config.DATABASE_URL, poolMax: 2, applicationName: 'datasync-start' });
+  try {
+    const made = await ensureSandboxConnections({
+      pool: db.pool,
+      ring: ring!,
+      sandboxUrl,
+      sources,
+      usesSandbox,
+      warn: (line) => console.error(`connections: ${line}`),
+    });
+    if (made.length > 0) {
+      console.log(
+        `sandbox accounts as connections (${made.filter((c) => c.outcome !== 'kept').length} new, ${made.filter((c) => c.outcome === 'kept').length} kept):`,
+      );
+      for (const c of made)
+        console.log(`  ${c.source.padEnd(13)} ${c.name.padEnd(18)} ${c.id}${c.outcome === 'kept' ? '' : `  (${c.outcome})`}`);
+    }
+  } finally {
+    await db.close();
   }
 }
 

@@ -5,6 +5,7 @@ import { FaultInjector, faultRuleSchema } from './faults';
 import { RequestLog } from './requests';
 import type { Fake } from './fake';
 import { fakeFactories } from './fakes';
+import { AccountRegistry, sandboxAccounts } from './accounts';
 import { MailCatcher } from './catchers/mail';
 import { WebhookCatcher } from './catchers/webhooks';
 
@@ -39,11 +40,15 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
-  const faults = new FaultInjector(options.seed);
-  const requests = new RequestLog();
+  const registry = new AccountRegistry();
+  const accounts = sandboxAccounts(options.seed);
+  const faults = new FaultInjector(options.seed, registry);
+  const requests = new RequestLog(registry);
   for (const rule of options.faults ?? []) faults.add(faultRuleSchema.parse(rule));
 
-  const fakes = fakeFactories.map((make) => make({ seed: options.seed, catalogExtra: options.catalogExtra, faults, log: options.log }));
+  const fakes = fakeFactories.map((make) =>
+    make({ seed: options.seed, catalogExtra: options.catalogExtra, faults, log: options.log, accounts, registry }),
+  );
   const mail = new MailCatcher(options.log);
   const webhooks = new WebhookCatcher(options.webhookSecret);
 

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { Logger } from '@datasync/logger';
 import type { FaultInjector } from './faults';
+import type { AccountRegistry, SandboxAccount } from './accounts';
 
 /** What every fake gets from the sandbox. */
 export interface FakeContext {
@@ -8,6 +9,10 @@ export interface FakeContext {
   /** Goods added to the seeded catalogue of every marketplace fake (a large seller, for limit tests). */
   catalogExtra?: number;
   faults: FaultInjector;
+  /** The accounts every fake serves (`a` first: the sandbox's historical credentials and data). */
+  accounts: SandboxAccount[];
+  /** Where a fake registers how to tell its accounts' requests apart (fault rules' `account`, the request log). */
+  registry: AccountRegistry;
   log: Logger;
 }
 

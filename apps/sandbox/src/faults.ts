@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { Random } from './random';
+import type { AccountRegistry } from './accounts';
 
 /**
  * Fault injection shared by every fake. A rule matches requests by path prefix (and method) and
@@ -11,6 +12,8 @@ export const faultRuleSchema = z.object({
   /** Matches when the request path (with the fake's prefix, e.g. `/<prefix>/api/items`) starts with it. */
   path: z.string().default('/'),
   method: z.string().toUpperCase().optional(),
+  /** Acts only on requests carrying this sandbox account's credentials (`a`, `b`): a 429 storm on one account. */
+  account: z.string().min(1).optional(),
   kind: z.enum([
     'status', // answer `status` with `body`/`headers`/`retryAfter` (or a preset's)
     'delay', // add `delayMs` of latency, then answer normally
@@ -68,7 +71,10 @@ export class FaultInjector {
   private readonly presets = new Map<string, FaultPreset>();
   private readonly random: Random;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    private readonly registry?: AccountRegistry,
+  ) {
     this.random = new Random(seed ^ 0x5eed);
   }
 
@@ -100,10 +106,17 @@ export class FaultInjector {
   }
 
   /** Picks the rule that acts on this request, if any, and counts it. */
-  private pick(method: string, path: string): FaultRule | undefined {
+  private pick(req: Request): FaultRule | undefined {
+    const method = req.method;
+    const path = req.originalUrl.split('?')[0] ?? '/';
+    let account: string | undefined | null = null; // resolved lazily: only rules naming an account need it
     for (const rule of this.rules) {
       if (!path.startsWith(rule.path)) continue;
       if (rule.method && rule.method !== method) continue;
+      if (rule.account !== undefined) {
+        if (account === null) account = this.registry?.of(req);
+        if (account !== rule.account) continue;
+      }
       rule.seen += 1;
       if (rule.seen <= rule.skip) continue;
       if (rule.every && (rule.seen - rule.skip) % rule.every !== 0) continue;
@@ -131,7 +144,7 @@ export class FaultInjector {
           return;
         }
       } else {
-        rule = this.pick(req.method, req.originalUrl.split('?')[0] ?? '/');
+        rule = this.pick(req);
       }
       if (!rule) return next();
       await this.apply(rule, req, res, next);

@@ -1,5 +1,6 @@
 import type { Faker } from '@faker-js/faker';
 import { seededFaker } from './random';
+import type { SandboxAccount } from './accounts';
 
 /**
  * One good the seller lists on Ozon, Wildberries and Yandex Market, with each marketplace's own
@@ -101,3 +102,18 @@ export function generateCatalog(seed: number, extra = 0): CatalogItem[] {
 }
 
 export const brandOf = (item: CatalogItem): string => goods.find((g) => item.name.startsWith(g.name))?.brand ?? 'DataSync';
+
+/**
+ * An account's catalogue: its own prices and barcodes (seeded by the account), but the marketplace
+ * ids of account `a` (offer ids, product ids, SKUs, nmId/chrtId, market SKUs), since two sellers'
+ * offer ids and a sandbox's SKUs can collide; account `a` is exactly `generateCatalog(seed)`.
+ */
+export function accountCatalog(account: SandboxAccount, extra = 0): CatalogItem[] {
+  const own = generateCatalog(account.seed, extra);
+  if (account.seed === account.idSeed) return own;
+  const shared = generateCatalog(account.idSeed, extra);
+  return own.map((item, i) => {
+    const ids = shared[i]!;
+    return { ...item, ozon: ids.ozon, wb: { ...ids.wb, barcode: item.barcode }, ym: ids.ym };
+  });
+}

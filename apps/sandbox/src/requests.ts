@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { AccountRegistry } from './accounts';
 
 export interface LoggedRequest {
   at: number;
@@ -10,6 +11,8 @@ export interface LoggedRequest {
   cost?: number;
   /** A JSON request body (e.g. of a search that pages by body), as the fake parsed it. */
   body?: unknown;
+  /** The sandbox account whose credentials the request carried (`a`, `b`), when it carried valid ones. */
+  account?: string;
 }
 
 /**
@@ -18,7 +21,10 @@ export interface LoggedRequest {
  */
 export class RequestLog {
   private entries: LoggedRequest[] = [];
-  constructor(private readonly cap = 200_000) {}
+  constructor(
+    private readonly registry?: AccountRegistry,
+    private readonly cap = 200_000,
+  ) {}
 
   middleware() {
     return (req: Request, res: Response, next: NextFunction): void => {
@@ -32,6 +38,9 @@ export class RequestLog {
       };
       res.on('finish', () => {
         entry.status = res.statusCode;
+        // Resolved once the fake parsed the body (a login in a body names its account).
+        const account = this.registry?.of(req);
+        if (account !== undefined) entry.account = account;
         if (typeof res.locals.sandboxCost === 'number') entry.cost = res.locals.sandboxCost;
         // Parsed by the fake's own body parser by now; only objects (pages asked by body), not raw text.
         if (req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body) && Object.keys(req.body as object).length > 0) {

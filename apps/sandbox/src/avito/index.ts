@@ -7,7 +7,17 @@ const HASH = /^[0-9a-f]{32}$/;
 const SEARCH_LIMIT_MAX = 50;
 const WEB_PAGE_SIZE = 50;
 const OFFICIAL_PER_MINUTE = 25;
+/** Account `a`'s official-API application (the sandbox's historical one). */
 export const SANDBOX_CLIENT = { id: 'sandbox-client', secret: 'sandbox-secret' };
+/**
+ * Every sandbox account: the mobile key its public-route requests carry (any non-empty key is
+ * served, as the real app key is not per user; the key names the account for fault rules and the
+ * request log), and its official-API application with the seller (by index) it belongs to.
+ */
+export const AVITO_ACCOUNT_CLIENTS: Record<string, { mobileKey: string; id: string; secret: string; seller: number }> = {
+  a: { mobileKey: 'af0deccbgcgidddjgnvljitntccdduijhdinfgjgfjir', ...SANDBOX_CLIENT, seller: 0 },
+  b: { mobileKey: 'b7e1fd0a9c3e4b52a8d6c0f1e2d3b4a5c6d7e8f9a0b1', id: 'sandbox-client-b', secret: 'sandbox-secret-b', seller: 1 },
+};
 
 interface SearchFilter {
   query?: string;
@@ -31,15 +41,17 @@ const strParam = (v: unknown): string | undefined => (typeof v === 'string' && v
 export function createAvitoFake(ctx: FakeContext): Fake {
   let sellers: Seller[] = [];
   let listings: Listing[] = [];
-  let tokens = new Map<string, Seller>();
-  let officialWindow: number[] = [];
+  /** Access token → the account whose application got it, and its seller. */
+  let tokens = new Map<string, { account: string; seller: Seller }>();
+  /** Official API requests of the last minute, per account (25 a minute per application). */
+  let officialWindows = new Map<string, number[]>();
 
   const reset = () => {
     const data = generateAvitoData(seededFaker(ctx.seed));
     sellers = data.sellers;
     listings = data.listings.sort(byDateDesc);
     tokens = new Map();
-    officialWindow = [];
+    officialWindows = new Map();
   };
   reset();
 
@@ -219,19 +231,26 @@ export function createAvitoFake(ctx: FakeContext): Fake {
       res.status(400).json({ error: 'invalid_request', error_description: 'grant_type, client_id and client_secret are required' });
       return;
     }
-    if (body.client_id !== SANDBOX_CLIENT.id || body.client_secret !== SANDBOX_CLIENT.secret) {
+    const client = Object.entries(AVITO_ACCOUNT_CLIENTS).find(([, c]) => c.id === body.client_id && c.secret === body.client_secret);
+    if (!client) {
       res.status(401).json({ error: 'invalid_client', error_description: 'unknown client' });
       return;
     }
-    const token = `sandbox-token-${tokens.size + 1}-${ctx.seed}`;
-    tokens.set(token, sellers[0]!);
+    const [account, { seller }] = client;
+    const token = `sandbox-token-${account === 'a' ? '' : `${account}-`}${tokens.size + 1}-${ctx.seed}`;
+    tokens.set(token, { account, seller: sellers[seller]! });
     res.json({ access_token: token, expires_in: 86400, token_type: 'Bearer' });
   });
 
-  const owner = (req: Request): Seller | undefined => {
+  const grantOf = (req: Request) => {
     const m = /^Bearer (.+)$/.exec(req.header('authorization') ?? '');
     return m ? tokens.get(m[1]!) : undefined;
   };
+  const owner = (req: Request): Seller | undefined => grantOf(req)?.seller;
+  ctx.registry.register('/avito', (req) => {
+    const key = strParam(req.query.key);
+    return key !== undefined ? Object.entries(AVITO_ACCOUNT_CLIENTS).find(([, c]) => c.mobileKey === key)?.[0] : grantOf(req)?.account;
+  });
 
   router.get('/core/v1/accounts/self', (req: Request, res: Response) => {
     const seller = owner(req);
@@ -251,13 +270,15 @@ export function createAvitoFake(ctx: FakeContext): Fake {
 
   // §2.3 own listings: per_page 1..99, no total, 25 requests a minute.
   router.get('/core/v1/items', (req: Request, res: Response) => {
-    const seller = owner(req);
-    if (!seller) {
+    const grant = grantOf(req);
+    if (!grant) {
       res.status(401).json({ error: { code: 401, message: 'Unauthorized' } });
       return;
     }
+    const seller = grant.seller;
     const now = Date.now();
-    officialWindow = officialWindow.filter((t) => now - t < 60_000);
+    const officialWindow = (officialWindows.get(grant.account) ?? []).filter((t) => now - t < 60_000);
+    officialWindows.set(grant.account, officialWindow);
     res.setHeader('X-RateLimit-Limit', String(OFFICIAL_PER_MINUTE));
     if (officialWindow.length >= OFFICIAL_PER_MINUTE) {
       res.setHeader('X-RateLimit-Remaining', '0');
@@ -289,6 +310,20 @@ export function createAvitoFake(ctx: FakeContext): Fake {
   });
 
   // Control: what the fake holds, so tests can compare a sync with the source.
+  // The public routes need no account; each account is an official-API application of its own seller.
+  router.get('/_control/credentials', (_req: Request, res: Response) => {
+    res.json({
+      client_id: SANDBOX_CLIENT.id,
+      client_secret: SANDBOX_CLIENT.secret,
+      accounts: Object.entries(AVITO_ACCOUNT_CLIENTS).map(([name, c]) => ({
+        name,
+        credentials: { mobileKey: c.mobileKey },
+        settings: {},
+        // Not part of a DataSync connection (its Avito source reads the public routes): the official API's account.
+        official: { clientId: c.id, clientSecret: c.secret, sellerHash: sellers[c.seller]!.hash, userId: sellers[c.seller]!.userId },
+      })),
+    });
+  });
   router.get('/_control/sellers', (_req: Request, res: Response) => {
     res.json({
       sellers: sellers.map((s) => ({ hash: s.hash, userId: s.userId, active: search({ sellerHash: s.hash }).length })),

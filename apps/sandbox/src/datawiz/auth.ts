@@ -54,6 +54,11 @@ export class TokenStore {
     return this.issue();
   }
 
+  /** An access token this store issued (live or expired): its requests belong to this account. */
+  issued(access: string): boolean {
+    return this.byAccess.has(access);
+  }
+
   valid(access: string): boolean {
     const grant = this.byAccess.get(access);
     return grant !== undefined && grant.expiresAt > Date.now();
@@ -71,7 +76,7 @@ const oauthError = (res: Response, status: number, error: string, description?: 
 };
 
 /** Client credentials from the form, or from HTTP Basic as oauthlib also accepts. */
-function clientOf(req: Request, body: Record<string, unknown>): { id?: string; secret?: string } {
+export function clientOf(req: Request, body: Record<string, unknown>): { id?: string; secret?: string } {
   const basic = /^Basic (.+)$/i.exec(req.header('authorization') ?? '');
   if (basic) {
     const [id, secret] = Buffer.from(basic[1] ?? '', 'base64')

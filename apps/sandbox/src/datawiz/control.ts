@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { TokenStore } from './auth';
 import { validateField, type ErrorDetail } from './fields';
 import { upsert, type DatawizStore } from './resources';
-import { apiRoot, origin, PREFIX, TOKEN_PATH } from './urls';
+import { apiRoot, PREFIX } from './urls';
 
 /** Fields a test may change on a sale with `PATCH /_control/sales/:saleId`. */
 const EDITABLE = ['name', 'description', 'date_from', 'date_to'] as const;
@@ -22,14 +22,7 @@ export function controlRouter(store: DatawizStore, tokens: TokenStore, reset: ()
     return found;
   };
 
-  router.get('/credentials', (req, res) => {
-    res.json({
-      ...tokens.credentials,
-      grant_type: 'password',
-      token_url: `${origin(req)}${PREFIX}${TOKEN_PATH}`,
-      api_url: `${apiRoot(req)}/`,
-    });
-  });
+  // GET /credentials is answered for every account by the multi-account router (index.ts).
 
   router.get('/data', (req, res) => {
     const api = apiRoot(req);

@@ -199,3 +199,28 @@ export function generateCredentials(f: Faker): Credentials {
     password: f.string.alphanumeric(16),
   };
 }
+
+/**
+ * Account `b`'s world with account `a`'s ids: shop, product and sale ids are the Datawiz client's
+ * own numbering, so two clients' ids collide; every reference (a sale's shops and products) follows.
+ */
+export function withSharedIds(own: DatawizData, shared: DatawizData): DatawizData {
+  const remap = <T>(rows: T[], from: T[], key: keyof T) => {
+    const map = new Map<unknown, string>();
+    rows.forEach((row, i) => map.set(row[key], String(from[i]?.[key] ?? row[key])));
+    return map;
+  };
+  const shopIds = remap(own.shops, shared.shops, 'shop_id');
+  const productIds = remap(own.products, shared.products, 'product_id');
+  const saleIds = remap(own.sales, shared.sales, 'sale_id');
+  return {
+    shops: own.shops.map((s) => ({ ...s, shop_id: shopIds.get(s.shop_id)! })),
+    products: own.products.map((p) => ({ ...p, product_id: productIds.get(p.product_id)! })),
+    sales: own.sales.map((s) => ({
+      ...s,
+      sale_id: saleIds.get(s.sale_id)!,
+      shops: s.shops.map((id) => shopIds.get(id)!),
+      products: s.products.map((id) => productIds.get(id)!),
+    })),
+  };
+}

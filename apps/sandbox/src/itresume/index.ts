@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
+import { multiAccountRouter, ownerOf, type AccountFake, type SandboxAccount } from '../accounts';
 import type { Fake, FakeContext } from '../fake';
 import { seededFaker } from '../random';
 import { dailyFacts } from './facts';
@@ -15,8 +16,16 @@ import {
 } from './data';
 import { daysInMonth, formatCreatedAt, outcomeServiceUrl, parseWindowParam, sourcedId, toWire } from './wire';
 
-/** The one partner the fake knows. The key is compared case-sensitively, as the real one is. */
+/** Account `a`'s partner (the sandbox's historical one). Keys are compared case-sensitively, as the real ones are. */
 export const ITRESUME_CLIENT = { client: 'Sandboxschool', clientKey: 'SBX7Q2' } as const;
+/** Every sandbox account's partner, by account name. */
+export const ITRESUME_ACCOUNT_CLIENTS: Record<string, { client: string; clientKey: string }> = {
+  a: ITRESUME_CLIENT,
+  b: { client: 'Othercodeschool', clientKey: 'OCS4K9' },
+};
+
+/** Every `COLLIDING_EVERY`-th well-formed submit of account `a` is also account `b`'s, with the opposite outcome. */
+const COLLIDING_EVERY = 10;
 export const STATISTICS_PATH = '/api/statistics';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -27,18 +36,6 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
  * unconfirmed (see apps/sandbox/README.md): 403/400 bodies, inclusive `end`, ascending order.
  */
 export function createItResumeFake(ctx: FakeContext): Fake {
-  let attempts: Attempt[] = [];
-  let users: { id: string; course: Course }[] = [];
-  let extra = seededFaker(ctx.seed + 1);
-
-  const reset = () => {
-    const data = generateItResumeData(seededFaker(ctx.seed));
-    attempts = data.attempts;
-    users = data.users;
-    extra = seededFaker(ctx.seed + 1);
-  };
-  reset();
-
   ctx.faults.registerPreset('itresume.internal-error', {
     status: 500,
     body: '<h1>Server Error (500)</h1>',
@@ -49,6 +46,46 @@ export function createItResumeFake(ctx: FakeContext): Fake {
     body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
     contentType: 'text/html',
   });
+  const accounts = ctx.accounts.map((account) => createItResumeAccount(account));
+  ctx.registry.register('/itresume', ownerOf(accounts));
+  const router = multiAccountRouter(accounts, () => ({
+    client: ITRESUME_CLIENT.client,
+    client_key: ITRESUME_CLIENT.clientKey,
+    path: STATISTICS_PATH,
+  }));
+  return { name: 'itresume', prefix: '/itresume', router, reset: () => accounts.forEach((a) => a.reset()) };
+}
+
+/**
+ * An account's seeded attempts: its own students (seeded by the account), and for accounts other
+ * than `a` also a share of `a`'s attempts under the same natural key (user, created_at, type,
+ * sourcedid) but the opposite outcome: the API gives attempts no id, so only the connection tells
+ * two partners' identical keys apart.
+ */
+function accountData(account: SandboxAccount) {
+  const data = generateItResumeData(seededFaker(account.seed));
+  if (account.seed === account.idSeed) return data;
+  const colliding = generateItResumeData(seededFaker(account.idSeed))
+    .attempts.filter((a) => a.defect === null && a.type === 'submit')
+    .filter((_, i) => i % COLLIDING_EVERY === 0)
+    .map((a): Attempt => ({ ...a, correct: !a.correct, booleanCorrect: false }));
+  return { ...data, attempts: [...data.attempts, ...colliding].sort((x, y) => x.atMicros - y.atMicros) };
+}
+
+/** One partner's statistics endpoint and control routes. */
+function createItResumeAccount(account: SandboxAccount): AccountFake {
+  const credentials = ITRESUME_ACCOUNT_CLIENTS[account.name]!;
+  let attempts: Attempt[] = [];
+  let users: { id: string; course: Course }[] = [];
+  let extra = seededFaker(account.seed + 1);
+
+  const reset = () => {
+    const data = accountData(account);
+    attempts = data.attempts;
+    users = data.users;
+    extra = seededFaker(account.seed + 1);
+  };
+  reset();
 
   /** start <= created_at <= end, both in microseconds. */
   const window = (start: number, end: number) => attempts.filter((a) => a.atMicros >= start && a.atMicros <= end);
@@ -74,7 +111,7 @@ export function createItResumeFake(ctx: FakeContext): Fake {
       res.status(400).json({ detail: 'client, client_key, start and end are required' });
       return;
     }
-    if (client !== ITRESUME_CLIENT.client || clientKey !== ITRESUME_CLIENT.clientKey) {
+    if (client !== credentials.client || clientKey !== credentials.clientKey) {
       res.status(403).json({ detail: 'invalid client' });
       return;
     }
@@ -87,10 +124,6 @@ export function createItResumeFake(ctx: FakeContext): Fake {
   });
 
   // Control: what a test needs to know without going through the endpoint's checks.
-  router.get('/_control/credentials', (_req: Request, res: Response) => {
-    res.json({ client: ITRESUME_CLIENT.client, client_key: ITRESUME_CLIENT.clientKey, path: STATISTICS_PATH });
-  });
-
   router.get('/_control/days', (_req: Request, res: Response) => {
     const facts = dailyFacts(attempts);
     res.json({
@@ -160,5 +193,11 @@ export function createItResumeFake(ctx: FakeContext): Fake {
     res.status(201).json({ added: added.length, items: added.map(toWire) });
   });
 
-  return { name: 'itresume', prefix: '/itresume', router, reset };
+  return {
+    account,
+    router,
+    reset,
+    owns: (req) => req.query.client === credentials.client && req.query.client_key === credentials.clientKey,
+    listing: () => ({ name: account.name, credentials: { client: credentials.client, clientKey: credentials.clientKey }, settings: {} }),
+  };
 }

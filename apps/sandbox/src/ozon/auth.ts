@@ -1,10 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
-import { OZON_CREDENTIALS } from './data';
+import type { OzonCredentials } from './data';
 import { fail, invalid } from './envelope';
 import type { OzonLimits } from './limits';
 
 /** Auth: both headers on every API call, then the rate limits (control endpoints are free). */
-export function apiGuard(limits: OzonLimits) {
+export function apiGuard(limits: OzonLimits, credentials: OzonCredentials) {
   const { settings, window } = limits;
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/_control')) return next();
@@ -13,7 +13,7 @@ export function apiGuard(limits: OzonLimits) {
       return invalid(res, 'Client-Id header value should be positive integer');
     }
     const apiKey = req.header('api-key');
-    if (!apiKey || apiKey !== OZON_CREDENTIALS.apiKey || clientId !== OZON_CREDENTIALS.clientId) {
+    if (!apiKey || apiKey !== credentials.apiKey || clientId !== credentials.clientId) {
       return fail(res, 404, 5, 'Invalid Api-Key, please check the key and try again');
     }
     if (settings.enabled) {

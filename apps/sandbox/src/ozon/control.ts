@@ -4,7 +4,6 @@ import type { CatalogItem } from '../marketplace-catalog';
 import { iso, obj, toInt } from '../marketplace-params';
 import {
   FINAL_STATUSES,
-  OZON_CREDENTIALS,
   OZON_WAREHOUSES,
   POSTING_FLOW,
   POSTING_STATUSES,
@@ -46,9 +45,6 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
         ? state.bySku(toInt(ref.sku) ?? -1)
         : state.catalog.find((c) => c.code === ref.code);
 
-  router.get('/_control/credentials', (_req: Request, res: Response) => {
-    res.json({ 'Client-Id': OZON_CREDENTIALS.clientId, 'Api-Key': OZON_CREDENTIALS.apiKey });
-  });
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
   });
@@ -123,7 +119,7 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
     res.json(postingJson(p, 3));
   });
   router.get('/_control/returns', (_req: Request, res: Response) => {
-    res.json({ total: state.returns.length, returns: state.returns.map(returnJson) });
+    res.json({ total: state.returns.length, returns: state.returns.map((r) => returnJson(r, state.clientId)) });
   });
   router.post('/_control/returns', (req: Request, res: Response) => {
     const body = z
@@ -164,7 +160,7 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
       reason: body.data.reason,
     };
     state.returns.push(r);
-    res.status(201).json(returnJson(r));
+    res.status(201).json(returnJson(r, state.clientId));
   });
   router.post('/_control/returns/:id/status', (req: Request, res: Response) => {
     const r = state.returns.find((x) => x.id === toInt(req.params.id));
@@ -176,6 +172,6 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
     r.status = status;
     r.statusChangedAt = Date.now();
     if (status === 'ReceivedBySeller') r.finalMoment = r.statusChangedAt;
-    res.json(returnJson(r));
+    res.json(returnJson(r, state.clientId));
   });
 }

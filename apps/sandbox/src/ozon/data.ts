@@ -1,7 +1,17 @@
 import type { CatalogItem } from '../marketplace-catalog';
 import { seededFaker } from '../random';
 
-export const OZON_CREDENTIALS = { clientId: '836201', apiKey: '5c1b6a8e-0d2f-4b7a-9e3c-sandbox0ozon' };
+export interface OzonCredentials {
+  clientId: string;
+  apiKey: string;
+}
+/** Account `a` (the sandbox's historical seller cabinet). */
+export const OZON_CREDENTIALS: OzonCredentials = { clientId: '836201', apiKey: '5c1b6a8e-0d2f-4b7a-9e3c-sandbox0ozon' };
+/** Every sandbox account's cabinet, by account name. */
+export const OZON_ACCOUNT_CREDENTIALS: Record<string, OzonCredentials> = {
+  a: OZON_CREDENTIALS,
+  b: { clientId: '912477', apiKey: 'e41f0c7d-93b5-4a28-b6d1-sandbox1ozon' },
+};
 
 export const OZON_WAREHOUSES = [
   { warehouse_id: 22142605386000, name: 'Склад на Ленина', is_kgt: false, delivery_method_id: 15110442724000 },
@@ -150,9 +160,11 @@ export function makePosting(
  * The seeded state: 30 postings created over the last ten days before `now` in every status a
  * poller meets, three returns, and a starting stock for every product on the first warehouse.
  */
-export function generateOzonData(seed: number, catalog: CatalogItem[], now: number) {
+export function generateOzonData(seed: number, catalog: CatalogItem[], now: number, idSeed = seed) {
   const f = seededFaker(seed ^ 0x0207);
-  const ids = new OzonIds(f.number.int({ min: 0, max: 900 }) * 1000);
+  f.number.int({ min: 0, max: 900 }); // account a's id base; kept drawn so its contents stay as they were
+  // Posting/order numbers come from `idSeed`, shared by every sandbox account: they collide across cabinets.
+  const ids = new OzonIds(seededFaker(idSeed ^ 0x0207).number.int({ min: 0, max: 900 }) * 1000);
   const postings: Posting[] = [];
   const plain = catalog.filter((c) => c.cargoType !== 3);
   for (let i = 0; i < 30; i++) {

@@ -1,5 +1,5 @@
 import { iso } from '../marketplace-params';
-import { OZON_CREDENTIALS, RETURN_STATUSES, SUBSTATUS, type OzonReturn, type Posting } from './data';
+import { RETURN_STATUSES, SUBSTATUS, type OzonReturn, type Posting } from './data';
 
 /** The optional sections a posting list asks for (`with`). */
 export type With = { analytics_data?: boolean; barcodes?: boolean; financial_data?: boolean; legal_info?: boolean };
@@ -91,9 +91,9 @@ export const postingJson = (p: Posting, version: 3 | 4, w: With = {}) => {
 };
 
 /** A return as `/v1/returns/list` shows it. */
-export const returnJson = (r: OzonReturn) => ({
+export const returnJson = (r: OzonReturn, clientId: string) => ({
   id: r.id,
-  company_id: Number(OZON_CREDENTIALS.clientId),
+  company_id: Number(clientId),
   return_reason_name: r.reason,
   type: r.type,
   schema: 'Fbs',

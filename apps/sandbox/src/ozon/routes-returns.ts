@@ -40,6 +40,6 @@ export function mountReturnRoutes(router: Router, state: OzonState): void {
       )
       .sort((a, b) => a.id - b.id);
     const page = res.locals.sandboxEmptyPage ? [] : found.slice(0, limit);
-    res.json({ returns: page.map(returnJson), has_next: !res.locals.sandboxEmptyPage && found.length > limit });
+    res.json({ returns: page.map((r) => returnJson(r, state.clientId)), has_next: !res.locals.sandboxEmptyPage && found.length > limit });
   });
 }

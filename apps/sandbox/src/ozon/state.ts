@@ -1,4 +1,5 @@
-import { generateCatalog, type CatalogItem } from '../marketplace-catalog';
+import type { SandboxAccount } from '../accounts';
+import { accountCatalog, type CatalogItem } from '../marketplace-catalog';
 import {
   OZON_WAREHOUSES,
   RESERVE_STATUSES,
@@ -28,13 +29,15 @@ export class OzonState {
   stocks = new Map<string, StockRecord>();
 
   constructor(
-    private readonly seed: number,
+    private readonly account: SandboxAccount,
+    /** The cabinet's Client-Id, which Ozon also shows as a return's `company_id`. */
+    readonly clientId: string,
     private readonly catalogExtra?: number,
   ) {}
 
   reset(): void {
-    this.catalog = generateCatalog(this.seed, this.catalogExtra);
-    const data = generateOzonData(this.seed, this.catalog, Date.now());
+    this.catalog = accountCatalog(this.account, this.catalogExtra);
+    const data = generateOzonData(this.account.seed, this.catalog, Date.now(), this.account.idSeed);
     this.ids = data.ids;
     this.postings = data.postings;
     this.returns = data.returns;

@@ -5,7 +5,6 @@ import { iso, obj, toInt } from '../marketplace-params';
 import {
   SUPPLIER_STATUSES,
   WB_STATUSES,
-  WB_TOKENS,
   WB_WAREHOUSES,
   makeTask,
   stockKey,
@@ -13,7 +12,6 @@ import {
   type WbGoodsReturn,
   type WbWarehouse,
 } from './data';
-import { HOSTS } from './hosts';
 import { claimJson, goodsReturnJson, isCancellable, taskJson } from './render';
 import { warehouse, type WbState } from './state';
 
@@ -34,9 +32,6 @@ const itemRef = z
  * holds them; assembly tasks, claims and goods returns a test creates or moves along.
  */
 export function mountControlRoutes(router: Router, state: WbState): void {
-  router.get('/_control/credentials', (_req: Request, res: Response) => {
-    res.json({ tokens: WB_TOKENS, header: 'Authorization', hosts: Object.keys(HOSTS).map((h) => `/wb/${h}`) });
-  });
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
   });

@@ -21,19 +21,29 @@ export const WB_CATEGORY_BITS = {
 } as const;
 export type WbCategory = Exclude<keyof typeof WB_CATEGORY_BITS, 'readOnly'>;
 
-const SELLER_ID = 'd8a5c3f1-6b2e-4f7a-9c1d-5ab0e4f2c6d8';
+interface WbSeller {
+  sid: string;
+  oid: number;
+  /** Token names carry it so two sellers' tokens differ (`full`, `b-full`). */
+  tokenPrefix: string;
+}
+/** Each sandbox account's seller (account `a`: the sandbox's historical one). */
+const SELLERS: Record<string, WbSeller> = {
+  a: { sid: 'd8a5c3f1-6b2e-4f7a-9c1d-5ab0e4f2c6d8', oid: 1_234_567, tokenPrefix: '' },
+  b: { sid: '3f9e61b0-2c47-4d8a-a5e3-7b1c0d9f4e26', oid: 2_345_671, tokenPrefix: 'b-' },
+};
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 /** A JWT-shaped token; the fake recognises only the tokens it issued (the signature is not checked). */
-function token(name: string, categories: (keyof typeof WB_CATEGORY_BITS)[]): string {
+function token(name: string, categories: (keyof typeof WB_CATEGORY_BITS)[], seller: WbSeller = SELLERS.a!): string {
   const s = categories.reduce((m, c) => m | (1 << WB_CATEGORY_BITS[c]), 0) >>> 0;
   const payload = {
     ent: 1,
     exp: 1_893_456_000,
     id: `0190a1b2-${name}`,
     iid: 45_123_456,
-    oid: 1_234_567,
+    oid: seller.oid,
     s,
-    sid: SELLER_ID,
+    sid: seller.sid,
     t: false,
     uid: 98_765_432,
     acc: 3,
@@ -57,15 +67,22 @@ const ALL: WbCategory[] = [
   'users',
 ];
 
-export const WB_TOKENS = {
+const tokensOf = (seller: WbSeller) => ({
   /** Every category, read and write. */
-  full: token('full', ALL),
+  full: token(`${seller.tokenPrefix}full`, ALL, seller),
   /** Marketplace only: 401 on the content, returns and analytics hosts. */
-  marketplace: token('marketplace', ['marketplace']),
+  marketplace: token(`${seller.tokenPrefix}marketplace`, ['marketplace'], seller),
   /** Every category, read-only: 401 on PUT/PATCH/DELETE. */
-  readOnly: token('readonly', [...ALL, 'readOnly']),
-};
-export const WB_SELLER_ID = SELLER_ID;
+  readOnly: token(`${seller.tokenPrefix}readonly`, [...ALL, 'readOnly'], seller),
+});
+export type WbTokens = ReturnType<typeof tokensOf>;
+/** Account `a`'s tokens. */
+export const WB_TOKENS: WbTokens = tokensOf(SELLERS.a!);
+export const WB_SELLER_ID = SELLERS.a!.sid;
+/** Every sandbox account's seller id and tokens, by account name. */
+export const WB_ACCOUNTS: Record<string, { sellerId: string; tokens: WbTokens }> = Object.fromEntries(
+  Object.entries(SELLERS).map(([name, seller]) => [name, { sellerId: seller.sid, tokens: tokensOf(seller) }]),
+);
 
 export const WB_WAREHOUSES = [
   {
@@ -165,8 +182,12 @@ export class WbIds {
   private task: number;
   private supply = 92_937_100;
   private shk = 17_230_000_000;
-  constructor(private readonly f: Faker) {
-    this.task = 13_833_700 + f.number.int({ min: 0, max: 90 }) * 100;
+  constructor(
+    private readonly f: Faker,
+    idBase: number,
+  ) {
+    f.number.int({ min: 0, max: 90 }); // account a's id base; kept drawn so its contents stay as they were
+    this.task = 13_833_700 + idBase * 100;
   }
   nextTask() {
     this.task += 1;
@@ -218,9 +239,10 @@ const warehouseFor = (item: CatalogItem): WbWarehouse => (item.cargoType === 1 ?
  * Seeded state: 40 assembly tasks over the last ten days before `now` in every supplier status,
  * two buyer claims, one goods-return row, and a starting stock for every size.
  */
-export function generateWbData(seed: number, catalog: CatalogItem[], now: number) {
+export function generateWbData(seed: number, catalog: CatalogItem[], now: number, idSeed = seed) {
   const f = seededFaker(seed ^ 0x0b0b);
-  const ids = new WbIds(f);
+  // Assembly task ids come from `idSeed`, shared by every sandbox account: they collide across sellers.
+  const ids = new WbIds(f, seededFaker(idSeed ^ 0x0b0b).number.int({ min: 0, max: 90 }));
   const tasks: WbTask[] = [];
   for (let i = 0; i < 40; i++) {
     const item = f.helpers.arrayElement(catalog);

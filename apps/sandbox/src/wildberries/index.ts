@@ -1,9 +1,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { multiAccountRouter, ownerOf, type AccountFake, type SandboxAccount } from '../accounts';
 import type { Fake, FakeContext } from '../fake';
 import { mountControlRoutes } from './control';
+import { WB_ACCOUNTS, WB_TOKENS, WB_WAREHOUSES } from './data';
 import { fail } from './envelope';
 import { registerWbPresets } from './faults';
-import { createHostRouters } from './hosts';
+import { createHostRouters, HOSTS } from './hosts';
 import { WbLimits } from './limits';
 import { mountContentRoutes } from './routes-content';
 import { mountOrderRoutes } from './routes-orders';
@@ -11,29 +13,26 @@ import { mountReturnRoutes } from './routes-returns';
 import { mountStockRoutes } from './routes-stocks';
 import { WbState } from './state';
 
-export { WB_TOKENS, WB_WAREHOUSES } from './data';
+export { WB_ACCOUNTS, WB_TOKENS, WB_WAREHOUSES } from './data';
 
-/**
- * Wildberries seller APIs, per shared/reference/marketplaces.md §3: one sub-path per WB host
- * (`/wb/marketplace` = marketplace-api, `/wb/content` = content-api, `/wb/returns` = returns-api,
- * `/wb/analytics` = seller-analytics-api, `/wb/common`, `/wb/statistics` = ping only). Auth is the
- * raw token in `Authorization`. Assumptions are listed in apps/sandbox/README.md ("Wildberries").
- */
-export function createWildberriesFake(ctx: FakeContext): Fake {
-  const state = new WbState(ctx.seed, ctx.catalogExtra);
+const rawToken = (req: Request) => (req.header('authorization') ?? '').replace(/^Bearer\s+/i, '');
+
+/** One seller: its own state, tokens and rate limits (WB limits per seller). */
+function createWbAccount(ctx: FakeContext, account: SandboxAccount): AccountFake {
+  const seller = WB_ACCOUNTS[account.name]!;
+  const state = new WbState(account, ctx.catalogExtra);
   const limits = new WbLimits();
   const reset = () => {
     state.reset();
     limits.settings.reset();
   };
   reset();
-  registerWbPresets(ctx.faults);
 
   const router = express.Router();
   router.use(express.json({ limit: '10mb' }));
 
   // Auth and rate limits per host; control endpoints skip both.
-  const hosts = createHostRouters(limits);
+  const hosts = createHostRouters(limits, seller);
   mountOrderRoutes(hosts.marketplace!, state);
   mountStockRoutes(hosts.marketplace!, state);
   mountReturnRoutes(hosts.returns!, hosts.analytics!, state);
@@ -50,5 +49,34 @@ export function createWildberriesFake(ctx: FakeContext): Fake {
     next(err);
   });
 
-  return { name: 'wildberries', prefix: '/wb', router, reset };
+  return {
+    account,
+    router,
+    reset,
+    owns: (req) => Object.values(seller.tokens).includes(rawToken(req)),
+    listing: () => ({
+      name: account.name,
+      credentials: { token: seller.tokens.full },
+      settings: { marketplace: 'wb', warehouseIds: WB_WAREHOUSES.map((w) => w.id) },
+    }),
+  };
+}
+
+/**
+ * Wildberries seller APIs, per shared/reference/marketplaces.md §3: one sub-path per WB host
+ * (`/wb/marketplace` = marketplace-api, `/wb/content` = content-api, `/wb/returns` = returns-api,
+ * `/wb/analytics` = seller-analytics-api, `/wb/common`, `/wb/statistics` = ping only). Auth is the
+ * raw token in `Authorization`; one seller per sandbox account. Assumptions are listed in
+ * apps/sandbox/README.md ("Wildberries").
+ */
+export function createWildberriesFake(ctx: FakeContext): Fake {
+  registerWbPresets(ctx.faults);
+  const accounts = ctx.accounts.map((account) => createWbAccount(ctx, account));
+  ctx.registry.register('/wb', ownerOf(accounts));
+  const router = multiAccountRouter(accounts, () => ({
+    tokens: WB_TOKENS,
+    header: 'Authorization',
+    hosts: Object.keys(HOSTS).map((h) => `/wb/${h}`),
+  }));
+  return { name: 'wildberries', prefix: '/wb', router, reset: () => accounts.forEach((a) => a.reset()) };
 }

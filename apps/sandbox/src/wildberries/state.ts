@@ -1,4 +1,5 @@
-import { generateCatalog, type CatalogItem } from '../marketplace-catalog';
+import type { SandboxAccount } from '../accounts';
+import { accountCatalog, type CatalogItem } from '../marketplace-catalog';
 import { WB_WAREHOUSES, generateWbData, type WbClaim, type WbGoodsReturn, type WbIds, type WbStock, type WbTask } from './data';
 
 /** Everything the Wildberries fake holds; `reset()` rebuilds it from the seed. */
@@ -11,13 +12,13 @@ export class WbState {
   stocks = new Map<string, WbStock>();
 
   constructor(
-    private readonly seed: number,
+    private readonly account: SandboxAccount,
     private readonly catalogExtra?: number,
   ) {}
 
   reset(): void {
-    this.catalog = generateCatalog(this.seed, this.catalogExtra);
-    const data = generateWbData(this.seed, this.catalog, Date.now());
+    this.catalog = accountCatalog(this.account, this.catalogExtra);
+    const data = generateWbData(this.account.seed, this.catalog, Date.now(), this.account.idSeed);
     this.ids = data.ids;
     this.tasks = data.tasks;
     this.claims = data.claims;

@@ -1,11 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import { sleep } from '../faults';
-import { YM_CREDENTIALS } from './data';
+import type { YmCredentials } from './data';
 import { fail } from './envelope';
 import type { YmLimits } from './limits';
 
 /** Auth, then the parallel cap and simulated latency (control endpoints are free). */
-export function apiGuard(limits: YmLimits) {
+export function apiGuard(limits: YmLimits, credentials: YmCredentials) {
   const { settings, inFlight } = limits;
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/_control')) return next();
@@ -14,11 +14,11 @@ export function apiGuard(limits: YmLimits) {
     let principal: string;
     if (apiKey !== undefined) {
       if (/^(Bearer|OAuth)\s/i.test(apiKey)) return fail(res, 401, 'UNAUTHORIZED', 'Api-Key token prefix invalid');
-      if (apiKey !== YM_CREDENTIALS.apiKey) return fail(res, 401, 'UNAUTHORIZED', 'Api-Key token is invalid');
+      if (apiKey !== credentials.apiKey) return fail(res, 401, 'UNAUTHORIZED', 'Api-Key token is invalid');
       principal = 'api-key';
     } else if (authorization !== undefined) {
       const m = /^Bearer\s+(.+)$/i.exec(authorization);
-      if (!m || m[1] !== YM_CREDENTIALS.oauthToken) return fail(res, 401, 'UNAUTHORIZED', 'OAuth token is invalid');
+      if (!m || m[1] !== credentials.oauthToken) return fail(res, 401, 'UNAUTHORIZED', 'OAuth token is invalid');
       principal = 'oauth';
     } else {
       return fail(res, 401, 'UNAUTHORIZED', 'Credentials are not specified');

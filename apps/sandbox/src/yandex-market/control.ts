@@ -9,7 +9,6 @@ import {
   SHIPMENT_STATUSES,
   YM_BUSINESS,
   YM_CAMPAIGNS,
-  YM_CREDENTIALS,
   YM_WAREHOUSES,
   makeOrder,
   type OrderStatus,
@@ -32,9 +31,6 @@ const rank = (o: { status: string; substatus: string }) => {
  * holds them; orders and returns a test creates or moves along.
  */
 export function mountControlRoutes(router: Router, state: YmState): void {
-  router.get('/_control/credentials', (_req: Request, res: Response) => {
-    res.json({ 'Api-Key': YM_CREDENTIALS.apiKey, oauthBearer: YM_CREDENTIALS.oauthToken });
-  });
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
   });

@@ -1,10 +1,24 @@
 import type { CatalogItem } from '../marketplace-catalog';
 import { seededFaker } from '../random';
 
-export const YM_CREDENTIALS = {
-  apiKey: 'ACMA:sandboxYandexMarketApiKey0000000000000:1a2b3c4d',
+export interface YmCredentials {
+  apiKey: string;
   /** Deprecated `Authorization: Bearer <oauth>`. */
+  oauthToken: string;
+}
+/** Account `a`'s business (the sandbox's historical one). */
+export const YM_CREDENTIALS: YmCredentials = {
+  apiKey: 'ACMA:sandboxYandexMarketApiKey0000000000000:1a2b3c4d',
   oauthToken: 'y0_AgAAAAsandboxYandexMarketOAuthToken',
+};
+/**
+ * Every sandbox account's credentials, by account name. Account `b` is another business with the
+ * same campaign and warehouse ids as `a` (harsher than reality, where they are global): DataSync
+ * must tell the two apart by connection, not by campaign id.
+ */
+export const YM_ACCOUNT_CREDENTIALS: Record<string, YmCredentials> = {
+  a: YM_CREDENTIALS,
+  b: { apiKey: 'ACMA:sandboxYandexMarketApiKeyB000000000000:5e6f7a8b', oauthToken: 'y0_AgAAAAsandboxYandexMarketOAuthTokenB' },
 };
 
 export const YM_BUSINESS = { id: 1_234_567, name: 'ООО Ромашка' };
@@ -174,9 +188,11 @@ export function makeOrder(
 }
 
 /** Seeded state: 24 orders over two campaigns in the last ten days before `now`, two returns, starting stock. */
-export function generateYmData(seed: number, catalog: CatalogItem[], now: number) {
+export function generateYmData(seed: number, catalog: CatalogItem[], now: number, idSeed = seed) {
   const f = seededFaker(seed ^ 0x7a4d);
-  const ids = new YmIds(f.number.int({ min: 0, max: 900 }) * 100);
+  f.number.int({ min: 0, max: 900 }); // account a's id base; kept drawn so its contents stay as they were
+  // Order ids come from `idSeed`, shared by every sandbox account: they collide across businesses.
+  const ids = new YmIds(seededFaker(idSeed ^ 0x7a4d).number.int({ min: 0, max: 900 }) * 100);
   const orders: YmOrder[] = [];
   for (let i = 0; i < 24; i++) {
     const createdAt = now - (24 - i) * 9 * 3600_000 - f.number.int({ min: 0, max: 3600_000 });

@@ -1,5 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { multiAccountRouter, ownerOf, type AccountFake, type SandboxAccount } from '../accounts';
 import type { Fake, FakeContext } from '../fake';
+import { YM_ACCOUNT_CREDENTIALS, YM_CAMPAIGNS, YM_CREDENTIALS, YM_WAREHOUSES } from './data';
 import { apiGuard } from './auth';
 import { mountControlRoutes } from './control';
 import { bad } from './envelope';
@@ -12,26 +14,22 @@ import { mountReturnRoutes } from './routes-returns';
 import { mountStockRoutes } from './routes-stocks';
 import { YmState } from './state';
 
-export { YM_BUSINESS, YM_CAMPAIGNS, YM_CREDENTIALS, YM_WAREHOUSES } from './data';
+export { YM_ACCOUNT_CREDENTIALS, YM_BUSINESS, YM_CAMPAIGNS, YM_CREDENTIALS, YM_WAREHOUSES } from './data';
 
-/**
- * Yandex Market Partner API (FBS/DBS), per shared/reference/marketplaces.md §4. Auth is `Api-Key`
- * (or the deprecated `Authorization: Bearer`); rate limits answer 420. Assumptions are listed in
- * apps/sandbox/README.md ("Yandex Market").
- */
-export function createYandexMarketFake(ctx: FakeContext): Fake {
-  const state = new YmState(ctx.seed, ctx.catalogExtra);
+/** One business: its own state and limits (YM limits per campaign and per principal). */
+function createYmAccount(ctx: FakeContext, account: SandboxAccount): AccountFake {
+  const credentials = YM_ACCOUNT_CREDENTIALS[account.name]!;
+  const state = new YmState(account, ctx.catalogExtra);
   const limits = new YmLimits();
   const reset = () => {
     state.reset();
     limits.settings.reset();
   };
   reset();
-  registerYmPresets(ctx.faults);
 
   const router = express.Router();
   router.use(express.json({ limit: '512kb' }));
-  router.use(apiGuard(limits));
+  router.use(apiGuard(limits, credentials));
   mountCampaignRoutes(router, limits);
   mountOrderRoutes(router, state, limits);
   mountReturnRoutes(router, state, limits);
@@ -47,5 +45,30 @@ export function createYandexMarketFake(ctx: FakeContext): Fake {
     next(err);
   });
 
-  return { name: 'yandex-market', prefix: '/ym', router, reset };
+  return {
+    account,
+    router,
+    reset,
+    owns: (req) =>
+      req.header('api-key') === credentials.apiKey ||
+      (req.header('api-key') === undefined && req.header('authorization') === `Bearer ${credentials.oauthToken}`),
+    listing: () => ({
+      name: account.name,
+      credentials: { apiKey: credentials.apiKey },
+      settings: { marketplace: 'ym', campaignIds: YM_CAMPAIGNS.map((c) => c.id), warehouseIds: YM_WAREHOUSES.map((w) => w.id) },
+    }),
+  };
+}
+
+/**
+ * Yandex Market Partner API (FBS/DBS), per shared/reference/marketplaces.md §4. Auth is `Api-Key`
+ * (or the deprecated `Authorization: Bearer`); rate limits answer 420. One business per sandbox
+ * account. Assumptions are listed in apps/sandbox/README.md ("Yandex Market").
+ */
+export function createYandexMarketFake(ctx: FakeContext): Fake {
+  registerYmPresets(ctx.faults);
+  const accounts = ctx.accounts.map((account) => createYmAccount(ctx, account));
+  ctx.registry.register('/ym', ownerOf(accounts));
+  const router = multiAccountRouter(accounts, () => ({ 'Api-Key': YM_CREDENTIALS.apiKey, oauthBearer: YM_CREDENTIALS.oauthToken }));
+  return { name: 'yandex-market', prefix: '/ym', router, reset: () => accounts.forEach((a) => a.reset()) };
 }

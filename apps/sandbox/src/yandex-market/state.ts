@@ -1,4 +1,5 @@
-import { generateCatalog, type CatalogItem } from '../marketplace-catalog';
+import type { SandboxAccount } from '../accounts';
+import { accountCatalog, type CatalogItem } from '../marketplace-catalog';
 import { toInt } from '../marketplace-params';
 import { YM_CAMPAIGNS, generateYmData, isReserve, stockKey, type YmIds, type YmOrder, type YmReturn, type YmStock } from './data';
 
@@ -21,13 +22,13 @@ export class YmState {
   stocks = new Map<string, YmStock>();
 
   constructor(
-    private readonly seed: number,
+    private readonly account: SandboxAccount,
     private readonly catalogExtra?: number,
   ) {}
 
   reset(): void {
-    this.catalog = generateCatalog(this.seed, this.catalogExtra);
-    const data = generateYmData(this.seed, this.catalog, Date.now());
+    this.catalog = accountCatalog(this.account, this.catalogExtra);
+    const data = generateYmData(this.account.seed, this.catalog, Date.now(), this.account.idSeed);
     this.ids = data.ids;
     this.orders = data.orders;
     this.returns = data.returns;

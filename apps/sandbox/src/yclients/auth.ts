@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { hash } from './hash';
 import { fail, MESSAGES } from './envelope';
+import type { SandboxAccount } from '../accounts';
 import { USER_ID } from './layout';
 
 /** What the fake accepts; `GET /yclients/_control/credentials` hands it to tests and workers. */
@@ -29,28 +30,48 @@ const alnum = (seed: number, length: number) => {
   return out;
 };
 
+/** Who a sandbox account's YClients user is (account `a`: the sandbox's historical user). */
+interface UserProfile {
+  login: string;
+  phoneLogin: string;
+  password: string;
+  userId: number;
+  name: string;
+}
+const PROFILES: Record<string, UserProfile> = {
+  a: { login: 'owner@example.com', phoneLogin: '79161234567', password: 'sandbox-password', userId: USER_ID, name: 'Ирина Петрова' },
+  b: { login: 'manager@example.org', phoneLogin: '79267654321', password: 'sandbox-password-b', userId: 1_085_417, name: 'Олег Смирнов' },
+};
+
 /**
- * Partner and user tokens (§2.1). The user token stays the same across `POST /auth` calls and
- * changes only when the password is rotated, which invalidates the old one.
+ * One user's tokens (§2.1) under the partner token DataSync holds (one partner, several users). The
+ * user token stays the same across `POST /auth` calls and changes only when the password is
+ * rotated, which invalidates the old one.
  */
 export class Credentials {
   private generation = 0;
   private current: CredentialSet;
+  private readonly profileOf: UserProfile;
 
-  constructor(private readonly seed: number) {
-    this.current = this.make('sandbox-password');
+  constructor(
+    /** SANDBOX_SEED: the partner token is the same for every user. */
+    private readonly partnerSeed: number,
+    readonly account: SandboxAccount,
+  ) {
+    this.profileOf = PROFILES[account.name]!;
+    this.current = this.make(this.profileOf.password);
   }
 
   private make(password: string): CredentialSet {
-    const partnerToken = alnum(this.seed, 20);
-    const userToken = hex(this.seed, 0x05e4 + this.generation, 32);
+    const partnerToken = alnum(this.partnerSeed, 20);
+    const userToken = hex(this.account.seed, 0x05e4 + this.generation, 32);
     return {
       partnerToken,
       userToken,
-      login: 'owner@example.com',
-      phoneLogin: '79161234567',
+      login: this.profileOf.login,
+      phoneLogin: this.profileOf.phoneLogin,
       password,
-      userId: USER_ID,
+      userId: this.profileOf.userId,
       twoFactorCode: '123456',
       authorization: `Bearer ${partnerToken}, User ${userToken}`,
     };
@@ -58,7 +79,7 @@ export class Credentials {
 
   reset(): void {
     this.generation = 0;
-    this.current = this.make('sandbox-password');
+    this.current = this.make(this.profileOf.password);
   }
 
   get(): CredentialSet {
@@ -77,9 +98,9 @@ export class Credentials {
 
   profile() {
     return {
-      id: USER_ID,
+      id: this.profileOf.userId,
       user_token: this.current.userToken,
-      name: 'Ирина Петрова',
+      name: this.profileOf.name,
       phone: this.current.phoneLogin,
       login: this.current.login,
       email: this.current.login,
@@ -100,19 +121,47 @@ export class Credentials {
     }
     return out;
   }
+}
+
+/** Every sandbox account's user; requests name theirs by user token (or login, for `POST /auth`). */
+export class Users {
+  constructor(readonly all: Credentials[]) {}
+
+  get first(): Credentials {
+    return this.all[0]!;
+  }
+
+  byName(name: string): Credentials | undefined {
+    return this.all.find((u) => u.account.name === name);
+  }
+
+  byToken(userToken: string | undefined): Credentials | undefined {
+    return userToken === undefined ? undefined : this.all.find((u) => u.get().userToken === userToken);
+  }
+
+  /** The user whose login and password these are. */
+  byLogin(login: unknown, password: unknown): Credentials | undefined {
+    return this.all.find((u) => u.checkLogin(login, password));
+  }
+
+  reset(): void {
+    for (const u of this.all) u.reset();
+  }
 
   /**
    * Middleware: `user` demands partner + user tokens, `partner` a partner token and a user token
-   * only if one is sent. Sets `res.locals.yclientsUser` when the user is authenticated.
+   * only if one is sent. Sets `res.locals.yclientsUser` to the user's account name when the user is
+   * authenticated.
    */
   require(level: 'user' | 'partner') {
     return (req: Request, res: Response, next: NextFunction): void => {
       const { partner, user } = Credentials.parse(req.header('authorization'));
       if (!partner) return fail(res, 401, MESSAGES.noAuth);
-      if (partner !== this.current.partnerToken) return fail(res, 401, MESSAGES.badPartner);
+      if (partner !== this.first.get().partnerToken) return fail(res, 401, MESSAGES.badPartner);
       if (user === undefined && level === 'user') return fail(res, 401, MESSAGES.noAuth);
-      if (user !== undefined && user !== this.current.userToken) return fail(res, 401, MESSAGES.badUser);
-      res.locals.yclientsUser = user !== undefined;
+      const known = this.byToken(user);
+      if (user !== undefined && !known) return fail(res, 401, MESSAGES.badUser);
+      res.locals.yclientsUser = known?.account.name;
       next();
     };
   }

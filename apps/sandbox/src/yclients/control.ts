@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { Credentials } from './auth';
+import type { Users } from './auth';
 import type { Company } from './company';
 import type { Json } from './layout';
 import { intParam } from './params';
@@ -43,15 +43,30 @@ function tableOf(company: Company, entity: Mutable): Table<Json, RowKey> {
  * quirks, companies of any size, the full source data, and mutations of clients, records and
  * transactions while a sync runs.
  */
-export function controlRouter(state: YclientsState, credentials: Credentials, limiter: RateLimiter): Router {
+export function controlRouter(state: YclientsState, users: Users, limiter: RateLimiter): Router {
   const router = express.Router();
 
+  // The first account's user at the top level (what tests and `sandbox.credentials` always read), every account in `accounts`.
   router.get('/credentials', (_req, res) => {
-    res.json(credentials.get());
+    res.json({
+      ...users.first.get(),
+      accounts: users.all.map((u) => {
+        const c = u.get();
+        return {
+          name: u.account.name,
+          credentials: { partnerToken: c.partnerToken, userToken: c.userToken, login: c.login, password: c.password },
+          settings: { companyIds: state.companiesOf(u.account.name).map((company) => company.id) },
+        };
+      }),
+    });
   });
+  // `?account=b` rotates that account's user's password (default: the first account's).
   router.post('/rotate-password', (req, res) => {
+    const name = typeof req.query.account === 'string' ? req.query.account : users.first.account.name;
+    const user = users.byName(name);
+    if (!user) return void res.status(404).json({ error: `no sandbox account ${name}` });
     const password = typeof req.body?.password === 'string' ? (req.body.password as string) : undefined;
-    res.json(credentials.rotate(password));
+    res.json(user.rotate(password));
   });
 
   router.get('/rate-limit', (_req, res) => {
@@ -81,6 +96,7 @@ export function controlRouter(state: YclientsState, credentials: Credentials, li
     title: c.options.title,
     timezone_name: c.timezoneName,
     accessible: c.options.accessible,
+    account: c.options.account,
     staff: c.catalog.staff.length,
     services: c.catalog.services.length,
     clients: c.clients.size,

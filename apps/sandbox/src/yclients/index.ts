@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Fake, FakeContext } from '../fake';
-import { Credentials } from './auth';
+import { Credentials, Users } from './auth';
 import { controlRouter } from './control';
 import { fail, MESSAGES } from './envelope';
 import { RateLimiter } from './rate-limit';
@@ -15,7 +15,13 @@ import { YclientsState } from './state';
  */
 export function createYclientsFake(ctx: FakeContext): Fake {
   const state = new YclientsState(ctx.seed);
-  const credentials = new Credentials(ctx.seed);
+  // One partner (DataSync), one user per sandbox account, each owning its own companies.
+  const users = new Users(ctx.accounts.map((account) => new Credentials(ctx.seed, account)));
+  ctx.registry.register('/yclients', (req) => {
+    const body = (req.body ?? {}) as { login?: unknown; password?: unknown };
+    const user = users.byToken(Credentials.parse(req.header('authorization')).user) ?? users.byLogin(body.login, body.password);
+    return user?.account.name;
+  });
   const limiter = new RateLimiter();
 
   ctx.faults.registerPreset('yclients.rate-limit', {
@@ -42,9 +48,9 @@ export function createYclientsFake(ctx: FakeContext): Fake {
 
   const router = express.Router();
   router.use(express.json({ limit: '1mb' }));
-  router.use('/_control', controlRouter(state, credentials, limiter));
+  router.use('/_control', controlRouter(state, users, limiter));
   router.use(limiter.middleware());
-  const api = apiRouter(state, credentials);
+  const api = apiRouter(state, users);
   router.use('/api/v1', api);
   router.use(api);
   router.use((_req, res) => fail(res, 404, MESSAGES.notFound));
@@ -57,7 +63,7 @@ export function createYclientsFake(ctx: FakeContext): Fake {
   const reset = () => {
     state.reset();
     limiter.reset();
-    credentials.reset();
+    users.reset();
   };
   return { name: 'yclients', prefix: '/yclients', router, reset };
 }

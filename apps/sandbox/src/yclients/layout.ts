@@ -22,8 +22,10 @@ export interface CompanyOptions {
   services: number;
   /** Share of the oldest records whose payments are a historical import: `""` ids, one shared date. */
   historyShare: number;
-  /** Whether the fake's user has rights on it (403 otherwise). */
+  /** Whether its owner account's user has rights on it (403 otherwise). */
   accessible: boolean;
+  /** The sandbox account (`a`, `b`) whose user it belongs to; other users get 403. */
+  account: string;
 }
 
 export interface RecordKey extends RowKey {

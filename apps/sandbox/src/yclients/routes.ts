@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { Random } from '../random';
-import type { Credentials } from './auth';
+import type { Users } from './auth';
 import { fullClient } from './clients';
 import type { Company } from './company';
 import { fail, MESSAGES, ok } from './envelope';
@@ -26,7 +26,8 @@ function companyOf(state: YclientsState, req: Request, res: Response): Company |
     fail(res, 404, MESSAGES.companyNotFound);
     return undefined;
   }
-  if (res.locals.yclientsUser === true && !company.options.accessible) {
+  const user = res.locals.yclientsUser as string | undefined;
+  if (user !== undefined && !state.readable(company, user)) {
     fail(res, 403, MESSAGES.forbidden);
     return undefined;
   }
@@ -45,15 +46,16 @@ const stringifyNumbers = (row: object): Json =>
  * partner and user tokens except `POST /auth` (partner only) and the public reads of companies,
  * staff and service categories (partner only suffices).
  */
-export function apiRouter(state: YclientsState, credentials: Credentials): Router {
+export function apiRouter(state: YclientsState, users: Users): Router {
   const router = express.Router();
-  const user = credentials.require('user');
-  const partner = credentials.require('partner');
+  const user = users.require('user');
+  const partner = users.require('partner');
 
   // §2.3
   router.post('/auth', partner, (req, res) => {
     const body = (req.body ?? {}) as { login?: unknown; password?: unknown; '2fa'?: { uuid?: unknown; secret?: unknown } };
-    if (!credentials.checkLogin(body.login, body.password)) return fail(res, 401, MESSAGES.badLogin);
+    const credentials = users.byLogin(body.login, body.password);
+    if (!credentials) return fail(res, 401, MESSAGES.badLogin);
     const creds = credentials.get();
     if (state.quirks.twoFactor && body['2fa']?.secret !== creds.twoFactorCode) {
       return ok(res, {
@@ -69,10 +71,10 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
 
   // §3
   router.get('/groups', user, (_req, res) => {
-    const companies = [...state.companies.values()].filter((c) => c.options.accessible);
+    const companies = state.companiesOf(res.locals.yclientsUser as string);
     ok(res, [
       {
-        id: 4242,
+        id: 4242 + (users.byName(res.locals.yclientsUser as string)?.account.index ?? 0),
         title: 'Сеть салонов sandbox',
         companies: companies.map((c) => ({ id: c.id, title: c.options.title })),
         access: {
@@ -88,8 +90,9 @@ export function apiRouter(state: YclientsState, credentials: Credentials): Route
   });
   router.get('/companies', partner, (req, res) => {
     const mine = flagParam(req.query.my);
-    if (mine && res.locals.yclientsUser !== true) return fail(res, 401, MESSAGES.noAuth);
-    const list = [...state.companies.values()].filter((c) => !mine || c.options.accessible).map((c) => c.describe());
+    const me = res.locals.yclientsUser as string | undefined;
+    if (mine && me === undefined) return fail(res, 401, MESSAGES.noAuth);
+    const list = (mine ? state.companiesOf(me!) : [...state.companies.values()]).map((c) => c.describe());
     const p = paging(res, req.query.page, req.query.count, 50, 1000, 'clamp', 'count')!;
     ok(res, list.slice((p.page - 1) * p.count, p.page * p.count));
   });

@@ -29,6 +29,8 @@ export const newCompanySchema = z.object({
   tz: z.number().int().min(-12).max(14).default(3),
   historyShare: z.number().min(0).max(1).default(0.03),
   accessible: z.boolean().default(true),
+  /** The sandbox account whose user owns it. */
+  account: z.string().default('a'),
 });
 
 /** The seeded companies: a small one with page-edge counts, a big one, an empty one, a forbidden one. */
@@ -44,6 +46,7 @@ const SEEDED: Omit<CompanyOptions, 'ordinal'>[] = [
     services: 18,
     historyShare: 0.3,
     accessible: true,
+    account: 'a',
   },
   {
     id: 176276,
@@ -56,6 +59,7 @@ const SEEDED: Omit<CompanyOptions, 'ordinal'>[] = [
     services: 40,
     historyShare: 0.03,
     accessible: true,
+    account: 'a',
   },
   {
     id: 176277,
@@ -68,7 +72,9 @@ const SEEDED: Omit<CompanyOptions, 'ordinal'>[] = [
     services: 3,
     historyShare: 0,
     accessible: true,
+    account: 'a',
   },
+  // Account b's: 403 to account a's user.
   {
     id: 176280,
     title: 'Чужой салон',
@@ -79,7 +85,25 @@ const SEEDED: Omit<CompanyOptions, 'ordinal'>[] = [
     staff: 3,
     services: 5,
     historyShare: 0,
-    accessible: false,
+    accessible: true,
+    account: 'b',
+  },
+];
+/** Account b's second company, added after the created ones' ordinals so theirs do not move. */
+const SEEDED_EXTRA: (Omit<CompanyOptions, 'ordinal'> & { ordinal: number })[] = [
+  {
+    id: 176281,
+    ordinal: 60,
+    title: 'Салон «Белла»',
+    tz: 3,
+    city: 'Санкт-Петербург',
+    clients: 120,
+    records: 300,
+    staff: 4,
+    services: 8,
+    historyShare: 0.1,
+    accessible: true,
+    account: 'b',
   },
 ];
 export const CREATED_COMPANY_BASE = 900_001;
@@ -90,6 +114,8 @@ export class YclientsState {
   quirks: Quirks = quirksSchema.parse({});
   private pools: NamePools;
   private ticks = 0;
+  /** Ordinals of the seeded and created companies, in order (account b's extra company has its own). */
+  private ordinals = 0;
   private requests = 0;
 
   constructor(private readonly seed: number) {
@@ -99,21 +125,23 @@ export class YclientsState {
 
   reset(): void {
     this.companies = new Map();
+    this.ordinals = 0;
     this.quirks = quirksSchema.parse({});
     this.ticks = 0;
     this.requests = 0;
     for (const options of SEEDED) this.add(options);
+    for (const options of SEEDED_EXTRA) this.add(options);
   }
 
-  add(options: Omit<CompanyOptions, 'ordinal'>): Company {
-    const ordinal = this.companies.size;
+  add(options: Omit<CompanyOptions, 'ordinal'> & { ordinal?: number }): Company {
+    const ordinal = options.ordinal ?? this.ordinals++;
     const company = new Company({ ...options, ordinal }, this.pools, this.seed, seededFaker(hash(this.seed, options.id)));
     this.companies.set(company.id, company);
     return company;
   }
 
   create(input: z.infer<typeof newCompanySchema>): Company {
-    const id = CREATED_COMPANY_BASE + (this.companies.size - SEEDED.length);
+    const id = CREATED_COMPANY_BASE + (this.companies.size - SEEDED.length - SEEDED_EXTRA.length);
     return this.add({
       id,
       title: input.title ?? `Филиал ${id}`,
@@ -125,6 +153,7 @@ export class YclientsState {
       services: input.services,
       historyShare: input.historyShare,
       accessible: input.accessible,
+      account: input.account,
     });
   }
 
@@ -132,6 +161,16 @@ export class YclientsState {
   tick(): number {
     this.ticks += 1;
     return DATA_NOW + 3600 + this.ticks;
+  }
+
+  /** Whether the user of `account` may read the company (the real API answers 403 otherwise). */
+  readable(company: Company, account: string): boolean {
+    return company.options.accessible && company.options.account === account;
+  }
+
+  /** The companies `account`'s user has rights on. */
+  companiesOf(account: string): Company[] {
+    return [...this.companies.values()].filter((c) => this.readable(c, account));
   }
 
   /** A number per served request, seeding the shuffle of unstable transaction pages. */
