@@ -12,7 +12,7 @@ import { watchRun } from './watch';
 const USAGE = `usage: pnpm datasync <command>
 
   sync <source>[.<job>] [--<param> <value> ...] [--params '<json>'] [--wait]
-       [--notify-webhook <url>] [--notify-email <address>]
+       [--notify-webhook <url>] [--notify-email <address>] [--connection <connection id>]
                      start a run of a job (a source with one job may be named alone)
   runs [--source <s>] [--state <queued|running|done|failed>] [--trigger <manual|schedule>] [--idle] [--limit <n>]
                      newest first; scheduled runs that found nothing only with --idle
@@ -31,7 +31,7 @@ Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.`;
 
 const FLAGS = new Set(['wait', 'log', 'json', 'help', 'idle']);
 /** Options of the command line itself; every other --option is a parameter of the job. */
-const OWN = new Set(['wait', 'log', 'json', 'help', 'params', 'notify-webhook', 'notify-email', 'every', 'cron', 'tz', 'name']);
+const OWN = new Set(['wait', 'log', 'json', 'help', 'params', 'notify-webhook', 'notify-email', 'connection', 'every', 'cron', 'tz', 'name']);
 
 class UsageError extends Error {}
 
@@ -86,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
         ...target(rest[0]),
         params: jobParams(options),
         ...(notifyOf(options) ? { notify: notifyOf(options) } : {}),
+        // The connection (account) to sync; the env connection when left out.
+        ...(typeof options.get('connection') === 'string' ? { connectionId: options.get('connection') } : {}),
       });
       const runId = submitted.parser_uuid;
       console.log(runId);
