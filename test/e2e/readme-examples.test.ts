@@ -32,6 +32,12 @@ const NOT_WALKED: { section?: string; command?: RegExp; why: string }[] = [
   { command: /^pnpm (install && pnpm start|test)\b/, why: 'this test runs under pnpm test and starts pnpm start itself' },
   // The command line has its own tests against a real gateway (test/e2e/cli.test.ts).
   { section: 'Command line', command: /^pnpm datasync /, why: 'the CLI (test/e2e/cli.test.ts)' },
+  // The connections command line and key generation: test/e2e/connections/cli.test.ts and keys.test.ts.
+  {
+    section: 'Connections',
+    command: /^(pnpm datasync |openssl |export DATASYNC_KEYS=)/,
+    why: 'the CLI and the key ring (test/e2e/connections)',
+  },
   // Writing a migration changes a development database and the repository.
   { section: 'Development', why: 'writes migrations into the checkout' },
 ];

@@ -19,7 +19,7 @@ export const upstreamIds = z.array(z.number().int('must be an integer').positive
 
 /** A credential field: a non-empty string without surrounding blanks (a pasted token's newline is a mistake). */
 export const credential = z
-  .string('must be text')
+  .string()
   .min(1, 'must not be empty')
   .max(4096, 'must be at most 4096 characters')
   .refine((v) => v.trim() === v, 'must not start or end with blanks');

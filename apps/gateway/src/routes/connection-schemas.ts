@@ -18,7 +18,7 @@ import { sourceByName, sourceNames, type Source } from '@datasync/sources';
 export const connectionIdParams = z.object({ id: z.string().uuid('must be a UUID') });
 
 export const connectionName = z
-  .string('must be text')
+  .string()
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
@@ -28,7 +28,7 @@ export const connectionName = z
 const fields = z.record(z.string(), z.unknown());
 
 export const postConnectionBody = z.strictObject({
-  source: z.string('must be text').describe(`One of the sources: ${sourceNames.join(', ')}`),
+  source: z.string().describe(`One of the sources: ${sourceNames.join(', ')}`),
   name: connectionName,
   /** Write-only: validated against the source's declared shape, sealed, never answered. */
   credentials: fields.describe('The account\'s credentials, in the source\'s shape (README "Connections"); never returned'),
