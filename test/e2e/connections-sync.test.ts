@@ -12,7 +12,7 @@ import {
   type TestDatabase,
   type WorkerProcess,
 } from '../helpers';
-import { keyRing, leaked, newKey, pgDump, redisDump, startGateway, type Gateway } from './connections/harness';
+import { datasync, keyRing, leaked, newKey, pgDump, redisDump, startGateway, type Gateway } from './connections/harness';
 import { expectYclientsEqualToSource } from './yclients/equal-to-source';
 
 /**
@@ -230,6 +230,24 @@ describe('syncing through connections', () => {
     // Proof the storm happened: account a's requests were answered 429.
     expect(injected).toBeGreaterThan(0);
     expect(median).toBeLessThanOrEqual(1.2);
+  });
+
+  it('the command line syncs through a connection (`sync … --connection <id> --wait`)', async () => {
+    const cli = await datasync(
+      { GATEWAY_URL: gateway.url },
+      'sync',
+      'yclients',
+      '--companyId',
+      '176280',
+      '--connection',
+      ids['yclients-b']!,
+      '--wait',
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    const runId = cli.stdout.trim().split('\n')[0]!;
+    expect(await q('SELECT state::text, connection_id, params FROM sync_runs WHERE id = $1', [runId])).toEqual([
+      { state: 'done', connection_id: ids['yclients-b'], params: { companyId: 176280 } },
+    ]);
   });
 
   it('a sync naming a deleted connection is refused with 400 naming connectionId; nothing is stored or queued', async () => {

@@ -38,6 +38,8 @@ const NOT_WALKED: { section?: string; command?: RegExp; why: string }[] = [
     command: /^(pnpm datasync |openssl |export DATASYNC_KEYS=)/,
     why: 'the CLI and the key ring (test/e2e/connections)',
   },
+  // Syncing through a connection from the command line: test/e2e/connections-sync.test.ts runs it.
+  { section: 'Syncing a connection', command: /^pnpm datasync /, why: 'the CLI with --connection (test/e2e/connections-sync.test.ts)' },
   // Writing a migration changes a development database and the repository.
   { section: 'Development', why: 'writes migrations into the checkout' },
 ];

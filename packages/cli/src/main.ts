@@ -31,7 +31,20 @@ Exit codes: 0 ok, 1 the run failed, 2 bad usage or the gateway refused.`;
 
 const FLAGS = new Set(['wait', 'log', 'json', 'help', 'idle']);
 /** Options of the command line itself; every other --option is a parameter of the job. */
-const OWN = new Set(['wait', 'log', 'json', 'help', 'params', 'notify-webhook', 'notify-email', 'connection', 'every', 'cron', 'tz', 'name']);
+const OWN = new Set([
+  'wait',
+  'log',
+  'json',
+  'help',
+  'params',
+  'notify-webhook',
+  'notify-email',
+  'connection',
+  'every',
+  'cron',
+  'tz',
+  'name',
+]);
 
 class UsageError extends Error {}
 
