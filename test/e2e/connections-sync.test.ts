@@ -207,7 +207,8 @@ describe('syncing through connections', () => {
     };
     const ratios: number[] = [];
     let injected = 0;
-    for (let round = 0; round < 3; round++) {
+    // 2 shared cores make single timings noisy: 5 rounds, the median ratio.
+    for (let round = 0; round < 5; round++) {
       const alone = await timeB();
       const fault = (await control.addFault({ path: '/yclients', kind: 'status', status: 429, retryAfter: 1, account: 'a' })) as {
         ids: number[];
@@ -223,7 +224,7 @@ describe('syncing through connections', () => {
       ratios.push(during / alone);
     }
     ratios.sort((x, y) => x - y);
-    const median = ratios[1]!;
+    const median = ratios[2]!;
     console.log(
       `b's run time with a's 429 storm / alone, 3 rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')} (median ${median.toFixed(3)})`,
     );
