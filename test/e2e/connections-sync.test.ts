@@ -226,7 +226,7 @@ describe('syncing through connections', () => {
     ratios.sort((x, y) => x - y);
     const median = ratios[2]!;
     console.log(
-      `b's run time with a's 429 storm / alone, 3 rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')} (median ${median.toFixed(3)})`,
+      `b's run time with a's 429 storm / alone, 5 rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')} (median ${median.toFixed(3)})`,
     );
     // Proof the storm happened: account a's requests were answered 429.
     expect(injected).toBeGreaterThan(0);
