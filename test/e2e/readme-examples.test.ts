@@ -43,6 +43,8 @@ const NOT_WALKED: { section?: string; command?: RegExp; why: string }[] = [
     command: /^pnpm datasync /,
     why: 'the CLI (test/e2e/resync/cli.test.ts)',
   })),
+  // Syncing through a connection from the command line: test/e2e/connections-sync.test.ts runs it.
+  { section: 'Syncing a connection', command: /^pnpm datasync /, why: 'the CLI with --connection (test/e2e/connections-sync.test.ts)' },
   // Writing a migration changes a development database and the repository.
   { section: 'Development', why: 'writes migrations into the checkout' },
 ];

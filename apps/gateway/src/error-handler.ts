@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@datasync/logger';
-import { QuotaExceededError } from '@datasync/runs';
+import { QuotaExceededError, UnknownConnectionError } from '@datasync/runs';
 import { ConnectionError } from '@datasync/connections';
 import { ApiError, errorBody, InvalidRequestError } from '@datasync/api-kit';
 import { closeIfBodyUnread } from './close-unread';
@@ -14,6 +14,9 @@ export function errorHandler(log: Logger) {
     if (err instanceof ApiError) api = err;
     else if (err instanceof ConnectionError) api = new ApiError(err.status, err.code, err.message, undefined, STATUS_TEXT[err.status]);
     else if (err instanceof QuotaExceededError) api = new ApiError(429, err.code, err.message, undefined, 'too many requests');
+    // Not a field the route's schema can check: whether the connection exists (and is the source's) is known at submit.
+    else if (err instanceof UnknownConnectionError)
+      api = new InvalidRequestError([{ field: err.field, message: err.message }], `${err.field} is not a connection of ${err.source}`);
     else if (isBodyParserError(err)) {
       api =
         err.type === 'entity.too.large'

@@ -10,6 +10,7 @@ import {
   runStream,
   skipItem,
   withCheckpoint,
+  type RunConnection,
   type RunContext,
   type StreamDefinition,
 } from '@datasync/runs';
@@ -244,10 +245,12 @@ async function syncPages<P>(
   await closePass(ctx, { stream: 'listings', table: 'avito_items', where: 'seller_hash = $2', params: [sellerHash] }, pass.generation, at);
 }
 
-export function avitoHandlers(transport: AvitoTransport, maxPages: number): AvitoHandlers {
+/** `transportFor` answers the run's connection's transport (its key, base URL and budget). Listings are public: their rows are not scoped. */
+export function avitoHandlers(transportFor: (ctx: { connection: RunConnection }) => AvitoTransport, maxPages: number): AvitoHandlers {
   return {
     'avito.user': withCheckpoint(checkpointSchema, (ctx) => {
       const pass = listingPass(ctx.checkpoint);
+      const transport = transportFor(ctx);
       return syncPages(
         ctx,
         listingStream(
@@ -264,6 +267,7 @@ export function avitoHandlers(transport: AvitoTransport, maxPages: number): Avit
       );
     }),
     'avito.region': withCheckpoint(checkpointSchema, (ctx) => {
+      const transport = transportFor(ctx);
       const pass = listingPass(ctx.checkpoint);
       return syncPages(
         ctx,

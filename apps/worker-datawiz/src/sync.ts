@@ -72,19 +72,20 @@ const PRODUCT_FIELDS = [
   'raw',
 ] as const;
 
-async function writeShops(tx: pg.PoolClient, rows: Parsed<Shop>[], generation: string): Promise<void> {
+async function writeShops(tx: pg.PoolClient, connectionId: string, rows: Parsed<Shop>[], generation: string): Promise<void> {
   await bulkUpsert(
     tx,
     {
       table: datawizShops,
       // first_seen_at and updated_at are the table's (updated_at moved below when the shop changed).
-      columns: ['shop_id', ...SHOP_FIELDS, 'seen_generation'],
+      columns: ['shop_id', 'connection_id', ...SHOP_FIELDS, 'seen_generation'],
       update: [...SHOP_FIELDS, 'seen_generation'],
       skipUnchanged: true,
       alsoSet: [touchedWhenChanged('datawiz_shops', SHOP_FIELDS)],
     },
     rows.map(({ row: s, raw }) => ({
       shop_id: s.shop_id,
+      connection_id: connectionId,
       format_id: s.format_id,
       group_id: s.group_id,
       name: s.name,
@@ -98,17 +99,18 @@ async function writeShops(tx: pg.PoolClient, rows: Parsed<Shop>[], generation: s
   );
 }
 
-async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[], generation: string): Promise<void> {
+async function writeProducts(tx: pg.PoolClient, connectionId: string, rows: Parsed<Product>[], generation: string): Promise<void> {
   await bulkUpsert(
     tx,
     {
       table: datawizProducts,
-      columns: ['product_id', ...PRODUCT_FIELDS, 'seen_generation'],
+      columns: ['product_id', 'connection_id', ...PRODUCT_FIELDS, 'seen_generation'],
       skipUnchanged: true,
       alsoSet: [touchedWhenChanged('datawiz_products', PRODUCT_FIELDS)],
     },
     rows.map(({ row: p, raw }) => ({
       product_id: p.product_id,
+      connection_id: connectionId,
       name: p.name,
       article: p.article,
       barcode: p.barcode,
@@ -130,12 +132,12 @@ async function writeProducts(tx: pg.PoolClient, rows: Parsed<Product>[], generat
  * Upserts a page of promotions and their links, marking each with the run that saw it; links the
  * upstream dropped are removed once the whole sync is complete (`removeStaleLinks`).
  */
-async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[], generation: string): Promise<void> {
+async function writeSales(tx: pg.PoolClient, runId: string, connectionId: string, rows: Parsed<Sale>[], generation: string): Promise<void> {
   await bulkUpsert(
     tx,
     {
       table: datawizSales,
-      columns: ['sale_id', 'name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run', 'seen_generation'],
+      columns: ['sale_id', 'connection_id', 'name', 'description', 'date_from', 'date_to', 'raw', 'last_seen_run', 'seen_generation'],
       alsoSet: [
         // updated_at moves only when the promotion itself changed, not when a run merely saw it.
         `updated_at = CASE WHEN (datawiz_sales.name, datawiz_sales.description, datawiz_sales.date_from, datawiz_sales.date_to)
@@ -144,6 +146,7 @@ async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[]
     },
     rows.map(({ row: s, raw }) => ({
       sale_id: s.sale_id,
+      connection_id: connectionId,
       name: s.name,
       description: s.description,
       date_from: s.date_from,
@@ -156,13 +159,19 @@ async function writeSales(tx: pg.PoolClient, runId: string, rows: Parsed<Sale>[]
   await bulkUpsert(
     tx,
     { table: datawizSaleShops, update: ['last_seen_run'] },
-    rows.flatMap(({ row: s }) => s.shops.map((shopId) => ({ sale_id: s.sale_id, shop_id: shopId, last_seen_run: runId }))),
+    rows.flatMap(({ row: s }) => s.shops.map((shopId) => ({ sale_id: s.sale_id, shop_id: shopId, connection_id: connectionId, last_seen_run: runId }))),
   );
   await bulkUpsert(
     tx,
     { table: datawizSaleProducts },
     rows.flatMap(({ row: s }) =>
-      s.products.map((productId, i) => ({ sale_id: s.sale_id, product_id: productId, position: i, last_seen_run: runId })),
+      s.products.map((productId, i) => ({
+        sale_id: s.sale_id,
+        product_id: productId,
+        connection_id: connectionId,
+        position: i,
+        last_seen_run: runId,
+      })),
     ),
   );
 }
@@ -172,7 +181,7 @@ async function removeStaleLinks(tx: pg.PoolClient, runId: string): Promise<{ sho
   const stale = (table: string) =>
     tx.query({
       text: `DELETE FROM ${table} l USING datawiz_sales s
-             WHERE s.sale_id = l.sale_id AND s.last_seen_run = $1 AND l.last_seen_run <> $1`,
+             WHERE s.sale_id = l.sale_id AND s.connection_id = l.connection_id AND s.last_seen_run = $1 AND l.last_seen_run <> $1`,
       values: [runId],
     });
   const shops = await stale('datawiz_sale_shops');
@@ -256,16 +265,27 @@ async function syncStage(ctx: Ctx, client: DatawizClient, stage: Stage, resume: 
   await ctx.progress({ stage: COUNT_NAME[stage] });
   const generation = passGeneration(resume?.generation);
   const stamped = !resume || resume.generation !== undefined;
+  // Every row is the connection's: two Datawiz accounts number their shops, products and promotions alike.
+  const connectionId = ctx.connection.id;
   let done;
   if (resume?.next === null)
     done = undefined; // every page committed; only the close may be missing
-  else if (stage === 'shops') done = await runStream(ctx, stageStream(ctx, client, stage, shopSchema, writeShops, generation), resume);
+  else if (stage === 'shops')
+    done = await runStream(
+      ctx,
+      stageStream(ctx, client, stage, shopSchema, (tx, rows, g) => writeShops(tx, connectionId, rows, g), generation),
+      resume,
+    );
   else if (stage === 'products')
-    done = await runStream(ctx, stageStream(ctx, client, stage, productSchema, writeProducts, generation), resume);
+    done = await runStream(
+      ctx,
+      stageStream(ctx, client, stage, productSchema, (tx, rows, g) => writeProducts(tx, connectionId, rows, g), generation),
+      resume,
+    );
   else
     done = await runStream(
       ctx,
-      stageStream(ctx, client, stage, saleSchema, (tx, rows, g) => writeSales(tx, ctx.runId, rows, g), generation),
+      stageStream(ctx, client, stage, saleSchema, (tx, rows, g) => writeSales(tx, ctx.runId, connectionId, rows, g), generation),
       resume,
     );
   const at = done?.last?.checkpoint ?? resume ?? { stage, next: null, page: 0, seen: 0, generation };
@@ -273,12 +293,20 @@ async function syncStage(ctx: Ctx, client: DatawizClient, stage: Stage, resume: 
     ctx.log.info({ stage, stamped, skipped: ctx.counts.skipped ?? 0 }, 'pass not closable; nothing marked deleted');
     return;
   }
-  await closePass(ctx, { stream: COUNT_NAME[stage], table: STAGE_TABLE[stage] }, generation, at);
+  // Only this connection's rows: another account's are not this pass's to delete.
+  await closePass(
+    ctx,
+    { stream: COUNT_NAME[stage], table: STAGE_TABLE[stage], where: 'connection_id = $2::uuid', params: [connectionId] },
+    generation,
+    at,
+  );
 }
 
-export function datawizHandlers(client: DatawizClient): DatawizHandlers {
+/** `clientFor` answers the run's connection's client (its own credentials and base URL). */
+export function datawizHandlers(clientFor: (ctx: Ctx) => DatawizClient): DatawizHandlers {
   return {
     'datawiz.sync': withCheckpoint(checkpointSchema, async (ctx) => {
+      const client = clientFor(ctx);
       // Unset credentials fail the run at once with the variable's name (not retried).
       client.assertConfigured();
       const checkpoint = ctx.checkpoint;

@@ -14,8 +14,16 @@ export interface DailyStats {
   successRate: number | null;
 }
 
-/** The aggregates of [start, end] (dates, both included), computed from the database. */
-export async function dailyStats(pool: Pick<pg.Pool, 'query'>, start: string, end: string): Promise<DailyStats[]> {
+/**
+ * The aggregates of [start, end] (dates, both included) of one connection's attempts (the
+ * environment connection by default: one IT Resume client's report never counts another's), computed from the database.
+ */
+export async function dailyStats(
+  pool: Pick<pg.Pool, 'query'>,
+  start: string,
+  end: string,
+  connectionId = '00000000-0000-0000-0000-000000000000',
+): Promise<DailyStats[]> {
   const { rows } = await pool.query<{
     date: string;
     attempts: string;
@@ -37,8 +45,9 @@ export async function dailyStats(pool: Pick<pg.Pool, 'query'>, start: string, en
                FROM itresume_attempts
               WHERE created_at >= ($1::date)::timestamp AT TIME ZONE 'UTC'
                 AND created_at < (($2::date) + 1)::timestamp AT TIME ZONE 'UTC'
+                AND connection_id = $3
               GROUP BY 1 ORDER BY 1`,
-    values: [start, end],
+    values: [start, end, connectionId],
   });
   return rows.map((r) => {
     const submit = Number(r.submit_attempts);

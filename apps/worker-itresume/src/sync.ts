@@ -43,7 +43,7 @@ export function daysOf(start: string, end: string): string[] {
 }
 
 /** Inserts the attempts no earlier load stored (natural key, DO NOTHING); answers how many were new. */
-export async function writeAttempts(tx: pg.PoolClient, runId: string, attempts: Attempt[]): Promise<number> {
+export async function writeAttempts(tx: pg.PoolClient, runId: string, connectionId: string, attempts: Attempt[]): Promise<number> {
   const inserted = await bulkUpsert(
     tx,
     {
@@ -61,8 +61,10 @@ export async function writeAttempts(tx: pg.PoolClient, runId: string, attempts: 
         'attempt_type',
         'created_at',
         'run_id',
+        'connection_id',
       ],
-      conflict: ['lti_user_id', 'created_at', 'attempt_type', 'lis_result_sourcedid'],
+      // Two IT Resume clients' attempts may coincide on every field: the connection is part of the key.
+      conflict: ['lti_user_id', 'created_at', 'attempt_type', 'lis_result_sourcedid', 'connection_id'],
       update: [],
       returning: ['id'],
     },
@@ -78,6 +80,7 @@ export async function writeAttempts(tx: pg.PoolClient, runId: string, attempts: 
       attempt_type: a.attemptType,
       created_at: a.createdAt,
       run_id: runId,
+      connection_id: connectionId,
     })),
   );
   return inserted.length;
@@ -125,7 +128,7 @@ function attemptStream(
     onSkipped: (page, skipped) => {
       for (const { index, skip } of skipped) malformed.note(skip.skip, { day: page.extra.day, index, detail: skip.detail });
     },
-    write: (tx, attempts) => writeAttempts(tx, ctx.runId, attempts),
+    write: (tx, attempts) => writeAttempts(tx, ctx.runId, ctx.connection.id, attempts),
     report: (page, { rows, written }) => ({
       added: { fetched: page.items.length, valid: rows.length, inserted: written, days: 1 },
       progress: { stage: 'load', day: page.extra.day },
@@ -171,7 +174,7 @@ async function syncWindow(ctx: Ctx, transport: ItResumeTransport, reporters: Rep
     ctx.log.info({ start, end, counts: ctx.counts, ms: ms(loadStarted) }, 'load finished');
     steps.load = 'done';
 
-    const stats = await dailyStats(ctx.pool, start, end);
+    const stats = await dailyStats(ctx.pool, start, end, ctx.connection.id);
     await runStep(
       ctx,
       steps,
@@ -192,7 +195,7 @@ async function syncWindow(ctx: Ctx, transport: ItResumeTransport, reporters: Rep
     if (err instanceof HandedBackError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     if (reporters.sendReport && steps.email === undefined) {
-      const days = await dailyStats(ctx.pool, start, end).catch(() => []);
+      const days = await dailyStats(ctx.pool, start, end, ctx.connection.id).catch(() => []);
       await reporters.sendReport(report(false, days, `attempt ${ctx.attempt}: ${message}`), ctx.log).then(
         () => ctx.log.info('failure report sent'),
         (mailErr: Error) => ctx.log.error({ err: mailErr.message }, 'could not send the failure report'),
@@ -232,8 +235,9 @@ async function runStep(
   await ctx.progress({ stage: name, steps });
 }
 
-export function itresumeHandlers(transport: ItResumeTransport, reporters: Reporters): ItResumeHandlers {
+/** `transportFor` answers the run's connection's transport (its client name, key and base URL). */
+export function itresumeHandlers(transportFor: (ctx: Ctx) => ItResumeTransport, reporters: Reporters): ItResumeHandlers {
   return {
-    'itresume.sync': withCheckpoint(checkpointSchema, (ctx) => syncWindow(ctx, transport, reporters)),
+    'itresume.sync': withCheckpoint(checkpointSchema, (ctx) => syncWindow(ctx, transportFor(ctx), reporters)),
   };
 }

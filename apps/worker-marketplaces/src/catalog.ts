@@ -63,12 +63,12 @@ export function mergeCatalogs(
 }
 
 /** Reads every configured marketplace's warehouses; those no longer listed stop being pushed to. */
-export async function refreshWarehouses(pool: pg.Pool, connector: Connector): Promise<number> {
+export async function refreshWarehouses(pool: pg.Pool, connector: Connector, connectionId: string): Promise<number> {
   const list = await connector.warehouses();
   await pool.query(
-    `INSERT INTO marketplace_warehouses (marketplace, warehouse_id, name, campaign_id, active, raw, updated_at)
-     SELECT $1::text, *, now() FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::jsonb[])
-     ON CONFLICT (marketplace, warehouse_id) DO UPDATE SET name = EXCLUDED.name, campaign_id = EXCLUDED.campaign_id, active = EXCLUDED.active,
+    `INSERT INTO marketplace_warehouses (marketplace, connection_id, warehouse_id, name, campaign_id, active, raw, updated_at)
+     SELECT $1::text, $7::uuid, *, now() FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::jsonb[])
+     ON CONFLICT (marketplace, warehouse_id, connection_id) DO UPDATE SET name = EXCLUDED.name, campaign_id = EXCLUDED.campaign_id, active = EXCLUDED.active,
        raw = EXCLUDED.raw, updated_at = now()`,
     [
       connector.marketplace,
@@ -77,11 +77,13 @@ export async function refreshWarehouses(pool: pg.Pool, connector: Connector): Pr
       list.map((w) => w.campaignId ?? null),
       list.map((w) => w.active),
       list.map((w) => JSON.stringify(w.raw ?? {})),
+      connectionId,
     ],
   );
   await pool.query(
-    `UPDATE marketplace_warehouses SET active = false, updated_at = now() WHERE marketplace = $1 AND NOT (warehouse_id = ANY($2::text[]))`,
-    [connector.marketplace, list.map((w) => w.warehouseId)],
+    `UPDATE marketplace_warehouses SET active = false, updated_at = now()
+     WHERE marketplace = $1 AND connection_id = $3 AND NOT (warehouse_id = ANY($2::text[]))`,
+    [connector.marketplace, list.map((w) => w.warehouseId), connectionId],
   );
   return list.length;
 }
@@ -97,13 +99,16 @@ export async function importCatalog(
   pool: pg.Pool,
   connectors: Connector[],
   log: Logger,
+  /** The connection (seller cabinet) the connectors read: its listings and warehouses are its own; products are shared by SKU. */
+  connectionId = '00000000-0000-0000-0000-000000000000',
+  /** Stamps the listings read (a complete catalogue pass closes with `closeCatalog`); null: a read that closes nothing. */
   generation: string | null = null,
 ): Promise<{ products: number; warehouses: number }> {
   const entries: ListedEntry[] = [];
   const specs: Record<string, ListingSpec> = {};
   let warehouses = 0;
   for (const c of connectors.filter((x) => x.configured)) {
-    warehouses += await refreshWarehouses(pool, c);
+    warehouses += await refreshWarehouses(pool, c, connectionId);
     const list = await c.catalog();
     log.info({ marketplace: c.marketplace, items: list.length }, 'catalogue read');
     specs[c.marketplace] = c.listing;
@@ -111,7 +116,8 @@ export async function importCatalog(
   }
   const { rows: known } = await pool.query<KnownListing & { ids: ListingIds | null }>(
     `SELECT p.sku, p.barcode, l.marketplace, l.listing_id AS "listingId", l.ids
-     FROM marketplace_products p LEFT JOIN marketplace_listings l ON l.product_id = p.id`,
+     FROM marketplace_products p LEFT JOIN marketplace_listings l ON l.product_id = p.id AND l.connection_id = $1`,
+    [connectionId],
   );
   const rows = mergeCatalogs(entries, specs, known);
   await pool.query(
@@ -123,7 +129,7 @@ export async function importCatalog(
        updated_at = now()`,
     [rows.map((r) => r.sku), rows.map((r) => r.name), rows.map((r) => r.barcode)],
   );
-  await writeListings(pool, rows, specs, known, generation);
+  await writeListings(pool, rows, specs, known, connectionId, generation);
   return { products: rows.length, warehouses };
 }
 
@@ -137,12 +143,14 @@ export async function closeCatalog(
   tx: Queryable,
   marketplaces: readonly string[],
   generation: string,
+  /** The seller cabinet whose catalogue was read: another cabinet's listings are not this pass's to delete. */
+  connectionId: string,
 ): Promise<{ listings: PassClosed; products: PassClosed }> {
   const listings: PassClosed = { deleted: 0, restored: 0 };
   for (const m of marketplaces) {
     const closed = await markPassDeletes(
       tx,
-      { stream: 'listings', table: 'marketplace_listings', where: 'marketplace = $2', params: [m] },
+      { stream: 'listings', table: 'marketplace_listings', where: 'marketplace = $2 AND connection_id = $3::uuid', params: [m, connectionId] },
       generation,
     );
     listings.deleted += closed.deleted;
@@ -165,6 +173,7 @@ async function writeListings(
   rows: ProductRow[],
   specs: Record<string, ListingSpec>,
   known: (KnownListing & { ids: ListingIds | null })[],
+  connectionId: string,
   generation: string | null,
 ): Promise<void> {
   const stored = new Map(known.filter((k) => k.marketplace).map((k) => [`${k.sku}\0${k.marketplace}`, k.ids ?? {}]));
@@ -177,11 +186,11 @@ async function writeListings(
     }),
   );
   await pool.query(
-    `INSERT INTO marketplace_listings (product_id, marketplace, listing_id, push_key, match_keys, ids, updated_at, seen_generation)
-     SELECT p.id, u.marketplace, u.listing_id, u.push_key, ARRAY(SELECT jsonb_array_elements_text(u.match_keys)), u.ids, now(), $7::uuid
+    `INSERT INTO marketplace_listings (product_id, marketplace, connection_id, listing_id, push_key, match_keys, ids, updated_at, seen_generation)
+     SELECT p.id, u.marketplace, $7::uuid, u.listing_id, u.push_key, ARRAY(SELECT jsonb_array_elements_text(u.match_keys)), u.ids, now(), $8::uuid
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[]) AS u(sku, marketplace, listing_id, push_key, match_keys, ids)
      JOIN marketplace_products p ON p.sku = u.sku
-     ON CONFLICT (product_id, marketplace) DO UPDATE SET listing_id = EXCLUDED.listing_id, push_key = EXCLUDED.push_key,
+     ON CONFLICT (product_id, marketplace, connection_id) DO UPDATE SET listing_id = EXCLUDED.listing_id, push_key = EXCLUDED.push_key,
        match_keys = EXCLUDED.match_keys, ids = EXCLUDED.ids, updated_at = now(),
        seen_generation = COALESCE(EXCLUDED.seen_generation, marketplace_listings.seen_generation)`,
     [
@@ -191,6 +200,7 @@ async function writeListings(
       listings.map((l) => l.pushKey),
       listings.map((l) => JSON.stringify(l.matchKeys)),
       listings.map((l) => JSON.stringify(l.ids)),
+      connectionId,
       generation,
     ],
   );

@@ -1,5 +1,6 @@
 import { MARKETPLACES } from '@datasync/queues';
-import { submitRun, type QueueSet, type SourceWorkerContext } from '@datasync/runs';
+import { ConnectionClients, envConnection, type QueueSet, type SourceWorkerContext } from '@datasync/runs';
+import { requestPushEverywhere } from './push-everywhere';
 import type { MarketplacesConfig, MarketplacesRuntime } from './source';
 import { marketplaceHandlers } from './sync';
 import { createConnectors, ensureMarketplaceSchedules, marketplaceSchedules } from './worker';
@@ -11,17 +12,18 @@ export default async function createMarketplacesRuntime({
   redis,
   pool,
 }: SourceWorkerContext<MarketplacesConfig>): Promise<MarketplacesRuntime> {
-  const connectors = createConnectors(config, log, redis);
+  const clients = new ConnectionClients((connection) => createConnectors(config, log, redis, connection));
+  const connectors = clients.for(envConnection);
   for (const m of MARKETPLACES)
     if (!connectors[m].configured)
       log.warn({ marketplace: m }, 'credentials are not configured: this marketplace is neither polled nor pushed');
   // The run worker owns the queue; the push request needs it once it is running.
   const late: { queues?: QueueSet } = {};
   const handlers = marketplaceHandlers({
-    connectors,
+    connectors: (connection) => clients.for(connection),
     poll: { overlapMs: config.MARKETPLACES_POLL_OVERLAP_MS, firstPollDays: config.MARKETPLACES_FIRST_POLL_DAYS },
     pushRetryMs: config.MARKETPLACES_PUSH_RETRY_MS,
-    requestPush: async () => (await submitRun({ pool, queues: late.queues! }, 'marketplaces', 'marketplaces.push', {})).runId,
+    requestPush: () => requestPushEverywhere({ pool, queues: late.queues! }),
   });
   return {
     handlers,

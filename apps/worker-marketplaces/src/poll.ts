@@ -20,7 +20,13 @@ const savedCursor = z.object({
 });
 type SavedCursor = z.infer<typeof savedCursor>;
 
-const cursorKey = (marketplace: Marketplace, kind: PollKind): StreamKey => ({ source: 'marketplaces', stream: kind, scope: marketplace });
+/** Per marketplace and connection (seller cabinet): two cabinets never share a cursor. */
+const cursorKey = (marketplace: Marketplace, kind: PollKind, connectionId: string): StreamKey => ({
+  source: 'marketplaces',
+  stream: kind,
+  scope: marketplace,
+  connectionId,
+});
 
 /**
  * One poll of one kind: asks the marketplace for what changed since the saved cursor (minus an
@@ -34,13 +40,14 @@ export async function pollKind(
   settings: PollSettings,
 ): Promise<Set<number>> {
   const marketplace = connector.marketplace;
+  const connectionId = ctx.connection.id;
   const startedAt = new Date();
-  const saved = await readStreamState(ctx.pool, cursorKey(marketplace, kind), savedCursor);
+  const saved = await readStreamState(ctx.pool, cursorKey(marketplace, kind, connectionId), savedCursor);
   const baseline = saved === undefined;
   const since = baseline
     ? new Date(startedAt.getTime() - settings.firstPollDays * 86_400_000)
     : new Date(Date.parse(saved.since) - settings.overlapMs);
-  const resolve = await loadResolver(ctx.pool, marketplace);
+  const resolve = await loadResolver(ctx.pool, marketplace, connectionId);
   const changed = new Set<number>();
   ctx.log.debug({ marketplace, kind, since: since.toISOString(), baseline }, 'poll started');
 
@@ -48,9 +55,9 @@ export async function pollKind(
   if (kind === 'orders') {
     const { rows: open } = await ctx.pool.query<{ orderId: string; marketplaceSku: string; createdAt: Date | null }>(
       `SELECT o.order_id AS "orderId", i.marketplace_sku AS "marketplaceSku", o.created_at AS "createdAt" FROM marketplace_orders o
-       JOIN marketplace_order_items i ON i.marketplace = o.marketplace AND i.order_id = o.order_id
-       WHERE o.marketplace = $1 AND o.stage = 'reserved'`,
-      [marketplace],
+       JOIN marketplace_order_items i ON i.marketplace = o.marketplace AND i.order_id = o.order_id AND i.connection_id = o.connection_id
+       WHERE o.marketplace = $1 AND o.connection_id = $2 AND o.stage = 'reserved'`,
+      [marketplace, connectionId],
     );
     const created = open.map((o) => o.createdAt?.getTime()).filter((t): t is number => t !== undefined);
     const oldestOpen = created.length > 0 ? new Date(Math.min(...created)) : null;
@@ -71,9 +78,9 @@ export async function pollKind(
     const result = await ctx.commitPage(
       async (tx): Promise<ApplyResult> => {
         const applied = isOrders
-          ? await applyOrders(tx, marketplace, page.orders, resolve, { baseline, runId: ctx.runId })
-          : await applyReturns(tx, marketplace, page.returns, resolve, { baseline, runId: ctx.runId });
-        if (next) await saveStreamState(tx, cursorKey(marketplace, kind), next);
+          ? await applyOrders(tx, marketplace, page.orders, resolve, { baseline, runId: ctx.runId, connectionId })
+          : await applyReturns(tx, marketplace, page.returns, resolve, { baseline, runId: ctx.runId, connectionId });
+        if (next) await saveStreamState(tx, cursorKey(marketplace, kind, connectionId), next);
         return applied;
       },
       (applied) => ({

@@ -1,5 +1,7 @@
+import { UnrecoverableError } from 'bullmq';
 import { UpstreamAuthError, UpstreamUnavailableError } from '@datasync/connector-kit';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
+import type { RunConnection } from '@datasync/runs';
 import type { MarketplacesHandlers } from './source';
 import { closedCounts, passGeneration } from '@datasync/runs';
 import { closeCatalog, importCatalog } from './catalog';
@@ -8,30 +10,35 @@ import { pollKind, type PollKind, type PollSettings } from './poll';
 import { pushMarketplace } from './push';
 
 export interface MarketplaceDeps {
-  connectors: Record<Marketplace, Connector>;
+  /** The connectors of a run's connection (the environment's three, or a stored cabinet's one). */
+  connectors(connection: RunConnection): Record<Marketplace, Connector>;
   poll: PollSettings;
   /** First wait before a refused push item is retried. */
   pushRetryMs: number;
-  /** Starts a push run (deduplicated: a push already queued takes the change along). */
-  requestPush(): Promise<string>;
+  /** Starts a push run for every cabinet (deduplicated: a push already queued takes the change along); answers their ids. */
+  requestPush(): Promise<string[]>;
 }
 
 /** The `marketplaces` queue's job handlers. */
 export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers {
-  const configured = () => MARKETPLACES.map((m) => deps.connectors[m]).filter((c) => c.configured);
+  const configured = (connection: RunConnection) => {
+    const connectors = deps.connectors(connection);
+    return MARKETPLACES.map((m) => connectors[m]).filter((c) => c.configured);
+  };
   return {
     // One complete pass over every configured catalogue (each read whole before anything is
     // written; a failed read throws first), closed in the run's last commit.
     'marketplaces.catalog': async (ctx) => {
-      const connectors = configured();
+      const connectors = configured(ctx.connection);
       const generation = passGeneration(null);
-      const counts = await importCatalog(ctx.pool, connectors, ctx.log, generation);
+      const counts = await importCatalog(ctx.pool, connectors, ctx.log, ctx.connection.id, generation);
       const closed = await ctx.commitPage(
         (tx) =>
           closeCatalog(
             tx,
             connectors.map((c) => c.marketplace),
             generation,
+            ctx.connection.id,
           ),
         (c) => ({
           checkpoint: null,
@@ -48,20 +55,27 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
     },
 
     'marketplaces.poll': async (ctx) => {
-      const connector = deps.connectors[ctx.params.marketplace];
+      const cabinet = ctx.connection.settings.marketplace;
+      if (ctx.connection.credentials && cabinet !== ctx.params.marketplace)
+        throw new UnrecoverableError(`connection ${ctx.connection.name} is a ${String(cabinet)} cabinet, not ${ctx.params.marketplace}`);
+      const connector = deps.connectors(ctx.connection)[ctx.params.marketplace];
       if (!connector.configured) throw new UpstreamAuthError(`${connector.marketplace}: credentials are not configured`);
-      const { rows } = await ctx.pool.query('SELECT 1 FROM marketplace_products LIMIT 1');
+      // The cabinet's own listings map its order lines to products.
+      const { rows } = await ctx.pool.query('SELECT 1 FROM marketplace_listings WHERE marketplace = $1 AND connection_id = $2 LIMIT 1', [
+        ctx.params.marketplace,
+        ctx.connection.id,
+      ]);
       if (rows.length === 0) {
-        ctx.log.info('no products yet: reading the catalogues first');
-        await importCatalog(ctx.pool, configured(), ctx.log);
+        ctx.log.info('no listings of this cabinet yet: reading its catalogue first');
+        await importCatalog(ctx.pool, configured(ctx.connection), ctx.log, ctx.connection.id);
       }
       const kinds: PollKind[] = ctx.params.kind ? [ctx.params.kind] : ['orders', 'returns'];
       let moved = 0;
       for (const kind of kinds) moved += (await pollKind(ctx, connector, kind, deps.poll)).size;
       if (moved > 0) {
-        const runId = await deps.requestPush();
-        ctx.log.info({ products: moved, pushRun: runId }, 'stock moved; push requested');
-        await ctx.progress({ pushRun: runId });
+        const runIds = await deps.requestPush();
+        ctx.log.info({ products: moved, pushRuns: runIds }, 'stock moved; push requested');
+        await ctx.progress({ pushRun: runIds[0], pushRuns: runIds });
       } else {
         // Routine: run lists leave such a scheduled poll out unless asked (`idle=true`).
         ctx.log.debug('nothing moved');
@@ -70,13 +84,13 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
     },
 
     'marketplaces.push': async (ctx) => {
-      const targets = configured().filter((c) => !ctx.params.marketplace || c.marketplace === ctx.params.marketplace);
+      const targets = configured(ctx.connection).filter((c) => !ctx.params.marketplace || c.marketplace === ctx.params.marketplace);
       const failures: string[] = [];
       let sent = 0;
       // One marketplace failing (after the client's retries) does not hold the others back.
       for (const connector of targets) {
         try {
-          const totals = await pushMarketplace(ctx, connector, deps.pushRetryMs);
+          const totals = await pushMarketplace(ctx, connector, deps.pushRetryMs, ctx.connection.id);
           sent += totals.pushed + totals.failed;
         } catch (err) {
           ctx.log.warn({ marketplace: connector.marketplace, err: (err as Error).message }, 'stock push failed');

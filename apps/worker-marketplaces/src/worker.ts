@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
-import { deleteSchedule, ensureSchedule, schedulesQueue } from '@datasync/runs';
+import { deleteSchedule, ensureSchedule, ENV_CONNECTION_ID, envConnection, schedulesQueue, type RunConnection } from '@datasync/runs';
 import { accountKey } from './connectors/http';
 import { OZON_GROUPS, WB_GROUPS, YM_GROUPS } from './connectors/limits';
 import { OzonConnector } from './connectors/ozon';
@@ -12,40 +12,69 @@ import { WbConnector } from './connectors/wb';
 import { YmConnector } from './connectors/ym';
 import type { MarketplacesConfig } from './source';
 
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 /**
- * The three marketplaces' connectors. Each keeps its marketplace's documented per-method limits
- * (connectors/limits.ts) per seller account, shared by every worker process through Redis; Ozon also
- * its one update per (product, warehouse) every 30 s.
+ * The three marketplaces' connectors of one connection. The environment connection has all three,
+ * from the config; a stored connection is one seller cabinet of one marketplace
+ * (`settings.marketplace`), the other two are left unconfigured. Each keeps its marketplace's
+ * documented per-method limits (connectors/limits.ts) per cabinet, shared by every worker process
+ * through Redis (keys name the stored connection's id, or a hash of the environment's credentials),
+ * so one cabinet's 429s never slow another's; Ozon also its one update per (product, warehouse) every 30 s.
  */
-export function createConnectors(config: MarketplacesConfig, log: Logger, redis: Redis | Cluster): Record<Marketplace, Connector> {
+export function createConnectors(
+  config: MarketplacesConfig,
+  log: Logger,
+  redis: Redis | Cluster,
+  connection: RunConnection = envConnection,
+): Record<Marketplace, Connector> {
   const prefix = `${config.REDIS_PREFIX}:mp`;
   const limiter = (scope: string, groups: MethodGroup[]) => new MethodLimiter(scope, groups, { redis, prefix });
   const http = httpSettings(config);
+  const stored = connection.id === ENV_CONNECTION_ID ? undefined : connection;
+  const c = stored?.credentials ?? {};
+  const s = stored?.settings ?? {};
+  // A stored cabinet only fills the marketplace it is for; the others get no credentials (unconfigured).
+  const mine = (m: Marketplace) => !stored || s.marketplace === m;
+  const account = (m: Marketplace, ...credentials: (string | undefined)[]) =>
+    stored ? `${m}:${stored.id}` : `${m}:${accountKey(...credentials)}`;
+  const ozon = mine('ozon')
+    ? { clientId: stored ? text(c.clientId) : config.OZON_CLIENT_ID, apiKey: stored ? text(c.apiKey) : config.OZON_API_KEY }
+    : {};
+  const wbToken = mine('wb') ? (stored ? text(c.token) : config.WB_TOKEN) : undefined;
+  const ymKey = mine('ym') ? (stored ? text(c.apiKey) : config.YM_API_KEY) : undefined;
   return {
     ozon: new OzonConnector({
-      baseURL: config.OZON_BASE_URL,
-      clientId: config.OZON_CLIENT_ID,
-      apiKey: config.OZON_API_KEY,
+      baseURL: text(s.baseUrl) && mine('ozon') ? text(s.baseUrl)! : config.OZON_BASE_URL,
+      ...ozon,
       batchSize: config.OZON_STOCK_BATCH,
-      limiter: limiter(`ozon:${accountKey(config.OZON_CLIENT_ID)}`, OZON_GROUPS),
+      limiter: limiter(account('ozon', ozon.clientId), OZON_GROUPS),
       // Ozon: one update per (product, warehouse) every 30 s (reference §2.5), counted at Ozon: 1 s of margin by default.
-      pairCooldown: new KeyedCooldown(redis, `${prefix}:ozon-pair`, config.OZON_STOCK_PAIR_INTERVAL_MS),
+      pairCooldown: new KeyedCooldown(
+        redis,
+        stored ? `${prefix}:ozon-pair:${stored.id}` : `${prefix}:ozon-pair`,
+        config.OZON_STOCK_PAIR_INTERVAL_MS,
+      ),
       ...http,
       log,
     }),
     wb: new WbConnector({
-      hosts: { marketplace: config.WB_MARKETPLACE_BASE_URL, content: config.WB_CONTENT_BASE_URL, analytics: config.WB_ANALYTICS_BASE_URL },
-      token: config.WB_TOKEN,
+      hosts: {
+        marketplace: (mine('wb') && text(s.marketplaceBaseUrl)) || config.WB_MARKETPLACE_BASE_URL,
+        content: (mine('wb') && text(s.contentBaseUrl)) || config.WB_CONTENT_BASE_URL,
+        analytics: (mine('wb') && text(s.analyticsBaseUrl)) || config.WB_ANALYTICS_BASE_URL,
+      },
+      token: wbToken,
       batchSize: config.WB_STOCK_BATCH,
-      limiter: limiter(`wb:${accountKey(config.WB_TOKEN)}`, WB_GROUPS),
+      limiter: limiter(account('wb', wbToken), WB_GROUPS),
       ...http,
       log,
     }),
     ym: new YmConnector({
-      baseURL: config.YM_BASE_URL,
-      apiKey: config.YM_API_KEY,
+      baseURL: (mine('ym') && text(s.baseUrl)) || config.YM_BASE_URL,
+      apiKey: ymKey,
       batchSize: config.YM_STOCK_BATCH,
-      limiter: limiter(`ym:${accountKey(config.YM_API_KEY)}`, YM_GROUPS),
+      limiter: limiter(account('ym', ymKey), YM_GROUPS),
       ...http,
       log,
     }),

@@ -59,14 +59,27 @@ async function sameTie(db: Queryable, companyId: number, e: PagedEntity, at: Row
   return Number(rows[0]!.n) === 2;
 }
 
-const stateKey = (companyId: number, entity: string): StreamKey => ({ source: SOURCE, stream: entity, scope: String(companyId) });
+/** An entity's place per company and per connection: two logins never share a cursor. */
+const stateKey = (connectionId: string, companyId: number, entity: string): StreamKey => ({
+  source: SOURCE,
+  stream: entity,
+  scope: String(companyId),
+  connectionId,
+});
 
-async function readState(db: Queryable, companyId: number, entity: string): Promise<EntityState | undefined> {
-  return readStreamState(db, stateKey(companyId, entity), entityState);
+async function readState(db: Queryable, connectionId: string, companyId: number, entity: string): Promise<EntityState | undefined> {
+  return readStreamState(db, stateKey(connectionId, companyId, entity), entityState);
 }
 
-async function saveState(tx: Queryable, companyId: number, entity: string, ordinal: number, lastId: bigint | null): Promise<void> {
-  await saveStreamState(tx, stateKey(companyId, entity), { ordinal, lastId: String(lastId ?? 0n) } satisfies EntityState);
+async function saveState(
+  tx: Queryable,
+  connectionId: string,
+  companyId: number,
+  entity: string,
+  ordinal: number,
+  lastId: bigint | null,
+): Promise<void> {
+  await saveStreamState(tx, stateKey(connectionId, companyId, entity), { ordinal, lastId: String(lastId ?? 0n) } satisfies EntityState);
 }
 
 /** Whether we hold transactions of this exact `date` that are not on this (first resumed) page: its tie group began on an earlier page. */
@@ -79,11 +92,15 @@ async function straddles(db: Queryable, companyId: number, date: string, pageRow
   return rows.length > 0;
 }
 
-/** Deletes an entity's rows, its dependent rows and its state, in one transaction. */
+/**
+ * Deletes an entity's rows, its dependent rows and its state, in one transaction. The rows are the
+ * company's (YClients ids are global), so the state every connection keeps for this company goes
+ * too: another login's cursor would otherwise claim rows that are gone.
+ */
 async function resetEntity(pool: pg.Pool, companyId: number, e: PagedEntity): Promise<void> {
   await withTransaction(pool, async (tx) => {
     for (const table of e.tables) await tx.query(`DELETE FROM ${table} WHERE company_id = $1`, [companyId]);
-    await deleteStreamState(tx, stateKey(companyId, e.name));
+    await tx.query('DELETE FROM stream_state WHERE source = $1 AND stream = $2 AND scope = $3', [SOURCE, e.name, String(companyId)]);
   });
 }
 
@@ -160,7 +177,7 @@ function pagedStream(
       await page.extra.write(tx);
       // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
       // row of a tie group may be another one each time).
-      if (!page.extra.step.unchanged) await saveState(tx, c, e.name, page.extra.step.ordinal, page.extra.last);
+      if (!page.extra.step.unchanged) await saveState(tx, ctx.connection.id, c, e.name, page.extra.step.ordinal, page.extra.last);
     },
     report(page) {
       progress[e.name] = { state: 'running', rows: page.extra.step.ordinal, page: page.n, total: page.total ?? null };
@@ -182,12 +199,12 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
     // Targeted resync: forget where the entity stood and read it from page 1 (rows are upserted,
     // not deleted first, so the table stays whole meanwhile; the count check below still holds).
     await withTransaction(ctx.pool, async (tx) => {
-      await deleteStreamState(tx, stateKey(c, e.name));
+      await deleteStreamState(tx, stateKey(ctx.connection.id, c, e.name));
       await ctx.resync.dropped(tx, e.name);
     });
     ctx.log.info({ entity: e.name }, 'resync: saved state dropped; reading the entity from page 1');
   }
-  const state = await readState(ctx.pool, c, e.name);
+  const state = await readState(ctx.pool, ctx.connection.id, c, e.name);
   let start: PassStart = { kind: 'fresh' };
   let prefetched: ListPage | undefined;
   if (state && state.ordinal > 0) {
@@ -435,6 +452,7 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
   await ctx.progress({ stage: 'done' });
 }
 
-export function yclientsHandlers(transport: YclientsTransport): YclientsHandlers {
-  return { 'yclients.sync': withCheckpoint(checkpointSchema, (ctx) => syncCompany(ctx, transport)) };
+/** `transportFor` answers the run's connection's transport (its credentials, base URL and rate limit). */
+export function yclientsHandlers(transportFor: (ctx: Ctx) => YclientsTransport): YclientsHandlers {
+  return { 'yclients.sync': withCheckpoint(checkpointSchema, (ctx) => syncCompany(ctx, transportFor(ctx))) };
 }

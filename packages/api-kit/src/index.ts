@@ -4,3 +4,4 @@ export * from './messages';
 export * from './schemas';
 export * from './sync-route';
 export * from './start-run';
+export * from './connection';

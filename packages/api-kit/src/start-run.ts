@@ -53,7 +53,7 @@ export async function startRun(
   source: string,
   jobName: string,
   params: unknown,
-  options: RunOptions & { notify?: NotifyTarget[] },
+  options: RunOptions & { notify?: NotifyTarget[]; connectionId?: string; connectionField?: string },
 ): Promise<SubmitResult> {
   const streams = deps.queues.catalog.streams(source);
   if (options.resync) {
@@ -94,8 +94,18 @@ export async function startRun(
       ]);
     }
     if (options.backfill || days > backfill.maxDays) {
-      return submitBackfill(deps, source, jobName, window, { chunkDays, notify: options.notify });
+      return submitBackfill(deps, source, jobName, window, {
+        chunkDays,
+        notify: options.notify,
+        connectionId: options.connectionId,
+        connectionField: options.connectionField,
+      });
     }
   }
-  return submitRun(deps, source, jobName, params, { notify: options.notify, resync: options.resync });
+  return submitRun(deps, source, jobName, params, {
+    notify: options.notify,
+    resync: options.resync,
+    connectionId: options.connectionId,
+    connectionField: options.connectionField,
+  });
 }

@@ -12,7 +12,7 @@ import { watchRun } from './watch';
 const USAGE = `usage: pnpm datasync <command>
 
   sync <source>[.<job>] [--<param> <value> ...] [--params '<json>'] [--wait]
-       [--notify-webhook <url>] [--notify-email <address>]
+       [--notify-webhook <url>] [--notify-email <address>] [--connection <connection id>]
        [--resync <stream>,<stream>] [--backfill] [--chunk-days <n>]
                      start a run of a job (a source with one job may be named alone);
                      --resync reads those streams again from the start, --backfill (or
@@ -44,6 +44,7 @@ const OWN = new Set([
   'params',
   'notify-webhook',
   'notify-email',
+  'connection',
   'every',
   'cron',
   'tz',
@@ -138,6 +139,8 @@ async function main(argv: string[]): Promise<number> {
         params: jobParams(options),
         ...(notifyOf(options) ? { notify: notifyOf(options) } : {}),
         ...runOptionsOf(options),
+        // The connection (account) to sync; the env connection when left out.
+        ...(typeof options.get('connection') === 'string' ? { connectionId: options.get('connection') } : {}),
       });
       const runId = submitted.parser_uuid;
       console.log(runId);

@@ -19,8 +19,11 @@ export const defaultJobOptions = {
 export const MARKETPLACES = ['ozon', 'wb', 'ym'] as const;
 export type Marketplace = (typeof MARKETPLACES)[number];
 
-/** What every job carries: the run id is also the BullMQ job id. */
-export const jobEnvelope = z.object({ runId: z.string().uuid(), params: z.unknown() });
+/**
+ * What every job carries: the run id is also the BullMQ job id; `connectionId`, the connection
+ * (account) the run uses (left out: the environment connection). Never credentials.
+ */
+export const jobEnvelope = z.object({ runId: z.string().uuid(), params: z.unknown(), connectionId: z.string().uuid().optional() });
 export type JobEnvelope = z.infer<typeof jobEnvelope>;
 
 /**

@@ -19,7 +19,7 @@ export interface BackfillPlan {
 export interface ChildEnded {
   parentId: string;
   /** The next chunk's run, inserted as queued in the transaction: enqueue it once committed. */
-  next?: { runId: string; source: string; jobName: string; params: unknown };
+  next?: { runId: string; source: string; jobName: string; params: unknown; connectionId: string | null };
   /** The parent ended with this child: its last chunk done, or this chunk failed for good. */
   parentEnded?: { state: 'done' | 'failed'; source: string; durationMs: number; endedAt: number };
 }
@@ -63,18 +63,20 @@ export async function childrenOf(tx: Tx, parentId: string): Promise<ChildRow[]> 
 /** Inserts the run of chunk `index` as a queued child (no lock: its parent holds the backfill's). */
 export async function insertChild(
   tx: Tx,
-  parent: { id: string; source: string; jobName: string },
+  parent: { id: string; source: string; jobName: string; connectionId: string | null },
   params: unknown,
 ): Promise<NonNullable<ChildEnded['next']>> {
   const runId = uuidv4();
-  await tx.query(`INSERT INTO sync_runs (id, source, job_name, params, parent_run_id) VALUES ($1, $2, $3, $4, $5)`, [
+  // A chunk uses its parent's connection (account).
+  await tx.query(`INSERT INTO sync_runs (id, source, job_name, params, parent_run_id, connection_id) VALUES ($1, $2, $3, $4, $5, $6)`, [
     runId,
     parent.source,
     parent.jobName,
     JSON.stringify(params),
     parent.id,
+    parent.connectionId,
   ]);
-  return { runId, source: parent.source, jobName: parent.jobName, params };
+  return { runId, source: parent.source, jobName: parent.jobName, params, connectionId: parent.connectionId };
 }
 
 /**
@@ -87,8 +89,14 @@ export async function childEnded(
   parentId: string,
   child: { id: string; state: 'done' | 'failed'; error?: string },
 ): Promise<ChildEnded> {
-  const { rows } = await tx.query<{ source: string; jobName: string; state: string; checkpoint: BackfillPlan | null }>(
-    `SELECT source, job_name AS "jobName", state, checkpoint FROM sync_runs WHERE id = $1 FOR UPDATE`,
+  const { rows } = await tx.query<{
+    source: string;
+    jobName: string;
+    state: string;
+    checkpoint: BackfillPlan | null;
+    connectionId: string | null;
+  }>(
+    `SELECT source, job_name AS "jobName", state, checkpoint, connection_id AS "connectionId" FROM sync_runs WHERE id = $1 FOR UPDATE`,
     [parentId],
   );
   const parent = rows[0];
@@ -141,7 +149,11 @@ export async function childEnded(
   if (children.length < plan.chunks.length && children.every((c) => c.state === 'done')) {
     return {
       parentId,
-      next: await insertChild(tx, { id: parentId, source: parent.source, jobName: parent.jobName }, plan.chunks[children.length]),
+      next: await insertChild(
+        tx,
+        { id: parentId, source: parent.source, jobName: parent.jobName, connectionId: parent.connectionId },
+        plan.chunks[children.length],
+      ),
     };
   }
   return { parentId };

@@ -3,6 +3,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { withTransaction } from '@datasync/db';
 import type { NotifyTarget } from '@datasync/queues';
 import { backfillProgress, insertChild, type BackfillPlan } from './backfill-chain';
+import { assertConnectionOf, connectionOrEnv, ENV_CONNECTION_ID } from './connection-ref';
 import { addNotifyTargets, DEFAULT_MAX_NOTIFY_TARGETS } from './notify-targets';
 import { dedupKeyOf, QueueUnavailableError, type QueueSet, type SubmitResult } from './submit';
 
@@ -37,19 +38,21 @@ export function splitWindow(start: string, end: string, days: number): { start: 
 }
 
 /** The dedup key of a backfill: its parameters and how it is cut (so a cut window and a plain run are not one). */
-export const backfillKeyOf = (source: string, jobName: string, params: unknown, chunkDays: number): string =>
-  dedupKeyOf(source, jobName, { params, backfillChunkDays: chunkDays });
+export const backfillKeyOf = (source: string, jobName: string, params: unknown, chunkDays: number, connectionId?: string): string =>
+  dedupKeyOf(source, jobName, { params, backfillChunkDays: chunkDays }, [], connectionId);
 
 /** Adds a run's job (job id = run id) with the job's own options. */
 export async function enqueueRun(
   queues: QueueSet,
-  run: { runId: string; source: string; jobName: string; params: unknown },
+  run: { runId: string; source: string; jobName: string; params: unknown; connectionId?: string | null },
 ): Promise<void> {
+  // The job names its connection only when it is not the environment's (as submitRun's jobs do).
+  const connection = run.connectionId && run.connectionId !== ENV_CONNECTION_ID ? { connectionId: run.connectionId } : {};
   await queues
     .get(run.source)
     .add(
       run.jobName,
-      { runId: run.runId, params: run.params },
+      { runId: run.runId, params: run.params, ...connection },
       { ...queues.catalog.job(run.source, run.jobName)?.options, jobId: run.runId },
     );
 }
@@ -68,17 +71,19 @@ export async function submitBackfill(
   source: string,
   jobName: string,
   params: Record<string, unknown> & { start: string; end: string },
-  options: { chunkDays: number; notify?: NotifyTarget[] },
+  options: { chunkDays: number; notify?: NotifyTarget[]; connectionId?: string; connectionField?: string },
 ): Promise<SubmitResult> {
+  const connectionId = connectionOrEnv(options.connectionId);
   const windows = splitWindow(params.start, params.end, options.chunkDays);
   const plan: BackfillPlan = { chunkDays: options.chunkDays, chunks: windows.map((w) => ({ ...params, ...w })) };
   const parentId = uuidv4();
-  const key = backfillKeyOf(source, jobName, params, options.chunkDays);
+  const key = backfillKeyOf(source, jobName, params, options.chunkDays, connectionId);
   const maxTargets = deps.settings?.maxNotifyTargetsPerRun ?? DEFAULT_MAX_NOTIFY_TARGETS;
   const first = await withTransaction(deps.pool, async (tx) => {
+    await assertConnectionOf(tx, source, connectionId, options.connectionField);
     await tx.query(
-      `INSERT INTO sync_runs (id, source, job_name, params, state, started_at, children_total, checkpoint, progress)
-       VALUES ($1, $2, $3, $4, 'running', now(), $5, $6, $7)`,
+      `INSERT INTO sync_runs (id, source, job_name, params, state, started_at, children_total, checkpoint, progress, connection_id)
+       VALUES ($1, $2, $3, $4, 'running', now(), $5, $6, $7, $8)`,
       [
         parentId,
         source,
@@ -87,6 +92,7 @@ export async function submitBackfill(
         plan.chunks.length,
         JSON.stringify(plan),
         JSON.stringify(backfillProgress(plan, [])),
+        connectionId,
       ],
     );
     const lock = await tx.query('INSERT INTO run_locks (dedup_key, run_id) VALUES ($1, $2) ON CONFLICT (dedup_key) DO NOTHING', [
@@ -95,7 +101,7 @@ export async function submitBackfill(
     ]);
     if (lock.rowCount !== 1) throw new BackfillHeld();
     await addNotifyTargets(tx, parentId, options.notify, maxTargets);
-    return insertChild(tx, { id: parentId, source, jobName }, plan.chunks[0]);
+    return insertChild(tx, { id: parentId, source, jobName, connectionId }, plan.chunks[0]);
   }).catch(async (err: unknown) => {
     if (!(err instanceof BackfillHeld)) throw err;
     return withTransaction(deps.pool, async (tx) => {

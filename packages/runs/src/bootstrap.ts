@@ -1,9 +1,11 @@
 import { loadConfig, type ConfigSlice } from '@datasync/config';
+import { parseKeyRing } from '@datasync/connections';
 import { createDb } from '@datasync/db';
 import { closeOnSignals, createLogger, type Logger } from '@datasync/logger';
 import { answersWithin, startHealthListener, type HealthListener } from './health';
 import { createRedis } from './redis';
 import { startQueueWorker } from './service';
+import { connectionStateMarker, storedConnectionResolver } from './run-connection';
 import type { JobDeclarations, SourceConfig, SourceDeclaration } from './source';
 
 export interface RunningWorker {
@@ -40,7 +42,18 @@ export async function startSourceWorker<Name extends string, Jobs extends JobDec
   try {
     const setup = (await source.handlers()).default;
     const runtime = await setup({ config, log, redis, pool: db.pool });
-    const running = await startQueueWorker({ source, handlers: runtime.handlers, config, redis, pool: db.pool, log });
+    // Each run opens its connection: stored ones with the key ring (DATASYNC_KEYS), the env one from the config.
+    const ring = parseKeyRing(config.DATASYNC_KEYS);
+    const running = await startQueueWorker({
+      source,
+      handlers: runtime.handlers,
+      config,
+      redis,
+      pool: db.pool,
+      log,
+      connections: storedConnectionResolver(db.pool, ring),
+      markConnection: connectionStateMarker(db.pool),
+    });
     await runtime.started?.({ config, log, redis, pool: db.pool, queues: running.queues });
     if (config.WORKER_HEALTH_PORT !== undefined) {
       health = await startHealthListener({

@@ -5,6 +5,8 @@ export * from './submit';
 export * from './backfill';
 export * from './backfill-chain';
 export * from './retry';
+export * from './connection-ref';
+export * from './run-connection';
 export * from './quota';
 export * from './cron';
 export * from './notify-targets';

@@ -27,6 +27,8 @@ interface RetryRow {
   params: unknown;
   state: string;
   parentRunId: string | null;
+  /** The run's connection (null: from before connections, the environment's). */
+  connectionId: string | null;
   childrenTotal: number | null;
   checkpoint: unknown;
   resync: string[];
@@ -35,7 +37,7 @@ interface RetryRow {
 async function lockedRun(tx: Tx, id: string): Promise<RetryRow | undefined> {
   const { rows } = await tx.query<RetryRow>(
     `SELECT id, source, job_name AS "jobName", params, state, parent_run_id AS "parentRunId", children_total AS "childrenTotal",
-            checkpoint, COALESCE(resync, '{}') AS resync
+            checkpoint, COALESCE(resync, '{}') AS resync, connection_id AS "connectionId"
      FROM sync_runs WHERE id = $1 FOR UPDATE`,
     [id],
   );
@@ -58,7 +60,7 @@ async function relock(tx: Tx, key: string, runId: string): Promise<void> {
 async function requeueRow(tx: Tx, run: RetryRow): Promise<void> {
   await tx.query(`UPDATE sync_runs SET state = 'queued', error = NULL, finished_at = NULL, updated_at = now() WHERE id = $1`, [run.id]);
   // A chunk's lock is its parent's; any other run takes its own again.
-  if (!run.parentRunId) await relock(tx, dedupKeyOf(run.source, run.jobName, run.params, run.resync), run.id);
+  if (!run.parentRunId) await relock(tx, dedupKeyOf(run.source, run.jobName, run.params, run.resync, run.connectionId ?? undefined), run.id);
 }
 
 /** The parent waits again (running), its lock taken again; answers its failed children to retry. */
@@ -69,7 +71,7 @@ async function reopenParent(tx: Tx, parent: RetryRow): Promise<RetryRow[]> {
     `UPDATE sync_runs SET state = 'running', error = NULL, finished_at = NULL, progress = $2, updated_at = now() WHERE id = $1`,
     [parent.id, JSON.stringify(backfillProgress(plan, children))],
   );
-  await relock(tx, backfillKeyOf(parent.source, parent.jobName, parent.params, plan.chunkDays), parent.id);
+  await relock(tx, backfillKeyOf(parent.source, parent.jobName, parent.params, plan.chunkDays, parent.connectionId ?? undefined), parent.id);
   const failed: RetryRow[] = [];
   for (const c of children.filter((c) => c.state === 'failed')) failed.push((await lockedRun(tx, c.id))!);
   return failed;
@@ -100,7 +102,13 @@ export async function retryRun(deps: Deps, id: string): Promise<{ runId: string;
     try {
       // The failed job keeps its id in BullMQ (a job id is added once): remove it, then add afresh.
       await deps.queues.get(run.source).remove(run.id);
-      await enqueueRun(deps.queues, { runId: run.id, source: run.source, jobName: run.jobName, params: run.params });
+      await enqueueRun(deps.queues, {
+        runId: run.id,
+        source: run.source,
+        jobName: run.jobName,
+        params: run.params,
+        connectionId: run.connectionId,
+      });
     } catch (err) {
       // The row is queued: the workers' orphan sweep adds its job if this could not.
       throw new QueueUnavailableError(`run ${run.id} is queued again but its job could not be added yet: ${(err as Error).message}`);

@@ -6,7 +6,7 @@ import { JobCatalog, type QueuedSource } from '@datasync/queues';
 import { closeQueues, createQueues, requeueOrphans, type QueueSet } from './submit';
 import { handBackAfterMs, JobsInHand } from './drain';
 import { RunLifecycle } from './lifecycle';
-import { createRunWorker, type AnyHandlers } from './worker';
+import { createRunWorker, type AnyHandlers, type RunWorkerOptions } from './worker';
 
 /** The settings every worker app runs its queue with (a part of the config). */
 export interface WorkerSettings {
@@ -55,6 +55,9 @@ export async function startQueueWorker(options: {
   redis: Redis | Cluster;
   pool: pg.Pool;
   log: Logger;
+  /** Opens each run's connection, records its state (default: the environment connection only). */
+  connections?: RunWorkerOptions['connections'];
+  markConnection?: RunWorkerOptions['markConnection'];
 }): Promise<RunningSourceWorker> {
   const { config, log, pool } = options;
   const lifecycle = new RunLifecycle(options.redis, config.REDIS_PREFIX, {
@@ -76,6 +79,8 @@ export async function startQueueWorker(options: {
     concurrency: config.WORKER_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    connections: options.connections,
+    markConnection: options.markConnection,
   });
   await worker.waitUntilReady();
 

@@ -27,6 +27,8 @@ export interface RunRecord {
   /** Streams the run reads again from the start, and those it has already reset. */
   resync: string[];
   resyncDone: string[];
+  /** The connection (account) the run uses; null for runs from before connections (the environment's). */
+  connectionId: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -35,7 +37,7 @@ export interface RunRecord {
 
 const COLUMNS = `id, source, job_name AS "jobName", params, state, progress, counts, checkpoint, error, attempts,
   worker, schedule_id AS "scheduleId", scheduled_for AS "scheduledFor",
-  parent_run_id AS "parentRunId", children_total AS "childrenTotal", COALESCE(resync, '{}') AS resync, COALESCE(resync_done, '{}') AS "resyncDone", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+  parent_run_id AS "parentRunId", children_total AS "childrenTotal", COALESCE(resync, '{}') AS resync, COALESCE(resync_done, '{}') AS "resyncDone", connection_id AS "connectionId", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
 
 type Q = Pick<pg.Pool | pg.PoolClient, 'query'>;
 

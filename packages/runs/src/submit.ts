@@ -9,6 +9,7 @@ import { defaultJobOptions, type JobCatalog, type NotifyTarget } from '@datasync
 import { QuotaExceededError, type Quotas } from './quota';
 import { onRedisError } from './redis-errors';
 import { addNotifyTargets, DEFAULT_MAX_NOTIFY_TARGETS } from './notify-targets';
+import { assertConnectionOf, connectionOrEnv, ENV_CONNECTION_ID } from './connection-ref';
 
 /** One BullMQ Queue per source of a catalog (the queue is named after the source), with the catalog itself. */
 export class QueueSet {
@@ -65,6 +66,9 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The envelope's connection field: left out for the environment connection, so its jobs look as they always did. */
+const jobConnection = (connectionId: string) => (connectionId === ENV_CONNECTION_ID ? {} : { connectionId });
+
 /** Rolls the new run back when an identical run holds the lock. */
 class LockHeld extends Error {}
 
@@ -87,10 +91,18 @@ export interface SubmitResult {
  * The key identical runs share (`run_locks`): source, job and canonical parameters; plus the
  * streams to re-sync when there are any, so runs with different resync sets are not one run.
  */
-export function dedupKeyOf(source: string, jobName: string, params: unknown, resync: readonly string[] = []): string {
+export function dedupKeyOf(
+  source: string,
+  jobName: string,
+  params: unknown,
+  resync: readonly string[] = [],
+  connectionId: string = ENV_CONNECTION_ID,
+): string {
   const streams = [...new Set(resync)].sort();
+  // The environment connection keeps the key it always had; another connection's run is another run.
+  const connection = connectionId === ENV_CONNECTION_ID ? '' : `\n${connectionId}`;
   return createHash('sha256')
-    .update(`${source}\n${jobName}\n${canonicalJson(params)}${streams.length > 0 ? `\nresync:${streams.join(',')}` : ''}`)
+    .update(`${source}\n${jobName}\n${canonicalJson(params)}${connection}${streams.length > 0 ? `\nresync:${streams.join(',')}` : ''}`)
     .digest('hex');
 }
 
@@ -101,6 +113,13 @@ export interface SubmitOptions {
   notify?: NotifyTarget[];
   /** The schedule tick this run belongs to: at most one run per (schedule, tick). */
   schedule?: { id: string; tick: Date };
+  /**
+   * The connection (account) the run uses; the environment connection when left out. Must name a
+   * connection of the source (UnknownConnectionError otherwise, nothing stored). `connectionField`
+   * is the request field that named it, for that error.
+   */
+  connectionId?: string;
+  connectionField?: string;
 }
 
 /**
@@ -120,16 +139,28 @@ export async function submitRun(
   if (!schema) throw new Error(`no job ${jobName} in queue ${source}`);
   const params = schema.parse(rawParams) as Record<string, unknown>;
   const resync = [...new Set(options.resync ?? [])].sort();
-  const dedupKey = dedupKeyOf(source, jobName, params, resync);
+  const connectionId = connectionOrEnv(options.connectionId);
+  // The same sync of two accounts is two runs; the environment connection keeps the key it always had.
+  const dedupKey = dedupKeyOf(source, jobName, params, resync, connectionId);
   const runId = uuidv4();
 
   const maxTargets = deps.settings?.maxNotifyTargetsPerRun ?? DEFAULT_MAX_NOTIFY_TARGETS;
   // Inside the transaction: our lock, or the id of the identical run that holds it.
   const holder = await withTransaction(deps.pool, async (tx) => {
+    await assertConnectionOf(tx, source, connectionId, options.connectionField);
     const inserted = await tx.query({
-      text: `INSERT INTO sync_runs (id, source, job_name, params, schedule_id, scheduled_for, resync)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (schedule_id, scheduled_for) DO NOTHING`,
-      values: [runId, source, jobName, JSON.stringify(params), options.schedule?.id ?? null, options.schedule?.tick ?? null, resync],
+      text: `INSERT INTO sync_runs (id, source, job_name, params, schedule_id, scheduled_for, resync, connection_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (schedule_id, scheduled_for) DO NOTHING`,
+      values: [
+        runId,
+        source,
+        jobName,
+        JSON.stringify(params),
+        options.schedule?.id ?? null,
+        options.schedule?.tick ?? null,
+        resync,
+        connectionId,
+      ],
     });
     if (inserted.rowCount === 0) throw new TickTaken();
     const lock = await tx.query({
@@ -186,7 +217,13 @@ export async function submitRun(
   if (holder !== runId) return { runId: holder, deduplicated: true };
 
   try {
-    await deps.queues.get(source).add(jobName, { runId, params }, { ...deps.queues.catalog.job(source, jobName)?.options, jobId: runId });
+    await deps.queues
+      .get(source)
+      .add(
+        jobName,
+        { runId, params, ...jobConnection(connectionId) },
+        { ...deps.queues.catalog.job(source, jobName)?.options, jobId: runId },
+      );
   } catch (err) {
     await deps.pool.query('DELETE FROM sync_runs WHERE id = $1', [runId]).catch(() => {});
     throw new QueueUnavailableError(`could not enqueue the run: ${(err as Error).message}`);
@@ -201,13 +238,13 @@ export async function submitRun(
  */
 export async function requeueOrphans(deps: { pool: pg.Pool; queues: QueueSet }, source: string, olderThanMs = 30_000): Promise<number> {
   const { rows } = await deps.pool.query(
-    `SELECT id, job_name, params FROM sync_runs
+    `SELECT id, job_name, params, connection_id FROM sync_runs
      WHERE source = $1 AND state IN ('queued', 'running') AND children_total IS NULL AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
      ORDER BY created_at LIMIT 500`,
     [source, olderThanMs],
   );
   let requeued = 0;
-  for (const row of rows as { id: string; job_name: string; params: unknown }[]) {
+  for (const row of rows as { id: string; job_name: string; params: unknown; connection_id: string | null }[]) {
     const queue = deps.queues.get(source);
     const job = await queue.getJob(row.id);
     if (job) {
@@ -217,7 +254,7 @@ export async function requeueOrphans(deps: { pool: pg.Pool; queues: QueueSet }, 
     }
     await queue.add(
       row.job_name,
-      { runId: row.id, params: row.params },
+      { runId: row.id, params: row.params, ...jobConnection(row.connection_id ?? ENV_CONNECTION_ID) },
       { ...deps.queues.catalog.job(source, row.job_name)?.options, jobId: row.id },
     );
     requeued += 1;

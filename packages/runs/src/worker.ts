@@ -12,6 +12,15 @@ import { enqueueRun } from './backfill';
 import type { QueueSet } from './submit';
 import { onRedisError } from './redis-errors';
 import { finishRun, isIdleRun, markHandedBack, markRetrying, markRunning, updateRun } from './store';
+import { ENV_CONNECTION_ID } from './connection-ref';
+import {
+  ConnectionGone,
+  envOnlyResolver,
+  isAuthFailure,
+  isFinalConnectionError,
+  type ConnectionResolver,
+  type RunConnection,
+} from './run-connection';
 
 /**
  * What a handler gets for one attempt of a run. `C` is the run's checkpoint: the handler's own
@@ -41,6 +50,8 @@ export interface RunContext<P, C = unknown> {
    * the queue without spending an attempt. One that does not stop is handed back at the deadline.
    */
   signal: AbortSignal;
+  /** The connection (account) this run uses: its id scopes the run's rows, state and rate limits. */
+  connection: RunConnection;
 
   /** The streams this run was asked to read again from the start (`resync`), see ResyncRequest. */
   resync: ResyncRequest;
@@ -85,6 +96,10 @@ export interface RunWorkerOptions {
   jobsInHand?: JobsInHand;
   /** The source's queue, for the next chunk of a backfill once a chunk is done. */
   queues: QueueSet;
+  /** Opens the connection each run names (default: the environment connection only). */
+  connections?: ConnectionResolver;
+  /** Records a stored connection's state after a run: failing on an auth refusal, ok when it worked. */
+  markConnection?: (connectionId: string, state: { ok: true } | { ok: false; error: string }) => Promise<void>;
 }
 
 export const workerName = `${os.hostname()}:${process.pid}`;
@@ -151,7 +166,9 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
     const held = jobsInHand.hold(job, token, () => markHandedBack(options.pool, runId));
     // Every line logged while this job is in hand also goes to the run's log (after redaction).
     try {
-      const run = withRunLog(runId, lifecycle.logs.sink(runId), () => processRun(job, runId, envelope.data.params, held));
+      const run = withRunLog(runId, lifecycle.logs.sink(runId), () =>
+        processRun(job, runId, envelope.data.params, envelope.data.connectionId ?? ENV_CONNECTION_ID, held),
+      );
       // A job handed back at the drain deadline ends here, its handler abandoned (the process exits).
       return await Promise.race([run, held.forced]);
     } finally {
@@ -160,7 +177,15 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
     }
   };
 
-  const processRun = async (job: Job, runId: string, rawParams: unknown, held: HeldJob): Promise<Outcome> => {
+  const resolve = options.connections ?? envOnlyResolver;
+  const mark = async (connection: RunConnection, state: { ok: true } | { ok: false; error: string }, log: Logger) => {
+    if (connection.id === ENV_CONNECTION_ID || !options.markConnection) return;
+    await options
+      .markConnection(connection.id, state)
+      .catch((err: Error) => log.warn({ err: err.message }, 'could not record the connection state'));
+  };
+
+  const processRun = async (job: Job, runId: string, rawParams: unknown, connectionId: string, held: HeldJob): Promise<Outcome> => {
     const attempt = job.attemptsMade + 1;
     const log = jobLogger(options.log, { queue: def.queue, jobId: runId, source: def.source, attempt });
     // Log retention at each run too: a worker that never sees midnight would otherwise keep every file.
@@ -181,12 +206,31 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       log.warn('run is already finished or unknown; skipping');
       return undefined;
     }
+    let connection: RunConnection;
+    try {
+      connection = await resolve({ source: def.source, connectionId, runId });
+    } catch (err) {
+      const error = err instanceof ConnectionGone ? err.message : `connection ${connectionId} could not be opened: ${describe(err)}`;
+      // Deleted, unreadable under the key ring, or a worker without one: no retry changes that.
+      if (isFinalConnectionError(err) || attempt >= (job.opts.attempts ?? 1)) {
+        log.error({ err: error, connectionId }, 'run failed');
+        await finish(runId, { state: 'failed', error });
+        throw new UnrecoverableError(error);
+      }
+      // Postgres briefly away: the next attempt opens it again.
+      log.warn({ err: error, connectionId }, 'run attempt failed; will retry');
+      await markRetrying(options.pool, runId, `attempt ${attempt} failed: ${error}`);
+      throw err;
+    }
     const counts: Record<string, number> = { ...run.counts };
     let progress: Record<string, unknown> = { ...run.progress };
     let savedCheckpoint: unknown = run.checkpoint ?? null;
     const started = Date.now();
     // A schedule's tick is routine; its end is told at info when it did something.
-    log[run.scheduledFor ? 'debug' : 'info']({ params: params.data, resumeFrom: run.checkpoint ?? null }, 'run started');
+    log[run.scheduledFor ? 'debug' : 'info'](
+      { params: params.data, connection: { id: connection.id, name: connection.name }, resumeFrom: run.checkpoint ?? null },
+      'run started',
+    );
 
     const ctx: RunContext<unknown, unknown> = {
       runId,
@@ -197,6 +241,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       checkpoint: run.checkpoint ?? null,
       counts,
       signal: jobsInHand.signal,
+      connection,
       async commitPage(write, update) {
         const { result, nextCounts, nextProgress, added, checkpoint } = await held.commit(() =>
           withTransaction(options.pool, async (tx) => {
@@ -237,7 +282,8 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       await handler(ctx);
     } catch (err) {
       if (err instanceof HandedBackError || !held.finishing()) return handBack();
-      const message = describe(err);
+      const message = isAuthFailure(err) ? `connection ${connection.name} (${connection.id}): ${describe(err)}` : describe(err);
+      if (isAuthFailure(err)) await mark(connection, { ok: false, error: describe(err) }, log);
       const attempts = job.opts.attempts ?? 1;
       if (isFinal(err) || attempt >= attempts) {
         log.error({ err: message, durationMs: Date.now() - started, counts }, 'run failed');
@@ -253,6 +299,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
     // A scheduled run that found nothing is routine: debug, not info, so the terminal stays readable.
     log[idle ? 'debug' : 'info']({ durationMs: Date.now() - started, counts }, 'run done');
     await finish(runId, { state: 'done', counts });
+    await mark(connection, { ok: true }, log);
     return { idle };
   };
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { UpstreamDataError } from '@datasync/connector-kit';
 import type { Logger } from '@datasync/logger';
-import { HandedBackError, runStream, skipItem, type PageUpdate, type RunContext, type StreamDefinition, type StreamPage } from '../src';
+import { envConnection, HandedBackError, runStream, skipItem, type PageUpdate, type RunContext, type StreamDefinition, type StreamPage } from '../src';
 
 type Checkpoint = { page: number };
 
@@ -20,6 +20,7 @@ function memoryRun(checkpoint: Checkpoint | null = null, signal: AbortSignal = n
     pool: undefined as unknown as pg.Pool,
     checkpoint,
     counts,
+    connection: envConnection,
     async commitPage(write, update) {
       const written = await write(undefined as unknown as pg.PoolClient);
       const u = typeof update === 'function' ? update(written) : update;

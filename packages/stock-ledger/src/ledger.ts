@@ -63,7 +63,19 @@ export interface ApplyOptions {
    */
   baseline: boolean;
   runId?: string;
+  /**
+   * The connection (seller cabinet) the events came from: part of every order, line, return and
+   * event key, since two cabinets of one marketplace number their orders independently. The
+   * environment connection when left out (its event keys are the ones they always were).
+   */
+  connectionId?: string;
 }
+
+/** The implicit environment connection (`@datasync/runs` ENV_CONNECTION_ID). */
+const ENV_CONNECTION = '00000000-0000-0000-0000-000000000000';
+
+/** An event key: a stored cabinet's keys carry its id, the environment's keep their old form. */
+const eventKeyOf = (connectionId: string, key: string): string => (connectionId === ENV_CONNECTION ? key : `${connectionId}:${key}`);
 
 export interface ApplyResult {
   movements: number;
@@ -111,12 +123,13 @@ export type ProductResolver = (marketplaceSku: string) => number | undefined;
  * e.g. Ozon offer_id then sku, WB chrtId then barcode): a key earlier in its listing's list wins
  * over a later key of another listing.
  */
-export async function loadResolver(db: Queryable, marketplace: Marketplace): Promise<ProductResolver> {
+export async function loadResolver(db: Queryable, marketplace: Marketplace, connectionId = ENV_CONNECTION): Promise<ProductResolver> {
   const map = new Map<string, number>();
+  // The cabinet's own listings: another cabinet's ids may name other goods.
   const { rows } = await db.query<{ product_id: number; key: string }>(
     `SELECT l.product_id, k.key FROM marketplace_listings l, unnest(l.match_keys) WITH ORDINALITY AS k(key, rank)
-     WHERE l.marketplace = $1 ORDER BY k.rank, l.product_id`,
-    [marketplace],
+     WHERE l.marketplace = $1 AND l.connection_id = $2 ORDER BY k.rank, l.product_id`,
+    [marketplace, connectionId],
   );
   for (const r of rows) if (!map.has(r.key)) map.set(r.key, r.product_id);
   return (sku) => map.get(sku);
@@ -164,15 +177,27 @@ async function movement(
     reserved: number;
     eventKey: string;
     marketplace: Marketplace;
+    connectionId: string;
     orderId?: string | null;
     returnId?: string;
     runId?: string;
   },
 ): Promise<boolean> {
   const inserted = await tx.query(
-    `INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, event_key, marketplace, order_id, return_id, run_id)
-     VALUES ($1, $2::stock_movement_kind, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_key) DO NOTHING RETURNING id`,
-    [m.productId, m.kind, m.onHand, m.reserved, m.eventKey, m.marketplace, m.orderId ?? null, m.returnId ?? null, m.runId ?? null],
+    `INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, event_key, marketplace, order_id, return_id, run_id, connection_id)
+     VALUES ($1, $2::stock_movement_kind, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_key) DO NOTHING RETURNING id`,
+    [
+      m.productId,
+      m.kind,
+      m.onHand,
+      m.reserved,
+      eventKeyOf(m.connectionId, m.eventKey),
+      m.marketplace,
+      m.orderId ?? null,
+      m.returnId ?? null,
+      m.runId ?? null,
+      m.connectionId,
+    ],
   );
   return inserted.rowCount === 1;
 }
@@ -191,12 +216,13 @@ export async function applyOrders(
 ): Promise<ApplyResult> {
   const deltas = new Deltas();
   let unmapped = 0;
+  const connectionId = options.connectionId ?? ENV_CONNECTION;
   const sorted = [...orders].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
   for (const o of sorted) {
     await tx.query(
-      `INSERT INTO marketplace_orders (marketplace, order_id, status, substatus, stage, warehouse_id, created_at, changed_at, raw, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-       ON CONFLICT (marketplace, order_id) DO UPDATE SET status = EXCLUDED.status, substatus = EXCLUDED.substatus, stage = EXCLUDED.stage,
+      `INSERT INTO marketplace_orders (marketplace, order_id, status, substatus, stage, warehouse_id, created_at, changed_at, raw, connection_id, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+       ON CONFLICT (marketplace, order_id, connection_id) DO UPDATE SET status = EXCLUDED.status, substatus = EXCLUDED.substatus, stage = EXCLUDED.stage,
          warehouse_id = COALESCE(EXCLUDED.warehouse_id, marketplace_orders.warehouse_id), created_at = COALESCE(EXCLUDED.created_at, marketplace_orders.created_at),
          changed_at = CASE WHEN marketplace_orders.status IS DISTINCT FROM EXCLUDED.status OR marketplace_orders.substatus IS DISTINCT FROM EXCLUDED.substatus
            THEN EXCLUDED.changed_at ELSE marketplace_orders.changed_at END,
@@ -211,20 +237,21 @@ export async function applyOrders(
         o.createdAt ?? null,
         o.changedAt,
         JSON.stringify(o.raw ?? {}),
+        connectionId,
       ],
     );
     const status = o.substatus ? `${o.status}/${o.substatus}` : o.status;
     await tx.query(
-      `INSERT INTO marketplace_order_status_history (marketplace, order_id, status, changed_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [marketplace, o.orderId, status, o.changedAt],
+      `INSERT INTO marketplace_order_status_history (marketplace, order_id, status, changed_at, connection_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [marketplace, o.orderId, status, o.changedAt, connectionId],
     );
     for (const line of o.lines) {
       const { rows } = await tx.query<{ ledger_state: LineState; product_id: number | null; quantity: number }>(
-        `INSERT INTO marketplace_order_items (marketplace, order_id, line_id, product_id, marketplace_sku, quantity)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (marketplace, order_id, line_id) DO UPDATE SET product_id = COALESCE(marketplace_order_items.product_id, EXCLUDED.product_id)
+        `INSERT INTO marketplace_order_items (marketplace, order_id, line_id, product_id, marketplace_sku, quantity, connection_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (marketplace, order_id, line_id, connection_id) DO UPDATE SET product_id = COALESCE(marketplace_order_items.product_id, EXCLUDED.product_id)
          RETURNING ledger_state, product_id, quantity`,
-        [marketplace, o.orderId, line.lineId, resolve(line.marketplaceSku) ?? null, line.marketplaceSku, line.quantity],
+        [marketplace, o.orderId, line.lineId, resolve(line.marketplaceSku) ?? null, line.marketplaceSku, line.quantity, connectionId],
       );
       const item = rows[0]!;
       if (item.product_id === null) {
@@ -242,17 +269,16 @@ export async function applyOrders(
           reserved: step.reserved,
           eventKey: `${marketplace}:order:${o.orderId}:${line.lineId}:${step.kind}`,
           marketplace,
+          connectionId,
           orderId: o.orderId,
           runId: options.runId,
         });
         if (fresh) deltas.add(item.product_id, step.onHand, step.reserved);
       }
-      await tx.query(`UPDATE marketplace_order_items SET ledger_state = $4 WHERE marketplace = $1 AND order_id = $2 AND line_id = $3`, [
-        marketplace,
-        o.orderId,
-        line.lineId,
-        step.next,
-      ]);
+      await tx.query(
+        `UPDATE marketplace_order_items SET ledger_state = $4 WHERE marketplace = $1 AND order_id = $2 AND line_id = $3 AND connection_id = $5`,
+        [marketplace, o.orderId, line.lineId, step.next, connectionId],
+      );
     }
   }
   const changed = await deltas.flush(tx);
@@ -272,21 +298,22 @@ export async function applyReturns(
 ): Promise<ApplyResult> {
   const deltas = new Deltas();
   let unmapped = 0;
+  const connectionId = options.connectionId ?? ENV_CONNECTION;
   const sorted = [...returns].sort((a, b) => (`${a.returnId}:${a.lineId}` < `${b.returnId}:${b.lineId}` ? -1 : 1));
   for (const r of sorted) {
     // The order line the return belongs to names the product most reliably (WB returns carry no size id).
     let productId = resolve(r.marketplaceSku);
     if (productId === undefined && r.orderId) {
       const { rows } = await tx.query<{ product_id: number | null }>(
-        `SELECT product_id FROM marketplace_order_items WHERE marketplace = $1 AND order_id = $2 AND product_id IS NOT NULL ORDER BY line_id LIMIT 1`,
-        [marketplace, r.orderId],
+        `SELECT product_id FROM marketplace_order_items WHERE marketplace = $1 AND order_id = $2 AND connection_id = $3 AND product_id IS NOT NULL ORDER BY line_id LIMIT 1`,
+        [marketplace, r.orderId, connectionId],
       );
       productId = rows[0]?.product_id ?? undefined;
     }
     const { rows } = await tx.query<{ restocked: boolean; product_id: number | null }>(
-      `INSERT INTO marketplace_returns (marketplace, return_id, line_id, order_id, product_id, marketplace_sku, quantity, status, created_at, changed_at, raw, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
-       ON CONFLICT (marketplace, return_id, line_id) DO UPDATE SET status = EXCLUDED.status, quantity = EXCLUDED.quantity,
+      `INSERT INTO marketplace_returns (marketplace, return_id, line_id, order_id, product_id, marketplace_sku, quantity, status, created_at, changed_at, raw, connection_id, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+       ON CONFLICT (marketplace, return_id, line_id, connection_id) DO UPDATE SET status = EXCLUDED.status, quantity = EXCLUDED.quantity,
          product_id = COALESCE(marketplace_returns.product_id, EXCLUDED.product_id), changed_at = EXCLUDED.changed_at, raw = EXCLUDED.raw, updated_at = now()
        RETURNING restocked, product_id`,
       [
@@ -301,6 +328,7 @@ export async function applyReturns(
         r.createdAt ?? null,
         r.changedAt,
         JSON.stringify(r.raw ?? {}),
+        connectionId,
       ],
     );
     const row = rows[0]!;
@@ -317,6 +345,7 @@ export async function applyReturns(
         reserved: 0,
         eventKey: `${marketplace}:return:${r.returnId}:${r.lineId}:restock`,
         marketplace,
+        connectionId,
         orderId: r.orderId,
         returnId: r.returnId,
         runId: options.runId,
@@ -324,11 +353,10 @@ export async function applyReturns(
       if (fresh) deltas.add(row.product_id, r.restockQuantity, 0);
     }
     // A baseline return was received before DataSync kept the stock: handled, never counted.
-    await tx.query(`UPDATE marketplace_returns SET restocked = true WHERE marketplace = $1 AND return_id = $2 AND line_id = $3`, [
-      marketplace,
-      r.returnId,
-      r.lineId,
-    ]);
+    await tx.query(
+      `UPDATE marketplace_returns SET restocked = true WHERE marketplace = $1 AND return_id = $2 AND line_id = $3 AND connection_id = $4`,
+      [marketplace, r.returnId, r.lineId, connectionId],
+    );
   }
   const changed = await deltas.flush(tx);
   return { movements: deltas.movements, changed, unmapped };

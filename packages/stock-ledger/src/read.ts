@@ -2,7 +2,10 @@ import type pg from 'pg';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-export interface PushState {
+/** Which seller cabinet said it: the connection's name (`env` for the environment's; null once deleted). */
+type Cabinet = { connection: string | null };
+
+export interface PushState extends Cabinet {
   marketplace: string;
   warehouseId: string;
   /** What the marketplace was last told (null: never). */
@@ -41,11 +44,12 @@ const productSelect = (includeDeleted: boolean) => `
     COALESCE((SELECT json_object_agg(ml.marketplace, ml.ids ORDER BY ml.marketplace) FROM marketplace_listings ml
       WHERE ml.product_id = p.id${includeDeleted ? '' : ' AND ml.deleted_at IS NULL'}), '{}') AS ids,
     COALESCE(l.on_hand, 0) AS on_hand, COALESCE(l.reserved, 0) AS reserved, l.counted_at,
-    COALESCE((SELECT json_agg(json_build_object('marketplace', s.marketplace, 'warehouseId', s.warehouse_id, 'pushedValue', s.pushed_value,
+    COALESCE((SELECT json_agg(json_build_object('marketplace', s.marketplace, 'connection', CASE WHEN s.connection_id = '00000000-0000-0000-0000-000000000000' THEN 'env' ELSE (SELECT c.name FROM connections c WHERE c.id = s.connection_id) END, 'warehouseId', s.warehouse_id, 'pushedValue', s.pushed_value,
         'pushedAt', s.pushed_at, 'error', CASE WHEN s.error_code IS NULL THEN NULL ELSE json_build_object('code', s.error_code,
         'message', s.error_message, 'value', s.error_value, 'retryable', s.retryable, 'attempts', s.attempts, 'nextRetryAt', s.next_retry_at) END)
-        ORDER BY s.marketplace, s.warehouse_id)
-      FROM stock_pushes s JOIN marketplace_warehouses w ON w.marketplace = s.marketplace AND w.warehouse_id = s.warehouse_id AND w.active
+        ORDER BY s.marketplace, s.connection_id, s.warehouse_id)
+      FROM stock_pushes s JOIN marketplace_warehouses w ON w.marketplace = s.marketplace AND w.warehouse_id = s.warehouse_id
+        AND w.connection_id = s.connection_id AND w.active
       WHERE s.product_id = p.id), '[]') AS pushes
   FROM marketplace_products p LEFT JOIN stock_levels l ON l.product_id = p.id`;
 
@@ -131,7 +135,7 @@ export async function recentMovements(db: Queryable, productId: number, limit = 
   return rows;
 }
 
-export interface WarehouseView {
+export interface WarehouseView extends Cabinet {
   marketplace: string;
   warehouseId: string;
   name: string;
@@ -141,7 +145,8 @@ export interface WarehouseView {
 
 export async function listWarehouses(db: Queryable): Promise<WarehouseView[]> {
   const { rows } = await db.query<WarehouseView>(
-    `SELECT marketplace, warehouse_id AS "warehouseId", name, active FROM marketplace_warehouses ORDER BY marketplace, warehouse_id`,
+    `SELECT marketplace, CASE WHEN w.connection_id = '00000000-0000-0000-0000-000000000000' THEN 'env' ELSE (SELECT c.name FROM connections c WHERE c.id = w.connection_id) END AS connection, warehouse_id AS "warehouseId", name, active
+     FROM marketplace_warehouses w ORDER BY marketplace, connection_id, warehouse_id`,
   );
   return rows;
 }
@@ -154,7 +159,7 @@ export interface OrderFilter {
   limit: number;
 }
 
-export interface OrderView {
+export interface OrderView extends Cabinet {
   marketplace: string;
   orderId: string;
   status: string;
@@ -168,16 +173,16 @@ export interface OrderView {
 
 export async function listOrders(db: Queryable, f: OrderFilter): Promise<OrderView[]> {
   const { rows } = await db.query<OrderView>(
-    `SELECT o.marketplace, o.order_id AS "orderId", o.status, o.substatus, o.stage, o.warehouse_id AS "warehouseId",
+    `SELECT o.marketplace, CASE WHEN o.connection_id = '00000000-0000-0000-0000-000000000000' THEN 'env' ELSE (SELECT c.name FROM connections c WHERE c.id = o.connection_id) END AS connection, o.order_id AS "orderId", o.status, o.substatus, o.stage, o.warehouse_id AS "warehouseId",
        to_json(o.created_at)#>>'{}' AS "createdAt", to_json(o.changed_at)#>>'{}' AS "changedAt",
        COALESCE((SELECT json_agg(json_build_object('lineId', i.line_id, 'sku', p.sku, 'marketplaceSku', i.marketplace_sku, 'quantity', i.quantity,
            'ledgerState', i.ledger_state) ORDER BY i.line_id)
          FROM marketplace_order_items i LEFT JOIN marketplace_products p ON p.id = i.product_id
-         WHERE i.marketplace = o.marketplace AND i.order_id = o.order_id), '[]') AS items
+         WHERE i.marketplace = o.marketplace AND i.order_id = o.order_id AND i.connection_id = o.connection_id), '[]') AS items
      FROM marketplace_orders o
      WHERE ($1::text IS NULL OR o.marketplace = $1) AND ($2::text IS NULL OR o.stage = $2)
        AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM marketplace_order_items i JOIN marketplace_products p ON p.id = i.product_id
-             WHERE i.marketplace = o.marketplace AND i.order_id = o.order_id AND p.sku = $3))
+             WHERE i.marketplace = o.marketplace AND i.order_id = o.order_id AND i.connection_id = o.connection_id AND p.sku = $3))
        AND ($4::timestamptz IS NULL OR o.changed_at >= $4)
      ORDER BY o.changed_at DESC NULLS LAST, o.order_id DESC LIMIT $5`,
     [f.marketplace ?? null, f.stage ?? null, f.sku ?? null, f.since ?? null, f.limit],
@@ -185,7 +190,7 @@ export async function listOrders(db: Queryable, f: OrderFilter): Promise<OrderVi
   return rows;
 }
 
-export interface ReturnView {
+export interface ReturnView extends Cabinet {
   marketplace: string;
   returnId: string;
   lineId: string;
@@ -204,7 +209,7 @@ export async function listReturns(
   f: { marketplace?: string; sku?: string; restocked?: boolean; since?: Date; limit: number },
 ): Promise<ReturnView[]> {
   const { rows } = await db.query<ReturnView>(
-    `SELECT r.marketplace, r.return_id AS "returnId", r.line_id AS "lineId", r.order_id AS "orderId", p.sku, r.marketplace_sku AS "marketplaceSku",
+    `SELECT r.marketplace, CASE WHEN r.connection_id = '00000000-0000-0000-0000-000000000000' THEN 'env' ELSE (SELECT c.name FROM connections c WHERE c.id = r.connection_id) END AS connection, r.return_id AS "returnId", r.line_id AS "lineId", r.order_id AS "orderId", p.sku, r.marketplace_sku AS "marketplaceSku",
        r.quantity, r.status, r.restocked, to_json(r.created_at)#>>'{}' AS "createdAt", to_json(r.changed_at)#>>'{}' AS "changedAt"
      FROM marketplace_returns r LEFT JOIN marketplace_products p ON p.id = r.product_id
      WHERE ($1::text IS NULL OR r.marketplace = $1) AND ($2::text IS NULL OR p.sku = $2) AND ($3::boolean IS NULL OR r.restocked = $3)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notifyTarget } from '@datasync/queues';
 import { catalog } from '@datasync/sources';
+import { connectionIdField } from '@datasync/runs';
 import {
   assertDeliverable,
   errorSchema,
@@ -23,6 +24,8 @@ const body = z
     params: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({}),
     notify: notifyTarget.optional(),
     ...runOptionsDoc,
+    /** The connection (account) to sync; the environment connection when left out. */
+    connectionId: connectionIdField,
   })
   .strict();
 
@@ -33,7 +36,7 @@ const body = z
 export const postRun: Route = {
   method: 'post',
   path: '/api/runs',
-  summary: 'Start a run of any source: {source, job?, params, notify?, resync?, backfill?} (parameters as the job schema of the catalog)',
+  summary: 'Start a run of any source: {source, job?, params, notify?, resync?, backfill?, connectionId?} (parameters as the job schema of the catalog)',
   tag: 'runs',
   body,
   responses: {
@@ -57,6 +60,7 @@ export const postRun: Route = {
       notify: b.notify ? [b.notify] : undefined,
       resync: b.resync,
       backfill: b.backfill,
+      connectionId: b.connectionId,
     });
     return { body: { status: 'ok', parser_uuid: runId } };
   },

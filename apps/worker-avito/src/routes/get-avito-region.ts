@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
-import { errorSchema, parseOr400, queryId, queryNotifyDoc, submittedSchema, takeQueryNotify, type Route } from '@datasync/api-kit';
+import {
+  errorSchema,
+  parseOr400,
+  queryConnectionDoc,
+  queryId,
+  queryNotifyDoc,
+  submittedSchema,
+  takeQueryConnection,
+  takeQueryNotify,
+  type Route,
+} from '@datasync/api-kit';
 
 export const ALL_RUSSIA = 621540;
 export const COMMERCIAL_REAL_ESTATE = 42;
@@ -23,7 +33,7 @@ export const getAvitoRegion: Route = {
   path: '/api/avito/region',
   summary: 'Sync a region search (text, location, category)',
   tag: 'avito',
-  query: z.object({ ...(query as unknown as z.ZodObject).shape, ...queryNotifyDoc }),
+  query: z.object({ ...(query as unknown as z.ZodObject).shape, ...queryNotifyDoc, ...queryConnectionDoc }),
   responses: {
     200: { description: 'Run queued (or the identical run already queued or running)', schema: submittedSchema },
     400: { description: 'Invalid input; nothing was queued', schema: errorSchema },
@@ -40,7 +50,7 @@ export const getAvitoRegion: Route = {
         locationId: q.locationId ?? ALL_RUSSIA,
         categoryId: q.categoryId ?? q.catedotyId ?? COMMERCIAL_REAL_ESTATE,
       },
-      { notify },
+      { notify, ...takeQueryConnection(input.query) },
     );
     return { body: { status: 'ok', parser_uuid: runId } };
   },

@@ -1,13 +1,22 @@
 import { z } from 'zod';
 import { submitRun } from '@datasync/runs';
-import { errorSchema, parseOr400, queryNotifyDoc, submittedSchema, takeQueryNotify, type Route } from '@datasync/api-kit';
+import {
+  errorSchema,
+  parseOr400,
+  queryConnectionDoc,
+  queryNotifyDoc,
+  submittedSchema,
+  takeQueryConnection,
+  takeQueryNotify,
+  type Route,
+} from '@datasync/api-kit';
 
 const query = z.object({
   user: z
     .string({ error: 'is required' })
     .regex(/^[0-9a-fA-F]{32}$/, 'must be the 32 hex characters of the seller hash from the profile URL'),
 });
-const queryDoc = query.extend(queryNotifyDoc);
+const queryDoc = query.extend(queryNotifyDoc).extend(queryConnectionDoc);
 
 export const getAvitoUser: Route = {
   method: 'get',
@@ -22,7 +31,7 @@ export const getAvitoUser: Route = {
   async handle(input, deps) {
     const { user } = parseOr400(query, input.query);
     const notify = takeQueryNotify(input.query, deps);
-    const { runId } = await submitRun(deps, 'avito', 'avito.user', { user: user.toLowerCase() }, { notify });
+    const { runId } = await submitRun(deps, 'avito', 'avito.user', { user: user.toLowerCase() }, { notify, ...takeQueryConnection(input.query) });
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };

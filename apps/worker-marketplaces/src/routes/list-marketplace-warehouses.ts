@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { listWarehouses } from '@datasync/stock-ledger';
 import { type Route } from '@datasync/api-kit';
 
-export const warehouseSchema = z.object({ marketplace: z.string(), warehouseId: z.string(), name: z.string(), active: z.boolean() });
+export const warehouseSchema = z.object({
+  marketplace: z.string(),
+  /** The seller cabinet (connection name; env for the environment credentials) the warehouse belongs to. */
+  connection: z.string().nullable(),
+  warehouseId: z.string(),
+  name: z.string(),
+  active: z.boolean(),
+});
 
 export const listMarketplaceWarehouses: Route = {
   method: 'get',

@@ -20,6 +20,7 @@ export const skuParam = z.object({ sku: z.string().min(1, 'must not be empty').m
 
 const pushState = z.object({
   marketplace: z.string(),
+  connection: z.string().nullable().describe('the seller cabinet (connection name; env for the environment credentials) that said it'),
   warehouseId: z.string(),
   pushedValue: z.number().int().nullable(),
   pushedAt: z.string().nullable(),
@@ -84,6 +85,7 @@ export const presentProduct = <P extends Pick<ProductView, 'ids' | 'pushes' | 'a
 
 export const orderSchema = z.object({
   marketplace: z.string(),
+  connection: z.string().nullable().describe('the seller cabinet (connection name; env for the environment credentials) that said it'),
   orderId: z.string(),
   status: z.string(),
   substatus: z.string().nullable(),
@@ -98,6 +100,7 @@ export const orderSchema = z.object({
 
 export const returnSchema = z.object({
   marketplace: z.string(),
+  connection: z.string().nullable().describe('the seller cabinet (connection name; env for the environment credentials) that said it'),
   returnId: z.string(),
   lineId: z.string(),
   orderId: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { submitRun } from '@datasync/runs';
+import { requestPushEverywhere } from '../push-everywhere';
 import { adjustStock, findProduct, StockAboveLimitError, StockBelowZeroError } from '@datasync/stock-ledger';
 import { ApiError, errorSchema, InvalidRequestError, NotFoundError, parseOr400, type Route } from '@datasync/api-kit';
 import { productSchema, skuParam, presentProduct } from './marketplace-schemas';
@@ -57,7 +57,8 @@ export const postMarketplaceAdjustment: Route = {
       throw err;
     }
     // The movement is stored: its push is DataSync's own follow-up (as after a poll), not held to the queue quota.
-    const { runId } = await submitRun({ pool: deps.pool, queues: deps.queues }, 'marketplaces', 'marketplaces.push', {});
+    // Every connected cabinet sells from this one ledger: each is pushed (the environment's run id is answered).
+    const [runId] = await requestPushEverywhere({ pool: deps.pool, queues: deps.queues });
     const { id: _id, ...after } = (await findProduct(deps.pool, sku))!;
     return { body: { status: 'ok', product: presentProduct(after), parser_uuid: runId } };
   },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { marketplacePollParams, marketplacePushParams } from '../params';
 import { submitRun } from '@datasync/runs';
-import { errorSchema, parseOr400, submittedSchema, type Route } from '@datasync/api-kit';
+import { connectionDoc, errorSchema, parseOr400, submittedSchema, takeConnection, type Route } from '@datasync/api-kit';
 
 const responses = {
   200: { description: 'Run queued (or the identical run already queued or running); follow it at /api/runs/{id}', schema: submittedSchema },
@@ -13,11 +13,12 @@ export const postMarketplacePoll: Route = {
   path: '/api/marketplaces/poll',
   summary: 'Poll one marketplace now for new orders, reserves and returns (kind: orders or returns; both when left out)',
   tag: 'marketplaces',
-  body: marketplacePollParams,
+  body: marketplacePollParams.extend(connectionDoc),
   responses,
   async handle(input, deps) {
-    const params = parseOr400(marketplacePollParams, input.body ?? {});
-    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.poll', params);
+    const { connectionId, rest } = takeConnection(input.body ?? {});
+    const params = parseOr400(marketplacePollParams, rest ?? {});
+    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.poll', params, { connectionId });
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };
@@ -27,11 +28,12 @@ export const postMarketplacePush: Route = {
   path: '/api/marketplaces/push',
   summary: 'Push stock now: every value a marketplace does not have yet, and due retries of refused items',
   tag: 'marketplaces',
-  body: marketplacePushParams,
+  body: marketplacePushParams.extend(connectionDoc),
   responses,
   async handle(input, deps) {
-    const params = parseOr400(marketplacePushParams, input.body ?? {});
-    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.push', params);
+    const { connectionId, rest } = takeConnection(input.body ?? {});
+    const params = parseOr400(marketplacePushParams, rest ?? {});
+    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.push', params, { connectionId });
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };
@@ -42,11 +44,12 @@ export const postMarketplaceCatalog: Route = {
   path: '/api/marketplaces/catalog',
   summary: 'Read the products and warehouses of every marketplace now (ids matched by seller article and barcode)',
   tag: 'marketplaces',
-  body: empty,
+  body: empty.extend(connectionDoc),
   responses,
   async handle(input, deps) {
-    parseOr400(empty, input.body ?? {});
-    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.catalog', {});
+    const { connectionId, rest } = takeConnection(input.body ?? {});
+    parseOr400(empty, rest ?? {});
+    const { runId } = await submitRun(deps, 'marketplaces', 'marketplaces.catalog', {}, { connectionId });
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };

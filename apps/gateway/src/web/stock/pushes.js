@@ -3,18 +3,25 @@
 import { MARKETPLACES } from './api.js';
 import { el, timeEl } from './dom.js';
 
-/** The warehouses of one marketplace a product is pushed to: every active one, plus any with a push state. */
+/**
+ * The warehouses of one marketplace a product is pushed to: every active one, plus any with a push
+ * state, per seller cabinet (connection): two cabinets may number their warehouses alike.
+ */
 function warehouseLines(product, marketplace, warehouses) {
   const pushes = product.pushes.filter((p) => p.marketplace === marketplace);
-  const ids = new Set([
-    ...warehouses.filter((w) => w.marketplace === marketplace && w.active).map((w) => w.warehouseId),
-    ...pushes.map((p) => p.warehouseId),
-  ]);
-  return [...ids].sort().map((id) => ({
-    id,
-    name: warehouses.find((w) => w.marketplace === marketplace && w.warehouseId === id)?.name || `warehouse ${id}`,
-    push: pushes.find((p) => p.warehouseId === id),
-  }));
+  const key = (x) => `${x.connection ?? ''}\u0000${x.warehouseId}`;
+  const keys = new Map();
+  for (const w of warehouses.filter((w) => w.marketplace === marketplace && w.active)) keys.set(key(w), w);
+  for (const p of pushes) if (!keys.has(key(p))) keys.set(key(p), p);
+  return [...keys.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, x]) => {
+      const known = warehouses.find((w) => w.marketplace === marketplace && key(w) === k);
+      const name = known?.name || `warehouse ${x.warehouseId}`;
+      // Which cabinet said it: named when it is not the environment's own.
+      const cabinet = x.connection && x.connection !== 'env' ? ` (${x.connection})` : '';
+      return { id: x.warehouseId, connection: x.connection ?? null, name: `${name}${cabinet}`, push: pushes.find((p) => key(p) === k) };
+    });
 }
 
 function errorLine(error) {
@@ -45,7 +52,17 @@ function line(product, marketplaceName, w) {
     parts.push(el('div', { class: 'note' }, `clamped from ${p.clampedFrom} — marketplace max`));
   if (p?.error) parts.push(errorLine(p.error));
   const label = `${marketplaceName}, ${w.name}: ${told === null ? 'nothing pushed yet' : `pushed ${told}`}${p?.error ? `, refused (${p.error.code})` : ''}`;
-  return el('li', { 'data-warehouse': w.id, class: p?.error ? 'has-error' : '', 'aria-label': label, title: label }, parts);
+  return el(
+    'li',
+    {
+      'data-warehouse': w.id,
+      'data-connection': w.connection ?? '',
+      class: p?.error ? 'has-error' : '',
+      'aria-label': label,
+      title: label,
+    },
+    parts,
+  );
 }
 
 /** One `<td data-marketplace>` per marketplace for a counted product. */
