@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { INT4_MAX, optionalString, positiveInt } from '@datasync/config';
 import { defineSource, type HandlersOf, type SourceRuntime, type SourceConfig } from '@datasync/runs';
 import { marketplacePollParams, marketplacePushParams } from './params';
+import { deleteAllocationRuleRoute } from './routes/delete-allocation-rule';
+import { listAllocationRulesRoute } from './routes/list-allocation-rules';
+import { putAllocationRuleRoute } from './routes/put-allocation-rule';
 import { getMarketplaceProduct } from './routes/get-marketplace-product';
 import { listMarketplaceMovements } from './routes/list-marketplace-movements';
 import { listMarketplaceOrders, listMarketplaceReserves } from './routes/list-marketplace-orders';
@@ -112,5 +115,8 @@ export const marketplaces = defineSource({
     postMarketplacePoll,
     postMarketplacePush,
     postMarketplaceCatalog,
+    listAllocationRulesRoute,
+    putAllocationRuleRoute,
+    deleteAllocationRuleRoute,
   ],
 });
