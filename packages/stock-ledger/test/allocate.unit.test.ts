@@ -4,7 +4,8 @@ import { allocate, type AllocationInput, type WarehouseAllocationInput } from '.
 
 const warehouse = fc.record({
   warehouseId: fc.string({ minLength: 1, maxLength: 6 }),
-  weight: fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: null }),
+  // Small weights too, so equal remainders (the tie-break) come up often.
+  weight: fc.option(fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 1_000_000 })), { nil: null }),
   cap: fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: null }),
   excluded: fc.boolean(),
 });
@@ -94,6 +95,29 @@ describe('allocate: properties', () => {
     );
   });
 
+  it('breaks ties in remainders by warehouse id, not by the order the warehouses come in', () => {
+    // Few small weights and little stock: equal remainders on nearly every run.
+    const ties = fc.record({
+      available: fc.integer({ min: 0, max: 50 }),
+      warehouses: fc.uniqueArray(
+        fc.record({ warehouseId: fc.string({ minLength: 1, maxLength: 3 }), weight: fc.integer({ min: 1, max: 2 }) }),
+        {
+          minLength: 2,
+          maxLength: 6,
+          selector: (w) => w.warehouseId,
+        },
+      ),
+    });
+    fc.assert(
+      fc.property(
+        ties.chain((i) => fc.tuple(fc.constant(i), fc.shuffledSubarray(i.warehouses, { minLength: i.warehouses.length }))),
+        ([i, shuffled]) => {
+          expect(allocate({ ...i, warehouses: shuffled }).values).toEqual(allocate(i).values);
+        },
+      ),
+    );
+  });
+
   it('gives excluded warehouses nothing', () => {
     fc.assert(
       fc.property(input, (i) => {
@@ -130,7 +154,7 @@ describe('allocate: properties', () => {
 
 describe('allocate: worked examples', () => {
   it('splits 10 after a 20 % buffer of 12 by weights 1:1:1, the odd unit to the smallest id', () => {
-    // 12 − ceil(2.4) = 9 ... the buffer is 3 units, so the pool is 9: 3 each, no remainder.
+    // 20 % of 12 is 2.4, kept back as 3 units: the pool is 9, 3 each, no remainder.
     expect(
       allocate({
         available: 12,
