@@ -1,20 +1,12 @@
 import type pg from 'pg';
 import type { Marketplace } from '@datasync/queues';
 import type { RunContext } from '@datasync/runs';
+import { dueWithRules, type DueRow } from './allocated-due';
 import { refreshWarehouses } from './catalog';
 import type { Connector, PushItem, PushOutcome, WarehouseInfo } from './connectors/types';
 
 /** Rounds per run: each re-reads the ledger, so changes made while pushing go out in the same run. */
 const MAX_ROUNDS = 8;
-
-interface DueRow {
-  warehouse_id: string;
-  warehouse_name: string;
-  campaign_id: string | null;
-  product_id: number;
-  push_key: string;
-  want: number;
-}
 
 /**
  * Pairs (warehouse, counted product with a listing on this marketplace that has a push key) whose
@@ -107,7 +99,10 @@ export async function pushMarketplace(
   if (known.length === 0) await refreshWarehouses(ctx.pool, connector, connectionId);
   const totals = { pushed: 0, failed: 0, requests: 0 };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const rows = await due(ctx.pool, marketplace, connectionId, connector.listing.stockMax);
+    // Allocation rules, when any applies to this marketplace, split the stock; otherwise every warehouse gets available.
+    const rows =
+      (await dueWithRules(ctx.pool, marketplace, connectionId, connector.listing.stockMax)) ??
+      (await due(ctx.pool, marketplace, connectionId, connector.listing.stockMax));
     if (rows.length === 0) break;
     let heldForMs = Infinity;
     const byWarehouse = new Map<string, { warehouse: WarehouseInfo; items: PushItem[] }>();

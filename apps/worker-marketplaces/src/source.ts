@@ -3,6 +3,9 @@ import { INT4_MAX, optionalString, positiveInt } from '@datasync/config';
 import { defineSource, type HandlersOf, type SourceRuntime, type SourceConfig } from '@datasync/runs';
 import { marketplacesConnection } from './connection';
 import { marketplacePollParams, marketplacePushParams } from './params';
+import { deleteAllocationRuleRoute } from './routes/delete-allocation-rule';
+import { listAllocationRulesRoute } from './routes/list-allocation-rules';
+import { putAllocationRuleRoute } from './routes/put-allocation-rule';
 import { getMarketplaceProduct } from './routes/get-marketplace-product';
 import { listMarketplaceMovements } from './routes/list-marketplace-movements';
 import { listMarketplaceOrders, listMarketplaceReserves } from './routes/list-marketplace-orders';
@@ -114,5 +117,8 @@ export const marketplaces = defineSource({
     postMarketplacePoll,
     postMarketplacePush,
     postMarketplaceCatalog,
+    listAllocationRulesRoute,
+    putAllocationRuleRoute,
+    deleteAllocationRuleRoute,
   ],
 });

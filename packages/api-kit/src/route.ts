@@ -52,7 +52,7 @@ export interface RouteResult {
  * own routes and a source's (`routes` of its declaration) have this one shape.
  */
 export interface Route {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express path, e.g. `/api/runs/:id`. */
   path: string;
   summary: string;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { listProducts } from '@datasync/stock-ledger';
+import { listProducts, productAllocations } from '@datasync/stock-ledger';
 import { errorSchema, parseOr400, type Route } from '@datasync/api-kit';
+import { productAllocationSchema } from './allocation-rule-schemas';
 import { includeDeletedSchema, limitSchema, productSchema, presentProduct } from './marketplace-schemas';
 
 const query = z.object({
@@ -25,12 +26,20 @@ export const listMarketplaceProducts: Route = {
   tag: 'marketplaces',
   query,
   responses: {
-    200: { description: 'Products by SKU', schema: z.object({ total: z.number(), products: z.array(productSchema) }) },
+    200: {
+      description: 'Products by SKU',
+      schema: z.object({ total: z.number(), products: z.array(productSchema.extend({ allocation: z.array(productAllocationSchema) })) }),
+    },
     400: { description: 'Invalid filter', schema: errorSchema },
   },
   async handle(input, deps) {
     const q = parseOr400(query, input.query);
     const { total, products } = await listProducts(deps.pool, q);
-    return { body: { total, products: products.map(presentProduct) } };
+    // Per marketplace: the pool, the rule that applied and what each warehouse gets (README "Stock allocation rules").
+    const allocation = await productAllocations(
+      deps.pool,
+      products.map((p) => p.sku),
+    );
+    return { body: { total, products: products.map((p) => ({ ...presentProduct(p), allocation: allocation.get(p.sku) ?? [] })) } };
   },
 };

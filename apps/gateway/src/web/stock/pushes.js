@@ -37,7 +37,13 @@ function errorLine(error) {
   );
 }
 
-function line(product, marketplaceName, w) {
+/** What a warehouse should be told: its share under the allocation rules (README "Stock allocation rules"), else the available stock. */
+function wanted(product, marketplace, warehouseId) {
+  const share = product.allocation?.find((a) => a.marketplace === marketplace)?.warehouses.find((w) => w.warehouseId === warehouseId);
+  return share ? share.value : product.available;
+}
+
+function line(product, marketplace, marketplaceName, w) {
   const p = w.push;
   const told = p?.pushedValue ?? null;
   const parts = [el('span', { class: 'wh' }, w.name)];
@@ -45,7 +51,8 @@ function line(product, marketplaceName, w) {
     parts.push(el('span', { class: 'muted' }, p?.error ? 'never accepted' : 'waiting for the first push'));
   } else {
     parts.push(el('strong', { class: 'told' }, told), ' ', el('span', { class: 'when' }, timeEl(p.pushedAt)));
-    if (told !== product.available && !p.error) parts.push(el('span', { class: 'pending' }, ` → ${product.available} next`));
+    const want = wanted(product, marketplace, w.id);
+    if (told !== want && !p.error) parts.push(el('span', { class: 'pending' }, ` → ${want} next`));
   }
   // Added by the push worker when the wanted value was above what the marketplace accepts.
   if (p?.clampedFrom !== undefined && p.clampedFrom !== null)
@@ -75,7 +82,7 @@ export function pushCells(product, warehouses) {
         ? el(
             'ul',
             {},
-            lines.map((w) => line(product, m.name, w)),
+            lines.map((w) => line(product, m.id, m.name, w)),
           )
         : el('span', { class: 'muted' }, 'no warehouse to push to'),
     );
@@ -83,9 +90,9 @@ export function pushCells(product, warehouses) {
   });
 }
 
-/** How many warehouses there are when every one holds the product's available stock; 0 while any does not. */
+/** How many warehouses there are when every one holds what it should (its rule's share, else available); 0 while any does not. */
 export function reachedEverywhere(product, warehouses) {
-  const lines = MARKETPLACES.flatMap((m) => warehouseLines(product, m.id, warehouses));
-  const ok = lines.length > 0 && lines.every((w) => w.push && w.push.pushedValue === product.available && !w.push.error);
+  const lines = MARKETPLACES.flatMap((m) => warehouseLines(product, m.id, warehouses).map((w) => ({ ...w, marketplace: m.id })));
+  const ok = lines.length > 0 && lines.every((w) => w.push && w.push.pushedValue === wanted(product, w.marketplace, w.id) && !w.push.error);
   return ok ? lines.length : 0;
 }
