@@ -159,7 +159,9 @@ async function writeSales(tx: pg.PoolClient, runId: string, connectionId: string
   await bulkUpsert(
     tx,
     { table: datawizSaleShops, update: ['last_seen_run'] },
-    rows.flatMap(({ row: s }) => s.shops.map((shopId) => ({ sale_id: s.sale_id, shop_id: shopId, connection_id: connectionId, last_seen_run: runId }))),
+    rows.flatMap(({ row: s }) =>
+      s.shops.map((shopId) => ({ sale_id: s.sale_id, shop_id: shopId, connection_id: connectionId, last_seen_run: runId })),
+    ),
   );
   await bulkUpsert(
     tx,

@@ -150,7 +150,12 @@ export async function closeCatalog(
   for (const m of marketplaces) {
     const closed = await markPassDeletes(
       tx,
-      { stream: 'listings', table: 'marketplace_listings', where: 'marketplace = $2 AND connection_id = $3::uuid', params: [m, connectionId] },
+      {
+        stream: 'listings',
+        table: 'marketplace_listings',
+        where: 'marketplace = $2 AND connection_id = $3::uuid',
+        params: [m, connectionId],
+      },
       generation,
     );
     listings.deleted += closed.deleted;

@@ -27,7 +27,10 @@ export function syncRoute(
     body: body instanceof z.ZodObject ? body.extend({ ...notifyDoc, ...runOptionsDoc }).extend(connectionDoc) : body,
     responses: {
       200: { description: 'Run queued (or the identical run already queued or running)', schema: submittedSchema },
-      400: { description: 'Invalid input (or a connectionId that is not a connection of the source); nothing was queued', schema: errorSchema },
+      400: {
+        description: 'Invalid input (or a connectionId that is not a connection of the source); nothing was queued',
+        schema: errorSchema,
+      },
     },
     async handle(input, deps) {
       const { connectionId, rest: withoutConnection } = takeConnection(input.body);

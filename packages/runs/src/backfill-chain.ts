@@ -95,10 +95,9 @@ export async function childEnded(
     state: string;
     checkpoint: BackfillPlan | null;
     connectionId: string | null;
-  }>(
-    `SELECT source, job_name AS "jobName", state, checkpoint, connection_id AS "connectionId" FROM sync_runs WHERE id = $1 FOR UPDATE`,
-    [parentId],
-  );
+  }>(`SELECT source, job_name AS "jobName", state, checkpoint, connection_id AS "connectionId" FROM sync_runs WHERE id = $1 FOR UPDATE`, [
+    parentId,
+  ]);
   const parent = rows[0];
   if (!parent?.checkpoint || !Array.isArray(parent.checkpoint.chunks)) return { parentId };
   const plan = parent.checkpoint;

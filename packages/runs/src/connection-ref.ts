@@ -39,7 +39,6 @@ export const connectionOrEnv = (connectionId: string | undefined): string => con
 export async function assertConnectionOf(tx: Queryable, source: string, connectionId: string, field?: string): Promise<void> {
   if (connectionId === ENV_CONNECTION_ID) return;
   const { rowCount } = await tx.query({
-    name: 'run_connection_check',
     text: 'SELECT 1 FROM connections WHERE id = $1 AND source = $2 FOR KEY SHARE',
     values: [connectionId, source],
   });

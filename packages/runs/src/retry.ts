@@ -60,7 +60,8 @@ async function relock(tx: Tx, key: string, runId: string): Promise<void> {
 async function requeueRow(tx: Tx, run: RetryRow): Promise<void> {
   await tx.query(`UPDATE sync_runs SET state = 'queued', error = NULL, finished_at = NULL, updated_at = now() WHERE id = $1`, [run.id]);
   // A chunk's lock is its parent's; any other run takes its own again.
-  if (!run.parentRunId) await relock(tx, dedupKeyOf(run.source, run.jobName, run.params, run.resync, run.connectionId ?? undefined), run.id);
+  if (!run.parentRunId)
+    await relock(tx, dedupKeyOf(run.source, run.jobName, run.params, run.resync, run.connectionId ?? undefined), run.id);
 }
 
 /** The parent waits again (running), its lock taken again; answers its failed children to retry. */
@@ -71,7 +72,11 @@ async function reopenParent(tx: Tx, parent: RetryRow): Promise<RetryRow[]> {
     `UPDATE sync_runs SET state = 'running', error = NULL, finished_at = NULL, progress = $2, updated_at = now() WHERE id = $1`,
     [parent.id, JSON.stringify(backfillProgress(plan, children))],
   );
-  await relock(tx, backfillKeyOf(parent.source, parent.jobName, parent.params, plan.chunkDays, parent.connectionId ?? undefined), parent.id);
+  await relock(
+    tx,
+    backfillKeyOf(parent.source, parent.jobName, parent.params, plan.chunkDays, parent.connectionId ?? undefined),
+    parent.id,
+  );
   const failed: RetryRow[] = [];
   for (const c of children.filter((c) => c.state === 'failed')) failed.push((await lockedRun(tx, c.id))!);
   return failed;

@@ -2,7 +2,16 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { UpstreamDataError } from '@datasync/connector-kit';
 import type { Logger } from '@datasync/logger';
-import { envConnection, HandedBackError, runStream, skipItem, type PageUpdate, type RunContext, type StreamDefinition, type StreamPage } from '../src';
+import {
+  envConnection,
+  HandedBackError,
+  runStream,
+  skipItem,
+  type PageUpdate,
+  type RunContext,
+  type StreamDefinition,
+  type StreamPage,
+} from '../src';
 
 type Checkpoint = { page: number };
 

@@ -36,7 +36,8 @@ const body = z
 export const postRun: Route = {
   method: 'post',
   path: '/api/runs',
-  summary: 'Start a run of any source: {source, job?, params, notify?, resync?, backfill?, connectionId?} (parameters as the job schema of the catalog)',
+  summary:
+    'Start a run of any source: {source, job?, params, notify?, resync?, backfill?, connectionId?} (parameters as the job schema of the catalog)',
   tag: 'runs',
   body,
   responses: {

@@ -31,7 +31,13 @@ export const getAvitoUser: Route = {
   async handle(input, deps) {
     const { user } = parseOr400(query, input.query);
     const notify = takeQueryNotify(input.query, deps);
-    const { runId } = await submitRun(deps, 'avito', 'avito.user', { user: user.toLowerCase() }, { notify, ...takeQueryConnection(input.query) });
+    const { runId } = await submitRun(
+      deps,
+      'avito',
+      'avito.user',
+      { user: user.toLowerCase() },
+      { notify, ...takeQueryConnection(input.query) },
+    );
     return { body: { status: 'ok', parser_uuid: runId } };
   },
 };
