@@ -95,6 +95,11 @@ describeDeletes({
           const clients = (run.progress.entities as Record<string, { state: string; page?: number }> | undefined)?.clients;
           return clients?.state === 'running' && (clients.page ?? 0) >= 2 && (clients.page ?? 0) < 5;
         },
+        // Page 1 of the clients asked once: the resumed attempt went on with the killed pass's generation, not a new pass.
+        firstPage: {
+          prefix: `/yclients/api/v1/company/${c}/clients/search`,
+          is: (r) => (r.body as { page?: number } | undefined)?.page === 1,
+        },
         // The killed reset pass deleted nothing: every deleted row was removed upstream, and the
         // clients and records removed for this pass are still live (its close was never reached).
         async killed(pool) {
