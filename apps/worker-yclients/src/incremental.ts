@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { generationSchema } from '@datasync/runs';
 import { id, type Row } from './parse';
 
 /**
@@ -7,8 +8,12 @@ import { id, type Row } from './parse';
  * ends and whether the result holds. `syncPaged` (sync.ts) does the requests and writes around them.
  */
 
-/** An entity's stream state (`stream_state`): the ordinal of the last stored row and that row's id (text: a bigint). */
-export const entityState = z.object({ ordinal: z.number().int(), lastId: z.string() });
+/**
+ * An entity's stream state (`stream_state`): the ordinal of the last stored row and that row's id
+ * (text: a bigint); `generation` while a complete pass (one from page 1) is under way, so an attempt
+ * resuming it after a kill keeps stamping the same generation (README "Deletes").
+ */
+export const entityState = z.object({ ordinal: z.number().int(), lastId: z.string(), generation: generationSchema.optional() });
 export type EntityState = z.infer<typeof entityState>;
 
 /** How a pass begins: from page 1 with nothing saved, after the saved row, or over again (rows moved before it). */
@@ -72,3 +77,18 @@ export const isLastPage = (rowsOnPage: number, n: number, size: number, total: n
 
 /** After a pass: the rows stored must be the source's count (else the entity starts over next attempt). */
 export const storedMatchesSource = (stored: number, total: number | undefined): boolean => total === undefined || stored === total;
+
+/**
+ * The generation a soft-deleting entity's pass stamps: a pass from page 1 (fresh or reset) is
+ * complete and gets one — the saved one when a complete pass was started and not finished (a kill
+ * before its first page, a count check that asked for one), a new one for a reset; a resumed pass
+ * keeps the saved one (a complete pass continued) or has none (an incremental pass never deletes).
+ */
+export function passGenerationOf(start: PassStart, state: EntityState | undefined, fresh: () => string): string | undefined {
+  if (start.kind === 'resume') return state?.generation;
+  if (start.kind === 'reset') return fresh();
+  return state?.generation ?? fresh();
+}
+
+/** A complete pass closes only when it read as many rows as the source counts (a short page stops it short: nothing deleted). */
+export const passReadAll = (rowsSeen: number, total: number | undefined): boolean => total === undefined || rowsSeen >= total;

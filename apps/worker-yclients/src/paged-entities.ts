@@ -18,7 +18,7 @@ import {
 } from '@datasync/db/tables';
 import type { Ctx, PageWrite } from './context';
 import { id, list, num, obj, stamp, str, type Row } from './parse';
-import { clientRow, deleteMissingSql, recordRow, transactionRow, upsertSpec, withId } from './rows';
+import { clientRow, deleteMissingSql, recordRow, stampedUpsertSpec, transactionRow, upsertSpec, withId } from './rows';
 import type { ListPage, YclientsTransport } from './transport';
 
 /** The paginated entities (clients, records, transactions): how each page is fetched and written. */
@@ -26,9 +26,14 @@ import type { ListPage, YclientsTransport } from './transport';
 export interface PagedEntity {
   name: 'clients' | 'records' | 'transactions';
   fetch(page: number): Promise<ListPage>;
-  /** Builds the upsert of one page's rows with their dependent rows (no database access). */
-  prepare(rows: Row[]): PageWrite;
-  /** Tables holding the entity's rows, dependents first (deleted on a reset). */
+  /** Builds the upsert of one page's rows with their dependent rows (no database access); `generation`: a complete pass's stamp. */
+  prepare(rows: Row[], generation?: string): PageWrite;
+  /**
+   * The entity's own table when it gets soft deletes from complete passes (clients, records): a
+   * reset reads it again from page 1 stamping a generation instead of emptying it first.
+   */
+  soft?: string;
+  /** Tables holding the entity's rows, dependents first (deleted on a reset when the entity has no `soft`). */
   tables: string[];
   /**
    * Unstable paging (transactions, §9.2): the sort key whose ties move between requests. Rows
@@ -131,11 +136,12 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
       name: 'clients',
       fetch: (p) => t.clients(c, p),
       tables: [CLIENT_LINKS.name, CLIENTS.name],
-      prepare(rows) {
+      soft: CLIENTS.name,
+      prepare(rows, generation) {
         rows = withId(rows);
         const writeClients = prepareUpsert(
-          upsertSpec(CLIENTS),
-          rows.map((r) => clientRow(c, r)),
+          stampedUpsertSpec(CLIENTS, generation ?? null),
+          rows.map((r) => clientRow(c, r, generation ?? null)) as never,
         );
         const cats: Omit<YclientsClientCategoriesRow, 'deleted_at'>[] = [];
         const links: YclientsClientCategoryLinksRow[] = [];
@@ -170,11 +176,12 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
       name: 'records',
       fetch: (p) => t.records(c, p),
       tables: [RECORD_SERVICES.name, RECORD_STAFF.name, RECORDS.name],
-      prepare(rows) {
+      soft: RECORDS.name,
+      prepare(rows, generation) {
         rows = withId(rows);
         const writeRecords = prepareUpsert(
-          upsertSpec(RECORDS),
-          rows.map((r) => recordRow(c, r)),
+          stampedUpsertSpec(RECORDS, generation ?? null),
+          rows.map((r) => recordRow(c, r, generation ?? null)) as never,
         );
         const services: YclientsRecordServicesRow[] = [];
         const staff: YclientsRecordStaffRow[] = [];

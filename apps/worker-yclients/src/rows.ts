@@ -93,7 +93,17 @@ export function serviceRow(c: number, r: Row): Mapped<YclientsServicesRow> {
     raw: r,
   };
 }
-export function clientRow(c: number, r: Row): YclientsClientsRow {
+/**
+ * The upsert of a soft-deleting paged entity's rows (clients, records): `deleted_at` is left to the
+ * pass's close; `seen_generation` is written only by a complete pass (an incremental one leaves the
+ * stamp as it was, and an unchanged row unwritten).
+ */
+export function stampedUpsertSpec<T extends Table>(t: T, generation: string | null) {
+  const columns = Object.keys(t.columns).filter((c) => c !== 'deleted_at' && (generation !== null || c !== 'seen_generation'));
+  return { ...upsertSpec(t), columns } as unknown as { table: T; skipUnchanged: true };
+}
+
+export function clientRow(c: number, r: Row, generation: string | null = null): Mapped<YclientsClientsRow> {
   const custom = obj(r.custom_fields) ?? {};
   return {
     company_id: c,
@@ -117,9 +127,10 @@ export function clientRow(c: number, r: Row): YclientsClientsRow {
     last_change_date: stamp(r.last_change_date),
     custom_fields: custom,
     raw: r,
+    seen_generation: generation,
   };
 }
-export function recordRow(c: number, r: Row): YclientsRecordsRow {
+export function recordRow(c: number, r: Row, generation: string | null = null): Mapped<YclientsRecordsRow> {
   // Record documents are not stored.
   const { documents: _documents, ...raw } = r;
   void _documents;
@@ -140,6 +151,7 @@ export function recordRow(c: number, r: Row): YclientsRecordsRow {
     activity_id: id(r.activity_id),
     comment: str(r.comment),
     raw,
+    seen_generation: generation,
   };
 }
 export function transactionRow(c: number, r: Row): YclientsTransactionsRow {

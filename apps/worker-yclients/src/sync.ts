@@ -17,6 +17,8 @@ import {
   closedCounts,
   deleteStreamState,
   markListDeletes,
+  markPassDeletes,
+  passGeneration,
   readStreamState,
   runStream,
   saveStreamState,
@@ -33,6 +35,8 @@ import {
   isSavedRow,
   pageOfOrdinal,
   pageStep,
+  passGenerationOf,
+  passReadAll,
   planStart,
   rowAtOrdinal,
   rowsBefore,
@@ -78,8 +82,38 @@ async function saveState(
   entity: string,
   ordinal: number,
   lastId: bigint | null,
+  generation?: string,
 ): Promise<void> {
-  await saveStreamState(tx, stateKey(connectionId, companyId, entity), { ordinal, lastId: String(lastId ?? 0n) } satisfies EntityState);
+  const state: EntityState = { ordinal, lastId: String(lastId ?? 0n), ...(generation ? { generation } : {}) };
+  await saveStreamState(tx, stateKey(connectionId, companyId, entity), state);
+}
+
+/**
+ * Starts a soft-deleting entity over without emptying it: its state (this connection's) says
+ * "page 1, complete pass `generation`", so an attempt resuming after a kill keeps the generation.
+ */
+async function startCompletePass(ctx: Ctx, e: PagedEntity, generation: string): Promise<void> {
+  await withTransaction(ctx.pool, (tx) => saveState(tx, ctx.connection.id, ctx.params.companyId, e.name, 0, null, generation));
+}
+
+/**
+ * Closes a soft-deleting entity's complete pass in one transaction: the company's rows the pass did
+ * not stamp get `deleted_at`, the stamped ones lose it, and the stream state drops the generation
+ * (later passes are incremental). Rows carry no connection: the scope is the company.
+ */
+async function closeCompletePass(ctx: Ctx, e: PagedEntity & { soft: string }, generation: string): Promise<void> {
+  const c = ctx.params.companyId;
+  const key = stateKey(ctx.connection.id, c, e.name);
+  const closed = await ctx.commitPage(
+    async (tx) => {
+      const result = await markPassDeletes(tx, { stream: e.name, table: e.soft, where: 'company_id = $2', params: [c] }, generation);
+      const state = await readStreamState(tx, key, entityState);
+      await saveStreamState(tx, key, { ordinal: state?.ordinal ?? 0, lastId: state?.lastId ?? '0' } satisfies EntityState);
+      return result;
+    },
+    (result) => ({ checkpoint: { entity: e.name }, added: closedCounts(e.name, result) }),
+  );
+  ctx.log.info({ entity: e.name, deleted: closed.deleted, restored: closed.restored }, 'complete pass closed');
 }
 
 /** Whether we hold transactions of this exact `date` that are not on this (first resumed) page: its tie group began on an earlier page. */
@@ -126,18 +160,18 @@ function pagedStream(
   e: PagedEntity,
   size: number,
   progress: EntityProgress,
-  from: { start: PassStart; state: EntityState | undefined; prefetched: ListPage | undefined },
+  from: { start: PassStart; state: EntityState | undefined; prefetched: ListPage | undefined; generation: string | undefined },
   pass: PassFound,
 ): StreamDefinition<Checkpoint, Row, Row, void, PagedExtra> {
   const c = ctx.params.companyId;
-  const { start, state } = from;
+  const { start, state, generation } = from;
   return {
     name: `yclients ${e.name}`,
     async *pages() {
       const first = firstPage(start);
       let prefetched = from.prefetched;
       // Each page's statements are built as soon as it arrives, while the page before is being written.
-      const withWrite = (page: ListPage) => ({ ...page, write: e.prepare(page.rows) });
+      const withWrite = (page: ListPage) => ({ ...page, write: e.prepare(page.rows, generation) });
       const pages = numberedPages(
         (n) => {
           if (n === first && prefetched) {
@@ -177,7 +211,8 @@ function pagedStream(
       await page.extra.write(tx);
       // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
       // row of a tie group may be another one each time).
-      if (!page.extra.step.unchanged) await saveState(tx, ctx.connection.id, c, e.name, page.extra.step.ordinal, page.extra.last);
+      if (!page.extra.step.unchanged)
+        await saveState(tx, ctx.connection.id, c, e.name, page.extra.step.ordinal, page.extra.last, generation);
     },
     report(page) {
       progress[e.name] = { state: 'running', rows: page.extra.step.ordinal, page: page.n, total: page.total ?? null };
@@ -190,14 +225,17 @@ function pagedStream(
 
 /**
  * One paginated entity (issue steps 1–4): verify the row at our last ordinal still has our last id,
- * then continue after it; otherwise delete the entity's rows and read it again from page 1. Each
- * page is written with its stream state and the run checkpoint in one transaction.
+ * then continue after it; otherwise read it again from page 1 — for clients and records as a
+ * complete pass (rows stamped, the ones it did not read marked deleted once it completes), for
+ * transactions after deleting the entity's rows. Each page is written with its stream state and the
+ * run checkpoint in one transaction.
  */
 async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: EntityProgress): Promise<void> {
   const c = ctx.params.companyId;
   if (ctx.resync.pending(e.name)) {
     // Targeted resync: forget where the entity stood and read it from page 1 (rows are upserted,
-    // not deleted first, so the table stays whole meanwhile; the count check below still holds).
+    // not deleted first, so the table stays whole meanwhile). For clients and records that is a
+    // complete pass: a fresh start with no saved state gets a generation like a reset.
     await withTransaction(ctx.pool, async (tx) => {
       await deleteStreamState(tx, stateKey(ctx.connection.id, c, e.name));
       await ctx.resync.dropped(tx, e.name);
@@ -218,28 +256,37 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
       ctx.log.info({ entity: e.name, ordinal: state.ordinal, page }, 'checkpoint row still in place; continuing after it');
     } else {
       ctx.log.warn({ entity: e.name, ordinal: state.ordinal, page }, 'row at the saved ordinal changed; resetting the entity');
-      await resetEntity(ctx.pool, c, e);
+      if (!e.soft) await resetEntity(ctx.pool, c, e);
       progress[e.name] = { state: 'reset', rows: 0 };
       await ctx.progress({ entities: { ...progress } });
     }
   }
+  const generation = e.soft ? passGenerationOf(start, state, () => passGeneration(null)) : undefined;
+  if (generation && generation !== state?.generation) await startCompletePass(ctx, e, generation);
+  if (generation) ctx.log.info({ entity: e.name, generation, start: start.kind }, 'complete pass: rows it reads are stamped');
   const pass: PassFound = { edges: new Set() };
-  const done = await runStream(ctx, pagedStream(ctx, e, size, progress, { start, state, prefetched }, pass), null);
+  const done = await runStream(ctx, pagedStream(ctx, e, size, progress, { start, state, prefetched, generation }, pass), null);
   const total = pass.total;
   const rowsSeen = done.last?.checkpoint.ordinal ?? rowsBefore(start, size);
   const edges = pass.edges;
+  // Every page read (as many rows as the source counts): only then are unseen rows deleted.
+  if (e.soft && generation && passReadAll(rowsSeen, total)) await closeCompletePass(ctx, { ...e, soft: e.soft }, generation);
 
   if (e.repair && edges.size > 0) await e.repair(ctx, edges);
 
-  const { rows } = await ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${e.tables[e.tables.length - 1]} WHERE company_id = $1`, [
-    c,
-  ]);
+  const live = e.soft ? ' AND deleted_at IS NULL' : '';
+  const { rows } = await ctx.pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${e.tables[e.tables.length - 1]} WHERE company_id = $1${live}`,
+    [c],
+  );
   const stored = Number(rows[0]!.n);
   progress[e.name] = { state: 'done', rows: stored, total: total ?? null };
   await ctx.progress({ entities: { ...progress } });
   if (!storedMatchesSource(stored, total)) {
-    // Rows deleted before our checkpoint or pages that shifted under us: start the entity over next attempt.
-    await resetEntity(ctx.pool, c, e);
+    // Rows deleted before our checkpoint or pages that shifted under us: start the entity over next
+    // attempt — clients and records as a new complete pass (nothing deleted now), others emptied.
+    if (e.soft) await startCompletePass(ctx, e, passGeneration(null));
+    else await resetEntity(ctx.pool, c, e);
     throw new UpstreamDataError(
       `yclients ${e.name}: ${stored} rows stored but the source counts ${total}; the entity is read again from page 1`,
     );

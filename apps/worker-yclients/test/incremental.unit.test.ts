@@ -4,6 +4,8 @@ import {
   isLastPage,
   pageOfOrdinal,
   pageStep,
+  passGenerationOf,
+  passReadAll,
   planStart,
   rowsBefore,
   storedMatchesSource,
@@ -105,5 +107,22 @@ describe('YClients incremental sync of a paginated entity', () => {
     expect(storedMatchesSource(450, 450)).toBe(true);
     expect(storedMatchesSource(449, 450)).toBe(false);
     expect(storedMatchesSource(451, undefined)).toBe(true);
+  });
+
+  it('a pass from page 1 is a complete pass with a generation; a resumed one keeps the saved generation or has none', () => {
+    let made = 0;
+    const fresh = () => `new-${++made}`;
+    const g = 'saved';
+    expect(passGenerationOf({ kind: 'fresh' }, undefined, fresh), 'first pass').toBe('new-1');
+    expect(passGenerationOf({ kind: 'fresh' }, { ordinal: 0, lastId: '0', generation: g }, fresh), 'killed before page 1').toBe(g);
+    expect(passGenerationOf({ kind: 'reset' }, { ordinal: 400, lastId: '400', generation: g }, fresh), 'reset: a new pass').toBe('new-2');
+    expect(passGenerationOf({ kind: 'resume', page: 2 }, { ordinal: 400, lastId: '400', generation: g }, fresh), 'resumed').toBe(g);
+    expect(passGenerationOf({ kind: 'resume', page: 2 }, { ordinal: 400, lastId: '400' }, fresh), 'incremental').toBeUndefined();
+  });
+
+  it('a complete pass closes only when it read as many rows as the source counts', () => {
+    expect(passReadAll(400, 400)).toBe(true);
+    expect(passReadAll(350, 400), 'stopped at a short page').toBe(false);
+    expect(passReadAll(7, undefined), 'no count given').toBe(true);
   });
 });

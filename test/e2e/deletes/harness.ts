@@ -39,6 +39,8 @@ export interface DeletesScope {
     delay: FaultRuleInput;
     /** Kill once the running run shows this (some pages of a soft-deleting pass committed). */
     ready(run: Run): boolean;
+    /** Checked right after the kill, before another process takes the run over (e.g. nothing deleted by the unfinished pass). */
+    killed?(pool: pg.Pool): Promise<void>;
     /** The first page of the pass being killed: asked once (the resumed attempt went on from the checkpoint). */
     firstPage?: { prefix: string; is(r: LoggedRequest): boolean };
   };
@@ -178,6 +180,7 @@ export function describeDeletes(c: DeletesCase): void {
         state: 'running',
         holder,
       });
+      await scope.kill.killed?.(t.pool);
       await startWorker();
       const done = await t.api.finished(id, 120_000);
       await t.control.clearFaults();

@@ -37,6 +37,13 @@ const instant = (v: unknown): number | null =>
   typeof v === 'string' && v !== '' ? Date.parse(v.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : null;
 const obj = (v: unknown): Row | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Row) : undefined);
 
+/**
+ * SQL: the row's parent (a client, a record) is live. Soft-deleted clients and records keep their
+ * dependent rows (README "Deletes"); the source, having lost the parent, lists neither.
+ */
+const live = (parent: string, key: string) =>
+  `EXISTS (SELECT 1 FROM ${parent} p WHERE p.company_id = $1 AND p.id = ${key} AND p.deleted_at IS NULL)`;
+
 /** SQL for a timestamptz as epoch milliseconds. */
 const ms = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS ${col}`;
 
@@ -176,7 +183,7 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
   await expectTable(
     db,
     'yclients_client_category_links',
-    'SELECT client_id::text, category_id::text FROM yclients_client_category_links WHERE company_id = $1',
+    `SELECT client_id::text, category_id::text FROM yclients_client_category_links l WHERE company_id = $1 AND ${live('yclients_clients', 'l.client_id')}`,
     companyId,
     links,
   );
@@ -186,7 +193,7 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
     'yclients_clients',
     `SELECT id::text, name, surname, patronymic, phone, email, card, birth_date, sex_id, discount::float8 AS discount, importance_id,
        balance::float8 AS balance, spent::float8 AS spent, paid::float8 AS paid, visits, sms_check, sms_not, ${ms('last_change_date')}, custom_fields, raw
-     FROM yclients_clients WHERE company_id = $1`,
+     FROM yclients_clients WHERE company_id = $1 AND deleted_at IS NULL`,
     companyId,
     clients.map((c) => ({
       id: String(c.id),
@@ -217,7 +224,7 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
     'yclients_records',
     `SELECT id::text, staff_id::text, client_id::text, ${ms('datetime')}, ${ms('create_date')}, ${ms('last_change_date')}, length, attendance, confirmed,
        online, deleted, visit_id::text, activity_id::text, comment, raw
-     FROM yclients_records WHERE company_id = $1`,
+     FROM yclients_records WHERE company_id = $1 AND deleted_at IS NULL`,
     companyId,
     records.map((r) => {
       // Record documents are not stored (README: YClients tables).
@@ -246,7 +253,7 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
     db,
     'yclients_record_services',
     `SELECT record_id::text, service_id::text, first_cost::float8 AS first_cost, discount::float8 AS discount, cost::float8 AS cost, amount::float8 AS amount
-     FROM yclients_record_services WHERE company_id = $1`,
+     FROM yclients_record_services s WHERE company_id = $1 AND ${live('yclients_records', 's.record_id')}`,
     companyId,
     records.flatMap((r) => {
       const byService = new Map<string, Row>();
@@ -268,7 +275,7 @@ export async function expectYclientsEqualToSource(db: Q, control: Control, compa
   await expectTable(
     db,
     'yclients_record_staff',
-    'SELECT record_id::text, staff_id::text, client_id::text FROM yclients_record_staff WHERE company_id = $1',
+    `SELECT record_id::text, staff_id::text, client_id::text FROM yclients_record_staff s WHERE company_id = $1 AND ${live('yclients_records', 's.record_id')}`,
     companyId,
     records.flatMap((r) => {
       const staffId = idOf(r.staff_id) ?? idOf(obj(r.staff)?.id);

@@ -46,6 +46,13 @@ function tableOf(company: Company, entity: Mutable): Table<Json, RowKey> {
  */
 export function controlRouter(state: YclientsState, users: Users, limiter: RateLimiter): Router {
   const router = express.Router();
+  // The ids each company's rows were removed under (hard deletes), per entity: what a test reads back as "deleted upstream".
+  const removedRows = new WeakMap<Company, Record<Mutable, number[]>>();
+  const removedOf = (company: Company): Record<Mutable, number[]> => {
+    let got = removedRows.get(company);
+    if (!got) removedRows.set(company, (got = { clients: [], records: [], transactions: [] }));
+    return got;
+  };
 
   // The first account's user at the top level (what tests and `sandbox.credentials` always read), every account in `accounts`.
   router.get('/credentials', (_req, res) => {
@@ -212,8 +219,17 @@ export function controlRouter(state: YclientsState, users: Users, limiter: RateL
       table.replace(handle, { ...row, deleted: true, last_change_date: isoCompact(state.tick(), company.tz) });
     } else {
       table.remove(handle);
+      removedOf(company)[entity].push(Number(row.id));
     }
     res.json({ deleted: row.id, soft: entity === 'records' && !hard, total: listing(company, entity).length });
+  });
+
+  // The ids of the rows removed (hard deletes, not records marked `deleted`) so far, ascending.
+  router.get('/companies/:companyId/:entity/deleted', (req, res) => {
+    const company = companyOf(req, res);
+    const entity = company && mutableOf(req, res);
+    if (!company || !entity) return;
+    res.json({ ids: [...removedOf(company)[entity]].sort((a, b) => a - b) });
   });
 
   // Change fields of a row (the body is the fields); last_change_date moves to the fake clock.
