@@ -358,6 +358,115 @@ describe('the stock page, used as a seller would', () => {
     expect(await dialog.evaluate((d) => d.open)).toBe(false);
   });
 
+  it('shows a SKU’s allocation and edits its rules: the split shown is the hand-computed one, and the API holds the rules', async () => {
+    const sku = 'DS-1007';
+    // Available exactly 20, so every figure below can be worked out by hand.
+    const reserved = (await mp.product(sku)).reserved;
+    expect(
+      (await mp.api('POST', `/api/marketplaces/products/${sku}/adjustments`, { onHand: 20 + reserved, reason: 'allocation' })).status,
+    ).toBe(200);
+    expect((await mp.product(sku)).available).toBe(20);
+    const names = await fakeWarehouseNames();
+    const [A, B] = ['1020003080073000', '22142605386000']; // Ozon's two warehouses, A first in string order
+    expect(
+      Object.keys(names)
+        .filter((k) => k.startsWith('ozon:'))
+        .sort(),
+    ).toEqual([`ozon:${A}`, `ozon:${B}`]);
+    const idsOf = (m: string) =>
+      Object.keys(names)
+        .filter((k) => k.startsWith(`${m}:`))
+        .map((k) => k.slice(m.length + 1));
+
+    await row(sku).locator('button.allocation').click();
+    const dialog = page.locator('#allocation');
+    const section = (m: string) => dialog.locator(`section[data-allocation-marketplace="${m}"]`);
+    /** What the dialog shows each warehouse of one marketplace gets, and its name. */
+    const shown = async (m: string) =>
+      sorted(
+        await section(m)
+          .locator('tbody tr')
+          .evaluateAll((trs) =>
+            trs.map((tr) => [
+              tr.getAttribute('data-warehouse'),
+              tr.querySelector('th')?.textContent,
+              tr.querySelector('td.gets')?.textContent,
+            ]),
+          ),
+      );
+    const expected = (m: string, gets: Record<string, number>) => sorted(idsOf(m).map((id) => [id, names[`${m}:${id}`], String(gets[id])]));
+    const all = (m: string, n: number) => Object.fromEntries(idsOf(m).map((id) => [id, n]));
+
+    // No rule yet: every warehouse is told the whole available figure.
+    await expect.poll(() => shown('ozon'), { timeout: 15_000 }).toEqual(expected('ozon', all('ozon', 20)));
+    for (const m of ['wb', 'ym']) expect(await shown(m)).toEqual(expected(m, all(m, 20)));
+
+    const form = dialog.locator('#rule-form');
+    const saved = async () => {
+      await form.locator('button[type=submit]').click();
+      await waitFor(async () => ((await dialog.locator('#rule-msg').textContent())?.startsWith('✓ Saved') ? true : undefined), {
+        what: 'the rule saved',
+      });
+      await dialog.locator('#rule-msg').evaluate((m) => (m.textContent = ''));
+    };
+    // This SKU on Ozon, the whole pool: 5 units kept back, weight 1 on every warehouse.
+    await form.locator('select[name=marketplace]').selectOption('ozon');
+    await form.locator('select[name=warehouseId]').selectOption('');
+    await form.locator('input[name=bufferUnits]').fill('5');
+    await form.locator('input[name=weight]').fill('1');
+    await saved();
+    // pool 20 − 5 = 15, split 1:1 → 7 each, the one unit left goes to the smaller id (A).
+    await expect.poll(() => shown('ozon'), { timeout: 15_000 }).toEqual(expected('ozon', { [A]: 8, [B]: 7 }));
+    expect(await section('ozon').locator('.pool').textContent()).toBe('15');
+
+    // Warehouse B for this SKU: weight 3, at most 10.
+    await form.locator('select[name=warehouseId]').selectOption(B);
+    expect(await form.locator('input[name=bufferUnits]').isDisabled()).toBe(true);
+    await form.locator('input[name=weight]').fill('3');
+    await form.locator('input[name=cap]').fill('10');
+    await saved();
+    // 15 split 1:3 → A 3 (remainder 3), B 11 (remainder 1); the unit left goes to A → 4; B capped at 10.
+    await expect.poll(() => shown('ozon'), { timeout: 15_000 }).toEqual(expected('ozon', { [A]: 4, [B]: 10 }));
+    // The other marketplaces are untouched.
+    for (const m of ['wb', 'ym']) expect(await shown(m)).toEqual(expected(m, all(m, 20)));
+
+    const rules = await mp.api('GET', `/api/marketplaces/rules?sku=${sku}`);
+    type Rules = { rules: Record<string, unknown>[] };
+    expect(rules.status).toBe(200);
+    const settings = (r: Record<string, unknown>) => {
+      const { updatedAt: _updatedAt, ...rest } = r;
+      return rest;
+    };
+    expect(sorted((rules.body as unknown as Rules).rules.map(settings))).toEqual(
+      sorted([
+        { sku, marketplace: 'ozon', warehouseId: null, bufferUnits: 5, bufferPercent: null, cap: null, excluded: null, weight: 1 },
+        { sku, marketplace: 'ozon', warehouseId: B, bufferUnits: null, bufferPercent: null, cap: 10, excluded: null, weight: 3 },
+      ]),
+    );
+    // The saved rule started a push: the Ozon fake ends holding the split, the others the whole 20.
+    await waitFor(
+      async () => {
+        const v = await fakeValues(sku);
+        return v[`ozon:${A}`] === 4 && v[`ozon:${B}`] === 10 && idsOf('wb').every((id) => v[`wb:${id}`] === 20) ? v : undefined;
+      },
+      // Ozon takes one update per offer and warehouse every 30 s, so the last split may wait for it.
+      { timeoutMs: 90_000, what: `${sku} split on the Ozon fake` },
+    );
+
+    // Removing the warehouse rule from the page brings back the 1:1 split.
+    await dialog.locator('#rule-delete').click();
+    await waitFor(async () => ((await dialog.locator('#rule-msg').textContent())?.startsWith('✓ Removed') ? true : undefined), {
+      what: 'the rule removed',
+    });
+    await expect.poll(() => shown('ozon'), { timeout: 15_000 }).toEqual(expected('ozon', { [A]: 8, [B]: 7 }));
+    expect(((await mp.api('GET', `/api/marketplaces/rules?sku=${sku}`)).body as unknown as Rules).rules.map((r) => r.warehouseId)).toEqual([
+      null,
+    ]);
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-allocation.png') });
+    await page.keyboard.press('Escape');
+    expect(await dialog.evaluate((d) => d.open)).toBe(false);
+  }, 150_000);
+
   it('lists orders with their own times, filtered by marketplace, stage and SKU', async () => {
     const posting = await control.post<{ posting_number: string }>('/ozon/_control/postings', {
       items: [{ offer_id: 'DS-1005', quantity: 2 }],
@@ -435,7 +544,7 @@ describe('the stock page, used as a seller would', () => {
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
     // The stylesheet and the scripts were served by the gateway itself.
-    for (const file of ['styles.css', 'main.js', 'products.js', 'orders.js', 'api.js'])
+    for (const file of ['styles.css', 'main.js', 'products.js', 'orders.js', 'api.js', 'allocation.js'])
       expect(requests).toContain(`${origin}/stock/${file}`);
     // The only console error allowed is the 409 the test provoked (Chromium logs failed fetches).
     expect(consoleErrors.filter((e) => !e.includes('409'))).toEqual([]);

@@ -2,6 +2,7 @@
 import { api, loadMarketplaces, MARKETPLACES } from './api.js';
 import { $, debounce, el, timeEl } from './dom.js';
 import { openHistory, setUpHistory } from './history.js';
+import { setUpAllocation } from './allocation.js';
 import { loadOrders, loadReturns } from './orders.js';
 import { loadProducts } from './products.js';
 
@@ -71,6 +72,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     return;
   }
   setUpHistory();
+  setUpAllocation(() => void refresh());
   $('#poll').addEventListener(
     'click',
     () =>

@@ -4,6 +4,7 @@ import { api, MARKETPLACES, withQuery } from './api.js';
 import { $, el } from './dom.js';
 import { adjustForm } from './adjust-form.js';
 import { pushCells, reachedEverywhere } from './pushes.js';
+import { openAllocation } from './allocation.js';
 
 const LIMIT = 500;
 /** sku → { tr, formCell, product, shown, setPushState }; rows filtered out stay here with what was typed in them. */
@@ -14,6 +15,9 @@ let latest = 0;
 function productCell(p, onHistory) {
   const history = el('button', { type: 'button', class: 'link history', 'aria-label': `Movement history of ${p.sku}` }, 'History');
   history.addEventListener('click', () => onHistory(p));
+  // The rule, the pool and what each warehouse gets, with a rule editor (allocation.js).
+  const allocation = el('button', { type: 'button', class: 'link allocation', 'aria-label': `Stock allocation of ${p.sku}` }, 'Allocation');
+  allocation.addEventListener('click', () => openAllocation(p));
   // Shown only with "Show deleted": no marketplace lists it any more (a complete catalogue read said so).
   const deleted = p.deletedAt ? el('span', { class: 'badge warn deleted', title: `since ${p.deletedAt}` }, 'deleted upstream') : '';
   return el(
@@ -21,7 +25,7 @@ function productCell(p, onHistory) {
     { scope: 'row', class: 'product' },
     el('div', { class: 'sku' }, p.sku, deleted ? ' ' : '', deleted),
     el('div', { class: 'name' }, p.name),
-    history,
+    el('div', { class: 'links' }, history, allocation),
   );
 }
 
