@@ -13,7 +13,10 @@ export const deleteConnectionRoute: Route = {
     200: { description: 'Removed', schema: z.object({ status: z.literal('deleted'), id: z.string().uuid() }) },
     400: { description: 'Malformed id', schema: errorSchema },
     404: { description: 'No such connection', schema: errorSchema },
-    409: { description: 'A queued or running run or a schedule uses it (the message names them), or the env connection', schema: errorSchema },
+    409: {
+      description: 'A queued or running run or a schedule uses it (the message names them), or the env connection',
+      schema: errorSchema,
+    },
   },
   async handle(input, deps) {
     const { id } = parseOr400(connectionIdParams, input.params);

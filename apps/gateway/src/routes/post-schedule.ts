@@ -15,7 +15,10 @@ export const postSchedule: Route = {
   body: docBody,
   responses: {
     201: { description: 'The schedule, stored and realised', schema: scheduleSchema },
-    400: { description: 'Invalid schedule (connectionId not a connection of the source included); nothing was stored', schema: errorSchema },
+    400: {
+      description: 'Invalid schedule (connectionId not a connection of the source included); nothing was stored',
+      schema: errorSchema,
+    },
     429: { description: 'The source has SCHEDULE_MAX_PER_SOURCE schedules already; nothing was stored', schema: errorSchema },
   },
   async handle(input, deps) {

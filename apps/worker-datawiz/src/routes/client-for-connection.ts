@@ -57,7 +57,9 @@ export async function clientForConnection(deps: GatewayDeps, connectionId: strin
     throw err;
   }
   const { credentials: c, settings } = resolved;
-  const digest = createHash('sha256').update(JSON.stringify([c, settings])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([c, settings]))
+    .digest('hex');
   const key = `${resolved.id}:${digest}`;
   let client = storedClients.get(key);
   if (!client) {

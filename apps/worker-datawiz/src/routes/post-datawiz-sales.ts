@@ -28,7 +28,7 @@ import { clientForConnection } from './client-for-connection';
  * One promotion, or a list of up to 1000 (sent upstream as one batch: all or nothing). For the
  * OpenAPI document only: the handler checks with parseSales, which names every field of every element.
  */
-const body = z.union([saleInputSchema.extend(connectionDoc), z.array(saleInputSchema).min(1).max(MAX_SALES_PER_REQUEST)]);
+const body = z.union([saleInputSchema.safeExtend(connectionDoc), z.array(saleInputSchema).min(1).max(MAX_SALES_PER_REQUEST)]);
 /** A list has no room for `connectionId`: it names the connection in the query instead. */
 const query = z.object({ connection: connectionDoc.connectionId });
 
