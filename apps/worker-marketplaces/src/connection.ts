@@ -10,7 +10,7 @@ export const marketplaceSettings = z.discriminatedUnion('marketplace', [
     marketplace: z.literal('ozon'),
     /** Overrides OZON_BASE_URL for this cabinet. */
     baseUrl: upstreamUrl.optional(),
-    /** The cabinet's FBS warehouses to push to; unset: every one it lists. */
+    /** The cabinet's FBS warehouses to push to (the others are stored inactive); unset: every one it lists. */
     warehouseIds: upstreamIds.optional(),
   }),
   z.strictObject({
@@ -19,6 +19,7 @@ export const marketplaceSettings = z.discriminatedUnion('marketplace', [
     marketplaceBaseUrl: upstreamUrl.optional(),
     contentBaseUrl: upstreamUrl.optional(),
     analyticsBaseUrl: upstreamUrl.optional(),
+    /** The cabinet's seller warehouses to push to; unset: every one it lists. */
     warehouseIds: upstreamIds.optional(),
   }),
   z.strictObject({
@@ -27,6 +28,7 @@ export const marketplaceSettings = z.discriminatedUnion('marketplace', [
     baseUrl: upstreamUrl.optional(),
     /** The cabinet's campaigns (shops) to read and push; unset: every one its key reaches. */
     campaignIds: upstreamIds.optional(),
+    /** Of those campaigns' warehouses, the ones to push to; unset: every one. */
     warehouseIds: upstreamIds.optional(),
   }),
 ]);

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Logger } from '@datasync/logger';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
 import { deleteSchedule, ensureSchedule, ENV_CONNECTION_ID, envConnection, schedulesQueue, type RunConnection } from '@datasync/runs';
+import { idsSetting, limitWarehouses } from './cabinet-scope';
 import { accountKey } from './connectors/http';
 import { OZON_GROUPS, WB_GROUPS, YM_GROUPS } from './connectors/limits';
 import { OzonConnector } from './connectors/ozon';
@@ -43,7 +44,10 @@ export function createConnectors(
     : {};
   const wbToken = mine('wb') ? (stored ? text(c.token) : config.WB_TOKEN) : undefined;
   const ymKey = mine('ym') ? (stored ? text(c.apiKey) : config.YM_API_KEY) : undefined;
-  return {
+  // The stored cabinet's settings.warehouseIds / campaignIds narrow what is read and pushed (cabinet-scope.ts).
+  const name = stored?.name ?? 'env';
+  const only = (m: Marketplace) => (stored && mine(m) ? idsSetting(s, 'warehouseIds') : undefined);
+  const connectors = {
     ozon: new OzonConnector({
       baseURL: text(s.baseUrl) && mine('ozon') ? text(s.baseUrl)! : config.OZON_BASE_URL,
       ...ozon,
@@ -74,10 +78,17 @@ export function createConnectors(
       baseURL: (mine('ym') && text(s.baseUrl)) || config.YM_BASE_URL,
       apiKey: ymKey,
       batchSize: config.YM_STOCK_BATCH,
+      campaignIds: stored && mine('ym') ? idsSetting(s, 'campaignIds') : undefined,
+      connectionName: name,
       limiter: limiter(account('ym', ymKey), YM_GROUPS),
       ...http,
       log,
     }),
+  };
+  return {
+    ozon: limitWarehouses(connectors.ozon, only('ozon'), name),
+    wb: limitWarehouses(connectors.wb, only('wb'), name),
+    ym: limitWarehouses(connectors.ym, only('ym'), name),
   };
 }
 

@@ -25,6 +25,7 @@ const USAGE = `usage: pnpm datasync <command>
   schedules list
   schedules add <source>[.<job>] (--every <minutes> | --cron '<expr>' [--tz <zone>]) [--name <n>]
                 [--<param> <value> ...] [--params '<json>'] [--notify-webhook <url>] [--notify-email <a>]
+                [--connection <connection id>]   each tick's run uses that connection (account)
   schedules rm <id>
   schedules resume <id>
 ${CONNECTIONS_USAGE}
@@ -206,6 +207,7 @@ async function main(argv: string[]): Promise<number> {
           ...(typeof tz === 'string' ? { timezone: tz } : {}),
           ...(typeof name === 'string' ? { name } : {}),
           ...(notifyOf(options) ? { notify: notifyOf(options) } : {}),
+          ...(typeof options.get('connection') === 'string' ? { connectionId: options.get('connection') } : {}),
         };
         const s = await client.call<{ id: string; nextRunAt: string | null }>('POST', '/api/schedules', body);
         console.log(json ? JSON.stringify(s, null, 2) : `${s.id}  next run ${s.nextRunAt ?? '-'}`);

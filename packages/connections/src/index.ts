@@ -25,6 +25,7 @@ export { rotateKeys, type RotationReport } from './rotate';
 export { markConnectionState } from './state';
 export {
   ConnectionInUse,
+  ConnectionScheduled,
   createConnection,
   deleteConnection,
   getConnection,

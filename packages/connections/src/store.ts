@@ -213,8 +213,23 @@ export class ConnectionInUse extends ConnectionError {
   }
 }
 
+/** A schedule names the connection: deleting it would leave the schedule's ticks without an account. */
+export class ConnectionScheduled extends ConnectionError {
+  constructor(
+    readonly connectionId: string,
+    readonly schedules: { id: string; name: string | null }[],
+  ) {
+    const named = schedules.map((s) => (s.name ? `${s.id} ("${s.name}")` : s.id)).join(', ');
+    super(
+      `connection ${connectionId} is used by ${schedules.length === 1 ? 'schedule' : 'schedules'} ${named}; delete ${schedules.length === 1 ? 'it' : 'them'} first (DELETE /api/schedules/:id)`,
+      409,
+      'conflict',
+    );
+  }
+}
+
 /**
- * Deletes a connection (its sealed credentials with it) unless a queued or running run names it.
+ * Deletes a connection (its sealed credentials with it) unless a queued or running run or a schedule names it.
  * The row is locked first, so a submit that locks it `FOR SHARE` either lands before (and is seen
  * here) or waits and then finds it gone.
  */
@@ -233,6 +248,12 @@ export async function deleteConnection(pool: pg.Pool, id: string, actor: Actor):
         id,
         runs.rows.map((r) => r.id),
       );
+    // A schedule naming it would tick into runs of a connection that is gone.
+    const schedules = await tx.query<{ id: string; name: string | null }>(
+      `SELECT id, name FROM schedules WHERE connection_id = $1 ORDER BY created_at, id LIMIT 20`,
+      [id],
+    );
+    if (schedules.rows.length > 0) throw new ConnectionScheduled(id, schedules.rows);
     await tx.query('DELETE FROM connections WHERE id = $1', [id]);
     await recordAudit(tx, { actor, connectionId: id, action: 'deleted', detail: { source: row.source, name: row.name } });
     return connectionOf(row);

@@ -10,6 +10,7 @@ import { nonStandardCron, smallestCronGapMs } from './cron';
 import { QuotaExceededError, quotaLockSql, type Quotas } from './quota';
 import { onRedisError } from './redis-errors';
 import { submitRun, type QueueSet } from './submit';
+import { assertConnectionOf, connectionIdField } from './connection-ref';
 
 /**
  * Schedules: a sync of any source of the catalog, every N minutes or on a cron expression in a time
@@ -95,6 +96,8 @@ export function scheduleInputSchema(options: { minIntervalSeconds: number; catal
       cron: z.string().trim().min(1).max(200).optional(),
       timezone: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone (e.g. Europe/Moscow)'),
       notify: notifyTarget.optional(),
+      /** The connection (account) each tick's run uses; the environment connection when left out. */
+      connectionId: connectionIdField,
     })
     .strict()
     .superRefine((s, ctx) => {
@@ -149,13 +152,15 @@ export interface ScheduleRecord {
   lastTickOutcome: string | null;
   lastRunId: string | null;
   skippedTicks: number;
+  /** The connection each tick's run uses; null: the environment connection. */
+  connectionId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 const COLUMNS = `id, name, source, job_name AS "jobName", params, every_ms AS "everyMs", cron, timezone, notify, enabled,
   paused_reason AS "pausedReason", consecutive_failures AS "consecutiveFailures", last_tick_at AS "lastTickAt",
-  last_tick_outcome AS "lastTickOutcome", last_run_id AS "lastRunId", skipped_ticks AS "skippedTicks",
+  last_tick_outcome AS "lastTickOutcome", last_run_id AS "lastRunId", skipped_ticks AS "skippedTicks", connection_id AS "connectionId",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export function schedulesQueue(connection: Redis | Cluster, prefix: string, log?: Logger): Queue {
@@ -196,9 +201,12 @@ export async function createSchedule(
         );
       }
     }
+    // A connection of the source (400 naming connectionId otherwise), its row share-locked so a
+    // concurrent delete of the connection waits for this schedule and then refuses, naming it.
+    if (input.connectionId) await assertConnectionOf(tx, input.source, input.connectionId);
     const { rows } = await tx.query(
-      `INSERT INTO schedules (id, name, source, job_name, params, every_ms, cron, timezone, notify)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+      `INSERT INTO schedules (id, name, source, job_name, params, every_ms, cron, timezone, notify, connection_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
       [
         randomUUID(),
         input.name ?? null,
@@ -209,6 +217,7 @@ export async function createSchedule(
         input.cron ?? null,
         input.timezone,
         JSON.stringify(input.notify ? [input.notify] : []),
+        input.connectionId ?? null,
       ],
     );
     return rows[0] as ScheduleRecord;
@@ -317,7 +326,11 @@ export async function runScheduleTick(
   }
   let result: Awaited<ReturnType<typeof submitRun>>;
   try {
-    result = await submitRun(deps, s.source, s.jobName, params.data, { notify: s.notify, schedule: { id: s.id, tick } });
+    result = await submitRun(deps, s.source, s.jobName, params.data, {
+      notify: s.notify,
+      schedule: { id: s.id, tick },
+      connectionId: s.connectionId ?? undefined,
+    });
   } catch (err) {
     if (!(err instanceof QuotaExceededError)) throw err;
     // The source's queue is full: this tick starts nothing (retrying it would only add to the pile).

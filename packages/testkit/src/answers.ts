@@ -59,6 +59,8 @@ export interface Schedule {
   lastTickOutcome: string | null;
   lastRunId: string | null;
   skippedTicks: number;
+  /** The connection each tick's run uses; null: the environment connection. */
+  connectionId: string | null;
   createdAt: string;
 }
 

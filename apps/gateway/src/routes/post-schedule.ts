@@ -10,12 +10,15 @@ export const postSchedule: Route = {
   method: 'post',
   path: '/api/schedules',
   summary:
-    'Schedule a sync of any source: {source, job?, params, everyMinutes | cron + timezone, notify?}; params may use {{today}}, {{yesterday}}, {{daysAgo:N}}',
+    'Schedule a sync of any source: {source, job?, params, everyMinutes | cron + timezone, notify?, connectionId?}; params may use {{today}}, {{yesterday}}, {{daysAgo:N}}',
   tag: 'schedules',
   body: docBody,
   responses: {
     201: { description: 'The schedule, stored and realised', schema: scheduleSchema },
-    400: { description: 'Invalid schedule; nothing was stored', schema: errorSchema },
+    400: {
+      description: 'Invalid schedule (connectionId not a connection of the source included); nothing was stored',
+      schema: errorSchema,
+    },
     429: { description: 'The source has SCHEDULE_MAX_PER_SOURCE schedules already; nothing was stored', schema: errorSchema },
   },
   async handle(input, deps) {

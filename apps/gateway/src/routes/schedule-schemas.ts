@@ -23,6 +23,8 @@ export const scheduleSchema = z.object({
   lastTickOutcome: z.string().nullable(),
   lastRunId: z.string().nullable(),
   skippedTicks: z.number().int(),
+  /** The connection (account) each tick's run uses; null: the environment connection. */
+  connectionId: z.string().uuid().nullable(),
   createdAt: z.string(),
 });
 
@@ -48,6 +50,7 @@ export async function presentSchedule(s: ScheduleRecord, deps: GatewayDeps) {
     lastTickOutcome: s.lastTickOutcome,
     lastRunId: s.lastRunId,
     skippedTicks: s.skippedTicks,
+    connectionId: s.connectionId,
     createdAt: s.createdAt.toISOString(),
   };
 }

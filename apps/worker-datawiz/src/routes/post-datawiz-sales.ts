@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { UpstreamAuthError, UpstreamError, UpstreamRequestError } from '@datasync/connector-kit';
+import { createHash } from 'node:crypto';
+import { markConnectionState } from '@datasync/connections';
 import {
-  DatawizClient,
-  datawizOptionsFromConfig,
   DatawizNotConfiguredError,
   drfFieldErrors,
   MAX_SALES_PER_REQUEST,
@@ -11,40 +11,55 @@ import {
   saleInputSchema,
   type SaleInput,
 } from '@datasync/datawiz-client';
-import { ApiError, errorSchema, InvalidRequestError, ServiceUnavailableError, type GatewayDeps, type Route } from '@datasync/api-kit';
-import { datawizConfig } from '../config';
+import {
+  ApiError,
+  connectionDoc,
+  errorSchema,
+  InvalidRequestError,
+  ServiceUnavailableError,
+  takeConnection,
+  takeQueryConnection,
+  type GatewayDeps,
+  type Route,
+} from '@datasync/api-kit';
+import { clientForConnection } from './client-for-connection';
 
 /**
  * One promotion, or a list of up to 1000 (sent upstream as one batch: all or nothing). For the
  * OpenAPI document only: the handler checks with parseSales, which names every field of every element.
  */
-const body = z.union([saleInputSchema, z.array(saleInputSchema).min(1).max(MAX_SALES_PER_REQUEST)]);
+const body = z.union([saleInputSchema.safeExtend(connectionDoc), z.array(saleInputSchema).min(1).max(MAX_SALES_PER_REQUEST)]);
+/** A list has no room for `connectionId`: it names the connection in the query instead. */
+const query = z.object({ connection: connectionDoc.connectionId });
 
 /** Reported field errors are capped: a list of 1000 bad promotions still answers a readable 400. */
 const MAX_REPORTED = 200;
 
 type Outcome = 'accepted' | 'rejected' | 'failed';
 
-/** One client per gateway (its token is kept between requests), made from the gateway's config on first use. */
-const clients = new WeakMap<GatewayDeps['config'], DatawizClient>();
-function clientOf(deps: GatewayDeps): DatawizClient {
-  let client = clients.get(deps.config);
-  if (!client) {
-    client = new DatawizClient(datawizOptionsFromConfig({ ...deps.config, ...datawizConfig.parse(deps.config) }, deps.log));
-    clients.set(deps.config, client);
-  }
-  return client;
+/** Who sends, for the audit of the connection's credentials.read: as the gateway's connection routes name it. */
+function actorOf(deps: GatewayDeps): string {
+  const key = deps.config.GATEWAY_API_KEY;
+  if (!key) return 'anonymous';
+  return `key:${createHash('sha256').update(`datasync-audit-actor:${key}`).digest('hex').slice(0, 12)}`;
 }
 
 async function record(
   deps: GatewayDeps,
   sales: SaleInput[],
   outcome: Outcome,
-  details: { httpStatus?: number; response?: unknown; counts?: { inserted: number; updated: number }; error?: string },
+  details: {
+    httpStatus?: number;
+    response?: unknown;
+    counts?: { inserted: number; updated: number };
+    error?: string;
+    /** The stored connection that sent; the environment connection when undefined. */
+    connectionId?: string;
+  },
 ): Promise<void> {
   await deps.pool.query({
-    text: `INSERT INTO datawiz_sale_submissions (outcome, http_status, sale_ids, request, response, inserted, updated, error)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    text: `INSERT INTO datawiz_sale_submissions (outcome, http_status, sale_ids, request, response, inserted, updated, error, connection_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9::uuid, '00000000-0000-0000-0000-000000000000'))`,
     values: [
       outcome,
       details.httpStatus ?? null,
@@ -54,6 +69,7 @@ async function record(
       details.counts?.inserted ?? null,
       details.counts?.updated ?? null,
       details.error ?? null,
+      details.connectionId ?? null,
     ],
   });
 }
@@ -66,9 +82,11 @@ async function record(
 export const postDatawizSales: Route = {
   method: 'post',
   path: '/api/datawiz/sales',
-  summary: 'Create or update Datawiz promotions (one object or a list); answers {updated, inserted}',
+  summary:
+    'Create or update Datawiz promotions (one object or a list); answers {updated, inserted}. connectionId (body; ?connection= for a list) sends with that connection',
   tag: 'datawiz',
   body,
+  query,
   responses: {
     201: { description: 'Datawiz accepted every promotion', schema: saleCounts },
     400: { description: 'Invalid promotions (checked here, or refused by Datawiz); nothing was written', schema: errorSchema },
@@ -77,7 +95,10 @@ export const postDatawizSales: Route = {
   },
   async handle(input, deps) {
     const single = !Array.isArray(input.body);
-    const parsed = parseSales(input.body);
+    // The connection is not a field of a promotion: taken out before the promotions are checked.
+    const fromBody = single ? takeConnection(input.body) : { rest: input.body };
+    const connectionId = fromBody.connectionId ?? takeQueryConnection(input.query).connectionId;
+    const parsed = parseSales(fromBody.rest);
     if (!parsed.ok) {
       const shown = parsed.issues.slice(0, MAX_REPORTED);
       if (parsed.issues.length > shown.length)
@@ -86,7 +107,8 @@ export const postDatawizSales: Route = {
     }
     const { sales } = parsed;
 
-    const client = clientOf(deps);
+    // An unknown connection is a 400 naming connectionId, before anything is sent.
+    const { client, connectionId: stored, connectionName } = await clientForConnection(deps, connectionId, actorOf(deps));
     try {
       client.assertConfigured();
     } catch (err) {
@@ -96,11 +118,12 @@ export const postDatawizSales: Route = {
 
     try {
       const counts = await client.createSales(sales);
-      await record(deps, sales, 'accepted', { httpStatus: 201, response: counts, counts });
+      await record(deps, sales, 'accepted', { httpStatus: 201, response: counts, counts, connectionId: stored });
+      if (stored) await markConnectionState(deps.pool, stored, { ok: true });
       return { status: 201, body: counts };
     } catch (err) {
       if (err instanceof UpstreamRequestError && err.status === 400) {
-        await record(deps, sales, 'rejected', { httpStatus: 400, response: err.body, error: err.message });
+        await record(deps, sales, 'rejected', { httpStatus: 400, response: err.body, error: err.message, connectionId: stored });
         const errors = drfFieldErrors(err.body).map((e) => ({ ...e, field: single ? e.field.replace(/^0\./, '') : e.field }));
         throw new ApiError(400, 'upstream_rejected', 'Datawiz rejected the promotions; nothing was written', errors, 'bad request');
       }
@@ -109,8 +132,14 @@ export const postDatawizSales: Route = {
           httpStatus: err.status,
           error: err.message,
           response: err instanceof UpstreamRequestError ? err.body : undefined,
+          connectionId: stored,
         });
         const code = err instanceof UpstreamAuthError ? 'upstream_auth_failed' : err.code;
+        if (stored && err instanceof UpstreamAuthError) {
+          // The connection's credentials were refused: it shows as failing, as after a run or a test.
+          await markConnectionState(deps.pool, stored, { ok: false, error: err.message });
+          throw new ApiError(502, code, `connection ${connectionName}: ${err.message}`, undefined, 'upstream error');
+        }
         throw new ApiError(502, code, err.message, undefined, 'upstream error');
       }
       throw err;

@@ -1,5 +1,6 @@
 import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
+import { missingIds } from '../cabinet-scope';
 import { marketplaceClient, type MarketplaceConnection } from './http';
 import {
   numberOrString,
@@ -40,6 +41,10 @@ export interface YmOptions extends MarketplaceConnection {
   baseURL: string;
   apiKey?: string;
   batchSize: number;
+  /** The cabinet's campaigns to read and push (settings.campaignIds); undefined: every one the key reaches. */
+  campaignIds?: readonly string[];
+  /** Names the connection in the error about a listed campaign the key does not reach. */
+  connectionName?: string;
 }
 
 /** How far back an order's creation is looked at for updates (beyond the oldest open one). */
@@ -79,8 +84,13 @@ export class YmConnector implements Connector {
   private readonly http: HttpClient;
   private business: Promise<{ businessId: string; campaignIds: string[] }> | undefined;
 
+  private readonly onlyCampaigns: readonly string[] | undefined;
+  private readonly connectionName: string;
+
   constructor(options: YmOptions) {
     this.batchSize = options.batchSize;
+    this.onlyCampaigns = options.campaignIds;
+    this.connectionName = options.connectionName ?? 'env';
     this.configured = Boolean(options.apiKey);
     this.http = marketplaceClient(
       'ym',
@@ -105,7 +115,15 @@ export class YmConnector implements Connector {
       } while (token);
       const businessId = campaigns.find((c) => c.business?.id !== undefined)?.business?.id;
       if (businessId === undefined) throw new UpstreamDataError('ym: GET /v2/campaigns named no business');
-      return { businessId: String(businessId), campaignIds: campaigns.map((c) => String(c.id)) };
+      const all = campaigns.map((c) => String(c.id));
+      const only = this.onlyCampaigns;
+      if (!only) return { businessId: String(businessId), campaignIds: all };
+      const missing = missingIds(only, all);
+      if (missing.length > 0)
+        throw new UpstreamDataError(
+          `connection ${this.connectionName}: settings.campaignIds names campaigns the key does not reach: ${missing.join(', ')}`,
+        );
+      return { businessId: String(businessId), campaignIds: all.filter((id) => only.includes(id)) };
     })().catch((err: unknown) => {
       this.business = undefined;
       throw err;
