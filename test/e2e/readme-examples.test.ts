@@ -45,6 +45,15 @@ const NOT_WALKED: { section?: string; command?: RegExp; why: string }[] = [
   })),
   // Syncing through a connection from the command line: test/e2e/connections-sync.test.ts runs it.
   { section: 'Syncing a connection', command: /^pnpm datasync /, why: 'the CLI with --connection (test/e2e/connections-sync.test.ts)' },
+  // Settings of a deployment beyond one machine, not commands: pnpm test:scale runs DataSync on each.
+  { section: 'PgBouncer', why: 'settings for a PgBouncer deployment (test/scale/pgbouncer.test.ts)' },
+  { section: 'Redis Cluster and Sentinel', why: 'settings for a Sentinel or Cluster deployment (test/scale/redis-*.test.ts)' },
+  // Scheduling on a connection from the command line: test/e2e/connections/gaps.test.ts runs it.
+  {
+    section: 'Schedules, promotions and cabinets on a connection',
+    command: /^pnpm datasync /,
+    why: 'the CLI with --connection (test/e2e/connections/gaps.test.ts)',
+  },
   // Writing a migration changes a development database and the repository.
   { section: 'Development', why: 'writes migrations into the checkout' },
 ];
