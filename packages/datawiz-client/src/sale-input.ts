@@ -130,6 +130,7 @@ export function parseSales(body: unknown): { ok: true; sales: SaleInput[] } | { 
 function issueFields(issue: z.core.$ZodIssue): SaleIssue[] {
   // An unknown field is named itself, not its parent object.
   if (issue.code === 'unrecognized_keys')
-    return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'is not a known field' }));
+    // An empty key is shown as "" so the error still names a field a reader can find.
+    return issue.keys.map((key) => ({ field: [...issue.path, key === '' ? '""' : key].join('.'), message: 'is not a known field' }));
   return [{ field: issue.path.join('.') || '(request)', message: issue.message }];
 }
