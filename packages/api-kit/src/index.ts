@@ -5,3 +5,4 @@ export * from './schemas';
 export * from './sync-route';
 export * from './start-run';
 export * from './connection';
+export * from './credentials-access';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   credentialsSchemaFor,
@@ -6,11 +5,10 @@ import {
   ENV_CONNECTION_NAME,
   envConnectionParts,
   KeyRingMissing,
-  parseKeyRing,
   type Connection,
   type KeyRing,
 } from '@datasync/connections';
-import { fieldErrors, InvalidRequestError, safeParseInput, type FieldError, type GatewayDeps } from '@datasync/api-kit';
+import { fieldErrors, InvalidRequestError, keyRingOf, safeParseInput, type FieldError, type GatewayDeps } from '@datasync/api-kit';
 import { sourceByName, sourceNames, type Source } from '@datasync/sources';
 
 /** Shared by the `/api/connections*` routes: schemas, the key ring, the actor, validation against a source's declaration. */
@@ -107,32 +105,11 @@ export function envConnectionView(source: Source, config: Readonly<Record<string
   };
 }
 
-const rings = new Map<string, KeyRing | undefined>();
-
-/** DATASYNC_KEYS of the gateway's configuration, parsed once (start-up has already refused a malformed one). */
-export function keyRingOf(deps: GatewayDeps): KeyRing | undefined {
-  const value = typeof deps.config.DATASYNC_KEYS === 'string' ? deps.config.DATASYNC_KEYS : undefined;
-  const key = value ?? '';
-  if (!rings.has(key)) rings.set(key, parseKeyRing(value));
-  return rings.get(key);
-}
-
 /** The key ring, or the 503 naming DATASYNC_KEYS: nothing is stored without it. */
 export function requireKeyRing(deps: GatewayDeps): KeyRing {
   const ring = keyRingOf(deps);
   if (!ring) throw new KeyRingMissing('Storing credentials');
   return ring;
-}
-
-/**
- * Who acts, for the audit: a non-secret fingerprint of the API key the gateway takes (the first
- * 12 hex digits of a SHA-256 with a fixed label, so it cannot be looked up as the key's plain
- * hash), or `anonymous` on a gateway without GATEWAY_API_KEY.
- */
-export function actorOf(deps: GatewayDeps): string {
-  const key = deps.config.GATEWAY_API_KEY;
-  if (!key) return 'anonymous';
-  return `key:${createHash('sha256').update(`datasync-audit-actor:${key}`).digest('hex').slice(0, 12)}`;
 }
 
 /** The source of that name, or a 400 naming `field`. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { deleteConnection, ENV_CONNECTION_ID } from '@datasync/connections';
-import { ApiError, errorSchema, parseOr400, type Route } from '@datasync/api-kit';
-import { actorOf, connectionIdParams } from './connection-schemas';
+import { actorOf, ApiError, errorSchema, parseOr400, type Route } from '@datasync/api-kit';
+import { connectionIdParams } from './connection-schemas';
 
 export const deleteConnectionRoute: Route = {
   method: 'delete',

@@ -1,11 +1,9 @@
 import { ENV_CONNECTION_ID, getConnection, updateConnection } from '@datasync/connections';
-import { ApiError, errorSchema, InvalidRequestError, parseOr400, type FieldError, type Route } from '@datasync/api-kit';
+import { actorOf, keyRingOf, ApiError, errorSchema, InvalidRequestError, parseOr400, type FieldError, type Route } from '@datasync/api-kit';
 import {
-  actorOf,
   connectionIdParams,
   connectionSchema,
   connectionView,
-  keyRingOf,
   parseCredentials,
   parseSettings,
   patchConnectionBody,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CredentialsUnreadable, markConnectionState, recordAudit, resolveConnection, type ProbeResult } from '@datasync/connections';
-import { errorSchema, parseOr400, type Route } from '@datasync/api-kit';
-import { actorOf, connectionIdParams, keyRingOf, sourceOr400 } from './connection-schemas';
+import { actorOf, keyRingOf, errorSchema, parseOr400, type Route } from '@datasync/api-kit';
+import { connectionIdParams, sourceOr400 } from './connection-schemas';
 import { getConnection } from '@datasync/connections';
 
 const testResult = z.object({

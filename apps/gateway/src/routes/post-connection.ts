@@ -1,7 +1,6 @@
 import { createConnection } from '@datasync/connections';
-import { errorSchema, InvalidRequestError, parseOr400, type FieldError, type Route } from '@datasync/api-kit';
+import { actorOf, errorSchema, InvalidRequestError, parseOr400, type FieldError, type Route } from '@datasync/api-kit';
 import {
-  actorOf,
   connectionSchema,
   connectionView,
   parseCredentials,

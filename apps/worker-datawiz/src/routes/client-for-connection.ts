@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ConnectionNotFound, ENV_CONNECTION_ID, parseKeyRing, resolveConnection, type KeyRing } from '@datasync/connections';
+import { ConnectionNotFound, ENV_CONNECTION_ID, resolveConnection } from '@datasync/connections';
 import { DatawizClient, datawizOptionsFromConfig } from '@datasync/datawiz-client';
-import { InvalidRequestError, type GatewayDeps } from '@datasync/api-kit';
+import { InvalidRequestError, keyRingOf, type GatewayDeps } from '@datasync/api-kit';
 import { datawizConfig } from '../config';
 
 /**
@@ -14,16 +14,6 @@ import { datawizConfig } from '../config';
 
 const envClients = new WeakMap<GatewayDeps['config'], DatawizClient>();
 const storedClients = new Map<string, DatawizClient>();
-const rings = new WeakMap<GatewayDeps['config'], KeyRing | undefined>();
-
-function keyRingOf(deps: GatewayDeps): KeyRing | undefined {
-  if (!rings.has(deps.config)) {
-    const value = deps.config.DATASYNC_KEYS;
-    rings.set(deps.config, parseKeyRing(typeof value === 'string' ? value : undefined));
-  }
-  return rings.get(deps.config);
-}
-
 function baseOptions(deps: GatewayDeps) {
   return datawizOptionsFromConfig({ ...deps.config, ...datawizConfig.parse(deps.config) }, deps.log);
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { UpstreamAuthError, UpstreamError, UpstreamRequestError } from '@datasync/connector-kit';
-import { createHash } from 'node:crypto';
 import { markConnectionState } from '@datasync/connections';
 import {
   DatawizNotConfiguredError,
@@ -12,6 +11,7 @@ import {
   type SaleInput,
 } from '@datasync/datawiz-client';
 import {
+  actorOf,
   ApiError,
   connectionDoc,
   errorSchema,
@@ -36,13 +36,6 @@ const query = z.object({ connection: connectionDoc.connectionId });
 const MAX_REPORTED = 200;
 
 type Outcome = 'accepted' | 'rejected' | 'failed';
-
-/** Who sends, for the audit of the connection's credentials.read: as the gateway's connection routes name it. */
-function actorOf(deps: GatewayDeps): string {
-  const key = deps.config.GATEWAY_API_KEY;
-  if (!key) return 'anonymous';
-  return `key:${createHash('sha256').update(`datasync-audit-actor:${key}`).digest('hex').slice(0, 12)}`;
-}
 
 async function record(
   deps: GatewayDeps,
