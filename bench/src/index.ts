@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { Bench } from './bench';
-import { loadFigures, memoryFigure, rateFigure, scaleFigure, sizesFor, submitFigure, type Figure, type Sizes } from './figures';
+import { sizesFor, type Figure, type Sizes } from './figures';
+import { loadFigures } from './figure-load';
+import { memoryFigure } from './figure-memory';
+import { rateFigure } from './figure-rate';
+import { scaleFigure } from './figure-scale';
+import { submitFigure } from './figure-submit';
 import { formatFigure, machine, writeResults } from './report';
 import { declaredScenario } from './scenario';
 import { root } from './stack';

@@ -1,0 +1,60 @@
+import { copyBaseline, naiveBaseline } from './baselines';
+import type { Bench } from './bench';
+import { round, sum, type Figure, type Sizes } from './figures';
+
+/** Figures 1, 3 and the first half of 6: one full sync of a big data set, a pass with no change, then the baselines. */
+export async function loadFigures(b: Bench, sizes: Sizes): Promise<{ load: Figure; incremental: Figure; peakRssMb: number; rows: number }> {
+  const [worker] = await b.startWorkers(1);
+  const dataSet = await b.createDataSet(sizes.load);
+  const run = await b.sync(dataSet);
+  const perTable = await b.dataSetRows(dataSet);
+  const rows = sum(Object.values(perTable));
+  const peakRssMb = worker!.peakRssMb() ?? NaN;
+
+  // Figure 3: the same data set again, nothing changed upstream.
+  await b.clearRequests();
+  const again = await b.sync(dataSet);
+  const requests = await b.requests();
+  await b.stopProcesses([worker!]);
+  const paginated = Object.fromEntries(
+    Object.entries(b.scenario.paginated).map(([entity, isPage]) => [entity, requests.filter((r) => isPage(r.path)).length]),
+  );
+  const lists = requests.length - sum(Object.values(paginated));
+  const incremental: Figure = {
+    id: 3,
+    title: `Incremental pass with no change (data set of figure 1)`,
+    metrics: [
+      {
+        name: 'requests (paginated entities)',
+        value: sum(Object.values(paginated)),
+        unit: 'req',
+        target: `1 per entity (${Object.keys(paginated).length})`,
+        ok: Object.values(paginated).every((n) => n === 1),
+      },
+      { name: 'requests (non-paginated lists)', value: lists, unit: 'req' },
+      { name: 'wall time', value: round(again.seconds, 3), unit: 's', target: '< 2 s', ok: again.seconds < 2 },
+    ],
+    details: { paginated, lists, requests: requests.map((r) => `${r.method} ${r.path} ${r.status}`), seconds: again.seconds },
+  };
+
+  const copy = await copyBaseline(b.pool, b.scenario, dataSet);
+  if (copy.rows !== rows) throw new Error(`COPY loaded ${copy.rows} rows, the sync wrote ${rows}`);
+  const naive = await naiveBaseline(b.pool, b.scenario, dataSet, sizes.naiveRows);
+  const syncRate = rows / run.seconds;
+  const copyRate = copy.rows / copy.seconds;
+  const naiveRate = naive.rows / naive.seconds;
+  const load: Figure = {
+    id: 1,
+    title: `Load throughput: ${b.scenario.describe(sizes.load)} (${rows.toLocaleString('en')} rows in all tables)`,
+    metrics: [
+      { name: 'full sync (end to end)', value: round(syncRate, 0), unit: 'rows/s' },
+      { name: '(a) raw COPY, same rows and tables', value: round(copyRate, 0), unit: 'rows/s' },
+      { name: '(b) naive row-by-row upsert', value: round(naiveRate, 0), unit: 'rows/s' },
+      { name: 'sync / COPY', value: round(syncRate / copyRate, 3), unit: '×', target: '≥ 0.60', ok: syncRate / copyRate >= 0.6 },
+      { name: 'sync / naive', value: round(syncRate / naiveRate, 1), unit: '×', target: '≥ 20', ok: syncRate / naiveRate >= 20 },
+      { name: 'sync wall time', value: round(run.seconds, 2), unit: 's' },
+    ],
+    details: { dataSet, rowsPerTable: perTable, rows, sync: { seconds: run.seconds }, copy, naive },
+  };
+  return { load, incremental, peakRssMb, rows };
+}
