@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Marketplace } from '@datasync/queues';
 import type { ListingIds } from '../connectors/types';
 import type { movementSchema } from './get-marketplace-product';
+import type { FboStockView } from './fbo-stock-view';
 import type { warehouseSchema } from './list-marketplace-warehouses';
 import type { marketplaceSchema } from './list-marketplaces';
 import type { orderSchema, productSchema, returnSchema } from './marketplace-schemas';
@@ -24,7 +25,8 @@ export type ProductWithMovements = MarketplaceProduct & { movements: StockMoveme
 /** `GET /api/marketplaces/products`. */
 export interface ProductList {
   total: number;
-  products: MarketplaceProduct[];
+  /** Each with its FBO stock (shown only; README "FBO stock"). */
+  products: (MarketplaceProduct & { fbo: FboStockView[] })[];
 }
 /** `POST /api/marketplaces/products/:sku/adjustments`: the product after it, and the push run. */
 export interface AdjustmentAnswer {
