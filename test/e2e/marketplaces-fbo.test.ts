@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { RunningSandbox } from '@datasync/sandbox';
+import type { ListedProduct } from '@datasync/worker-marketplaces';
 import { createTestDatabase, expectSameRows, rowsOf, sandboxControl, startTestSandbox, type TestDatabase } from '../helpers';
 import { fakesReach, startMarketplaceStack, toldByFakes } from '../helpers/marketplaces';
 
@@ -175,7 +176,7 @@ describe('marketplaces: FBO stock', () => {
 
     // The API shows exactly the stored rows on their products, every field.
     const { body } = await mp.api('GET', '/api/marketplaces/products?limit=500');
-    const shown = body.products.flatMap((p) => p.fbo.map((f) => ({ sku: p.sku, ...f })));
+    const shown = (body.products as ListedProduct[]).flatMap((p) => p.fbo.map((f) => ({ sku: p.sku, ...f })));
     const skuOf = new Map([
       [pId, P],
       [qId, Q],

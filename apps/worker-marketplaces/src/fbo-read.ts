@@ -35,6 +35,7 @@ export async function readFboStock(ctx: RunContext<unknown>, connector: Connecto
     [marketplace, connectionId],
   );
   const readAt = new Date();
+  if (!connector.fboStocks) throw new Error(`${marketplace}: no FBO stock to read`);
   const read = await connector.fboStocks(listings);
   const { rows } = read;
   await ctx.commitPage(

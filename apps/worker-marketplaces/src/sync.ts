@@ -78,7 +78,8 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
       for (const kind of kinds) moved += (await pollKind(ctx, connector, kind, deps.poll)).size;
       // FBO stock: shown only, never moves the ledger; an optional part of the poll (fbo-read.ts).
       const fbo =
-        asked === 'fbo' || (asked === undefined && (await fboDue(ctx.pool, connector.marketplace, ctx.connection.id, deps.fboEveryMs)));
+        connector.fboStocks !== undefined &&
+        (asked === 'fbo' || (asked === undefined && (await fboDue(ctx.pool, connector.marketplace, ctx.connection.id, deps.fboEveryMs))));
       if (fbo) await readFboOptional(ctx, connector);
       if (moved > 0) {
         const runIds = await deps.requestPush();

@@ -131,8 +131,11 @@ export interface Connector {
   returns(poll: { cursor: unknown; since: Date }): AsyncGenerator<ReturnsPage>;
   /** Pushes at most `batchSize` items to one warehouse; one outcome per item. */
   push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]>;
-  /** Reads the stock the marketplace holds in its own warehouses for these listings (read only, whole). */
-  fboStocks(listings: FboListing[]): Promise<FboRead>;
+  /**
+   * Reads the stock the marketplace holds in its own warehouses for these listings (read only,
+   * whole); a marketplace without such warehouses has none, and its polls read no FBO stock.
+   */
+  fboStocks?(listings: FboListing[]): Promise<FboRead>;
 }
 
 /** A marketplace's answer that names the items it refused. */

@@ -25,9 +25,11 @@ export type ProductWithMovements = MarketplaceProduct & { movements: StockMoveme
 /** `GET /api/marketplaces/products`. */
 export interface ProductList {
   total: number;
-  /** Each with its FBO stock (shown only; README "FBO stock"). */
-  products: (MarketplaceProduct & { fbo: FboStockView[] })[];
+  products: MarketplaceProduct[];
 }
+/** A product of `GET /api/marketplaces/products` with its FBO stock (shown only; README "FBO stock"). */
+export type ListedProduct = MarketplaceProduct & { fbo: FboStockView[] };
+export type { FboStockView };
 /** `POST /api/marketplaces/products/:sku/adjustments`: the product after it, and the push run. */
 export interface AdjustmentAnswer {
   status: 'ok';
