@@ -530,6 +530,58 @@ describe('the stock page, used as a seller would', () => {
     expect(await shownOrders()).toEqual([]);
   });
 
+  it('shows what the marketplaces hold in their own warehouses (FBO), read only, beside what was pushed', async () => {
+    const SKU = 'DS-1007';
+    const put = async (path: string, body: unknown) => {
+      const res = await fetch(`${sandbox.url}${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+    };
+    const { rows: listing } = await pool.query<{ ids: { chrtId: string } }>(
+      `SELECT l.ids FROM marketplace_listings l JOIN marketplace_products p ON p.id = l.product_id WHERE p.sku = $1 AND l.marketplace = 'wb'`,
+      [SKU],
+    );
+    const { warehouses } = await control.get<{ warehouses: { warehouse_id: number; name: string }[] }>('/ozon/_control/fbo-warehouses');
+    await put('/ozon/_control/fbo-stocks', {
+      items: [{ offer_id: SKU, warehouse_id: warehouses[0]!.warehouse_id, available_stock_count: 31 }],
+    });
+    await put('/wb/_control/fbo-stocks', { items: [{ chrtId: Number(listing[0]!.ids.chrtId), quantity: 52, inWayToClient: 2 }] });
+    await put('/ym/_control/fbo-stocks', { items: [{ offerId: SKU, warehouseId: 145, AVAILABLE: 17, FIT: 18 }] });
+    for (const marketplace of ['ozon', 'wb', 'ym'])
+      expect((await mp.run('/api/marketplaces/poll', { marketplace, kind: 'fbo' })).state).toBe('done');
+
+    await page.goto(`${mp.stack.gateway.url}/stock`);
+    await row(SKU).waitFor();
+    const expected = [
+      ['ozon', String(warehouses[0]!.warehouse_id), `Ozon · ${warehouses[0]!.name}`, '31'],
+      ['wb', '-999999', 'Wildberries · Склад WB', '52'],
+      ['ym', '145', 'Yandex Market · Маркет Софьино', '17'],
+    ];
+    const lines = () =>
+      row(SKU)
+        .locator('td.fbo li')
+        .evaluateAll((lis) =>
+          lis.map((li) => [
+            li.getAttribute('data-fbo-marketplace'),
+            li.getAttribute('data-fbo-warehouse'),
+            li.querySelector('.wh')?.textContent,
+            li.querySelector('.qty')?.textContent,
+          ]),
+        );
+    await expect.poll(lines, { timeout: 30_000 }).toEqual(expected);
+    expect(await row(SKU).locator('td.fbo').getAttribute('data-fbo-total')).toBe('100');
+    expect(await page.locator('#fbo-header').textContent()).toContain('never pushed');
+    // Read only: the cell offers nothing to type into or press, and the API's Available does not include it.
+    expect(await row(SKU).locator('td.fbo input, td.fbo button, td.fbo select').count()).toBe(0);
+    const api = await mp.api('GET', `/api/marketplaces/products?search=${SKU}`);
+    const product = api.body.products.find((p) => p.sku === SKU)!;
+    expect(product.available).toBeLessThan(100);
+    await row(SKU).screenshot({ path: SCREENSHOT.replace(/\.png$/, '-fbo.png') });
+  });
+
   it('looks right, and nothing it loads comes from anywhere but the gateway', async () => {
     await page.locator('#order-marketplace').selectOption('');
     await page.locator('#order-stage').selectOption('');

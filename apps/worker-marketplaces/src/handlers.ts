@@ -22,6 +22,7 @@ export default async function createMarketplacesRuntime({
   const handlers = marketplaceHandlers({
     connectors: (connection) => clients.for(connection),
     poll: { overlapMs: config.MARKETPLACES_POLL_OVERLAP_MS, firstPollDays: config.MARKETPLACES_FIRST_POLL_DAYS },
+    fboEveryMs: config.MARKETPLACES_FBO_INTERVAL_MS,
     pushRetryMs: config.MARKETPLACES_PUSH_RETRY_MS,
     requestPush: () => requestPushEverywhere({ pool, queues: late.queues! }),
   });

@@ -5,8 +5,11 @@ const marketplace = z.enum(MARKETPLACES, { error: `must be one of: ${MARKETPLACE
 
 export const marketplacePollParams = z.object({
   marketplace,
-  /** orders (with reserves) or returns; both when left out. */
-  kind: z.enum(['orders', 'returns'], { error: 'must be orders or returns' }).optional(),
+  /**
+   * orders (with reserves), returns, or fbo (only the stock the marketplace holds in its own
+   * warehouses, read now); orders and returns when left out, plus the FBO stock when it is due.
+   */
+  kind: z.enum(['orders', 'returns', 'fbo'], { error: 'must be orders, returns or fbo' }).optional(),
 });
 export const marketplacePushParams = z.object({
   /** Only this marketplace; every one when left out. */

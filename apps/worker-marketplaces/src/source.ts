@@ -49,6 +49,12 @@ export const marketplacesConfig = z.object({
   MARKETPLACES_PUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(60_000),
   /** How often the catalogue (products and warehouses) is read again from every marketplace; 0 disables it. */
   MARKETPLACES_CATALOG_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(3_600_000),
+  /**
+   * How often a poll also reads the stock each marketplace holds in its own warehouses (FBO, shown
+   * only): when the last complete read is older than this. WB refreshes it every 30 min, Ozon twice
+   * a day. 0: never within a poll (only a poll with `kind: fbo` reads it).
+   */
+  MARKETPLACES_FBO_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(1_800_000),
   /** First wait before a failed push item is tried again; doubles per attempt, at most 10 minutes (Ozon: 30 s per pair). */
   MARKETPLACES_PUSH_RETRY_MS: positiveInt.default(30_000),
   /** Re-read this much before the last poll's cursor (reference §5.3). */

@@ -6,6 +6,7 @@ import type { MarketplacesHandlers } from './source';
 import { closedCounts, passGeneration } from '@datasync/runs';
 import { closeCatalog, importCatalog } from './catalog';
 import type { Connector } from './connectors/types';
+import { fboDue, readFboOptional } from './fbo-read';
 import { pollKind, type PollKind, type PollSettings } from './poll';
 import { pushMarketplace } from './push';
 
@@ -13,6 +14,8 @@ export interface MarketplaceDeps {
   /** The connectors of a run's connection (the environment's three, or a stored cabinet's one). */
   connectors(connection: RunConnection): Record<Marketplace, Connector>;
   poll: PollSettings;
+  /** A poll also reads the FBO stock when its last read is this old (0: only `kind: fbo` reads it). */
+  fboEveryMs: number;
   /** First wait before a refused push item is retried. */
   pushRetryMs: number;
   /** Starts a push run for every cabinet (deduplicated: a push already queued takes the change along); answers their ids. */
@@ -69,9 +72,15 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
         ctx.log.info('no listings of this cabinet yet: reading its catalogue first');
         await importCatalog(ctx.pool, configured(ctx.connection), ctx.log, ctx.connection.id);
       }
-      const kinds: PollKind[] = ctx.params.kind ? [ctx.params.kind] : ['orders', 'returns'];
+      const asked = ctx.params.kind;
+      const kinds: PollKind[] = asked === 'fbo' ? [] : asked ? [asked] : ['orders', 'returns'];
       let moved = 0;
       for (const kind of kinds) moved += (await pollKind(ctx, connector, kind, deps.poll)).size;
+      // FBO stock: shown only, never moves the ledger; an optional part of the poll (fbo-read.ts).
+      const fbo =
+        connector.fboStocks !== undefined &&
+        (asked === 'fbo' || (asked === undefined && (await fboDue(ctx.pool, connector.marketplace, ctx.connection.id, deps.fboEveryMs))));
+      if (fbo) await readFboOptional(ctx, connector);
       if (moved > 0) {
         const runIds = await deps.requestPush();
         ctx.log.info({ products: moved, pushRuns: runIds }, 'stock moved; push requested');

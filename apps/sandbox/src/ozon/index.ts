@@ -6,6 +6,7 @@ import { mountControlRoutes } from './control';
 import { OZON_ACCOUNT_CREDENTIALS, OZON_CREDENTIALS, OZON_WAREHOUSES } from './data';
 import { invalid } from './envelope';
 import { registerOzonPresets } from './faults';
+import { mountFboStockRoutes, OzonFboStocks } from './fbo-stocks';
 import { OzonLimits } from './limits';
 import { mountPostingRoutes } from './routes-postings';
 import { mountProductRoutes } from './routes-products';
@@ -21,8 +22,10 @@ function createOzonAccount(ctx: FakeContext, account: SandboxAccount): AccountFa
   const credentials = OZON_ACCOUNT_CREDENTIALS[account.name]!;
   const state = new OzonState(account, credentials.clientId, ctx.catalogExtra);
   const limits = new OzonLimits();
+  const fbo = new OzonFboStocks();
   const reset = () => {
     state.reset();
+    fbo.reset();
     limits.settings.reset();
   };
   reset();
@@ -35,6 +38,7 @@ function createOzonAccount(ctx: FakeContext, account: SandboxAccount): AccountFa
   mountReturnRoutes(router, state);
   mountStockRoutes(router, state, limits);
   mountProductRoutes(router, state);
+  mountFboStockRoutes(router, state, fbo);
   mountControlRoutes(router, state);
   limits.settings.mount(router);
 

@@ -5,6 +5,7 @@ import { mountControlRoutes } from './control';
 import { WB_ACCOUNTS, WB_TOKENS, WB_WAREHOUSES } from './data';
 import { fail } from './envelope';
 import { registerWbPresets } from './faults';
+import { mountFboStockRoutes, WbFboStocks } from './fbo-stocks';
 import { createHostRouters, HOSTS } from './hosts';
 import { WbLimits } from './limits';
 import { mountContentRoutes } from './routes-content';
@@ -22,8 +23,10 @@ function createWbAccount(ctx: FakeContext, account: SandboxAccount): AccountFake
   const seller = WB_ACCOUNTS[account.name]!;
   const state = new WbState(account, ctx.catalogExtra);
   const limits = new WbLimits();
+  const fbo = new WbFboStocks();
   const reset = () => {
     state.reset();
+    fbo.reset();
     limits.settings.reset();
   };
   reset();
@@ -37,6 +40,7 @@ function createWbAccount(ctx: FakeContext, account: SandboxAccount): AccountFake
   mountStockRoutes(hosts.marketplace!, state);
   mountReturnRoutes(hosts.returns!, hosts.analytics!, state);
   mountContentRoutes(hosts.content!, state);
+  mountFboStockRoutes(hosts.analytics!, router, state, fbo);
   for (const [host, sub] of Object.entries(hosts)) router.use(`/${host}`, sub);
 
   mountControlRoutes(router, state);

@@ -18,6 +18,8 @@ export class WbLimits {
       claims: { limit: 20, windowMs: 60_000, burst: 10 },
       content: { limit: 100, windowMs: 60_000, burst: 5 },
       'goods-return': { limit: 1, windowMs: 60_000, burst: 10 },
+      // FBO stock report (swagger/11-analytics.yaml, postV1StocksReportWbWarehouses): 3 a minute, interval 20 s, burst 1.
+      'stocks-report': { limit: 3, windowMs: 60_000, burst: 1 },
       ping: { limit: 3, windowMs: 30_000, burst: 3 },
     },
     {},
@@ -30,7 +32,7 @@ export const groupOf = (host: string, req: Request): string => {
   if (req.path === '/ping') return 'ping';
   if (host === 'content') return 'content';
   if (host === 'returns') return 'claims';
-  if (host === 'analytics') return 'goods-return';
+  if (host === 'analytics') return req.path.startsWith('/api/analytics/v1/stocks-report/') ? 'stocks-report' : 'goods-return';
   if (req.path.startsWith('/api/v3/stocks')) return req.method === 'DELETE' ? 'stocks-delete' : 'stocks';
   if (/^\/api\/v3\/orders\/\d+\/cancel$/.test(req.path)) return 'orders-cancel';
   if (req.path.startsWith('/api/v3/warehouses')) return 'warehouses';

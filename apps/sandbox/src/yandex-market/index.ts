@@ -6,6 +6,7 @@ import { apiGuard } from './auth';
 import { mountControlRoutes } from './control';
 import { bad } from './envelope';
 import { registerYmPresets } from './faults';
+import { mountFboStockRoutes, YmFbyStocks } from './fbo-stocks';
 import { YmLimits } from './limits';
 import { mountCampaignRoutes } from './routes-campaigns';
 import { mountOfferRoutes } from './routes-offers';
@@ -21,8 +22,10 @@ function createYmAccount(ctx: FakeContext, account: SandboxAccount): AccountFake
   const credentials = YM_ACCOUNT_CREDENTIALS[account.name]!;
   const state = new YmState(account, ctx.catalogExtra);
   const limits = new YmLimits();
+  const fby = new YmFbyStocks();
   const reset = () => {
     state.reset();
+    fby.reset();
     limits.settings.reset();
   };
   reset();
@@ -30,9 +33,11 @@ function createYmAccount(ctx: FakeContext, account: SandboxAccount): AccountFake
   const router = express.Router();
   router.use(express.json({ limit: '512kb' }));
   router.use(apiGuard(limits, credentials));
-  mountCampaignRoutes(router, limits);
+  mountCampaignRoutes(router, limits, fby);
   mountOrderRoutes(router, state, limits);
   mountReturnRoutes(router, state, limits);
+  // Before the FBS stock routes: it answers the FBY campaign's stock read and passes every other on.
+  mountFboStockRoutes(router, state, fby, limits);
   mountStockRoutes(router, state, limits);
   mountOfferRoutes(router, state, limits);
   mountControlRoutes(router, state);

@@ -14,6 +14,8 @@ const RESOURCES = {
   // 100 a minute on the base tier (600 on higher ones; official OpenAPI x-resource-limit-config).
   'offer-mappings': { limit: 100, windowMs: 60_000 },
   warehouses: { limit: 100, windowMs: 3600_000 },
+  // GET /v2/warehouses (Market's fulfilment warehouses): 100 an hour (official OpenAPI x-resource-limit-config).
+  'fulfillment-warehouses': { limit: 100, windowMs: 3600_000 },
 };
 type Resource = keyof typeof RESOURCES;
 

@@ -1,26 +1,29 @@
 import type { Request, Response, Router } from 'express';
 import { intList, obj } from '../marketplace-params';
 import { YM_BUSINESS, YM_CAMPAIGNS, YM_WAREHOUSES } from './data';
+import type { YmFbyStocks } from './fbo-stocks';
 import type { YmLimits } from './limits';
 import { both, nextToken, paging } from './paging';
 import { business } from './scope';
 
 /** §4.2 the seller's campaigns and the business's warehouses. */
-export function mountCampaignRoutes(router: Router, limits: YmLimits): void {
+export function mountCampaignRoutes(router: Router, limits: YmLimits, fby: YmFbyStocks): void {
   // §4.2 campaigns and warehouses.
   router.get(both('v2', '/campaigns'), (req: Request, res: Response) => {
     if (!limits.spend(res, 'campaigns', YM_BUSINESS.id)) return;
-    const page = paging(req, res, YM_CAMPAIGNS.length, 100, 100);
+    // The FBY campaign only once a test gave the cabinet one (fbo-stocks.ts).
+    const campaigns = [...YM_CAMPAIGNS, ...fby.campaigns()];
+    const page = paging(req, res, campaigns.length, 100, 100);
     if (!page) return;
     res.json({
-      campaigns: (res.locals.sandboxEmptyPage ? [] : YM_CAMPAIGNS.slice(page.offset, page.offset + page.limit)).map((c) => ({
+      campaigns: (res.locals.sandboxEmptyPage ? [] : campaigns.slice(page.offset, page.offset + page.limit)).map((c) => ({
         id: c.id,
         domain: c.domain,
         business: YM_BUSINESS,
         placementType: c.placementType,
         apiAvailability: 'AVAILABLE',
       })),
-      paging: nextToken(page.offset, page.limit, YM_CAMPAIGNS.length),
+      paging: nextToken(page.offset, page.limit, campaigns.length),
     });
   });
   router.post(both('v2', '/businesses/:businessId/warehouses'), (req: Request, res: Response) => {

@@ -1,4 +1,5 @@
 import { requestBody, type MethodGroup, type MethodLimit } from '@datasync/connector-kit';
+import { YM_FBO_PAGE } from './ym-fbo';
 
 /**
  * The marketplaces' documented request limits, per method group and seller account (sources in
@@ -34,6 +35,12 @@ export const WB_GROUPS: MethodGroup[] = [
   { name: 'stocks', match: /^(PUT|POST) \/api\/v3\/stocks\//, limits: wbGroup(300, 200, 10) },
   // seller-analytics-api goods returns: 1 a minute, burst 10: at most 10 in any 10 minutes.
   { name: 'goods-return', match: /^GET \/api\/v1\/analytics\/goods-return/, limits: [{ points: 10, windowMs: 10 * MINUTE }] },
+  // seller-analytics-api FBO stock report: 3 a minute, interval 20 s, burst 1 (swagger/11-analytics.yaml).
+  {
+    name: 'fbo-stocks',
+    match: /^POST \/api\/analytics\/v1\/stocks-report\/wb-warehouses$/,
+    limits: [{ points: 3, windowMs: MINUTE, spacingMs: 20_000 }],
+  },
 ];
 
 /** YM: `x-resource-limit-config` of each method in the official OpenAPI (yandex-market-partner-api, 2026-07). */
@@ -44,6 +51,16 @@ export const YM_GROUPS: MethodGroup[] = [
   { name: 'offer-mappings', match: /^POST \/v2\/businesses\/\d+\/offer-mappings$/, limits: [{ points: 100, windowMs: MINUTE }] },
   { name: 'orders', match: /^POST \/v1\/businesses\/\d+\/orders$/, limits: [{ points: 10_000, windowMs: HOUR }] },
   { name: 'returns', match: /^GET \/v2\/campaigns\/\d+\/returns$/, limits: [{ points: 5000, windowMs: HOUR }] },
+  // getStocks (the FBY stock read): 100,000 offers a minute, counted by the offers answered; each
+  // page answers at most its limit (200), so every request is charged that before it is sent.
+  {
+    name: 'stocks-read',
+    match: /^POST \/v2\/campaigns\/\d+\/offers\/stocks$/,
+    limits: [{ points: 100_000, windowMs: MINUTE }],
+    cost: () => YM_FBO_PAGE,
+  },
+  // getFulfillmentWarehouses (Market's warehouse names for FBY stock): 100 an hour.
+  { name: 'fulfillment-warehouses', match: /^GET \/v2\/warehouses$/, limits: [{ points: 100, windowMs: HOUR }] },
   // Counted by SKUs, not requests: 100,000 a minute.
   {
     name: 'stocks',

@@ -1,10 +1,13 @@
 import type { HttpClient, KeyedCooldown } from '@datasync/connector-kit';
 import type { Stage } from '@datasync/stock-ledger';
 import { accountKey, marketplaceClient, type MarketplaceConnection } from './http';
+import { readOzonFbo } from './ozon-fbo';
 import {
   numberOrString,
   type CatalogEntry,
   type Connector,
+  type FboListing,
+  type FboRead,
   type ListingSpec,
   type OrdersPage,
   type OrdersPoll,
@@ -254,5 +257,10 @@ export class OzonConnector implements Connector {
         retryable: RETRYABLE.has(error?.code ?? ''),
       };
     });
+  }
+
+  /** FBO stock (ozon-fbo.ts): read and shown, never pushed. */
+  fboStocks(listings: FboListing[]): Promise<FboRead> {
+    return readOzonFbo(this.http, listings);
   }
 }

@@ -90,6 +90,32 @@ export interface OrdersPoll {
   oldestOpen?: Date | null;
 }
 
+/** A listing of the cabinet, as an FBO stock read matches the marketplace's rows to products. */
+export interface FboListing {
+  productId: number;
+  ids: ListingIds;
+}
+
+/**
+ * One product's FBO stock on one of the marketplace's own warehouses (fbo-read.ts): shown, never
+ * pushed. `quantity` is the marketplace's "available for sale" figure; `details` its other counts.
+ */
+export interface FboRow {
+  productId: number;
+  warehouseId: string;
+  warehouseName: string;
+  /** What the marketplace named the good by (Ozon sku, WB chrtId, YM offerId). */
+  listingKey: string;
+  quantity: number;
+  details: Record<string, number>;
+}
+
+export interface FboRead {
+  rows: FboRow[];
+  /** Rows naming a good none of the cabinet's listings has (not stored). */
+  unmapped: number;
+}
+
 /** One marketplace's API, as the pollers and the push use it. */
 export interface Connector {
   marketplace: Marketplace;
@@ -105,6 +131,11 @@ export interface Connector {
   returns(poll: { cursor: unknown; since: Date }): AsyncGenerator<ReturnsPage>;
   /** Pushes at most `batchSize` items to one warehouse; one outcome per item. */
   push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]>;
+  /**
+   * Reads the stock the marketplace holds in its own warehouses for these listings (read only,
+   * whole); a marketplace without such warehouses has none, and its polls read no FBO stock.
+   */
+  fboStocks?(listings: FboListing[]): Promise<FboRead>;
 }
 
 /** A marketplace's answer that names the items it refused. */

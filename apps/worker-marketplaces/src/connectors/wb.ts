@@ -1,10 +1,13 @@
 import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
 import type { OrderSnapshot, Stage } from '@datasync/stock-ledger';
 import { marketplaceClient, type MarketplaceConnection } from './http';
+import { readWbFbo } from './wb-fbo';
 import {
   numberOrString,
   type CatalogEntry,
   type Connector,
+  type FboListing,
+  type FboRead,
   type ListingSpec,
   type OrdersPage,
   type OrdersPoll,
@@ -259,5 +262,10 @@ export class WbConnector implements Connector {
           retryable: true,
         },
     );
+  }
+
+  /** FBW stock (wb-fbo.ts): read and shown, never pushed. */
+  fboStocks(listings: FboListing[]): Promise<FboRead> {
+    return readWbFbo(this.analytics, listings);
   }
 }

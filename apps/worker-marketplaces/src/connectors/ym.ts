@@ -2,10 +2,13 @@ import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datas
 import type { Stage } from '@datasync/stock-ledger';
 import { missingIds } from '../cabinet-scope';
 import { marketplaceClient, type MarketplaceConnection } from './http';
+import { readYmFby } from './ym-fbo';
 import {
   numberOrString,
   type CatalogEntry,
   type Connector,
+  type FboListing,
+  type FboRead,
   type ListingSpec,
   type OrdersPage,
   type OrdersPoll,
@@ -71,6 +74,18 @@ export function creationWindows(now: Date, oldestOpen: Date | null): { creationD
 interface Paged {
   paging?: { nextPageToken?: string };
 }
+interface CampaignDto {
+  id: number;
+  placementType?: string;
+  business?: { id: number };
+}
+interface Cabinet {
+  businessId: string;
+  /** Campaigns whose stock the seller keeps (FBS, DBS, Express): orders, returns, pushes. */
+  campaignIds: string[];
+  /** FBY campaigns: only their (Market-held) stock is read. */
+  fbyCampaignIds: string[];
+}
 
 /**
  * Yandex Market Partner API (reference §4): `Api-Key`, page tokens, 420 for rate limits. Orders
@@ -82,7 +97,7 @@ export class YmConnector implements Connector {
   readonly batchSize: number;
   readonly configured: boolean;
   private readonly http: HttpClient;
-  private business: Promise<{ businessId: string; campaignIds: string[] }> | undefined;
+  private business: Promise<Cabinet> | undefined;
 
   private readonly onlyCampaigns: readonly string[] | undefined;
   private readonly connectionName: string;
@@ -101,13 +116,17 @@ export class YmConnector implements Connector {
     );
   }
 
-  /** The cabinet and its campaigns (`GET /v2/campaigns`), read once per process. */
-  private cabinet(): Promise<{ businessId: string; campaignIds: string[] }> {
+  /**
+   * The cabinet and its campaigns (`GET /v2/campaigns`), read once per process. FBY campaigns
+   * (`placementType` FBY: Market stores and ships the goods) are kept apart: their stock is Market's,
+   * read by `fboStocks`, and they have no seller warehouse to push to or returns of the seller's stock.
+   */
+  private cabinet(): Promise<Cabinet> {
     this.business ??= (async () => {
-      const campaigns: { id: number; business?: { id: number } }[] = [];
+      const campaigns: CampaignDto[] = [];
       let token: string | undefined;
       do {
-        const page = await this.http.get<Paged & { campaigns?: { id: number; business?: { id: number } }[] }>('/v2/campaigns', {
+        const page = await this.http.get<Paged & { campaigns?: CampaignDto[] }>('/v2/campaigns', {
           params: { page_token: token },
         });
         campaigns.push(...(page.campaigns ?? []));
@@ -115,20 +134,37 @@ export class YmConnector implements Connector {
       } while (token);
       const businessId = campaigns.find((c) => c.business?.id !== undefined)?.business?.id;
       if (businessId === undefined) throw new UpstreamDataError('ym: GET /v2/campaigns named no business');
-      const all = campaigns.map((c) => String(c.id));
       const only = this.onlyCampaigns;
-      if (!only) return { businessId: String(businessId), campaignIds: all };
-      const missing = missingIds(only, all);
-      if (missing.length > 0)
-        throw new UpstreamDataError(
-          `connection ${this.connectionName}: settings.campaignIds names campaigns the key does not reach: ${missing.join(', ')}`,
+      if (only) {
+        const missing = missingIds(
+          only,
+          campaigns.map((c) => String(c.id)),
         );
-      return { businessId: String(businessId), campaignIds: all.filter((id) => only.includes(id)) };
+        if (missing.length > 0)
+          throw new UpstreamDataError(
+            `connection ${this.connectionName}: settings.campaignIds names campaigns the key does not reach: ${missing.join(', ')}`,
+          );
+      }
+      const kept = campaigns.filter((c) => !only || only.includes(String(c.id)));
+      return {
+        businessId: String(businessId),
+        campaignIds: kept.filter((c) => c.placementType !== 'FBY').map((c) => String(c.id)),
+        fbyCampaignIds: kept.filter((c) => c.placementType === 'FBY').map((c) => String(c.id)),
+      };
     })().catch((err: unknown) => {
       this.business = undefined;
       throw err;
     });
     return this.business;
+  }
+
+  /** FBY stock (ym-fbo.ts) of the cabinet's FBY campaigns: read and shown, never pushed. */
+  async fboStocks(listings: FboListing[]): Promise<FboRead> {
+    // The campaigns are read again (1000 an hour; this read comes every half hour): an FBY campaign
+    // opened since the process started is seen without a restart.
+    this.business = undefined;
+    const { fbyCampaignIds } = await this.cabinet();
+    return readYmFby(this.http, fbyCampaignIds, listings);
   }
 
   async warehouses(): Promise<WarehouseInfo[]> {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Marketplace } from '@datasync/queues';
 import type { ListingIds } from '../connectors/types';
 import type { movementSchema } from './get-marketplace-product';
+import type { FboStockView } from './fbo-stock-view';
 import type { warehouseSchema } from './list-marketplace-warehouses';
 import type { marketplaceSchema } from './list-marketplaces';
 import type { orderSchema, productSchema, returnSchema } from './marketplace-schemas';
@@ -26,6 +27,9 @@ export interface ProductList {
   total: number;
   products: MarketplaceProduct[];
 }
+/** A product of `GET /api/marketplaces/products` with its FBO stock (shown only; README "FBO stock"). */
+export type ListedProduct = MarketplaceProduct & { fbo: FboStockView[] };
+export type { FboStockView };
 /** `POST /api/marketplaces/products/:sku/adjustments`: the product after it, and the push run. */
 export interface AdjustmentAnswer {
   status: 'ok';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { listProducts, productAllocations } from '@datasync/stock-ledger';
 import { errorSchema, parseOr400, type Route } from '@datasync/api-kit';
 import { productAllocationSchema } from './allocation-rule-schemas';
+import { fboStockSchema, productFboStocks } from './fbo-stock-view';
 import { includeDeletedSchema, limitSchema, productSchema, presentProduct } from './marketplace-schemas';
 
 const query = z.object({
@@ -28,7 +29,19 @@ export const listMarketplaceProducts: Route = {
   responses: {
     200: {
       description: 'Products by SKU',
-      schema: z.object({ total: z.number(), products: z.array(productSchema.extend({ allocation: z.array(productAllocationSchema) })) }),
+      schema: z.object({
+        total: z.number(),
+        products: z.array(
+          productSchema.extend({
+            allocation: z.array(productAllocationSchema),
+            fbo: z
+              .array(fboStockSchema)
+              .describe(
+                "stock the marketplaces hold in their own warehouses (FBO/FBY), per cabinet and warehouse: shown, never pushed, not in 'available'",
+              ),
+          }),
+        ),
+      }),
     },
     400: { description: 'Invalid filter', schema: errorSchema },
   },
@@ -40,6 +53,16 @@ export const listMarketplaceProducts: Route = {
       deps.pool,
       products.map((p) => p.sku),
     );
-    return { body: { total, products: products.map((p) => ({ ...presentProduct(p), allocation: allocation.get(p.sku) ?? [] })) } };
+    // Per cabinet and marketplace-held warehouse: what the last FBO read saw (README "FBO stock").
+    const fbo = await productFboStocks(
+      deps.pool,
+      products.map((p) => p.sku),
+    );
+    return {
+      body: {
+        total,
+        products: products.map((p) => ({ ...presentProduct(p), allocation: allocation.get(p.sku) ?? [], fbo: fbo.get(p.sku) ?? [] })),
+      },
+    };
   },
 };

@@ -55,7 +55,7 @@ async function trigger(button, what, requests) {
 
 /** One products column and one orders-filter option per marketplace, in the API's order. */
 function showMarketplaces(marketplaces) {
-  $('#adjust-header').before(
+  $('#fbo-header').before(
     ...marketplaces.map((m) =>
       el('th', { scope: 'col', 'data-marketplace': m.id }, `${m.name} `, el('small', {}, 'last pushed, per warehouse')),
     ),

@@ -5,6 +5,7 @@ import { $, el } from './dom.js';
 import { adjustForm } from './adjust-form.js';
 import { pushCells, reachedEverywhere } from './pushes.js';
 import { openAllocation } from './allocation.js';
+import { fboCell } from './fbo.js';
 
 const LIMIT = 500;
 /** sku → { tr, formCell, product, shown, setPushState }; rows filtered out stay here with what was typed in them. */
@@ -41,6 +42,7 @@ function displayCells(p, onHistory) {
         el('strong', {}, 'Not counted yet — never pushed.'),
         ' The marketplaces keep what they have until you enter a counted quantity.',
       ),
+      fboCell(p),
     );
     return cells;
   }
@@ -49,6 +51,8 @@ function displayCells(p, onHistory) {
     el('td', { class: 'num reserved' }, p.reserved),
     el('td', { class: 'num available' }, p.available),
     ...pushCells(p, warehouses),
+    // Read only: what the marketplaces hold themselves (fbo.js).
+    fboCell(p),
   );
   return cells;
 }
