@@ -170,6 +170,9 @@ export async function scaleFigure(b: Bench, sizes: Sizes): Promise<Figure> {
           .filter(([k]) => k.startsWith('worker'))
           .map(([, v]) => v),
       );
+    const busy = (p: Phase) => p.cpu.machineBusy / (p.cpu.wall * p.cpu.cores);
+    // PSI "some": the share of the phase during which at least one task was runnable but had no core.
+    const percent = (x: number) => Math.round(x * 100);
     const rows = (p: Phase, label: string): Metric[] => [
       { name: `${label}: wall time`, value: round(p.seconds), unit: 's' },
       { name: `${label}: CPU of the workers`, value: round(workerCpu(p)), unit: 's' },
@@ -189,8 +192,13 @@ export async function scaleFigure(b: Bench, sizes: Sizes): Promise<Figure> {
         ...rows(more, `${many} worker processes`),
         {
           name: 'machine busy, all processes (1 / many)',
-          value: round(one.cpu.machineBusy / (one.cpu.wall * one.cpu.cores)),
-          unit: `× / ${round(more.cpu.machineBusy / (more.cpu.wall * more.cpu.cores))} × of ${one.cpu.cores} cores`,
+          value: round(busy(one)),
+          unit: `× / ${round(busy(more))} × of ${one.cpu.cores} cores`,
+        },
+        {
+          name: 'machine: some task waiting for a core (1 / many)',
+          value: percent(one.cpu.pressure / one.cpu.wall),
+          unit: `% / ${percent(more.cpu.pressure / more.cpu.wall)} % of the time`,
         },
         {
           name: 'speed-up',
