@@ -17,6 +17,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   status: number;
+  /** Arrival to answer, in ms (the sandbox's injected latency included). */
+  ms?: number;
 }
 
 /**

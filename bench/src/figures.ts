@@ -9,7 +9,8 @@ export interface Sizes {
   naiveRows: number;
   rate: { size: BenchSize; perSecond: number; perMinute: number };
   submit: { requests: number; connections: number };
-  scale: { dataSets: number; size: BenchSize; latencyMs: number; processes: [number, number] };
+  /** `concurrency`: runs per worker process (WORKER_CONCURRENCY, its default). */
+  scale: { dataSets: number; size: BenchSize; latencyMs: number; processes: [number, number]; concurrency: number };
   memory: { size: BenchSize; seconds: number };
 }
 
@@ -22,7 +23,8 @@ export function sizesFor(scenario: BenchScenario, mode: 'full' | 'smoke'): Sizes
         naiveRows: 8_000,
         rate,
         submit: { requests: 4_000, connections: 32 },
-        scale: { dataSets: 8, size: data.scale, latencyMs: 50, processes: [1, 4] },
+        // Latency-bound on 2 cores: 16 small data sets, 200 ms per upstream request (issue #20).
+        scale: { dataSets: 16, size: data.scale, latencyMs: 200, processes: [1, 4], concurrency: 2 },
         memory: { size: data.memory, seconds: 90 },
       }
     : {
@@ -30,7 +32,7 @@ export function sizesFor(scenario: BenchScenario, mode: 'full' | 'smoke'): Sizes
         naiveRows: 300,
         rate,
         submit: { requests: 100, connections: 8 },
-        scale: { dataSets: 4, size: data.scale, latencyMs: 20, processes: [1, 2] },
+        scale: { dataSets: 4, size: data.scale, latencyMs: 20, processes: [1, 2], concurrency: 2 },
         memory: { size: data.memory, seconds: 60 },
       };
 }

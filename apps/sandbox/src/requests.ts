@@ -7,6 +7,8 @@ export interface LoggedRequest {
   path: string;
   query: Record<string, unknown>;
   status: number;
+  /** Milliseconds from its arrival to its answer (injected latency included), once answered. */
+  ms?: number;
   /** What the request counts against its limit when that is not 1 (e.g. a stock push that counts its SKUs); set by the fake. */
   cost?: number;
   /** A JSON request body (e.g. of a search that pages by body), as the fake parsed it. */
@@ -38,6 +40,7 @@ export class RequestLog {
       };
       res.on('finish', () => {
         entry.status = res.statusCode;
+        entry.ms = Date.now() - entry.at;
         // Resolved once the fake parsed the body (a login in a body names its account).
         const account = this.registry?.of(req);
         if (account !== undefined) entry.account = account;

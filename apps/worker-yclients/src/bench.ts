@@ -11,7 +11,7 @@ const scenario: BenchScenario = {
     full: {
       load: { clients: 100_000, records: 300_000 },
       rate: { clients: 4_000, records: 12_000 },
-      scale: { clients: 400, records: 1_200 },
+      scale: { clients: 50, records: 150 },
       memory: { clients: 1_000, records: 1_000_000 },
     },
     smoke: {
@@ -70,6 +70,8 @@ const scenario: BenchScenario = {
       YCLIENTS_REQUESTS_PER_MINUTE: '6000000',
     };
   },
+  // Figure 5: 50 rows a page (of 200 allowed), ~20 requests per company, each carrying little work.
+  scaleEnv: { YCLIENTS_PAGE_SIZE: '25' },
   rateLimitEnv: (perSecond, perMinute) => ({
     YCLIENTS_REQUESTS_PER_SECOND: String(perSecond),
     YCLIENTS_REQUESTS_PER_MINUTE: String(perMinute),

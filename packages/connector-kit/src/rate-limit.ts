@@ -52,16 +52,21 @@ export class UpstreamRateLimiter {
       this.nextSlot = at + this.spacingMs;
       if (at > now) await new Promise((r) => setTimeout(r, at - now));
     }
-    for (const limiter of this.limiters) {
-      for (;;) {
-        signal?.throwIfAborted();
-        try {
-          await limiter.consume(this.key, 1);
-          break;
-        } catch (res) {
-          if (!(res instanceof RateLimiterRes)) throw res;
-          await new Promise((r) => setTimeout(r, Math.max(5, res.msBeforeNext)));
-        }
+    // Every window at once: one Redis round trip per request, not one per window, on the path of
+    // every upstream request (on a busy machine each round trip is also a wait for a core). Each
+    // window is still charged exactly once, whichever of them makes the request wait.
+    await Promise.all(this.limiters.map((limiter) => this.take(limiter, signal)));
+  }
+
+  private async take(limiter: RateLimiterAbstract, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      try {
+        await limiter.consume(this.key, 1);
+        return;
+      } catch (res) {
+        if (!(res instanceof RateLimiterRes)) throw res;
+        await new Promise((r) => setTimeout(r, Math.max(5, res.msBeforeNext)));
       }
     }
   }

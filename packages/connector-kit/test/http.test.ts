@@ -3,6 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { HttpClient, UpstreamAuthError, UpstreamRateLimiter, UpstreamUnavailableError, type HttpClientOptions } from '../src/index';
 
 /** How the local upstream answers one request instead of its `{"status":"ok"}`. */
@@ -126,5 +127,23 @@ describe('HttpClient', () => {
     await Promise.all([...Array(6)].map(() => a.acquire()).concat([...Array(6)].map(() => b.acquire())));
     // 12 requests at 5 a second: the third window opens two seconds after the first.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('charges every window once per request across processes, also while another window makes it wait', async () => {
+    const key = `test-${randomUUID()}`;
+    const prefix = `t-${randomUUID()}`;
+    const limits = [
+      { points: 2, durationSeconds: 1 },
+      { points: 100, durationSeconds: 60 },
+    ];
+    const a = new UpstreamRateLimiter(key, limits, { redis, prefix });
+    const b = new UpstreamRateLimiter(key, limits, { redis, prefix });
+    // 5 requests, 2 a second: three of them wait for the per-second window to reopen.
+    await Promise.all([a.acquire(), a.acquire(), a.acquire(), b.acquire(), b.acquire()]);
+    const minute = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:1`, points: 100, duration: 60 });
+    expect((await minute.get(key))?.consumedPoints).toBe(5);
+    // The per-second window holds only the requests of its own second, never more than its budget.
+    const second = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:0`, points: 2, duration: 1 });
+    expect((await second.get(key))?.consumedPoints ?? 0).toBeLessThanOrEqual(2);
   });
 });

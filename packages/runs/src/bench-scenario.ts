@@ -49,6 +49,11 @@ export interface BenchScenario {
   paginated: Readonly<Record<string, (path: string) => boolean>>;
   /** Settings of the gateway and workers against the sandbox: credentials, and no client-side limit. */
   env(sandbox: BenchSandbox): Promise<Record<string, string>>;
+  /**
+   * Worker settings of figure 5 (scale-out), which must be bound by upstream latency rather than by
+   * CPU: e.g. few rows per page, so a run is many round trips that each carry little work.
+   */
+  scaleEnv?: Record<string, string>;
   /** Settings that make a worker keep `rateLimit`. */
   rateLimitEnv(perSecond: number, perMinute: number): Record<string, string>;
   /** A generated data set in the sandbox; its id. */
