@@ -12,7 +12,9 @@ import { mountProductRoutes } from './routes-products';
 import { mountReturnRoutes } from './routes-returns';
 import { mountStockRoutes } from './routes-stocks';
 import { mountWarehouseRoutes } from './routes-warehouses';
+import { OzonPush } from './push';
 import { OzonState } from './state';
+import { mountPushControl } from '../push-sender';
 
 export { OZON_ACCOUNT_CREDENTIALS, OZON_CREDENTIALS, OZON_WAREHOUSES } from './data';
 
@@ -21,9 +23,11 @@ function createOzonAccount(ctx: FakeContext, account: SandboxAccount): AccountFa
   const credentials = OZON_ACCOUNT_CREDENTIALS[account.name]!;
   const state = new OzonState(account, credentials.clientId, ctx.catalogExtra);
   const limits = new OzonLimits();
+  const push = new OzonPush(account.seed, Number(credentials.clientId));
   const reset = () => {
     state.reset();
     limits.settings.reset();
+    push.sender.reset();
   };
   reset();
 
@@ -35,7 +39,8 @@ function createOzonAccount(ctx: FakeContext, account: SandboxAccount): AccountFa
   mountReturnRoutes(router, state);
   mountStockRoutes(router, state, limits);
   mountProductRoutes(router, state);
-  mountControlRoutes(router, state);
+  mountControlRoutes(router, state, push);
+  mountPushControl(router, push.sender);
   limits.settings.mount(router);
 
   // Malformed JSON bodies: Ozon's 400 shape rather than the sandbox's 500.

@@ -12,7 +12,9 @@ import { mountOfferRoutes } from './routes-offers';
 import { mountOrderRoutes } from './routes-orders';
 import { mountReturnRoutes } from './routes-returns';
 import { mountStockRoutes } from './routes-stocks';
+import { YmPush } from './push';
 import { YmState } from './state';
+import { mountPushControl } from '../push-sender';
 
 export { YM_ACCOUNT_CREDENTIALS, YM_BUSINESS, YM_CAMPAIGNS, YM_CREDENTIALS, YM_WAREHOUSES } from './data';
 
@@ -21,9 +23,11 @@ function createYmAccount(ctx: FakeContext, account: SandboxAccount): AccountFake
   const credentials = YM_ACCOUNT_CREDENTIALS[account.name]!;
   const state = new YmState(account, ctx.catalogExtra);
   const limits = new YmLimits();
+  const push = new YmPush(account.seed);
   const reset = () => {
     state.reset();
     limits.settings.reset();
+    push.sender.reset();
   };
   reset();
 
@@ -35,7 +39,8 @@ function createYmAccount(ctx: FakeContext, account: SandboxAccount): AccountFake
   mountReturnRoutes(router, state, limits);
   mountStockRoutes(router, state, limits);
   mountOfferRoutes(router, state, limits);
-  mountControlRoutes(router, state);
+  mountControlRoutes(router, state, push);
+  mountPushControl(router, push.sender);
   limits.settings.mount(router);
 
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
