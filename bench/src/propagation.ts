@@ -225,7 +225,8 @@ export async function runPropagation(options: { trials: number; pollEveryMs: num
   const sandbox = await startSandbox({ port: 0, seed: 42, log: createLogger({ name: 'sandbox', level: 'silent' }) });
   let started: Awaited<ReturnType<typeof startPropagationStack>> | undefined;
   try {
-    started = await startPropagationStack(db.url, sandbox);
+    // Poll only means every poll reads in full: no reconciliation interval.
+    started = await startPropagationStack(db.url, sandbox, { MARKETPLACES_RECONCILE_INTERVAL_MS: '0' });
     const result = await measurePropagation({ sandboxUrl: sandbox.url, ...started, ...options, print });
     for (const line of formatPropagation(result)) print(line);
     return result;
