@@ -271,11 +271,13 @@ export class PushSender {
   /** Queues one delivery; deliveries go one at a time, in the order released. */
   private dispatch(event: PushEvent, copy: number, attempt: number): void {
     const generation = this.generation;
+    // The configuration it was released under: events released by `disable()` still go out.
+    const config = this.config;
+    if (!config) return;
     this.inFlight += 1;
     this.chain = this.chain
       .then(async () => {
-        if (generation !== this.generation || !this.config) return;
-        const config = this.config;
+        if (generation !== this.generation) return;
         // Paused while this waited its turn: never sent (the marketplace keeps it; the poll recovers it).
         if (this.suspended) return void (event.fate = event.deliveries.length === 0 ? 'suspended' : event.fate);
         const d = await this.deliver(config, event.body, this.profile.timeoutMs);

@@ -200,6 +200,19 @@ describe('sandbox push mode', () => {
     expect(received.filter((r) => r.body.message_type !== 'TYPE_PING').map((r) => r.body.posting_number)).toEqual(gotFirst);
   });
 
+  it('held events are released when push mode is turned off; nothing is sent after', async () => {
+    expect((await raw('POST', '/ozon/_control/push', { url: receiverUrl, reorder: true, reorderHoldMs: 10_000 })).status).toBe(201);
+    const posting = (await newPosting()).body.posting_number;
+    expect((await report('/ozon')).pending).toBe(1);
+    expect((await raw('DELETE', '/ozon/_control/push')).status).toBe(200);
+    const r = await settled('/ozon');
+    expect(r.enabled).toBe(false);
+    expect(r.events.map((e) => [e.key, e.fate])).toEqual([[posting, 'sent']]);
+    await newPosting();
+    expect((await settled('/ozon')).events).toHaveLength(1);
+    expect(received.filter((x) => x.body.message_type === 'TYPE_NEW_POSTING').map((x) => x.body.posting_number)).toEqual([posting]);
+  });
+
   it('slow receiver: YM re-sends a push whose answer took over its timeout; Ozon pauses an endpoint failing most pushes', async () => {
     expect((await raw('POST', '/ym/_control/push', { url: receiverUrl, slowMs: 20_000, retries: 2, retryDelayMs: 20 })).status).toBe(201);
     await raw('POST', '/ym/_control/orders', { items: [{ code: codes[0] }] });
