@@ -1,12 +1,14 @@
 import { UnrecoverableError } from 'bullmq';
 import { UpstreamAuthError, UpstreamUnavailableError } from '@datasync/connector-kit';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
-import type { RunConnection } from '@datasync/runs';
+import type { RunConnection, RunContext } from '@datasync/runs';
 import type { MarketplacesHandlers } from './source';
 import { closedCounts, passGeneration } from '@datasync/runs';
 import { closeCatalog, importCatalog } from './catalog';
 import type { Connector } from './connectors/types';
-import { pollKind, type PollKind, type PollSettings } from './poll';
+import { lastFullPoll, pollKind, type PollKind, type PollSettings } from './poll';
+import { awaitPropagation, propagationDone, type PropagationMetrics } from './propagation';
+import { pollPushed } from './targeted-poll';
 import { pushMarketplace } from './push';
 
 export interface MarketplaceDeps {
@@ -17,6 +19,27 @@ export interface MarketplaceDeps {
   pushRetryMs: number;
   /** Starts a push run for every cabinet (deduplicated: a push already queued takes the change along); answers their ids. */
   requestPush(): Promise<string[]>;
+  /** MARKETPLACES_RECONCILE_INTERVAL_MS: a pushing connection's scheduled polls read in full this often (0: always). */
+  reconcileMs: number;
+  /** Where the order → stock pushed times go (datasync_stock_propagation_seconds). */
+  metrics: PropagationMetrics;
+}
+
+/**
+ * A scheduled poll of a connection that receives pushes (it has a push secret), within the
+ * reconciliation interval of its last full poll: nothing to read, the pushes bring the orders.
+ */
+async function reconciledRecently(ctx: RunContext<unknown>, marketplace: Marketplace, reconcileMs: number): Promise<boolean> {
+  if (reconcileMs <= 0 || marketplace === 'wb') return false;
+  const { rows } = await ctx.pool.query<{ scheduled: boolean; pushing: boolean }>(
+    `SELECT r.schedule_id IS NOT NULL AS scheduled,
+            EXISTS (SELECT 1 FROM connection_push_secrets s WHERE s.connection_id = $2) AS pushing
+     FROM sync_runs r WHERE r.id = $1`,
+    [ctx.runId, ctx.connection.id],
+  );
+  if (!rows[0]?.scheduled || !rows[0].pushing) return false;
+  const last = await lastFullPoll(ctx, marketplace);
+  return last !== undefined && Date.now() - last.getTime() < reconcileMs;
 }
 
 /** The `marketplaces` queue's job handlers. */
@@ -69,16 +92,41 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
         ctx.log.info('no listings of this cabinet yet: reading its catalogue first');
         await importCatalog(ctx.pool, configured(ctx.connection), ctx.log, ctx.connection.id);
       }
+      if (await reconciledRecently(ctx, ctx.params.marketplace, deps.reconcileMs)) {
+        ctx.log.debug('pushes bring the orders; the next full poll reconciles');
+        await ctx.progress({ idle: true, reconciledWithin: deps.reconcileMs });
+        return;
+      }
       const kinds: PollKind[] = ctx.params.kind ? [ctx.params.kind] : ['orders', 'returns'];
       let moved = 0;
-      for (const kind of kinds) moved += (await pollKind(ctx, connector, kind, deps.poll)).size;
+      const seen: { at?: Date } = {};
+      for (const kind of kinds) moved += (await pollKind(ctx, connector, kind, deps.poll, seen)).size;
       if (moved > 0) {
         const runIds = await deps.requestPush();
+        await awaitPropagation(ctx.pool, 'poll', seen.at ?? new Date(), runIds, deps.metrics);
         ctx.log.info({ products: moved, pushRuns: runIds }, 'stock moved; push requested');
         await ctx.progress({ pushRun: runIds[0], pushRuns: runIds });
       } else {
         // Routine: run lists leave such a scheduled poll out unless asked (`idle=true`).
         ctx.log.debug('nothing moved');
+        await ctx.progress({ idle: true });
+      }
+    },
+
+    'marketplaces.pushed': async (ctx) => {
+      const cabinet = ctx.connection.settings.marketplace;
+      if (cabinet !== ctx.params.marketplace)
+        throw new UnrecoverableError(`connection ${ctx.connection.name} is not a ${ctx.params.marketplace} cabinet`);
+      const connector = deps.connectors(ctx.connection)[ctx.params.marketplace];
+      if (!connector.configured) throw new UpstreamAuthError(`${connector.marketplace}: credentials are not configured`);
+      const { changed, seenAt, events } = await pollPushed(ctx, connector, deps.poll);
+      if (changed.size > 0) {
+        const runIds = await deps.requestPush();
+        await awaitPropagation(ctx.pool, 'push', seenAt ?? new Date(), runIds, deps.metrics);
+        ctx.log.info({ events, products: changed.size, pushRuns: runIds }, 'pushed orders read; stock push requested');
+        await ctx.progress({ pushRun: runIds[0], pushRuns: runIds });
+      } else {
+        ctx.log.debug({ events }, 'pushed orders moved no stock');
         await ctx.progress({ idle: true });
       }
     },
@@ -98,6 +146,7 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
         }
       }
       if (failures.length > 0) throw new UpstreamUnavailableError(`stock push failed: ${failures.join('; ')}`);
+      await propagationDone(ctx.pool, ctx.runId, deps.metrics);
       if (sent === 0) await ctx.progress({ idle: true });
     },
   };
