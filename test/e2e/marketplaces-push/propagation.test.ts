@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPropagation, measurePropagation, startPropagationStack } from '@datasync/bench';
 import type { RunningSandbox } from '@datasync/sandbox';
-import { root } from '@datasync/testkit';
 import { createTestDatabase, startTestSandbox, type TestDatabase } from '../../helpers';
 
 /**
@@ -11,13 +8,12 @@ import { createTestDatabase, startTestSandbox, type TestDatabase } from '../../h
  * a small size, printed: order on a fake → the other fakes told, push on beside poll only. No timing
  * is asserted (2 shared cores); that every order propagated in both modes is.
  */
-const receiversBuilt = existsSync(path.join(root, 'apps/worker-marketplaces/src/routes/post-marketplace-push.ts'));
 
 let db: TestDatabase;
 let sandbox: RunningSandbox;
 let mp: Awaited<ReturnType<typeof startPropagationStack>>;
 
-describe.skipIf(!receiversBuilt)('stock propagation, push on vs poll only', () => {
+describe('stock propagation, push on vs poll only', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     sandbox = await startTestSandbox();
