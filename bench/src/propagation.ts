@@ -162,7 +162,13 @@ export async function measurePropagation(options: {
     }
   })();
   try {
-    if (modes.includes('poll')) for (let i = 0; i < options.trials; i++) await trial('poll', i % 2 ? 'ym' : 'ozon', codes[i]!);
+    if (modes.includes('poll'))
+      for (let i = 0; i < options.trials; i++) {
+        // A trial ends just after a poll; without a pause every order would wait a whole tick. Pauses spread
+        // over the tick (golden-ratio steps) give orders arriving at any point of it, as real ones do.
+        await new Promise((r) => setTimeout(r, ((i * 0.618) % 1) * options.pollEveryMs));
+        await trial('poll', i % 2 ? 'ym' : 'ozon', codes[i]!);
+      }
   } finally {
     ticking = false;
     await ticker;
