@@ -203,4 +203,41 @@ describe('marketplace pushes through drops, duplicates, reordering and a slow re
       );
     }
   }, 240_000);
+
+  it('Ozon pauses pushes to a receiver that keeps answering too slowly; the reconciliation poll brings what it never sent', async () => {
+    // Every delivery counts 6 s (over Ozon's 5 s): after 6 failures in a row the endpoint is paused.
+    await control.post('/ozon/_control/push', { url: mp.receivers.ozon, slowMs: 6_000, slow: 1, retries: 0 });
+    const made: string[] = [];
+    for (let i = 0; i < 9; i++)
+      made.push(
+        (
+          await control.post<{ posting_number: string }>('/ozon/_control/postings', {
+            items: [{ offer_id: codes[i % codes.length]!, quantity: 1 }],
+          })
+        ).posting_number,
+      );
+    const r = await settled('ozon');
+    expect(r.suspended).toBe(true);
+    expect(r.summary.timedOut).toBe(6);
+    const paused = r.events.filter((e) => e.fate === 'suspended').map((e) => e.key);
+    expect(paused).toEqual(made.slice(6));
+    // The slow deliveries did arrive (the receiver answered, too late for Ozon); the paused ones never did.
+    await waitFor(async () => (await q('SELECT 1 FROM marketplace_push_events WHERE polled_at IS NULL', [])).length === 0, {
+      timeoutMs: 60_000,
+      what: 'targeted polls',
+    });
+    const conn = mp.connections.ozon;
+    const stored = await q<{ order_id: string }>(
+      'SELECT DISTINCT order_id FROM marketplace_push_events WHERE connection_id = $1 AND order_id = ANY($2)',
+      [conn, made],
+    );
+    expect(new Set(stored.map((x) => x.order_id))).toEqual(new Set(made.slice(0, 6)));
+    expect(await q('SELECT order_id FROM marketplace_orders WHERE connection_id = $1 AND order_id = ANY($2)', [conn, paused])).toEqual([]);
+
+    await new Promise((res) => setTimeout(res, RECONCILE_MS + 200));
+    const run = await poll('ozon');
+    expect(run.state).toBe('done');
+    expect(asSet(await ledgerOrders(pool, conn, 'ozon'))).toEqual(asSet(await fakeOrders(control, 'ozon')));
+    expect(await ledgerStates(pool, conn, 'ozon', made)).toEqual(new Set(made.map((id) => `${id} reserved`)));
+  }, 120_000);
 });
