@@ -1,13 +1,14 @@
 import { UnrecoverableError } from 'bullmq';
 import { UpstreamAuthError, UpstreamUnavailableError } from '@datasync/connector-kit';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
-import type { RunConnection, RunContext } from '@datasync/runs';
+import type { RunConnection } from '@datasync/runs';
 import type { MarketplacesHandlers } from './source';
 import { closedCounts, passGeneration } from '@datasync/runs';
 import { closeCatalog, importCatalog } from './catalog';
 import type { Connector } from './connectors/types';
-import { lastFullPoll, pollKind, type PollKind, type PollSettings } from './poll';
+import { pollKind, type PollKind, type PollSettings } from './poll';
 import { awaitPropagation, propagationDone, type PropagationMetrics } from './propagation';
+import { reconciledRecently } from './reconcile';
 import { pollPushed } from './targeted-poll';
 import { pushMarketplace } from './push';
 
@@ -23,23 +24,6 @@ export interface MarketplaceDeps {
   reconcileMs: number;
   /** Where the order → stock pushed times go (datasync_stock_propagation_seconds). */
   metrics: PropagationMetrics;
-}
-
-/**
- * A scheduled poll of a connection that receives pushes (it has a push secret), within the
- * reconciliation interval of its last full poll: nothing to read, the pushes bring the orders.
- */
-async function reconciledRecently(ctx: RunContext<unknown>, marketplace: Marketplace, reconcileMs: number): Promise<boolean> {
-  if (reconcileMs <= 0 || marketplace === 'wb') return false;
-  const { rows } = await ctx.pool.query<{ scheduled: boolean; pushing: boolean }>(
-    `SELECT r.schedule_id IS NOT NULL AS scheduled,
-            EXISTS (SELECT 1 FROM connection_push_secrets s WHERE s.connection_id = $2) AS pushing
-     FROM sync_runs r WHERE r.id = $1`,
-    [ctx.runId, ctx.connection.id],
-  );
-  if (!rows[0]?.scheduled || !rows[0].pushing) return false;
-  const last = await lastFullPoll(ctx, marketplace);
-  return last !== undefined && Date.now() - last.getTime() < reconcileMs;
 }
 
 /** The `marketplaces` queue's job handlers. */
