@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { UpstreamAuthError, UpstreamUnavailableError } from '@datasync/connector-kit';
 import { MARKETPLACES, type Marketplace } from '@datasync/queues';
-import type { RunConnection } from '@datasync/runs';
+import type { RunConnection, RunContext } from '@datasync/runs';
 import type { MarketplacesHandlers } from './source';
 import { closedCounts, passGeneration } from '@datasync/runs';
 import { closeCatalog, importCatalog } from './catalog';
@@ -31,6 +31,16 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
   const configured = (connection: RunConnection) => {
     const connectors = deps.connectors(connection);
     return MARKETPLACES.map((m) => connectors[m]).filter((c) => c.configured);
+  };
+  // The cabinet's own listings map its order lines to products: read its catalogue first if it has none.
+  const listingsFirst = async (ctx: Pick<RunContext<unknown>, 'pool' | 'log' | 'connection'>, marketplace: Marketplace) => {
+    const { rows } = await ctx.pool.query('SELECT 1 FROM marketplace_listings WHERE marketplace = $1 AND connection_id = $2 LIMIT 1', [
+      marketplace,
+      ctx.connection.id,
+    ]);
+    if (rows.length > 0) return;
+    ctx.log.info('no listings of this cabinet yet: reading its catalogue first');
+    await importCatalog(ctx.pool, configured(ctx.connection), ctx.log, ctx.connection.id);
   };
   return {
     // One complete pass over every configured catalogue (each read whole before anything is
@@ -67,15 +77,7 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
         throw new UnrecoverableError(`connection ${ctx.connection.name} is a ${String(cabinet)} cabinet, not ${ctx.params.marketplace}`);
       const connector = deps.connectors(ctx.connection)[ctx.params.marketplace];
       if (!connector.configured) throw new UpstreamAuthError(`${connector.marketplace}: credentials are not configured`);
-      // The cabinet's own listings map its order lines to products.
-      const { rows } = await ctx.pool.query('SELECT 1 FROM marketplace_listings WHERE marketplace = $1 AND connection_id = $2 LIMIT 1', [
-        ctx.params.marketplace,
-        ctx.connection.id,
-      ]);
-      if (rows.length === 0) {
-        ctx.log.info('no listings of this cabinet yet: reading its catalogue first');
-        await importCatalog(ctx.pool, configured(ctx.connection), ctx.log, ctx.connection.id);
-      }
+      await listingsFirst(ctx, ctx.params.marketplace);
       if (await reconciledRecently(ctx, ctx.params.marketplace, deps.reconcileMs)) {
         ctx.log.debug('pushes bring the orders; the next full poll reconciles');
         await ctx.progress({ idle: true, reconciledWithin: deps.reconcileMs });
@@ -103,6 +105,7 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
         throw new UnrecoverableError(`connection ${ctx.connection.name} is not a ${ctx.params.marketplace} cabinet`);
       const connector = deps.connectors(ctx.connection)[ctx.params.marketplace];
       if (!connector.configured) throw new UpstreamAuthError(`${connector.marketplace}: credentials are not configured`);
+      await listingsFirst(ctx, ctx.params.marketplace);
       const { changed, seenAt, events } = await pollPushed(ctx, connector, deps.poll);
       if (changed.size > 0) {
         const runIds = await deps.requestPush();

@@ -313,6 +313,10 @@ describe('push secret and metric', () => {
       { timeoutMs: 60_000, what: 'the propagation metric' },
     );
     expect(text).toMatch(/# TYPE datasync_stock_propagation_seconds histogram/);
+    // The figure itself (not asserted: timings on a shared machine are noise), for the record.
+    const sample = (name: string) => Number(new RegExp(`${name}\\{seen="push"\\} ([\\d.e+-]+)`).exec(text)?.[1]);
+    const [sum, count] = [sample('datasync_stock_propagation_seconds_sum'), sample('datasync_stock_propagation_seconds_count')];
+    console.info(`order seen by a push → every marketplace told: mean ${(sum / count).toFixed(3)} s over ${count} orders`);
     expect(text).toMatch(/datasync_stock_propagation_seconds_bucket\{seen="push",le="\+Inf"\} [1-9]/);
   }, 90_000);
 });
