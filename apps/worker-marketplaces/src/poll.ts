@@ -105,7 +105,10 @@ export async function pollKind(
  * When the connection's last full orders poll of `marketplace` started (its saved cursor), or
  * undefined before the first: what the reconciliation interval counts from.
  */
-export async function lastFullPoll(ctx: RunContext<unknown>, marketplace: Marketplace): Promise<Date | undefined> {
+export async function lastFullPoll(
+  ctx: Pick<RunContext<unknown>, 'pool' | 'connection'>,
+  marketplace: Marketplace,
+): Promise<Date | undefined> {
   const saved = await readStreamState(ctx.pool, cursorKey(marketplace, 'orders', ctx.connection.id), savedCursor);
   return saved ? new Date(saved.since) : undefined;
 }

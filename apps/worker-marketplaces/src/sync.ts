@@ -6,8 +6,9 @@ import type { MarketplacesHandlers } from './source';
 import { closedCounts, passGeneration } from '@datasync/runs';
 import { closeCatalog, importCatalog } from './catalog';
 import type { Connector } from './connectors/types';
-import { lastFullPoll, pollKind, type PollKind, type PollSettings } from './poll';
+import { pollKind, type PollKind, type PollSettings } from './poll';
 import { awaitPropagation, propagationDone, type PropagationMetrics } from './propagation';
+import { reconciledRecently } from './reconcile';
 import { pollPushed } from './targeted-poll';
 import { pushMarketplace } from './push';
 
@@ -25,28 +26,21 @@ export interface MarketplaceDeps {
   metrics: PropagationMetrics;
 }
 
-/**
- * A scheduled poll of a connection that receives pushes (it has a push secret), within the
- * reconciliation interval of its last full poll: nothing to read, the pushes bring the orders.
- */
-async function reconciledRecently(ctx: RunContext<unknown>, marketplace: Marketplace, reconcileMs: number): Promise<boolean> {
-  if (reconcileMs <= 0 || marketplace === 'wb') return false;
-  const { rows } = await ctx.pool.query<{ scheduled: boolean; pushing: boolean }>(
-    `SELECT r.schedule_id IS NOT NULL AS scheduled,
-            EXISTS (SELECT 1 FROM connection_push_secrets s WHERE s.connection_id = $2) AS pushing
-     FROM sync_runs r WHERE r.id = $1`,
-    [ctx.runId, ctx.connection.id],
-  );
-  if (!rows[0]?.scheduled || !rows[0].pushing) return false;
-  const last = await lastFullPoll(ctx, marketplace);
-  return last !== undefined && Date.now() - last.getTime() < reconcileMs;
-}
-
 /** The `marketplaces` queue's job handlers. */
 export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers {
   const configured = (connection: RunConnection) => {
     const connectors = deps.connectors(connection);
     return MARKETPLACES.map((m) => connectors[m]).filter((c) => c.configured);
+  };
+  // The cabinet's own listings map its order lines to products: read its catalogue first if it has none.
+  const listingsFirst = async (ctx: Pick<RunContext<unknown>, 'pool' | 'log' | 'connection'>, marketplace: Marketplace) => {
+    const { rows } = await ctx.pool.query('SELECT 1 FROM marketplace_listings WHERE marketplace = $1 AND connection_id = $2 LIMIT 1', [
+      marketplace,
+      ctx.connection.id,
+    ]);
+    if (rows.length > 0) return;
+    ctx.log.info('no listings of this cabinet yet: reading its catalogue first');
+    await importCatalog(ctx.pool, configured(ctx.connection), ctx.log, ctx.connection.id);
   };
   return {
     // One complete pass over every configured catalogue (each read whole before anything is
@@ -83,15 +77,7 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
         throw new UnrecoverableError(`connection ${ctx.connection.name} is a ${String(cabinet)} cabinet, not ${ctx.params.marketplace}`);
       const connector = deps.connectors(ctx.connection)[ctx.params.marketplace];
       if (!connector.configured) throw new UpstreamAuthError(`${connector.marketplace}: credentials are not configured`);
-      // The cabinet's own listings map its order lines to products.
-      const { rows } = await ctx.pool.query('SELECT 1 FROM marketplace_listings WHERE marketplace = $1 AND connection_id = $2 LIMIT 1', [
-        ctx.params.marketplace,
-        ctx.connection.id,
-      ]);
-      if (rows.length === 0) {
-        ctx.log.info('no listings of this cabinet yet: reading its catalogue first');
-        await importCatalog(ctx.pool, configured(ctx.connection), ctx.log, ctx.connection.id);
-      }
+      await listingsFirst(ctx, ctx.params.marketplace);
       if (await reconciledRecently(ctx, ctx.params.marketplace, deps.reconcileMs)) {
         ctx.log.debug('pushes bring the orders; the next full poll reconciles');
         await ctx.progress({ idle: true, reconciledWithin: deps.reconcileMs });
@@ -119,6 +105,7 @@ export function marketplaceHandlers(deps: MarketplaceDeps): MarketplacesHandlers
         throw new UnrecoverableError(`connection ${ctx.connection.name} is not a ${ctx.params.marketplace} cabinet`);
       const connector = deps.connectors(ctx.connection)[ctx.params.marketplace];
       if (!connector.configured) throw new UpstreamAuthError(`${connector.marketplace}: credentials are not configured`);
+      await listingsFirst(ctx, ctx.params.marketplace);
       const { changed, seenAt, events } = await pollPushed(ctx, connector, deps.poll);
       if (changed.size > 0) {
         const runIds = await deps.requestPush();

@@ -1,5 +1,5 @@
 import type { Marketplace } from '@datasync/queues';
-import type { RunContext } from '@datasync/runs';
+import { releaseDedup, type RunContext } from '@datasync/runs';
 import { applyOrders, loadResolver } from '@datasync/stock-ledger';
 import type { Connector } from './connectors/types';
 import { pollKind, type PollSettings } from './poll';
@@ -19,7 +19,7 @@ const RETURN_TYPES = new Set(['ORDER_RETURN_CREATED', 'ORDER_RETURN_STATUS_UPDAT
 /**
  * The targeted poll after pushes (`marketplaces.pushed`): the connection's events not polled yet
  * are read in rounds until none is left (pushes arriving while it runs ride along: their submit is
- * deduplicated onto this run); each round reads the orders they name with the marketplace's
+ * deduplicated onto this run, until it releases the dedup before its last look); each round reads the orders they name with the marketplace's
  * get-one method and writes them through the same `applyOrders` as the full poll, in one
  * transaction with the events marked polled, so the ledger's event keys make any repeat harmless.
  * A return event polls returns the usual way. Answers the products whose stock moved and when the
@@ -36,13 +36,21 @@ export async function pollPushed(
   let seenAt: Date | undefined;
   let events = 0;
   let returns = false;
+  let released = false;
   for (;;) {
     const { rows } = await ctx.pool.query<PendingEvent>(
       `SELECT id::text, order_id AS "orderId", message_type AS "messageType", received_at AS "receivedAt"
        FROM marketplace_push_events WHERE connection_id = $1 AND marketplace = $2 AND polled_at IS NULL ORDER BY id LIMIT ${ROUND}`,
       [connectionId, marketplace],
     );
-    if (rows.length === 0) break;
+    if (rows.length === 0) {
+      // Pushes that came while this run was queued or running rode along (their submit was
+      // deduplicated onto it): release the dedup, then look once more (releaseDedup says why).
+      if (released) break;
+      await releaseDedup(ctx.pool, ctx.runId);
+      released = true;
+      continue;
+    }
     events += rows.length;
     const orderIds = [...new Set(rows.filter((r) => !RETURN_TYPES.has(r.messageType)).map((r) => r.orderId))];
     returns ||= rows.some((r) => RETURN_TYPES.has(r.messageType));

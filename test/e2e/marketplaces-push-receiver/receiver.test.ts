@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, startTestSandbox, waitFor, type TestDatabase } from '../../helpers';
+import { randomUUID } from 'node:crypto';
+import { ENV_CONNECTION_ID } from '@datasync/connections';
+import { reconciledRecently } from '@datasync/worker-marketplaces';
 import { startPushStack } from './harness';
 
 /**
@@ -310,6 +313,67 @@ describe('push secret and metric', () => {
       { timeoutMs: 60_000, what: 'the propagation metric' },
     );
     expect(text).toMatch(/# TYPE datasync_stock_propagation_seconds histogram/);
+    // The figure itself (not asserted: timings on a shared machine are noise), for the record.
+    const sample = (name: string) => Number(new RegExp(`${name}\\{seen="push"\\} ([\\d.e+-]+)`).exec(text)?.[1]);
+    const [sum, count] = [sample('datasync_stock_propagation_seconds_sum'), sample('datasync_stock_propagation_seconds_count')];
+    console.info(`order seen by a push → every marketplace told: mean ${(sum / count).toFixed(3)} s over ${count} orders`);
     expect(text).toMatch(/datasync_stock_propagation_seconds_bucket\{seen="push",le="\+Inf"\} [1-9]/);
   }, 90_000);
+});
+
+describe('reconciliation and a new secret', () => {
+  it('a scheduled poll of a pushing connection within MARKETPLACES_RECONCILE_INTERVAL_MS is skipped; an asked one, or past it, reads', async () => {
+    // A full poll through the API: it reads, whatever the interval, and saves the cursor the interval counts from.
+    const full = await s.client.finished(
+      await s.client.submit({ method: 'POST', path: '/api/marketplaces/poll', body: { marketplace: 'ozon', connectionId: s.ozon.id } }),
+    );
+    expect(full.state).toBe('done');
+    const schedule = await s.client.call<{ id: string }>('POST', '/api/schedules', {
+      name: 'ozon push cabinet poll',
+      source: 'marketplaces',
+      job: 'marketplaces.poll',
+      params: { marketplace: 'ozon' },
+      cron: '0 3 * * *',
+      timezone: 'Europe/Moscow',
+      connectionId: s.ozon.id,
+    });
+    expect(schedule.status).toBe(201);
+    const runOf = async (scheduled: boolean) => {
+      const id = randomUUID();
+      await s.pool.query(
+        `INSERT INTO sync_runs (id, source, job_name, params, schedule_id, connection_id) VALUES ($1, 'marketplaces', 'marketplaces.poll', '{}', $2, $3)`,
+        [id, scheduled ? schedule.body.id : null, s.ozon.id],
+      );
+      return id;
+    };
+    const ctx = async (scheduled: boolean, connectionId = s.ozon.id) => ({
+      pool: s.pool,
+      runId: await runOf(scheduled),
+      connection: { id: connectionId, name: 'x', settings: {}, credentials: undefined },
+    });
+    expect(await reconciledRecently(await ctx(true), 'ozon', 900_000)).toBe(true);
+    expect(await reconciledRecently(await ctx(false), 'ozon', 900_000)).toBe(false);
+    expect(await reconciledRecently(await ctx(true), 'ozon', 0)).toBe(false);
+    // Past the interval (the last full poll is older): read in full.
+    expect(await reconciledRecently(await ctx(true), 'ozon', 1)).toBe(false);
+    // No push secret (the environment connection): polled as before.
+    expect(await reconciledRecently(await ctx(true, ENV_CONNECTION_ID), 'ozon', 900_000)).toBe(false);
+  });
+
+  it('a new push secret replaces the old one', async () => {
+    const made = await s.client.call<{ pushSecret: string; receiverPath: string }>(
+      'POST',
+      `/api/marketplaces/connections/${s.ozon.id}/push-secret`,
+    );
+    expect(made.status).toBe(200);
+    expect(made.body.pushSecret).not.toBe(s.ozon.secret);
+    const ping = { message_type: 'TYPE_PING', time: now() };
+    expect((await s.push(s.ozon.path, ping)).status).toBe(403);
+    expect((await s.push(made.body.receiverPath, ping)).status).toBe(200);
+    // An Ozon connection has no YM receiver, and the push-secret routes are for Ozon and YM connections only.
+    expect(
+      (await s.push(`/api/marketplaces/push/yandex-market/${s.ozon.id}/${made.body.pushSecret}/notification`, { notificationType: 'PING' }))
+        .status,
+    ).toBe(403);
+  });
 });

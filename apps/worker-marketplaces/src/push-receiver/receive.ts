@@ -49,7 +49,7 @@ export async function receivePush(dialect: PushDialect, input: RouteInput, deps:
     const message = dialect.read(body);
     if (message.kind === 'malformed') return refuse(400, 'malformed', message.message);
     if (message.kind === 'ping') return { body: dialect.ok(message, now) };
-    const sellerId = message.kind === 'event' ? message.sellerId : message.sellerId;
+    const sellerId = message.sellerId;
     if (sellerId !== undefined && !(await dialect.sellerIs(sellerId, connection, deps.pool)))
       return refuse(403, 'refused', `push refused: seller ${sellerId} is not this connection's cabinet`);
     if (message.kind === 'other') return { body: dialect.ok(message, now) };
