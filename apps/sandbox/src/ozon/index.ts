@@ -14,7 +14,7 @@ import { mountStockRoutes } from './routes-stocks';
 import { mountWarehouseRoutes } from './routes-warehouses';
 import { OzonPush } from './push';
 import { OzonState } from './state';
-import { mountPushControl } from '../push-sender';
+import { mountPushControl } from '../push-control';
 
 export { OZON_ACCOUNT_CREDENTIALS, OZON_CREDENTIALS, OZON_WAREHOUSES } from './data';
 

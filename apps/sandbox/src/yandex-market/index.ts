@@ -14,7 +14,7 @@ import { mountReturnRoutes } from './routes-returns';
 import { mountStockRoutes } from './routes-stocks';
 import { YmPush } from './push';
 import { YmState } from './state';
-import { mountPushControl } from '../push-sender';
+import { mountPushControl } from '../push-control';
 
 export { YM_ACCOUNT_CREDENTIALS, YM_BUSINESS, YM_CAMPAIGNS, YM_CREDENTIALS, YM_WAREHOUSES } from './data';
 
