@@ -13,6 +13,7 @@ import { root } from './stack';
 export { sizesFor, type Figure, type Sizes } from './figures';
 export { declaredScenario } from './scenario';
 export { formatFigure } from './report';
+export { formatPropagation, measurePropagation, runPropagation, startPropagationStack, type PropagationResult } from './propagation';
 
 export interface BenchOptions {
   mode: 'full' | 'smoke';

@@ -244,7 +244,9 @@ describe('fuzzing every gateway route', () => {
           const qs = new URLSearchParams();
           for (const [k, v] of Object.entries(s.query)) for (const one of Array.isArray(v) ? v : [v]) qs.append(k, one);
           const url = `${stack.gateway.url}${path}${qs.size ? `?${qs}` : ''}`;
-          const ok = acceptable(route, s);
+          // A push receiver (no API key, no schemas: the marketplace's own format) has no invalid input of
+          // its own: whatever comes, one of its documented answers (a 403 for a secret that is not the connection's).
+          const ok = route.unauthenticated ? true : acceptable(route, s);
           const [runsBefore, jobsBefore] = [await runCount(), await jobCount()];
           const res = await fetch(url, {
             method: route.method.toUpperCase(),

@@ -124,7 +124,18 @@ describe('who gets in', () => {
     );
     expect(paths.length).toBeGreaterThanOrEqual(12);
     const before = await t.pool.query('SELECT count(*)::int AS n FROM sync_runs');
-    for (const { method, path: p } of paths) {
+    // The marketplaces' push receivers take no API key (a marketplace cannot send ours): the push
+    // secret in their path is checked instead, and without it they refuse too (403, in the marketplace's format).
+    const receivers = paths.filter((p) => p.path.startsWith('/api/marketplaces/push/'));
+    expect(receivers.map((p) => p.method)).toEqual(['post', 'post']);
+    for (const { path: p } of receivers) {
+      const res = await fetch(`${t.stack.gateway.url}${p}`, {
+        method: 'POST',
+        body: '{"message_type":"TYPE_PING","notificationType":"PING"}',
+      });
+      expect(res.status, p).toBe(403);
+    }
+    for (const { method, path: p } of paths.filter((x) => !receivers.includes(x))) {
       const attempts: Record<string, string>[] = [
         {},
         { 'x-api-key': 'wrong' },

@@ -9,6 +9,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from '@datasync/logger';
 import type { Cluster, Redis } from 'ioredis';
 import { requireApiKey } from './auth';
+import { closeIfBodyUnread } from './close-unread';
 import { mountDashboard } from './dashboard';
 import { boundsViolation, nulFields, type JsonBounds } from './json-bounds';
 import {
@@ -72,6 +73,51 @@ function mount(app: Express, route: Route, deps: GatewayDeps): void {
   });
 }
 
+/**
+ * Reads at most `limit` bytes of the body; past it, stops (the answer closes the connection) and
+ * says so: a route that parses bodies itself never holds more than its limit in memory.
+ */
+function readBounded(req: Request, limit: number): Promise<{ body?: Buffer; tooLarge: boolean }> {
+  if (Number(req.header('content-length') ?? 0) > limit) return Promise.resolve({ tooLarge: true });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        resolve({ tooLarge: true });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve({ body: Buffer.concat(chunks), tooLarge: false }));
+    req.once('error', reject);
+  });
+}
+
+/** An `unauthenticated` route: no API key, no JSON parser, its body raw and bounded, its answers its own. */
+function mountUnauthenticated(app: Express, route: Route & { unauthenticated: { rawBodyLimit: number } }, deps: GatewayDeps): void {
+  app[route.method](route.path, async (req: Request, res: Response) => {
+    const { body, tooLarge } = await readBounded(req, route.unauthenticated.rawBodyLimit);
+    if (tooLarge) closeIfBodyUnread(req, res);
+    const result = await route.handle(
+      {
+        query: req.query,
+        params: req.params as Record<string, string>,
+        body: undefined,
+        rawBody: body,
+        bodyTooLarge: tooLarge,
+        ip: req.ip,
+      },
+      deps,
+    );
+    res.status(result.status ?? 200).json(result.body);
+  });
+}
+
 /** The gateway's Express app: validation, enqueueing, run status, dashboard, docs, health. */
 export function createGatewayApp(options: GatewayOptions): Express {
   const { deps, log } = options;
@@ -89,6 +135,10 @@ export function createGatewayApp(options: GatewayOptions): Express {
     res.json({ status: 'ok' });
   });
   app.use(refuseCrossSite({ publicUrl: options.publicUrl }));
+  // Marketplaces push events without our API key (they authenticate with a secret in the path), in
+  // bursts, with bodies the route parses itself: served before the key check, the limiter and the JSON parser.
+  for (const route of routes)
+    if (route.unauthenticated) mountUnauthenticated(app, { ...route, unauthenticated: route.unauthenticated }, deps);
   const keys = `${options.limiter.prefix}:gateway:`;
   if (options.apiKey) {
     // Wrong keys are counted before anything else answers, so guessing is limited too.
@@ -166,7 +216,7 @@ export function createGatewayApp(options: GatewayOptions): Express {
   });
   app.use('/stock', express.static(stockPage, { index: false, fallthrough: true }));
 
-  for (const route of routes) mount(app, route, deps);
+  for (const route of routes) if (!route.unauthenticated) mount(app, route, deps);
 
   app.use((req, _res, next) => next(new NotFoundError(`no route ${req.method} ${req.path}`)));
   app.use(errorHandler(log));

@@ -2,23 +2,31 @@ import type pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Registry, type MetricValueWithName } from 'prom-client';
-import { readMetrics, RUN_DURATION_BUCKETS, type MetricsSnapshot } from '@datasync/runs';
+import { PROPAGATION_BUCKETS, readMetrics, RUN_DURATION_BUCKETS } from '@datasync/runs';
 
 /**
  * A histogram whose buckets were counted elsewhere (by the workers, in Redis): prom-client has no
  * way to set a Histogram's buckets, so this serves precomputed ones in the same exposition format.
  */
+interface PrecomputedSeries {
+  labels: Record<string, string>;
+  buckets: Record<string, number>;
+  sum: number;
+  count: number;
+}
+
 class PrecomputedHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  private data: MetricsSnapshot['duration'] = [];
+  private data: PrecomputedSeries[] = [];
 
   constructor(
     readonly name: string,
     readonly help: string,
+    private readonly bounds: readonly number[] = RUN_DURATION_BUCKETS,
   ) {}
 
-  set(data: MetricsSnapshot['duration']): void {
+  set(data: PrecomputedSeries[]): void {
     this.data = data;
   }
 
@@ -29,8 +37,8 @@ class PrecomputedHistogram {
   async get() {
     const values: MetricValueWithName<string>[] = [];
     for (const h of this.data) {
-      const labels = { source: h.source, outcome: h.outcome };
-      for (const le of RUN_DURATION_BUCKETS)
+      const labels = h.labels;
+      for (const le of this.bounds)
         values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: h.buckets[String(le)] ?? 0 });
       values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: h.count });
       values.push({ metricName: `${this.name}_sum`, labels, value: h.sum });
@@ -61,6 +69,12 @@ export function createGatewayMetrics(deps: { pool: pg.Pool; redis: Redis | Clust
   });
   const duration = new PrecomputedHistogram('datasync_run_duration_seconds', 'Run duration from first start to end, by source and outcome');
   registry.registerMetric(duration as never);
+  const propagation = new PrecomputedHistogram(
+    'datasync_stock_propagation_seconds',
+    'Time from an order being seen (by a push from the marketplace, or by a poll) to every marketplace told the new stock (the push runs ended)',
+    PROPAGATION_BUCKETS,
+  );
+  registry.registerMetric(propagation as never);
   const records = new Counter({
     name: 'datasync_records_written_total',
     help: 'Records written, by source and entity',
@@ -122,7 +136,8 @@ export function createGatewayMetrics(deps: { pool: pg.Pool; redis: Redis | Clust
         ),
       ]);
       setCounter(runs, snapshot.runs, (r) => ({ source: r.source, outcome: r.outcome }));
-      duration.set(snapshot.duration);
+      duration.set(snapshot.duration.map((h) => ({ ...h, labels: { source: h.source, outcome: h.outcome } })));
+      propagation.set(snapshot.propagation.map((h) => ({ ...h, labels: { seen: h.seen } })));
       setCounter(records, snapshot.records, (r) => ({ source: r.source, entity: r.entity }));
       setCounter(requests, snapshot.requests, (r) => ({ upstream: r.upstream, status: r.status }));
       setCounter(retries, snapshot.retries, (r) => ({ upstream: r.upstream, status: r.status }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pushAllowIps } from './push-receiver/allow-list';
 import { credential, upstreamIds, upstreamUrl, type ConnectionDeclaration, type CredentialsSchema } from '@datasync/connections';
 
 /**
@@ -12,6 +13,8 @@ export const marketplaceSettings = z.discriminatedUnion('marketplace', [
     baseUrl: upstreamUrl.optional(),
     /** The cabinet's FBS warehouses to push to (the others are stored inactive); unset: every one it lists. */
     warehouseIds: upstreamIds.optional(),
+    /** Addresses Ozon may push events from (README "Push notifications"); unset: any. */
+    pushAllowIps: pushAllowIps.optional(),
   }),
   z.strictObject({
     marketplace: z.literal('wb'),
@@ -30,6 +33,8 @@ export const marketplaceSettings = z.discriminatedUnion('marketplace', [
     campaignIds: upstreamIds.optional(),
     /** Of those campaigns' warehouses, the ones to push to; unset: every one. */
     warehouseIds: upstreamIds.optional(),
+    /** Addresses Yandex Market may send notifications from (README "Push notifications"); unset: any. */
+    pushAllowIps: pushAllowIps.optional(),
   }),
 ]);
 export type MarketplaceSettings = z.infer<typeof marketplaceSettings>;

@@ -1,5 +1,5 @@
 import { MARKETPLACES } from '@datasync/queues';
-import { ConnectionClients, envConnection, type QueueSet, type SourceWorkerContext } from '@datasync/runs';
+import { ConnectionClients, envConnection, MetricsRecorder, type QueueSet, type SourceWorkerContext } from '@datasync/runs';
 import { requestPushEverywhere } from './push-everywhere';
 import type { MarketplacesConfig, MarketplacesRuntime } from './source';
 import { marketplaceHandlers } from './sync';
@@ -25,6 +25,8 @@ export default async function createMarketplacesRuntime({
     fboEveryMs: config.MARKETPLACES_FBO_INTERVAL_MS,
     pushRetryMs: config.MARKETPLACES_PUSH_RETRY_MS,
     requestPush: () => requestPushEverywhere({ pool, queues: late.queues! }),
+    reconcileMs: config.MARKETPLACES_RECONCILE_INTERVAL_MS,
+    metrics: new MetricsRecorder(redis, config.REDIS_PREFIX),
   });
   return {
     handlers,
@@ -33,6 +35,7 @@ export default async function createMarketplacesRuntime({
       wb: config.WB_MARKETPLACE_BASE_URL,
       ym: config.YM_BASE_URL,
       pollEveryMs: config.MARKETPLACES_POLL_INTERVAL_MS,
+      reconcileEveryMs: config.MARKETPLACES_RECONCILE_INTERVAL_MS,
     },
     async started({ queues }) {
       late.queues = queues;

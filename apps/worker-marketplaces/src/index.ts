@@ -5,3 +5,4 @@ export { wbStage } from './connectors/wb';
 export { ymStage } from './connectors/ym';
 export type { CatalogEntry, Connector } from './connectors/types';
 export type * from './routes/answers';
+export { reconciledRecently } from './reconcile';

@@ -15,3 +15,8 @@ export const marketplacePushParams = z.object({
   /** Only this marketplace; every one when left out. */
   marketplace: marketplace.optional(),
 });
+
+/** The targeted poll after pushed events: the marketplace whose pending events of the run's connection are read. */
+export const marketplacePushedParams = z.object({
+  marketplace: z.enum(['ozon', 'ym'], { error: 'must be ozon or ym (the marketplaces that push)' }),
+});

@@ -38,6 +38,8 @@ export async function pollKind(
   connector: Connector,
   kind: PollKind,
   settings: PollSettings,
+  /** Filled with when the first page that moved stock was written (the order "seen" by the poll). */
+  seen: { at?: Date } = {},
 ): Promise<Set<number>> {
   const marketplace = connector.marketplace;
   const connectionId = ctx.connection.id;
@@ -94,6 +96,19 @@ export async function pollKind(
       }),
     );
     for (const id of result.changed) changed.add(id);
+    if (result.changed.length > 0) seen.at ??= new Date();
   }
   return changed;
+}
+
+/**
+ * When the connection's last full orders poll of `marketplace` started (its saved cursor), or
+ * undefined before the first: what the reconciliation interval counts from.
+ */
+export async function lastFullPoll(
+  ctx: Pick<RunContext<unknown>, 'pool' | 'connection'>,
+  marketplace: Marketplace,
+): Promise<Date | undefined> {
+  const saved = await readStreamState(ctx.pool, cursorKey(marketplace, 'orders', ctx.connection.id), savedCursor);
+  return saved ? new Date(saved.since) : undefined;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { INT4_MAX, optionalString, positiveInt } from '@datasync/config';
 import { defineSource, type HandlersOf, type SourceRuntime, type SourceConfig } from '@datasync/runs';
 import { marketplacesConnection } from './connection';
-import { marketplacePollParams, marketplacePushParams } from './params';
+import { marketplacePollParams, marketplacePushedParams, marketplacePushParams } from './params';
 import { deleteAllocationRuleRoute } from './routes/delete-allocation-rule';
 import { listAllocationRulesRoute } from './routes/list-allocation-rules';
 import { putAllocationRuleRoute } from './routes/put-allocation-rule';
@@ -14,9 +14,11 @@ import { listMarketplaceReturns } from './routes/list-marketplace-returns';
 import { listMarketplaceWarehouses } from './routes/list-marketplace-warehouses';
 import { listMarketplaces } from './routes/list-marketplaces';
 import { postMarketplaceAdjustment } from './routes/post-marketplace-adjustment';
+import { postOzonPush, postYmPush } from './routes/post-marketplace-push';
+import { getPushSecret, postPushSecret } from './routes/push-secret';
 import { postMarketplaceCatalog, postMarketplacePoll, postMarketplacePush } from './routes/post-marketplace-runs';
 
-export { marketplacePollParams, marketplacePushParams } from './params';
+export { marketplacePollParams, marketplacePushedParams, marketplacePushParams } from './params';
 
 const jobs = {
   'marketplaces.catalog': {
@@ -25,6 +27,10 @@ const jobs = {
   },
   'marketplaces.poll': { params: marketplacePollParams, summary: 'New orders, reserves and returns of one marketplace' },
   'marketplaces.push': { params: marketplacePushParams, summary: 'Stock a marketplace does not have yet, and due retries' },
+  'marketplaces.pushed': {
+    params: marketplacePushedParams,
+    summary: 'The orders Ozon or Yandex Market pushed events about, read again one by one (a targeted poll)',
+  },
 };
 export type MarketplacesHandlers = HandlersOf<typeof jobs>;
 export type MarketplacesRuntime = SourceRuntime<typeof jobs, MarketplacesConfig>;
@@ -45,6 +51,12 @@ export const marketplacesConfig = z.object({
   YM_API_KEY: optionalString,
   /** How often each marketplace is polled for orders, reserves and returns; 0 disables the schedule. */
   MARKETPLACES_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(60_000),
+  /**
+   * For a connection that receives pushed events (it has a push secret), a scheduled poll reads
+   * the marketplace in full only this long after its last full poll (a reconciliation: dropped or
+   * late pushes); the ticks in between end idle. 0: such connections are polled as if without push.
+   */
+  MARKETPLACES_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(900_000),
   /** How often a push runs even without ledger changes (retries of failed items); 0 disables it. */
   MARKETPLACES_PUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(INT4_MAX).default(60_000),
   /** How often the catalogue (products and warehouses) is read again from every marketplace; 0 disables it. */
@@ -126,5 +138,9 @@ export const marketplaces = defineSource({
     listAllocationRulesRoute,
     putAllocationRuleRoute,
     deleteAllocationRuleRoute,
+    postOzonPush,
+    postYmPush,
+    postPushSecret,
+    getPushSecret,
   ],
 });

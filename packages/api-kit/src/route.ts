@@ -40,6 +40,12 @@ export interface RouteInput {
   query: unknown;
   params: Record<string, string>;
   body: unknown;
+  /** An `unauthenticated` route's body as sent (undefined when it was larger than its limit: `bodyTooLarge`). */
+  rawBody?: Buffer;
+  /** An `unauthenticated` route's body was larger than its `rawBodyLimit` (not read past it). */
+  bodyTooLarge?: boolean;
+  /** The client's address (its TCP peer, or what a configured proxy says), for an allow-list. */
+  ip?: string;
 }
 
 export interface RouteResult {
@@ -61,5 +67,12 @@ export interface Route {
   params?: z.ZodObject;
   body?: z.ZodType;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * A route a third party calls without the gateway's API key (a marketplace pushing events): it
+   * authenticates the caller itself (a secret in its path) and answers in the caller's own error
+   * format. Served before the API key check and the JSON parser: its body comes raw, at most
+   * `rawBodyLimit` bytes (more is never read: `bodyTooLarge`).
+   */
+  unauthenticated?: { rawBodyLimit: number };
   handle(input: RouteInput, deps: GatewayDeps): Promise<RouteResult>;
 }

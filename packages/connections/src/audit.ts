@@ -1,6 +1,7 @@
 import type pg from 'pg';
 
-export type AuditAction = 'created' | 'updated' | 'deleted' | 'rotated' | 'credentials.read' | 'tested';
+export type AuditAction =
+  'created' | 'updated' | 'deleted' | 'rotated' | 'credentials.read' | 'tested' | 'push_secret.created' | 'push_secret.read';
 
 /** Who acts: an API key's id, `cli` (the command line on Postgres directly) or `worker`. */
 export type Actor = string;

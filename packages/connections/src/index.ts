@@ -20,7 +20,7 @@ export {
   KeyRingMissing,
 } from './errors';
 export { MASTER_KEY_BYTES, masterKey, parseKeyRing, type KeyRing } from './key-ring';
-export { resolveConnection, type ResolvedConnection } from './resolve';
+export { peekConnection, resolveConnection, type ResolvedConnection } from './resolve';
 export { rotateKeys, type RotationReport } from './rotate';
 export { markConnectionState } from './state';
 export {
@@ -39,3 +39,4 @@ export {
 } from './store';
 export { baseUrlOf, probeRequest, type ProbeRequest } from './probe-http';
 export { credential, requestRate, upstreamIds, upstreamUrl } from './settings';
+export { createPushSecret, readPushSecret, rotatePushSecrets, samePushSecret } from './push-secret';

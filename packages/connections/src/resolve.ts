@@ -76,3 +76,31 @@ export async function resolveConnection(
     return { id: row.id, source: row.source, name: row.name, settings: row.settings, credentials };
   });
 }
+
+/**
+ * A stored connection of `source` with its credentials in clear, or undefined if there is no such
+ * row: for checking what a third party claims (a pushing marketplace's seller id) against the
+ * connection, not for using the credentials, so it neither bumps `last_used_at` nor writes an audit
+ * event (a push is not a read by a person or a run, and a burst of them would flood the trail).
+ */
+export async function peekConnection(
+  db: Pick<pg.Pool, 'query'>,
+  ring: KeyRing | undefined,
+  request: { source: string; connectionId: string },
+): Promise<ResolvedConnection | undefined> {
+  if (!isConnectionId(request.connectionId)) return undefined;
+  const { rows } = await db.query<SealedRow>(`SELECT ${SEALED_COLUMNS} FROM connections WHERE id = $1 AND source = $2`, [
+    request.connectionId,
+    request.source,
+  ]);
+  const row = rows[0];
+  if (!row) return undefined;
+  if (!ring) throw new KeyRingMissing('Reading stored credentials');
+  return {
+    id: row.id,
+    source: row.source,
+    name: row.name,
+    settings: row.settings,
+    credentials: openCredentials(ring, row.id, sealedOf(row)),
+  };
+}

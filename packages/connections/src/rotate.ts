@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { withTransaction } from '@datasync/db';
 import { recordAudit, type Actor } from './audit';
 import { rewrapDataKey } from './envelope';
+import { rotatePushSecrets } from './push-secret';
 import type { KeyRing } from './key-ring';
 import { sealedOf, SEALED_COLUMNS } from './resolve';
 
@@ -14,6 +15,8 @@ export interface RotationReport {
   alreadyCurrent: number;
   /** Connections whose data key could not be opened (their key id is missing, or it was altered): left as they were. */
   failed: { id: string; keyId: string; error: string }[];
+  /** Push secrets (connection_push_secrets) whose data key was re-wrapped; their failures are in `failed` too. */
+  pushSecretsRewrapped: number;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface RotationReport {
  * stopped half-way leaves every row readable under the key it names, and running it again finishes.
  */
 export async function rotateKeys(pool: pg.Pool, ring: KeyRing, actor: Actor): Promise<RotationReport> {
-  const report: RotationReport = { current: ring.current, rewrapped: [], alreadyCurrent: 0, failed: [] };
+  const report: RotationReport = { current: ring.current, rewrapped: [], alreadyCurrent: 0, failed: [], pushSecretsRewrapped: 0 };
   const { rows: candidates } = await pool.query<{ id: string; current: boolean }>(
     'SELECT id, key_id = $1 AS current FROM connections ORDER BY id',
     [ring.current],
@@ -64,5 +67,9 @@ export async function rotateKeys(pool: pg.Pool, ring: KeyRing, actor: Actor): Pr
       report.rewrapped.push({ id: row.id, from: row.key_id });
     });
   }
+  // The push secrets have data keys of their own under the same master keys.
+  const secrets = await rotatePushSecrets(pool, ring);
+  report.pushSecretsRewrapped = secrets.rewrapped;
+  report.failed.push(...secrets.failed.map((f) => ({ ...f, error: `push secret: ${f.error}` })));
   return report;
 }

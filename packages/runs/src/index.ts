@@ -26,3 +26,4 @@ export * from './present';
 export * from './source';
 export * from './bench-scenario';
 export * from './bootstrap';
+export { releaseDedup } from './release-dedup';

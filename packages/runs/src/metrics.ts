@@ -11,6 +11,9 @@ import { upstreamEvents, type RequestEvent } from '@datasync/connector-kit';
 /** Upper bounds (seconds) of the run duration histogram's buckets. */
 export const RUN_DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14_400];
 
+/** Upper bounds (seconds) of the stock propagation histogram's buckets (order seen → marketplaces told). */
+export const PROPAGATION_BUCKETS = [0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900];
+
 export function metricKeys(prefix: string) {
   const k = (name: string) => `${prefix}:metrics:${name}`;
   return {
@@ -24,6 +27,8 @@ export function metricKeys(prefix: string) {
     requests: k('upstream_requests'),
     /** field `upstream|status` → requests retried */
     retries: k('upstream_retries'),
+    /** fields `seen|<le>` (cumulative), `seen|sum`, `seen|count`: seen = push or poll */
+    propagation: k('stock_propagation'),
   };
 }
 
@@ -53,6 +58,15 @@ export class MetricsRecorder {
     if (entries.length === 0) return;
     const m = this.redis.multi();
     for (const [entity, n] of entries) m.hincrby(this.keys.records, `${source}|${entity}`, Math.round(n));
+    void m.exec().catch(swallow);
+  }
+
+  /** An order seen (by a push or a poll) reached every marketplace's stock push after `seconds`. */
+  stockPropagation(seenBy: 'push' | 'poll', seconds: number): void {
+    const value = Math.max(0, seconds);
+    const m = this.redis.multi();
+    for (const le of PROPAGATION_BUCKETS) if (value <= le) m.hincrby(this.keys.propagation, `${seenBy}|${le}`, 1);
+    m.hincrby(this.keys.propagation, `${seenBy}|count`, 1).hincrbyfloat(this.keys.propagation, `${seenBy}|sum`, value);
     void m.exec().catch(swallow);
   }
 
@@ -107,6 +121,7 @@ export interface MetricsSnapshot {
   records: { source: string; entity: string; value: number }[];
   requests: { upstream: string; status: string; value: number }[];
   retries: { upstream: string; status: string; value: number }[];
+  propagation: { seen: string; buckets: Record<string, number>; sum: number; count: number }[];
 }
 
 const split = (field: string) => field.split('|');
@@ -114,8 +129,8 @@ const split = (field: string) => field.split('|');
 /** Everything the workers counted, for the gateway's `/metrics`. */
 export async function readMetrics(redis: Redis | Cluster, prefix: string): Promise<MetricsSnapshot> {
   const keys = metricKeys(prefix);
-  const [runs, duration, records, requests, retries] = await Promise.all(
-    [keys.runs, keys.duration, keys.records, keys.requests, keys.retries].map((k) => redis.hgetall(k)),
+  const [runs, duration, records, requests, retries, propagation] = await Promise.all(
+    [keys.runs, keys.duration, keys.records, keys.requests, keys.retries, keys.propagation].map((k) => redis.hgetall(k)),
   );
   const pairs = (h: Record<string, string> | undefined) => Object.entries(h ?? {}).map(([f, v]) => [split(f), Number(v)] as const);
   const hist = new Map<string, MetricsSnapshot['duration'][number]>();
@@ -127,7 +142,16 @@ export async function readMetrics(redis: Redis | Cluster, prefix: string): Promi
     else h.buckets[part] = v;
     hist.set(key, h);
   }
+  const seen = new Map<string, MetricsSnapshot['propagation'][number]>();
+  for (const [[by = '', part = ''], v] of pairs(propagation)) {
+    const h = seen.get(by) ?? { seen: by, buckets: {}, sum: 0, count: 0 };
+    if (part === 'sum') h.sum = v;
+    else if (part === 'count') h.count = v;
+    else h.buckets[part] = v;
+    seen.set(by, h);
+  }
   return {
+    propagation: [...seen.values()],
     runs: pairs(runs).map(([[source = '', outcome = ''], value]) => ({ source, outcome, value })),
     duration: [...hist.values()],
     records: pairs(records).map(([[source = '', entity = ''], value]) => ({ source, entity, value })),

@@ -52,9 +52,13 @@ export interface Stack {
  * The gateway and the given workers in this process, over real HTTP, Redis and Postgres.
  * `workers` is required: a test says which sources it drives (`[]` for none).
  */
-export async function startStack(env: Record<string, string>, options: { workers: WorkerStarter[] }): Promise<Stack> {
+export async function startStack(
+  env: Record<string, string>,
+  /** `log`: the gateway's and workers' logger (a test that reads the lines gives its own). */
+  options: { workers: WorkerStarter[]; log?: Logger },
+): Promise<Stack> {
   const config = loadConfig(env);
-  const log = createLogger({ name: 'test', level: config.LOG_LEVEL });
+  const log = options.log ?? createLogger({ name: 'test', level: config.LOG_LEVEL });
   const gateway = await startGateway(config, log);
   const workers = await Promise.all(options.workers.map((start) => start(config, log)));
   return {

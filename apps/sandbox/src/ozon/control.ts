@@ -14,6 +14,7 @@ import {
   type OzonReturn,
 } from './data';
 import { postingJson, returnJson } from './render';
+import type { OzonPush } from './push';
 import { warehouse, type OzonState } from './state';
 
 const itemRef = z
@@ -37,7 +38,7 @@ const controlError = (res: Response, status: number, error: string): void => {
  * Control endpoints (`/ozon/_control/...`): the credentials, catalogue, warehouses and stocks as the
  * fake holds them; postings and returns a test creates or moves along.
  */
-export function mountControlRoutes(router: Router, state: OzonState): void {
+export function mountControlRoutes(router: Router, state: OzonState, push: OzonPush): void {
   const resolve = (ref: z.infer<typeof itemRef>): CatalogItem | undefined =>
     ref.offer_id !== undefined
       ? state.byOffer(ref.offer_id)
@@ -70,6 +71,8 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
           pushes: r.record?.pushes ?? 0,
           refused: r.record?.refused ?? 0,
           updated_at: r.record ? new Date(r.record.updatedAt).toISOString() : null,
+          // When the fake took the last stock update, in epoch ms (propagation measurements' clock).
+          updated_at_ms: r.record?.updatedAt ?? null,
         })),
     });
   });
@@ -92,6 +95,8 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
     }
     const p = makePosting(state.ids, products, w, Date.now(), body.data.status);
     state.postings.push(p);
+    push.newPosting(p);
+    if (p.status !== 'awaiting_packaging' && p.status !== 'awaiting_registration') push.statusChanged(p, 'awaiting_packaging');
     res.status(201).json(postingJson(p, 3));
   });
   router.post('/_control/postings/:postingNumber/status', (req: Request, res: Response) => {
@@ -115,8 +120,10 @@ export function mountControlRoutes(router: Router, state: OzonState): void {
       };
     }
     if (SHIPPED_STATUSES.includes(to) && p.deliveringDate === null) p.deliveringDate = now;
+    const from = p.status;
     p.status = to;
     p.statusChangedAt = now;
+    push.statusChanged(p, from);
     res.json(postingJson(p, 3));
   });
   router.get('/_control/returns', (_req: Request, res: Response) => {

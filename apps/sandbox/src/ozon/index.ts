@@ -13,7 +13,9 @@ import { mountProductRoutes } from './routes-products';
 import { mountReturnRoutes } from './routes-returns';
 import { mountStockRoutes } from './routes-stocks';
 import { mountWarehouseRoutes } from './routes-warehouses';
+import { OzonPush } from './push';
 import { OzonState } from './state';
+import { mountPushControl } from '../push-control';
 
 export { OZON_ACCOUNT_CREDENTIALS, OZON_CREDENTIALS, OZON_WAREHOUSES } from './data';
 
@@ -23,10 +25,12 @@ function createOzonAccount(ctx: FakeContext, account: SandboxAccount): AccountFa
   const state = new OzonState(account, credentials.clientId, ctx.catalogExtra);
   const limits = new OzonLimits();
   const fbo = new OzonFboStocks();
+  const push = new OzonPush(account.seed, Number(credentials.clientId));
   const reset = () => {
     state.reset();
     fbo.reset();
     limits.settings.reset();
+    push.sender.reset();
   };
   reset();
 
@@ -39,7 +43,8 @@ function createOzonAccount(ctx: FakeContext, account: SandboxAccount): AccountFa
   mountStockRoutes(router, state, limits);
   mountProductRoutes(router, state);
   mountFboStockRoutes(router, state, fbo);
-  mountControlRoutes(router, state);
+  mountControlRoutes(router, state, push);
+  mountPushControl(router, push.sender);
   limits.settings.mount(router);
 
   // Malformed JSON bodies: Ozon's 400 shape rather than the sandbox's 500.

@@ -56,6 +56,8 @@ export function mountControlRoutes(router: Router, state: WbState): void {
           amount: s.amount,
           pushes: s.pushes,
           updatedAt: iso(s.updatedAt),
+          // When the fake took the last stock update, in epoch ms (propagation measurements' clock).
+          updatedAtMs: s.updatedAt,
         });
       }
     }

@@ -15,6 +15,7 @@ import {
   type YmReturn,
 } from './data';
 import { orderV1, returnJson } from './render';
+import type { YmPush } from './push';
 import { campaignOf, type YmState } from './state';
 
 const controlError = (res: Response, status: number, error: string): void => {
@@ -30,7 +31,7 @@ const rank = (o: { status: string; substatus: string }) => {
  * Control endpoints (`/ym/_control/...`): the credentials, catalogue, campaigns and stocks as the fake
  * holds them; orders and returns a test creates or moves along.
  */
-export function mountControlRoutes(router: Router, state: YmState): void {
+export function mountControlRoutes(router: Router, state: YmState, push: YmPush): void {
   state.removals.mount(router, () => state.catalog);
   router.get('/_control/catalog', (_req: Request, res: Response) => {
     res.json({ total: state.catalog.length, items: state.catalog });
@@ -53,6 +54,8 @@ export function mountControlRoutes(router: Router, state: YmState): void {
           fit: r.fit,
           pushes: r.pushes,
           updatedAt: r.updatedAt === null ? null : mskIso(r.updatedAt),
+          // When the fake took the last stock update, in epoch ms (propagation measurements' clock).
+          updatedAtMs: r.updatedAt,
         })),
       ),
     });
@@ -87,6 +90,7 @@ export function mountControlRoutes(router: Router, state: YmState): void {
     }
     const order = makeOrder(state.ids, c, lines, Date.now() - body.data.createdDaysAgo * DAY, body.data.status);
     state.orders.push(order);
+    push.orderCreated(order);
     res.status(201).json(orderV1(order));
   });
   router.post('/_control/orders/:orderId/status', (req: Request, res: Response) => {
@@ -102,6 +106,7 @@ export function mountControlRoutes(router: Router, state: YmState): void {
     o.substatus = to.substatus;
     if (['DELIVERY', 'PICKUP', 'DELIVERED'].includes(to.status)) o.shipped = true;
     o.updatedAt = Date.now();
+    push.statusChanged(o);
     res.json(orderV1(o));
   });
   router.get('/_control/returns', (_req: Request, res: Response) => {

@@ -13,7 +13,9 @@ import { mountOfferRoutes } from './routes-offers';
 import { mountOrderRoutes } from './routes-orders';
 import { mountReturnRoutes } from './routes-returns';
 import { mountStockRoutes } from './routes-stocks';
+import { YmPush } from './push';
 import { YmState } from './state';
+import { mountPushControl } from '../push-control';
 
 export { YM_ACCOUNT_CREDENTIALS, YM_BUSINESS, YM_CAMPAIGNS, YM_CREDENTIALS, YM_WAREHOUSES } from './data';
 
@@ -23,10 +25,12 @@ function createYmAccount(ctx: FakeContext, account: SandboxAccount): AccountFake
   const state = new YmState(account, ctx.catalogExtra);
   const limits = new YmLimits();
   const fby = new YmFbyStocks();
+  const push = new YmPush(account.seed);
   const reset = () => {
     state.reset();
     fby.reset();
     limits.settings.reset();
+    push.sender.reset();
   };
   reset();
 
@@ -40,7 +44,8 @@ function createYmAccount(ctx: FakeContext, account: SandboxAccount): AccountFake
   mountFboStockRoutes(router, state, fby, limits);
   mountStockRoutes(router, state, limits);
   mountOfferRoutes(router, state, limits);
-  mountControlRoutes(router, state);
+  mountControlRoutes(router, state, push);
+  mountPushControl(router, push.sender);
   limits.settings.mount(router);
 
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -1,5 +1,6 @@
 import type { HttpClient, KeyedCooldown } from '@datasync/connector-kit';
-import type { Stage } from '@datasync/stock-ledger';
+import { UpstreamRequestError } from '@datasync/connector-kit';
+import type { OrderSnapshot, Stage } from '@datasync/stock-ledger';
 import { accountKey, marketplaceClient, type MarketplaceConnection } from './http';
 import { readOzonFbo } from './ozon-fbo';
 import {
@@ -22,6 +23,23 @@ const RESERVED = new Set(['awaiting_registration', 'acceptance_in_progress', 'aw
 const SHIPPED = new Set(['driver_pickup', 'delivering', 'delivered', 'sent_by_seller']);
 /** Per-item push errors that another try of the same value can fix. */
 const RETRYABLE = new Set(['TOO_MANY_REQUESTS']);
+
+/** A posting as the ledger takes it (the list's and the get-one method's postings have one shape). */
+function ozonOrder(p: Posting, now: Date): OrderSnapshot {
+  return {
+    orderId: p.posting_number,
+    status: p.status,
+    substatus: p.substatus ?? null,
+    stage: ozonStage(p),
+    warehouseId: numberOrString(p.delivery_method?.warehouse_id),
+    createdAt: p.in_process_at ? new Date(p.in_process_at) : null,
+    // Ozon gives no status-change time: a posting still in its first status got it when it was
+    // created; for any other, the time this poll saw it (the ledger keeps it until the status moves).
+    changedAt: p.status === 'awaiting_packaging' && p.in_process_at ? new Date(p.in_process_at) : now,
+    lines: (p.products ?? []).map((pr) => ({ lineId: String(pr.sku), marketplaceSku: pr.offer_id, quantity: pr.quantity })),
+    raw: p,
+  };
+}
 
 interface Posting {
   posting_number: string;
@@ -167,24 +185,30 @@ export class OzonConnector implements Connector {
         limit: 100,
         cursor,
       });
-      const orders = (page.postings ?? []).map((p) => ({
-        orderId: p.posting_number,
-        status: p.status,
-        substatus: p.substatus ?? null,
-        stage: ozonStage(p),
-        warehouseId: numberOrString(p.delivery_method?.warehouse_id),
-        createdAt: p.in_process_at ? new Date(p.in_process_at) : null,
-        // Ozon gives no status-change time: a posting still in its first status got it when it was
-        // created; for any other, the time this poll saw it (the ledger keeps it until the status moves).
-        changedAt: p.status === 'awaiting_packaging' && p.in_process_at ? new Date(p.in_process_at) : now,
-        lines: (p.products ?? []).map((pr) => ({ lineId: String(pr.sku), marketplaceSku: pr.offer_id, quantity: pr.quantity })),
-        raw: p,
-      }));
+      const orders = (page.postings ?? []).map((p) => ozonOrder(p, now));
       const last = !page.has_next || !page.cursor;
       yield { orders, cursor: last ? { since: now.toISOString() } : undefined };
       if (last) return;
       cursor = page.cursor!;
     }
+  }
+
+  /**
+   * The postings named (a push's targeted poll), one `POST /v3/posting/fbs/get` each (the documented
+   * get-one method); a posting Ozon no longer knows (404) is left out.
+   */
+  async ordersByIds(ids: string[]): Promise<OrderSnapshot[]> {
+    const out: OrderSnapshot[] = [];
+    for (const id of ids) {
+      try {
+        const { result } = await this.http.post<{ result?: Posting }>('/v3/posting/fbs/get', { posting_number: id });
+        if (result) out.push(ozonOrder(result, new Date()));
+      } catch (err) {
+        if (err instanceof UpstreamRequestError && err.status === 404) continue;
+        throw err;
+      }
+    }
+    return out;
   }
 
   /** Returns whose status changed since `since` (`last_id` paging); restocked once received by the seller. */

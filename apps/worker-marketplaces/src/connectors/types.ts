@@ -129,6 +129,8 @@ export interface Connector {
   catalog(): Promise<CatalogEntry[]>;
   orders(poll: OrdersPoll): AsyncGenerator<OrdersPage>;
   returns(poll: { cursor: unknown; since: Date }): AsyncGenerator<ReturnsPage>;
+  /** The orders named, read one by one or in small batches (a push's targeted poll); unknown ids are left out. Marketplaces that push only. */
+  ordersByIds?(ids: string[]): Promise<OrderSnapshot[]>;
   /** Pushes at most `batchSize` items to one warehouse; one outcome per item. */
   push(warehouse: WarehouseInfo, items: PushItem[]): Promise<PushOutcome[]>;
   /**

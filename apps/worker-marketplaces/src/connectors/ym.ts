@@ -1,5 +1,5 @@
 import { UpstreamDataError, UpstreamRequestError, type HttpClient } from '@datasync/connector-kit';
-import type { Stage } from '@datasync/stock-ledger';
+import type { OrderSnapshot, Stage } from '@datasync/stock-ledger';
 import { missingIds } from '../cabinet-scope';
 import { marketplaceClient, type MarketplaceConnection } from './http';
 import { readYmFby } from './ym-fbo';
@@ -224,39 +224,41 @@ export class YmConnector implements Connector {
     for (const [w, window] of windows.entries()) {
       let token: string | undefined;
       do {
-        const page = await this.http.post<
-          Paged & {
-            orders?: {
-              orderId: number;
-              status: string;
-              substatus?: string;
-              creationDate?: string;
-              updateDate?: string;
-              items?: { id: number; offerId: string; count: number }[];
-              delivery?: { warehouseId?: string };
-            }[];
-          }
-        >(
+        const page = await this.http.post<Paged & { orders?: YmListedOrder[] }>(
           `/v1/businesses/${businessId}/orders`,
           { dates: { ...window, updateDateFrom: poll.since.toISOString(), updateDateTo: now.toISOString() } },
           { params: { limit: 50, page_token: token } },
         );
         token = page.paging?.nextPageToken;
-        const orders = (page.orders ?? []).map((o) => ({
-          orderId: String(o.orderId),
-          status: o.status,
-          substatus: o.substatus ?? null,
-          stage: ymStage(o.status, o.substatus),
-          warehouseId: o.delivery?.warehouseId ?? null,
-          createdAt: o.creationDate ? new Date(o.creationDate) : null,
-          changedAt: o.updateDate ? new Date(o.updateDate) : now,
-          lines: (o.items ?? []).map((i) => ({ lineId: String(i.id), marketplaceSku: i.offerId, quantity: i.count })),
-          raw: o,
-        }));
+        const orders = (page.orders ?? []).map((o) => ymOrder(o, now));
         const last = !token && w === windows.length - 1;
         yield { orders, cursor: last ? { since: now.toISOString() } : undefined };
       } while (token);
     }
+  }
+
+  /**
+   * The orders named (a push's targeted poll): the current business orders method filtered by
+   * `orderIds`, at most 50 per request (its documented bound), instead of the deprecated v2 get-one.
+   */
+  async ordersByIds(ids: string[]): Promise<OrderSnapshot[]> {
+    const { businessId } = await this.cabinet();
+    const out: OrderSnapshot[] = [];
+    for (let i = 0; i < ids.length; i += 50) {
+      const orderIds = ids.slice(i, i + 50).map(Number);
+      let token: string | undefined;
+      do {
+        const page = await this.http.post<Paged & { orders?: YmListedOrder[] }>(
+          `/v1/businesses/${businessId}/orders`,
+          { orderIds },
+          { params: { limit: 50, page_token: token } },
+        );
+        token = page.paging?.nextPageToken;
+        const now = new Date();
+        out.push(...(page.orders ?? []).map((o) => ymOrder(o, now)));
+      } while (token);
+    }
+    return out;
   }
 
   /** Returns updated since `since` per campaign; FIT units are restocked once the seller picked them up. */
@@ -360,4 +362,29 @@ export class YmConnector implements Connector {
         },
     );
   }
+}
+
+/** An order as the business orders method lists it (the fields the ledger reads). */
+interface YmListedOrder {
+  orderId: number;
+  status: string;
+  substatus?: string;
+  creationDate?: string;
+  updateDate?: string;
+  items?: { id: number; offerId: string; count: number }[];
+  delivery?: { warehouseId?: string };
+}
+
+function ymOrder(o: YmListedOrder, now: Date): OrderSnapshot {
+  return {
+    orderId: String(o.orderId),
+    status: o.status,
+    substatus: o.substatus ?? null,
+    stage: ymStage(o.status, o.substatus),
+    warehouseId: o.delivery?.warehouseId ?? null,
+    createdAt: o.creationDate ? new Date(o.creationDate) : null,
+    changedAt: o.updateDate ? new Date(o.updateDate) : now,
+    lines: (o.items ?? []).map((i) => ({ lineId: String(i.id), marketplaceSku: i.offerId, quantity: i.count })),
+    raw: o,
+  };
 }
