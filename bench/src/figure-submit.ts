@@ -117,8 +117,8 @@ export async function submitFigure(b: Bench, sizes: Sizes): Promise<Figure> {
         { name: 'submitRun in process (no HTTP)', value: round(viaSubmitRun, 0), unit: 'runs/s' },
         { name: 'gateway / ceiling', value: round(ratio, 3), unit: '×', target: '≥ 0.70', ok: ratio >= 0.7 },
         { name: 'gateway / raw Queue.add', value: round(httpRate / raw.perSecond, 3), unit: '×' },
-        { name: 'gateway non-2xx answers', value: failed(http), unit: 'req', target: '0', ok: failed(http) === 0 },
-        { name: 'ceiling non-2xx answers', value: failed(ceiling.result), unit: 'req', target: '0', ok: failed(ceiling.result) === 0 },
+        { name: 'non-2xx answers (gateway)', value: failed(http), unit: 'req', target: '0', ok: failed(http) === 0 },
+        { name: 'non-2xx answers (ceiling)', value: failed(ceiling.result), unit: 'req', target: '0', ok: failed(ceiling.result) === 0 },
       ],
       details: {
         http: { accepted, seconds: http.duration, latency: http.latency, non2xx: http.non2xx, errors: http.errors },
