@@ -5,8 +5,10 @@ import {
   closeQueues,
   createQueues,
   RunGroupCommit,
+  QuotaExceededError,
   RunStoreUnavailableError,
   submitRun,
+  UnknownConnectionError,
   type QueueSet,
   type SubmitResult,
 } from '@datasync/runs';
@@ -123,6 +125,41 @@ describe('group commit of run submissions', () => {
     const expected = new Map(fromA.map((r, i) => [r.runId, params(ids[i]!)]));
     const now = await stored();
     expect(now.runs).toEqual(expected);
+    expect(new Map([...now.jobs].map(([id, data]) => [id, data.params]))).toEqual(expected);
+  });
+
+  it('each request of a batch gets its own outcome: an unknown connection and the quota refuse only their own requests', async () => {
+    const quotas = { maxQueuedRunsPerSource: 5 };
+    const existing = await Promise.all([5001, 5002, 5003].map((id) => submitRun({ pool, queues, quotas }, SOURCE, JOB, params(id))));
+    const groupCommit = new RunGroupCommit({ pool, queues, quotas }, { windowMs: 5 });
+    const deps = { pool, queues, quotas, groupCommit };
+    const unknown = '3f1e0c56-5d2b-4c1a-9a57-2b0f8a1f7c11';
+    const outcomes = await Promise.allSettled([
+      submitRun(deps, SOURCE, JOB, params(5010), { connectionId: unknown }),
+      ...[5011, 5012, 5013, 5014].map((id) => submitRun(deps, SOURCE, JOB, params(id))),
+      submitRun(deps, SOURCE, JOB, params(5001)), // identical to a queued run: answered even with the quota full
+    ]);
+    expect(groupCommit.stats).toEqual({ batches: 1, submissions: 6 });
+    const [named, ...rest] = outcomes;
+    expect((named as PromiseRejectedResult).reason).toBeInstanceOf(UnknownConnectionError);
+    // Room for two more new runs, given in arrival order; the others refused naming the setting.
+    const fresh = rest.slice(0, 4);
+    expect(fresh.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    for (const refused of fresh.slice(2)) {
+      const reason = (refused as PromiseRejectedResult).reason as QuotaExceededError;
+      expect(reason).toBeInstanceOf(QuotaExceededError);
+      expect(reason.message).toContain('RUN_MAX_QUEUED_PER_SOURCE');
+    }
+    expect((rest[4] as PromiseFulfilledResult<SubmitResult>).value).toEqual({ runId: existing[0]!.runId, deduplicated: true });
+    const accepted = fresh.slice(0, 2).map((o) => (o as PromiseFulfilledResult<SubmitResult>).value.runId);
+    const expected = new Map([
+      ...existing.map((r, i): [string, unknown] => [r.runId, params(5001 + i)]),
+      [accepted[0]!, params(5011)],
+      [accepted[1]!, params(5012)],
+    ]);
+    const now = await stored();
+    expect(now.runs).toEqual(expected);
+    expect(now.lockedRuns).toEqual(new Set(expected.keys()));
     expect(new Map([...now.jobs].map(([id, data]) => [id, data.params]))).toEqual(expected);
   });
 
