@@ -78,6 +78,17 @@ describe('group commit of run submissions', () => {
     for (const [id, data] of now.jobs) expect(data.runId).toBe(id);
   });
 
+  it('a batch holds at most RUN_GROUP_COMMIT_MAX_BATCH submissions: 50 at once with a bound of 20 are three batches, all stored', async () => {
+    const groupCommit = new RunGroupCommit({ pool, queues }, { windowMs: 5, maxBatch: 20, maxInFlight: 2 });
+    const ids = Array.from({ length: 50 }, (_, i) => 6000 + i);
+    const answers = await Promise.all(ids.map((id) => submit(groupCommit, id)));
+    expect(groupCommit.stats).toEqual({ batches: 3, submissions: 50 });
+    const answered = new Map(answers.map((a, i) => [a.runId, params(ids[i]!)]));
+    const now = await stored();
+    expect(now.runs).toEqual(answered);
+    expect(new Map([...now.jobs].map(([id, data]) => [id, data.params]))).toEqual(answered);
+  });
+
   it('a duplicate inside one batch is deduplicated onto the first; across batches and the old path it answers the same run', async () => {
     const groupCommit = new RunGroupCommit({ pool, queues }, { windowMs: 5 });
     const asked = [7, 8, 7, 9, 7];

@@ -106,17 +106,19 @@ export class RunGroupCommit {
     this.flush();
   }
 
+  /** Writes batches while there are submissions waiting and a batch may start. */
   private flush(): void {
-    const batch = this.pending.splice(0, this.settings.maxBatch);
-    if (batch.length === 0) return;
-    this.stats.batches += 1;
-    this.stats.submissions += batch.length;
-    this.inFlight += 1;
-    void this.write(batch).finally(() => {
-      this.inFlight -= 1;
-      // These waited at least as long as a window already: written at once.
-      if (this.pending.length > 0) this.flushNow();
-    });
+    while (this.pending.length > 0 && this.inFlight < this.settings.maxInFlight) {
+      const batch = this.pending.splice(0, this.settings.maxBatch);
+      this.stats.batches += 1;
+      this.stats.submissions += batch.length;
+      this.inFlight += 1;
+      void this.write(batch).finally(() => {
+        this.inFlight -= 1;
+        // These waited at least as long as a window already: written at once.
+        if (this.pending.length > 0) this.flushNow();
+      });
+    }
   }
 
   /** Stores one batch and answers each of its submissions; never rejects. */
