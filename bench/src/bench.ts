@@ -81,7 +81,9 @@ export class Bench {
   }
 
   private async startGateway(): Promise<AppProcess> {
-    const gateway = await startApp('gateway', { ...this.env(), GATEWAY_PORT: '0', LOG_LEVEL: 'info' }, 'gateway listening');
+    // BENCH_GATEWAY_NODE_ARGS: node flags for the gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/gw" to profile figure 4.
+    const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const gateway = await startApp('gateway', { ...this.env(), GATEWAY_PORT: '0', LOG_LEVEL: 'info' }, 'gateway listening', nodeArgs);
     this.processes.push(gateway);
     this.gatewayUrl = String(gateway.ready.url);
     return gateway;

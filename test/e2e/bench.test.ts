@@ -40,7 +40,9 @@ describe('pnpm bench --smoke', () => {
       });
       // Under the real limit the sandbox never had to refuse a request.
       expect(metric(byId(result.figures, 2), '429 answers')).toBe(0);
-      expect(metric(byId(result.figures, 4), 'non-2xx')).toBe(0);
+      expect(metric(byId(result.figures, 4), 'non-2xx answers (gateway)')).toBe(0);
+      expect(metric(byId(result.figures, 4), 'non-2xx answers (ceiling)')).toBe(0);
+      expect(metric(byId(result.figures, 4), 'gateway / ceiling')).toBeGreaterThan(0);
       expect(metric(byId(result.figures, 6), 'figure 1')).toBeGreaterThan(0);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@datasync/logger';
-import { QuotaExceededError, UnknownConnectionError } from '@datasync/runs';
+import { QueueUnavailableError, QuotaExceededError, RunStoreUnavailableError, UnknownConnectionError } from '@datasync/runs';
 import { ConnectionError } from '@datasync/connections';
 import { ApiError, errorBody, InvalidRequestError } from '@datasync/api-kit';
 import { closeIfBodyUnread } from './close-unread';
@@ -17,7 +17,11 @@ export function errorHandler(log: Logger) {
     // Not a field the route's schema can check: whether the connection exists (and is the source's) is known at submit.
     else if (err instanceof UnknownConnectionError)
       api = new InvalidRequestError([{ field: err.field, message: err.message }], `${err.field} is not a connection of ${err.source}`);
-    else if (isBodyParserError(err)) {
+    // Nothing was stored or queued (a batch's transaction failed, or its jobs could not be added): a retry may work.
+    else if (err instanceof RunStoreUnavailableError || err instanceof QueueUnavailableError) {
+      log.error({ err, method: req.method, path: req.path }, 'run not started');
+      api = new ApiError(503, err.code, err.message, undefined, 'unavailable');
+    } else if (isBodyParserError(err)) {
       api =
         err.type === 'entity.too.large'
           ? new ApiError(413, 'payload_too_large', 'The request body is too large')

@@ -12,6 +12,7 @@ import {
   createRedis,
   jobOptionsOf,
   MetricsRecorder,
+  RunGroupCommit,
   startScheduleConsumer,
 } from '@datasync/runs';
 import { catalog, type Config } from '@datasync/sources';
@@ -36,6 +37,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   // Schedule ticks and run notifications are consumed by the gateways: BullMQ hands each tick
   // or delivery to one of them, however many run.
   const quotas = { maxQueuedRunsPerSource: config.RUN_MAX_QUEUED_PER_SOURCE };
+  // The runs requests start are stored and queued in batches (one transaction, one addBulk).
+  const groupCommit = new RunGroupCommit(
+    { pool: db.pool, queues, quotas },
+    {
+      windowMs: config.RUN_GROUP_COMMIT_WINDOW_MS,
+      maxBatch: config.RUN_GROUP_COMMIT_MAX_BATCH,
+      // Never more than the pool has connections, so a batch never waits for one.
+      maxInFlight: Math.min(config.RUN_GROUP_COMMIT_MAX_IN_FLIGHT, config.DATABASE_POOL_MAX),
+    },
+  );
   const schedules = await startScheduleConsumer({ connection: redis, prefix: config.REDIS_PREFIX, pool: db.pool, queues, log, quotas });
   const notifications = await startNotificationConsumer({
     connection: redis,
@@ -58,7 +69,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const metrics = createGatewayMetrics({ pool: db.pool, redis, prefix: config.REDIS_PREFIX, queues: [...queues.all(), schedules.queue] });
   // The rate limiters' own connection: a command fails after one reconnect attempt instead of
   // waiting for Redis, so an outage lets requests through instead of holding them.
-  const limiterRedis = createRedis(config, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+  // Auto-pipelined: the counts of the requests that arrive in one event-loop turn go to Redis in one
+  // write (a system call per request was a tenth of the gateway's CPU in bench figure 4).
+  const limiterRedis = createRedis(config, { maxRetriesPerRequest: 1, commandTimeout: 2_000, enableAutoPipelining: true });
   limiterRedis.on('error', () => undefined);
   let draining = false;
   const app = createGatewayApp({
@@ -84,6 +97,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       redis,
       schedules: schedules.queue,
       quotas,
+      groupCommit,
       settings: {
         redisPrefix: config.REDIS_PREFIX,
         scheduleMinIntervalSeconds: config.SCHEDULE_MIN_INTERVAL_SECONDS,

@@ -4,7 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Env } from '@datasync/config';
 import type { Logger } from '@datasync/logger';
-import type { QueueSet, Quotas } from '@datasync/runs';
+import type { QueueSet, Quotas, RunGroupCommit } from '@datasync/runs';
 
 /** What route handlers may use. Passed in, so handlers run in tests without Express. */
 export interface GatewayDeps {
@@ -28,6 +28,8 @@ export interface GatewayDeps {
   };
   /** Held by every run a request starts (`submitRun` reads it from these deps). */
   quotas: Quotas;
+  /** Batches the plain run submissions of a window into one transaction and one addBulk (`submitRun` reads it from these deps). */
+  groupCommit?: RunGroupCommit;
   /**
    * The gateway's configuration (the shared base and every source's slice), for a source's own
    * routes that call its upstream synchronously; such a route parses its slice from it.

@@ -138,6 +138,15 @@ export const envSchema = z.object({
    * distinct run is refused with 429 (asking again for a run already queued still answers it).
    */
   RUN_MAX_QUEUED_PER_SOURCE: positiveInt.default(1000),
+  /**
+   * Group commit of run submissions (packages/runs/README.md "Group commit"): how long, in ms, the
+   * first submission of a batch waits for others (0: only those of the same event-loop turn), and
+   * the most one transaction stores (1: every submission alone), and how many batches are written at
+   * once (each holds a pool connection while it is).
+   */
+  RUN_GROUP_COMMIT_WINDOW_MS: z.coerce.number().int().min(0).max(50).default(1),
+  RUN_GROUP_COMMIT_MAX_BATCH: positiveInt.max(1000).default(200),
+  RUN_GROUP_COMMIT_MAX_IN_FLIGHT: positiveInt.max(64).default(4),
   /** A schedule whose runs failed this many times in a row is paused, with the reason shown. */
   SCHEDULE_MAX_CONSECUTIVE_FAILURES: positiveInt.default(3),
   /** Signs webhook bodies (HMAC-SHA256, `X-DataSync-Signature`); unset: webhooks go unsigned, with a warning. */

@@ -2,6 +2,7 @@ export * from './redis';
 export * from './redis-errors';
 export * from './store';
 export * from './submit';
+export * from './group-commit';
 export * from './backfill';
 export * from './backfill-chain';
 export * from './retry';

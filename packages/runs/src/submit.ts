@@ -8,7 +8,8 @@ import type { Logger } from '@datasync/logger';
 import { defaultJobOptions, type JobCatalog, type NotifyTarget } from '@datasync/queues';
 import { QuotaExceededError, type Quotas } from './quota';
 import { onRedisError } from './redis-errors';
-import { addNotifyTargets, DEFAULT_MAX_NOTIFY_TARGETS } from './notify-targets';
+import { addNotifyTargets, DEFAULT_MAX_NOTIFY_TARGETS, targetAddresses } from './notify-targets';
+import type { RunGroupCommit } from './group-commit';
 import { assertConnectionOf, connectionOrEnv, ENV_CONNECTION_ID } from './connection-ref';
 
 /** One BullMQ Queue per source of a catalog (the queue is named after the source), with the catalog itself. */
@@ -129,7 +130,12 @@ export interface SubmitOptions {
  */
 export async function submitRun(
   /** With `quotas`, a new run is refused (QuotaExceededError) when its source has as many queued as allowed. */
-  deps: { pool: pg.Pool; queues: QueueSet; quotas?: Quotas; settings?: { maxNotifyTargetsPerRun?: number } },
+  /**
+   * With `groupCommit`, a plain submission (no schedule tick, no notification targets) is stored
+   * and queued in a batch with the others of its window (group-commit.ts): same outcomes, one
+   * transaction and one addBulk for the batch.
+   */
+  deps: { pool: pg.Pool; queues: QueueSet; quotas?: Quotas; settings?: { maxNotifyTargetsPerRun?: number }; groupCommit?: RunGroupCommit },
   source: string,
   jobName: string,
   rawParams: unknown,
@@ -142,6 +148,18 @@ export async function submitRun(
   const connectionId = connectionOrEnv(options.connectionId);
   // The same sync of two accounts is two runs; the environment connection keeps the key it always had.
   const dedupKey = dedupKeyOf(source, jobName, params, resync, connectionId);
+  if (deps.groupCommit && !options.schedule && targetAddresses(options.notify).length === 0) {
+    return deps.groupCommit.submit({
+      source,
+      jobName,
+      params,
+      resync,
+      connectionId,
+      connectionField: options.connectionField,
+      dedupKey,
+      jobConnection: jobConnection(connectionId),
+    });
+  }
   const runId = uuidv4();
 
   const maxTargets = deps.settings?.maxNotifyTargetsPerRun ?? DEFAULT_MAX_NOTIFY_TARGETS;
