@@ -101,7 +101,13 @@ function readBounded(req: Request, limit: number): Promise<{ body?: Buffer; tooL
 /** An `unauthenticated` route: no API key, no JSON parser, its body raw and bounded, its answers its own. */
 function mountUnauthenticated(app: Express, route: Route & { unauthenticated: { rawBodyLimit: number } }, deps: GatewayDeps): void {
   app[route.method](route.path, async (req: Request, res: Response) => {
-    const { body, tooLarge } = await readBounded(req, route.unauthenticated.rawBodyLimit);
+    // Never to the error handler: it logs the path, and these paths hold a secret.
+    const read = await readBounded(req, route.unauthenticated.rawBodyLimit).catch(() => undefined);
+    if (!read) {
+      if (!res.headersSent) res.status(400).json({ error: 'the request body could not be read' });
+      return;
+    }
+    const { body, tooLarge } = read;
     if (tooLarge) closeIfBodyUnread(req, res);
     const result = await route.handle(
       {

@@ -106,7 +106,7 @@ export async function pollKind(
  * undefined before the first: what the reconciliation interval counts from.
  */
 export async function lastFullPoll(
-  ctx: Pick<RunContext<unknown>, 'pool' | 'connection'>,
+  ctx: Pick<RunContext<unknown>, 'pool'> & { connection: { id: string } },
   marketplace: Marketplace,
 ): Promise<Date | undefined> {
   const saved = await readStreamState(ctx.pool, cursorKey(marketplace, 'orders', ctx.connection.id), savedCursor);

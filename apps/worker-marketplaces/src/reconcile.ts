@@ -7,7 +7,7 @@ import { lastFullPoll } from './poll';
  * reconciliation interval of its last full poll: nothing to read, the pushes bring the orders.
  */
 export async function reconciledRecently(
-  ctx: Pick<RunContext<unknown>, 'pool' | 'runId' | 'connection'>,
+  ctx: Pick<RunContext<unknown>, 'pool' | 'runId'> & { connection: { id: string } },
   marketplace: Marketplace,
   reconcileMs: number,
 ): Promise<boolean> {

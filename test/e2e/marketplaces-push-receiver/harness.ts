@@ -25,10 +25,11 @@ export async function startPushStack(databaseUrl: string, sandbox: RunningSandbo
     },
   });
   const apiKey = 'push-receiver-key';
+  const k1 = randomBytes(32).toString('base64');
   const env = testEnv(databaseUrl, sandbox.url, {
     ...(await marketplaceEnv(sandbox.url)),
     GATEWAY_API_KEY: apiKey,
-    DATASYNC_KEYS: JSON.stringify({ current: 'k1', keys: { k1: randomBytes(32).toString('base64') } }),
+    DATASYNC_KEYS: JSON.stringify({ current: 'k1', keys: { k1 } }),
     // The scheduled stock push would race the one a targeted poll requests; the test's own are enough.
     MARKETPLACES_PUSH_INTERVAL_MS: '0',
   });
@@ -111,6 +112,8 @@ export async function startPushStack(databaseUrl: string, sandbox: RunningSandbo
 
   return {
     stack,
+    /** The master key the stack seals with (id `k1`). */
+    k1,
     client,
     pool,
     control,

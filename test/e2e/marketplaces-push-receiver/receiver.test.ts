@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '@datasync/sandbox';
 import { createTestDatabase, startTestSandbox, waitFor, type TestDatabase } from '../../helpers';
 import { randomUUID } from 'node:crypto';
-import { ENV_CONNECTION_ID } from '@datasync/connections';
+import { randomBytes } from 'node:crypto';
+import { ENV_CONNECTION_ID, parseKeyRing, readPushSecret, rotateKeys } from '@datasync/connections';
 import { reconciledRecently } from '@datasync/worker-marketplaces';
 import { startPushStack } from './harness';
 
@@ -375,5 +376,19 @@ describe('reconciliation and a new secret', () => {
       (await s.push(`/api/marketplaces/push/yandex-market/${s.ozon.id}/${made.body.pushSecret}/notification`, { notificationType: 'PING' }))
         .status,
     ).toBe(403);
+  });
+});
+
+describe('key rotation', () => {
+  it('`keys rotate` re-wraps the push secrets too: they open with the new key alone, unchanged', async () => {
+    const before = await readPushSecret(s.pool, parseKeyRing(JSON.stringify({ current: 'k1', keys: { k1: s.k1 } })), s.ym.id);
+    expect(before).toBe(s.ym.secret);
+    const k2 = randomBytes(32).toString('base64');
+    const report = await rotateKeys(s.pool, parseKeyRing(JSON.stringify({ current: 'k2', keys: { k1: s.k1, k2 } }))!, 'cli');
+    expect(report.failed).toEqual([]);
+    expect(report.pushSecretsRewrapped).toBe(2);
+    const onlyK2 = parseKeyRing(JSON.stringify({ current: 'k2', keys: { k2 } }));
+    expect(await readPushSecret(s.pool, onlyK2, s.ym.id)).toBe(s.ym.secret);
+    expect((await s.pool.query('SELECT DISTINCT key_id FROM connection_push_secrets')).rows).toEqual([{ key_id: 'k2' }]);
   });
 });
