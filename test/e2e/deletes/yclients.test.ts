@@ -91,7 +91,7 @@ describeDeletes({
       kill: {
         delay: { path: '/yclients/api/v1/', kind: 'delay', delayMs: 100 },
         // The clients' reset pass is under way: some of its pages committed, not all (6 pages of 50).
-        // Pages already fetched commit together (page 1 alone, then up to 4 asked ahead: 2–5, then 6),
+        // Pages already fetched commit together (page 1 alone, then the pages asked ahead in groups),
         // so any committed page from 2 to 5 is mid-pass (after page 1 a resume asks for page 1 again:
         // it holds the saved ordinal).
         ready: (run) => {
