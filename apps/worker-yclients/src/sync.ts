@@ -160,18 +160,21 @@ interface PassFound {
   edges: Set<string>;
 }
 
-/** Pages at most in one transaction (bench/README.md, figure 1). */
-const GROUP_PAGES = 4;
+/**
+ * Pages at most in one transaction. 1: once a page's writes are one statement, groups of 4 (with 2
+ * pages asked ahead) gave no gain this shared machine could measure and raised the worker's peak RSS by 30–45 MiB (bench/README.md,
+ * figure 1); `runStream` groups when this is raised.
+ */
+const GROUP_PAGES = 1;
 
 /**
- * How a paged entity's pages are asked for: until the last-page rule says stop, with up to 2 pages
- * asked ahead (never past the count the upstream gave) so they pile up while a group commits.
- * (4 ahead and groups of 8 measured no better: bench/README.md, figure 1.)
+ * How a paged entity's pages are asked for: until the last-page rule says stop, one page ahead
+ * (`lookahead` above 1 would ask more, never past the count the upstream gave).
  */
 export const pagingOf = <P extends ListPage>(first: number, size: number): NumberedPagesOptions<P> => ({
   first,
   isLast: (p, n) => isLastPage(p.rows.length, n, size, p.total),
-  lookahead: 2,
+  lookahead: 1,
   lastPage: (p) => (p.total === undefined ? undefined : Math.ceil(p.total / size)),
 });
 
