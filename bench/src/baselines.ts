@@ -46,6 +46,22 @@ export async function copyBaseline(
   }
 }
 
+/**
+ * The other limit: the worker's own fetching and parsing of every page of the data set (the
+ * scenario's `fetchOnly`: its transport, JSON parse and page iteration), writing nothing. Runs in
+ * the bench's process (one Node process, like the worker); timed.
+ */
+export async function fetchOnlyBaseline(
+  scenario: BenchScenario,
+  settings: Readonly<Record<string, string>>,
+  dataSet: number,
+): Promise<{ seconds: number; requests: number; items: number }> {
+  if (!scenario.fetchOnly) throw new Error('the bench scenario declares no fetchOnly: figure 1 needs it for its fetch-only limit');
+  const started = process.hrtime.bigint();
+  const got = await scenario.fetchOnly({ ...settings }, dataSet);
+  return { ...got, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
 interface TableShape {
   columns: { name: string; type: string }[];
   key: string[];
@@ -67,18 +83,21 @@ async function shapeOf(db: pg.PoolClient, table: string): Promise<TableShape> {
 }
 
 /**
- * What a one-off script does: one `INSERT … ON CONFLICT DO UPDATE` per row, each its own statement
- * and transaction. Too slow to run on the whole data set within the bench's time, so it loads a
- * sample of about `target` rows (the first rows of the root tables by id, with their
- * dependent rows), deleted first (not timed) and written back row by row (timed). The rows come
- * from the database, already parsed: the baseline pays nothing for HTTP or JSON.
+ * What a one-off script does: fetch the pages from the sandbox (plain HTTP, `JSON.parse`: the
+ * scenario's `naive.fetch`), then one `INSERT … ON CONFLICT DO UPDATE` per row, each its own
+ * statement and transaction. Too slow to run on the whole data set within the bench's time, so it
+ * loads a sample of about `target` rows (the first rows of the root tables by id, with their
+ * dependent rows): the pages holding that many roots are fetched (timed), the sample's rows are
+ * deleted (not timed) and written back row by row (timed). The rows written are taken from the
+ * database as the sync stored them (the script's own mapping of JSON to columns is not timed).
  */
 export async function naiveBaseline(
   pool: pg.Pool,
   scenario: BenchScenario,
+  settings: Readonly<Record<string, string>>,
   dataSet: number,
   target: number,
-): Promise<{ rows: number; seconds: number }> {
+): Promise<{ rows: number; seconds: number; fetchSeconds: number; insertSeconds: number; requests: number }> {
   const { sample, fanout } = scenario.naive;
   const scope = scenario.scopeColumn;
   const roots = sample.filter((s) => s.column === 'id');
@@ -123,10 +142,15 @@ export async function naiveBaseline(
     for (const { table, root } of roots) {
       await db.query(`DELETE FROM ${table} WHERE ${scope} = $1 AND id = ANY($2::bigint[])`, [dataSet, ids[root]]);
     }
+    const fetchStarted = process.hrtime.bigint();
+    let requests = 0;
+    if (scenario.naive.fetch)
+      for (const { root } of roots) requests += (await scenario.naive.fetch({ ...settings }, dataSet, root, ids[root]!.length)).requests;
+    const fetchSeconds = Number(process.hrtime.bigint() - fetchStarted) / 1e9;
     const started = process.hrtime.bigint();
     for (const { sql, rows } of work) for (const row of rows) await db.query(sql, row);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { rows: sum(work.map((w) => w.rows.length)), seconds };
+    const insertSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { rows: sum(work.map((w) => w.rows.length)), seconds: fetchSeconds + insertSeconds, fetchSeconds, insertSeconds, requests };
   } finally {
     db.release();
   }

@@ -63,6 +63,11 @@ export class Bench {
     this.gateway = await this.startGateway();
   }
 
+  /** The source's settings against the sandbox (credentials, base URL), as its scenario's `env` answered. */
+  get sourceSettings(): Readonly<Record<string, string>> {
+    return this.sourceEnv;
+  }
+
   /** Environment shared by the gateway and workers. */
   env(extra: Record<string, string> = {}): Record<string, string> {
     return {

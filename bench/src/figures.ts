@@ -58,3 +58,10 @@ export const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 export const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+
+/** Figure 1's data set (and the naive sample) scaled by `factor`: a medium size while iterating (`--load-scale=0.2`). */
+export function scaleLoad(sizes: Sizes, factor: number): Sizes {
+  if (factor === 1) return sizes;
+  const load = Object.fromEntries(Object.entries(sizes.load).map(([k, v]) => [k, Math.max(1, Math.round(v * factor))]));
+  return { ...sizes, load, naiveRows: Math.max(100, Math.round(sizes.naiveRows * Math.min(1, factor * 2))) };
+}

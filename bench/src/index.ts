@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Bench } from './bench';
-import { sizesFor, type Figure, type Sizes } from './figures';
+import { scaleLoad, sizesFor, type Figure, type Sizes } from './figures';
 import { loadFigures } from './figure-load';
 import { memoryFigure } from './figure-memory';
 import { rateFigure } from './figure-rate';
@@ -18,6 +18,8 @@ export { formatPropagation, measurePropagation, runPropagation, startPropagation
 export interface BenchOptions {
   mode: 'full' | 'smoke';
   sizes?: Sizes;
+  /** Figure 1's data set scaled by this factor (e.g. 0.2 while iterating); default 1. */
+  loadScale?: number;
   /** Where the JSON goes; default bench/results. */
   outDir?: string;
   /** Only these figures (1 and 3 go together; 6 needs 1). Default all. */
@@ -38,7 +40,7 @@ export interface BenchResult {
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const { source, scenario } = await declaredScenario();
-  const sizes = options.sizes ?? sizesFor(scenario, options.mode);
+  const sizes = scaleLoad(options.sizes ?? sizesFor(scenario, options.mode), options.loadScale ?? 1);
   const print = options.print ?? ((line: string) => console.log(line));
   const started = Date.now();
   const before = machine();

@@ -23,12 +23,24 @@ describe('pnpm bench --smoke', () => {
       expect(json.machine.cpus).toBeGreaterThan(0);
       const text = lines.join('\n');
       for (const id of [1, 2, 3, 4, 5, 6]) expect(text).toContain(`Figure ${id}.`);
-      expect(text).toMatch(/\| sync \/ COPY +\| [\d.]+ × +\| ≥ 0\.60/);
+      expect(text).toMatch(/\| sync \/ min\(fetch-only, COPY\) \((fetch-only|COPY)\) +\| [\d.]+ × +\| ≥ 0\.80/);
+      expect(text).toMatch(/\| sync \/ naive +\| [\d.]+ × +\| ≥ 20/);
 
       const load = byId(result.figures, 1);
-      const details = load.details as { rows: number; copy: { rows: number }; naive: { rows: number } };
+      const details = load.details as {
+        rows: number;
+        rowsPerTable: Record<string, number>;
+        copy: { rows: number };
+        fetchOnly: { items: number; requests: number };
+        naive: { rows: number; requests: number };
+      };
       expect(details.copy.rows).toBe(details.rows);
+      // Fetch-only read every row of the paginated entities the sync stored (and the lists besides).
+      const { clients, records, transactions } = details.rowsPerTable;
+      expect(details.fetchOnly.items).toBeGreaterThan(clients! + records! + transactions!);
       expect(details.naive.rows).toBeGreaterThan(0);
+      // The naive script fetched its pages from the sandbox (login + at least one page per root).
+      expect(details.naive.requests).toBeGreaterThanOrEqual(6);
       expect(metric(load, 'full sync')).toBeGreaterThan(0);
       expect(metric(load, 'sync / COPY')).toBeGreaterThan(0);
 

@@ -49,6 +49,7 @@ const scenario: BenchScenario = {
     ],
     // Dependent rows come along (about 1 per record, 0.15 per client), so aim the roots a bit lower.
     fanout: 1.8,
+    fetch: async (settings, companyId, root, rows) => (await import('./bench-fetch')).naiveFetch(settings, companyId, root, rows),
   },
   upstreamPath: '/yclients/api/v1',
   // YClients' documented limit per IP (reference §2.6).
@@ -78,6 +79,7 @@ const scenario: BenchScenario = {
   }),
   // Rows are built on demand, page by page.
   createDataSet: async (sandbox, size) => (await sandbox.post<{ id: number }>('/yclients/_control/companies', size)).id,
+  fetchOnly: async (settings, companyId) => (await import('./bench-fetch')).fetchOnly(settings, companyId),
   sync: { job: 'yclients.sync', route: '/api/yclients/sync', params: (companyId) => ({ companyId }) },
 };
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import type { Statement } from '@datasync/connector-kit';
 import type { RunContext } from '@datasync/runs';
 
 /** What every part of a YClients company sync shares: the run context, its checkpoint, progress and page writes. */
@@ -24,5 +25,8 @@ export type Tx = pg.PoolClient;
 /** Entity progress shown in GET /api/runs/:id as `progress.entities`. */
 export type EntityProgress = Record<string, { state: 'running' | 'done' | 'reset'; rows: number; page?: number; total?: number | null }>;
 
-/** A page's writes with every parameter built: made while the previous page is being written. */
-export type PageWrite = (tx: Tx) => Promise<void>;
+/**
+ * A page's writes with every parameter built: made while the previous page is being written.
+ * `also`: a statement sent with the page's last one (its stream state), in the same round trip.
+ */
+export type PageWrite = (tx: Tx, also?: Statement) => Promise<void>;

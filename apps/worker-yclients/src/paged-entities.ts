@@ -1,4 +1,4 @@
-import { prepareUpsert, runUpsert } from '@datasync/connector-kit';
+import { oneStatement, prepareUpsert, type Statement } from '@datasync/connector-kit';
 import {
   yclientsAccounts as ACCOUNTS,
   yclientsClientCategories as CLIENT_CATEGORIES,
@@ -43,6 +43,15 @@ export interface PagedEntity {
   tieKey?: (row: Row) => string | null;
   repair?: (ctx: Ctx, keys: Set<string>) => Promise<void>;
 }
+
+/** A page's writes as one prepared statement: one round trip in the page's transaction. */
+const run =
+  (parts: (Statement | undefined)[]): PageWrite =>
+  async (tx, also) => {
+    const one = oneStatement([...parts, also]);
+    // Unnamed (PgBouncer in transaction mode keeps no prepared statement between transactions).
+    if (one) await tx.query({ text: one.text, values: [...one.values] });
+  };
 
 /** The exact `date` (ties are rows sharing it); repairs read the whole day it falls on. */
 const dateOf = (row: Row): string | null => stamp(row.date);
@@ -125,11 +134,8 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
       upsertSpec(TRANSACTIONS),
       rows.map((r) => transactionRow(c, r)),
     );
-    return async (tx) => {
-      await runUpsert(tx, writeExpenses);
-      await runUpsert(tx, writeAccounts);
-      await runUpsert(tx, writeTransactions);
-    };
+    // One statement: the registers and articles a transaction references are checked at its end.
+    return run([writeExpenses, writeAccounts, writeTransactions]);
   };
   return [
     {
@@ -159,16 +165,17 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
         const linkedCats = [...new Set(links.map((l) => String(l.category_id)))];
         const writeLinks = prepareUpsert(upsertSpec(CLIENT_LINKS), links);
         const stale = deleteMissingSql(CLIENT_LINKS, c, links, { column: 'client_id', ids: rows.map((r) => id(r.id)!) });
-        return async (tx) => {
-          await runUpsert(tx, writeClients);
-          // Categories the list did not name (deleted labels still on a client) are kept so links hold.
-          await runUpsert(tx, writeCats);
-          await tx.query(
-            `INSERT INTO yclients_client_categories (company_id, id, title) SELECT $1, x, '' FROM unnest($2::bigint[]) x ON CONFLICT DO NOTHING`,
-            [c, linkedCats],
-          );
-          await runUpsert(tx, writeLinks);
-          await tx.query(stale.text, stale.params);
+        // Categories the list did not name (deleted labels still on a client) are kept so links hold:
+        // inserted untitled once the titled ones are (two statements: one statement may not insert a key twice).
+        const untitledCats: Statement = {
+          text: `INSERT INTO yclients_client_categories (company_id, id, title) SELECT $1, x, '' FROM unnest($2::bigint[]) x ON CONFLICT DO NOTHING`,
+          values: [c, linkedCats],
+        };
+        const first = run([writeClients, writeCats]);
+        const second = run([untitledCats, writeLinks, { text: stale.text, values: stale.params }]);
+        return async (tx, also) => {
+          await first(tx);
+          await second(tx, also);
         };
       },
     },
@@ -208,13 +215,14 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
         const staleServices = deleteMissingSql(RECORD_SERVICES, c, services, scope);
         const writeStaff = prepareUpsert(upsertSpec(RECORD_STAFF), staff);
         const staleStaff = deleteMissingSql(RECORD_STAFF, c, staff, scope);
-        return async (tx) => {
-          await runUpsert(tx, writeRecords);
-          await runUpsert(tx, writeServices);
-          await tx.query(staleServices.text, staleServices.params);
-          await runUpsert(tx, writeStaff);
-          await tx.query(staleStaff.text, staleStaff.params);
-        };
+        // Each child table's upsert touches the page's keys, its delete the others: one statement.
+        return run([
+          writeRecords,
+          writeServices,
+          { text: staleServices.text, values: staleServices.params },
+          writeStaff,
+          { text: staleStaff.text, values: staleStaff.params },
+        ]);
       },
     },
     {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { numberedPages, UpstreamDataError, type Queryable } from '@datasync/connector-kit';
+import { numberedPages, UpstreamDataError, type NumberedPagesOptions, type Queryable, type Statement } from '@datasync/connector-kit';
 import { withTransaction, type RowOf } from '@datasync/db';
 import {
   yclientsAccounts as ACCOUNTS,
@@ -22,6 +22,7 @@ import {
   readStreamState,
   runStream,
   saveStreamState,
+  streamStateStatement,
   withCheckpoint,
   type StreamDefinition,
   type StreamKey,
@@ -75,6 +76,12 @@ async function readState(db: Queryable, connectionId: string, companyId: number,
   return readStreamState(db, stateKey(connectionId, companyId, entity), entityState);
 }
 
+const entityStateOf = (ordinal: number, lastId: bigint | null, generation?: string): EntityState => ({
+  ordinal,
+  lastId: String(lastId ?? 0n),
+  ...(generation ? { generation } : {}),
+});
+
 async function saveState(
   tx: Queryable,
   connectionId: string,
@@ -84,9 +91,18 @@ async function saveState(
   lastId: bigint | null,
   generation?: string,
 ): Promise<void> {
-  const state: EntityState = { ordinal, lastId: String(lastId ?? 0n), ...(generation ? { generation } : {}) };
-  await saveStreamState(tx, stateKey(connectionId, companyId, entity), state);
+  await saveStreamState(tx, stateKey(connectionId, companyId, entity), entityStateOf(ordinal, lastId, generation));
 }
+
+/** `saveState` as a statement, sent with a page's writes. */
+const stateStatement = (
+  connectionId: string,
+  companyId: number,
+  entity: string,
+  ordinal: number,
+  lastId: bigint | null,
+  generation?: string,
+): Statement => streamStateStatement(stateKey(connectionId, companyId, entity), entityStateOf(ordinal, lastId, generation));
 
 /**
  * Starts a soft-deleting entity over without emptying it: its state (this connection's) says
@@ -144,6 +160,24 @@ interface PassFound {
   edges: Set<string>;
 }
 
+/**
+ * Pages at most in one transaction. 1: once a page's writes are one statement, groups of 4 (with 2
+ * pages asked ahead) gave no gain this shared machine could measure and raised the worker's peak RSS by 30–45 MiB (bench/README.md,
+ * figure 1); `runStream` groups when this is raised.
+ */
+const GROUP_PAGES = 1;
+
+/**
+ * How a paged entity's pages are asked for: until the last-page rule says stop, one page ahead
+ * (`lookahead` above 1 would ask more, never past the count the upstream gave).
+ */
+export const pagingOf = <P extends ListPage>(first: number, size: number): NumberedPagesOptions<P> => ({
+  first,
+  isLast: (p, n) => isLastPage(p.rows.length, n, size, p.total),
+  lookahead: 1,
+  lastPage: (p) => (p.total === undefined ? undefined : Math.ceil(p.total / size)),
+});
+
 /** A page of a paged entity: its statements (built on arrival) and what committing it means. */
 interface PagedExtra {
   write: PageWrite;
@@ -171,9 +205,9 @@ function pagedStream(
       const first = firstPage(start);
       let prefetched = from.prefetched;
       // Each page's statements are built as soon as it arrives, while the page before is being written.
-      const withWrite = (page: ListPage) => ({ ...page, write: e.prepare(page.rows, generation) });
+      const withWrite = (page: ListPage): ListPage & { write: PageWrite } => ({ ...page, write: e.prepare(page.rows, generation) });
       const pages = numberedPages(
-        (n) => {
+        (n): Promise<ListPage & { write: PageWrite }> => {
           if (n === first && prefetched) {
             const p = prefetched;
             prefetched = undefined;
@@ -181,7 +215,7 @@ function pagedStream(
           }
           return e.fetch(n).then(withWrite);
         },
-        { first, isLast: (p, n) => isLastPage(p.rows.length, n, size, p.total) },
+        pagingOf(first, size),
       );
       let previousKey: string | null = null;
       for await (const { page, n } of pages) {
@@ -205,14 +239,15 @@ function pagedStream(
         };
       }
     },
+    // Pages already fetched are committed together: one commit, state and run update per group.
+    groupPages: GROUP_PAGES,
     // Rows are written as the entity prepared them (rows without an id are left out there).
     toRow: (row) => row,
     async write(tx, _rows, page) {
-      await page.extra.write(tx);
       // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
-      // row of a tie group may be another one each time).
-      if (!page.extra.step.unchanged)
-        await saveState(tx, ctx.connection.id, c, e.name, page.extra.step.ordinal, page.extra.last, generation);
+      // row of a tie group may be another one each time). Sent with the page's rows: one round trip.
+      const { step, last } = page.extra;
+      await page.extra.write(tx, step.unchanged ? undefined : stateStatement(ctx.connection.id, c, e.name, step.ordinal, last, generation));
     },
     report(page) {
       progress[e.name] = { state: 'running', rows: page.extra.step.ordinal, page: page.n, total: page.total ?? null };

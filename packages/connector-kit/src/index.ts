@@ -5,3 +5,4 @@ export * from './paginate';
 export * from './bulk';
 export * from './method-limits';
 export * from './cooldown';
+export * from './statements';

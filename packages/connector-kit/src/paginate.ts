@@ -12,6 +12,13 @@ export interface NumberedPagesOptions<P> {
   maxPages?: number;
   /** Ask for page n+1 before page n is handed out. Default true. */
   prefetch?: boolean;
+  /**
+   * Pages asked for ahead of the one handed out (default 1), so pages pile up while the caller is
+   * slower than the upstream. Never past `lastPage`: without it only one page goes ahead.
+   */
+  lookahead?: number;
+  /** The last page number worth asking for, as page `n` tells (its total count); undefined when it does not say. */
+  lastPage?: (page: P, n: number) => number | undefined;
 }
 
 export async function* numberedPages<P>(
@@ -19,24 +26,35 @@ export async function* numberedPages<P>(
   options: NumberedPagesOptions<P>,
 ): AsyncGenerator<{ page: P; n: number }> {
   const last = options.first + (options.maxPages ?? Number.MAX_SAFE_INTEGER) - 1;
+  const depth = options.prefetch === false ? 0 : Math.max(1, options.lookahead ?? 1);
+  const inFlight = new Map<number, Promise<P>>();
+  let asked = options.first - 1;
+  const ask = (k: number) => {
+    const pending = fetchPage(k);
+    pending.catch(() => {}); // surfaced when awaited; silenced if the caller stops early
+    inFlight.set(k, pending);
+    asked = Math.max(asked, k);
+  };
   let n = options.first;
-  let pending: Promise<P> | undefined = fetchPage(n);
+  ask(n);
   try {
-    while (pending !== undefined) {
-      const page = await pending;
-      pending = undefined;
+    for (;;) {
+      const page = await inFlight.get(n)!;
+      inFlight.delete(n);
       const done = options.isLast(page, n) || n >= last;
-      if (!done && options.prefetch !== false) {
-        pending = fetchPage(n + 1);
-        pending.catch(() => {}); // surfaced when awaited; silenced if the caller stops early
+      if (!done && depth > 0) {
+        // One page ahead always (as before); more only up to the last page the upstream announced.
+        const known = depth > 1 ? options.lastPage?.(page, n) : undefined;
+        const until = Math.min(last, n + 1 + (known === undefined ? 0 : Math.max(0, Math.min(depth, known - n) - 1)));
+        while (asked < until) ask(asked + 1);
       }
       yield { page, n };
       if (done) return;
       n += 1;
-      pending ??= fetchPage(n);
+      if (!inFlight.has(n)) ask(n);
     }
   } finally {
-    pending?.catch(() => {});
+    for (const pending of inFlight.values()) pending.catch(() => {});
   }
 }
 

@@ -40,7 +40,15 @@ export interface BenchScenario {
    * The naive baseline's sample: the root tables (sampled by `id`, roots are the entities' names)
    * and the tables of their dependent rows; `fanout`: rows written per root row, to aim the sample's size.
    */
-  naive: { sample: readonly { table: string; column: string; root: string }[]; fanout: number };
+  naive: {
+    sample: readonly { table: string; column: string; root: string }[];
+    fanout: number;
+    /**
+     * What a one-off script does to get the sample's rows of `root`: plain HTTP and `JSON.parse` of
+     * its pages, one after another, until `rows` items are in hand (`settings`: what `env` answered).
+     */
+    fetch?(settings: Record<string, string>, dataSet: number, root: string, rows: number): Promise<{ requests: number; items: number }>;
+  };
   /** The upstream's path in the sandbox (its request log, the latency fault). */
   upstreamPath: string;
   /** The upstream's real limit, which figure 2 has the sandbox enforce (POST `rateLimitPath` { enabled, perSecond, perMinute, by }). */
@@ -58,6 +66,11 @@ export interface BenchScenario {
   rateLimitEnv(perSecond: number, perMinute: number): Record<string, string>;
   /** A generated data set in the sandbox; its id. */
   createDataSet(sandbox: BenchSandbox, size: BenchSize): Promise<number>;
+  /**
+   * Figure 1's fetch-only limit: the worker's own fetching and parsing of every page of the data
+   * set (its transport, its page iteration), writing nothing (`settings`: what `env` answered).
+   */
+  fetchOnly?(settings: Record<string, string>, dataSet: number): Promise<{ requests: number; items: number }>;
   /** The job that syncs a data set, its gateway route (`POST`, the parameters as the body), and its parameters. */
   sync: { job: string; route: string; params(dataSet: number): Record<string, unknown> };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Queryable } from '@datasync/connector-kit';
+import type { Queryable, Statement } from '@datasync/connector-kit';
 import { ENV_CONNECTION_ID } from './connection-ref';
 
 /**
@@ -43,12 +43,18 @@ export async function readStreamState<S>(db: Queryable, key: StreamKey, schema: 
 
 /** Saves the stream's state in the caller's transaction; an unchanged state is not written again (no new row version). */
 export async function saveStreamState<S>(tx: Queryable, key: StreamKey, state: S): Promise<void> {
-  await tx.query(
-    `INSERT INTO stream_state (source, stream, scope, connection_id, state, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+  const { text, values } = streamStateStatement(key, state);
+  await tx.query(text, [...values]);
+}
+
+/** The statement `saveStreamState` runs, to send with a page's own writes (`oneStatement`: one round trip). */
+export function streamStateStatement<S>(key: StreamKey, state: S): Statement {
+  return {
+    text: `INSERT INTO stream_state (source, stream, scope, connection_id, state, updated_at) VALUES ($1, $2, $3, $4, $5, now())
      ON CONFLICT (source, stream, scope, connection_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()
      WHERE stream_state.state IS DISTINCT FROM EXCLUDED.state`,
-    [key.source, key.stream, key.scope, conn(key), JSON.stringify(state)],
-  );
+    values: [key.source, key.stream, key.scope, conn(key), JSON.stringify(state)],
+  };
 }
 
 /** Forgets the stream's state (the next read starts from the beginning). */

@@ -66,6 +66,14 @@ export interface StreamDefinition<C, Item, Row, Written, Extra = unknown> {
   committed?(page: StreamPage<Item, C, Extra>, outcome: PageOutcome<Row, Written>): void;
   /** Stop after this page (e.g. it held nothing new). */
   stopAfter?(page: StreamPage<Item, C, Extra>, outcome: PageOutcome<Row, Written>): boolean;
+  /**
+   * Pages committed together (default 1): when the pages after one are already fetched (they
+   * arrive faster than they commit), up to this many go into one transaction — each page's rows
+   * in order, the counts of all, the checkpoint of the last — so a commit (and the run row's
+   * update) is paid once per group. Ignored for streams with `shortPage` or `stopAfter`, which
+   * decide page by page.
+   */
+  groupPages?: number;
 }
 
 /** What a stream's pass did in this attempt. */
@@ -77,14 +85,30 @@ export interface StreamSummary<C> {
   last?: { n: number; checkpoint: C; total?: number };
 }
 
-/** Runs a stream from the run's checkpoint to its last page, one transaction per page. */
+/** A page turned into rows, ready to be written. */
+interface Taken<Item, C, Row, Extra> {
+  page: StreamPage<Item, C, Extra>;
+  rows: Row[];
+  skipped: { index: number; skip: Skip }[];
+  byReason: Record<string, number>;
+}
+
+const NOT_YET = Symbol('not yet');
+/** Resolves after the I/O already received has been handled: a page that arrived is ready by then. */
+const nextTurn = () => new Promise<typeof NOT_YET>((resolve) => setImmediate(() => resolve(NOT_YET)));
+
+/**
+ * Runs a stream from the run's checkpoint to its last page, one transaction per page (or per group
+ * of pages already fetched, `groupPages`).
+ */
 export async function runStream<P, C, Item, Row, Written, Extra>(
   ctx: RunContext<P, C>,
   stream: StreamDefinition<C, Item, Row, Written, Extra>,
   resume: C | null = ctx.checkpoint,
 ): Promise<StreamSummary<C>> {
   const summary: StreamSummary<C> = { pages: 0, rows: 0, skipped: 0 };
-  for await (const page of stream.pages(resume)) {
+  const maxGroup = stream.shortPage || stream.stopAfter ? 1 : Math.max(1, stream.groupPages ?? 1);
+  const take = (page: StreamPage<Item, C, Extra>): Taken<Item, C, Row, Extra> => {
     const rows: Row[] = [];
     const skipped: { index: number; skip: Skip }[] = [];
     page.items.forEach((item, index) => {
@@ -102,24 +126,80 @@ export async function runStream<P, C, Item, Row, Written, Extra>(
     }
     const short = stream.shortPage?.(page, ctx.counts);
     if (short) throw new UpstreamDataError(short);
-
     const byReason: Record<string, number> = {};
     for (const { skip } of skipped) byReason[`skipped_${skip.skip}`] = (byReason[`skipped_${skip.skip}`] ?? 0) + 1;
-    const outcome = await ctx.commitPage(
-      async (tx): Promise<PageOutcome<Row, Written>> => ({ rows, skipped, written: await stream.write(tx, rows, page) }),
-      (done) => {
-        const { added, progress } = stream.report(page, done);
-        return { checkpoint: page.checkpoint, progress, added: { pages: 1, ...added, skipped: skipped.length, ...byReason } };
-      },
-    );
-    summary.pages += 1;
-    summary.rows += rows.length;
-    summary.skipped += skipped.length;
-    summary.last = { n: page.n, checkpoint: page.checkpoint, total: page.total };
-    stream.committed?.(page, outcome);
-    if (stream.stopAfter?.(page, outcome)) break;
-    // The worker is stopping (SIGTERM): this page is saved, the next worker resumes after it.
-    if (ctx.signal.aborted) throw new HandedBackError(`${stream.name}: handed back after page ${page.n}`);
+    return { page, rows, skipped, byReason };
+  };
+
+  const pages = stream.pages(resume)[Symbol.asyncIterator]();
+  // With groups, the next page is asked for while this one is written (a rejection surfaces when awaited).
+  let next: Promise<IteratorResult<StreamPage<Item, C, Extra>>> | undefined;
+  const ask = (): void => {
+    next = pages.next();
+    next.catch(() => {});
+  };
+  let finished = false;
+  try {
+    for (;;) {
+      const head = await (next ?? pages.next());
+      next = undefined;
+      if (head.done) {
+        finished = true;
+        break;
+      }
+      const group = [take(head.value)];
+      if (maxGroup > 1) {
+        ask();
+        // Only pages already here join the group: waiting for one would idle the writer.
+        while (group.length < maxGroup) {
+          const ready = await Promise.race([next!, nextTurn()]);
+          if (ready === NOT_YET || ready.done) break;
+          group.push(take(ready.value));
+          ask();
+        }
+      }
+      const last = group[group.length - 1]!;
+      const outcomes = await ctx.commitPage(
+        async (tx) => {
+          const done: PageOutcome<Row, Written>[] = [];
+          for (const { page, rows, skipped } of group) done.push({ rows, skipped, written: await stream.write(tx, rows, page) });
+          return done;
+        },
+        (done) => {
+          const added: Record<string, number> = {};
+          let progress: Record<string, unknown> | undefined;
+          group.forEach(({ page, skipped, byReason }, i) => {
+            const report = stream.report(page, done[i]!);
+            progress = report.progress;
+            for (const [k, v] of Object.entries({ pages: 1, ...report.added, skipped: skipped.length, ...byReason }))
+              added[k] = (added[k] ?? 0) + v;
+          });
+          return { checkpoint: last.page.checkpoint, progress, added };
+        },
+      );
+      let stop = false;
+      group.forEach(({ page, rows, skipped }, i) => {
+        summary.pages += 1;
+        summary.rows += rows.length;
+        summary.skipped += skipped.length;
+        summary.last = { n: page.n, checkpoint: page.checkpoint, total: page.total };
+        stream.committed?.(page, outcomes[i]!);
+        if (stream.stopAfter?.(page, outcomes[i]!)) stop = true;
+      });
+      if (stop) break;
+      // The worker is stopping (SIGTERM): these pages are saved, the next worker resumes after them.
+      if (ctx.signal.aborted) throw new HandedBackError(`${stream.name}: handed back after page ${last.page.n}`);
+    }
+  } finally {
+    // Stopped early (stopAfter, an error, a hand-back): let the pages' iterator clean up.
+    if (finished) {
+      // Nothing to clean up: the iterator ran to its end.
+    } else if (next === undefined) await pages.return?.(undefined).catch(() => undefined);
+    else
+      void next
+        .catch(() => undefined)
+        .then(() => pages.return?.(undefined))
+        .catch(() => undefined);
   }
   return summary;
 }

@@ -120,4 +120,59 @@ describe('runStream', () => {
     await runStream(run.ctx, stream);
     expect(written).toEqual([[1], []]);
   });
+
+  it('commits pages already fetched together (groupPages): every page written once in order, the last checkpoint, the counts of all', async () => {
+    const run = memoryRun();
+    // Every page is there at once (a generator that never waits): they group up to 3.
+    const { stream, written } = numbers([[1, -2], [3], [4], [5], [6, 0], [7]], { groupPages: 3 });
+    const summary = await runStream(run.ctx, stream);
+    expect(written).toEqual([[1], [3], [4], [5], [6], [7]]);
+    expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 3 }, { page: 6 }]);
+    expect(run.commits.map((c) => c.added)).toEqual([
+      { pages: 3, numbers: 3, skipped: 1, skipped_negative: 1 },
+      { pages: 3, numbers: 3, skipped: 1, skipped_zero: 1 },
+    ]);
+    expect(run.commits.map((c) => c.progress)).toEqual([{ page: 3 }, { page: 6 }]);
+    expect(run.counts).toEqual({ pages: 6, numbers: 6, skipped: 2, skipped_negative: 1, skipped_zero: 1 });
+    expect(summary).toMatchObject({ pages: 6, rows: 6, skipped: 2, last: { n: 6, checkpoint: { page: 6 } } });
+  });
+
+  it('does not wait for a page to fill a group: a page still being fetched goes into the next transaction', async () => {
+    const run = memoryRun();
+    const { stream, written } = numbers([[1], [2], [3]], { groupPages: 8 });
+    const pages = stream.pages.bind(stream);
+    stream.pages = async function* (resume) {
+      for await (const page of pages(resume)) {
+        if (page.n === 2) await new Promise((r) => setTimeout(r, 20));
+        yield page;
+      }
+    };
+    await runStream(run.ctx, stream);
+    expect(written).toEqual([[1], [2], [3]]);
+    expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 1 }, { page: 3 }]);
+  });
+
+  it('hands back after a group once the worker is stopping; a resume from its checkpoint writes the rest once', async () => {
+    const stopping = new AbortController();
+    const run = memoryRun(null, stopping.signal);
+    const { stream, written } = numbers([[1], [2], [3], [4], [5]], {
+      groupPages: 2,
+      committed: (page) => {
+        if (page.n === 2) stopping.abort();
+      },
+    });
+    await expect(runStream(run.ctx, stream)).rejects.toBeInstanceOf(HandedBackError);
+    expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 2 }]);
+    const next = memoryRun(run.commits.at(-1)!.checkpoint);
+    const rest = numbers([[1], [2], [3], [4], [5]], { groupPages: 2 });
+    await runStream(next.ctx, rest.stream);
+    expect([...written, ...rest.written]).toEqual([[1], [2], [3], [4], [5]]);
+  });
+
+  it('decides page by page for a stream with a short-page guard, even when asked to group', async () => {
+    const run = memoryRun();
+    const { stream } = numbers([[1], [2], [3]], { groupPages: 8, shortPage: () => undefined });
+    await runStream(run.ctx, stream);
+    expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 1 }, { page: 2 }, { page: 3 }]);
+  });
 });

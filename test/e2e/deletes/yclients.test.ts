@@ -91,9 +91,12 @@ describeDeletes({
       kill: {
         delay: { path: '/yclients/api/v1/', kind: 'delay', delayMs: 100 },
         // The clients' reset pass is under way: some of its pages committed, not all (6 pages of 50).
+        // Pages already fetched commit together (page 1 alone, then the pages asked ahead in groups),
+        // so any committed page from 2 to 5 is mid-pass (after page 1 a resume asks for page 1 again:
+        // it holds the saved ordinal).
         ready: (run) => {
           const clients = (run.progress.entities as Record<string, { state: string; page?: number }> | undefined)?.clients;
-          return clients?.state === 'running' && (clients.page ?? 0) >= 2 && (clients.page ?? 0) < 5;
+          return clients?.state === 'running' && (clients.page ?? 0) >= 2 && (clients.page ?? 0) < 6;
         },
         // Page 1 of the clients asked once: the resumed attempt went on with the killed pass's generation, not a new pass.
         firstPage: {
