@@ -26,7 +26,8 @@ export type Tx = pg.PoolClient;
 export type EntityProgress = Record<string, { state: 'running' | 'done' | 'reset'; rows: number; page?: number; total?: number | null }>;
 
 /**
- * A page's writes with every parameter built: made while the previous page is being written.
- * `also`: a statement sent with the page's last one (its stream state), in the same round trip.
+ * A page's writes with every parameter built (made while the previous page is being written): the
+ * statements to run in order, `also` (its stream state) joined to the last one. One statement is
+ * committed with the run's checkpoint as one, without an explicit transaction (`commitStatements`).
  */
-export type PageWrite = (tx: Tx, also?: Statement) => Promise<void>;
+export type PageWrite = (also?: Statement) => Statement[];

@@ -44,13 +44,12 @@ export interface PagedEntity {
   repair?: (ctx: Ctx, keys: Set<string>) => Promise<void>;
 }
 
-/** A page's writes as one prepared statement: one round trip in the page's transaction. */
+/** A page's writes as one statement (one round trip; none when there is nothing to write). */
 const run =
   (parts: (Statement | undefined)[]): PageWrite =>
-  async (tx, also) => {
+  (also) => {
     const one = oneStatement([...parts, also]);
-    // Unnamed (PgBouncer in transaction mode keeps no prepared statement between transactions).
-    if (one) await tx.query({ text: one.text, values: [...one.values] });
+    return one ? [one] : [];
   };
 
 /** The exact `date` (ties are rows sharing it); repairs read the whole day it falls on. */
@@ -97,7 +96,8 @@ async function repairDays(
     const write = prepare(rows);
     await ctx.commitPage(
       async (tx) => {
-        await write(tx);
+        // Unnamed statements (PgBouncer in transaction mode keeps no prepared statement between transactions).
+        for (const s of write()) await tx.query({ text: s.text, values: [...s.values] });
         if (exact) {
           await tx.query(
             `DELETE FROM yclients_transactions WHERE company_id = $1 AND date >= $2::date AND date < $2::date + 1 AND NOT (id = ANY($3::bigint[]))`,
@@ -173,10 +173,7 @@ export function pagedEntities(t: YclientsTransport, c: number, accountIds: () =>
         };
         const first = run([writeClients, writeCats]);
         const second = run([untitledCats, writeLinks, { text: stale.text, values: stale.params }]);
-        return async (tx, also) => {
-          await first(tx);
-          await second(tx, also);
-        };
+        return (also) => [...first(), ...second(also)];
       },
     },
     {

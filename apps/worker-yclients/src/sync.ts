@@ -163,7 +163,8 @@ interface PassFound {
 /**
  * Pages at most in one transaction. 1: once a page's writes are one statement, groups of 4 (with 2
  * pages asked ahead) gave no gain this shared machine could measure and raised the worker's peak RSS by 30–45 MiB (bench/README.md,
- * figure 1); `runStream` groups when this is raised.
+ * figure 1); `runStream` groups when this is raised. With 1, a records or transactions page is one
+ * statement sent without BEGIN/COMMIT; a group is several, in one transaction.
  */
 const GROUP_PAGES = 1;
 
@@ -243,11 +244,11 @@ function pagedStream(
     groupPages: GROUP_PAGES,
     // Rows are written as the entity prepared them (rows without an id are left out there).
     toRow: (row) => row,
-    async write(tx, _rows, page) {
+    statements(_rows, page) {
       // Same ordinal as saved: nothing new. Keep the saved row (under unstable paging the last
       // row of a tie group may be another one each time). Sent with the page's rows: one round trip.
       const { step, last } = page.extra;
-      await page.extra.write(tx, step.unchanged ? undefined : stateStatement(ctx.connection.id, c, e.name, step.ordinal, last, generation));
+      return page.extra.write(step.unchanged ? undefined : stateStatement(ctx.connection.id, c, e.name, step.ordinal, last, generation));
     },
     report(page) {
       progress[e.name] = { state: 'running', rows: page.extra.step.ordinal, page: page.n, total: page.total ?? null };

@@ -2,6 +2,8 @@
 export interface Statement {
   text: string;
   values: readonly unknown[];
+  /** The statements a `oneStatement` was made of: combining it again combines them (a WITH may not nest one). */
+  parts?: readonly Statement[];
 }
 
 /**
@@ -15,10 +17,11 @@ export interface Statement {
  * of one key are not). Foreign keys are checked at the end of the statement, so a child row may
  * reference a parent inserted by a statement before it. The texts must hold no `$` but their
  * parameters' (generated SQL does not), and none may be a `WITH` itself (Postgres takes
- * data-modifying CTEs at the top level only): combine the parts, not combined statements. Undefined parts are left out; undefined when none is left.
+ * data-modifying CTEs at the top level only) — unless it came from `oneStatement`, whose parts are
+ * combined instead. Undefined parts are left out; undefined when none is left.
  */
 export function oneStatement(parts: readonly (Statement | undefined)[]): Statement | undefined {
-  const present = parts.filter((p): p is Statement => p !== undefined);
+  const present = parts.filter((p): p is Statement => p !== undefined).flatMap((p) => p.parts ?? [p]);
   if (present.length <= 1) return present[0];
   const values: unknown[] = [];
   const ctes = present.map((part, i) => {
@@ -26,5 +29,5 @@ export function oneStatement(parts: readonly (Statement | undefined)[]): Stateme
     values.push(...part.values);
     return `s${i} AS (${part.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
   });
-  return { text: `WITH ${ctes.join(', ')} SELECT 1`, values };
+  return { text: `WITH ${ctes.join(', ')} SELECT 1`, values, parts: present };
 }

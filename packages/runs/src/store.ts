@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Statement } from '@datasync/connector-kit';
 import { withTransaction } from '@datasync/db';
 import { childEnded, type ChildEnded } from './backfill-chain';
 
@@ -122,7 +123,13 @@ export interface RunUpdate {
 
 /** Saves progress, counts and checkpoint; inside the page's transaction when given its client. */
 export async function updateRun(db: Q, id: string, update: RunUpdate): Promise<void> {
-  await db.query({
+  const { text, values } = updateRunStatement(id, update);
+  await db.query({ text, values: [...values] });
+}
+
+/** The statement `updateRun` runs, to send with a page's own writes (`oneStatement`: one round trip). */
+export function updateRunStatement(id: string, update: RunUpdate): Statement {
+  return {
     text: `UPDATE sync_runs SET progress = COALESCE($2::jsonb, progress), counts = COALESCE($3::jsonb, counts),
              checkpoint = CASE WHEN $4::boolean THEN $5::jsonb ELSE checkpoint END, updated_at = now()
            WHERE id = $1`,
@@ -133,7 +140,7 @@ export async function updateRun(db: Q, id: string, update: RunUpdate): Promise<v
       'checkpoint' in update,
       update.checkpoint === undefined ? null : JSON.stringify(update.checkpoint),
     ],
-  });
+  };
 }
 
 export interface FinishedRun {

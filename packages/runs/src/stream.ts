@@ -1,12 +1,13 @@
 import type pg from 'pg';
-import { UpstreamDataError } from '@datasync/connector-kit';
+import { UpstreamDataError, type Statement } from '@datasync/connector-kit';
 import { HandedBackError } from './drain';
 import type { RunContext } from './worker';
 
 /**
  * The stream engine: a source declares how to fetch its pages and what a row is; the engine turns
  * items into rows (counting the skipped ones by reason), guards against short pages, and commits
- * each page — its rows, the run's checkpoint, counts and progress — in one transaction.
+ * each page — its rows, the run's checkpoint, counts and progress — atomically: in one transaction,
+ * or as one autocommitted statement when the page's writes are one (`statements`).
  */
 
 /** Why an item is not a row: `reason` is a short code (counted as `skipped_<reason>`), `detail` says what was wrong. */
@@ -47,8 +48,17 @@ export interface StreamDefinition<C, Item, Row, Written, Extra = unknown> {
   pages(resume: C | null): AsyncIterable<StreamPage<Item, C, Extra>>;
   /** A row, or why the item is skipped. */
   toRow(item: Item, index: number, page: StreamPage<Item, C, Extra>): Row | Skip;
-  /** Writes a page's rows in the page's transaction (bulk upserts); answers what the counts need (rows new to the run, ...). */
-  write(tx: pg.PoolClient, rows: Row[], page: StreamPage<Item, C, Extra>): Promise<Written>;
+  /**
+   * Writes a page's rows in the page's transaction (bulk upserts); answers what the counts need (rows
+   * new to the run, ...). A stream gives this or `statements`.
+   */
+  write?(tx: pg.PoolClient, rows: Row[], page: StreamPage<Item, C, Extra>): Promise<Written>;
+  /**
+   * A page's writes as statements run in order (built without database access; `written` is then
+   * undefined). When a commit holds one statement in all, it goes with the run's checkpoint as one
+   * autocommitted statement: no BEGIN/COMMIT round trips (`RunContext.commitStatements`).
+   */
+  statements?(rows: Row[], page: StreamPage<Item, C, Extra>): readonly Statement[];
   /**
    * The short-page guard: called before a page is committed, with the run's counts so far (earlier
    * pages and attempts); a message fails the attempt with a retryable UpstreamDataError, so the retry
@@ -159,24 +169,31 @@ export async function runStream<P, C, Item, Row, Written, Extra>(
         }
       }
       const last = group[group.length - 1]!;
-      const outcomes = await ctx.commitPage(
-        async (tx) => {
+      const update = (done: PageOutcome<Row, Written>[]) => {
+        const added: Record<string, number> = {};
+        let progress: Record<string, unknown> | undefined;
+        group.forEach(({ page, skipped, byReason }, i) => {
+          const report = stream.report(page, done[i]!);
+          progress = report.progress;
+          for (const [k, v] of Object.entries({ pages: 1, ...report.added, skipped: skipped.length, ...byReason }))
+            added[k] = (added[k] ?? 0) + v;
+        });
+        return { checkpoint: last.page.checkpoint, progress, added };
+      };
+      let outcomes: PageOutcome<Row, Written>[];
+      if (stream.statements) {
+        const statements = group.flatMap(({ page, rows }) => stream.statements!(rows, page));
+        outcomes = group.map(({ rows, skipped }) => ({ rows, skipped, written: undefined as Written }));
+        await ctx.commitStatements(statements, update(outcomes));
+      } else {
+        const write = stream.write;
+        if (!write) throw new Error(`${stream.name}: a stream needs write or statements`);
+        outcomes = await ctx.commitPage(async (tx) => {
           const done: PageOutcome<Row, Written>[] = [];
-          for (const { page, rows, skipped } of group) done.push({ rows, skipped, written: await stream.write(tx, rows, page) });
+          for (const { page, rows, skipped } of group) done.push({ rows, skipped, written: await write(tx, rows, page) });
           return done;
-        },
-        (done) => {
-          const added: Record<string, number> = {};
-          let progress: Record<string, unknown> | undefined;
-          group.forEach(({ page, skipped, byReason }, i) => {
-            const report = stream.report(page, done[i]!);
-            progress = report.progress;
-            for (const [k, v] of Object.entries({ pages: 1, ...report.added, skipped: skipped.length, ...byReason }))
-              added[k] = (added[k] ?? 0) + v;
-          });
-          return { checkpoint: last.page.checkpoint, progress, added };
-        },
-      );
+        }, update);
+      }
       let stop = false;
       group.forEach(({ page, rows, skipped }, i) => {
         summary.pages += 1;

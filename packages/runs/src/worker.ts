@@ -2,7 +2,7 @@ import os from 'node:os';
 import type pg from 'pg';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import { UpstreamError } from '@datasync/connector-kit';
+import { oneStatement, UpstreamError, type Statement } from '@datasync/connector-kit';
 import { withTransaction } from '@datasync/db';
 import { jobLogger, pruneLogs, withRunLog, type Logger } from '@datasync/logger';
 import { jobEnvelope, type QueuedSource } from '@datasync/queues';
@@ -11,7 +11,7 @@ import type { RunLifecycle } from './lifecycle';
 import { enqueueRun } from './backfill';
 import type { QueueSet } from './submit';
 import { onRedisError } from './redis-errors';
-import { finishRun, isIdleRun, markHandedBack, markRetrying, markRunning, updateRun } from './store';
+import { finishRun, isIdleRun, markHandedBack, markRetrying, markRunning, updateRun, updateRunStatement } from './store';
 import { ENV_CONNECTION_ID } from './connection-ref';
 import {
   ConnectionGone,
@@ -42,6 +42,13 @@ export interface RunContext<P, C = unknown> {
    * are saved in the same transaction, so a crash never leaves the checkpoint ahead of the data.
    */
   commitPage<T>(write: (tx: pg.PoolClient) => Promise<T>, update: PageUpdate<C> | ((written: T) => PageUpdate<C>)): Promise<T>;
+  /**
+   * `commitPage` for a page whose writes are statements run in order. When there is at most one, it
+   * and the run's update are sent as ONE statement with no explicit transaction (a statement is
+   * atomic on its own): no BEGIN/COMMIT round trips, no time idle in a transaction. Two or more run
+   * in one transaction, as `commitPage` does.
+   */
+  commitStatements(statements: readonly Statement[], update: PageUpdate<C>): Promise<void>;
   /** Reports progress outside a page write (stage changes). */
   progress(progress: Record<string, unknown>): Promise<void>;
   /**
@@ -232,6 +239,22 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       'run started',
     );
 
+    // What a page's update makes of the run's counts and progress (saved with the page), and what
+    // the attempt holds once it is committed.
+    const nextRun = (u: PageUpdate<unknown>) => {
+      const nextCounts = { ...counts };
+      for (const [k, v] of Object.entries(u.added ?? {})) nextCounts[k] = (nextCounts[k] ?? 0) + v;
+      const nextProgress = u.progress ? { ...progress, ...u.progress } : progress;
+      return { nextCounts, nextProgress, added: u.added, checkpoint: u.checkpoint };
+    };
+    const committed = ({ nextCounts, nextProgress, added, checkpoint }: ReturnType<typeof nextRun>): void => {
+      Object.assign(counts, nextCounts);
+      progress = nextProgress;
+      savedCheckpoint = checkpoint;
+      if (added) lifecycle.metrics.recordsWritten(def.source, added);
+      void job.updateProgress(progress).catch(() => {});
+    };
+
     const ctx: RunContext<unknown, unknown> = {
       runId,
       params: params.data,
@@ -243,23 +266,32 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       signal: jobsInHand.signal,
       connection,
       async commitPage(write, update) {
-        const { result, nextCounts, nextProgress, added, checkpoint } = await held.commit(() =>
+        const { result, ...next } = await held.commit(() =>
           withTransaction(options.pool, async (tx) => {
             const written = await write(tx);
-            const u = typeof update === 'function' ? update(written) : update;
-            const counted = { ...counts };
-            for (const [k, v] of Object.entries(u.added ?? {})) counted[k] = (counted[k] ?? 0) + v;
-            const shown = u.progress ? { ...progress, ...u.progress } : progress;
-            await updateRun(tx, runId, { checkpoint: u.checkpoint, counts: counted, progress: shown });
-            return { result: written, nextCounts: counted, nextProgress: shown, added: u.added, checkpoint: u.checkpoint };
+            const next = nextRun(typeof update === 'function' ? update(written) : update);
+            await updateRun(tx, runId, { checkpoint: next.checkpoint, counts: next.nextCounts, progress: next.nextProgress });
+            return { result: written, ...next };
           }),
         );
-        Object.assign(counts, nextCounts);
-        progress = nextProgress;
-        savedCheckpoint = checkpoint;
-        if (added) lifecycle.metrics.recordsWritten(def.source, added);
-        void job.updateProgress(progress).catch(() => {});
+        committed(next);
         return result;
+      },
+      async commitStatements(statements, update) {
+        const next = nextRun(update);
+        const runUpdate = updateRunStatement(runId, { checkpoint: next.checkpoint, counts: next.nextCounts, progress: next.nextProgress });
+        await held.commit(async () => {
+          if (statements.length <= 1) {
+            // Autocommit: the page's rows, its stream state and the run's checkpoint commit together or not at all.
+            const one = oneStatement([...statements, runUpdate])!;
+            await options.pool.query({ text: one.text, values: [...one.values] });
+            return;
+          }
+          await withTransaction(options.pool, async (tx) => {
+            for (const s of [...statements, runUpdate]) await tx.query({ text: s.text, values: [...s.values] });
+          });
+        });
+        committed(next);
       },
       async progress(update) {
         if (held.handedBack) return;

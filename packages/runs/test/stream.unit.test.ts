@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { UpstreamDataError } from '@datasync/connector-kit';
+import { UpstreamDataError, type Statement } from '@datasync/connector-kit';
 import type { Logger } from '@datasync/logger';
 import {
   envConnection,
@@ -18,6 +18,8 @@ type Checkpoint = { page: number };
 /** A run context whose transactions are in memory: what each committed page saved, in order. */
 function memoryRun(checkpoint: Checkpoint | null = null, signal: AbortSignal = new AbortController().signal) {
   const commits: PageUpdate<Checkpoint>[] = [];
+  /** The statements each `commitStatements` was given, in order. */
+  const statementCommits: (readonly Statement[])[] = [];
   const warnings: unknown[] = [];
   const counts: Record<string, number> = {};
   const log = { warn: (o: unknown) => warnings.push(o), info: () => {}, debug: () => {} } as unknown as Logger;
@@ -37,11 +39,16 @@ function memoryRun(checkpoint: Checkpoint | null = null, signal: AbortSignal = n
       commits.push(u);
       return written;
     },
+    async commitStatements(statements, u) {
+      statementCommits.push(statements);
+      for (const [k, v] of Object.entries(u.added ?? {})) counts[k] = (counts[k] ?? 0) + v;
+      commits.push(u);
+    },
     async progress() {},
     signal,
     resync: { streams: [], pending: () => false, dropped: async () => {} },
   };
-  return { ctx, commits, warnings, counts };
+  return { ctx, commits, statementCommits, warnings, counts };
 }
 
 /** A stream over fixed pages of numbers: negative ones are malformed, zero is "not a number". */
@@ -174,5 +181,23 @@ describe('runStream', () => {
     const { stream } = numbers([[1], [2], [3]], { groupPages: 8, shortPage: () => undefined });
     await runStream(run.ctx, stream);
     expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 1 }, { page: 2 }, { page: 3 }]);
+  });
+  it('commits a stream that gives statements through commitStatements: each page its statements, checkpoint and counts', async () => {
+    const run = memoryRun();
+    const { stream } = numbers(
+      [
+        [1, -2],
+        [3, 4],
+      ],
+      {
+        write: undefined,
+        statements: (rows) => rows.map((r) => ({ text: 'SELECT $1', values: [r] })),
+        report: (page) => ({ added: { numbers: page.items.length }, progress: { page: page.n } }),
+      },
+    );
+    await runStream(run.ctx, stream);
+    expect(run.statementCommits.map((ss) => ss.map((s) => s.values[0]))).toEqual([[1], [3, 4]]);
+    expect(run.commits.map((c) => c.checkpoint)).toEqual([{ page: 1 }, { page: 2 }]);
+    expect(run.counts).toEqual({ pages: 2, numbers: 4, skipped: 1, skipped_negative: 1 });
   });
 });
