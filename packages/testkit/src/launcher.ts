@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startNodeArgs } from '@datasync/config';
 import { waitFor } from './wait';
 
 /** The repository root (apps/<app>/src/main.ts are started from here). */
@@ -32,20 +32,9 @@ export interface SpawnOptions {
   keep?: number;
 }
 
-/**
- * The node flags of the app's `pnpm start` when it reads `node <flags> --import tsx src/main.ts`
- * (worker-yclients sets V8's young generation size there), so tests and the bench run the process
- * with the heap production gives it; none when it is plain `tsx src/main.ts`.
- */
-export function startNodeArgs(app: string): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(root, 'apps', app, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
-  const match = /^node\s+(.*?)\s*--import tsx src\/main\.ts$/.exec(pkg.scripts?.start ?? '');
-  return match?.[1]?.split(/\s+/).filter(Boolean) ?? [];
-}
-
 /** Any app of apps/ as a real process under tsx (with its `pnpm start` node flags), with its JSON log captured. */
 export function spawnApp(app: string, env: Record<string, string>, options: SpawnOptions = {}): AppProcess {
-  const nodeArgs = [...startNodeArgs(app), ...(options.nodeArgs ?? [])];
+  const nodeArgs = [...startNodeArgs(path.join(root, 'apps', app)), ...(options.nodeArgs ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
     cwd: path.join(root, 'apps', app),
     env: { ...process.env, ...env, LOG_LEVEL: options.logLevel ?? 'info', LOG_PRETTY: 'false' },
