@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrationDatabaseUrl } from '@datasync/config';
+import { migrationDatabaseUrl, startNodeArgs } from '@datasync/config';
 import { createDb } from '@datasync/db';
 import { parseKeyRing } from '@datasync/connections';
 import { loadConfig, sandboxUpstreams, sources } from '@datasync/sources';
@@ -172,11 +172,15 @@ async function fillSandboxCredentials(): Promise<void> {
 for (const app of apps.filter((a) => a.needed)) {
   if (app.name !== 'sandbox' && usesSandbox.length > 0 && children.length === 1) await fillSandboxCredentials();
   if (stopping) break;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, app.dir, 'src/main.ts')], {
-    cwd: path.join(root, app.dir),
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...startNodeArgs(path.join(root, app.dir)), '--import', 'tsx', path.join(root, app.dir, 'src/main.ts')],
+    {
+      cwd: path.join(root, app.dir),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   terminal.attach(app.name, child.stdout!, process.stdout);
   terminal.attach(app.name, child.stderr!, process.stderr);
   child.once('exit', (code, signal) => {

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { redisEnvShape, redisSettingsIssues } from './redis';
 
+export { startNodeArgs } from './start-node-args';
 export { hashTagOf, parseEndpoints, redisConnectionOf, type RedisConnection, type RedisEndpoint } from './redis';
 
 /**

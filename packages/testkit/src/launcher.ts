@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startNodeArgs } from '@datasync/config';
 import { waitFor } from './wait';
 
 /** The repository root (apps/<app>/src/main.ts are started from here). */
@@ -31,9 +32,10 @@ export interface SpawnOptions {
   keep?: number;
 }
 
-/** Any app of apps/ as a real process under tsx, with its JSON log captured. */
+/** Any app of apps/ as a real process under tsx (with its `pnpm start` node flags), with its JSON log captured. */
 export function spawnApp(app: string, env: Record<string, string>, options: SpawnOptions = {}): AppProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
+  const nodeArgs = [...startNodeArgs(path.join(root, 'apps', app)), ...(options.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'apps', app, 'src', 'main.ts')], {
     cwd: path.join(root, 'apps', app),
     env: { ...process.env, ...env, LOG_LEVEL: options.logLevel ?? 'info', LOG_PRETTY: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
