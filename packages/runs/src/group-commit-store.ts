@@ -42,7 +42,8 @@ WITH input AS (
   WHERE i.connection_id = $8::uuid OR EXISTS (SELECT 1 FROM known k WHERE k.id = i.connection_id AND k.source = i.source)
 ), room AS (
   SELECT s.source,
-         $9::int - (SELECT count(*)::int FROM (SELECT 1 FROM sync_runs r WHERE r.source = s.source AND r.state = 'queued' LIMIT $9::int) q) AS room
+         $9::int - (SELECT count(*)::int FROM (SELECT 1 FROM sync_runs r WHERE r.source = s.source AND r.state = 'queued' LIMIT $9::int) q)
+                 - COALESCE((SELECT x.n FROM unnest($10::text[], $11::int[]) AS x(source, n) WHERE x.source = s.source), 0) AS room
   FROM (SELECT DISTINCT source FROM valid WHERE $9::int IS NOT NULL) s
 ), admitted AS (
   SELECT v.* FROM (SELECT v.*, row_number() OVER (PARTITION BY v.source ORDER BY v.ord) AS n FROM valid v) v
@@ -71,6 +72,12 @@ export async function storeBatch(
   db: Pick<pg.Pool, 'query'>,
   rows: BatchRow[],
   maxQueuedPerSource?: number,
+  /**
+   * Per source, how many runs this gateway's other batches in flight may still create: their rows
+   * are not visible to this statement's snapshot yet, so the quota's room is reduced by them (one
+   * gateway never goes over the quota by its own concurrent batches).
+   */
+  reservedInFlight: ReadonlyMap<string, number> = new Map(),
 ): Promise<Map<string, BatchOutcome>> {
   const column = <T>(pick: (r: BatchRow) => T) => rows.map(pick);
   const { rows: outcomes } = await db.query<{ id: string; outcome: BatchOutcome }>({
@@ -85,6 +92,8 @@ export async function storeBatch(
       column((r) => r.dedupKey),
       ENV_CONNECTION_ID,
       maxQueuedPerSource ?? null,
+      [...reservedInFlight.keys()],
+      [...reservedInFlight.values()],
     ],
   });
   return new Map(outcomes.map((o) => [o.id, o.outcome]));

@@ -64,6 +64,8 @@ export class RunGroupCommit {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private inFlight = 0;
+  /** Per source, the runs the batches in flight may create (reserved against the quota's room). */
+  private readonly reserved = new Map<string, number>();
   /** Batches written and submissions they held, since the start (how much was grouped). */
   readonly stats = { batches: 0, submissions: 0 };
   readonly settings: Required<GroupCommitSettings>;
@@ -131,11 +133,16 @@ export class RunGroupCommit {
     }
     let outcomes: Map<string, BatchOutcome>;
     let holders: Map<string, string>;
+    const mine = new Map<string, number>();
+    for (const { first } of leaders.values()) mine.set(first.source, (mine.get(first.source) ?? 0) + 1);
+    const others = new Map(this.reserved);
+    for (const [source, n] of mine) this.reserved.set(source, (this.reserved.get(source) ?? 0) + n);
     try {
       outcomes = await storeBatch(
         this.deps.pool,
         [...leaders.values()].map(({ first: p, runId }) => ({ ...p, runId })),
         this.deps.quotas?.maxQueuedRunsPerSource,
+        others,
       );
       // Those that lost the lock, or found no room, answer the identical run if one holds the key.
       const elsewhere = [...leaders.values()].filter((l) => ['lost', 'over_quota'].includes(outcomes.get(l.runId)!));
@@ -147,6 +154,13 @@ export class RunGroupCommit {
       const error = new RunStoreUnavailableError(err);
       for (const p of batch) p.reject(error);
       return;
+    } finally {
+      // Committed (visible to the next statements) or failed: no longer reserved.
+      for (const [source, n] of mine) {
+        const left = (this.reserved.get(source) ?? 0) - n;
+        if (left > 0) this.reserved.set(source, left);
+        else this.reserved.delete(source);
+      }
     }
     const created = [...leaders.values()].filter((l) => outcomes.get(l.runId) === 'created');
     const unqueued = await this.enqueue(created);
