@@ -82,19 +82,7 @@ const entityStateOf = (ordinal: number, lastId: bigint | null, generation?: stri
   ...(generation ? { generation } : {}),
 });
 
-async function saveState(
-  tx: Queryable,
-  connectionId: string,
-  companyId: number,
-  entity: string,
-  ordinal: number,
-  lastId: bigint | null,
-  generation?: string,
-): Promise<void> {
-  await saveStreamState(tx, stateKey(connectionId, companyId, entity), entityStateOf(ordinal, lastId, generation));
-}
-
-/** `saveState` as a statement, sent with a page's writes. */
+/** An entity's stream state as a statement (sent with a page's writes, or alone: one statement is atomic). */
 const stateStatement = (
   connectionId: string,
   companyId: number,
@@ -109,7 +97,8 @@ const stateStatement = (
  * "page 1, complete pass `generation`", so an attempt resuming after a kill keeps the generation.
  */
 async function startCompletePass(ctx: Ctx, e: PagedEntity, generation: string): Promise<void> {
-  await withTransaction(ctx.pool, (tx) => saveState(tx, ctx.connection.id, ctx.params.companyId, e.name, 0, null, generation));
+  const { text, values } = stateStatement(ctx.connection.id, ctx.params.companyId, e.name, 0, null, generation);
+  await ctx.pool.query(text, [...values]);
 }
 
 /**
