@@ -28,6 +28,11 @@ const responses = {
   404: { description: 'No such Ozon or YM connection (GET: or no secret made yet)', schema: errorSchema },
 };
 
+/** What both routes answer: the secret and the path to paste into the marketplace's cabinet. */
+const secretAnswer = (id: string, marketplace: string, secret: string) => ({
+  body: { connectionId: id, marketplace, pushSecret: secret, receiverPath: receiverPathOf(id, marketplace, secret) },
+});
+
 export const postPushSecret: Route = {
   method: 'post',
   path: '/api/marketplaces/connections/:id/push-secret',
@@ -39,7 +44,7 @@ export const postPushSecret: Route = {
     const { id } = parseOr400(params, input.params);
     const { marketplace } = await pushingConnection(deps.pool, id);
     const secret = await createPushSecret(deps.pool, keyRingOf(deps), id, actorOf(deps));
-    return { body: { connectionId: id, marketplace, pushSecret: secret, receiverPath: receiverPathOf(id, marketplace, secret) } };
+    return secretAnswer(id, marketplace, secret);
   },
 };
 
@@ -55,6 +60,6 @@ export const getPushSecret: Route = {
     const { marketplace } = await pushingConnection(deps.pool, id);
     const secret = await readPushSecret(deps.pool, keyRingOf(deps), id, actorOf(deps));
     if (secret === undefined) throw new NotFoundError(`connection ${id} has no push secret yet: POST this path to make one`);
-    return { body: { connectionId: id, marketplace, pushSecret: secret, receiverPath: receiverPathOf(id, marketplace, secret) } };
+    return secretAnswer(id, marketplace, secret);
   },
 };
