@@ -14,7 +14,8 @@ export default tseslint.config({ ignores: ['**/node_modules/**', '**/generated/*
       'error',
       {
         selector: "CallExpression[callee.property.name='query'] > ObjectExpression > Property[key.name='name']",
-        message: 'No named prepared statements: they break behind PgBouncer in transaction mode (README "PgBouncer"). Leave out `name`.',
+        message:
+          'No named prepared statements: they break behind PgBouncer in transaction mode (README "PgBouncer"). Leave out `name` (the one exception, the gateway\'s run batch, is named only when DATABASE_PREPARED_STATEMENTS allows).',
       },
     ],
   },

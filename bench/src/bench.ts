@@ -74,6 +74,8 @@ export class Bench {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       DATABASE_URL: this.db.appsUrl,
+      // Through a pooler, as README "PgBouncer" sets it up (and so DATABASE_PREPARED_STATEMENTS=auto leaves statements unnamed).
+      ...(this.db.appsUrl !== this.db.url ? { DIRECT_DATABASE_URL: this.db.url } : {}),
       REDIS_URL: this.redisUrl,
       REDIS_PREFIX: this.prefix,
       ...this.sourceEnv,

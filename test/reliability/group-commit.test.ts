@@ -6,6 +6,8 @@ import {
   createQueues,
   RunGroupCommit,
   QuotaExceededError,
+  storeBatch,
+  STORE_BATCH_NAME,
   RunStoreUnavailableError,
   submitRun,
   UnknownConnectionError,
@@ -226,5 +228,49 @@ describe('group commit of run submissions', () => {
     const now = await stored();
     expect(now.runs.size).toBe(0);
     expect(now.lockedRuns.size).toBe(0);
+  });
+
+  it('the batch statement is a prepared statement on its connection only when asked (PgBouncer < 1.21 needs it unnamed)', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const row = (runId: string, companyId: number) => ({
+        runId,
+        source: SOURCE,
+        jobName: JOB,
+        params: params(companyId),
+        resync: [],
+        connectionId: '00000000-0000-0000-0000-000000000000',
+        dedupKey: `prepared-test-${companyId}`,
+      });
+      const prepared = async () =>
+        (await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements')).rows.map((r) => r.name);
+      const unnamed = await storeBatch(client, [row('6a1b1ef4-1a3f-4f0e-9c61-000000000001', 5001)], undefined, new Map(), false);
+      expect([...unnamed.values()]).toEqual(['created']);
+      expect(await prepared()).toEqual([]);
+      const named = await storeBatch(client, [row('6a1b1ef4-1a3f-4f0e-9c61-000000000002', 5002)], 1000, new Map(), true);
+      expect([...named.values()]).toEqual(['created']);
+      expect(await prepared()).toEqual([STORE_BATCH_NAME]);
+      // The prepared statement is used again, with another batch size and quota: the same outcomes as unnamed.
+      const again = await storeBatch(
+        client,
+        [row('6a1b1ef4-1a3f-4f0e-9c61-000000000003', 5003), row('6a1b1ef4-1a3f-4f0e-9c61-000000000004', 5002)],
+        undefined,
+        new Map(),
+        true,
+      );
+      expect(Object.fromEntries(again)).toEqual({
+        '6a1b1ef4-1a3f-4f0e-9c61-000000000003': 'created',
+        '6a1b1ef4-1a3f-4f0e-9c61-000000000004': 'lost',
+      });
+      const runs = (await pool.query<{ id: string }>('SELECT id::text AS id FROM sync_runs ORDER BY id')).rows.map((r) => r.id);
+      expect(runs).toEqual([
+        '6a1b1ef4-1a3f-4f0e-9c61-000000000001',
+        '6a1b1ef4-1a3f-4f0e-9c61-000000000002',
+        '6a1b1ef4-1a3f-4f0e-9c61-000000000003',
+      ]);
+    } finally {
+      await client.end();
+    }
   });
 });

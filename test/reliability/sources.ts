@@ -100,6 +100,8 @@ export function useBench(
     bench.control = sandboxControl(bench.sandbox.url);
     bench.pool = new pg.Pool({ connectionString: bench.db.url, max: 3 });
     bench.env = testEnv(options.appsDatabaseUrl?.(bench.db) ?? bench.db.url, bench.sandbox.url, {
+      // Through a pooler the README's set-up names the direct server, which keeps statements unnamed.
+      ...(options.appsDatabaseUrl ? { DIRECT_DATABASE_URL: bench.db.url } : {}),
       ...(await sourcesEnv(bench.control, bench.sandbox.url, options.sources)),
       ...(await options.env?.({ sandboxUrl: bench.sandbox.url, control: bench.control })),
     });

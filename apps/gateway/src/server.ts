@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { parseKeyRing } from '@datasync/connections';
+import { preparedStatementsOf } from '@datasync/config';
 import { createDb } from '@datasync/db';
 import type { Logger } from '@datasync/logger';
 import { smtpFromConfig, startNotificationConsumer } from '@datasync/notifications';
@@ -45,6 +46,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       maxBatch: config.RUN_GROUP_COMMIT_MAX_BATCH,
       // Never more than the pool has connections, so a batch never waits for one.
       maxInFlight: Math.min(config.RUN_GROUP_COMMIT_MAX_IN_FLIGHT, config.DATABASE_POOL_MAX),
+      prepared: preparedStatementsOf(config),
     },
   );
   const schedules = await startScheduleConsumer({ connection: redis, prefix: config.REDIS_PREFIX, pool: db.pool, queues, log, quotas });

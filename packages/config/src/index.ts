@@ -43,6 +43,13 @@ export const envSchema = z.object({
    */
   DIRECT_DATABASE_URL: optionalString,
   DATABASE_POOL_MAX: positiveInt.default(10),
+  /**
+   * Whether the gateway's hot statement (a batch of run submissions) is a named prepared statement,
+   * parsed and planned once per connection. `auto` (default): yes, unless DIRECT_DATABASE_URL is
+   * set — the sign of a pooler in front (README "PgBouncer"): PgBouncer in transaction mode before
+   * 1.21 does not keep a prepared statement for the next transaction. `preparedStatementsOf` resolves it.
+   */
+  DATABASE_PREPARED_STATEMENTS: z.enum(['auto', 'true', 'false']).default('auto'),
   ...redisEnvShape,
 
   GATEWAY_PORT: port.default(3000),
@@ -222,6 +229,12 @@ export function loadConfig<const S extends readonly ConfigSlice[] = []>(
   const redisIssues = redisSettingsIssues(env, config as Env);
   if (redisIssues.length > 0) throw new ConfigError(redisIssues);
   return config;
+}
+
+/** DATABASE_PREPARED_STATEMENTS resolved: `auto` is on unless DIRECT_DATABASE_URL says a pooler is in front. */
+export function preparedStatementsOf(config: Pick<Env, 'DATABASE_PREPARED_STATEMENTS' | 'DIRECT_DATABASE_URL'>): boolean {
+  if (config.DATABASE_PREPARED_STATEMENTS === 'auto') return config.DIRECT_DATABASE_URL === undefined;
+  return config.DATABASE_PREPARED_STATEMENTS === 'true';
 }
 
 /** Where migrations connect: DIRECT_DATABASE_URL when set (past a transaction-mode pooler), else DATABASE_URL. */

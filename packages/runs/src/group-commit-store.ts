@@ -67,6 +67,12 @@ SELECT i.id::text AS id,
             ELSE 'lost' END AS outcome
 FROM input i`;
 
+/**
+ * The prepared statement's name on each connection. Measured (bench figure 4, quiet machine): the
+ * gateway's accepted rate rose by 10–15% with it, Postgres no longer planning the CTEs per batch.
+ */
+export const STORE_BATCH_NAME = 'datasync_store_run_batch';
+
 /** Stores a batch (one statement); the outcome of each row by run id. Throws, having stored nothing, when the statement fails. */
 export async function storeBatch(
   db: Pick<pg.Pool, 'query'>,
@@ -78,9 +84,12 @@ export async function storeBatch(
    * gateway never goes over the quota by its own concurrent batches).
    */
   reservedInFlight: ReadonlyMap<string, number> = new Map(),
+  /** As a named prepared statement (parsed and planned once per connection); false behind PgBouncer < 1.21 in transaction mode. */
+  prepared = false,
 ): Promise<Map<string, BatchOutcome>> {
   const column = <T>(pick: (r: BatchRow) => T) => rows.map(pick);
   const { rows: outcomes } = await db.query<{ id: string; outcome: BatchOutcome }>({
+    ...(prepared ? { name: STORE_BATCH_NAME } : {}),
     text: STORE_BATCH,
     values: [
       column((r) => r.runId),

@@ -22,9 +22,15 @@ export interface GroupCommitSettings {
   maxBatch: number;
   /** Batches being written at the same time (each holds a pool connection); more submissions wait for the next. */
   maxInFlight?: number;
+  /**
+   * The batch statement as a named prepared statement (DATABASE_PREPARED_STATEMENTS): Postgres
+   * parses and plans its CTEs once per connection instead of once per batch. Off behind a
+   * transaction-mode PgBouncer before 1.21.
+   */
+  prepared?: boolean;
 }
 
-export const DEFAULT_GROUP_COMMIT: Required<GroupCommitSettings> = { windowMs: 1, maxBatch: 200, maxInFlight: 4 };
+export const DEFAULT_GROUP_COMMIT: Required<GroupCommitSettings> = { windowMs: 1, maxBatch: 200, maxInFlight: 4, prepared: true };
 
 /** Storing a batch of runs failed (Postgres unreachable, a statement refused): none of them was stored or queued. */
 export class RunStoreUnavailableError extends Error {
@@ -143,6 +149,7 @@ export class RunGroupCommit {
         [...leaders.values()].map(({ first: p, runId }) => ({ ...p, runId })),
         this.deps.quotas?.maxQueuedRunsPerSource,
         others,
+        this.settings.prepared,
       );
       // Those that lost the lock, or found no room, answer the identical run if one holds the key.
       const elsewhere = [...leaders.values()].filter((l) => ['lost', 'over_quota'].includes(outcomes.get(l.runId)!));

@@ -3,6 +3,7 @@ export * from './redis-errors';
 export * from './store';
 export * from './submit';
 export * from './group-commit';
+export { storeBatch, STORE_BATCH_NAME } from './group-commit-store';
 export * from './backfill';
 export * from './backfill-chain';
 export * from './retry';

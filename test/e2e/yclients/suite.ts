@@ -120,6 +120,8 @@ export function yclientsE2eSuite(options: { appsDatabaseUrl?: (db: TestDatabase)
     control = sandboxControl(sandbox.url);
     const creds = await control.get<{ partnerToken: string; login: string; password: string }>('/yclients/_control/credentials');
     env = testEnv(options.appsDatabaseUrl?.(db) ?? db.url, sandbox.url, {
+      // Through a pooler the README's set-up names the direct server, which keeps statements unnamed.
+      ...(options.appsDatabaseUrl ? { DIRECT_DATABASE_URL: db.url } : {}),
       YCLIENTS_BASE_URL: `${sandbox.url}/yclients/api/v1`,
       YCLIENTS_PARTNER_TOKEN: creds.partnerToken,
       YCLIENTS_LOGIN: creds.login,
