@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { BenchScenario } from '@datasync/runs';
+import { cpuOf } from './cpu';
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
@@ -18,7 +19,7 @@ export async function copyBaseline(
   pool: pg.Pool,
   scenario: BenchScenario,
   dataSet: number,
-): Promise<{ rows: number; seconds: number; bytes: number }> {
+): Promise<{ rows: number; seconds: number; bytes: number; postgresCpu: number }> {
   const tables = Object.values(scenario.tables);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'datasync-bench-'));
   const client = await pool.connect();
@@ -33,13 +34,17 @@ export async function copyBaseline(
       files.push({ table, file, rows: out.rowCount ?? 0 });
     }
     await client.query(`TRUNCATE ${tables.join(', ')}`);
+    // The CPU the loading backend used: the Postgres side of the limit, to set against the sync's.
+    const { rows: me } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const cpu0 = cpuOf(me[0]!.pid) ?? NaN;
     const started = process.hrtime.bigint();
     for (const { table, file } of files) {
       await pipeline(createReadStream(file), client.query(copyFrom(`COPY ${table} FROM STDIN (FORMAT binary)`)));
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const postgresCpu = (cpuOf(me[0]!.pid) ?? NaN) - cpu0;
     const bytes = sum(await Promise.all(files.map(async (f) => (await stat(f.file)).size)));
-    return { rows: sum(files.map((f) => f.rows)), seconds, bytes };
+    return { rows: sum(files.map((f) => f.rows)), seconds, bytes, postgresCpu };
   } finally {
     client.release();
     await rm(dir, { recursive: true, force: true });

@@ -43,6 +43,10 @@ describe('pnpm bench --smoke', () => {
       expect(details.naive.requests).toBeGreaterThanOrEqual(6);
       expect(metric(load, 'full sync')).toBeGreaterThan(0);
       expect(metric(load, 'sync / COPY')).toBeGreaterThan(0);
+      // Who used the CPU is measured, not assumed: the sync's Postgres backends and the COPY's both did work.
+      expect(metric(load, 'Postgres CPU per 1,000 rows: sync')).toBeGreaterThan(0);
+      expect(metric(load, 'Postgres CPU per 1,000 rows: COPY')).toBeGreaterThan(0);
+      expect(metric(load, 'sync: CPU of the worker')).toBeGreaterThan(0);
 
       // A pass with no change: one request per paginated entity.
       expect((byId(result.figures, 3).details as { paginated: Record<string, number> }).paginated).toEqual({
