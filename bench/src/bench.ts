@@ -98,6 +98,8 @@ export class Bench {
 
   /** `n` worker processes of the source (what `pnpm start` runs), ready to take jobs. */
   async startWorkers(n: number, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AppProcess[]> {
+    // BENCH_WORKER_NODE_ARGS: node flags for every worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/wk" to profile figure 1.
+    nodeArgs = [...nodeArgs, ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
     const workers = await Promise.all(
       Array.from({ length: n }, () =>
         startApp(`worker-${this.source}`, { ...this.env(extra), LOG_LEVEL: 'info' }, `${this.source} worker consuming`, nodeArgs),
