@@ -28,6 +28,7 @@ export interface UpsertSpec<T extends AnyTable, K extends ColumnOf<T> = ColumnOf
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const sqlCache = new Map<string, string>();
 
+const isJsonb = (spec: UpsertSpec<AnyTable, string>, column: string) => spec.table.columns[column]!.type === 'jsonb';
 const columnsOf = (spec: UpsertSpec<AnyTable, string>): readonly string[] => spec.columns ?? Object.keys(spec.table.columns);
 const conflictOf = (spec: UpsertSpec<AnyTable, string>): readonly string[] => spec.conflict ?? spec.table.primaryKey;
 
@@ -38,7 +39,15 @@ function upsertSql(spec: UpsertSpec<AnyTable, string>): string {
   const cached = sqlCache.get(cacheKey);
   if (cached) return cached;
   const cols = columns.map(ident).join(', ');
-  const params = columns.map((c, i) => `$${i + 1}::${spec.table.columns[c]!.type}[]`).join(', ');
+  // A jsonb column travels as ONE JSON array (`jsonb_array_elements`), the others as arrays, zipped
+  // by ROWS FROM: no array-literal escaping of every quote of every document on either side (bench
+  // figure 1: the worker's CPU for a full sync −25%, Postgres's per row −10%). JSON null is SQL NULL,
+  // as a null value always was.
+  const params = columns
+    .map((c, i) => (isJsonb(spec, c) ? `jsonb_array_elements($${i + 1}::jsonb)` : `unnest($${i + 1}::${spec.table.columns[c]!.type}[])`))
+    .join(', ');
+  const select = columns.map((c, i) => (isJsonb(spec, c) ? `NULLIF(u.c${i}, 'null'::jsonb)` : `u.c${i}`)).join(', ');
+  const aliases = columns.map((_, i) => `c${i}`).join(', ');
   const update = spec.update ?? columns.filter((c) => !conflict.includes(c));
   const sets = [...update.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`), ...(spec.alsoSet ?? [])];
   let onConflict = `ON CONFLICT (${conflict.map(ident).join(', ')}) `;
@@ -53,7 +62,7 @@ function upsertSql(spec: UpsertSpec<AnyTable, string>): string {
     }
   }
   const returning = spec.returning?.length ? ` RETURNING ${spec.returning.map(ident).join(', ')}` : '';
-  const text = `INSERT INTO ${ident(spec.table.name)} (${cols}) SELECT * FROM unnest(${params}) ${onConflict}${returning}`;
+  const text = `INSERT INTO ${ident(spec.table.name)} (${cols}) SELECT ${select} FROM ROWS FROM (${params}) AS u(${aliases}) ${onConflict}${returning}`;
   sqlCache.set(cacheKey, text);
   return text;
 }
@@ -104,7 +113,8 @@ export function prepareUpsert<T extends AnyTable, K extends ColumnOf<T>>(
   const unique = byKey.size === records.length ? records : [...byKey.values()];
   const values = columns.map((c) => {
     const type = spec.table.columns[c]!.type;
-    return columnLiteral(unique, c, type === 'jsonb' || type === 'json');
+    if (type === 'jsonb') return JSON.stringify(unique.map((r) => r[c] ?? null));
+    return columnLiteral(unique, c, type === 'json');
   });
   return { text: upsertSql(general), values, rows: unique.length };
 }
@@ -122,8 +132,8 @@ export async function runUpsert<R extends Record<string, unknown> = Record<strin
 }
 
 /**
- * Writes a batch of rows in one statement: `INSERT … SELECT FROM unnest(arrays) ON CONFLICT …`,
- * one array parameter per column, each cast to the column's type from the generated table
+ * Writes a batch of rows in one statement: `INSERT … SELECT FROM ROWS FROM (unnest(arrays), …) ON CONFLICT …`,
+ * one array parameter per column (a jsonb column: one JSON array), each cast to the column's type from the generated table
  * metadata (no parameter-count limit, one round trip, one SQL text per shape). Rows
  * repeating a key within the batch are folded, the last one winning, so Postgres never sees one
  * row twice. Returns the rows RETURNING asked for (written or updated ones only).
