@@ -9,9 +9,12 @@ import {
   startStack,
   startTestSandbox,
   testEnv,
+  spawnWorker,
   waitFor,
+  waitForLine,
   type Stack,
   type TestDatabase,
+  type WorkerProcess,
 } from '../../helpers';
 import { expectYclientsEqualToSource } from './equal-to-source';
 import { reliability } from './reliability';
@@ -29,18 +32,21 @@ let pool: pg.Pool;
 let sandbox: RunningSandbox;
 let stack: Stack;
 let control: ReturnType<typeof sandboxControl>;
+let env: Record<string, string>;
+const spawned: WorkerProcess[] = [];
 
-const submit = async (companyId: number) => {
-  const res = await fetch(`${stack.gateway.url}/api/yclients/sync`, {
+const submit = async (companyId: number, s: Stack = stack) => {
+  const res = await fetch(`${s.gateway.url}/api/yclients/sync`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ companyId }),
   });
   return ((await res.json()) as OrError<Submitted>).parser_uuid;
 };
-const run = async (id: string) => (await (await fetch(`${stack.gateway.url}/api/runs/${id}`)).json()) as Run;
-const finished = (id: string) => waitForRun(() => run(id), id, { timeoutMs: 120_000, intervalMs: 100 });
+const run = async (id: string, s: Stack = stack) => (await (await fetch(`${s.gateway.url}/api/runs/${id}`)).json()) as Run;
+const finished = (id: string, s: Stack = stack) => waitForRun(() => run(id, s), id, { timeoutMs: 120_000, intervalMs: 100 });
 const newCompany = async () => (await control.post<{ id: number }>('/yclients/_control/companies', { clients: 260, records: 400 })).id;
+const PAGED = ['clients', 'records', 'transactions'] as const;
 const stored = async (table: string, companyId: number, live = '') =>
   (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE company_id = $1${live}`, [companyId])).rows[0]!.n;
 
@@ -67,11 +73,12 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
   sandbox = await startTestSandbox();
   control = sandboxControl(sandbox.url);
-  const env = testEnv(db.url, sandbox.url, await reliability.env(control, sandbox.url));
+  env = testEnv(db.url, sandbox.url, await reliability.env(control, sandbox.url));
   expect(env.YCLIENTS_PAGE_SIZE).toBe(String(PAGE));
   stack = await startStack(env, { workers: [sourceWorker('yclients')] });
 }, 60_000);
 afterAll(async () => {
+  await Promise.all(spawned.map((w) => w.stop('SIGKILL')));
   await stack?.close();
   await sandbox?.close();
   await pool?.end();
@@ -191,5 +198,97 @@ describe('YClients paginated entities as concurrent lanes', () => {
     await control.clearFaults();
     expect(done.state).toBe('done');
     await expectYclientsEqualToSource(pool, control, company);
+  }, 150_000);
+  it('a lane that fails waits for the others: they finish their entity before the run is marked failed, and none writes after', async () => {
+    const company = await newCompany();
+    // Records refused at once (a 4xx: final), the other lanes slow.
+    await control.addFault([
+      { path: `/yclients/api/v1/records/${company}`, kind: 'status', status: 400 },
+      { path: '/yclients/api/v1', kind: 'delay', delayMs: 80 },
+    ]);
+    const id = await submit(company);
+    const failed = await finished(id);
+    await control.clearFaults();
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(/records/);
+    // Clients and transactions were read to their end before the failure was recorded...
+    const { companies } = await control.get<{ companies: { id: number; clients: number; transactions: number }[] }>(
+      '/yclients/_control/companies',
+    );
+    const source = companies.find((c) => c.id === company)!;
+    expect(await stored('yclients_clients', company, ' AND deleted_at IS NULL')).toBe(source.clients);
+    expect(await stored('yclients_transactions', company)).toBe(source.transactions);
+    // ...and every stream state write came before the run's end.
+    const { rows } = await pool.query<{ after: number }>(
+      `SELECT count(*)::int AS after FROM stream_state s, sync_runs r
+       WHERE s.source = 'yclients' AND s.scope = $1::text AND r.id = $2 AND s.updated_at > r.finished_at`,
+      [String(company), id],
+    );
+    expect(rows[0]!.after).toBe(0);
+  }, 150_000);
+
+  it('SIGTERM: every lane stops after its page, the run goes back unspent, and the next worker resumes each entity from its own state', async () => {
+    const company = await newCompany();
+    await control.addFault({ path: '/yclients/api/v1', kind: 'delay', delayMs: 250 });
+    await fetch(`${sandbox.url}/_control/requests`, { method: 'DELETE' });
+    // Its own gateway and Redis prefix: only the spawned processes take the run. One attempt: a spent one fails the run.
+    const drainEnv = {
+      ...env,
+      REDIS_PREFIX: `${env.REDIS_PREFIX}-drain`,
+      WORKER_CONCURRENCY: '1',
+      JOB_ATTEMPTS: '1',
+      SHUTDOWN_GRACE_MS: '20000',
+    };
+    const gateway = await startStack(drainEnv, { workers: [] });
+    try {
+      const first = spawnWorker('worker-yclients', drainEnv);
+      spawned.push(first);
+      await waitForLine(first, 'yclients worker consuming', 60_000);
+      const id = await submit(company, gateway);
+      const pageOf = (r: Run, e: string) => Number((r.progress.entities as Record<string, { page?: number }> | undefined)?.[e]?.page ?? 0);
+      await waitFor(async () => ((r) => (PAGED.every((e) => pageOf(r, e) >= 2) ? true : undefined))(await run(id, gateway)), {
+        what: 'two pages of each entity',
+        timeoutMs: 60_000,
+        intervalMs: 20,
+      });
+      const signalled = Date.now();
+      await first.stop('SIGTERM');
+      // Each lane stopped after the page it was on: long before the grace time's deadline.
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+      expect(first.lines.some((l) => l.msg === 'run handed back')).toBe(true);
+      const back = await run(id, gateway);
+      expect(back.state).toBe('queued');
+      const saved = await pool.query<{ stream: string; ordinal: number }>(
+        `SELECT stream, (state->>'ordinal')::int AS ordinal FROM stream_state WHERE source = 'yclients' AND scope = $1::text`,
+        [String(company)],
+      );
+      for (const e of PAGED) expect(saved.rows.find((r) => r.stream === e)?.ordinal ?? 0, e).toBeGreaterThanOrEqual(2 * PAGE);
+
+      const second = spawnWorker('worker-yclients', drainEnv);
+      spawned.push(second);
+      const done = await finished(id, gateway);
+      await control.clearFaults();
+      expect(done.error ?? null).toBeNull();
+      expect(done.state).toBe('done');
+      await expectYclientsEqualToSource(pool, control, company);
+      // Page 1 of every entity was asked once: the second worker continued each from its own saved
+      // ordinal (a request cut off by the exit has no page in the log: its body was never read).
+      const { requests } = await control.requests('/yclients/api/v1');
+      for (const re of [/\/clients\/search$/, /\/records\/\d+$/, /\/transactions\/\d+$/]) {
+        const firstPages = requests.filter(
+          (r) => re.test(r.path) && reliability.isPage(r) && Number((r.body as { page?: number } | undefined)?.page ?? r.query.page) === 1,
+        );
+        expect(firstPages.length, String(re)).toBe(1);
+      }
+      // Counts over both attempts: each row once (a resumed page counts only rows past the saved ordinal).
+      expect({ clients: done.counts.clients, records: done.counts.records, transactions: done.counts.transactions }).toEqual({
+        clients: await stored('yclients_clients', company, ' AND deleted_at IS NULL'),
+        records: await stored('yclients_records', company, ' AND deleted_at IS NULL'),
+        transactions: await stored('yclients_transactions', company),
+      });
+      await second.stop();
+    } finally {
+      await gateway.close();
+    }
   }, 150_000);
 });
