@@ -46,6 +46,7 @@ import {
   type PageStep,
   type PassStart,
 } from './incremental';
+import { runLanes } from './lanes';
 import { optionalLookup, pruneDimensions, type RunNote } from './lookups';
 import { pagedEntities, type PagedEntity } from './paged-entities';
 import { id, int, list, num, obj, str, type Row } from './parse';
@@ -368,7 +369,10 @@ async function saveLists(ctx: Ctx, name: string, parts: ListPart[], progress: En
   );
 }
 
-/** The entities of a company's sync, in the order syncCompany finishes them (expense categories come from the transactions). */
+/**
+ * The entities of a company's sync, in the order syncCompany starts them (clients, records and
+ * accounts + transactions run as concurrent lanes; expense categories come from the transactions).
+ */
 const PLAN = [
   'positions',
   'staff',
@@ -455,7 +459,7 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
     progress,
   );
 
-  await ctx.progress({ stage: 'clients' });
+  await ctx.progress({ stage: 'client_categories' });
   const categories = withId((await t.clientCategories(c)).rows).map((r): Mapped<YclientsClientCategoriesRow> => ({
     company_id: c,
     id: id(r.id)!,
@@ -471,37 +475,49 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
     registers.listed ??
     (await ctx.pool.query<{ id: string }>('SELECT id::text AS id FROM yclients_accounts WHERE company_id = $1', [c])).rows.map((r) => r.id);
   const [clients, records, transactions] = pagedEntities(t, c, accountIds);
-  await syncPaged(ctx, clients!, t.pageSize, progress);
-  await ctx.progress({ stage: 'records' });
-  await syncPaged(ctx, records!, t.pageSize, progress);
 
-  await ctx.progress({ stage: 'transactions' });
-  const accounts = await optionalLookup(
-    ctx,
-    notes,
-    `GET /accounts/${c}`,
-    () => t.accounts(c),
-    'cash registers come from the transactions alone',
-  );
-  const listedAccounts =
-    accounts &&
-    withId(accounts.rows).map((r): YclientsAccountsRow => ({
-      company_id: c,
-      id: id(r.id)!,
-      title: str(r.title) ?? '',
-      type: int(r.type),
-      comment: str(r.comment),
-    }));
-  registers.listed = listedAccounts?.map((r) => String(r.id));
-  if (listedAccounts) {
-    // Upserted only: registers gone from the list are dropped after the transactions, once none references them.
-    progress.accounts = { state: 'done', rows: listedAccounts.length };
-    await ctx.commitPage((tx) => upsert(tx, ACCOUNTS, listedAccounts), {
-      checkpoint: { entity: 'accounts' },
-      progress: { entities: { ...progress } },
-    });
-  }
-  await syncPaged(ctx, transactions!, t.pageSize, progress);
+  /** Lane 3: the register list and its commit, then the transactions (a page-edge day is read again per listed register). */
+  const accountsThenTransactions = async () => {
+    const accounts = await optionalLookup(
+      ctx,
+      notes,
+      `GET /accounts/${c}`,
+      () => t.accounts(c),
+      'cash registers come from the transactions alone',
+    );
+    const listedAccounts =
+      accounts &&
+      withId(accounts.rows).map((r): YclientsAccountsRow => ({
+        company_id: c,
+        id: id(r.id)!,
+        title: str(r.title) ?? '',
+        type: int(r.type),
+        comment: str(r.comment),
+      }));
+    registers.listed = listedAccounts?.map((r) => String(r.id));
+    if (listedAccounts) {
+      // Upserted only: registers gone from the list are dropped after the transactions, once none references them.
+      progress.accounts = { state: 'done', rows: listedAccounts.length };
+      await ctx.commitPage((tx) => upsert(tx, ACCOUNTS, listedAccounts), {
+        checkpoint: { entity: 'accounts' },
+        progress: { entities: { ...progress } },
+      });
+    }
+    await syncPaged(ctx, transactions!, t.pageSize, progress);
+  };
+  // The paginated entities as concurrent lanes (one Postgres backend could not keep up with one
+  // sync's writes, bench/README.md figure 1). Each lane resumes from its own stream state and holds
+  // at most one pool connection at a time: WORKER_CONCURRENCY 2 runs × 3 lanes = 6 connections,
+  // within DATABASE_POOL_MAX 10. They share the connection's transport, so its one rate limiter
+  // paces them together. They write disjoint rows: clients (+ links, categories a client names that
+  // the list saved above lacks), records (+ services, staff), and registers, expense categories and
+  // transactions (lane 3 only); the run's row is updated last in each page (counts added in SQL).
+  await ctx.progress({ stage: 'entities' });
+  await runLanes([
+    () => syncPaged(ctx, clients!, t.pageSize, progress),
+    () => syncPaged(ctx, records!, t.pageSize, progress),
+    accountsThenTransactions,
+  ]);
   await ctx.commitPage(
     async (tx) => {
       await pruneDimensions(tx, c, registers.listed);

@@ -117,7 +117,13 @@ export async function markRunning(db: Q, id: string, attempt: number, worker: st
 
 export interface RunUpdate {
   progress?: Record<string, unknown>;
-  counts?: Record<string, number>;
+  /**
+   * Added to the stored counts by the database (each key summed), not written as a snapshot: pages
+   * of one attempt committed at the same time (concurrent lanes) each add their own. Under READ
+   * COMMITTED an UPDATE that waited for the row lock computes the sum from the newest committed
+   * row, so no addition is lost.
+   */
+  added?: Record<string, number>;
   checkpoint?: unknown;
 }
 
@@ -127,16 +133,24 @@ export async function updateRun(db: Q, id: string, update: RunUpdate): Promise<v
   await db.query({ text, values: [...values] });
 }
 
-/** The statement `updateRun` runs, to send with a page's own writes (`oneStatement`: one round trip). */
+/**
+ * The statement `updateRun` runs, to send with a page's own writes (`oneStatement`: one round trip).
+ * It locks the run's row until the commit: send it as the page's LAST write, so lanes of one run
+ * queue on that row only between it and their commit.
+ */
 export function updateRunStatement(id: string, update: RunUpdate): Statement {
+  const added = update.added && Object.keys(update.added).length > 0 ? update.added : undefined;
   return {
-    text: `UPDATE sync_runs SET progress = COALESCE($2::jsonb, progress), counts = COALESCE($3::jsonb, counts),
+    text: `UPDATE sync_runs SET progress = COALESCE($2::jsonb, progress),
+             counts = CASE WHEN $3::jsonb IS NULL THEN counts ELSE COALESCE(counts, '{}'::jsonb) || (
+               SELECT jsonb_object_agg(d.key, COALESCE((counts ->> d.key)::numeric, 0) + d.value::numeric)
+               FROM jsonb_each_text($3::jsonb) AS d) END,
              checkpoint = CASE WHEN $4::boolean THEN $5::jsonb ELSE checkpoint END, updated_at = now()
            WHERE id = $1`,
     values: [
       id,
       update.progress ? JSON.stringify(update.progress) : null,
-      update.counts ? JSON.stringify(update.counts) : null,
+      added ? JSON.stringify(added) : null,
       'checkpoint' in update,
       update.checkpoint === undefined ? null : JSON.stringify(update.checkpoint),
     ],

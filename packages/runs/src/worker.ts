@@ -239,17 +239,18 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       'run started',
     );
 
-    // What a page's update makes of the run's counts and progress (saved with the page), and what
-    // the attempt holds once it is committed.
+    // What a page's update makes of the run's progress (saved with the page), and what the attempt
+    // holds once it is committed. Counts travel as the page's additions: the database adds them to
+    // the stored counts and `committed` to the attempt's, so pages of concurrent lanes never
+    // overwrite each other's (a snapshot written by one would drop what another added meanwhile).
     const nextRun = (u: PageUpdate<unknown>) => {
-      const nextCounts = { ...counts };
-      for (const [k, v] of Object.entries(u.added ?? {})) nextCounts[k] = (nextCounts[k] ?? 0) + v;
       const nextProgress = u.progress ? { ...progress, ...u.progress } : progress;
-      return { nextCounts, nextProgress, added: u.added, checkpoint: u.checkpoint };
+      return { nextProgress, added: u.added, checkpoint: u.checkpoint, progressUpdate: u.progress };
     };
-    const committed = ({ nextCounts, nextProgress, added, checkpoint }: ReturnType<typeof nextRun>): void => {
-      Object.assign(counts, nextCounts);
-      progress = nextProgress;
+    const committed = ({ added, checkpoint, progressUpdate }: ReturnType<typeof nextRun>): void => {
+      for (const [k, v] of Object.entries(added ?? {})) counts[k] = (counts[k] ?? 0) + v;
+      // Merged into what the attempt holds now (another lane may have reported since this page was sent).
+      if (progressUpdate) progress = { ...progress, ...progressUpdate };
       savedCheckpoint = checkpoint;
       if (added) lifecycle.metrics.recordsWritten(def.source, added);
       void job.updateProgress(progress).catch(() => {});
@@ -270,7 +271,8 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
           withTransaction(options.pool, async (tx) => {
             const written = await write(tx);
             const next = nextRun(typeof update === 'function' ? update(written) : update);
-            await updateRun(tx, runId, { checkpoint: next.checkpoint, counts: next.nextCounts, progress: next.nextProgress });
+            // Last in the transaction: the run's row is locked only from here to the commit.
+            await updateRun(tx, runId, { checkpoint: next.checkpoint, added: next.added, progress: next.nextProgress });
             return { result: written, ...next };
           }),
         );
@@ -279,11 +281,15 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       },
       async commitStatements(statements, update) {
         const next = nextRun(update);
-        const runUpdate = updateRunStatement(runId, { checkpoint: next.checkpoint, counts: next.nextCounts, progress: next.nextProgress });
+        const runUpdate = updateRunStatement(runId, { checkpoint: next.checkpoint, added: next.added, progress: next.nextProgress });
         await held.commit(async () => {
           if (statements.length <= 1) {
             // Autocommit: the page's rows, its stream state and the run's checkpoint commit together or not at all.
-            const one = oneStatement([...statements, runUpdate])!;
+            // The run's update goes FIRST into the one statement: Postgres runs a statement's
+            // data-modifying WITH parts last-written first, so it runs last and the run's row is
+            // locked only from then to the commit, not while the page's rows are written (lanes of
+            // one run would otherwise queue on it for their whole page).
+            const one = oneStatement([runUpdate, ...statements])!;
             await options.pool.query({ text: one.text, values: [...one.values] });
             return;
           }

@@ -50,11 +50,13 @@ describe('datasync command line (YClients)', () => {
       lines.join('\n'),
     ).toBe(true);
     expect(samples.at(-1)).toMatchObject({ percent: 100, state: 'done', entity: 'expense_categories', number: 9 });
-    // The entity shown moves forward through the plan, and the slow paged ones are each seen.
+    // The entity shown moves forward through the plan, and the slow paged ones are seen. The paged
+    // entities run as concurrent lanes and the bar names the first of the plan not done: clients,
+    // then records (more pages); transactions only if they outlast the records (here about as long).
     const numbers = samples.flatMap((s) => (s.number === undefined ? [] : [s.number]));
     for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBeGreaterThanOrEqual(numbers[i - 1]!);
     const seen = new Set(samples.filter((s) => s.state === 'running').map((s) => s.entity));
-    for (const entity of ['clients', 'records', 'transactions']) expect([...seen], lines.join('\n')).toContain(entity);
+    for (const entity of ['clients', 'records']) expect([...seen], lines.join('\n')).toContain(entity);
     expect(stderr).toContain(`run ${runId} done in`);
   });
 });
