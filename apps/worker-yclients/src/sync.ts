@@ -244,7 +244,8 @@ function pagedStream(
       progress[e.name] = { state: 'running', rows: page.extra.step.ordinal, page: page.n, total: page.total ?? null };
       // Rows past the saved ordinal only: the page holding it was read before (a resume in this
       // run must not count its rows twice).
-      return { added: { [e.name]: page.extra.step.added }, progress: { entities: { ...progress } } };
+      // Its own entity only: the run's progress merges entities one by one (lanes report concurrently).
+      return { added: { [e.name]: page.extra.step.added }, progress: { entities: { [e.name]: progress[e.name] } } };
     },
   };
 }
@@ -284,7 +285,7 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
       ctx.log.warn({ entity: e.name, ordinal: state.ordinal, page }, 'row at the saved ordinal changed; resetting the entity');
       if (!e.soft) await resetEntity(ctx.pool, c, e);
       progress[e.name] = { state: 'reset', rows: 0 };
-      await ctx.progress({ entities: { ...progress } });
+      await ctx.progress({ entities: { [e.name]: progress[e.name] } });
     }
   }
   const generation = e.soft ? passGenerationOf(start, state, () => passGeneration(null)) : undefined;
@@ -307,7 +308,7 @@ async function syncPaged(ctx: Ctx, e: PagedEntity, size: number, progress: Entit
   );
   const stored = Number(rows[0]!.n);
   progress[e.name] = { state: 'done', rows: stored, total: total ?? null };
-  await ctx.progress({ entities: { ...progress } });
+  await ctx.progress({ entities: { [e.name]: progress[e.name] } });
   if (!storedMatchesSource(stored, total)) {
     // Rows deleted before our checkpoint or pages that shifted under us: start the entity over next
     // attempt — clients and records as a new complete pass (nothing deleted now), others emptied.
@@ -500,7 +501,7 @@ export async function syncCompany(ctx: Ctx, t: YclientsTransport): Promise<void>
       progress.accounts = { state: 'done', rows: listedAccounts.length };
       await ctx.commitPage((tx) => upsert(tx, ACCOUNTS, listedAccounts), {
         checkpoint: { entity: 'accounts' },
-        progress: { entities: { ...progress } },
+        progress: { entities: { accounts: progress.accounts } },
       });
     }
     await syncPaged(ctx, transactions!, t.pageSize, progress);

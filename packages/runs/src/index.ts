@@ -1,6 +1,7 @@
 export * from './redis';
 export * from './redis-errors';
 export * from './store';
+export * from './progress-merge';
 export * from './submit';
 export * from './group-commit';
 export { storeBatch, STORE_BATCH_NAME } from './group-commit-store';

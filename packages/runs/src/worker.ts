@@ -21,6 +21,7 @@ import {
   type ConnectionResolver,
   type RunConnection,
 } from './run-connection';
+import { mergeProgress } from './progress-merge';
 
 /**
  * What a handler gets for one attempt of a run. `C` is the run's checkpoint: the handler's own
@@ -239,18 +240,15 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       'run started',
     );
 
-    // What a page's update makes of the run's progress (saved with the page), and what the attempt
-    // holds once it is committed. Counts travel as the page's additions: the database adds them to
-    // the stored counts and `committed` to the attempt's, so pages of concurrent lanes never
-    // overwrite each other's (a snapshot written by one would drop what another added meanwhile).
-    const nextRun = (u: PageUpdate<unknown>) => {
-      const nextProgress = u.progress ? { ...progress, ...u.progress } : progress;
-      return { nextProgress, added: u.added, checkpoint: u.checkpoint, progressUpdate: u.progress };
-    };
+    // What a page's update sends with it, and what the attempt holds once it is committed. Counts
+    // and progress travel as what the page changed: the database adds the counts and merges the
+    // progress (`mergeProgress`), and `committed` does the same in memory, so pages of concurrent
+    // lanes never overwrite each other's (a snapshot written by one would undo what another did meanwhile).
+    const nextRun = (u: PageUpdate<unknown>) => ({ added: u.added, checkpoint: u.checkpoint, progressUpdate: u.progress });
     const committed = ({ added, checkpoint, progressUpdate }: ReturnType<typeof nextRun>): void => {
       for (const [k, v] of Object.entries(added ?? {})) counts[k] = (counts[k] ?? 0) + v;
       // Merged into what the attempt holds now (another lane may have reported since this page was sent).
-      if (progressUpdate) progress = { ...progress, ...progressUpdate };
+      if (progressUpdate) progress = mergeProgress(progress, progressUpdate);
       savedCheckpoint = checkpoint;
       if (added) lifecycle.metrics.recordsWritten(def.source, added);
       void job.updateProgress(progress).catch(() => {});
@@ -272,7 +270,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
             const written = await write(tx);
             const next = nextRun(typeof update === 'function' ? update(written) : update);
             // Last in the transaction: the run's row is locked only from here to the commit.
-            await updateRun(tx, runId, { checkpoint: next.checkpoint, added: next.added, progress: next.nextProgress });
+            await updateRun(tx, runId, { checkpoint: next.checkpoint, added: next.added, progress: next.progressUpdate });
             return { result: written, ...next };
           }),
         );
@@ -281,7 +279,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       },
       async commitStatements(statements, update) {
         const next = nextRun(update);
-        const runUpdate = updateRunStatement(runId, { checkpoint: next.checkpoint, added: next.added, progress: next.nextProgress });
+        const runUpdate = updateRunStatement(runId, { checkpoint: next.checkpoint, added: next.added, progress: next.progressUpdate });
         await held.commit(async () => {
           if (statements.length <= 1) {
             // Autocommit: the page's rows, its stream state and the run's checkpoint commit together or not at all.
@@ -301,8 +299,9 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       },
       async progress(update) {
         if (held.handedBack) return;
-        progress = { ...progress, ...update };
-        await updateRun(options.pool, runId, { progress });
+        progress = mergeProgress(progress, update);
+        // What changed only: the database merges it the same way (a snapshot could undo a concurrent lane's).
+        await updateRun(options.pool, runId, { progress: update });
         void job.updateProgress(progress).catch(() => {});
       },
       resync: resyncOf(runId, run.resync, run.resyncDone),
