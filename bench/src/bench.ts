@@ -21,6 +21,9 @@ export interface LoggedRequest {
   ms?: number;
 }
 
+/** Extra node flags from an environment variable (space-separated), e.g. to profile a process. */
+const nodeArgsOf = (variable: string): string[] => process.env[variable]?.split(' ').filter(Boolean) ?? [];
+
 /**
  * What every figure needs: a migrated database of its own, the sandbox and the gateway as their own
  * processes, a Redis prefix of its own, and worker processes started on demand, all for the
@@ -89,7 +92,7 @@ export class Bench {
 
   private async startGateway(): Promise<AppProcess> {
     // BENCH_GATEWAY_NODE_ARGS: node flags for the gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/gw" to profile figure 4.
-    const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const nodeArgs = nodeArgsOf('BENCH_GATEWAY_NODE_ARGS');
     const gateway = await startApp('gateway', { ...this.env(), GATEWAY_PORT: '0', LOG_LEVEL: 'info' }, 'gateway listening', nodeArgs);
     this.processes.push(gateway);
     this.gatewayUrl = String(gateway.ready.url);
@@ -99,10 +102,10 @@ export class Bench {
   /** `n` worker processes of the source (what `pnpm start` runs), ready to take jobs. */
   async startWorkers(n: number, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AppProcess[]> {
     // BENCH_WORKER_NODE_ARGS: node flags for every worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/wk" to profile figure 1.
-    nodeArgs = [...nodeArgs, ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+    const args = [...nodeArgs, ...nodeArgsOf('BENCH_WORKER_NODE_ARGS')];
     const workers = await Promise.all(
       Array.from({ length: n }, () =>
-        startApp(`worker-${this.source}`, { ...this.env(extra), LOG_LEVEL: 'info' }, `${this.source} worker consuming`, nodeArgs),
+        startApp(`worker-${this.source}`, { ...this.env(extra), LOG_LEVEL: 'info' }, `${this.source} worker consuming`, args),
       ),
     );
     this.processes.push(...workers);

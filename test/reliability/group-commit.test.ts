@@ -245,19 +245,20 @@ describe('group commit of run submissions', () => {
       });
       const prepared = async () =>
         (await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements')).rows.map((r) => r.name);
-      const unnamed = await storeBatch(client, [row('6a1b1ef4-1a3f-4f0e-9c61-000000000001', 5001)], undefined, new Map(), false);
+      const unnamed = await storeBatch(client, [row('6a1b1ef4-1a3f-4f0e-9c61-000000000001', 5001)], { prepared: false });
       expect([...unnamed.values()]).toEqual(['created']);
       expect(await prepared()).toEqual([]);
-      const named = await storeBatch(client, [row('6a1b1ef4-1a3f-4f0e-9c61-000000000002', 5002)], 1000, new Map(), true);
+      const named = await storeBatch(client, [row('6a1b1ef4-1a3f-4f0e-9c61-000000000002', 5002)], {
+        maxQueuedPerSource: 1000,
+        prepared: true,
+      });
       expect([...named.values()]).toEqual(['created']);
       expect(await prepared()).toEqual([STORE_BATCH_NAME]);
       // The prepared statement is used again, with another batch size and quota: the same outcomes as unnamed.
       const again = await storeBatch(
         client,
         [row('6a1b1ef4-1a3f-4f0e-9c61-000000000003', 5003), row('6a1b1ef4-1a3f-4f0e-9c61-000000000004', 5002)],
-        undefined,
-        new Map(),
-        true,
+        { prepared: true },
       );
       expect(Object.fromEntries(again)).toEqual({
         '6a1b1ef4-1a3f-4f0e-9c61-000000000003': 'created',

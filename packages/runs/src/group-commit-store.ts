@@ -77,16 +77,20 @@ export const STORE_BATCH_NAME = 'datasync_store_run_batch';
 export async function storeBatch(
   db: Pick<pg.Pool, 'query'>,
   rows: BatchRow[],
-  maxQueuedPerSource?: number,
-  /**
-   * Per source, how many runs this gateway's other batches in flight may still create: their rows
-   * are not visible to this statement's snapshot yet, so the quota's room is reduced by them (one
-   * gateway never goes over the quota by its own concurrent batches).
-   */
-  reservedInFlight: ReadonlyMap<string, number> = new Map(),
-  /** As a named prepared statement (parsed and planned once per connection); false behind PgBouncer < 1.21 in transaction mode. */
-  prepared = false,
+  options: {
+    /** RUN_MAX_QUEUED_PER_SOURCE; no quota when undefined. */
+    maxQueuedPerSource?: number;
+    /**
+     * Per source, how many runs this gateway's other batches in flight may still create: their rows
+     * are not visible to this statement's snapshot yet, so the quota's room is reduced by them (one
+     * gateway never goes over the quota by its own concurrent batches).
+     */
+    reservedInFlight?: ReadonlyMap<string, number>;
+    /** As a named prepared statement (parsed and planned once per connection); false behind PgBouncer < 1.21 in transaction mode. */
+    prepared?: boolean;
+  } = {},
 ): Promise<Map<string, BatchOutcome>> {
+  const { maxQueuedPerSource, reservedInFlight = new Map<string, number>(), prepared = false } = options;
   const column = <T>(pick: (r: BatchRow) => T) => rows.map(pick);
   const { rows: outcomes } = await db.query<{ id: string; outcome: BatchOutcome }>({
     ...(prepared ? { name: STORE_BATCH_NAME } : {}),

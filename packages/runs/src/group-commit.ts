@@ -147,9 +147,7 @@ export class RunGroupCommit {
       outcomes = await storeBatch(
         this.deps.pool,
         [...leaders.values()].map(({ first: p, runId }) => ({ ...p, runId })),
-        this.deps.quotas?.maxQueuedRunsPerSource,
-        others,
-        this.settings.prepared,
+        { maxQueuedPerSource: this.deps.quotas?.maxQueuedRunsPerSource, reservedInFlight: others, prepared: this.settings.prepared },
       );
       // Those that lost the lock, or found no room, answer the identical run if one holds the key.
       const elsewhere = [...leaders.values()].filter((l) => ['lost', 'over_quota'].includes(outcomes.get(l.runId)!));

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Statement } from '@datasync/connector-kit';
 import { withTransaction } from '@datasync/db';
 import { childEnded, type ChildEnded } from './backfill-chain';
-import { PROGRESS_MERGE_SQL } from './progress-merge';
+import { progressMergeSql } from './progress-merge';
 
 export type RunState = 'queued' | 'running' | 'done' | 'failed';
 
@@ -143,7 +143,7 @@ export async function updateRun(db: Q, id: string, update: RunUpdate): Promise<v
 export function updateRunStatement(id: string, update: RunUpdate): Statement {
   const added = update.added && Object.keys(update.added).length > 0 ? update.added : undefined;
   return {
-    text: `UPDATE sync_runs SET progress = CASE WHEN $2::jsonb IS NULL THEN progress ELSE ${PROGRESS_MERGE_SQL.replaceAll('{update}', '$2::jsonb')} END,
+    text: `UPDATE sync_runs SET progress = CASE WHEN $2::jsonb IS NULL THEN progress ELSE ${progressMergeSql('$2::jsonb')} END,
              counts = CASE WHEN $3::jsonb IS NULL THEN counts ELSE COALESCE(counts, '{}'::jsonb) || (
                SELECT jsonb_object_agg(d.key, COALESCE((counts ->> d.key)::numeric, 0) + d.value::numeric)
                FROM jsonb_each_text($3::jsonb) AS d) END,

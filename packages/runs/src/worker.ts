@@ -240,15 +240,14 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       'run started',
     );
 
-    // What a page's update sends with it, and what the attempt holds once it is committed. Counts
-    // and progress travel as what the page changed: the database adds the counts and merges the
-    // progress (`mergeProgress`), and `committed` does the same in memory, so pages of concurrent
-    // lanes never overwrite each other's (a snapshot written by one would undo what another did meanwhile).
-    const nextRun = (u: PageUpdate<unknown>) => ({ added: u.added, checkpoint: u.checkpoint, progressUpdate: u.progress });
-    const committed = ({ added, checkpoint, progressUpdate }: ReturnType<typeof nextRun>): void => {
+    // A page's update travels as what the page changed: the database adds the counts and merges the
+    // progress (`mergeProgress`), and `committed` does the same in memory once it is committed, so
+    // pages of concurrent lanes never overwrite each other's (a snapshot written by one would undo
+    // what another did meanwhile).
+    const committed = ({ added, checkpoint, progress: changed }: PageUpdate<unknown>): void => {
       for (const [k, v] of Object.entries(added ?? {})) counts[k] = (counts[k] ?? 0) + v;
       // Merged into what the attempt holds now (another lane may have reported since this page was sent).
-      if (progressUpdate) progress = mergeProgress(progress, progressUpdate);
+      if (changed) progress = mergeProgress(progress, changed);
       savedCheckpoint = checkpoint;
       if (added) lifecycle.metrics.recordsWritten(def.source, added);
       void job.updateProgress(progress).catch(() => {});
@@ -265,21 +264,20 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
       signal: jobsInHand.signal,
       connection,
       async commitPage(write, update) {
-        const { result, ...next } = await held.commit(() =>
+        const { result, page } = await held.commit(() =>
           withTransaction(options.pool, async (tx) => {
             const written = await write(tx);
-            const next = nextRun(typeof update === 'function' ? update(written) : update);
+            const page = typeof update === 'function' ? update(written) : update;
             // Last in the transaction: the run's row is locked only from here to the commit.
-            await updateRun(tx, runId, { checkpoint: next.checkpoint, added: next.added, progress: next.progressUpdate });
-            return { result: written, ...next };
+            await updateRun(tx, runId, page);
+            return { result: written, page };
           }),
         );
-        committed(next);
+        committed(page);
         return result;
       },
       async commitStatements(statements, update) {
-        const next = nextRun(update);
-        const runUpdate = updateRunStatement(runId, { checkpoint: next.checkpoint, added: next.added, progress: next.progressUpdate });
+        const runUpdate = updateRunStatement(runId, update);
         await held.commit(async () => {
           if (statements.length <= 1) {
             // Autocommit: the page's rows, its stream state and the run's checkpoint commit together or not at all.
@@ -295,7 +293,7 @@ export function createRunWorker(options: RunWorkerOptions): Worker {
             for (const s of [...statements, runUpdate]) await tx.query({ text: s.text, values: [...s.values] });
           });
         });
-        committed(next);
+        committed(update);
       },
       async progress(update) {
         if (held.handedBack) return;
